@@ -1,0 +1,3 @@
+module github.com/sseready/terraform-provider-sseready
+
+go 1.25.0

@@ -1,0 +1,345 @@
+package apimpolicy
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// exprError is a problem inside a policy expression, at a byte offset.
+// When openAt >= 0 the message is about the bracket opened there.
+type exprError struct {
+	off    int
+	msg    string
+	openAt int
+	// reached is where scanning stopped: the work a failed scan cost.
+	reached int
+}
+
+func newExprError(off, reached int, msg string) *exprError {
+	return &exprError{off: off, msg: msg, openAt: -1, reached: reached}
+}
+
+// endsCode reports whether src[i:] starts "</name" or "/>": markup that
+// C# cannot hold outside strings and comments, so an expression still
+// open there is unterminated. Stopping early keeps a broken expression
+// from being scanned to the end of the document.
+func endsCode(src []byte, i int) bool {
+	if i+1 >= len(src) {
+		return false
+	}
+	if src[i] == '/' && src[i+1] == '>' {
+		return true
+	}
+	if src[i] == '<' && src[i+1] == '/' && i+2 < len(src) {
+		c := src[i+2]
+		return c >= 0x80 || c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+	}
+	return false
+}
+
+// scanExpr scans the policy expression that starts at src[start] == '@'
+// (followed by '(' or '{') and returns the offset just past its closing
+// bracket. It knows enough C# to skip brackets inside string literals,
+// verbatim (@"...") and interpolated ($"...{x}...") strings, character
+// literals and comments, which is what real policies need: a ')' or '"'
+// inside a string must not end the expression.
+func scanExpr(src []byte, start int) (int, *exprError) {
+	end, err := scanCode(src, start+2, closerOf(src[start+1]), start+1)
+	return end, err
+}
+
+func closerOf(open byte) byte {
+	switch open {
+	case '(':
+		return ')'
+	case '[':
+		return ']'
+	default:
+		return '}'
+	}
+}
+
+// scanCode scans C# code from i until the bracket closer that matches the
+// opener at openAt, and returns the offset just past that closer.
+func scanCode(src []byte, i int, closer byte, openAt int) (int, *exprError) {
+	// stack of expected closers and where their openers were
+	type open struct {
+		closer byte
+		at     int
+	}
+	stack := []open{{closer, openAt}}
+	n := len(src)
+	for i < n {
+		c := src[i]
+		if (c == '<' || c == '/') && endsCode(src, i) {
+			break
+		}
+		switch c {
+		case '"':
+			end, err := scanString(src, i+1, false)
+			if err != nil {
+				return 0, err
+			}
+			i = end
+		case '\'':
+			end, err := scanChar(src, i)
+			if err != nil {
+				return 0, err
+			}
+			i = end
+		case '@', '$':
+			end, ok, err := scanPrefixedString(src, i)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				i = end
+			} else {
+				i++
+			}
+		case '/':
+			switch {
+			case i+1 < n && src[i+1] == '/':
+				i += 2
+				for i < n && src[i] != '\n' && src[i] != '\r' {
+					i++
+				}
+			case i+1 < n && src[i+1] == '*':
+				j := indexFrom(src, i+2, "*/")
+				if j < 0 {
+					return 0, newExprError(i, n, "unterminated /* comment in policy expression")
+				}
+				i = j + 2
+			default:
+				i++
+			}
+		case '(', '[', '{':
+			stack = append(stack, open{closerOf(c), i})
+			i++
+		case ')', ']', '}':
+			top := stack[len(stack)-1]
+			if c != top.closer {
+				return 0, &exprError{off: i, reached: i, msg: fmt.Sprintf("'%c' does not match the '%c'", c, openerOf(top.closer)), openAt: top.at}
+			}
+			stack = stack[:len(stack)-1]
+			i++
+			if len(stack) == 0 {
+				return i, nil
+			}
+		default:
+			i++
+		}
+	}
+	top := stack[len(stack)-1]
+	return 0, newExprError(top.at, i, fmt.Sprintf("unterminated policy expression: no '%c' closes this '%c'", top.closer, openerOf(top.closer)))
+}
+
+func openerOf(closer byte) byte {
+	switch closer {
+	case ')':
+		return '('
+	case ']':
+		return '['
+	default:
+		return '{'
+	}
+}
+
+// scanPrefixedString handles @"...", $"...", $@"..." and @$"..." at src[i].
+// ok is false when src[i] does not start such a literal.
+func scanPrefixedString(src []byte, i int) (end int, ok bool, err *exprError) {
+	n := len(src)
+	verbatim, interp := false, false
+	j := i
+	for j < n && j < i+2 {
+		switch src[j] {
+		case '@':
+			if verbatim {
+				return 0, false, nil
+			}
+			verbatim = true
+		case '$':
+			if interp {
+				return 0, false, nil
+			}
+			interp = true
+		default:
+			goto done
+		}
+		j++
+	}
+done:
+	if j >= n || src[j] != '"' || j == i {
+		return 0, false, nil
+	}
+	if interp {
+		end, err = scanInterpolated(src, j+1, verbatim)
+	} else {
+		end, err = scanString(src, j+1, verbatim)
+	}
+	if err != nil {
+		return 0, true, err
+	}
+	return end, true, nil
+}
+
+// scanString scans a string literal body from i (just past the opening
+// quote) and returns the offset past the closing quote. A regular string
+// cannot span lines in C#, so a line end inside one is reported at once
+// instead of running on to the end of the document.
+func scanString(src []byte, i int, verbatim bool) (int, *exprError) {
+	start := i - 1
+	n := len(src)
+	for i < n {
+		c := src[i]
+		switch {
+		case c == '"':
+			if verbatim && i+1 < n && src[i+1] == '"' {
+				i += 2
+				continue
+			}
+			return i + 1, nil
+		case c == '\\' && !verbatim:
+			i += 2
+		case (c == '\n' || c == '\r') && !verbatim:
+			return 0, newExprError(start, i, "unterminated string literal in policy expression")
+		default:
+			i++
+		}
+	}
+	return 0, newExprError(start, n, "unterminated string literal in policy expression")
+}
+
+// scanInterpolated scans an interpolated string body from i: text with
+// {code} holes, "{{" and "}}" as literal braces.
+func scanInterpolated(src []byte, i int, verbatim bool) (int, *exprError) {
+	start := i - 1
+	n := len(src)
+	for i < n {
+		c := src[i]
+		switch {
+		case c == '"':
+			if verbatim && i+1 < n && src[i+1] == '"' {
+				i += 2
+				continue
+			}
+			return i + 1, nil
+		case c == '\\' && !verbatim:
+			i += 2
+		case c == '{':
+			if i+1 < n && src[i+1] == '{' {
+				i += 2
+				continue
+			}
+			end, err := scanHole(src, i)
+			if err != nil {
+				return 0, err
+			}
+			i = end
+		case c == '}' && i+1 < n && src[i+1] == '}':
+			i += 2
+		case (c == '\n' || c == '\r') && !verbatim:
+			return 0, newExprError(start, i, "unterminated interpolated string in policy expression")
+		default:
+			i++
+		}
+	}
+	return 0, newExprError(start, n, "unterminated interpolated string in policy expression")
+}
+
+// scanHole scans an interpolation hole {expr[,align][:format]} at src[i].
+// A ':' outside brackets starts the format, which runs to the '}'.
+func scanHole(src []byte, i int) (int, *exprError) {
+	open := i
+	depth := 0
+	n := len(src)
+	i++
+	for i < n {
+		c := src[i]
+		switch c {
+		case '"':
+			end, err := scanString(src, i+1, false)
+			if err != nil {
+				return 0, err
+			}
+			i = end
+		case '\'':
+			end, err := scanChar(src, i)
+			if err != nil {
+				return 0, err
+			}
+			i = end
+		case '@', '$':
+			end, ok, err := scanPrefixedString(src, i)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				i = end
+			} else {
+				i++
+			}
+		case '(', '[', '{':
+			depth++
+			i++
+		case ')', ']':
+			depth--
+			i++
+		case '}':
+			if depth == 0 {
+				return i + 1, nil
+			}
+			depth--
+			i++
+		case ':':
+			if depth == 0 && !(i+1 < n && src[i+1] == ':') && !(i > 0 && src[i-1] == ':') {
+				j := i + 1
+				for j < n && src[j] != '}' && src[j] != '"' {
+					j++
+				}
+				if j < n && src[j] == '}' {
+					return j + 1, nil
+				}
+				return 0, newExprError(open, j, "unterminated interpolation hole in policy expression")
+			}
+			i++
+		default:
+			i++
+		}
+	}
+	return 0, newExprError(open, n, "unterminated interpolation hole in policy expression")
+}
+
+// scanChar scans a character literal at src[i] == '\”.
+func scanChar(src []byte, i int) (int, *exprError) {
+	n := len(src)
+	j := i + 1
+	// The longest literal is '\U0001F600' (12 bytes); stop at a line end.
+	for j < n && j < i+16 {
+		c := src[j]
+		switch {
+		case c == '\\':
+			j += 2
+			continue
+		case c == '\'':
+			return j + 1, nil
+		case c == '\n' || c == '\r':
+			j = n
+			continue
+		}
+		j++
+	}
+	return 0, newExprError(i, j, "unterminated character literal in policy expression")
+}
+
+// indexFrom is bytes.Index from offset i, returning an offset into src.
+func indexFrom(src []byte, i int, sep string) int {
+	if i > len(src) {
+		return -1
+	}
+	j := bytes.Index(src[i:], []byte(sep))
+	if j < 0 {
+		return -1
+	}
+	return i + j
+}

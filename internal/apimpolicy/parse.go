@@ -1,0 +1,555 @@
+package apimpolicy
+
+import (
+	"fmt"
+	"strings"
+)
+
+// MaxDocumentSize is the largest input Parse and ParseNodes accept, in
+// bytes. It bounds the time and memory one document can take; the largest
+// file of the reference corpus is 22 KiB, so real policies sit far below.
+const MaxDocumentSize = 1 << 20
+
+// MaxDepth is the deepest element nesting accepted. Real policies nest a
+// handful of levels (choose, when, send-request, set-header, value); the
+// bound keeps hostile input from exhausting the stack of tree walkers.
+const MaxDepth = 256
+
+const bom = "\xef\xbb\xbf"
+
+// Parse parses a complete policy document: one root element, <policies>
+// or <fragment>, with only comments, whitespace and processing
+// instructions around it. Errors are *SyntaxError.
+func Parse(src []byte) (*Document, error) {
+	p, err := newParser(src)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := p.parse()
+	if err != nil {
+		return nil, err
+	}
+	doc := &Document{BOM: p.bom, Nodes: nodes}
+	if err := p.checkTopLevel(nodes); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// ParseNodes parses a sequence of nodes with no single root, such as the
+// policies a user writes for one section (<set-header .../><rate-limit .../>).
+// Errors are *SyntaxError.
+func ParseNodes(src []byte) ([]Node, error) {
+	p, err := newParser(src)
+	if err != nil {
+		return nil, err
+	}
+	return p.parse()
+}
+
+type parser struct {
+	src []byte // the input, for scanning
+	s   string // the same bytes as a string, sliced for node fields
+	i   int    // the scan offset
+	ix  *lineIndex
+	bom bool
+	// budget bounds the bytes examined while recovering from expressions
+	// that do not scan (see recoverValueEnd).
+	budget int
+}
+
+func newParser(src []byte) (*parser, error) {
+	p := &parser{src: src, s: string(src), ix: newLineIndex(src), budget: 4*len(src) + 1<<16}
+	if len(src) > MaxDocumentSize {
+		return nil, &SyntaxError{Pos: p.ix.at(MaxDocumentSize), Msg: fmt.Sprintf(
+			"the document is %d bytes, over the limit of %d bytes (1 MiB); split it into policy fragments", len(src), MaxDocumentSize)}
+	}
+	if strings.HasPrefix(p.s, bom) {
+		p.bom = true
+		p.i = len(bom)
+		p.ix.base = Pos{Offset: len(bom), Line: 1, Column: 1}
+		p.ix.last = p.ix.base
+	}
+	return p, nil
+}
+
+func (p *parser) pos(off int) Pos { return p.ix.at(off) }
+
+func (p *parser) errAt(off int, format string, args ...any) *SyntaxError {
+	return &SyntaxError{Pos: p.pos(off), Msg: fmt.Sprintf(format, args...)}
+}
+
+// errWithRef reports a problem at off that concerns something at ref,
+// ref < off; "{ref}" in the message becomes "line L, column C" of ref.
+// The referenced position is computed first: the line index is fastest
+// moving forward.
+func (p *parser) errWithRef(off, ref int, format string, args ...any) *SyntaxError {
+	r := p.pos(ref)
+	msg := fmt.Sprintf(format, args...)
+	msg = strings.ReplaceAll(msg, "{ref}", fmt.Sprintf("line %d, column %d", r.Line, r.Column))
+	return &SyntaxError{Pos: p.pos(off), Msg: msg}
+}
+
+func (p *parser) parse() ([]Node, error) {
+	var top []Node
+	var stack []*Element
+	add := func(n Node) {
+		if len(stack) == 0 {
+			top = append(top, n)
+			return
+		}
+		e := stack[len(stack)-1]
+		e.Children = append(e.Children, n)
+	}
+	s := p.s
+	for p.i < len(s) {
+		if s[p.i] != '<' {
+			t, err := p.text()
+			if err != nil {
+				return nil, err
+			}
+			add(t)
+			continue
+		}
+		rest := s[p.i:]
+		switch {
+		case strings.HasPrefix(rest, "<!--"):
+			n, err := p.comment()
+			if err != nil {
+				return nil, err
+			}
+			add(n)
+		case strings.HasPrefix(rest, "<![CDATA["):
+			n, err := p.cdata()
+			if err != nil {
+				return nil, err
+			}
+			add(n)
+		case strings.HasPrefix(rest, "<!"):
+			n, err := p.directive()
+			if err != nil {
+				return nil, err
+			}
+			add(n)
+		case strings.HasPrefix(rest, "<?"):
+			n, err := p.procInst()
+			if err != nil {
+				return nil, err
+			}
+			add(n)
+		case strings.HasPrefix(rest, "</"):
+			endPos := p.pos(p.i)
+			space, err := p.endTag(stack)
+			if err != nil {
+				return nil, err
+			}
+			e := stack[len(stack)-1]
+			e.EndPos = endPos
+			e.EndSpace = space
+			stack = stack[:len(stack)-1]
+		default:
+			e, err := p.startTag()
+			if err != nil {
+				return nil, err
+			}
+			add(e)
+			if !e.SelfClosing {
+				if len(stack) == MaxDepth {
+					return nil, p.errAt(e.Pos.Offset, "elements are nested more than %d deep", MaxDepth)
+				}
+				stack = append(stack, e)
+			}
+		}
+	}
+	if len(stack) > 0 {
+		e := stack[len(stack)-1]
+		return nil, &SyntaxError{Pos: e.Pos, Msg: fmt.Sprintf("<%s> is not closed: the document ends before </%s>", e.Name, e.Name)}
+	}
+	return top, nil
+}
+
+// text scans character data up to the next '<' that starts markup. Text
+// that begins (after whitespace) with @( or @{ is a policy expression,
+// which may hold '<'; APIM takes an expression as a whole value, so an
+// '@(' later in literal text is literal.
+func (p *parser) text() (*Text, error) {
+	s := p.s
+	start := p.i
+	t := &Text{Pos: p.pos(start)}
+	i := start
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if isExprStart(s, i) {
+		end, xerr := scanExpr(p.src, i)
+		if xerr != nil {
+			return nil, p.exprErr(i, xerr)
+		}
+		t.Exprs = []Expr{{Offset: i - start, Len: end - i, Pos: p.pos(i)}}
+		i = end
+	}
+	for i < len(s) && s[i] != '<' {
+		i++
+	}
+	p.i = i
+	t.Raw = s[start:i]
+	return t, nil
+}
+
+func isExprStart(s string, i int) bool {
+	return i+1 < len(s) && s[i] == '@' && (s[i+1] == '(' || s[i+1] == '{')
+}
+
+func (p *parser) exprErr(at int, xerr *exprError) *SyntaxError {
+	if xerr.openAt >= 0 {
+		return p.errWithRef(xerr.off, xerr.openAt, "%s opened at {ref}", xerr.msg)
+	}
+	// An unterminated outermost bracket is reported at the '@'.
+	off := xerr.off
+	if off == at+1 {
+		off = at
+	}
+	return p.errAt(off, "%s", xerr.msg)
+}
+
+func (p *parser) comment() (*Comment, error) {
+	start := p.i
+	end := strings.Index(p.s[start+4:], "-->")
+	if end < 0 {
+		return nil, p.errAt(start, "comment is not closed: no '-->' follows this '<!--'")
+	}
+	end += start + 4
+	p.i = end + 3
+	return &Comment{Raw: p.s[start+4 : end], Pos: p.pos(start)}, nil
+}
+
+func (p *parser) cdata() (*CData, error) {
+	start := p.i
+	body := start + len("<![CDATA[")
+	end := strings.Index(p.s[body:], "]]>")
+	if end < 0 {
+		return nil, p.errAt(start, "CDATA section is not closed: no ']]>' follows this '<![CDATA['")
+	}
+	end += body
+	p.i = end + 3
+	c := &CData{Raw: p.s[body:end], Pos: p.pos(start)}
+	// Expressions inside CDATA are recorded for the rules when they scan
+	// cleanly; CDATA ends at the first "]]>" whatever they hold.
+	for i := body; i < end; i++ {
+		if p.s[i] == '@' && i+1 < end && (p.s[i+1] == '(' || p.s[i+1] == '{') {
+			if xend, xerr := scanExpr(p.src[:end], i); xerr == nil {
+				c.Exprs = append(c.Exprs, Expr{Offset: i - body, Len: xend - i, Pos: p.pos(i)})
+				i = xend - 1
+			}
+		}
+	}
+	return c, nil
+}
+
+func (p *parser) directive() (*Directive, error) {
+	start := p.i
+	depth := 0
+	var quote byte
+	for i := start + 2; i < len(p.s); i++ {
+		c := p.s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case c == '>' && depth <= 0:
+			p.i = i + 1
+			return &Directive{Raw: p.s[start+2 : i], Pos: p.pos(start)}, nil
+		}
+	}
+	return nil, p.errAt(start, "'<!' declaration is not closed with '>'")
+}
+
+func (p *parser) procInst() (*ProcInst, error) {
+	start := p.i
+	end := strings.Index(p.s[start+2:], "?>")
+	if end < 0 {
+		return nil, p.errAt(start, "processing instruction is not closed: no '?>' follows this '<?'")
+	}
+	end += start + 2
+	p.i = end + 2
+	return &ProcInst{Raw: p.s[start+2 : end], Pos: p.pos(start)}, nil
+}
+
+// endTag scans </name space> and checks it closes the innermost open
+// element. It returns the space written before '>'.
+func (p *parser) endTag(stack []*Element) (string, error) {
+	start := p.i
+	p.i += 2
+	name := p.name()
+	if name == "" {
+		return "", p.errAt(start, "expected an element name after '</'")
+	}
+	space := p.space()
+	if p.i >= len(p.s) || p.s[p.i] != '>' {
+		return "", p.errAt(start, "end tag </%s is not closed with '>'", name)
+	}
+	p.i++
+	if len(stack) == 0 {
+		return "", p.errAt(start, "end tag </%s> has no matching start tag", name)
+	}
+	open := stack[len(stack)-1]
+	if open.Name != name {
+		for _, e := range stack {
+			if e.Name == name {
+				return "", p.errWithRef(start, open.Pos.Offset,
+					"end tag </%s> found while <%s> is still open: <%s> opened at {ref} needs its </%s> first",
+					name, open.Name, open.Name, open.Name)
+			}
+		}
+		return "", p.errAt(start, "end tag </%s> has no matching start tag (the open element is <%s>)", name, open.Name)
+	}
+	return space, nil
+}
+
+func (p *parser) startTag() (*Element, error) {
+	start := p.i
+	p.i++
+	name := p.name()
+	if name == "" {
+		return nil, p.errAt(start, "'<' does not start a tag: expected an element name after it (write &lt; for a literal '<')")
+	}
+	e := &Element{Name: name, Pos: p.pos(start)}
+	for {
+		space := p.space()
+		if p.i >= len(p.s) {
+			return nil, p.errAt(start, "start tag <%s is not closed with '>' or '/>'", name)
+		}
+		switch c := p.s[p.i]; {
+		case c == '>':
+			e.TagSpace = space
+			p.i++
+			return e, nil
+		case c == '/':
+			if p.i+1 < len(p.s) && p.s[p.i+1] == '>' {
+				e.TagSpace = space
+				e.SelfClosing = true
+				e.EndPos = e.Pos
+				p.i += 2
+				return e, nil
+			}
+			return nil, p.errAt(p.i, "expected '>' after '/' in <%s>", name)
+		case space == "":
+			return nil, p.errAt(p.i, "expected whitespace, '>' or '/>' after %s in <%s>", describeLast(e), name)
+		}
+		a, err := p.attr(e)
+		if err != nil {
+			return nil, err
+		}
+		a.Space = space
+		e.Attrs = append(e.Attrs, a)
+	}
+}
+
+func describeLast(e *Element) string {
+	if len(e.Attrs) == 0 {
+		return "the element name"
+	}
+	return "attribute " + e.Attrs[len(e.Attrs)-1].Name
+}
+
+func (p *parser) attr(e *Element) (*Attr, error) {
+	at := p.i
+	name := p.name()
+	if name == "" {
+		return nil, p.errAt(at, "unexpected %q in start tag <%s>: expected an attribute name, '>' or '/>'", p.s[at], e.Name)
+	}
+	for _, other := range e.Attrs {
+		if other.Name == name {
+			return nil, p.errWithRef(at, other.Pos.Offset, "attribute %s appears twice in <%s> (first at {ref})", name, e.Name)
+		}
+	}
+	a := &Attr{Name: name, Pos: p.pos(at)}
+	eqStart := p.i
+	p.space()
+	if p.i >= len(p.s) || p.s[p.i] != '=' {
+		return nil, p.errAt(at, "attribute %s in <%s> has no value: write %s=\"...\"", name, e.Name, name)
+	}
+	p.i++
+	p.space()
+	a.Eq = p.s[eqStart:p.i]
+	if p.i >= len(p.s) || (p.s[p.i] != '"' && p.s[p.i] != '\'') {
+		return nil, p.errAt(at, "the value of attribute %s in <%s> must be in quotes", name, e.Name)
+	}
+	a.Quote = p.s[p.i]
+	p.i++
+	vstart := p.i
+	a.ValuePos = p.pos(vstart)
+	s := p.s
+	i := vstart
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if isExprStart(s, i) {
+		end, xerr := scanExpr(p.src, i)
+		if xerr == nil {
+			a.Exprs = []Expr{{Offset: i - vstart, Len: end - i, Pos: p.pos(i)}}
+			i = end
+		} else {
+			j, err := p.recoverValueEnd(i, a.Quote, xerr)
+			if err != nil {
+				return nil, err
+			}
+			x := Expr{Offset: i - vstart, Len: j - i, Pos: p.pos(i)}
+			// Say what is wrong within the value, not beyond it.
+			_, inner := scanExpr(p.src[:j], i)
+			x.Err = p.exprErr(i, inner).Error()
+			a.Exprs = []Expr{x}
+			i = j
+		}
+	}
+	for {
+		if i >= len(s) {
+			return nil, p.errAt(at, "the value of attribute %s in <%s> is not closed: no %c ends it", name, e.Name, a.Quote)
+		}
+		if s[i] == a.Quote {
+			break
+		}
+		i++
+	}
+	a.Raw = s[vstart:i]
+	p.i = i + 1
+	return a, nil
+}
+
+// recoverValueEnd finds where an attribute value ends when the policy
+// expression at i does not scan: at the first quote followed by a
+// plausible rest of the start tag (simple attributes, then '>' or "/>").
+// Real files need this: the snippets repository has an expression whose
+// C# strings were mangled across lines inside an otherwise intact tag.
+// The work spent on failed scans is budgeted, so hostile input stays
+// linear; past the budget, or with no such quote, the expression error
+// stands.
+func (p *parser) recoverValueEnd(i int, quote byte, xerr *exprError) (int, error) {
+	s := p.s
+	p.budget -= xerr.reached - i
+	for j := i; j < len(s) && p.budget > 0; j++ {
+		p.budget--
+		if s[j] == quote && p.tagTailOK(j+1) {
+			return j, nil
+		}
+	}
+	return 0, p.exprErr(i, xerr)
+}
+
+func (p *parser) tagTailOK(k int) bool {
+	s := p.s
+	start := k
+	defer func() { p.budget -= k - start }()
+	for {
+		ws := k
+		for k < len(s) && isSpace(s[k]) {
+			k++
+		}
+		if k >= len(s) {
+			return false
+		}
+		if s[k] == '>' || (s[k] == '/' && k+1 < len(s) && s[k+1] == '>') {
+			return true
+		}
+		if k == ws {
+			return false
+		}
+		n := parser{s: s, i: k}
+		if n.name() == "" {
+			return false
+		}
+		k = n.i
+		for k < len(s) && isSpace(s[k]) {
+			k++
+		}
+		if k >= len(s) || s[k] != '=' {
+			return false
+		}
+		k++
+		for k < len(s) && isSpace(s[k]) {
+			k++
+		}
+		if k >= len(s) || (s[k] != '"' && s[k] != '\'') {
+			return false
+		}
+		q := s[k]
+		k++
+		for k < len(s) && s[k] != q {
+			if s[k] == '<' {
+				return false
+			}
+			k++
+		}
+		if k >= len(s) {
+			return false
+		}
+		k++
+	}
+}
+
+// name scans an XML name at p.i and returns it ("" if none starts there).
+func (p *parser) name() string {
+	s := p.s
+	start := p.i
+	i := start
+	for i < len(s) {
+		c := s[i]
+		if c >= 0x80 || c == '_' || c == ':' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') ||
+			(i > start && (c == '-' || c == '.' || ('0' <= c && c <= '9'))) {
+			i++
+			continue
+		}
+		break
+	}
+	p.i = i
+	return s[start:i]
+}
+
+func (p *parser) space() string {
+	s := p.s
+	start := p.i
+	for p.i < len(s) && isSpace(s[p.i]) {
+		p.i++
+	}
+	return s[start:p.i]
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// checkTopLevel enforces the shape of a whole document: one root element,
+// <policies> or <fragment>, and nothing but markup and whitespace around it.
+func (p *parser) checkTopLevel(nodes []Node) error {
+	var root *Element
+	for _, n := range nodes {
+		switch n := n.(type) {
+		case *Element:
+			if root != nil {
+				return p.errWithRef(n.Pos.Offset, root.Pos.Offset,
+					"a second root element <%s>: a policy document has one root, and <%s> at {ref} is it", n.Name, root.Name)
+			}
+			root = n
+		case *Text:
+			if strings.TrimSpace(n.Raw) != "" {
+				off := n.Pos.Offset + len(n.Raw) - len(strings.TrimLeft(n.Raw, " \t\r\n"))
+				return p.errAt(off, "text outside the root element")
+			}
+		case *CData:
+			return &SyntaxError{Pos: n.Pos, Msg: "CDATA section outside the root element"}
+		}
+	}
+	if root == nil {
+		return p.errAt(len(p.s), "the document is empty: expected a <policies> or <fragment> root element")
+	}
+	if root.Name != "policies" && root.Name != "fragment" {
+		return &SyntaxError{Pos: root.Pos, Msg: fmt.Sprintf(
+			"the root element is <%s>: an APIM policy document has <policies> as its root (or <fragment> for a policy fragment)", root.Name)}
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package apimpolicy
+
+import (
+	"strings"
+)
+
+// String prints the document. For a parsed document that has not been
+// edited it returns exactly the bytes that were parsed.
+func (d *Document) String() string {
+	var b strings.Builder
+	if d.BOM {
+		b.WriteString(bom)
+	}
+	for _, n := range d.Nodes {
+		writeNode(&b, n)
+	}
+	return b.String()
+}
+
+// Bytes is String as a byte slice.
+func (d *Document) Bytes() []byte { return []byte(d.String()) }
+
+// PrintNodes prints a node list, such as ParseNodes returns.
+func PrintNodes(nodes []Node) string {
+	var b strings.Builder
+	for _, n := range nodes {
+		writeNode(&b, n)
+	}
+	return b.String()
+}
+
+// PrintNode prints one node and everything under it.
+func PrintNode(n Node) string {
+	var b strings.Builder
+	writeNode(&b, n)
+	return b.String()
+}
+
+func writeNode(b *strings.Builder, n Node) {
+	switch n := n.(type) {
+	case *Element:
+		writeElement(b, n)
+	case *Text:
+		b.WriteString(n.Raw)
+	case *Comment:
+		b.WriteString("<!--")
+		b.WriteString(n.Raw)
+		b.WriteString("-->")
+	case *CData:
+		b.WriteString("<![CDATA[")
+		b.WriteString(n.Raw)
+		b.WriteString("]]>")
+	case *ProcInst:
+		b.WriteString("<?")
+		b.WriteString(n.Raw)
+		b.WriteString("?>")
+	case *Directive:
+		b.WriteString("<!")
+		b.WriteString(n.Raw)
+		b.WriteString(">")
+	}
+}
+
+func writeElement(b *strings.Builder, e *Element) {
+	b.WriteByte('<')
+	b.WriteString(e.Name)
+	for _, a := range e.Attrs {
+		writeAttr(b, a)
+	}
+	b.WriteString(e.TagSpace)
+	if e.SelfClosing {
+		b.WriteString("/>")
+		return
+	}
+	b.WriteByte('>')
+	for _, c := range e.Children {
+		writeNode(b, c)
+	}
+	b.WriteString("</")
+	b.WriteString(e.Name)
+	b.WriteString(e.EndSpace)
+	b.WriteByte('>')
+}
+
+func writeAttr(b *strings.Builder, a *Attr) {
+	space, eq, quote := a.Space, a.Eq, a.Quote
+	// Attributes built in code may leave the layout empty.
+	if space == "" {
+		space = " "
+	}
+	if eq == "" {
+		eq = "="
+	}
+	if quote == 0 {
+		quote = '"'
+	}
+	b.WriteString(space)
+	b.WriteString(a.Name)
+	b.WriteString(eq)
+	b.WriteByte(quote)
+	b.WriteString(a.Raw)
+	b.WriteByte(quote)
+}

@@ -1,0 +1,156 @@
+package apimpolicy
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// ValueKind says what an attribute value or text holds, for rules that
+// must tell a literal they can check from a value only APIM knows.
+type ValueKind int
+
+const (
+	// Literal is a constant value.
+	Literal ValueKind = iota
+	// Expression is a policy expression, evaluated per request.
+	Expression
+	// NamedValue holds a {{named value}}, substituted when the policy is
+	// loaded, so its value is not in the document.
+	NamedValue
+)
+
+// Kind classifies an attribute's value.
+func (a *Attr) Kind() ValueKind { return kindOf(a.Raw, a.Exprs) }
+
+// Kind classifies a text node.
+func (t *Text) Kind() ValueKind { return kindOf(t.Raw, t.Exprs) }
+
+func kindOf(raw string, exprs []Expr) ValueKind {
+	if len(exprs) > 0 {
+		return Expression
+	}
+	if strings.Contains(raw, "{{") {
+		return NamedValue
+	}
+	return Literal
+}
+
+// Value returns the attribute value with entities expanded.
+func (a *Attr) Value() string { return Unescape(a.Raw) }
+
+// Code returns the source of the expression, entities expanded (the form
+// APIM compiles), found in raw, the Raw string of the node that holds it.
+func (x Expr) Code(raw string) string { return Unescape(raw[x.Offset : x.Offset+x.Len]) }
+
+// Unescape expands the five predefined XML entities and character
+// references. Anything else that starts with '&' is kept as written: raw
+// policy XML holds bare '&' in expressions ("&&").
+func Unescape(s string) string {
+	if strings.IndexByte(s, '&') < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if s[i] != '&' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		semi := strings.IndexByte(s[i:], ';')
+		if semi < 2 || semi > 12 {
+			b.WriteByte('&')
+			i++
+			continue
+		}
+		ent := s[i+1 : i+semi]
+		if r, ok := entity(ent); ok {
+			b.WriteString(r)
+			i += semi + 1
+			continue
+		}
+		b.WriteByte('&')
+		i++
+	}
+	return b.String()
+}
+
+func entity(name string) (string, bool) {
+	switch name {
+	case "amp":
+		return "&", true
+	case "lt":
+		return "<", true
+	case "gt":
+		return ">", true
+	case "quot":
+		return "\"", true
+	case "apos":
+		return "'", true
+	}
+	if len(name) > 1 && name[0] == '#' {
+		var n uint64
+		var err error
+		if name[1] == 'x' || name[1] == 'X' {
+			n, err = strconv.ParseUint(name[2:], 16, 32)
+		} else {
+			n, err = strconv.ParseUint(name[1:], 10, 32)
+		}
+		if err == nil && utf8.ValidRune(rune(n)) && n != 0 {
+			return string(rune(n)), true
+		}
+	}
+	return "", false
+}
+
+// EscapeAttr escapes s for a double-quoted attribute value. Line breaks
+// and tabs become character references so that they survive attribute
+// value normalisation.
+func EscapeAttr(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&quot;")
+		case '\'':
+			b.WriteString("&apos;")
+		case '\n':
+			b.WriteString("&#10;")
+		case '\r':
+			b.WriteString("&#13;")
+		case '\t':
+			b.WriteString("&#9;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// EscapeText escapes s for character data. '>' is escaped too, so "]]>"
+// cannot appear.
+func EscapeText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '\r':
+			b.WriteString("&#13;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
