@@ -111,3 +111,39 @@ func TestValueKinds(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateValue(t *testing.T) {
+	tests := []struct {
+		value string
+		err   string
+	}{
+		{"plain", ""},
+		{"a @( b", ""},
+		{"@(context.Request.Headers.GetValueOrDefault(\"a\", \"\"))", ""},
+		{"  @{ return \")\"; }", ""},
+		{"@(", "it starts with @(, so APIM reads it as a policy expression, and it is not a valid one: line 1, column 1: unterminated policy expression"},
+		{"@{ \"x }", "unterminated string literal"},
+	}
+	for _, tt := range tests {
+		err := ValidateValue(tt.value)
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("%q: unexpected error %v", tt.value, err)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("%q: error %v, want %q", tt.value, err, tt.err)
+		}
+	}
+}
+
+// An expression is the whole value, so its code is right even where the
+// quotes inside it were written as entities.
+func TestExpressionCodeWithEntities(t *testing.T) {
+	doc, err := Parse([]byte(`<policies a="@(s == &quot;)&quot;)" />`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := doc.Root().Attr("a")
+	if got := a.Exprs[0].Code(a.Raw); got != `@(s == ")")` {
+		t.Fatalf("code %q", got)
+	}
+}

@@ -21,7 +21,7 @@ const bom = "\xef\xbb\xbf"
 // or <fragment>, with only comments, whitespace and processing
 // instructions around it. Errors are *SyntaxError.
 func Parse(src []byte) (*Document, error) {
-	p, err := newParser(src)
+	p, err := newParser(src, true)
 	if err != nil {
 		return nil, err
 	}
@@ -39,8 +39,11 @@ func Parse(src []byte) (*Document, error) {
 // ParseNodes parses a sequence of nodes with no single root, such as the
 // policies a user writes for one section (<set-header .../><rate-limit .../>).
 // Errors are *SyntaxError.
+//
+// A byte order mark is only meaningful at the start of a file; here it is
+// kept as text.
 func ParseNodes(src []byte) ([]Node, error) {
-	p, err := newParser(src)
+	p, err := newParser(src, false)
 	if err != nil {
 		return nil, err
 	}
@@ -58,13 +61,13 @@ type parser struct {
 	budget int
 }
 
-func newParser(src []byte) (*parser, error) {
+func newParser(src []byte, skipBOM bool) (*parser, error) {
 	p := &parser{src: src, s: string(src), ix: newLineIndex(src), budget: 4*len(src) + 1<<16}
 	if len(src) > MaxDocumentSize {
 		return nil, &SyntaxError{Pos: p.ix.at(MaxDocumentSize), Msg: fmt.Sprintf(
 			"the document is %d bytes, over the limit of %d bytes (1 MiB); split it into policy fragments", len(src), MaxDocumentSize)}
 	}
-	if strings.HasPrefix(p.s, bom) {
+	if skipBOM && strings.HasPrefix(p.s, bom) {
 		p.bom = true
 		p.i = len(bom)
 		p.ix.base = Pos{Offset: len(bom), Line: 1, Column: 1}
@@ -193,7 +196,17 @@ func (p *parser) text() (*Text, error) {
 	}
 	p.i = i
 	t.Raw = s[start:i]
+	wholeValue(t.Exprs, t.Raw)
 	return t, nil
+}
+
+// wholeValue stretches an expression over the rest of its value: APIM
+// takes an expression as the whole value, and where quotes inside it are
+// written as entities (&quot;) the scan of the raw text ends too early.
+func wholeValue(exprs []Expr, raw string) {
+	if len(exprs) == 1 {
+		exprs[0].Len = len(strings.TrimRight(raw, " \t\r\n")) - exprs[0].Offset
+	}
 }
 
 func isExprStart(s string, i int) bool {
@@ -419,6 +432,7 @@ func (p *parser) attr(e *Element) (*Attr, error) {
 		i++
 	}
 	a.Raw = s[vstart:i]
+	wholeValue(a.Exprs, a.Raw)
 	p.i = i + 1
 	return a, nil
 }

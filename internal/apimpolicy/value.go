@@ -1,6 +1,7 @@
 package apimpolicy
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -102,6 +103,23 @@ func entity(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// ValidateValue reports whether s can stand as an attribute value or text
+// with the meaning it has. A value that begins (after whitespace) with @(
+// or @{ is a policy expression to APIM however it is escaped, so it must
+// scan as one; any other string is a literal and always can.
+func ValidateValue(s string) error {
+	t := strings.TrimLeft(s, " \t\r\n")
+	if !isExprStart(t, 0) {
+		return nil
+	}
+	src := []byte(t)
+	if _, xerr := scanExpr(src, 0); xerr != nil {
+		p := &parser{src: src, s: t, ix: newLineIndex(src)}
+		return fmt.Errorf("it starts with %s, so APIM reads it as a policy expression, and it is not a valid one: %w", t[:2], p.exprErr(0, xerr))
+	}
+	return nil
 }
 
 // EscapeAttr escapes s for a double-quoted attribute value. Line breaks
