@@ -205,7 +205,7 @@ func TestCorpusMangledExpressionIsKeptWithItsError(t *testing.T) {
 	if !strings.HasSuffix(a.Raw, `{lng}";}`) || len(rewrite.Attrs) != 1 {
 		t.Fatalf("template value ends wrongly: %q (attrs %d)", a.Raw, len(rewrite.Attrs))
 	}
-	if !strings.Contains(a.Exprs[0].Err, "line 41, column") {
-		t.Errorf("error should point at the broken string on line 41: %s", a.Exprs[0].Err)
+	if x := a.Exprs[0]; x.ErrPos.Line != 41 || !strings.Contains(x.Err, "unterminated string literal") {
+		t.Errorf("error should be the broken string on line 41: %s at %s", x.Err, x.ErrPos)
 	}
 }

@@ -106,10 +106,11 @@ type Expr struct {
 	// Pos is where the '@' is in the source.
 	Pos Pos
 	// Err, when not empty, says why the expression does not scan as C#
-	// (a string or bracket left open). The parser keeps such an expression
-	// only where the attribute's closing quote is evident from the tag
-	// around it; APIM itself would refuse to compile it.
-	Err string
+	// (a string or bracket left open), and ErrPos where. The parser keeps
+	// such an expression only where the attribute's closing quote is
+	// evident from the tag around it; APIM would refuse to compile it.
+	Err    string
+	ErrPos Pos
 }
 
 func (e *Element) Start() Pos   { return e.Pos }

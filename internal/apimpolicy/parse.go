@@ -417,7 +417,8 @@ func (p *parser) attr(e *Element) (*Attr, error) {
 			x := Expr{Offset: i - vstart, Len: j - i, Pos: p.pos(i)}
 			// Say what is wrong within the value, not beyond it.
 			_, inner := scanExpr(p.src[:j], i)
-			x.Err = p.exprErr(i, inner).Error()
+			se := p.exprErr(i, inner)
+			x.Err, x.ErrPos = se.Msg, se.Pos
 			a.Exprs = []Expr{x}
 			i = j
 		}

@@ -155,8 +155,8 @@ func TestRecoveredAttributeExpression(t *testing.T) {
 	if a.Raw != "@(foo(1)" || len(a.Exprs) != 1 {
 		t.Fatalf("value %q exprs %+v", a.Raw, a.Exprs)
 	}
-	if want := "line 3, column 35: unterminated policy expression: no ')' closes this '('"; a.Exprs[0].Err != want {
-		t.Fatalf("error %q, want %q", a.Exprs[0].Err, want)
+	if want := "unterminated policy expression: no ')' closes this '('"; a.Exprs[0].Err != want || a.Exprs[0].ErrPos.String() != "3:35" {
+		t.Fatalf("error %q at %s, want %q at 3:35", a.Exprs[0].Err, a.Exprs[0].ErrPos, want)
 	}
 }
 

@@ -1,0 +1,207 @@
+package apimcheck
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+)
+
+// MaxHonoredTimeout is the largest forward-request timeout, in seconds,
+// that APIM is documented to honor.
+const MaxHonoredTimeout = 240
+
+// DefaultForwardTimeout is forward-request's timeout when none is set.
+const DefaultForwardTimeout = 300
+
+// forwardRequest checks one <forward-request>: buffering, timeouts and the
+// attribute values APIM accepts.
+func (c *checker) forwardRequest(e *apimpolicy.Element, at place) {
+	note := at.branchNote()
+	setFalse := func() { e.SetAttr("buffer-response", "false") }
+	switch br := e.Attr("buffer-response"); {
+	case br == nil:
+		c.reportFix(rules.ForwardRequestBuffers, e.Pos, e.Name, setFalse,
+			`forward-request has no buffer-response, so it buffers the response in 8 KB units (the default is true): add buffer-response="false"%s`, note)
+	case br.Kind() == apimpolicy.Expression:
+		c.report(rules.BufferResponseNotLiteral, br.Pos, e.Name,
+			`buffer-response takes no policy expressions: write buffer-response="false"%s`, note)
+	case br.Kind() == apimpolicy.NamedValue:
+		f := c.report(rules.BufferResponseNotLiteral, br.Pos, e.Name,
+			`buffer-response comes from a named value (%s) whose value sseready cannot see: make sure it is false, or write buffer-response="false"%s`, br.Value(), note)
+		f.Severity = rules.Warning
+	default:
+		v, ok := parseBool(br.Value())
+		switch {
+		case !ok:
+			c.reportFix(rules.ForwardRequestBuffers, br.Pos, e.Name, setFalse,
+				`buffer-response=%q is neither true nor false: write buffer-response="false"%s`, br.Value(), note)
+		case v:
+			c.reportFix(rules.ForwardRequestBuffers, br.Pos, e.Name, setFalse,
+				`forward-request has buffer-response=%q, so it buffers the response in 8 KB units: set buffer-response="false"%s`, br.Value(), note)
+		}
+	}
+	c.forwardTimeout(e, note)
+	c.forwardAttributeValues(e)
+}
+
+func (c *checker) forwardTimeout(e *apimpolicy.Element, note string) {
+	t, tms := e.Attr("timeout"), e.Attr("timeout-ms")
+	if t != nil && tms != nil {
+		c.report(rules.TimeoutAndTimeoutMs, tms.Pos, e.Name,
+			"forward-request has both timeout and timeout-ms, and APIM accepts only one: remove one%s", note)
+	}
+	if t == nil && tms == nil {
+		c.report(rules.TimeoutOver240, e.Pos, e.Name,
+			`forward-request has no timeout, so APIM waits up to the default %d s for the response headers, and over %d s may not be honored: set timeout="120" (Microsoft's SSE example) or another value up to %d%s`,
+			DefaultForwardTimeout, MaxHonoredTimeout, MaxHonoredTimeout, note)
+	}
+	for _, a := range []*apimpolicy.Attr{t, tms} {
+		if a == nil {
+			continue
+		}
+		scale, unit := 1, "seconds"
+		if a.Name == "timeout-ms" {
+			scale, unit = 1000, "milliseconds"
+		}
+		if a.Kind() != apimpolicy.Literal {
+			f := c.report(rules.TimeoutOver240, a.Pos, e.Name,
+				"%s is computed when the policy runs (%s); sseready cannot check that it stays at or below %d seconds%s",
+				a.Name, a.Value(), MaxHonoredTimeout, note)
+			f.Severity = rules.Info
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(a.Value()))
+		switch {
+		case err != nil || n < 0:
+			c.report(rules.ForwardAttributeInvalid, a.Pos, e.Name,
+				"%s=%q is not a whole number of %s (0 or more)%s", a.Name, a.Value(), unit, note)
+		case n > MaxHonoredTimeout*scale:
+			c.report(rules.TimeoutOver240, a.Pos, e.Name,
+				"%s=%q is over %d seconds, which may not be honored (it bounds the wait for the response headers, not the stream): set it to %d or below%s",
+				a.Name, a.Value(), MaxHonoredTimeout, MaxHonoredTimeout*scale, note)
+		}
+	}
+}
+
+// forwardAttributeValues checks the literal values of the attributes whose
+// domain the documentation gives.
+func (c *checker) forwardAttributeValues(e *apimpolicy.Element) {
+	for _, a := range e.Attrs {
+		if a.Kind() != apimpolicy.Literal {
+			continue
+		}
+		v := strings.TrimSpace(a.Value())
+		switch a.Name {
+		case "http-version":
+			if v != "1" && v != "2" && v != "2or1" {
+				c.report(rules.ForwardAttributeInvalid, a.Pos, e.Name, `http-version=%q is not one of 1, 2, 2or1`, a.Value())
+			}
+		case "fail-on-error-status-code", "follow-redirects", "buffer-request-body":
+			if _, ok := parseBool(v); !ok {
+				c.report(rules.ForwardAttributeInvalid, a.Pos, e.Name, `%s=%q is neither true nor false`, a.Name, a.Value())
+			}
+		}
+	}
+}
+
+// parseBool reads a boolean as .NET's bool.Parse does: "true" or "false"
+// in any case, surrounding whitespace ignored.
+func parseBool(s string) (value, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
+
+// backend checks that a <policies> document forwards the request, and
+// what it inherits when its <backend> only says <base />.
+func (c *checker) backend(root *apimpolicy.Element) {
+	be := root.Child("backend")
+	if be == nil {
+		f := c.report(rules.NoForwardRequest, root.Pos, root.Name,
+			`the document has no <backend> section, and what APIM then does is not in sseready's sources: add <backend> with <forward-request buffer-response="false" />`)
+		f.Severity = rules.Warning
+		return
+	}
+	type baseAt struct {
+		base, parent *apimpolicy.Element
+	}
+	var bases []baseAt
+	forwards := false
+	apimpolicy.Walk(be.Children, func(n apimpolicy.Node, ancestors []*apimpolicy.Element) bool {
+		e, ok := n.(*apimpolicy.Element)
+		if !ok {
+			return true
+		}
+		switch e.Name {
+		case "forward-request":
+			forwards = true
+		case "base":
+			parent := be
+			if len(ancestors) > 0 {
+				parent = ancestors[len(ancestors)-1]
+			}
+			bases = append(bases, baseAt{e, parent})
+		}
+		return true
+	})
+	switch {
+	case forwards:
+		// Each forward-request is checked where it stands.
+	case len(bases) == 0:
+		c.report(rules.NoForwardRequest, be.Pos, be.Name,
+			`<backend> has neither forward-request nor <base />: the request is never forwarded, so the SSE backend is not called`)
+	default:
+		for _, b := range bases {
+			c.inheritedBackend(b.base, b.parent)
+		}
+	}
+}
+
+func (c *checker) inheritedBackend(base, parent *apimpolicy.Element) {
+	switch c.scope {
+	case Operation:
+		f := c.report(rules.BackendInheritsBuffering, base.Pos, "base",
+			`at operation scope <base /> runs the API-scope <backend>: events are relayed at once only if that policy's forward-request has buffer-response="false"; check it with scope api`)
+		f.Severity = rules.Warning
+	case Product:
+		f := c.report(rules.BackendInheritsBuffering, base.Pos, "base",
+			`at product scope <base /> inherits the global default forward-request, which buffers (buffer-response defaults to true): every SSE API in the product must forward the request itself with buffer-response="false"; check those API policies`)
+		f.Severity = rules.Warning
+	default:
+		repl := apimpolicy.NewElement("forward-request", "buffer-response", "false")
+		c.reportFix(rules.BackendInheritsBuffering, base.Pos, "base", func() { parent.ReplaceChild(base, repl) },
+			`<backend> only says <base />, so at %s scope it inherits the default forward-request, which buffers (buffer-response defaults to true): replace <base /> with <forward-request buffer-response="false" />`, c.scope)
+	}
+}
+
+// expressionSyntax reports every policy expression the parser kept
+// although it does not scan as C#.
+func (c *checker) expressionSyntax(nodes []apimpolicy.Node) {
+	apimpolicy.Walk(nodes, func(n apimpolicy.Node, ancestors []*apimpolicy.Element) bool {
+		switch n := n.(type) {
+		case *apimpolicy.Element:
+			for _, a := range n.Attrs {
+				for _, x := range a.Exprs {
+					if x.Err != "" {
+						c.report(rules.ExpressionSyntax, x.ErrPos, n.Name,
+							"the policy expression in %s is not valid C#: %s", a.Name, x.Err)
+					}
+				}
+			}
+		case *apimpolicy.Text:
+			for _, x := range n.Exprs {
+				if x.Err != "" && len(ancestors) > 0 {
+					c.report(rules.ExpressionSyntax, x.ErrPos, ancestors[len(ancestors)-1].Name,
+						"the policy expression is not valid C#: %s", x.Err)
+				}
+			}
+		}
+		return true
+	})
+}
