@@ -25,7 +25,9 @@ func policy(inbound, backend, outbound, onError string) string {
 const goodForward = `<forward-request timeout="120" fail-on-error-status-code="true" buffer-response="false" />`
 
 // stream is a policy that streams, with extra policies in outbound.
-func stream(outbound string) string { return policy("<base />", goodForward, "<base />"+outbound, "<base />") }
+func stream(outbound string) string {
+	return policy("<base />", goodForward, "<base />"+outbound, "<base />")
+}
 
 // summarize renders findings as "RULE severity line:col" strings.
 func summarize(fs []rules.Finding) []string {
