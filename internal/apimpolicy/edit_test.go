@@ -121,7 +121,7 @@ func TestValidateValue(t *testing.T) {
 		{"a @( b", ""},
 		{"@(context.Request.Headers.GetValueOrDefault(\"a\", \"\"))", ""},
 		{"  @{ return \")\"; }", ""},
-		{"@(", "it starts with @(, so APIM reads it as a policy expression, and it is not a valid one: line 1, column 1: unterminated policy expression"},
+		{"@(", "starts with @(, so APIM reads it as a policy expression, and it is not a valid one: line 1, column 1: unterminated policy expression"},
 		{"@{ \"x }", "unterminated string literal"},
 	}
 	for _, tt := range tests {

@@ -61,13 +61,25 @@ func writeNode(b *strings.Builder, n Node) {
 	}
 }
 
-func writeElement(b *strings.Builder, e *Element) {
+// StartTag prints the element's start tag alone: "<name attrs>".
+func (e *Element) StartTag() string {
+	var b strings.Builder
+	writeStartTag(&b, e)
+	b.WriteByte('>')
+	return b.String()
+}
+
+func writeStartTag(b *strings.Builder, e *Element) {
 	b.WriteByte('<')
 	b.WriteString(e.Name)
 	for _, a := range e.Attrs {
 		writeAttr(b, a)
 	}
 	b.WriteString(e.TagSpace)
+}
+
+func writeElement(b *strings.Builder, e *Element) {
+	writeStartTag(b, e)
 	if e.SelfClosing {
 		b.WriteString("/>")
 		return

@@ -117,7 +117,7 @@ func ValidateValue(s string) error {
 	src := []byte(t)
 	if _, xerr := scanExpr(src, 0); xerr != nil {
 		p := &parser{src: src, s: t, ix: newLineIndex(src)}
-		return fmt.Errorf("it starts with %s, so APIM reads it as a policy expression, and it is not a valid one: %w", t[:2], p.exprErr(0, xerr))
+		return fmt.Errorf("starts with %s, so APIM reads it as a policy expression, and it is not a valid one: %w", t[:2], p.exprErr(0, xerr))
 	}
 	return nil
 }

@@ -1,0 +1,341 @@
+// Package apimgen renders SSE-ready APIM policy documents: Microsoft's
+// recommended policy for Server-Sent Events, with the user's own policies
+// placed in its sections and checked by the same rules as any document.
+package apimgen
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+)
+
+// Names of the inputs, as errors report them. They are the provider's
+// attribute names, so a Terraform diagnostic can point at the attribute.
+const (
+	FieldTimeout         = "timeout"
+	FieldHTTPVersion     = "http_version"
+	FieldBackendID       = "backend_id"
+	FieldInbound         = "inbound_xml"
+	FieldOutbound        = "outbound_xml"
+	FieldOnError         = "on_error_xml"
+	FieldAcceptedRules   = "accepted_rules"
+	DefaultTimeout       = 120 // Microsoft's SSE example
+	DefaultFailOnErrorSC = true
+)
+
+// Spec describes the policy to render. The zero value renders Microsoft's
+// recommended SSE policy.
+type Spec struct {
+	// Timeout is forward-request's timeout in seconds (nil: 120).
+	Timeout *int64
+	// FailOnErrorStatusCode is forward-request's fail-on-error-status-code
+	// (nil: true, as in Microsoft's example).
+	FailOnErrorStatusCode *bool
+	// HTTPVersion is forward-request's http-version: "", "1", "2" or
+	// "2or1"; "" leaves it out (APIM's default, 1).
+	HTTPVersion string
+	// IncludeBase starts each section with <base /> (nil: true).
+	IncludeBase *bool
+	// CacheControlNoCache makes <outbound> set Cache-Control: no-cache.
+	CacheControlNoCache bool
+	// BackendID, when set, adds <set-backend-service backend-id="..."/> to
+	// <inbound>.
+	BackendID string
+	// Inbound, Outbound and OnError are the user's own policies for those
+	// sections, as XML.
+	Inbound, Outbound, OnError string
+	// AcceptedRules are rule IDs whose errors the user accepts: they are
+	// reported as findings instead of failing the render.
+	AcceptedRules []string
+}
+
+// InputError is a problem with one input, with the place inside it for
+// XML inputs (Line 0 otherwise).
+type InputError struct {
+	Field        string
+	Line, Column int
+	Msg          string
+}
+
+func (e *InputError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s, line %d, column %d: %s", e.Field, e.Line, e.Column, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Field, e.Msg)
+}
+
+// Result is a rendered policy.
+type Result struct {
+	// XML is the document, for azurerm's xml_content.
+	XML string
+	// Findings are the check of XML: warnings, infos and accepted errors,
+	// located in XML.
+	Findings []rules.Finding
+}
+
+// Render builds the document. Each problem with the inputs is returned as
+// an *InputError; there is no result unless there are none.
+func Render(spec Spec) (Result, []*InputError) {
+	r := renderer{spec: spec, accepted: map[string]bool{}}
+	r.validate()
+	sections := r.sections()
+	if len(r.errs) > 0 {
+		return Result{}, r.errs
+	}
+	xml := printDocument(sections)
+	doc, err := apimpolicy.Parse([]byte(xml))
+	if err != nil {
+		return Result{}, []*InputError{{Msg: "the rendered policy does not parse (a bug in sseready, please report it): " + err.Error()}}
+	}
+	res := apimcheck.Check(doc, apimcheck.Options{Scope: apimcheck.API})
+	for _, f := range res.Findings {
+		if f.Severity == rules.Error && !r.accepted[f.Rule] {
+			return Result{}, []*InputError{{Msg: "the rendered policy fails its own check (a bug in sseready, please report it): " + f.String()}}
+		}
+	}
+	return Result{XML: xml, Findings: res.Findings}, nil
+}
+
+type renderer struct {
+	spec     Spec
+	accepted map[string]bool
+	errs     []*InputError
+}
+
+func (r *renderer) fail(field string, format string, args ...any) {
+	r.errs = append(r.errs, &InputError{Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (r *renderer) validate() {
+	for _, id := range r.spec.AcceptedRules {
+		if _, ok := rules.Lookup(id); !ok {
+			r.fail(FieldAcceptedRules, "%q is not a rule ID; the rules are %s", id, strings.Join(rules.IDs(), ", "))
+			continue
+		}
+		r.accepted[id] = true
+	}
+	if t := r.spec.Timeout; t != nil {
+		switch {
+		case *t < 0:
+			r.fail(FieldTimeout, "%d is negative: forward-request's timeout is 0 or more seconds", *t)
+		case *t > apimcheck.MaxHonoredTimeout && !r.accepted[rules.TimeoutOver240]:
+			r.fail(FieldTimeout, "%d is over %d seconds, which APIM may not honor (%s). It bounds the wait for the response headers, not the stream, so streams need no more; set %d or less, or accept %s in accepted_rules",
+				*t, apimcheck.MaxHonoredTimeout, rules.TimeoutOver240, apimcheck.MaxHonoredTimeout, rules.TimeoutOver240)
+		}
+	}
+	switch r.spec.HTTPVersion {
+	case "", "1", "2", "2or1":
+	default:
+		r.fail(FieldHTTPVersion, "%q is not an http-version of forward-request: use 1, 2 or 2or1", r.spec.HTTPVersion)
+	}
+	if id := r.spec.BackendID; id != "" {
+		if err := checkString(id); err != nil {
+			r.fail(FieldBackendID, "%s", err)
+		}
+	}
+}
+
+// checkString accepts a string for an attribute value: XML 1.0 cannot
+// carry control characters other than tab and line breaks, and a value
+// that starts like a policy expression must be one.
+func checkString(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return fmt.Errorf("the value is blank")
+	}
+	for _, c := range s {
+		if unicode.IsControl(c) && c != '\t' && c != '\n' && c != '\r' || c == unicode.ReplacementChar {
+			return fmt.Errorf("the value holds the character %U, which an XML document cannot carry", c)
+		}
+	}
+	if err := apimpolicy.ValidateValue(s); err != nil {
+		return fmt.Errorf("the value %w", err)
+	}
+	return nil
+}
+
+func (r *renderer) includeBase() bool { return r.spec.IncludeBase == nil || *r.spec.IncludeBase }
+
+// section is one section of the document: generated elements first, then
+// the user's nodes as written.
+type section struct {
+	name      string
+	generated []*apimpolicy.Element
+	user      []apimpolicy.Node
+}
+
+func (r *renderer) sections() []section {
+	base := func() []*apimpolicy.Element {
+		if r.includeBase() {
+			return []*apimpolicy.Element{apimpolicy.NewElement("base")}
+		}
+		return nil
+	}
+	in := section{name: "inbound", generated: base()}
+	if r.spec.BackendID != "" {
+		in.generated = append(in.generated, apimpolicy.NewElement("set-backend-service", "backend-id", r.spec.BackendID))
+	}
+	in.user = r.userNodes(FieldInbound, "inbound", r.spec.Inbound)
+
+	be := section{name: "backend", generated: []*apimpolicy.Element{r.forwardRequest()}}
+
+	out := section{name: "outbound", generated: base()}
+	if r.spec.CacheControlNoCache {
+		h := apimpolicy.NewElement("set-header", "name", "Cache-Control", "exists-action", "override")
+		v := &apimpolicy.Element{Name: "value"}
+		v.Append(apimpolicy.NewText("no-cache"))
+		h.Append(v)
+		out.generated = append(out.generated, h)
+	}
+	out.user = r.userNodes(FieldOutbound, "outbound", r.spec.Outbound)
+
+	onErr := section{name: "on-error", generated: base()}
+	onErr.user = r.userNodes(FieldOnError, "on-error", r.spec.OnError)
+	return []section{in, be, out, onErr}
+}
+
+func (r *renderer) forwardRequest() *apimpolicy.Element {
+	timeout := int64(DefaultTimeout)
+	if r.spec.Timeout != nil {
+		timeout = *r.spec.Timeout
+	}
+	fail := DefaultFailOnErrorSC
+	if r.spec.FailOnErrorStatusCode != nil {
+		fail = *r.spec.FailOnErrorStatusCode
+	}
+	attrs := []string{"timeout", strconv.FormatInt(timeout, 10)}
+	if r.spec.HTTPVersion != "" {
+		attrs = append(attrs, "http-version", r.spec.HTTPVersion)
+	}
+	attrs = append(attrs, "fail-on-error-status-code", strconv.FormatBool(fail), "buffer-response", "false")
+	return apimpolicy.NewElement("forward-request", attrs...)
+}
+
+// userNodes parses and checks the user's policies for one section.
+func (r *renderer) userNodes(field, sectionName, src string) []apimpolicy.Node {
+	if strings.TrimSpace(src) == "" {
+		return nil
+	}
+	nodes, err := apimpolicy.ParseNodes([]byte(src))
+	if err != nil {
+		se := err.(*apimpolicy.SyntaxError)
+		r.errs = append(r.errs, &InputError{Field: field, Line: se.Pos.Line, Column: se.Pos.Column, Msg: se.Msg})
+		return nil
+	}
+	nodes = trimSpaceNodes(nodes)
+	before := len(r.errs)
+	for _, n := range nodes {
+		at := n.Start()
+		switch n := n.(type) {
+		case *apimpolicy.Text:
+			if text := strings.TrimSpace(n.Raw); text != "" {
+				r.errs = append(r.errs, &InputError{Field: field, Line: at.Line, Column: at.Column,
+					Msg: fmt.Sprintf("text %q stands outside any policy element", text)})
+			}
+		case *apimpolicy.CData, *apimpolicy.ProcInst, *apimpolicy.Directive:
+			r.errs = append(r.errs, &InputError{Field: field, Line: at.Line, Column: at.Column,
+				Msg: "only policy elements and comments can stand directly in a section"})
+		case *apimpolicy.Element:
+			r.userElement(field, sectionName, n)
+		}
+	}
+	if len(r.errs) > before {
+		return nil
+	}
+	for _, f := range apimcheck.CheckNodes(nodes, sectionName, apimcheck.Options{}).Findings {
+		if f.Severity == rules.Error && !r.accepted[f.Rule] {
+			r.errs = append(r.errs, &InputError{Field: field, Line: f.Line, Column: f.Column,
+				Msg: fmt.Sprintf("%s: %s (to keep it anyway, add %q to accepted_rules)", f.Rule, f.Message, f.Rule)})
+		}
+	}
+	return nodes
+}
+
+func (r *renderer) userElement(field, sectionName string, e *apimpolicy.Element) {
+	at := e.Pos
+	switch e.Name {
+	case "base":
+		if r.includeBase() {
+			r.errs = append(r.errs, &InputError{Field: field, Line: at.Line, Column: at.Column,
+				Msg: "<base /> is already written at the start of the section: remove it here, or set include_base = false to place it yourself"})
+		}
+	case "inbound", "backend", "outbound", "on-error", "policies":
+		r.errs = append(r.errs, &InputError{Field: field, Line: at.Line, Column: at.Column,
+			Msg: fmt.Sprintf("write the policies that go inside <%s>, not the <%s> element itself", sectionName, e.Name)})
+	case "forward-request":
+		r.errs = append(r.errs, &InputError{Field: field, Line: at.Line, Column: at.Column,
+			Msg: "forward-request belongs in <backend>, which this data source writes (set timeout, http_version and fail_on_error_status_code instead)"})
+	}
+}
+
+// trimSpaceNodes drops whitespace-only text at both ends: it carries no
+// meaning between policies, and the renderer indents the section itself.
+func trimSpaceNodes(nodes []apimpolicy.Node) []apimpolicy.Node {
+	blank := func(n apimpolicy.Node) bool {
+		t, ok := n.(*apimpolicy.Text)
+		return ok && strings.TrimSpace(t.Raw) == ""
+	}
+	for len(nodes) > 0 && blank(nodes[0]) {
+		nodes = nodes[1:]
+	}
+	for len(nodes) > 0 && blank(nodes[len(nodes)-1]) {
+		nodes = nodes[:len(nodes)-1]
+	}
+	return nodes
+}
+
+const indent = "    "
+
+// printDocument lays the sections out as Microsoft's examples do: four
+// spaces a level, one policy a line. The user's nodes are printed exactly
+// as written, each starting on a line of its own.
+func printDocument(sections []section) string {
+	var b strings.Builder
+	b.WriteString("<policies>\n")
+	for _, s := range sections {
+		if len(s.generated) == 0 && len(s.user) == 0 {
+			fmt.Fprintf(&b, "%s<%s />\n", indent, s.name)
+			continue
+		}
+		fmt.Fprintf(&b, "%s<%s>\n", indent, s.name)
+		for _, e := range s.generated {
+			writeIndented(&b, e, 2)
+		}
+		for _, n := range s.user {
+			if t, ok := n.(*apimpolicy.Text); ok {
+				// Whitespace between the user's policies: keep line breaks,
+				// re-indent the next line.
+				if lines := strings.Count(t.Raw, "\n"); lines > 1 {
+					b.WriteString("\n")
+				}
+				continue
+			}
+			b.WriteString(indent + indent)
+			b.WriteString(apimpolicy.PrintNode(n))
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%s</%s>\n", indent, s.name)
+	}
+	b.WriteString("</policies>\n")
+	return b.String()
+}
+
+// writeIndented prints a generated element, its element children one per
+// line below it.
+func writeIndented(b *strings.Builder, e *apimpolicy.Element, depth int) {
+	pad := strings.Repeat(indent, depth)
+	kids := e.Elements()
+	if len(kids) == 0 {
+		b.WriteString(pad + apimpolicy.PrintNode(e) + "\n")
+		return
+	}
+	b.WriteString(pad + e.StartTag() + "\n")
+	for _, k := range kids {
+		writeIndented(b, k, depth+1)
+	}
+	b.WriteString(pad + "</" + e.Name + ">\n")
+}

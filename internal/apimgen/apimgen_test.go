@@ -1,0 +1,226 @@
+package apimgen
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// microsoftSSE is the policy of Microsoft's SSE guidance (seeds/002 and
+// seeds/001), laid out with four-space indentation.
+const microsoftSSE = `<policies>
+    <inbound>
+        <base />
+    </inbound>
+    <backend>
+        <forward-request timeout="120" fail-on-error-status-code="true" buffer-response="false" />
+    </backend>
+    <outbound>
+        <base />
+    </outbound>
+    <on-error>
+        <base />
+    </on-error>
+</policies>
+`
+
+func TestRenderDefaultsToMicrosoftsPolicy(t *testing.T) {
+	res, errs := Render(Spec{})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if res.XML != microsoftSSE {
+		t.Fatalf("got\n%s\nwant\n%s", res.XML, microsoftSSE)
+	}
+	if len(res.Findings) != 0 {
+		t.Fatalf("findings on the recommended policy: %v", res.Findings)
+	}
+	check, err := apimcheck.CheckSource([]byte(res.XML), apimcheck.Options{})
+	if err != nil || !check.Ready {
+		t.Fatalf("recommended policy is not ready: %v %v", err, check.Findings)
+	}
+}
+
+func TestRenderEverything(t *testing.T) {
+	res, errs := Render(Spec{
+		Timeout:               ptr(int64(60)),
+		FailOnErrorStatusCode: ptr(false),
+		HTTPVersion:           "2or1",
+		CacheControlNoCache:   true,
+		BackendID:             "llm-backend",
+		Inbound: `
+  <rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Subscription.Id)" />
+
+  <!-- who called -->
+  <set-header name="X-Caller" exists-action="override"><value>@(context.User?.Email ?? "anonymous")</value></set-header>
+`,
+		Outbound: `<set-header name="X-Accel-Buffering" exists-action="override"><value>no</value></set-header>`,
+		OnError:  `<set-header name="Retry-After" exists-action="override"><value>5</value></set-header>`,
+	})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	want := `<policies>
+    <inbound>
+        <base />
+        <set-backend-service backend-id="llm-backend" />
+        <rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Subscription.Id)" />
+
+        <!-- who called -->
+        <set-header name="X-Caller" exists-action="override"><value>@(context.User?.Email ?? "anonymous")</value></set-header>
+    </inbound>
+    <backend>
+        <forward-request timeout="60" http-version="2or1" fail-on-error-status-code="false" buffer-response="false" />
+    </backend>
+    <outbound>
+        <base />
+        <set-header name="Cache-Control" exists-action="override">
+            <value>no-cache</value>
+        </set-header>
+        <set-header name="X-Accel-Buffering" exists-action="override"><value>no</value></set-header>
+    </outbound>
+    <on-error>
+        <base />
+        <set-header name="Retry-After" exists-action="override"><value>5</value></set-header>
+    </on-error>
+</policies>
+`
+	if res.XML != want {
+		t.Fatalf("got\n%s\nwant\n%s", res.XML, want)
+	}
+}
+
+func TestRenderWithoutBase(t *testing.T) {
+	res, errs := Render(Spec{IncludeBase: ptr(false), Inbound: "<base /><set-variable name=\"a\" value=\"1\" />"})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if !strings.Contains(res.XML, "    <outbound />\n") || !strings.Contains(res.XML, "        <base />\n        <set-variable") {
+		t.Fatalf("sections without base:\n%s", res.XML)
+	}
+}
+
+func TestRenderInputErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		spec Spec
+		want []string // InputError texts, in order
+	}{
+		{"negative timeout", Spec{Timeout: ptr(int64(-1))},
+			[]string{"timeout: -1 is negative"}},
+		{"timeout over 240", Spec{Timeout: ptr(int64(241))},
+			[]string{"timeout: 241 is over 240 seconds, which APIM may not honor (SSE104)"}},
+		{"http version", Spec{HTTPVersion: "3"},
+			[]string{`http_version: "3" is not an http-version of forward-request: use 1, 2 or 2or1`}},
+		{"blank backend id", Spec{BackendID: " "},
+			[]string{"backend_id: the value is blank"}},
+		{"control character in backend id", Spec{BackendID: "a\x00b"},
+			[]string{"backend_id: the value holds the character U+0000"}},
+		{"broken expression as backend id", Spec{BackendID: `@(context.Variables["x"]`},
+			[]string{"backend_id: the value starts with @(, so APIM reads it as a policy expression, and it is not a valid one: line 1, column 1: unterminated policy expression"}},
+		{"unknown rule", Spec{AcceptedRules: []string{"SSE110", "SSE999"}},
+			[]string{`accepted_rules: "SSE999" is not a rule ID; the rules are SSE100, SSE101`}},
+		{"fragment does not parse", Spec{Inbound: "<set-header name=\"a\">\n  <value>1</value>\n"},
+			[]string{"inbound_xml, line 1, column 1: <set-header> is not closed"}},
+		{"stray end tag", Spec{OnError: "<a/></b>"},
+			[]string{"on_error_xml, line 1, column 5: end tag </b> has no matching start tag"}},
+		{"buffering policy in outbound", Spec{Outbound: "\n<validate-content unspecified-content-type-action=\"prevent\" max-size=\"10\" size-exceeded-action=\"prevent\" />"},
+			[]string{`outbound_xml, line 2, column 1: SSE110: validate-content reads the whole response to validate it, so the stream is held until it ends: remove it from SSE APIs (to keep it anyway, add "SSE110" to accepted_rules)`}},
+		{"caching in inbound", Spec{Inbound: `<cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />`},
+			[]string{"inbound_xml, line 1, column 1: SSE120: cache-lookup caches whole responses"}},
+		{"response body read in on-error", Spec{OnError: `<trace source="t">@(context.Response.Body.As<string>())</trace>`},
+			[]string{"on_error_xml, line 1, column 19: SSE112"}},
+		{"base twice", Spec{Outbound: "<base />"},
+			[]string{"outbound_xml, line 1, column 1: <base /> is already written at the start of the section"}},
+		{"section element", Spec{Inbound: "<inbound><base /></inbound>"},
+			[]string{"inbound_xml, line 1, column 1: write the policies that go inside <inbound>, not the <inbound> element itself"}},
+		{"forward-request in a fragment", Spec{Outbound: `<forward-request buffer-response="false" />`},
+			[]string{"outbound_xml, line 1, column 1: forward-request belongs in <backend>"}},
+		{"text in a section", Spec{Inbound: "<base/> hello"},
+			[]string{"inbound_xml, line 1, column 1: <base /> is already written", `inbound_xml, line 1, column 8: text "hello" stands outside any policy element`}},
+		{"every error at once", Spec{Timeout: ptr(int64(-5)), HTTPVersion: "x", Outbound: "<jsonp callback-parameter-name=\"cb\" />"},
+			[]string{"timeout: -5 is negative", `http_version: "x"`, "outbound_xml, line 1, column 1: SSE111: jsonp rewrites the response body"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, errs := Render(tt.spec)
+			if len(errs) != len(tt.want) {
+				t.Fatalf("%d errors %v, want %d (xml %q)", len(errs), errs, len(tt.want), res.XML)
+			}
+			for i, e := range errs {
+				if !strings.HasPrefix(e.Error(), tt.want[i]) {
+					t.Errorf("error %d:\n  %s\nwant it to start with\n  %s", i, e, tt.want[i])
+				}
+			}
+			if res.XML != "" {
+				t.Error("a render with errors must not return a document")
+			}
+		})
+	}
+}
+
+// Accepted rules turn errors into findings of the rendered document,
+// located there.
+func TestRenderAcceptedRules(t *testing.T) {
+	res, errs := Render(Spec{
+		Timeout:       ptr(int64(300)),
+		Outbound:      `<validate-content unspecified-content-type-action="prevent" max-size="10" size-exceeded-action="prevent" />`,
+		AcceptedRules: []string{"SSE110", "SSE104"},
+	})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Rule+" "+string(f.Severity)+" "+apimpolicy.Pos{Line: f.Line, Column: f.Column}.String())
+	}
+	// Line 6 holds the forward-request (timeout at column 26), line 10 the
+	// user's validate-content, after <outbound> and <base />.
+	want := "SSE104 warning 6:26,SSE110 error 10:9"
+	if strings.Join(got, ",") != want {
+		t.Fatalf("findings %v, want %s\n%s", got, want, res.XML)
+	}
+	if rules.Ready(res.Findings) {
+		t.Error("an accepted error still makes the document not ready")
+	}
+}
+
+// Every string input that lands in the XML is escaped: it parses back to
+// the same value.
+func TestRenderEscapesStrings(t *testing.T) {
+	for _, v := range []string{`a"b`, `a'b`, "x<y", "p&q", "]]>", "two\nlines", "tab\there", `{{backend-name}}`, `@(context.Variables.GetValueOrDefault<string>("b", "&"))`} {
+		res, errs := Render(Spec{BackendID: v})
+		if len(errs) > 0 {
+			t.Fatalf("%q: %v", v, errs)
+		}
+		doc, err := apimpolicy.Parse([]byte(res.XML))
+		if err != nil {
+			t.Fatalf("%q: rendered policy does not parse: %v\n%s", v, err, res.XML)
+		}
+		got := doc.Section("inbound").Child("set-backend-service").Attr("backend-id").Value()
+		if got != v {
+			t.Errorf("backend-id %q, want %q\n%s", got, v, res.XML)
+		}
+		if strings.Contains(res.XML, "]]>") {
+			t.Errorf("%q: output holds ]]>", v)
+		}
+	}
+}
+
+// The user's policies are placed byte for byte: nothing inside them is
+// rewritten (only the whitespace around them is re-indented).
+func TestRenderKeepsUserBytes(t *testing.T) {
+	frag := "<set-body template=\"liquid\">\n\t{{body.x}}   &amp; @@ \n</set-body>"
+	res, errs := Render(Spec{Inbound: "\n\n   " + frag + "\n\n"})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if !strings.Contains(res.XML, "\n        "+frag+"\n    </inbound>") {
+		t.Fatalf("fragment not kept as written:\n%s", res.XML)
+	}
+}
