@@ -1,0 +1,143 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+func TestAccAPIMPolicy_default(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `data "sseready_apim_policy" "sse" {}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.sseready_apim_policy.sse", tfjsonpath.New("xml"), knownvalue.StringExact(microsoftSSEPolicy)),
+				statecheck.ExpectKnownValue("data.sseready_apim_policy.sse", tfjsonpath.New("findings"), knownvalue.ListSizeExact(0)),
+			},
+		}},
+	})
+}
+
+func TestAccAPIMPolicy_options(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+data "sseready_apim_policy" "chat" {
+  timeout                   = 90
+  http_version              = "2or1"
+  fail_on_error_status_code = false
+  cache_control_no_cache    = true
+  backend_id                = "chat \"stream\" <v2> & co"
+  inbound_xml               = <<-EOT
+    <rate-limit-by-key calls="100" renewal-period="60" counter-key="@(context.Request.Headers.GetValueOrDefault("X-User", ""))" />
+  EOT
+  outbound_xml = "<set-header name=\"X-Accel-Buffering\" exists-action=\"override\"><value>no</value></set-header>"
+}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.sseready_apim_policy.chat", tfjsonpath.New("xml"), knownvalue.StringExact(`<policies>
+    <inbound>
+        <base />
+        <set-backend-service backend-id="chat &quot;stream&quot; &lt;v2&gt; &amp; co" />
+        <rate-limit-by-key calls="100" renewal-period="60" counter-key="@(context.Request.Headers.GetValueOrDefault("X-User", ""))" />
+    </inbound>
+    <backend>
+        <forward-request timeout="90" http-version="2or1" fail-on-error-status-code="false" buffer-response="false" />
+    </backend>
+    <outbound>
+        <base />
+        <set-header name="Cache-Control" exists-action="override">
+            <value>no-cache</value>
+        </set-header>
+        <set-header name="X-Accel-Buffering" exists-action="override"><value>no</value></set-header>
+    </outbound>
+    <on-error>
+        <base />
+    </on-error>
+</policies>
+`)),
+				statecheck.ExpectKnownValue("data.sseready_apim_policy.chat", tfjsonpath.New("findings"), knownvalue.ListSizeExact(0)),
+			},
+		}},
+	})
+}
+
+func TestAccAPIMPolicy_errors(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      `data "sseready_apim_policy" "x" { timeout = 300 }`,
+				ExpectError: attrErrorRe("timeout", `300 is over 240 seconds, which APIM may not honor (SSE104)`),
+			},
+			{
+				Config:      `data "sseready_apim_policy" "x" { timeout = -1 }`,
+				ExpectError: errorRe(`Attribute timeout value must be at least 0, got: -1`),
+			},
+			{
+				Config:      `data "sseready_apim_policy" "x" { http_version = "3" }`,
+				ExpectError: errorRe(`Attribute http_version value must be one of: ["1" "2" "2or1"], got: "3"`),
+			},
+			{
+				Config:      `data "sseready_apim_policy" "x" { accepted_rules = ["SSE999"] }`,
+				ExpectError: attrErrorRe("accepted_rules", `"SSE999" is not a rule ID`),
+			},
+			{
+				Config: `
+data "sseready_apim_policy" "x" {
+  outbound_xml = <<-EOT
+    <base-not />
+    <validate-content unspecified-content-type-action="prevent" max-size="1024" size-exceeded-action="prevent" />
+  EOT
+}`,
+				ExpectError: attrErrorRe("outbound_xml", `line 2, column 1: SSE110: validate-content reads the whole response`),
+			},
+			{
+				Config:      `data "sseready_apim_policy" "x" { inbound_xml = "<set-header name=\"a\">\n<value>1</value>" }`,
+				ExpectError: attrErrorRe("inbound_xml", `line 1, column 1: <set-header> is not closed`),
+			},
+			{
+				Config:      `data "sseready_apim_policy" "x" { backend_id = "@(context.Variables[\"b\"]" }`,
+				ExpectError: attrErrorRe("backend_id", `the value starts with @(, so APIM reads it as a policy expression, and it is not a valid one`),
+			},
+			{
+				// Known only at apply: checked then, not at validate time.
+				Config: `
+resource "terraform_data" "late" {
+  input = "<set-body>@(context.Response.Body.As<string>())</set-body>"
+}
+
+data "sseready_apim_policy" "x" {
+  outbound_xml = terraform_data.late.output
+}`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownValue("data.sseready_apim_policy.x", tfjsonpath.New("xml")),
+					},
+				},
+				ExpectError: attrErrorRe("outbound_xml", `line 1, column 1: SSE111: set-body rewrites the response body`),
+			},
+			{
+				// With the rules accepted, the policy renders and the findings
+				// say what was accepted, located in xml.
+				Config: `
+data "sseready_apim_policy" "x" {
+  timeout        = 300
+  accepted_rules = ["SSE104", "SSE110"]
+  outbound_xml   = "<validate-content unspecified-content-type-action=\"prevent\" max-size=\"1024\" size-exceeded-action=\"prevent\" />"
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.sseready_apim_policy.x", tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
+						finding("SSE104", "warning", 6, 26, "forward-request", `timeout="300" is over 240 seconds`),
+						finding("SSE110", "error", 10, 9, "validate-content", "validate-content reads the whole response"),
+					})),
+				},
+			},
+		},
+	})
+}
