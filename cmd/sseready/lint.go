@@ -1,0 +1,234 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+)
+
+const lintUsage = `Usage: sseready lint [flags] FILE...
+
+Checks APIM policy documents for what breaks Server-Sent Events streams.
+FILE may be - for standard input. Findings print as
+  file:line:column: severity RULE: message
+Exit status: 0 when every file is ready, 1 when any has an error finding,
+2 when any input cannot be read or parsed.
+
+Flags:
+`
+
+// jsonFinding is one finding in --format json.
+type jsonFinding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Element  string `json:"element"`
+	Hop      string `json:"hop"`
+}
+
+// jsonFile is one input in --format json.
+type jsonFile struct {
+	File     string        `json:"file"`
+	Ready    bool          `json:"ready"`
+	Findings []jsonFinding `json:"findings"`
+	// Error is set when the file cannot be read or parsed.
+	Error string `json:"error,omitempty"`
+	// errPos and errMsg place a parse error for the text format.
+	errPos apimpolicy.Pos
+	errMsg string
+}
+
+type lintOptions struct {
+	scope  apimcheck.Scope
+	format string
+	fix    bool
+	write  bool
+}
+
+func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	scope := fs.String("scope", "api", "where the policies are attached: global, product, api or operation")
+	format := fs.String("format", "text", "output format: text or json")
+	fix := fs.Bool("fix", false, "print the document with the safe fixes applied (one FILE; findings go to standard error)")
+	write := fs.Bool("w", false, "write the safe fixes back to each FILE")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, lintUsage)
+		fs.PrintDefaults()
+	}
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitInput
+	}
+	var opts lintOptions
+	opts.fix, opts.write, opts.format = *fix, *write, *format
+	if opts.scope, err = apimcheck.ParseScope(*scope); err != nil {
+		return usageError(stderr, "--scope: %v", err)
+	}
+	switch {
+	case opts.format != "text" && opts.format != "json":
+		return usageError(stderr, "--format must be text or json, not %q", opts.format)
+	case len(files) == 0:
+		return usageError(stderr, "no FILE given (use - for standard input)")
+	case opts.fix && opts.write:
+		return usageError(stderr, "--fix and -w exclude each other")
+	case opts.fix && len(files) > 1:
+		return usageError(stderr, "--fix prints one document: give one FILE, or use -w to fix several in place")
+	case opts.write && contains(files, "-"):
+		return usageError(stderr, "-w cannot write back to standard input: use --fix")
+	}
+
+	// With --fix the document owns standard output.
+	report := stdout
+	if opts.fix {
+		report = stderr
+	}
+	var results []jsonFile
+	code := exitOK
+	for _, name := range files {
+		res, fixed := lintFile(name, stdin, opts)
+		results = append(results, res)
+		switch {
+		case res.Error != "":
+			code = exitInput
+		case !res.Ready && code == exitOK:
+			code = exitFindings
+		}
+		if opts.format == "text" {
+			printText(report, res)
+		}
+		if fixed != nil && opts.fix {
+			if _, err := stdout.Write(fixed); err != nil {
+				fmt.Fprintf(stderr, "sseready: writing the fixed document: %v\n", err)
+				return exitInput
+			}
+		}
+	}
+	if opts.format == "json" {
+		enc := json.NewEncoder(report)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(results); err != nil {
+			fmt.Fprintf(stderr, "sseready: %v\n", err)
+			return exitInput
+		}
+	}
+	return code
+}
+
+// lintFile checks one input. With --fix or -w it reports the findings
+// left after fixing and returns the fixed bytes.
+func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte) {
+	display := name
+	var src []byte
+	var err error
+	if name == "-" {
+		display = "<stdin>"
+		src, err = io.ReadAll(stdin)
+	} else {
+		src, err = os.ReadFile(name)
+	}
+	res := jsonFile{File: display, Findings: []jsonFinding{}}
+	if err != nil {
+		res.Error = "cannot read: " + err.Error()
+		return res, nil
+	}
+	copts := apimcheck.Options{Scope: opts.scope}
+	var findings []rules.Finding
+	var fixedSrc []byte
+	if opts.fix || opts.write {
+		fx, ferr := apimcheck.Fix(src, copts)
+		err = ferr
+		findings, fixedSrc = fx.Remaining.Findings, fx.Source
+	} else {
+		var cr apimcheck.Result
+		cr, err = apimcheck.CheckSource(src, copts)
+		findings = cr.Findings
+	}
+	if err != nil {
+		res.Error = err.Error()
+		var se *apimpolicy.SyntaxError
+		if errors.As(err, &se) {
+			res.errPos, res.errMsg = se.Pos, se.Msg
+		}
+		return res, nil
+	}
+	if opts.write && string(fixedSrc) != string(src) {
+		if werr := writeFileKeepMode(name, fixedSrc); werr != nil {
+			res.Error = "cannot write the fixes: " + werr.Error()
+			return res, nil
+		}
+	}
+	res.Ready = rules.Ready(findings)
+	for _, f := range findings {
+		res.Findings = append(res.Findings, jsonFinding{
+			Rule: f.Rule, Severity: string(f.Severity), Message: f.Message,
+			Line: f.Line, Column: f.Column, Element: f.Element, Hop: f.Hop,
+		})
+	}
+	return res, fixedSrc
+}
+
+func printText(w io.Writer, res jsonFile) {
+	switch {
+	case res.Error != "" && res.errPos.IsValid():
+		fmt.Fprintf(w, "%s:%d:%d: error: %s\n", res.File, res.errPos.Line, res.errPos.Column, res.errMsg)
+		return
+	case res.Error != "":
+		fmt.Fprintf(w, "%s: error: %s\n", res.File, res.Error)
+		return
+	}
+	for _, f := range res.Findings {
+		fmt.Fprintf(w, "%s:%d:%d: %s %s: %s\n", res.File, f.Line, f.Column, f.Severity, f.Rule, f.Message)
+	}
+}
+
+func writeFileKeepMode(name string, data []byte) error {
+	info, err := os.Stat(name)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(name, data, info.Mode().Perm())
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the file names, as users type them.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return files, nil
+		}
+		files = append(files, args[0])
+		args = args[1:]
+	}
+}
+
+func usageError(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "sseready lint: "+format+"\n", args...)
+	return exitInput
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
+)
+
+const (
+	readyPolicy = `<policies>
+  <inbound><base /></inbound>
+  <backend><forward-request timeout="120" fail-on-error-status-code="true" buffer-response="false" /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>
+`
+	bufferingPolicy = `<policies>
+  <inbound><base /></inbound>
+  <backend><forward-request timeout="120" /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>
+`
+	inheritingPolicy = `<policies>
+  <backend><base /></backend>
+</policies>
+`
+	brokenXML = "<policies>\n  <inbound>\n</policies>\n"
+)
+
+// writeFiles puts name -> content files in a temporary directory.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestLintExitCodesAndText(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"ready.xml": readyPolicy, "buffering.xml": bufferingPolicy, "inheriting.xml": inheritingPolicy, "broken.xml": brokenXML,
+	})
+	p := func(name string) string { return filepath.Join(dir, name) }
+	tests := []struct {
+		name   string
+		args   []string
+		stdin  string
+		code   int
+		stdout string // exact
+	}{
+		{"ready file", []string{"lint", p("ready.xml")}, "", 0, ""},
+		{"buffering file", []string{"lint", p("buffering.xml")}, "", 1,
+			p("buffering.xml") + `:3:12: error SSE101: forward-request has no buffer-response, so it buffers the response in 8 KB units (the default is true): add buffer-response="false"` + "\n"},
+		{"scope after the file", []string{"lint", p("inheriting.xml"), "--scope", "operation"}, "", 0,
+			p("inheriting.xml") + `:2:12: warning SSE102: at operation scope <base /> runs the API-scope <backend>: events are relayed at once only if that policy's forward-request has buffer-response="false"; check it with scope api` + "\n"},
+		{"unparseable file", []string{"lint", p("broken.xml")}, "", 2,
+			p("broken.xml") + ":3:1: error: end tag </policies> found while <inbound> is still open: <inbound> opened at line 2, column 3 needs its </inbound> first\n"},
+		{"missing file wins over findings", []string{"lint", p("buffering.xml"), p("nope.xml")}, "", 2, ""},
+		{"standard input", []string{"lint", "-"}, bufferingPolicy, 1,
+			`<stdin>:3:12: error SSE101: forward-request has no buffer-response, so it buffers the response in 8 KB units (the default is true): add buffer-response="false"` + "\n"},
+		{"no file", []string{"lint"}, "", 2, ""},
+		{"bad scope", []string{"lint", "--scope", "tenant", p("ready.xml")}, "", 2, ""},
+		{"bad format", []string{"lint", "--format", "xml", p("ready.xml")}, "", 2, ""},
+		{"unknown flag", []string{"lint", "--fast", p("ready.xml")}, "", 2, ""},
+		{"fix with two files", []string{"lint", "--fix", p("ready.xml"), p("buffering.xml")}, "", 2, ""},
+		{"write to stdin", []string{"lint", "-w", "-"}, readyPolicy, 2, ""},
+		{"unknown command", []string{"frobnicate"}, "", 2, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tt.stdin, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
+			}
+			if tt.name == "missing file wins over findings" {
+				if !strings.Contains(stdout, "nope.xml: error: cannot read:") {
+					t.Fatalf("missing file not reported: %s", stdout)
+				}
+				return
+			}
+			if stdout != tt.stdout {
+				t.Fatalf("stdout\n%q\nwant\n%q", stdout, tt.stdout)
+			}
+			if tt.code == 2 && tt.stdout == "" && stderr == "" {
+				t.Error("a usage error must say what is wrong on standard error")
+			}
+		})
+	}
+}
+
+func TestLintJSON(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"ready.xml": readyPolicy, "buffering.xml": bufferingPolicy, "broken.xml": brokenXML})
+	code, stdout, _ := runCLI(t, "", "lint", "--format", "json",
+		filepath.Join(dir, "ready.xml"), filepath.Join(dir, "buffering.xml"), filepath.Join(dir, "broken.xml"))
+	if code != 2 {
+		t.Fatalf("exit %d, want 2 (one file does not parse)", code)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d objects, want one per file", len(got))
+	}
+	ready, buffering, broken := got[0], got[1], got[2]
+	if ready["ready"] != true || len(ready["findings"].([]any)) != 0 {
+		t.Errorf("ready file: %v", ready)
+	}
+	if _, has := ready["error"]; has {
+		t.Errorf("ready file has an error key: %v", ready)
+	}
+	if buffering["ready"] != false {
+		t.Errorf("buffering file: %v", buffering)
+	}
+	f := buffering["findings"].([]any)[0].(map[string]any)
+	want := map[string]any{"rule": "SSE101", "severity": "error", "line": 3.0, "column": 12.0, "element": "forward-request", "hop": "apim"}
+	for k, v := range want {
+		if f[k] != v {
+			t.Errorf("finding %s = %v, want %v", k, f[k], v)
+		}
+	}
+	for _, k := range []string{"file", "ready", "findings"} {
+		if _, ok := buffering[k]; !ok {
+			t.Errorf("key %q missing", k)
+		}
+	}
+	if !strings.Contains(f["message"].(string), `add buffer-response="false"`) {
+		t.Errorf("message %v", f["message"])
+	}
+	if broken["ready"] != false || !strings.Contains(broken["error"].(string), "line 3, column 1: end tag </policies>") {
+		t.Errorf("broken file: %v", broken)
+	}
+}
+
+func TestLintFix(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"buffering.xml": bufferingPolicy})
+	code, stdout, stderr := runCLI(t, "", "lint", "--fix", filepath.Join(dir, "buffering.xml"))
+	if code != 0 {
+		t.Fatalf("exit %d: the fixed document is ready; stderr %s", code, stderr)
+	}
+	want := strings.Replace(bufferingPolicy, `timeout="120" />`, `timeout="120" buffer-response="false" />`, 1)
+	if stdout != want {
+		t.Fatalf("fixed document\n%s\nwant\n%s", stdout, want)
+	}
+	// Findings left after the fix go to standard error, so the document
+	// can be piped; here there are none.
+	if stderr != "" {
+		t.Errorf("stderr %q", stderr)
+	}
+	// Standard input works too, and what cannot be fixed is reported.
+	src := strings.Replace(bufferingPolicy, "<outbound><base />", `<outbound><base /><cache-store duration="10" />`, 1)
+	code, stdout, stderr = runCLI(t, src, "lint", "--fix", "-")
+	if code != 1 || !strings.Contains(stdout, `buffer-response="false"`) || !strings.Contains(stderr, "<stdin>:4:21: error SSE120: cache-store caches whole responses") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+}
+
+func TestLintWrite(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.xml": bufferingPolicy, "b.xml": readyPolicy, "c.xml": inheritingPolicy})
+	code, stdout, stderr := runCLI(t, "", "lint", "-w", filepath.Join(dir, "a.xml"), filepath.Join(dir, "b.xml"), filepath.Join(dir, "c.xml"))
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if got := read("a.xml"); !strings.Contains(got, `<forward-request timeout="120" buffer-response="false" />`) {
+		t.Errorf("a.xml not fixed:\n%s", got)
+	}
+	if got := read("b.xml"); got != readyPolicy {
+		t.Errorf("b.xml was ready and must be untouched:\n%s", got)
+	}
+	if got := read("c.xml"); !strings.Contains(got, `<backend><forward-request buffer-response="false" /></backend>`) {
+		t.Errorf("c.xml not fixed:\n%s", got)
+	}
+	if info, err := os.Stat(filepath.Join(dir, "a.xml")); err != nil || info.Mode().Perm() != 0o640 {
+		t.Errorf("file mode changed: %v %v", info.Mode(), err)
+	}
+	// What the fix leaves (a timeout warning on c.xml) is still printed.
+	if !strings.Contains(stdout, "c.xml:2:12: warning SSE104") {
+		t.Errorf("remaining findings not printed: %s", stdout)
+	}
+}
+
+func TestLintCorpus(t *testing.T) {
+	dir := t.TempDir()
+	var args []string
+	for i, f := range testcorpus.APIMPolicies() {
+		name := filepath.Join(dir, strings.ReplaceAll(f.Name, "/", "_"))
+		if err := os.WriteFile(name, f.Data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			args = append(args, name)
+		}
+	}
+	code, stdout, stderr := runCLI(t, "", append([]string{"lint", "--format", "json"}, args...)...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: the corpus parses but buffers; stderr %s", code, stderr)
+	}
+	var got []jsonFile
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil || len(got) != len(args) {
+		t.Fatalf("%d results for %d files: %v", len(got), len(args), err)
+	}
+}
+
+func TestRulesCommand(t *testing.T) {
+	code, stdout, _ := runCLI(t, "", "rules", "--format", "json")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	var got []jsonRule
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 15 || got[1].ID != "SSE101" || !got[1].AutoFix || got[1].Severity != "error" || len(got[1].Sources) == 0 {
+		t.Fatalf("rules: %+v", got[:2])
+	}
+	code, stdout, _ = runCLI(t, "", "rules")
+	if code != 0 || !strings.Contains(stdout, "SSE101  error     auto") {
+		t.Fatalf("text rules:\n%s", stdout)
+	}
+}
+
+// TestBinaryExitCodes builds the real command and checks the process exit
+// status that pipelines see.
+func TestBinaryExitCodes(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "sseready")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := writeFiles(t, map[string]string{"ready.xml": readyPolicy, "buffering.xml": bufferingPolicy, "broken.xml": brokenXML})
+	for _, tt := range []struct {
+		file string
+		code int
+	}{{"ready.xml", 0}, {"buffering.xml", 1}, {"broken.xml", 2}} {
+		cmd := exec.Command(bin, "lint", filepath.Join(dir, tt.file))
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tt.code {
+			t.Errorf("%s: exit %d, want %d", tt.file, code, tt.code)
+		}
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "sseready ") {
+		t.Errorf("version: %q %v", out, err)
+	}
+}

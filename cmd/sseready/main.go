@@ -1,0 +1,60 @@
+// Command sseready checks and fixes Azure gateway settings for
+// Server-Sent Events, with the same rules as the Terraform provider.
+//
+//	sseready lint [--scope api|operation|product|global] [--format text|json] [--fix | -w] FILE...|-
+//	sseready rules [--format text|json]
+//	sseready version
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set at build time (goreleaser, the Makefile).
+var version = "dev"
+
+// Exit codes shared by every command.
+const (
+	exitOK       = 0 // every input is ready
+	exitFindings = 1 // some input has an error finding
+	exitInput    = 2 // some input cannot be read or parsed, or the command line is wrong
+)
+
+const usage = `sseready checks Azure gateway settings for Server-Sent Events.
+
+Usage:
+  sseready lint [flags] FILE...   check APIM policy files (- reads standard input)
+  sseready rules [flags]          list the rules with their IDs and severities
+  sseready version                print the version
+
+Run 'sseready COMMAND --help' for the flags of a command.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: tests call it directly.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitInput
+	}
+	switch args[0] {
+	case "lint":
+		return runLint(args[1:], stdin, stdout, stderr)
+	case "rules":
+		return runRules(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "sseready %s\n", version)
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "sseready: unknown command %q\n\n%s", args[0], usage)
+		return exitInput
+	}
+}
