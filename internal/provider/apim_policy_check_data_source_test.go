@@ -10,8 +10,7 @@ import (
 )
 
 func TestAccAPIMPolicyCheck_broken(t *testing.T) {
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: `
 data "sseready_apim_policy_check" "api" {
@@ -33,8 +32,7 @@ data "sseready_apim_policy_check" "op" {
   scope = %q
   xml   = "<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"
 }`
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				Config: sprintf(config, "api"),
@@ -61,8 +59,7 @@ data "sseready_apim_policy_check" "op" {
 }
 
 func TestAccAPIMPolicyCheck_ready(t *testing.T) {
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: `
 data "sseready_apim_policy" "sse" {}
@@ -80,8 +77,7 @@ data "sseready_apim_policy_check" "sse" {
 }
 
 func TestAccAPIMPolicyCheck_errors(t *testing.T) {
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				// Static XML is parsed at validate time.

@@ -11,8 +11,7 @@ import (
 )
 
 func TestAccAPIMPolicy_default(t *testing.T) {
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: `data "sseready_apim_policy" "sse" {}`,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -24,8 +23,7 @@ func TestAccAPIMPolicy_default(t *testing.T) {
 }
 
 func TestAccAPIMPolicy_options(t *testing.T) {
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: `
 data "sseready_apim_policy" "chat" {
@@ -68,8 +66,7 @@ data "sseready_apim_policy" "chat" {
 }
 
 func TestAccAPIMPolicy_errors(t *testing.T) {
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				Config:      `data "sseready_apim_policy" "x" { timeout = 300 }`,

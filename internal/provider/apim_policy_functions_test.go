@@ -21,9 +21,8 @@ locals {
 `
 
 func TestAccCheckAPIMPolicyFunction(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		TerraformVersionChecks:   functionVersions,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config: brokenPolicyLocal + `
@@ -54,9 +53,8 @@ output "good"   { value = provider::sseready::check_apim_policy("<policies><back
 
 func TestAccCheckAPIMPolicyFunction_scopeAndErrors(t *testing.T) {
 	const inherits = `"<policies><backend><base /></backend></policies>"`
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		TerraformVersionChecks:   functionVersions,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config:      `output "x" { value = provider::sseready::check_apim_policy("<policies>") }`,
@@ -94,9 +92,8 @@ output "operation" { value = provider::sseready::check_apim_policy(terraform_dat
 }
 
 func TestAccFixAPIMPolicyFunction(t *testing.T) {
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		TerraformVersionChecks:   functionVersions,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config:      `output "x" { value = provider::sseready::fix_apim_policy("<policies></inbound></policies>") }`,

@@ -1,18 +1,52 @@
 package provider
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
 // testAccProtoV6ProviderFactories serves the provider in-process to the
 // real terraform binary that plugin-testing runs (TF_ACC_TERRAFORM_PATH).
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"sseready": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// requiredProviders is the block users write; tests write it too, so the
+// provider is addressed as registry.terraform.io/sseready/sseready.
+const requiredProviders = `terraform {
+  required_providers {
+    sseready = {
+      source = "sseready/sseready"
+    }
+  }
+}
+`
+
+func TestMain(m *testing.M) {
+	// plugin-testing attaches the in-process provider under this namespace.
+	if os.Getenv(resource.EnvTfAccProviderNamespace) == "" {
+		os.Setenv(resource.EnvTfAccProviderNamespace, "sseready")
+	}
+	os.Exit(m.Run())
+}
+
+// accTest runs an acceptance test case with the provider and the
+// required_providers block added to every inline configuration.
+func accTest(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	tc.ProtoV6ProviderFactories = testAccProtoV6ProviderFactories
+	for i := range tc.Steps {
+		if tc.Steps[i].Config != "" {
+			tc.Steps[i].Config = requiredProviders + tc.Steps[i].Config
+		}
+	}
+	resource.Test(t, tc)
 }
 
 // errorRe matches a diagnostic text however terraform wraps its lines.

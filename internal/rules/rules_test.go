@@ -81,3 +81,20 @@ func TestReadyAndSort(t *testing.T) {
 		t.Errorf("order %v", got)
 	}
 }
+
+// The guide template is generated from the catalogue; this fails when the
+// two drift apart.
+func TestGuideIsUpToDate(t *testing.T) {
+	got, err := os.ReadFile("../../templates/guides/sse-rules.md.tmpl")
+	if err != nil {
+		t.Fatalf("%v (run make generate)", err)
+	}
+	if string(got) != Guide() {
+		t.Fatal("templates/guides/sse-rules.md.tmpl is stale: run make generate")
+	}
+	for _, r := range All() {
+		if !strings.Contains(string(got), `<a id="`+strings.ToLower(r.ID)+`"></a>`) {
+			t.Errorf("no anchor for %s", r.ID)
+		}
+	}
+}
