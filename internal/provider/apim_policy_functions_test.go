@@ -22,7 +22,7 @@ locals {
 
 func TestAccCheckAPIMPolicyFunction(t *testing.T) {
 	accTest(t, resource.TestCase{
-		TerraformVersionChecks:   functionVersions,
+		TerraformVersionChecks: functionVersions,
 		Steps: []resource.TestStep{
 			{
 				Config: brokenPolicyLocal + `
@@ -54,7 +54,7 @@ output "good"   { value = provider::sseready::check_apim_policy("<policies><back
 func TestAccCheckAPIMPolicyFunction_scopeAndErrors(t *testing.T) {
 	const inherits = `"<policies><backend><base /></backend></policies>"`
 	accTest(t, resource.TestCase{
-		TerraformVersionChecks:   functionVersions,
+		TerraformVersionChecks: functionVersions,
 		Steps: []resource.TestStep{
 			{
 				Config:      `output "x" { value = provider::sseready::check_apim_policy("<policies>") }`,
@@ -93,7 +93,7 @@ output "operation" { value = provider::sseready::check_apim_policy(terraform_dat
 
 func TestAccFixAPIMPolicyFunction(t *testing.T) {
 	accTest(t, resource.TestCase{
-		TerraformVersionChecks:   functionVersions,
+		TerraformVersionChecks: functionVersions,
 		Steps: []resource.TestStep{
 			{
 				Config:      `output "x" { value = provider::sseready::fix_apim_policy("<policies></inbound></policies>") }`,
