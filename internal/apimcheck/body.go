@@ -2,6 +2,7 @@ package apimcheck
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
@@ -113,11 +114,13 @@ func (c *checker) eventHub(e *apimpolicy.Element, at place) {
 }
 
 // firstExprMatching finds the first expression of e itself whose code
-// matches re, and the attribute holding it ("" for text and CDATA).
+// matches re, and the attribute holding it ("" for text and CDATA). Both
+// patterns end in "Body", so code without it is skipped cheaply.
 func firstExprMatching(e *apimpolicy.Element, re *regexp.Regexp) (*apimpolicy.Expr, string) {
+	matches := func(code string) bool { return strings.Contains(code, "Body") && re.MatchString(code) }
 	for _, a := range e.Attrs {
 		for i := range a.Exprs {
-			if re.MatchString(a.Exprs[i].Code(a.Raw)) {
+			if matches(a.Exprs[i].Code(a.Raw)) {
 				return &a.Exprs[i], a.Name
 			}
 		}
@@ -126,13 +129,13 @@ func firstExprMatching(e *apimpolicy.Element, re *regexp.Regexp) (*apimpolicy.Ex
 		switch ch := ch.(type) {
 		case *apimpolicy.Text:
 			for i := range ch.Exprs {
-				if re.MatchString(ch.Exprs[i].Code(ch.Raw)) {
+				if matches(ch.Exprs[i].Code(ch.Raw)) {
 					return &ch.Exprs[i], ""
 				}
 			}
 		case *apimpolicy.CData:
 			for i := range ch.Exprs {
-				if re.MatchString(ch.Raw[ch.Exprs[i].Offset : ch.Exprs[i].Offset+ch.Exprs[i].Len]) {
+				if matches(ch.Raw[ch.Exprs[i].Offset : ch.Exprs[i].Offset+ch.Exprs[i].Len]) {
 					return &ch.Exprs[i], ""
 				}
 			}
