@@ -75,28 +75,12 @@ func scanCode(src []byte, i int, closer byte, openAt int) (int, *exprError) {
 			break
 		}
 		switch c {
-		case '"':
-			end, err := scanString(src, i+1, false)
+		case '"', '\'', '@', '$':
+			end, err := skipLiteral(src, i)
 			if err != nil {
 				return 0, err
 			}
 			i = end
-		case '\'':
-			end, err := scanChar(src, i)
-			if err != nil {
-				return 0, err
-			}
-			i = end
-		case '@', '$':
-			end, ok, err := scanPrefixedString(src, i)
-			if err != nil {
-				return 0, err
-			}
-			if ok {
-				i = end
-			} else {
-				i++
-			}
 		case '/':
 			switch {
 			case i+1 < n && src[i+1] == '/':
@@ -143,6 +127,27 @@ func openerOf(closer byte) byte {
 	default:
 		return '{'
 	}
+}
+
+// skipLiteral steps over the string or character literal that starts at
+// src[i] (a double quote, a single quote, '@' or '$'), or over the one
+// byte when '@' or '$' does not start a string (a verbatim identifier
+// such as @class).
+func skipLiteral(src []byte, i int) (int, *exprError) {
+	switch src[i] {
+	case '"':
+		return scanString(src, i+1, false)
+	case '\'':
+		return scanChar(src, i)
+	}
+	end, ok, err := scanPrefixedString(src, i)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return i + 1, nil
+	}
+	return end, nil
 }
 
 // scanPrefixedString handles @"...", $"...", $@"..." and @$"..." at src[i].
@@ -257,28 +262,12 @@ func scanHole(src []byte, i int) (int, *exprError) {
 	for i < n {
 		c := src[i]
 		switch c {
-		case '"':
-			end, err := scanString(src, i+1, false)
+		case '"', '\'', '@', '$':
+			end, err := skipLiteral(src, i)
 			if err != nil {
 				return 0, err
 			}
 			i = end
-		case '\'':
-			end, err := scanChar(src, i)
-			if err != nil {
-				return 0, err
-			}
-			i = end
-		case '@', '$':
-			end, ok, err := scanPrefixedString(src, i)
-			if err != nil {
-				return 0, err
-			}
-			if ok {
-				i = end
-			} else {
-				i++
-			}
 		case '(', '[', '{':
 			depth++
 			i++

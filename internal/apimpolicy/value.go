@@ -122,53 +122,17 @@ func ValidateValue(s string) error {
 	return nil
 }
 
-// EscapeAttr escapes s for a double-quoted attribute value. Line breaks
-// and tabs become character references so that they survive attribute
-// value normalisation.
-func EscapeAttr(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '"':
-			b.WriteString("&quot;")
-		case '\'':
-			b.WriteString("&apos;")
-		case '\n':
-			b.WriteString("&#10;")
-		case '\r':
-			b.WriteString("&#13;")
-		case '\t':
-			b.WriteString("&#9;")
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
+// EscapeAttr escapes s for a quoted attribute value (either quote). Line
+// breaks and tabs become character references so that they survive
+// attribute value normalisation.
+func EscapeAttr(s string) string { return attrEscaper.Replace(s) }
 
 // EscapeText escapes s for character data. '>' is escaped too, so "]]>"
 // cannot appear.
-func EscapeText(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '\r':
-			b.WriteString("&#13;")
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
+func EscapeText(s string) string { return textEscaper.Replace(s) }
+
+var (
+	attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;",
+		"\n", "&#10;", "\r", "&#13;", "\t", "&#9;")
+	textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#13;")
+)

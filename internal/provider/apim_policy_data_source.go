@@ -152,18 +152,9 @@ func (m apimPolicyModel) spec(ctx context.Context, diags *diag.Diagnostics) (api
 			known = false
 		}
 	}
-	if !m.Timeout.IsNull() && !m.Timeout.IsUnknown() {
-		t := m.Timeout.ValueInt64()
-		s.Timeout = &t
-	}
-	if !m.FailOnErrorStatusCode.IsNull() && !m.FailOnErrorStatusCode.IsUnknown() {
-		v := m.FailOnErrorStatusCode.ValueBool()
-		s.FailOnErrorStatusCode = &v
-	}
-	if !m.IncludeBase.IsNull() && !m.IncludeBase.IsUnknown() {
-		v := m.IncludeBase.ValueBool()
-		s.IncludeBase = &v
-	}
+	s.Timeout = m.Timeout.ValueInt64Pointer()
+	s.FailOnErrorStatusCode = m.FailOnErrorStatusCode.ValueBoolPointer()
+	s.IncludeBase = m.IncludeBase.ValueBoolPointer()
 	s.HTTPVersion = m.HTTPVersion.ValueString()
 	s.CacheControlNoCache = m.CacheControlNoCache.ValueBool()
 	s.BackendID = m.BackendID.ValueString()
