@@ -59,6 +59,21 @@ type parser struct {
 	// budget bounds the bytes examined while recovering from expressions
 	// that do not scan (see recoverValueEnd).
 	budget int
+	// work counts the bytes examined by expression scans and the
+	// attribute names compared, so tests can hold the parser to linear
+	// work without timing it.
+	work int
+}
+
+// scanExpr scans the expression at i within src and accounts for the work.
+func (p *parser) scanExpr(src []byte, i int) (int, *exprError) {
+	end, xerr := scanExpr(src, i)
+	if xerr != nil {
+		p.work += xerr.reached - i
+	} else {
+		p.work += end - i
+	}
+	return end, xerr
 }
 
 func newParser(src []byte, skipBOM bool) (*parser, error) {
@@ -184,12 +199,17 @@ func (p *parser) text() (*Text, error) {
 		i++
 	}
 	if isExprStart(s, i) {
-		end, xerr := scanExpr(p.src, i)
+		end, xerr := p.scanExpr(p.src, i)
 		if xerr != nil {
 			return nil, p.exprErr(i, xerr)
 		}
-		t.Exprs = []Expr{{Offset: i - start, Len: end - i, Pos: p.pos(i)}}
+		x := Expr{Offset: i - start, Pos: p.pos(i)}
 		i = end
+		for i < len(s) && s[i] != '<' {
+			i++
+		}
+		p.trailingText(&x, end, i)
+		t.Exprs = []Expr{x}
 	}
 	for i < len(s) && s[i] != '<' {
 		i++
@@ -206,6 +226,19 @@ func (p *parser) text() (*Text, error) {
 func wholeValue(exprs []Expr, raw string) {
 	if len(exprs) == 1 {
 		exprs[0].Len = len(strings.TrimRight(raw, " \t\r\n")) - exprs[0].Offset
+	}
+}
+
+// trailingText records an error on x when anything but whitespace
+// follows the expression (which ends at from) before its value ends at
+// to: APIM takes an expression as the whole value.
+func (p *parser) trailingText(x *Expr, from, to int) {
+	for k := from; k < to; k++ {
+		if !isSpace(p.s[k]) {
+			x.Err = "text follows the policy expression: an expression must be the whole value"
+			x.ErrPos = p.pos(k)
+			return
+		}
 	}
 }
 
@@ -246,14 +279,19 @@ func (p *parser) cdata() (*CData, error) {
 	end += body
 	p.i = end + 3
 	c := &CData{Raw: p.s[body:end], Pos: p.pos(start)}
-	// Expressions inside CDATA are recorded for the rules when they scan
-	// cleanly; CDATA ends at the first "]]>" whatever they hold.
-	for i := body; i < end; i++ {
-		if p.s[i] == '@' && i+1 < end && (p.s[i+1] == '(' || p.s[i+1] == '{') {
-			if xend, xerr := scanExpr(p.src[:end], i); xerr == nil {
-				c.Exprs = append(c.Exprs, Expr{Offset: i - body, Len: xend - i, Pos: p.pos(i)})
-				i = xend - 1
-			}
+	// CDATA ends at the first "]]>" whatever it holds. Like text, it is a
+	// policy expression when it begins with one; one that does not scan
+	// within the section leaves the CDATA literal.
+	i := body
+	for i < end && isSpace(p.s[i]) {
+		i++
+	}
+	if isExprStart(p.s, i) {
+		if xend, xerr := p.scanExpr(p.src[:end], i); xerr == nil {
+			x := Expr{Offset: i - body, Pos: p.pos(i)}
+			p.trailingText(&x, xend, end)
+			c.Exprs = []Expr{x}
+			wholeValue(c.Exprs, c.Raw)
 		}
 	}
 	return c, nil
@@ -334,6 +372,7 @@ func (p *parser) startTag() (*Element, error) {
 		return nil, p.errAt(start, "'<' does not start a tag: expected an element name after it (write &lt; for a literal '<')")
 	}
 	e := &Element{Name: name, Pos: p.pos(start)}
+	var seen map[string]*Attr
 	for {
 		space := p.space()
 		if p.i >= len(p.s) {
@@ -356,12 +395,22 @@ func (p *parser) startTag() (*Element, error) {
 		case space == "":
 			return nil, p.errAt(p.i, "expected whitespace, '>' or '/>' after %s in <%s>", describeLast(e), name)
 		}
-		a, err := p.attr(e)
+		a, err := p.attr(e, seen)
 		if err != nil {
 			return nil, err
 		}
 		a.Space = space
 		e.Attrs = append(e.Attrs, a)
+		// Past a few attributes, look names up in a map: a tag with
+		// thousands of them must not cost a quadratic duplicate check.
+		if len(e.Attrs) == smallTag {
+			seen = make(map[string]*Attr, 2*smallTag)
+			for _, x := range e.Attrs {
+				seen[x.Name] = x
+			}
+		} else if seen != nil {
+			seen[a.Name] = a
+		}
 	}
 }
 
@@ -372,16 +421,29 @@ func describeLast(e *Element) string {
 	return "attribute " + e.Attrs[len(e.Attrs)-1].Name
 }
 
-func (p *parser) attr(e *Element) (*Attr, error) {
+// smallTag is the attribute count up to which duplicates are found by a
+// linear scan.
+const smallTag = 8
+
+// findAttr returns e's attribute called name, from seen when it is built.
+func findAttr(e *Element, name string, seen map[string]*Attr) *Attr {
+	if seen != nil {
+		return seen[name]
+	}
+	return e.Attr(name)
+}
+
+func (p *parser) attr(e *Element, seen map[string]*Attr) (*Attr, error) {
 	at := p.i
 	name := p.name()
 	if name == "" {
 		return nil, p.errAt(at, "unexpected %q in start tag <%s>: expected an attribute name, '>' or '/>'", p.s[at], e.Name)
 	}
-	for _, other := range e.Attrs {
-		if other.Name == name {
-			return nil, p.errWithRef(at, other.Pos.Offset, "attribute %s appears twice in <%s> (first at {ref})", name, e.Name)
-		}
+	if seen == nil {
+		p.work += len(e.Attrs)
+	}
+	if first := findAttr(e, name, seen); first != nil {
+		return nil, p.errWithRef(at, first.Pos.Offset, "attribute %s appears twice in <%s> (first at {ref})", name, e.Name)
 	}
 	a := &Attr{Name: name, Pos: p.pos(at)}
 	eqStart := p.i
@@ -405,10 +467,15 @@ func (p *parser) attr(e *Element) (*Attr, error) {
 		i++
 	}
 	if isExprStart(s, i) {
-		end, xerr := scanExpr(p.src, i)
+		end, xerr := p.scanExpr(p.src, i)
 		if xerr == nil {
-			a.Exprs = []Expr{{Offset: i - vstart, Len: end - i, Pos: p.pos(i)}}
+			x := Expr{Offset: i - vstart, Pos: p.pos(i)}
 			i = end
+			for i < len(s) && s[i] != a.Quote {
+				i++
+			}
+			p.trailingText(&x, end, i)
+			a.Exprs = []Expr{x}
 		} else {
 			j, err := p.recoverValueEnd(i, a.Quote, xerr)
 			if err != nil {
@@ -416,7 +483,7 @@ func (p *parser) attr(e *Element) (*Attr, error) {
 			}
 			x := Expr{Offset: i - vstart, Len: j - i, Pos: p.pos(i)}
 			// Say what is wrong within the value, not beyond it.
-			_, inner := scanExpr(p.src[:j], i)
+			_, inner := p.scanExpr(p.src[:j], i)
 			se := p.exprErr(i, inner)
 			x.Err, x.ErrPos = se.Msg, se.Pos
 			a.Exprs = []Expr{x}
@@ -461,7 +528,7 @@ func (p *parser) recoverValueEnd(i int, quote byte, xerr *exprError) (int, error
 func (p *parser) tagTailOK(k int) bool {
 	s := p.s
 	start := k
-	defer func() { p.budget -= k - start }()
+	defer func() { p.budget -= k - start; p.work += k - start }()
 	for {
 		ws := k
 		for k < len(s) && isSpace(s[k]) {

@@ -2,6 +2,7 @@ package apimpolicy
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -188,7 +189,7 @@ func TestPositionsWithLineEndingsAndBOM(t *testing.T) {
 
 func TestMarkupKinds(t *testing.T) {
 	src := `<?xml version="1.0"?>` + "\n" + `<!DOCTYPE policies [ <!ENTITY x "y>"> ]>` + "\n" +
-		`<policies><inbound><set-body><![CDATA[@(context.Response.Body.As<string>()) ]]]></set-body><unknown-policy foo="bar"><nested/></unknown-policy></inbound></policies>`
+		`<policies><inbound><set-body><![CDATA[@(context.Response.Body.As<string[]>()[0])]]></set-body><unknown-policy foo="bar"><nested/></unknown-policy></inbound></policies>`
 	doc, err := Parse([]byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +209,7 @@ func TestMarkupKinds(t *testing.T) {
 		t.Errorf("third node %T %v, want the whole DOCTYPE", doc.Nodes[2], doc.Nodes[2])
 	}
 	cd := doc.Section("inbound").Child("set-body").Children[0].(*CData)
-	if len(cd.Exprs) != 1 || cd.Raw[cd.Exprs[0].Offset:cd.Exprs[0].Offset+cd.Exprs[0].Len] != "@(context.Response.Body.As<string>())" {
+	if len(cd.Exprs) != 1 || cd.Raw[cd.Exprs[0].Offset:cd.Exprs[0].Offset+cd.Exprs[0].Len] != "@(context.Response.Body.As<string[]>()[0])" {
 		t.Errorf("CDATA expression not found: %+v in %q", cd.Exprs, cd.Raw)
 	}
 	if doc.Section("inbound").Child("unknown-policy").Child("nested") == nil {
@@ -236,5 +237,90 @@ func TestParseNodes(t *testing.T) {
 	}
 	if _, err := ParseNodes([]byte("<a>")); err == nil {
 		t.Fatal("unclosed element in a node list must fail")
+	}
+}
+
+// An expression is a whole value: text after it is recorded as an error
+// (the checker reports it), in attributes, text and CDATA alike. '@(' in
+// the middle of CDATA is literal, as in text.
+func TestTextAfterExpression(t *testing.T) {
+	src := "<policies>\n<a v=\"@(x) tail\" w=\"@(y)  \"/>\n<b>@(x) tail</b>\n<c><![CDATA[ @(x) tail]]></c>\n<d><![CDATA[see @(context.Response.Body) docs]]></d>\n</policies>"
+	doc, err := Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := doc.Root()
+	var got []string
+	for _, x := range []Expr{
+		root.Child("a").Attr("v").Exprs[0],
+		root.Child("a").Attr("w").Exprs[0],
+		root.Child("b").Children[0].(*Text).Exprs[0],
+		root.Child("c").Children[0].(*CData).Exprs[0],
+	} {
+		got = append(got, x.ErrPos.String()+" "+x.Err)
+	}
+	const msg = "text follows the policy expression: an expression must be the whole value"
+	want := []string{"2:12 " + msg, "- ", "3:9 " + msg, "4:19 " + msg}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+	if d := root.Child("d").Children[0].(*CData); len(d.Exprs) != 0 {
+		t.Fatalf("literal CDATA taken for an expression: %+v", d.Exprs)
+	}
+	if doc.String() != src {
+		t.Fatal("round trip changed the document")
+	}
+}
+
+// Inputs that once made the parser do quadratic work. The parser counts
+// the bytes its expression scans examine and the attribute names it
+// compares; that count must stay within a small multiple of the input.
+func TestNoQuadraticInputs(t *testing.T) {
+	cases := map[string]func(n int) string{
+		"CDATA full of @(": func(n int) string {
+			return "<policies><inbound><set-body><![CDATA[" + strings.Repeat("@(", n) + "]]></set-body></inbound></policies>"
+		},
+		"CDATA full of @(/*": func(n int) string {
+			return "<policies><set-body><![CDATA[" + strings.Repeat("@(/*", n) + "]]></set-body></policies>"
+		},
+		"many attributes": func(n int) string {
+			var b strings.Builder
+			b.WriteString("<policies")
+			for i := 0; i < n; i++ {
+				fmt.Fprintf(&b, " a%d=\"\"", i)
+			}
+			b.WriteString("/>")
+			return b.String()
+		},
+		"many broken expressions in one tag": func(n int) string {
+			var b strings.Builder
+			b.WriteString("<policies")
+			for i := 0; i < n; i++ {
+				fmt.Fprintf(&b, " c%d=\"@((\"", i)
+			}
+			b.WriteString("/>")
+			return b.String()
+		},
+		"text after expressions": func(n int) string {
+			return "<policies>" + strings.Repeat("<a>@(x) y</a>", n) + "</policies>"
+		},
+	}
+	for name, gen := range cases {
+		t.Run(name, func(t *testing.T) {
+			for _, n := range []int{100, 10000, 100000} {
+				src := gen(n)
+				if len(src) > MaxDocumentSize {
+					continue
+				}
+				p, err := newParser([]byte(src), true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, _ = p.parse()
+				if p.work > 8*len(src)+1<<16 {
+					t.Fatalf("n=%d: %d bytes cost %d units of work", n, len(src), p.work)
+				}
+			}
+		})
 	}
 }
