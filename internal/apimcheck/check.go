@@ -12,6 +12,7 @@ package apimcheck
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
@@ -22,13 +23,15 @@ type Scope string
 
 const (
 	Global    Scope = "global"
+	Workspace Scope = "workspace"
 	Product   Scope = "product"
 	API       Scope = "api"
 	Operation Scope = "operation"
 )
 
-// Scopes lists the scopes in the order APIM applies them.
-var Scopes = []Scope{Global, Product, API, Operation}
+// Scopes lists the scopes in the order APIM applies them (FACTS.md: the
+// scope chain).
+var Scopes = []Scope{Global, Workspace, Product, API, Operation}
 
 // ParseScope reads a scope name; the empty string means API.
 func ParseScope(s string) (Scope, error) {
@@ -40,7 +43,11 @@ func ParseScope(s string) (Scope, error) {
 			return sc, nil
 		}
 	}
-	return "", fmt.Errorf("unknown scope %q: use one of global, product, api, operation", s)
+	names := make([]string, len(Scopes))
+	for i, sc := range Scopes {
+		names[i] = string(sc)
+	}
+	return "", fmt.Errorf("unknown scope %q: use one of %s", s, strings.Join(names, ", "))
 }
 
 // Options say what the checker cannot read from the document itself.
@@ -78,6 +85,7 @@ func CheckSource(src []byte, opts Options) (Result, error) {
 // (inbound, backend, outbound or on-error), as they will run there.
 func CheckNodes(nodes []apimpolicy.Node, section string, opts Options) Result {
 	c := newChecker(opts)
+	c.expressionSyntax(nodes)
 	c.section(section, nodes)
 	return c.result()
 }
@@ -218,6 +226,11 @@ func (p place) branchNote() string {
 func (c *checker) element(e *apimpolicy.Element, at place) {
 	switch e.Name {
 	case "forward-request":
+		if at.section != "" && at.section != "backend" {
+			c.report(rules.ForwardRequestOutsideBackend, e.Pos, e.Name,
+				"forward-request stands in <%s>, and it belongs in <backend> only: move it there", at.section)
+			return
+		}
 		c.forwardRequest(e, at)
 	case "include-fragment":
 		id := "?"

@@ -78,12 +78,19 @@ func TestRules(t *testing.T) {
 		{name: "base only at product scope", scope: Product, src: policy("", "<base />", "", ""),
 			want: []string{"SSE102 warning 3:10"}, msg: "every SSE API in the product"},
 		{name: "base with forward-request", src: policy("", "<base />"+goodForward, "", "")},
+		{name: "base only at workspace scope", scope: Workspace, src: policy("", "<base />", "", ""),
+			want: []string{"SSE102 warning 3:10"}, msg: "every SSE API in the workspace"},
+		{name: "one branch forwards, the other inherits", src: policy("", `<choose><when condition="@(true)">`+goodForward+`</when><otherwise><base /></otherwise></choose>`, "", ""),
+			want: []string{"SSE102 error 3:152"}, msg: "<backend> only says <base />"},
+		{name: "base beside a forward-request in a branch", src: policy("", `<choose><when condition="@(true)"><base />`+goodForward+`</when></choose>`, "", "")},
 
 		// SSE103
 		{name: "empty backend", src: policy("", "", "", ""),
 			want: []string{"SSE103 error 3:1"}, msg: "never forwarded"},
 		{name: "backend without forward-request", src: policy("", `<set-backend-service base-url="https://x" />`, "", ""),
 			want: []string{"SSE103 error 3:1"}},
+		{name: "backend forwards through a fragment", src: policy("", `<include-fragment fragment-id="forward" />`, "", ""),
+			want: []string{"SSE103 warning 3:1", "SSE130 warning 3:10"}, msg: `forwards only through the fragment "forward"`},
 		{name: "no backend section", src: "<policies>\n<inbound><base /></inbound>\n</policies>",
 			want: []string{"SSE103 warning 1:1"}, msg: "no <backend> section"},
 
@@ -95,6 +102,8 @@ func TestRules(t *testing.T) {
 			want: []string{"SSE104 warning 3:10"}, msg: "default 300 s"},
 		{name: "timeout-ms over", src: policy("", `<forward-request timeout-ms="240001" buffer-response="false" />`, "", ""),
 			want: []string{"SSE104 warning 3:27"}, msg: "set it to 240000 or below"},
+		{name: "timeout beyond int64", src: policy("", `<forward-request timeout="99999999999999999999" buffer-response="false" />`, "", ""),
+			want: []string{"SSE104 warning 3:27"}, msg: "is over 240 seconds"},
 		{name: "timeout-ms within", src: policy("", `<forward-request timeout-ms="5000" buffer-response="false" />`, "", "")},
 		{name: "timeout and timeout-ms", src: policy("", `<forward-request timeout="10" timeout-ms="5000" buffer-response="false" />`, "", ""),
 			want: []string{"SSE105 error 3:40"}, msg: "accepts only one"},
@@ -109,6 +118,10 @@ func TestRules(t *testing.T) {
 		{name: "http-version 2or1", src: policy("", `<forward-request timeout="1" http-version="2or1" buffer-response="false" />`, "", "")},
 		{name: "bad boolean", src: policy("", `<forward-request timeout="1" follow-redirects="sometimes" buffer-response="false" />`, "", ""),
 			want: []string{"SSE107 error 3:39"}, msg: "neither true nor false"},
+
+		// SSE108
+		{name: "forward-request in inbound", src: policy(`<forward-request timeout="10" />`, goodForward, "", ""),
+			want: []string{"SSE108 error 2:10"}, msg: "belongs in <backend> only"},
 
 		// SSE110, SSE111
 		{name: "validate-content in outbound", src: stream(`<validate-content unspecified-content-type-action="prevent" max-size="1024" size-exceeded-action="prevent" />`),
@@ -230,8 +243,18 @@ func TestCheckNodes(t *testing.T) {
 	}
 }
 
+func TestCheckNodesReportsBrokenExpressions(t *testing.T) {
+	nodes, err := apimpolicy.ParseNodes([]byte(`<set-variable name="x" value="@(foo("bar)" />`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summarize(CheckNodes(nodes, "inbound", Options{}).Findings); len(got) != 1 || got[0] != "SSE100 error 1:37" {
+		t.Fatalf("findings %v", got)
+	}
+}
+
 func TestParseScope(t *testing.T) {
-	for _, s := range []string{"global", "product", "api", "operation"} {
+	for _, s := range []string{"global", "workspace", "product", "api", "operation"} {
 		if sc, err := ParseScope(s); err != nil || string(sc) != s {
 			t.Errorf("%s: %v %v", s, sc, err)
 		}
@@ -239,7 +262,7 @@ func TestParseScope(t *testing.T) {
 	if sc, err := ParseScope(""); err != nil || sc != API {
 		t.Errorf("empty scope: %v %v", sc, err)
 	}
-	if _, err := ParseScope("API"); err == nil || !strings.Contains(err.Error(), "use one of global, product, api, operation") {
+	if _, err := ParseScope("API"); err == nil || !strings.Contains(err.Error(), "use one of global, workspace, product, api, operation") {
 		t.Errorf("bad scope error: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package apimcheck
 
 import (
+	"errors"
+	"math"
 	"strconv"
 	"strings"
 
@@ -72,12 +74,16 @@ func (c *checker) forwardTimeout(e *apimpolicy.Element, note string) {
 			f.Severity = rules.Info
 			continue
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(a.Value()))
+		v := strings.TrimSpace(a.Value())
+		n, err := strconv.ParseInt(v, 10, 64)
+		if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-") {
+			n, err = math.MaxInt64, nil // all digits, too many of them
+		}
 		switch {
 		case err != nil || n < 0:
 			c.report(rules.ForwardAttributeInvalid, a.Pos, e.Name,
 				"%s=%q is not a whole number of %s (0 or more)%s", a.Name, a.Value(), unit, note)
-		case n > MaxHonoredTimeout*scale:
+		case n > int64(MaxHonoredTimeout*scale):
 			c.report(rules.TimeoutOver240, a.Pos, e.Name,
 				"%s=%q is over %d seconds, which may not be honored (it bounds the wait for the response headers, not the stream): set it to %d or below%s",
 				a.Name, a.Value(), MaxHonoredTimeout, MaxHonoredTimeout*scale, note)
@@ -132,6 +138,7 @@ func (c *checker) backend(root *apimpolicy.Element) {
 		base, parent *apimpolicy.Element
 	}
 	var bases []baseAt
+	var fragments []string
 	forwards := false
 	apimpolicy.Walk(be.Children, func(n apimpolicy.Node, ancestors []*apimpolicy.Element) bool {
 		e, ok := n.(*apimpolicy.Element)
@@ -141,6 +148,12 @@ func (c *checker) backend(root *apimpolicy.Element) {
 		switch e.Name {
 		case "forward-request":
 			forwards = true
+		case "include-fragment":
+			id := "?"
+			if a := e.Attr("fragment-id"); a != nil {
+				id = a.Value()
+			}
+			fragments = append(fragments, strconv.Quote(id))
 		case "base":
 			parent := be
 			if len(ancestors) > 0 {
@@ -150,17 +163,43 @@ func (c *checker) backend(root *apimpolicy.Element) {
 		}
 		return true
 	})
-	switch {
-	case forwards:
-		// Each forward-request is checked where it stands.
-	case len(bases) == 0:
-		c.report(rules.NoForwardRequest, be.Pos, be.Name,
-			`<backend> has neither forward-request nor <base />: the request is never forwarded, so the SSE backend is not called`)
-	default:
-		for _, b := range bases {
+	// Each <base /> is the forwarding step of its path unless the path
+	// forwards the request itself: a <choose> branch that only says
+	// <base /> inherits the buffering default even when another branch
+	// has its own forward-request.
+	for _, b := range bases {
+		if !forwardsBeside(b.parent, b.base) {
 			c.inheritedBackend(b.base, b.parent)
 		}
 	}
+	switch {
+	case forwards || len(bases) > 0:
+	case len(fragments) > 0:
+		f := c.report(rules.NoForwardRequest, be.Pos, be.Name,
+			`<backend> forwards only through the fragment %s, which sseready cannot see: it must hold forward-request with buffer-response="false"`, strings.Join(fragments, ", "))
+		f.Severity = rules.Warning
+	default:
+		c.report(rules.NoForwardRequest, be.Pos, be.Name,
+			`<backend> has neither forward-request nor <base />: the request is never forwarded, so the SSE backend is not called`)
+	}
+}
+
+// forwardsBeside reports whether a sibling of base under parent is, or
+// holds, a forward-request.
+func forwardsBeside(parent, base *apimpolicy.Element) bool {
+	found := false
+	for _, sib := range parent.Elements() {
+		if sib == base {
+			continue
+		}
+		apimpolicy.Walk([]apimpolicy.Node{sib}, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
+			if e, ok := n.(*apimpolicy.Element); ok && e.Name == "forward-request" {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 func (c *checker) inheritedBackend(base, parent *apimpolicy.Element) {
@@ -169,9 +208,9 @@ func (c *checker) inheritedBackend(base, parent *apimpolicy.Element) {
 		f := c.report(rules.BackendInheritsBuffering, base.Pos, "base",
 			`at operation scope <base /> runs the API-scope <backend>: events are relayed at once only if that policy's forward-request has buffer-response="false"; check it with scope api`)
 		f.Severity = rules.Warning
-	case Product:
+	case Product, Workspace:
 		f := c.report(rules.BackendInheritsBuffering, base.Pos, "base",
-			`at product scope <base /> inherits the global default forward-request, which buffers (buffer-response defaults to true): every SSE API in the product must forward the request itself with buffer-response="false"; check those API policies`)
+			`at %s scope <base /> inherits the global default forward-request, which buffers (buffer-response defaults to true): every SSE API in the %s must forward the request itself with buffer-response="false"; check those API policies`, c.scope, c.scope)
 		f.Severity = rules.Warning
 	default:
 		repl := apimpolicy.NewElement("forward-request", "buffer-response", "false")

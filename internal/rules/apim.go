@@ -10,13 +10,15 @@ const (
 	TimeoutAndTimeoutMs      = "SSE105"
 	BufferResponseNotLiteral = "SSE106"
 	ForwardAttributeInvalid  = "SSE107"
-	ValidateContent          = "SSE110"
-	BodyTransform            = "SSE111"
-	ResponseBodyRead         = "SSE112"
-	EventHubBodyLogging      = "SSE113"
-	ResponseCaching          = "SSE120"
-	UnresolvedFragment       = "SSE130"
-	TokenEstimate            = "SSE140"
+	// ForwardRequestOutsideBackend is a forward-request in another section.
+	ForwardRequestOutsideBackend = "SSE108"
+	ValidateContent              = "SSE110"
+	BodyTransform                = "SSE111"
+	ResponseBodyRead             = "SSE112"
+	EventHubBodyLogging          = "SSE113"
+	ResponseCaching              = "SSE120"
+	UnresolvedFragment           = "SSE130"
+	TokenEstimate                = "SSE140"
 )
 
 const (
@@ -98,6 +100,14 @@ var catalogue = []Rule{
 			"follow-redirects and buffer-request-body are booleans. sseready checks literal values only.",
 		Fix:     "Write a documented value.",
 		Sources: []Source{{Facts: "`timeout-ms`, `continue-timeout`, `http-version` (`1`, `2`, `2or1`; default `1`), `follow-redirects` (default false), `buffer-request-body` (default false)", URL: learnForwardRequest}},
+	},
+	{
+		ID: ForwardRequestOutsideBackend, Name: "forward-request-outside-backend", Hop: HopAPIM, Severity: Error,
+		Summary: "forward-request stands outside the <backend> section.",
+		Why: "forward-request belongs in <backend> only. sseready does not check the buffering of one that stands " +
+			"elsewhere: the document has to change first.",
+		Fix:     "Move the forward-request into <backend>.",
+		Sources: []Source{{Facts: "`<forward-request>` (backend section only).", URL: learnForwardRequest}},
 	},
 	{
 		ID: ValidateContent, Name: "validate-content-buffers", Hop: HopAPIM, Severity: Error,
