@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
@@ -148,7 +147,7 @@ func checkString(s string) error {
 		return fmt.Errorf("the value is blank")
 	}
 	for _, c := range s {
-		if unicode.IsControl(c) && c != '\t' && c != '\n' && c != '\r' || c == unicode.ReplacementChar {
+		if !apimpolicy.IsXMLChar(c) {
 			return fmt.Errorf("the value holds the character %U, which an XML document cannot carry", c)
 		}
 	}
@@ -220,7 +219,11 @@ func (r *renderer) userNodes(field, sectionName, src string) []apimpolicy.Node {
 	if strings.TrimSpace(src) == "" {
 		return nil
 	}
-	nodes, err := apimpolicy.ParseNodes([]byte(src))
+	err := apimpolicy.CheckChars([]byte(src))
+	var nodes []apimpolicy.Node
+	if err == nil {
+		nodes, err = apimpolicy.ParseNodes([]byte(src))
+	}
 	if err != nil {
 		se := err.(*apimpolicy.SyntaxError)
 		r.errs = append(r.errs, &InputError{Field: field, Line: se.Pos.Line, Column: se.Pos.Column, Msg: se.Msg})

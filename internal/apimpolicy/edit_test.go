@@ -123,6 +123,8 @@ func TestValidateValue(t *testing.T) {
 		{"  @{ return \")\"; }", ""},
 		{"@(", "starts with @(, so APIM reads it as a policy expression, and it is not a valid one: line 1, column 1: unterminated policy expression"},
 		{"@{ \"x }", "unterminated string literal"},
+		{`@("x") trailing`, "text follows the policy expression: an expression must be the whole value (at 1:8)"},
+		{"@(x)  \n", ""},
 	}
 	for _, tt := range tests {
 		err := ValidateValue(tt.value)
@@ -145,5 +147,26 @@ func TestExpressionCodeWithEntities(t *testing.T) {
 	a := doc.Root().Attr("a")
 	if got := a.Exprs[0].Code(a.Raw); got != `@(s == ")")` {
 		t.Fatalf("code %q", got)
+	}
+}
+
+func TestCheckChars(t *testing.T) {
+	tests := []struct {
+		src, err string
+	}{
+		{"<a>ok\t\r\n é 😀</a>", ""},
+		{"<a>\n  x\x00</a>", "line 2, column 4: the character U+0000 cannot stand in an XML document"},
+		{"<a \x01/>", "line 1, column 4: the character U+0001"},
+		{"<a>\uFFFE</a>", "line 1, column 4: the character U+FFFE"},
+		{"<a>\xff</a>", "line 1, column 4: the byte 0xFF, which is not UTF-8, cannot stand"},
+	}
+	for _, tt := range tests {
+		err := CheckChars([]byte(tt.src))
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("%q: %v", tt.src, err)
+		case tt.err != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.err)):
+			t.Errorf("%q: error %v, want %q", tt.src, err, tt.err)
+		}
 	}
 }

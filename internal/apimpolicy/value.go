@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -115,9 +116,44 @@ func ValidateValue(s string) error {
 		return nil
 	}
 	src := []byte(t)
-	if _, xerr := scanExpr(src, 0); xerr != nil {
-		p := &parser{src: src, s: t, ix: newLineIndex(src)}
+	p := &parser{src: src, s: t, ix: newLineIndex(src)}
+	end, xerr := scanExpr(src, 0)
+	if xerr != nil {
 		return fmt.Errorf("starts with %s, so APIM reads it as a policy expression, and it is not a valid one: %w", t[:2], p.exprErr(0, xerr))
+	}
+	var x Expr
+	if p.trailingText(&x, end, len(t)); x.Err != "" {
+		return fmt.Errorf("starts with %s, so APIM reads it as a policy expression, and %s (at %s)", t[:2], x.Err, x.ErrPos)
+	}
+	return nil
+}
+
+// IsXMLChar reports whether r may appear in an XML 1.0 document: not a
+// control character other than tab and line breaks, not U+FFFE or
+// U+FFFF, not a surrogate, and not the replacement for invalid UTF-8.
+func IsXMLChar(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return true
+	case r < 0x20, r == 0xFFFE, r == 0xFFFF, r == utf8.RuneError, 0xD800 <= r && r <= 0xDFFF:
+		return false
+	}
+	return r <= unicode.MaxRune
+}
+
+// CheckChars returns a *SyntaxError at the first character of src that an
+// XML document cannot carry, or nil.
+func CheckChars(src []byte) error {
+	for off := 0; off < len(src); {
+		r, size := utf8.DecodeRune(src[off:])
+		if !IsXMLChar(r) || (r == utf8.RuneError && size == 1) {
+			what := fmt.Sprintf("the character %U", r)
+			if r == utf8.RuneError && size == 1 {
+				what = fmt.Sprintf("the byte 0x%02X, which is not UTF-8,", src[off])
+			}
+			return &SyntaxError{Pos: newLineIndex(src).at(off), Msg: what + " cannot stand in an XML document"}
+		}
+		off += size
 	}
 	return nil
 }
