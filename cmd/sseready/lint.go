@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
@@ -57,7 +58,7 @@ type lintOptions struct {
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	scope := fs.String("scope", "api", "where the policies are attached: global, product, api or operation")
+	scope := fs.String("scope", "api", "where the policies are attached: global, workspace, product, api or operation")
 	format := fs.String("format", "text", "output format: text or json")
 	fix := fs.Bool("fix", false, "print the document with the safe fixes applied (one FILE; findings go to standard error)")
 	write := fs.Bool("w", false, "write the safe fixes back to each FILE")
@@ -86,8 +87,10 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageError(stderr, "--fix and -w exclude each other")
 	case opts.fix && len(files) > 1:
 		return usageError(stderr, "--fix prints one document: give one FILE, or use -w to fix several in place")
-	case opts.write && contains(files, "-"):
+	case opts.write && count(files, "-") > 0:
 		return usageError(stderr, "-w cannot write back to standard input: use --fix")
+	case count(files, "-") > 1:
+		return usageError(stderr, "standard input (-) can be read once")
 	}
 
 	// With --fix the document owns standard output.
@@ -165,7 +168,7 @@ func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte)
 		return res, nil
 	}
 	if opts.write && string(fixedSrc) != string(src) {
-		if werr := writeFileKeepMode(name, fixedSrc); werr != nil {
+		if werr := writeFileAtomic(name, fixedSrc); werr != nil {
 			res.Error = "cannot write the fixes: " + werr.Error()
 			return res, nil
 		}
@@ -194,29 +197,51 @@ func printText(w io.Writer, res jsonFile) {
 	}
 }
 
-func writeFileKeepMode(name string, data []byte) error {
-	info, err := os.Stat(name)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(name, data, info.Mode().Perm())
-}
-
 // parseInterspersed parses flags that may come before, between or after
-// the file names, as users type them.
+// the file names, as users type them. After "--" every argument is a file.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var files []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			return nil, err
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(files, rest...), nil
+		}
+		if len(rest) == 0 {
 			return files, nil
 		}
-		files = append(files, args[0])
-		args = args[1:]
+		files = append(files, rest[0])
+		args = rest[1:]
 	}
+}
+
+// writeFileAtomic replaces name with data through a temporary file in the
+// same directory, keeping the file's mode, so an interrupted write cannot
+// leave a truncated policy behind.
+func writeFileAtomic(name string, data []byte) error {
+	info, err := os.Stat(name)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".sseready-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
 }
 
 func usageError(stderr io.Writer, format string, args ...any) int {
@@ -224,11 +249,12 @@ func usageError(stderr io.Writer, format string, args ...any) int {
 	return exitInput
 }
 
-func contains(list []string, s string) bool {
+func count(list []string, s string) int {
+	n := 0
 	for _, v := range list {
 		if v == s {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }

@@ -81,6 +81,8 @@ func TestLintExitCodesAndText(t *testing.T) {
 		{"unknown flag", []string{"lint", "--fast", p("ready.xml")}, "", 2, ""},
 		{"fix with two files", []string{"lint", "--fix", p("ready.xml"), p("buffering.xml")}, "", 2, ""},
 		{"write to stdin", []string{"lint", "-w", "-"}, readyPolicy, 2, ""},
+		{"stdin twice", []string{"lint", "-", "-"}, readyPolicy, 2, ""},
+		{"flags end at --", []string{"lint", "--", p("ready.xml"), "-w"}, "", 2, "-w: error: cannot read: open -w: no such file or directory\n"},
 		{"unknown command", []string{"frobnicate"}, "", 2, ""},
 	}
 	for _, tt := range tests {

@@ -1,7 +1,7 @@
 // Command sseready checks and fixes Azure gateway settings for
 // Server-Sent Events, with the same rules as the Terraform provider.
 //
-//	sseready lint [--scope api|operation|product|global] [--format text|json] [--fix | -w] FILE...|-
+//	sseready lint [--scope global|workspace|product|api|operation] [--format text|json] [--fix | -w] FILE...|-
 //	sseready rules [--format text|json]
 //	sseready version
 package main

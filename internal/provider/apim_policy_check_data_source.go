@@ -52,9 +52,9 @@ func (d *apimPolicyCheckDataSource) Schema(_ context.Context, _ datasource.Schem
 			},
 			"scope": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Where the document is attached: `global`, `product`, `api` or `operation`. Defaults to `api`. " +
+				MarkdownDescription: "Where the document is attached: `global`, `workspace`, `product`, `api` or `operation`. Defaults to `api`. " +
 					"It decides what a `<backend>` that only says `<base />` means: an error at `api` scope, a warning " +
-					"to check the parent policy at `operation` and `product` scope.",
+					"to check the parent policy at `operation`, `product` and `workspace` scope.",
 				Validators: []validator.String{stringvalidator.OneOf(scopeValues...)},
 			},
 			"ready": schema.BoolAttribute{

@@ -98,7 +98,7 @@ data "sseready_apim_policy_check" "x" {
   xml   = "<policies/>"
   scope = "API"
 }`,
-				ExpectError: errorRe(`Attribute scope value must be one of: ["global" "product" "api" "operation"], got: "API"`),
+				ExpectError: errorRe(`Attribute scope value must be one of: ["global" "workspace" "product" "api" "operation"], got: "API"`),
 			},
 			{
 				// A postcondition stops an apply whose policy would buffer.

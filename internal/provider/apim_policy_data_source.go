@@ -90,7 +90,7 @@ func (d *apimPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			},
 			"on_error_xml": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Your policies for `<on-error>`, checked like `outbound_xml`.",
+				MarkdownDescription: "Your policies for `<on-error>`, checked with the SSE rules that apply there: reads of `context.Response.Body`, Event Hubs body logging, response caching, broken policy expressions.",
 			},
 			"accepted_rules": schema.SetAttribute{
 				Optional:            true,
@@ -162,6 +162,17 @@ func (m apimPolicyModel) spec(ctx context.Context, diags *diag.Diagnostics) (api
 	s.Outbound = m.OutboundXML.ValueString()
 	s.OnError = m.OnErrorXML.ValueString()
 	if !m.AcceptedRules.IsNull() && !m.AcceptedRules.IsUnknown() {
+		// A known set can still hold unknown elements (a variable during
+		// validate) or nulls, which ElementsAs cannot convert.
+		for _, v := range m.AcceptedRules.Elements() {
+			switch {
+			case v.IsUnknown():
+				return s, false
+			case v.IsNull():
+				diags.AddAttributeError(path.Root("accepted_rules"), "Invalid accepted_rules", "accepted_rules holds a null; list rule IDs such as \"SSE110\".")
+				return s, false
+			}
+		}
 		diags.Append(m.AcceptedRules.ElementsAs(ctx, &s.AcceptedRules, false)...)
 	}
 	return s, known

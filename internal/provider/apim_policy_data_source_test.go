@@ -103,6 +103,10 @@ data "sseready_apim_policy" "x" {
 				ExpectError: attrErrorRe("backend_id", `the value starts with @(, so APIM reads it as a policy expression, and it is not a valid one`),
 			},
 			{
+				Config:      `data "sseready_apim_policy" "x" { accepted_rules = [null] }`,
+				ExpectError: attrErrorRe("accepted_rules", `accepted_rules holds a null`),
+			},
+			{
 				// Known only at apply: checked then, not at validate time.
 				Config: `
 resource "terraform_data" "late" {
@@ -118,6 +122,27 @@ data "sseready_apim_policy" "x" {
 					},
 				},
 				ExpectError: attrErrorRe("outbound_xml", `line 1, column 1: SSE111: set-body rewrites the response body`),
+			},
+			{
+				// A rule ID unknown until apply is accepted at validate and
+				// plan time, and applied once known.
+				Config: `
+resource "terraform_data" "rule" {
+  input = "SSE110"
+}
+
+data "sseready_apim_policy" "x" {
+  accepted_rules = [terraform_data.rule.output]
+  outbound_xml   = "<validate-content unspecified-content-type-action=\"prevent\" max-size=\"1024\" size-exceeded-action=\"prevent\" />"
+}`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownValue("data.sseready_apim_policy.x", tfjsonpath.New("xml")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.sseready_apim_policy.x", tfjsonpath.New("findings"), knownvalue.ListSizeExact(1)),
+				},
 			},
 			{
 				// With the rules accepted, the policy renders and the findings

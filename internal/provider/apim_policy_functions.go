@@ -30,7 +30,7 @@ var policyParameters = []function.Parameter{
 
 var scopeParameter = function.StringParameter{
 	Name: "scope",
-	MarkdownDescription: "Optional: where the document is attached, `global`, `product`, `api` (the default) or `operation`. " +
+	MarkdownDescription: "Optional: where the document is attached, `global`, `workspace`, `product`, `api` (the default) or `operation`. " +
 		"At most one.",
 }
 

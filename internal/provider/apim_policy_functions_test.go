@@ -62,7 +62,7 @@ func TestAccCheckAPIMPolicyFunction_scopeAndErrors(t *testing.T) {
 			},
 			{
 				Config:      `output "x" { value = provider::sseready::check_apim_policy(` + inherits + `, "tenant") }`,
-				ExpectError: errorRe(`unknown scope "tenant": use one of global, product, api, operation`),
+				ExpectError: errorRe(`unknown scope "tenant": use one of global, workspace, product, api, operation`),
 			},
 			{
 				Config:      `output "x" { value = provider::sseready::check_apim_policy(` + inherits + `, "api", "operation") }`,
