@@ -130,7 +130,7 @@ func TestRenderInputErrors(t *testing.T) {
 		{"noncharacter in backend id", Spec{BackendID: "a\uFFFFb"},
 			[]string{"backend_id: the value holds the character U+FFFF"}},
 		{"text after an expression in backend id", Spec{BackendID: `@("x") trailing`},
-			[]string{"backend_id: the value starts with @(, so APIM reads it as a policy expression, and text follows the policy expression"}},
+			[]string{"backend_id: the value starts with @(, so APIM reads it as a policy expression, and it is not a valid one: line 1, column 8: text follows the policy expression"}},
 		{"broken expression in a fragment", Spec{Inbound: `<set-variable name="x" value="@(foo("bar)" />`},
 			[]string{`inbound_xml, line 1, column 37: SSE100: the policy expression in value is not valid C#: unterminated string literal`}},
 		{"fragment does not parse", Spec{Inbound: "<set-header name=\"a\">\n  <value>1</value>\n"},

@@ -123,7 +123,7 @@ func TestValidateValue(t *testing.T) {
 		{"  @{ return \")\"; }", ""},
 		{"@(", "starts with @(, so APIM reads it as a policy expression, and it is not a valid one: line 1, column 1: unterminated policy expression"},
 		{"@{ \"x }", "unterminated string literal"},
-		{`@("x") trailing`, "text follows the policy expression: an expression must be the whole value (at 1:8)"},
+		{`@("x") trailing`, "not a valid one: line 1, column 8: text follows the policy expression: an expression must be the whole value"},
 		{"@(x)  \n", ""},
 	}
 	for _, tt := range tests {

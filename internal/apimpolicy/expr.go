@@ -302,23 +302,19 @@ func scanHole(src []byte, i int) (int, *exprError) {
 // scanChar scans a character literal at src[i] == '\”.
 func scanChar(src []byte, i int) (int, *exprError) {
 	n := len(src)
-	j := i + 1
-	// The longest literal is '\U0001F600' (12 bytes); stop at a line end.
-	for j < n && j < i+16 {
-		c := src[j]
-		switch {
-		case c == '\\':
-			j += 2
-			continue
-		case c == '\'':
+	// A character literal cannot span lines. Its length is not bounded
+	// here: entities in the raw text ('&amp;') make it longer than C# says.
+	for j := i + 1; j < n; j++ {
+		switch src[j] {
+		case '\\':
+			j++
+		case '\'':
 			return j + 1, nil
-		case c == '\n' || c == '\r':
-			j = n
-			continue
+		case '\n', '\r':
+			return 0, newExprError(i, j, "unterminated character literal in policy expression")
 		}
-		j++
 	}
-	return 0, newExprError(i, j, "unterminated character literal in policy expression")
+	return 0, newExprError(i, n, "unterminated character literal in policy expression")
 }
 
 // indexFrom is bytes.Index from offset i, returning an offset into src.

@@ -199,46 +199,66 @@ func (p *parser) text() (*Text, error) {
 		i++
 	}
 	if isExprStart(s, i) {
+		// The raw scan finds where the expression ends ('<' may stand in
+		// it); judgeExpr then checks it as APIM compiles it.
 		end, xerr := p.scanExpr(p.src, i)
 		if xerr != nil {
 			return nil, p.exprErr(i, xerr)
 		}
-		x := Expr{Offset: i - start, Pos: p.pos(i)}
+		t.Exprs = []Expr{{Offset: i - start, Pos: p.pos(i)}}
 		i = end
-		for i < len(s) && s[i] != '<' {
-			i++
-		}
-		p.trailingText(&x, end, i)
-		t.Exprs = []Expr{x}
 	}
 	for i < len(s) && s[i] != '<' {
 		i++
 	}
 	p.i = i
 	t.Raw = s[start:i]
-	wholeValue(t.Exprs, t.Raw)
+	if len(t.Exprs) == 1 {
+		p.judgeExpr(&t.Exprs[0], t.Raw, start, true)
+	}
 	return t, nil
 }
 
-// wholeValue stretches an expression over the rest of its value: APIM
-// takes an expression as the whole value, and where quotes inside it are
-// written as entities (&quot;) the scan of the raw text ends too early.
-func wholeValue(exprs []Expr, raw string) {
-	if len(exprs) == 1 {
-		exprs[0].Len = len(strings.TrimRight(raw, " \t\r\n")) - exprs[0].Offset
+// judgeExpr checks the expression x of a value as APIM compiles it: the
+// whole rest of the value (APIM takes an expression as the whole value),
+// entities expanded when the value holds them (attributes and text; not
+// CDATA). The raw scan that found the value's end cannot judge it: where
+// quotes are written as &quot; it does not see the strings. Problems are
+// recorded in x.Err and x.ErrPos, placed in the source.
+func (p *parser) judgeExpr(x *Expr, raw string, base int, entities bool) {
+	code := strings.TrimRight(raw[x.Offset:], " \t\r\n")
+	x.Len = len(code)
+	var back []int
+	if entities && strings.IndexByte(code, '&') >= 0 {
+		code, back = unescapeMap(code)
 	}
-}
-
-// trailingText records an error on x when anything but whitespace
-// follows the expression (which ends at from) before its value ends at
-// to: APIM takes an expression as the whole value.
-func (p *parser) trailingText(x *Expr, from, to int) {
-	for k := from; k < to; k++ {
-		if !isSpace(p.s[k]) {
-			x.Err = "text follows the policy expression: an expression must be the whole value"
-			x.ErrPos = p.pos(k)
-			return
+	// at maps an offset in code to one in the source.
+	at := func(k int) int {
+		if back != nil {
+			if k >= len(back) {
+				return base + x.Offset + x.Len
+			}
+			k = back[k]
 		}
+		return base + x.Offset + k
+	}
+	end, xerr := p.scanExpr([]byte(code), 0)
+	switch {
+	case xerr != nil:
+		mapped := *xerr
+		mapped.off = at(xerr.off)
+		if xerr.openAt >= 0 {
+			mapped.openAt = at(xerr.openAt)
+		}
+		se := p.exprErr(at(0), &mapped)
+		x.Err, x.ErrPos = se.Msg, se.Pos
+	case end < len(code):
+		x.Err = "text follows the policy expression: an expression must be the whole value"
+		k := end
+		for isSpace(code[k]) {
+			k++
+		}
+		x.ErrPos = p.pos(at(k))
 	}
 }
 
@@ -287,11 +307,9 @@ func (p *parser) cdata() (*CData, error) {
 		i++
 	}
 	if isExprStart(p.s, i) {
-		if xend, xerr := p.scanExpr(p.src[:end], i); xerr == nil {
-			x := Expr{Offset: i - body, Pos: p.pos(i)}
-			p.trailingText(&x, xend, end)
-			c.Exprs = []Expr{x}
-			wholeValue(c.Exprs, c.Raw)
+		if _, xerr := p.scanExpr(p.src[:end], i); xerr == nil {
+			c.Exprs = []Expr{{Offset: i - body, Pos: p.pos(i)}}
+			p.judgeExpr(&c.Exprs[0], c.Raw, body, false)
 		}
 	}
 	return c, nil
@@ -467,26 +485,17 @@ func (p *parser) attr(e *Element, seen map[string]*Attr) (*Attr, error) {
 		i++
 	}
 	if isExprStart(s, i) {
+		// The raw scan finds where the value ends in rawxml, where '"' may
+		// stand unescaped inside the expression; judgeExpr checks it below.
+		a.Exprs = []Expr{{Offset: i - vstart, Pos: p.pos(i)}}
 		end, xerr := p.scanExpr(p.src, i)
 		if xerr == nil {
-			x := Expr{Offset: i - vstart, Pos: p.pos(i)}
 			i = end
-			for i < len(s) && s[i] != a.Quote {
-				i++
-			}
-			p.trailingText(&x, end, i)
-			a.Exprs = []Expr{x}
 		} else {
 			j, err := p.recoverValueEnd(i, a.Quote, xerr)
 			if err != nil {
 				return nil, err
 			}
-			x := Expr{Offset: i - vstart, Len: j - i, Pos: p.pos(i)}
-			// Say what is wrong within the value, not beyond it.
-			_, inner := p.scanExpr(p.src[:j], i)
-			se := p.exprErr(i, inner)
-			x.Err, x.ErrPos = se.Msg, se.Pos
-			a.Exprs = []Expr{x}
 			i = j
 		}
 	}
@@ -500,7 +509,9 @@ func (p *parser) attr(e *Element, seen map[string]*Attr) (*Attr, error) {
 		i++
 	}
 	a.Raw = s[vstart:i]
-	wholeValue(a.Exprs, a.Raw)
+	if len(a.Exprs) == 1 {
+		p.judgeExpr(&a.Exprs[0], a.Raw, vstart, true)
+	}
 	p.i = i + 1
 	return a, nil
 }

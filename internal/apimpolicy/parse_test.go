@@ -324,3 +324,30 @@ func TestNoQuadraticInputs(t *testing.T) {
 		})
 	}
 }
+
+// Expressions are judged as APIM compiles them, entities expanded: a ')'
+// inside a string written with &quot; does not end the expression early,
+// and an error inside such a value is placed where its bytes stand.
+func TestExpressionJudgedUnescaped(t *testing.T) {
+	src := "<policies>\n" +
+		`<a v="@(s == &quot;)&quot;)" w="@(&quot;abc)" x="@('&amp;&amp;&amp;')"/>` + "\n" +
+		"<b>@(\"&lt;\" + '&amp;')</b>\n" +
+		"</policies>"
+	doc, err := Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := doc.Root().Child("a")
+	if x := a.Attr("v").Exprs[0]; x.Err != "" || x.Code(a.Attr("v").Raw) != `@(s == ")")` {
+		t.Errorf("v: %q %q", x.Err, x.Code(a.Attr("v").Raw))
+	}
+	if x := a.Attr("w").Exprs[0]; x.Err != "unterminated string literal in policy expression" || x.ErrPos.String() != "2:35" {
+		t.Errorf("w: %q at %s, want the string opened by &quot; at 2:35", x.Err, x.ErrPos)
+	}
+	if x := a.Attr("x").Exprs[0]; x.Err != "" {
+		t.Errorf("x: %q", x.Err)
+	}
+	if x := doc.Root().Child("b").Children[0].(*Text).Exprs[0]; x.Err != "" {
+		t.Errorf("b: %q", x.Err)
+	}
+}

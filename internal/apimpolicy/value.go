@@ -45,6 +45,31 @@ func (a *Attr) Value() string { return Unescape(a.Raw) }
 // APIM compiles), found in raw, the Raw string of the node that holds it.
 func (x Expr) Code(raw string) string { return Unescape(raw[x.Offset : x.Offset+x.Len]) }
 
+// unescapeMap is Unescape that also returns, for each byte of the result,
+// the offset in s it came from.
+func unescapeMap(s string) (string, []int) {
+	var b strings.Builder
+	back := make([]int, 0, len(s))
+	for i := 0; i < len(s); {
+		if s[i] == '&' {
+			if semi := strings.IndexByte(s[i:], ';'); semi >= 2 && semi <= 12 {
+				if r, ok := entity(s[i+1 : i+semi]); ok {
+					for range len(r) {
+						back = append(back, i)
+					}
+					b.WriteString(r)
+					i += semi + 1
+					continue
+				}
+			}
+		}
+		b.WriteByte(s[i])
+		back = append(back, i)
+		i++
+	}
+	return b.String(), back
+}
+
 // Unescape expands the five predefined XML entities and character
 // references. Anything else that starts with '&' is kept as written: raw
 // policy XML holds bare '&' in expressions ("&&").
@@ -117,13 +142,10 @@ func ValidateValue(s string) error {
 	}
 	src := []byte(t)
 	p := &parser{src: src, s: t, ix: newLineIndex(src)}
-	end, xerr := scanExpr(src, 0)
-	if xerr != nil {
-		return fmt.Errorf("starts with %s, so APIM reads it as a policy expression, and it is not a valid one: %w", t[:2], p.exprErr(0, xerr))
-	}
-	var x Expr
-	if p.trailingText(&x, end, len(t)); x.Err != "" {
-		return fmt.Errorf("starts with %s, so APIM reads it as a policy expression, and %s (at %s)", t[:2], x.Err, x.ErrPos)
+	x := Expr{}
+	if p.judgeExpr(&x, t, 0, false); x.Err != "" {
+		return fmt.Errorf("starts with %s, so APIM reads it as a policy expression, and it is not a valid one: line %d, column %d: %s",
+			t[:2], x.ErrPos.Line, x.ErrPos.Column, x.Err)
 	}
 	return nil
 }
