@@ -252,13 +252,17 @@ func (p *parser) judgeExpr(x *Expr, raw string, base int, entities bool) {
 		}
 		se := p.exprErr(at(0), &mapped)
 		x.Err, x.ErrPos = se.Msg, se.Pos
-	case end < len(code):
-		x.Err = "text follows the policy expression: an expression must be the whole value"
+	default:
+		// Whitespace may remain after the expression, written as an
+		// entity (&#13;) that the trim of the raw text left in place.
 		k := end
-		for isSpace(code[k]) {
+		for k < len(code) && isSpace(code[k]) {
 			k++
 		}
-		x.ErrPos = p.pos(at(k))
+		if k < len(code) {
+			x.Err = "text follows the policy expression: an expression must be the whole value"
+			x.ErrPos = p.pos(at(k))
+		}
 	}
 }
 
