@@ -10,6 +10,7 @@ import (
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/input"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 )
 
@@ -53,21 +54,6 @@ type Spec struct {
 	AcceptedRules []string
 }
 
-// InputError is a problem with one input, with the place inside it for
-// XML inputs (Line 0 otherwise).
-type InputError struct {
-	Field        string
-	Line, Column int
-	Msg          string
-}
-
-func (e *InputError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s, line %d, column %d: %s", e.Field, e.Line, e.Column, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.Field, e.Msg)
-}
-
 // Result is a rendered policy.
 type Result struct {
 	// XML is the document, for azurerm's xml_content.
@@ -78,8 +64,9 @@ type Result struct {
 }
 
 // Render builds the document. Each problem with the inputs is returned as
-// an *InputError; there is no result unless there are none.
-func Render(spec Spec) (Result, []*InputError) {
+// an *input.Error naming the input; there is no result unless there are
+// none.
+func Render(spec Spec) (Result, []*input.Error) {
 	r := renderer{spec: spec, accepted: map[string]bool{}}
 	r.validate()
 	sections := r.sections()
@@ -89,12 +76,12 @@ func Render(spec Spec) (Result, []*InputError) {
 	xml := printDocument(sections)
 	doc, err := apimpolicy.Parse([]byte(xml))
 	if err != nil {
-		return Result{}, []*InputError{{Msg: "the rendered policy does not parse (a bug in sseready, please report it): " + err.Error()}}
+		return Result{}, []*input.Error{{Msg: "the rendered policy does not parse (a bug in sseready, please report it): " + err.Error()}}
 	}
 	res := apimcheck.Check(doc, apimcheck.Options{Scope: apimcheck.API})
 	for _, f := range res.Findings {
 		if f.Severity == rules.Error && !r.accepted[f.Rule] {
-			return Result{}, []*InputError{{Msg: "the rendered policy fails its own check (a bug in sseready, please report it): " + f.String()}}
+			return Result{}, []*input.Error{{Msg: "the rendered policy fails its own check (a bug in sseready, please report it): " + f.String()}}
 		}
 	}
 	return Result{XML: xml, Findings: res.Findings}, nil
@@ -103,11 +90,11 @@ func Render(spec Spec) (Result, []*InputError) {
 type renderer struct {
 	spec     Spec
 	accepted map[string]bool
-	errs     []*InputError
+	errs     []*input.Error
 }
 
 func (r *renderer) fail(field string, format string, args ...any) {
-	r.errs = append(r.errs, &InputError{Field: field, Msg: fmt.Sprintf(format, args...)})
+	r.errs = append(r.errs, input.Errorf(field, format, args...))
 }
 
 func (r *renderer) validate() {
@@ -226,7 +213,7 @@ func (r *renderer) userNodes(field, sectionName, src string) []apimpolicy.Node {
 	}
 	if err != nil {
 		se := err.(*apimpolicy.SyntaxError)
-		r.errs = append(r.errs, &InputError{Field: field, Line: se.Pos.Line, Column: se.Pos.Column, Msg: se.Msg})
+		r.errs = append(r.errs, &input.Error{Field: field, Line: se.Pos.Line, Column: se.Pos.Column, Msg: se.Msg})
 		return nil
 	}
 	nodes = trimSpaceNodes(nodes)
@@ -236,11 +223,11 @@ func (r *renderer) userNodes(field, sectionName, src string) []apimpolicy.Node {
 		switch n := n.(type) {
 		case *apimpolicy.Text:
 			if text := strings.TrimSpace(n.Raw); text != "" {
-				r.errs = append(r.errs, &InputError{Field: field, Line: at.Line, Column: at.Column,
+				r.errs = append(r.errs, &input.Error{Field: field, Line: at.Line, Column: at.Column,
 					Msg: fmt.Sprintf("text %q stands outside any policy element", text)})
 			}
 		case *apimpolicy.CData, *apimpolicy.ProcInst, *apimpolicy.Directive:
-			r.errs = append(r.errs, &InputError{Field: field, Line: at.Line, Column: at.Column,
+			r.errs = append(r.errs, &input.Error{Field: field, Line: at.Line, Column: at.Column,
 				Msg: "only policy elements and comments can stand directly in a section"})
 		case *apimpolicy.Element:
 			r.userElement(field, sectionName, n)
@@ -251,7 +238,7 @@ func (r *renderer) userNodes(field, sectionName, src string) []apimpolicy.Node {
 	}
 	for _, f := range apimcheck.CheckNodes(nodes, sectionName, apimcheck.Options{}).Findings {
 		if f.Severity == rules.Error && !r.accepted[f.Rule] {
-			r.errs = append(r.errs, &InputError{Field: field, Line: f.Line, Column: f.Column,
+			r.errs = append(r.errs, &input.Error{Field: field, Line: f.Line, Column: f.Column,
 				Msg: fmt.Sprintf("%s: %s (to keep it anyway, add %q to accepted_rules)", f.Rule, f.Message, f.Rule)})
 		}
 	}
@@ -263,14 +250,14 @@ func (r *renderer) userElement(field, sectionName string, e *apimpolicy.Element)
 	switch e.Name {
 	case "base":
 		if r.includeBase() {
-			r.errs = append(r.errs, &InputError{Field: field, Line: at.Line, Column: at.Column,
+			r.errs = append(r.errs, &input.Error{Field: field, Line: at.Line, Column: at.Column,
 				Msg: "<base /> is already written at the start of the section: remove it here, or set include_base = false to place it yourself"})
 		}
 	case "inbound", "backend", "outbound", "on-error", "policies":
-		r.errs = append(r.errs, &InputError{Field: field, Line: at.Line, Column: at.Column,
+		r.errs = append(r.errs, &input.Error{Field: field, Line: at.Line, Column: at.Column,
 			Msg: fmt.Sprintf("write the policies that go inside <%s>, not the <%s> element itself", sectionName, e.Name)})
 	case "forward-request":
-		r.errs = append(r.errs, &InputError{Field: field, Line: at.Line, Column: at.Column,
+		r.errs = append(r.errs, &input.Error{Field: field, Line: at.Line, Column: at.Column,
 			Msg: "forward-request belongs in <backend>, which this data source writes (set timeout, http_version and fail_on_error_status_code instead)"})
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimgen"
+	"github.com/sseready/terraform-provider-sseready/internal/input"
 )
 
 var (
@@ -178,9 +179,9 @@ func (m apimPolicyModel) spec(ctx context.Context, diags *diag.Diagnostics) (api
 	return s, known
 }
 
-// addInputErrors turns generator errors into diagnostics on the attribute
-// at fault. It reports whether there were any.
-func addInputErrors(diags *diag.Diagnostics, errs []*apimgen.InputError) bool {
+// addInputErrors turns input errors into diagnostics on the attribute at
+// fault. It reports whether there were any.
+func addInputErrors(diags *diag.Diagnostics, errs []*input.Error) bool {
 	for _, e := range errs {
 		if e.Field == "" {
 			diags.AddError("sseready could not render the policy", e.Msg)

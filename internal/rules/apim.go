@@ -31,7 +31,7 @@ const (
 	learnTokenLimit     = "https://learn.microsoft.com/en-us/azure/api-management/llm-token-limit-policy"
 )
 
-var catalogue = []Rule{
+var apimRules = []Rule{
 	{
 		ID: ExpressionSyntax, Name: "policy-expression-syntax", Hop: HopAPIM, Severity: Error,
 		Summary: "A policy expression does not scan as C#: a string or bracket is left open.",

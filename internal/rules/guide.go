@@ -53,7 +53,14 @@ the rule says so. Rules marked *auto-fix* are repaired by ` + "`fixed_xml`" + `,
 		fmt.Fprintf(&b, "**Fix.** %s\n\n", mdEscape(r.Fix))
 		b.WriteString("**Sources.**\n\n")
 		for _, s := range r.Sources {
-			fmt.Fprintf(&b, "- %s (%s)\n", strings.Join(strings.Fields(s.Facts), " "), s.URL)
+			text := strings.Join(strings.Fields(s.Facts), " ")
+			if s.Assumption != "" {
+				text = "*Assumption:* " + s.Assumption
+			}
+			if s.URL != "" {
+				text += " (" + s.URL + ")"
+			}
+			fmt.Fprintf(&b, "- %s\n", text)
 		}
 	}
 	// The guide is a tfplugindocs template: keep literal braces literal.

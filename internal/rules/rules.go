@@ -27,10 +27,14 @@ const (
 )
 
 // Source is where a rule comes from: a sentence of FACTS.md (quoted
-// exactly, so a test can find it) and the public document behind it.
+// exactly, so a test can find it) and the public document behind it. Where
+// the sources are vague, the rule rests on a named assumption instead.
 type Source struct {
 	// Facts is a phrase of FACTS.md, verbatim.
 	Facts string
+	// Assumption, set instead of Facts, says what sseready assumes where
+	// no source says it.
+	Assumption string
 	// URL is the public documentation the fact comes from.
 	URL string
 }
@@ -143,6 +147,9 @@ func Sort(findings []Finding) {
 		return a.Rule < b.Rule
 	})
 }
+
+// catalogue is every rule: the policy rules and the chain rules.
+var catalogue = append(append([]Rule(nil), apimRules...), chainRules...)
 
 var byID = func() map[string]Rule {
 	m := make(map[string]Rule, len(catalogue))

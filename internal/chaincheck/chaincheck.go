@@ -1,0 +1,492 @@
+// Package chaincheck checks the settings a user actually has along a
+// stream's whole path (Front Door, Application Gateway, App Gateway for
+// Containers, API Management, the backend) and says what will break the
+// stream, on which hop, in which setting, and how to fix it. It is the one
+// place that sees every hop together; each hop's rules live in their own
+// package (apimcheck, apimdiag, apimtier, appgw, streamprofile).
+package chaincheck
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/apimtier"
+	"github.com/sseready/terraform-provider-sseready/internal/appgw"
+	"github.com/sseready/terraform-provider-sseready/internal/input"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+	"github.com/sseready/terraform-provider-sseready/internal/streamprofile"
+)
+
+// Chain is what a configuration has. A nil hop is not on the path.
+type Chain struct {
+	FrontDoor               *FrontDoor
+	AppGateway              *AppGateway
+	AppGatewayForContainers *AppGatewayForContainers
+	APIM                    *APIM
+	Backend                 Backend
+	// Unknown lists the settings (as paths such as "apim.sku_name") whose
+	// values are not known yet; their checks wait.
+	Unknown []string
+}
+
+// FrontDoor is azurerm_cdn_frontdoor_profile's timeout.
+type FrontDoor struct {
+	// ResponseTimeoutSeconds is response_timeout_seconds (0: not set,
+	// azurerm's default applies and is not in sseready's sources).
+	ResponseTimeoutSeconds int64
+}
+
+// AppGateway is what azurerm_application_gateway says.
+type AppGateway struct {
+	SKUName string
+	// Global is the global block; nil when the configuration has none.
+	Global *AppGatewayGlobal
+	// RequestTimeout is backend_http_settings.request_timeout (0: not set,
+	// azurerm's default of 30).
+	RequestTimeout int64
+	// WAFRequestBodyCheck is waf_configuration.request_body_check.
+	WAFRequestBodyCheck bool
+}
+
+// AppGatewayGlobal is the global block.
+type AppGatewayGlobal struct {
+	RequestBufferingEnabled  bool
+	ResponseBufferingEnabled bool
+}
+
+// AppGatewayForContainers is the route serving the stream.
+type AppGatewayForContainers struct {
+	// RouteTimeout is the route's request timeout; nil when not given.
+	RouteTimeout *time.Duration
+}
+
+// APIM is the API Management side.
+type APIM struct {
+	SKUName     string
+	Policies    []Policy
+	Diagnostics []apimdiag.Diagnostic
+}
+
+// Policy is a policy document and where it is attached.
+type Policy struct {
+	Scope apimcheck.Scope
+	XML   string
+}
+
+// Backend is how the backend streams.
+type Backend struct {
+	MaxEventGap       time.Duration
+	HeartbeatInterval time.Duration
+	MaxTimeToHeaders  time.Duration
+	TCPKeepalive      bool
+	// ResponseHeaders are the headers the backend sends; nil when not
+	// given.
+	ResponseHeaders map[string]string
+}
+
+// Result is the verdict.
+type Result struct {
+	// Ready is true when no finding is an error.
+	Ready bool
+	// Complete is false when some setting was unknown, so the verdict may
+	// change once it is known.
+	Complete bool
+	// Findings are ordered along the path, front to back.
+	Findings []rules.Finding
+}
+
+// Field paths, as input errors and unknown-value findings name them.
+const (
+	pathAPIMSKU       = "apim.sku_name"
+	pathAppGWSKU      = "app_gateway.sku_name"
+	pathAppGWTimeout  = "app_gateway.request_timeout"
+	pathFrontDoor     = "front_door.response_timeout_seconds"
+	pathBackendGap    = "backend.max_event_gap"
+	pathBackendHeader = "backend.response_headers"
+)
+
+// Check judges the chain. Each problem with the inputs (a value no
+// gateway accepts, a policy that does not parse) is an *input.Error
+// naming the setting; there is no verdict unless there are none.
+func Check(c Chain) (Result, []*input.Error) {
+	k := checker{chain: c, unknown: map[string]bool{}}
+	for _, u := range c.Unknown {
+		k.unknown[u] = true
+	}
+	k.validate()
+	if len(k.errs) > 0 {
+		return Result{}, k.errs
+	}
+	k.backend()
+	k.frontDoor()
+	k.appGateway()
+	k.agc()
+	k.apim()
+	for _, u := range c.Unknown {
+		k.add(rules.ValueUnknown, hopForPath(u), rules.Info, u,
+			"%s is not known until apply: the checks that need it run then", u)
+	}
+	sortAlongPath(k.findings)
+	return Result{Ready: rules.Ready(k.findings), Complete: len(c.Unknown) == 0, Findings: k.findings}, nil
+}
+
+type checker struct {
+	chain    Chain
+	unknown  map[string]bool
+	errs     []*input.Error
+	findings []rules.Finding
+	budget   streamprofile.Budget
+	hasGap   bool
+}
+
+func (k *checker) known(path string) bool { return !k.unknown[path] }
+
+func (k *checker) add(id, hop string, sev rules.Severity, element, format string, args ...any) {
+	f := rules.MustLookup(id).Finding(0, 0, element, format, args...)
+	f.Hop, f.Severity = hop, sev
+	k.findings = append(k.findings, f)
+}
+
+func (k *checker) hops() []streamprofile.Hop {
+	hops := []streamprofile.Hop{}
+	c := k.chain
+	if c.FrontDoor != nil {
+		hops = append(hops, streamprofile.FrontDoor)
+	}
+	if c.AppGateway != nil {
+		hops = append(hops, streamprofile.AppGateway)
+	}
+	if c.AppGatewayForContainers != nil {
+		hops = append(hops, streamprofile.AppGatewayForContainers)
+	}
+	if c.APIM != nil {
+		hops = append(hops, streamprofile.APIM)
+	}
+	return hops
+}
+
+func (k *checker) validate() {
+	c := k.chain
+	if fd := c.FrontDoor; fd != nil && k.known(pathFrontDoor) && fd.ResponseTimeoutSeconds != 0 &&
+		(fd.ResponseTimeoutSeconds < streamprofile.FrontDoorMinTimeout || fd.ResponseTimeoutSeconds > streamprofile.FrontDoorMaxTimeout) {
+		k.errs = append(k.errs, input.Errorf(pathFrontDoor, "%d is outside %d to %d", fd.ResponseTimeoutSeconds, streamprofile.FrontDoorMinTimeout, streamprofile.FrontDoorMaxTimeout))
+	}
+	if ag := c.AppGateway; ag != nil {
+		if k.known(pathAppGWSKU) && !contains(appgw.SKUs, ag.SKUName) {
+			k.errs = append(k.errs, input.Errorf(pathAppGWSKU, "%q is not an Application Gateway SKU for SSE: use Basic, Standard_v2 or WAF_v2", ag.SKUName))
+		}
+		if k.known(pathAppGWTimeout) && ag.RequestTimeout != 0 && (ag.RequestTimeout < streamprofile.AppGWMinTimeout || ag.RequestTimeout > streamprofile.AppGWMaxTimeout) {
+			k.errs = append(k.errs, input.Errorf(pathAppGWTimeout, "%d is outside %d to %d", ag.RequestTimeout, streamprofile.AppGWMinTimeout, streamprofile.AppGWMaxTimeout))
+		}
+	}
+	if a := c.APIM; a != nil {
+		if k.known(pathAPIMSKU) && a.SKUName != "" {
+			if _, err := apimtier.SupportsSSE(a.SKUName); err != nil {
+				k.errs = append(k.errs, input.Errorf(pathAPIMSKU, "%v", err))
+			}
+		}
+		for i, p := range a.Policies {
+			path := fmt.Sprintf("apim.policies[%d].xml", i)
+			if !k.known(path) {
+				continue
+			}
+			if _, err := apimpolicy.Parse([]byte(p.XML)); err != nil {
+				se := err.(*apimpolicy.SyntaxError)
+				k.errs = append(k.errs, &input.Error{Field: path, Line: se.Pos.Line, Column: se.Pos.Column, Msg: se.Msg})
+			}
+		}
+		for i, d := range a.Diagnostics {
+			for _, name := range apimdiag.Blocks {
+				if b := d.Blocks[name]; b != nil {
+					if err := apimdiag.ValidateBlock(fmt.Sprintf("apim.diagnostics[%d].%s", i, name), *b); err != nil {
+						k.errs = append(k.errs, err)
+					}
+				}
+			}
+		}
+	}
+	b := c.Backend
+	if k.known(pathBackendGap) && b.MaxEventGap > 0 {
+		p := streamprofile.Profile{MaxEventGap: b.MaxEventGap, HeartbeatInterval: b.HeartbeatInterval, Hops: []streamprofile.Hop{}}
+		for _, e := range p.Validate() {
+			e.Field = "backend." + e.Field
+			k.errs = append(k.errs, e)
+		}
+	}
+}
+
+// backend runs the stream profile over the path: idle cuts and the
+// headers the backend sends.
+func (k *checker) backend() {
+	b := k.chain.Backend
+	switch {
+	case !k.known(pathBackendGap):
+	case b.MaxEventGap == 0:
+		k.add(rules.IdleCut, rules.HopBackend, rules.Warning, "max_event_gap",
+			"the backend's max_event_gap is not given, so no hop's idle clock can be checked: give the longest silence between events")
+	default:
+		budget, errs := streamprofile.Plan(streamprofile.Profile{
+			MaxEventGap: b.MaxEventGap, HeartbeatInterval: b.HeartbeatInterval, MaxTimeToHeaders: b.MaxTimeToHeaders,
+			TCPKeepalive: b.TCPKeepalive, Hops: k.hops(),
+		})
+		if len(errs) > 0 {
+			return // reported by validate
+		}
+		k.budget, k.hasGap = budget, true
+		for _, f := range budget.Findings {
+			if f.Rule == rules.IdleCut && f.Severity != rules.Info {
+				// The settable clocks are judged against the values set.
+				if f.Hop == rules.HopAppGateway || f.Hop == rules.HopFrontDoor {
+					continue
+				}
+			}
+			if f.Rule == rules.AGCRouteTimeout {
+				continue // judged against the route's timeout in agc
+			}
+			f.Element = "backend.heartbeat_interval"
+			k.findings = append(k.findings, f)
+		}
+	}
+	if k.known(pathBackendHeader) {
+		k.headers(b.ResponseHeaders)
+	}
+}
+
+func (k *checker) headers(h map[string]string) {
+	if h == nil {
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, "response_headers",
+			"the backend's response headers are not given: make sure it sends Content-Type: text/event-stream, Cache-Control: no-cache, Connection: keep-alive and X-Accel-Buffering: no")
+		return
+	}
+	get := func(name string) (string, bool) {
+		for k, v := range h {
+			if strings.EqualFold(k, name) {
+				return v, true
+			}
+		}
+		return "", false
+	}
+	ct, ok := get("Content-Type")
+	mediaType := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+	if !ok || mediaType != "text/event-stream" {
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Error, "response_headers.Content-Type",
+			"the backend answers with Content-Type %q, and a client fails an EventSource whose response is not text/event-stream: send Content-Type: text/event-stream", ct)
+	}
+	if cc, _ := get("Cache-Control"); !strings.Contains(strings.ToLower(cc), "no-cache") {
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Warning, "response_headers.Cache-Control",
+			"the backend does not send Cache-Control: no-cache, so CDNs and other intermediaries may cache the stream")
+	}
+	if c, _ := get("Connection"); !strings.EqualFold(strings.TrimSpace(c), "keep-alive") {
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, "response_headers.Connection",
+			"the backend does not send Connection: keep-alive, which Microsoft recommends for HTTP/1.1 streams")
+	}
+	if x, _ := get("X-Accel-Buffering"); !strings.EqualFold(strings.TrimSpace(x), "no") {
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, "response_headers.X-Accel-Buffering",
+			"the backend does not send X-Accel-Buffering: no, which turns buffering off in nginx-like intermediaries")
+	}
+}
+
+// silenceCheck judges a timeout the user set against the longest silence.
+func (k *checker) silenceCheck(id, hop, element, what string, timeout time.Duration, advice string) {
+	if !k.hasGap {
+		return
+	}
+	silence := max(k.budget.WireSilence, k.chain.Backend.MaxTimeToHeaders)
+	switch {
+	case silence >= timeout:
+		k.add(id, hop, rules.Error, element, "%s is %s and the stream can stay silent for %s, so the connection is closed mid-stream: %s", what, timeout, silence, advice)
+	case silence > timeout*3/4:
+		k.add(id, hop, rules.Warning, element, "%s is %s and the stream can stay silent for %s, within a quarter of it: %s", what, timeout, silence, advice)
+	}
+}
+
+func (k *checker) frontDoor() {
+	fd := k.chain.FrontDoor
+	if fd == nil || !k.known(pathFrontDoor) {
+		return
+	}
+	if fd.ResponseTimeoutSeconds == 0 {
+		k.add(rules.FrontDoorTimeout, rules.HopFrontDoor, rules.Warning, "response_timeout_seconds",
+			"response_timeout_seconds is not set, and Front Door's default is not in sseready's sources: set it (sseready_stream_profile.front_door_origin_response_timeout)")
+		return
+	}
+	k.silenceCheck(rules.FrontDoorTimeout, rules.HopFrontDoor, "response_timeout_seconds", "Front Door's response_timeout_seconds",
+		time.Duration(fd.ResponseTimeoutSeconds)*time.Second,
+		fmt.Sprintf("raise it to %d (at most 240) or send heartbeats more often", k.budget.FrontDoorOriginResponseTimeout))
+}
+
+func (k *checker) appGateway() {
+	ag := k.chain.AppGateway
+	if ag == nil {
+		return
+	}
+	switch {
+	case ag.Global == nil:
+		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, "global",
+			"azurerm_application_gateway has no global block, so the gateway buffers responses (its default): add global { response_buffering_enabled = false, request_buffering_enabled = true }")
+	case ag.Global.ResponseBufferingEnabled:
+		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, "global.response_buffering_enabled",
+			"global.response_buffering_enabled is true, so the gateway holds the stream: set it to false")
+	}
+	if k.known(pathAppGWSKU) {
+		if ag.SKUName == appgw.WAFV2 && ag.WAFRequestBodyCheck && ag.Global != nil && !ag.Global.RequestBufferingEnabled {
+			k.add(rules.AppGWWAFBuffersRequest, rules.HopAppGateway, rules.Warning, "global.request_buffering_enabled",
+				"request_buffering_enabled is false, but the WAF inspects request bodies (request_body_check), so requests are buffered anyway; responses still stream")
+		}
+		if ag.SKUName == appgw.Basic {
+			k.add(rules.AppGWBasicSKU, rules.HopAppGateway, rules.Warning, "sku.name",
+				"whether the Basic SKU honors response_buffering_enabled = false is not documented: prefer Standard_v2 or WAF_v2 for SSE, or test the stream through this gateway")
+		}
+	}
+	if k.known(pathAppGWTimeout) {
+		timeout := ag.RequestTimeout
+		what := "backend_http_settings.request_timeout"
+		if timeout == 0 {
+			timeout = streamprofile.AppGWDefaultTimeout
+			what += " (not set: azurerm's default)"
+		}
+		k.silenceCheck(rules.AppGWRequestTimeout, rules.HopAppGateway, "backend_http_settings.request_timeout", what,
+			time.Duration(timeout)*time.Second,
+			fmt.Sprintf("set it to %d or more (sseready_stream_profile.appgw_request_timeout), or send heartbeats more often", k.budget.AppGWRequestTimeout))
+	}
+}
+
+func (k *checker) agc() {
+	agc := k.chain.AppGatewayForContainers
+	if agc == nil {
+		return
+	}
+	switch {
+	case agc.RouteTimeout == nil:
+		k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Warning, "route_timeout",
+			"the route timeout is not given: App Gateway for Containers ends a response when it runs out; set it to 0s")
+	case *agc.RouteTimeout != 0:
+		k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Error, "route_timeout",
+			"the route timeout is %s, so every stream is cut after %s: set it to 0s", *agc.RouteTimeout, *agc.RouteTimeout)
+	}
+}
+
+func (k *checker) apim() {
+	a := k.chain.APIM
+	if a == nil {
+		return
+	}
+	if k.known(pathAPIMSKU) && a.SKUName != "" {
+		if ok, _ := apimtier.SupportsSSE(a.SKUName); !ok {
+			k.add(rules.ConsumptionTier, rules.HopAPIM, rules.Error, "sku_name",
+				"sku_name %s is the Consumption tier, which does not support long-running connections: use a classic or v2 tier such as StandardV2_1", a.SKUName)
+		}
+	}
+	k.policies(a.Policies)
+	k.diagnostics(a.Diagnostics)
+}
+
+// policies checks each policy at its scope. A warning that a lower scope
+// inherits its <backend> is settled by a streaming API-scope policy in the
+// same chain.
+func (k *checker) policies(ps []Policy) {
+	apiStreams := false
+	results := make([]apimcheck.Result, len(ps))
+	for i, p := range ps {
+		if !k.known(fmt.Sprintf("apim.policies[%d].xml", i)) {
+			continue
+		}
+		res, _ := apimcheck.CheckSource([]byte(p.XML), apimcheck.Options{Scope: p.Scope})
+		results[i] = res
+		if scopeOrDefault(p.Scope) == apimcheck.API && streams(res) {
+			apiStreams = true
+		}
+	}
+	for i, p := range ps {
+		for _, f := range results[i].Findings {
+			if f.Rule == rules.BackendInheritsBuffering && f.Severity == rules.Warning && apiStreams &&
+				scopeOrDefault(p.Scope) == apimcheck.Operation {
+				continue // settled: the API-scope policy streams
+			}
+			f.Message = fmt.Sprintf("apim.policies[%d] (%s scope): %s", i, scopeOrDefault(p.Scope), f.Message)
+			k.findings = append(k.findings, f)
+		}
+	}
+}
+
+func scopeOrDefault(s apimcheck.Scope) apimcheck.Scope {
+	if s == "" {
+		return apimcheck.API
+	}
+	return s
+}
+
+// streams reports whether a policy forwards the request without
+// buffering: no error about its forward-request or backend.
+func streams(res apimcheck.Result) bool {
+	for _, f := range res.Findings {
+		switch f.Rule {
+		case rules.ForwardRequestBuffers, rules.BackendInheritsBuffering, rules.NoForwardRequest, rules.BufferResponseNotLiteral:
+			return false
+		}
+	}
+	return true
+}
+
+func (k *checker) diagnostics(ds []apimdiag.Diagnostic) {
+	apiIDs := map[string]bool{}
+	for _, d := range ds {
+		if !d.Global {
+			apiIDs[d.Identifier] = true
+		}
+	}
+	for i, d := range ds {
+		if d.Global {
+			if apimdiag.LogsBodies(d) && !apiIDs[d.Identifier] {
+				k.add(rules.GlobalDiagnostic, rules.HopAPIM, rules.Error, fmt.Sprintf("apim.diagnostics[%d]", i),
+					"the global (All APIs) %s diagnostic may log bodies, and no API-scope %s diagnostic overrides it for the SSE API: add one with body_bytes = 0 in all four blocks (sseready_apim_diagnostic)",
+					d.Identifier, d.Identifier)
+			}
+			continue
+		}
+		for _, f := range apimdiag.Check(d) {
+			f.Element = fmt.Sprintf("apim.diagnostics[%d]", i)
+			k.findings = append(k.findings, f)
+		}
+	}
+}
+
+// hopForPath names the hop of a setting path such as "apim.sku_name".
+func hopForPath(path string) string {
+	head, _, _ := strings.Cut(path, ".")
+	head, _, _ = strings.Cut(head, "[")
+	switch head {
+	case "front_door", "app_gateway", "app_gateway_for_containers", "apim":
+		return head
+	}
+	return rules.HopBackend
+}
+
+var hopOrder = map[string]int{
+	rules.HopFrontDoor: 0, rules.HopAppGateway: 1, rules.HopAppGatewayForContainers: 2,
+	rules.HopAPIM: 3, rules.HopLoadBalancer: 4, rules.HopBackend: 5,
+}
+
+// sortAlongPath orders findings by hop, front to back, then by rule.
+func sortAlongPath(fs []rules.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if hi, hj := hopOrder[fs[i].Hop], hopOrder[fs[j].Hop]; hi != hj {
+			return hi < hj
+		}
+		return fs[i].Rule < fs[j].Rule
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

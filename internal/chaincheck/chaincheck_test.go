@@ -1,0 +1,186 @@
+package chaincheck
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+)
+
+const streamingPolicy = `<policies><inbound><base /></inbound><backend><forward-request timeout="120" buffer-response="false" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
+
+func ptr[T any](v T) *T { return &v }
+
+func offBlocks() map[string]*apimdiag.Block {
+	m := map[string]*apimdiag.Block{}
+	for _, b := range apimdiag.Blocks {
+		m[b] = &apimdiag.Block{}
+	}
+	return m
+}
+
+// goodChain is every hop, set as sseready recommends for a stream with
+// 20-second heartbeats.
+func goodChain() Chain {
+	return Chain{
+		FrontDoor:               &FrontDoor{ResponseTimeoutSeconds: 60},
+		AppGateway:              &AppGateway{SKUName: "WAF_v2", Global: &AppGatewayGlobal{RequestBufferingEnabled: true}, RequestTimeout: 60, WAFRequestBodyCheck: true},
+		AppGatewayForContainers: &AppGatewayForContainers{RouteTimeout: ptr(time.Duration(0))},
+		APIM: &APIM{
+			SKUName:     "StandardV2_1",
+			Policies:    []Policy{{Scope: apimcheck.API, XML: streamingPolicy}, {Scope: apimcheck.Operation, XML: `<policies><backend><base /></backend></policies>`}},
+			Diagnostics: []apimdiag.Diagnostic{{Identifier: "applicationinsights", Blocks: offBlocks()}},
+		},
+		Backend: Backend{
+			MaxEventGap: 10 * time.Minute, HeartbeatInterval: 20 * time.Second,
+			ResponseHeaders: map[string]string{"content-type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"},
+		},
+	}
+}
+
+func summary(r Result) string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, fmt.Sprintf("%s %s %s %s", f.Hop, f.Rule, f.Severity, f.Element))
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestGoodChain(t *testing.T) {
+	r, errs := Check(goodChain())
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if !r.Ready || !r.Complete || len(r.Findings) != 0 {
+		t.Fatalf("ready %v complete %v findings:\n%s", r.Ready, r.Complete, summary(r))
+	}
+}
+
+func TestBrokenChain(t *testing.T) {
+	c := goodChain()
+	c.FrontDoor.ResponseTimeoutSeconds = 30
+	c.AppGateway.Global = nil
+	c.AppGateway.RequestTimeout = 0 // azurerm's default, 30 s
+	c.AppGatewayForContainers.RouteTimeout = ptr(15 * time.Second)
+	c.APIM.SKUName = "Consumption_0"
+	c.APIM.Policies = []Policy{{Scope: apimcheck.API, XML: `<policies><backend><forward-request timeout="60" /></backend><outbound><cache-store duration="10" /></outbound></policies>`}}
+	c.APIM.Diagnostics = []apimdiag.Diagnostic{
+		{Global: true, Identifier: "azuremonitor", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: 1024}}},
+		{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_request": {}, "frontend_response": {BodyBytes: 512}, "backend_request": {}}},
+	}
+	c.Backend = Backend{MaxEventGap: 10 * time.Minute, ResponseHeaders: map[string]string{"Content-Type": "application/json"}}
+	r, errs := Check(c)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	want := strings.Join([]string{
+		"front_door SSE404 error response_timeout_seconds",
+		"app_gateway SSE301 error global",
+		"app_gateway SSE302 error backend_http_settings.request_timeout",
+		"app_gateway_for_containers SSE401 error backend.heartbeat_interval",
+		"app_gateway_for_containers SSE403 error route_timeout",
+		"apim SSE101 error forward-request",
+		"apim SSE120 error cache-store",
+		"apim SSE201 error sku_name",
+		"apim SSE202 error apim.diagnostics[1]",
+		"apim SSE203 warning apim.diagnostics[1]",
+		"apim SSE204 error apim.diagnostics[0]",
+		"load_balancer SSE401 error backend.heartbeat_interval",
+		"backend SSE402 error response_headers.Content-Type",
+		"backend SSE402 warning response_headers.Cache-Control",
+		"backend SSE402 info response_headers.Connection",
+		"backend SSE402 info response_headers.X-Accel-Buffering",
+	}, "\n")
+	if got := summary(r); got != want {
+		t.Fatalf("findings\n%s\nwant\n%s", got, want)
+	}
+	if r.Ready {
+		t.Error("a broken chain is not ready")
+	}
+	msgs := map[string]string{}
+	for _, f := range r.Findings {
+		msgs[f.Rule] += f.Message + "\n"
+	}
+	for rule, phrase := range map[string]string{
+		"SSE302": "backend_http_settings.request_timeout (not set: azurerm's default) is 30s and the stream can stay silent for 10m0s",
+		"SSE101": "apim.policies[0] (api scope): forward-request has no buffer-response",
+		"SSE204": "no API-scope azuremonitor diagnostic overrides it",
+		"SSE403": "the route timeout is 15s, so every stream is cut after 15s",
+		"SSE201": "sku_name Consumption_0 is the Consumption tier",
+	} {
+		if !strings.Contains(msgs[rule], phrase) {
+			t.Errorf("%s: %q does not say %q", rule, msgs[rule], phrase)
+		}
+	}
+}
+
+// An operation-scope policy that inherits <base /> is settled by a
+// streaming API-scope policy in the same chain, and only then.
+func TestOperationScopeSettledByAPIScope(t *testing.T) {
+	c := goodChain()
+	c.APIM.Policies = c.APIM.Policies[1:] // the operation policy alone
+	r, _ := Check(c)
+	if got := summary(r); got != "apim SSE102 warning base" {
+		t.Fatalf("findings\n%s", got)
+	}
+}
+
+func TestTimeoutsWithinTheHeadroom(t *testing.T) {
+	c := goodChain()
+	c.Backend.HeartbeatInterval = 50 * time.Second // 60 s timeouts: within a quarter
+	r, _ := Check(c)
+	want := "front_door SSE404 warning response_timeout_seconds\napp_gateway SSE302 warning backend_http_settings.request_timeout"
+	if got := summary(r); got != want {
+		t.Fatalf("findings\n%s\nwant\n%s", got, want)
+	}
+	if !r.Ready {
+		t.Error("warnings alone are ready")
+	}
+}
+
+func TestUnknownValues(t *testing.T) {
+	c := goodChain()
+	c.APIM.Policies[0].XML = ""
+	c.AppGateway.RequestTimeout = 0
+	c.Unknown = []string{"apim.policies[0].xml", "app_gateway.request_timeout"}
+	r, errs := Check(c)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	want := "app_gateway SSE400 info app_gateway.request_timeout\napim SSE102 warning base\napim SSE400 info apim.policies[0].xml"
+	if got := summary(r); got != want {
+		t.Fatalf("findings\n%s\nwant\n%s", got, want)
+	}
+	if r.Complete || !r.Ready {
+		t.Errorf("complete %v ready %v: unknowns make an incomplete, not a failed, verdict", r.Complete, r.Ready)
+	}
+}
+
+func TestChainInputErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Chain)
+		want string
+	}{
+		{"front door timeout", func(c *Chain) { c.FrontDoor.ResponseTimeoutSeconds = 241 }, "front_door.response_timeout_seconds: 241 is outside 16 to 240"},
+		{"app gateway sku", func(c *Chain) { c.AppGateway.SKUName = "Standard_Large" }, `app_gateway.sku_name: "Standard_Large" is not an Application Gateway SKU`},
+		{"request timeout", func(c *Chain) { c.AppGateway.RequestTimeout = 86401 }, "app_gateway.request_timeout: 86401 is outside 1 to 86400"},
+		{"apim sku", func(c *Chain) { c.APIM.SKUName = "Gold_1" }, `apim.sku_name: sku_name "Gold_1" is not an API Management SKU`},
+		{"policy", func(c *Chain) { c.APIM.Policies[0].XML = "<policies>\n<backend>" }, "apim.policies[0].xml, line 2, column 1: <backend> is not closed"},
+		{"body bytes", func(c *Chain) { c.APIM.Diagnostics[0].Blocks["backend_response"].BodyBytes = 9000 }, "apim.diagnostics[0].backend_response: body_bytes 9000 is outside 0 to 8192"},
+		{"heartbeat", func(c *Chain) { c.Backend.HeartbeatInterval = time.Hour }, "backend.heartbeat_interval: 1h0m0s is longer than max_event_gap (10m0s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := goodChain()
+			tt.edit(&c)
+			_, errs := Check(c)
+			if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), tt.want) {
+				t.Fatalf("errors %v, want %q", errs, tt.want)
+			}
+		})
+	}
+}

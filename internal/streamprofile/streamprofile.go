@@ -1,0 +1,320 @@
+// Package streamprofile turns a description of an SSE stream (its longest
+// silence, its heartbeat, the hops it crosses) into the timeout budget of
+// the whole chain: the heartbeat every hop needs, the timeouts to set on
+// the hops that have one, and what cannot work.
+//
+// Every hop has a clock that cuts a connection silent for too long. A
+// comment heartbeat (": heartbeat") is bytes on the wire, so it resets
+// every clock; TCP keepalive resets only Azure Load Balancer's (FACTS.md).
+// sseready keeps each clock a third above the longest silence: the silence
+// may use at most 75% of a limit. Closer than that is a warning, at or past
+// the limit an error.
+package streamprofile
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/input"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+)
+
+// Hop is a gateway the stream crosses.
+type Hop string
+
+const (
+	FrontDoor               Hop = "front_door"
+	AppGateway              Hop = "app_gateway"
+	AppGatewayForContainers Hop = "app_gateway_for_containers"
+	APIM                    Hop = "apim"
+	LoadBalancer            Hop = "load_balancer"
+)
+
+// Hops lists the hops in the order a request meets them.
+var Hops = []Hop{FrontDoor, AppGateway, AppGatewayForContainers, APIM, LoadBalancer}
+
+// DefaultHops is the path when none is given: API Management, and with it
+// the Azure Load Balancer in its infrastructure.
+var DefaultHops = []Hop{APIM}
+
+// The clocks along the chain (FACTS.md, and azurerm's ranges).
+const (
+	// LoadBalancerIdle: Azure Load Balancer, inside API Management, drops a
+	// connection idle for 4 minutes.
+	LoadBalancerIdle = 4 * time.Minute
+	// AGCIdle: Application Gateway for Containers' idle timeout.
+	AGCIdle = 5 * time.Minute
+	// AppGWMinTimeout, AppGWMaxTimeout bound request_timeout; azurerm's
+	// default is AppGWDefaultTimeout.
+	AppGWMinTimeout     = 1
+	AppGWMaxTimeout     = 86400
+	AppGWDefaultTimeout = 30
+	// FrontDoorMinTimeout, FrontDoorMaxTimeout bound Front Door's origin
+	// response timeout (azurerm response_timeout_seconds).
+	FrontDoorMinTimeout = 16
+	FrontDoorMaxTimeout = 240
+	// APIMMaxHeaderTimeout is the longest forward-request timeout APIM is
+	// documented to honor; APIMDefaultTimeout is Microsoft's SSE example.
+	APIMMaxHeaderTimeout = 240
+	APIMDefaultTimeout   = 120
+)
+
+// Headroom: a silence may use at most 3/4 of a clock.
+const headroomNum, headroomDen = 3, 4
+
+// withHeadroom is the longest silence a clock of limit allows.
+func withHeadroom(limit time.Duration) time.Duration { return limit * headroomNum / headroomDen }
+
+// timeoutFor is the shortest timeout that keeps the headroom over silence.
+func timeoutFor(silence time.Duration) int64 {
+	return input.Seconds(silence * headroomDen / headroomNum)
+}
+
+// HeartbeatLine is an SSE comment line: clients ignore it, every hop sees
+// bytes.
+const HeartbeatLine = ": heartbeat\n\n"
+
+// BackendResponseHeaders are the headers the backend must send (FACTS.md,
+// Application Gateway 3; nginx for X-Accel-Buffering). Transfer-Encoding:
+// chunked is left to the HTTP server, which adds it to a response without
+// Content-Length.
+func BackendResponseHeaders() map[string]string {
+	return map[string]string{
+		"Content-Type":      "text/event-stream",
+		"Cache-Control":     "no-cache",
+		"Connection":        "keep-alive",
+		"X-Accel-Buffering": "no",
+	}
+}
+
+// Names of the inputs, as errors report them (the provider's attributes).
+const (
+	FieldMaxEventGap       = "max_event_gap"
+	FieldHeartbeat         = "heartbeat_interval"
+	FieldMaxStreamDuration = "max_stream_duration"
+	FieldMaxTimeToHeaders  = "max_time_to_headers"
+	FieldHops              = "hops"
+)
+
+// Profile describes a stream and its path.
+type Profile struct {
+	// MaxEventGap is the longest silence between two events. Required.
+	MaxEventGap time.Duration
+	// HeartbeatInterval is how often the backend sends a comment line when
+	// no event goes out (0: no heartbeat).
+	HeartbeatInterval time.Duration
+	// MaxStreamDuration is how long a stream may last (0: not given).
+	MaxStreamDuration time.Duration
+	// MaxTimeToHeaders is the longest wait for the backend's response
+	// headers (0: not given).
+	MaxTimeToHeaders time.Duration
+	// TCPKeepalive is true when the backend keeps its connections alive
+	// with TCP keepalive probes.
+	TCPKeepalive bool
+	// Hops is the path; nil means DefaultHops, empty means no gateway.
+	Hops []Hop
+}
+
+// Budget is the profile's verdict: what to set, and what breaks.
+type Budget struct {
+	// WireSilence is the longest time without a byte on the wire.
+	WireSilence time.Duration
+	// RequiredHeartbeatInterval is the longest interval between bytes that
+	// keeps every hop's clock within its headroom (0: no hop needs one).
+	RequiredHeartbeatInterval time.Duration
+	// AppGWRequestTimeout is App Gateway's request_timeout, in seconds.
+	AppGWRequestTimeout int64
+	// APIMForwardRequestTimeout is forward-request's timeout, in seconds.
+	APIMForwardRequestTimeout int64
+	// FrontDoorOriginResponseTimeout is Front Door's origin response
+	// timeout, in seconds (0 when Front Door is not a hop).
+	FrontDoorOriginResponseTimeout int64
+	Findings                       []rules.Finding
+	Ready                          bool
+}
+
+// Validate checks the profile on its own.
+func (p Profile) Validate() []*input.Error {
+	var errs []*input.Error
+	if p.MaxEventGap <= 0 {
+		errs = append(errs, input.Errorf(FieldMaxEventGap, "is required: the longest silence between two events, such as \"30s\""))
+	}
+	if p.HeartbeatInterval > 0 && p.MaxEventGap > 0 && p.HeartbeatInterval > p.MaxEventGap {
+		errs = append(errs, input.Errorf(FieldHeartbeat,
+			"%s is longer than max_event_gap (%s): a heartbeat fills the silence between events, so it must be shorter than the longest silence",
+			p.HeartbeatInterval, p.MaxEventGap))
+	}
+	if p.MaxStreamDuration > 0 && p.MaxStreamDuration < p.MaxEventGap {
+		errs = append(errs, input.Errorf(FieldMaxStreamDuration,
+			"%s is shorter than max_event_gap (%s): a stream cannot stay silent longer than it lasts", p.MaxStreamDuration, p.MaxEventGap))
+	}
+	seen := map[Hop]bool{}
+	for _, h := range p.Hops {
+		switch {
+		case !known(h):
+			errs = append(errs, input.Errorf(FieldHops, "%q is not a hop: use %s", h, hopNames()))
+		case seen[h]:
+			errs = append(errs, input.Errorf(FieldHops, "%q is listed twice", h))
+		}
+		seen[h] = true
+	}
+	return errs
+}
+
+func known(h Hop) bool {
+	for _, k := range Hops {
+		if h == k {
+			return true
+		}
+	}
+	return false
+}
+
+func hopNames() string {
+	names := make([]string, len(Hops))
+	for i, h := range Hops {
+		names[i] = string(h)
+	}
+	return strings.Join(names, ", ")
+}
+
+// clock is one hop's limit on silence.
+type clock struct {
+	hop   string
+	name  string        // for messages
+	limit time.Duration // the longest silence the hop survives
+	// settable is true when the limit is the largest value of a timeout
+	// the user sets (App Gateway, Front Door) rather than a fixed clock.
+	settable bool
+}
+
+func (p Profile) hops() []Hop {
+	if p.Hops == nil {
+		return DefaultHops
+	}
+	return p.Hops
+}
+
+func (p Profile) has(h Hop) bool {
+	for _, x := range p.hops() {
+		if x == h {
+			return true
+		}
+	}
+	return false
+}
+
+// clocks are the limits on silence of the hops on the path. The load
+// balancer's is left out when TCP keepalive resets it.
+func (p Profile) clocks() []clock {
+	var cs []clock
+	if (p.has(APIM) || p.has(LoadBalancer)) && !p.TCPKeepalive {
+		cs = append(cs, clock{rules.HopLoadBalancer, "Azure Load Balancer", LoadBalancerIdle, false})
+	}
+	if p.has(AppGatewayForContainers) {
+		cs = append(cs, clock{rules.HopAppGatewayForContainers, "App Gateway for Containers", AGCIdle, false})
+	}
+	if p.has(FrontDoor) {
+		cs = append(cs, clock{rules.HopFrontDoor, "Front Door (origin response timeout, at most 240 s)", FrontDoorMaxTimeout * time.Second, true})
+	}
+	if p.has(AppGateway) {
+		cs = append(cs, clock{rules.HopAppGateway, "App Gateway (request_timeout, at most 86400 s)", AppGWMaxTimeout * time.Second, true})
+	}
+	return cs
+}
+
+// Plan computes the budget. Inputs are validated first; with errors there
+// is no budget.
+func Plan(p Profile) (Budget, []*input.Error) {
+	if errs := p.Validate(); len(errs) > 0 {
+		return Budget{}, errs
+	}
+	var b Budget
+	b.WireSilence = p.MaxEventGap
+	if p.HeartbeatInterval > 0 && p.HeartbeatInterval < b.WireSilence {
+		b.WireSilence = p.HeartbeatInterval
+	}
+	report := func(id, hop string, sev rules.Severity, format string, args ...any) {
+		f := rules.MustLookup(id).Finding(0, 0, "", format, args...)
+		f.Hop, f.Severity = hop, sev
+		b.Findings = append(b.Findings, f)
+	}
+
+	for _, c := range p.clocks() {
+		allowed := withHeadroom(c.limit)
+		if b.RequiredHeartbeatInterval == 0 || allowed < b.RequiredHeartbeatInterval {
+			b.RequiredHeartbeatInterval = allowed
+		}
+		p.judgeSilence(b.WireSilence, c, allowed, report)
+	}
+	if (p.has(APIM) || p.has(LoadBalancer)) && p.TCPKeepalive {
+		report(rules.IdleCut, rules.HopLoadBalancer, rules.Info,
+			"TCP keepalive resets Azure Load Balancer's 4-minute idle clock; the other hops count only bytes, so they still need events or heartbeats")
+	}
+	if p.has(AppGatewayForContainers) {
+		report(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Info,
+			"App Gateway for Containers ends a response when its route timeout runs out: set the route's timeout to 0s for this stream")
+	}
+
+	// Timeouts cover the longest silence, headers included.
+	silence := max(b.WireSilence, p.MaxTimeToHeaders)
+	b.AppGWRequestTimeout = min(max(timeoutFor(silence), AppGWDefaultTimeout), AppGWMaxTimeout)
+	if p.has(FrontDoor) {
+		b.FrontDoorOriginResponseTimeout = min(max(timeoutFor(silence), FrontDoorMinTimeout), FrontDoorMaxTimeout)
+	}
+	b.APIMForwardRequestTimeout = APIMDefaultTimeout
+	if p.MaxTimeToHeaders > 0 {
+		b.APIMForwardRequestTimeout = p.apimHeaderTimeout(report)
+	}
+	b.Ready = rules.Ready(b.Findings)
+	return b, nil
+}
+
+type reporter func(id, hop string, sev rules.Severity, format string, args ...any)
+
+// judgeSilence reports a silence that reaches a clock's limit (error) or
+// eats into its headroom (warning).
+func (p Profile) judgeSilence(silence time.Duration, c clock, allowed time.Duration, report reporter) {
+	if silence <= allowed {
+		return
+	}
+	what := fmt.Sprintf("the stream can stay silent for %s (max_event_gap) with no heartbeat", silence)
+	if p.HeartbeatInterval > 0 && p.HeartbeatInterval <= p.MaxEventGap {
+		what = fmt.Sprintf("the heartbeat interval is %s", silence)
+	}
+	fix := fmt.Sprintf("send a comment heartbeat (%q) at least every %s", strings.TrimSpace(HeartbeatLine), allowed)
+	if c.hop == rules.HopLoadBalancer {
+		fix += ", or enable TCP keepalive on the backend"
+	}
+	switch {
+	case silence >= c.limit && c.settable:
+		report(rules.IdleCut, c.hop, rules.Error, "%s, longer than %s can cover: %s", what, c.name, fix)
+	case silence >= c.limit:
+		report(rules.IdleCut, c.hop, rules.Error, "%s, and %s cuts a connection idle for %s: %s", what, c.name, c.limit, fix)
+	default:
+		report(rules.IdleCut, c.hop, rules.Warning, "%s, within a quarter of %s's limit of %s: %s to keep a margin", what, c.name, c.limit, fix)
+	}
+}
+
+// apimHeaderTimeout is the forward-request timeout for the longest wait
+// for headers, reported when APIM cannot wait that long.
+func (p Profile) apimHeaderTimeout(report reporter) int64 {
+	t := timeoutFor(p.MaxTimeToHeaders)
+	if t <= APIMMaxHeaderTimeout {
+		return t
+	}
+	if !p.has(APIM) {
+		return APIMMaxHeaderTimeout
+	}
+	if p.MaxTimeToHeaders >= APIMMaxHeaderTimeout*time.Second {
+		report(rules.APIMHeadersTimeout, rules.HopAPIM, rules.Error,
+			"the backend takes up to %s to send its response headers, and forward-request waits at most %d s: send the headers when the stream starts",
+			p.MaxTimeToHeaders, APIMMaxHeaderTimeout)
+	} else {
+		report(rules.APIMHeadersTimeout, rules.HopAPIM, rules.Warning,
+			"the backend takes up to %s to send its response headers, within a quarter of the %d s forward-request can wait: send the headers sooner",
+			p.MaxTimeToHeaders, APIMMaxHeaderTimeout)
+	}
+	return APIMMaxHeaderTimeout
+}

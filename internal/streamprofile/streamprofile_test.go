@@ -1,0 +1,197 @@
+package streamprofile
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	s = time.Second
+	m = time.Minute
+)
+
+// findings renders findings as "RULE severity hop" for comparison.
+func findings(b Budget) string {
+	var out []string
+	for _, f := range b.Findings {
+		out = append(out, fmt.Sprintf("%s %s %s", f.Rule, f.Severity, f.Hop))
+	}
+	return strings.Join(out, ", ")
+}
+
+func TestPlan(t *testing.T) {
+	tests := []struct {
+		name    string
+		profile Profile
+		// expected figures, derived by hand: a silence may use 3/4 of a
+		// clock, so a timeout is 4/3 of the silence, rounded up.
+		silence, heartbeat     time.Duration
+		appgw, apim, frontDoor int64
+		findings               string
+		msg                    string // a phrase of the first finding
+	}{
+		{
+			name:    "chat stream behind APIM",
+			profile: Profile{MaxEventGap: 30 * s},
+			// ALB 240 s -> heartbeat <= 180 s; App Gateway max(40, 30) = 40.
+			silence: 30 * s, heartbeat: 180 * s, appgw: 40, apim: 120,
+		},
+		{
+			name:    "ten-minute silence, no heartbeat",
+			profile: Profile{MaxEventGap: 10 * m},
+			silence: 10 * m, heartbeat: 180 * s, appgw: 800, apim: 120,
+			findings: "SSE401 error load_balancer",
+			msg:      `the stream can stay silent for 10m0s (max_event_gap) with no heartbeat, and Azure Load Balancer cuts a connection idle for 4m0s: send a comment heartbeat (": heartbeat") at least every 3m0s, or enable TCP keepalive on the backend`,
+		},
+		{
+			name:    "ten-minute silence filled by a heartbeat",
+			profile: Profile{MaxEventGap: 10 * m, HeartbeatInterval: 30 * s},
+			silence: 30 * s, heartbeat: 180 * s, appgw: 40, apim: 120,
+		},
+		{
+			name:    "TCP keepalive satisfies the load balancer",
+			profile: Profile{MaxEventGap: 10 * m, TCPKeepalive: true},
+			silence: 10 * m, heartbeat: 0, appgw: 800, apim: 120,
+			findings: "SSE401 info load_balancer",
+			msg:      "TCP keepalive resets Azure Load Balancer's 4-minute idle clock",
+		},
+		{
+			name:    "silence within the headroom",
+			profile: Profile{MaxEventGap: 200 * s},
+			silence: 200 * s, heartbeat: 180 * s, appgw: 267, apim: 120,
+			findings: "SSE401 warning load_balancer",
+			msg:      "within a quarter of Azure Load Balancer's limit of 4m0s",
+		},
+		{
+			name:    "silence exactly at the cut",
+			profile: Profile{MaxEventGap: 4 * m, HeartbeatInterval: 4 * m},
+			silence: 4 * m, heartbeat: 180 * s, appgw: 320, apim: 120,
+			findings: "SSE401 error load_balancer",
+			msg:      "the heartbeat interval is 4m0s, and Azure Load Balancer cuts",
+		},
+		{
+			name:    "App Gateway for Containers",
+			profile: Profile{MaxEventGap: 250 * s, Hops: []Hop{AppGatewayForContainers}},
+			// 5 min idle -> 225 s allowed; 250 s is in the headroom.
+			silence: 250 * s, heartbeat: 225 * s, appgw: 334, apim: 120,
+			findings: "SSE401 warning app_gateway_for_containers, SSE403 info app_gateway_for_containers",
+		},
+		{
+			name:    "Front Door, App Gateway and APIM",
+			profile: Profile{MaxEventGap: 20 * s, Hops: []Hop{FrontDoor, AppGateway, APIM}},
+			// Front Door max(27, 16) = 27; App Gateway max(27, 30) = 30;
+			// heartbeat min(180 ALB, 180 FD, 64800 App Gateway).
+			silence: 20 * s, heartbeat: 180 * s, appgw: 30, apim: 120, frontDoor: 27,
+		},
+		{
+			name:    "short silence keeps Front Door at its minimum",
+			profile: Profile{MaxEventGap: 5 * s, Hops: []Hop{FrontDoor}},
+			silence: 5 * s, heartbeat: 180 * s, appgw: 30, apim: 120, frontDoor: 16,
+		},
+		{
+			name:    "Front Door cannot cover a 241 s silence",
+			profile: Profile{MaxEventGap: 250 * s, HeartbeatInterval: 241 * s, Hops: []Hop{FrontDoor}},
+			silence: 241 * s, heartbeat: 180 * s, appgw: 322, apim: 120, frontDoor: 240,
+			findings: "SSE401 error front_door",
+			msg:      "longer than Front Door (origin response timeout, at most 240 s) can cover",
+		},
+		{
+			name:    "a day-long silence behind App Gateway",
+			profile: Profile{MaxEventGap: 25 * time.Hour, Hops: []Hop{AppGateway}},
+			silence: 25 * time.Hour, heartbeat: 64800 * s, appgw: 86400, apim: 120,
+			findings: "SSE401 error app_gateway",
+		},
+		{
+			name:    "slow headers within APIM's wait",
+			profile: Profile{MaxEventGap: 10 * s, MaxTimeToHeaders: 60 * s},
+			// forward-request 4/3 * 60 = 80; App Gateway covers 60 s too.
+			silence: 10 * s, heartbeat: 180 * s, appgw: 80, apim: 80,
+		},
+		{
+			name:    "headers near APIM's limit",
+			profile: Profile{MaxEventGap: 10 * s, MaxTimeToHeaders: 200 * s},
+			silence: 10 * s, heartbeat: 180 * s, appgw: 267, apim: 240,
+			findings: "SSE405 warning apim",
+		},
+		{
+			name:    "headers past APIM's limit",
+			profile: Profile{MaxEventGap: 10 * s, MaxTimeToHeaders: 5 * m},
+			silence: 10 * s, heartbeat: 180 * s, appgw: 400, apim: 240,
+			findings: "SSE405 error apim",
+			msg:      "the backend takes up to 5m0s to send its response headers, and forward-request waits at most 240 s",
+		},
+		{
+			name:    "no gateway at all",
+			profile: Profile{MaxEventGap: time.Hour, Hops: []Hop{}},
+			silence: time.Hour, heartbeat: 0, appgw: 4800, apim: 120,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, errs := Plan(tt.profile)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			if b.WireSilence != tt.silence || b.RequiredHeartbeatInterval != tt.heartbeat {
+				t.Errorf("silence %v heartbeat %v, want %v %v", b.WireSilence, b.RequiredHeartbeatInterval, tt.silence, tt.heartbeat)
+			}
+			if b.AppGWRequestTimeout != tt.appgw || b.APIMForwardRequestTimeout != tt.apim || b.FrontDoorOriginResponseTimeout != tt.frontDoor {
+				t.Errorf("timeouts appgw %d apim %d front door %d, want %d %d %d",
+					b.AppGWRequestTimeout, b.APIMForwardRequestTimeout, b.FrontDoorOriginResponseTimeout, tt.appgw, tt.apim, tt.frontDoor)
+			}
+			if got := findings(b); got != tt.findings {
+				t.Errorf("findings %q, want %q (%v)", got, tt.findings, b.Findings)
+			}
+			if tt.msg != "" && !strings.Contains(b.Findings[0].Message, tt.msg) {
+				t.Errorf("message %q does not say %q", b.Findings[0].Message, tt.msg)
+			}
+			if b.Ready == strings.Contains(tt.findings, "error") {
+				t.Errorf("ready = %v with findings %q", b.Ready, tt.findings)
+			}
+		})
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		profile Profile
+		want    []string
+	}{
+		{"no gap", Profile{}, []string{"max_event_gap: is required"}},
+		{"heartbeat longer than the gap", Profile{MaxEventGap: 30 * s, HeartbeatInterval: time.Minute},
+			[]string{"heartbeat_interval: 1m0s is longer than max_event_gap (30s): a heartbeat fills the silence between events"}},
+		{"stream shorter than a gap", Profile{MaxEventGap: 30 * s, MaxStreamDuration: 10 * s},
+			[]string{"max_stream_duration: 10s is shorter than max_event_gap (30s)"}},
+		{"unknown hop", Profile{MaxEventGap: s, Hops: []Hop{"cdn"}},
+			[]string{`hops: "cdn" is not a hop: use front_door, app_gateway, app_gateway_for_containers, apim, load_balancer`}},
+		{"hop twice", Profile{MaxEventGap: s, Hops: []Hop{APIM, APIM}},
+			[]string{`hops: "apim" is listed twice`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errs := Plan(tt.profile)
+			if len(errs) != len(tt.want) {
+				t.Fatalf("errors %v, want %v", errs, tt.want)
+			}
+			for i, e := range errs {
+				if !strings.HasPrefix(e.Error(), tt.want[i]) {
+					t.Errorf("error %q, want it to start with %q", e, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestBackendResponseHeaders(t *testing.T) {
+	h := BackendResponseHeaders()
+	if h["Content-Type"] != "text/event-stream" || h["Cache-Control"] != "no-cache" || h["Connection"] != "keep-alive" || h["X-Accel-Buffering"] != "no" || len(h) != 4 {
+		t.Fatalf("headers %v", h)
+	}
+	h["Content-Type"] = "changed"
+	if BackendResponseHeaders()["Content-Type"] != "text/event-stream" {
+		t.Fatal("callers must get their own map")
+	}
+}
