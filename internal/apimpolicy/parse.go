@@ -203,7 +203,15 @@ func (p *parser) text() (*Text, error) {
 		// it); judgeExpr then checks it as APIM compiles it.
 		end, xerr := p.scanExpr(p.src, i)
 		if xerr != nil {
-			return nil, p.exprErr(i, xerr)
+			// Escaped text can mislead the raw scan (a "//" comment whose
+			// line break is written &#13;). Then the text ends at the next
+			// '<', if what stands before it is one whole expression once
+			// unescaped.
+			lt := strings.IndexByte(s[i:], '<')
+			if lt < 0 || !p.wholeExpression(s[i:i+lt]) {
+				return nil, p.exprErr(i, xerr)
+			}
+			end = i + lt
 		}
 		t.Exprs = []Expr{{Offset: i - start, Pos: p.pos(i)}}
 		i = end
@@ -264,6 +272,14 @@ func (p *parser) judgeExpr(x *Expr, raw string, base int, entities bool) {
 			x.ErrPos = p.pos(at(k))
 		}
 	}
+}
+
+// wholeExpression reports whether raw, unescaped, is one complete policy
+// expression with nothing but whitespace after it.
+func (p *parser) wholeExpression(raw string) bool {
+	code := Unescape(strings.TrimRight(raw, " \t\r\n"))
+	end, xerr := p.scanExpr([]byte(code), 0)
+	return xerr == nil && strings.TrimSpace(code[end:]) == ""
 }
 
 func isExprStart(s string, i int) bool {
