@@ -1,5 +1,7 @@
 # Quickstart: render an SSE-ready API Management policy for a chat API,
 # and check a policy someone already wrote, which breaks streaming.
+# chain.tf does the same for the whole path: every hop's settings, and
+# the check of a good and a broken chain.
 # `make demo` applies this with a local build of the provider; no Azure
 # account is needed, since sseready calls no Azure API.
 
@@ -14,7 +16,7 @@ terraform {
 
 # 1. A policy for a chat API that streams tokens with Server-Sent Events.
 data "sseready_apim_policy" "chat" {
-  timeout                = 120
+  timeout                = data.sseready_stream_profile.chat.apim_forward_request_timeout
   cache_control_no_cache = true
 
   inbound_xml = <<-XML

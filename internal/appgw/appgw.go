@@ -26,6 +26,7 @@ const (
 	FieldSKU         = "sku_name"
 	FieldMaxEventGap = "max_event_gap"
 	FieldHeartbeat   = "heartbeat_interval"
+	FieldTTFB        = "max_time_to_headers"
 )
 
 // Spec is what the user tells about the gateway and the stream.
@@ -33,6 +34,9 @@ type Spec struct {
 	SKUName           string
 	MaxEventGap       time.Duration
 	HeartbeatInterval time.Duration
+	// MaxTimeToHeaders is the longest wait for the backend's response
+	// headers, a silence the gateway sees too (0: not given).
+	MaxTimeToHeaders time.Duration
 	// WAFBodyInspection is true when the WAF inspects request bodies
 	// (waf_configuration.request_body_check).
 	WAFBodyInspection bool
@@ -63,6 +67,7 @@ func Derive(spec Spec) (Settings, []*input.Error) {
 	budget, perrs := streamprofile.Plan(streamprofile.Profile{
 		MaxEventGap:       spec.MaxEventGap,
 		HeartbeatInterval: spec.HeartbeatInterval,
+		MaxTimeToHeaders:  spec.MaxTimeToHeaders,
 		Hops:              []streamprofile.Hop{streamprofile.AppGateway},
 	})
 	errs = append(errs, perrs...)

@@ -24,6 +24,10 @@ func TestDerive(t *testing.T) {
 		{name: "long gaps filled by a heartbeat",
 			spec:       Spec{SKUName: StandardV2, MaxEventGap: time.Hour, HeartbeatInterval: 45 * time.Second},
 			requestBuf: true, timeout: 60},
+		{name: "slow headers count as silence",
+			spec: Spec{SKUName: StandardV2, MaxEventGap: time.Hour, HeartbeatInterval: 20 * time.Second, MaxTimeToHeaders: 30 * time.Second},
+			// 4/3 of the 30 s wait for headers, not of the 20 s heartbeat.
+			requestBuf: true, timeout: 40},
 		{name: "long gaps, no heartbeat",
 			spec:       Spec{SKUName: StandardV2, MaxEventGap: 10 * time.Minute},
 			requestBuf: true, timeout: 800},

@@ -36,9 +36,9 @@ type Chain struct {
 
 // FrontDoor is azurerm_cdn_frontdoor_profile's timeout.
 type FrontDoor struct {
-	// ResponseTimeoutSeconds is response_timeout_seconds (0: not set,
+	// ResponseTimeoutSeconds is response_timeout_seconds (nil: not set,
 	// azurerm's default applies and is not in sseready's sources).
-	ResponseTimeoutSeconds int64
+	ResponseTimeoutSeconds *int64
 }
 
 // AppGateway is what azurerm_application_gateway says.
@@ -46,9 +46,9 @@ type AppGateway struct {
 	SKUName string
 	// Global is the global block; nil when the configuration has none.
 	Global *AppGatewayGlobal
-	// RequestTimeout is backend_http_settings.request_timeout (0: not set,
-	// azurerm's default of 30).
-	RequestTimeout int64
+	// RequestTimeout is backend_http_settings.request_timeout (nil: not
+	// set, azurerm's default of 30).
+	RequestTimeout *int64
 	// WAFRequestBodyCheck is waf_configuration.request_body_check.
 	WAFRequestBodyCheck bool
 }
@@ -100,13 +100,21 @@ type Result struct {
 	Findings []rules.Finding
 }
 
-// Field paths, as input errors and unknown-value findings name them.
+// Setting paths, as input errors and unknown-value findings name them. A
+// hop or list item that is unknown as a whole is named by its own path
+// ("apim", "apim.policies[0]"), which holds back every check below it.
 const (
 	pathAPIMSKU       = "apim.sku_name"
 	pathAppGWSKU      = "app_gateway.sku_name"
+	pathAppGWGlobal   = "app_gateway.global"
 	pathAppGWTimeout  = "app_gateway.request_timeout"
+	pathAppGWWAF      = "app_gateway.waf_request_body_check"
+	pathAGCRoute      = "app_gateway_for_containers.route_timeout"
 	pathFrontDoor     = "front_door.response_timeout_seconds"
 	pathBackendGap    = "backend.max_event_gap"
+	pathBackendBeat   = "backend.heartbeat_interval"
+	pathBackendTTFB   = "backend.max_time_to_headers"
+	pathBackendTCP    = "backend.tcp_keepalive"
 	pathBackendHeader = "backend.response_headers"
 )
 
@@ -144,7 +152,22 @@ type checker struct {
 	hasGap   bool
 }
 
-func (k *checker) known(path string) bool { return !k.unknown[path] }
+// known reports whether every path, and every path above it, is known.
+func (k *checker) known(paths ...string) bool {
+	for _, p := range paths {
+		for {
+			if k.unknown[p] {
+				return false
+			}
+			i := strings.LastIndexAny(p, ".[")
+			if i < 0 {
+				break
+			}
+			p = p[:i]
+		}
+	}
+	return true
+}
 
 func (k *checker) add(id, hop string, sev rules.Severity, element, format string, args ...any) {
 	f := rules.MustLookup(id).Finding(0, 0, element, format, args...)
@@ -170,18 +193,28 @@ func (k *checker) hops() []streamprofile.Hop {
 	return hops
 }
 
+// hopPaths are the paths of the hops present, whose being unknown makes
+// the path itself unknown.
+func (k *checker) hopPaths() []string {
+	var out []string
+	for _, h := range k.hops() {
+		out = append(out, string(h))
+	}
+	return out
+}
+
 func (k *checker) validate() {
 	c := k.chain
-	if fd := c.FrontDoor; fd != nil && k.known(pathFrontDoor) && fd.ResponseTimeoutSeconds != 0 &&
-		(fd.ResponseTimeoutSeconds < streamprofile.FrontDoorMinTimeout || fd.ResponseTimeoutSeconds > streamprofile.FrontDoorMaxTimeout) {
-		k.errs = append(k.errs, input.Errorf(pathFrontDoor, "%d is outside %d to %d", fd.ResponseTimeoutSeconds, streamprofile.FrontDoorMinTimeout, streamprofile.FrontDoorMaxTimeout))
+	if fd := c.FrontDoor; fd != nil && k.known(pathFrontDoor) && fd.ResponseTimeoutSeconds != nil &&
+		(*fd.ResponseTimeoutSeconds < streamprofile.FrontDoorMinTimeout || *fd.ResponseTimeoutSeconds > streamprofile.FrontDoorMaxTimeout) {
+		k.errs = append(k.errs, input.Errorf(pathFrontDoor, "%d is outside %d to %d", *fd.ResponseTimeoutSeconds, streamprofile.FrontDoorMinTimeout, streamprofile.FrontDoorMaxTimeout))
 	}
 	if ag := c.AppGateway; ag != nil {
 		if k.known(pathAppGWSKU) && !contains(appgw.SKUs, ag.SKUName) {
 			k.errs = append(k.errs, input.Errorf(pathAppGWSKU, "%q is not an Application Gateway SKU for SSE: use Basic, Standard_v2 or WAF_v2", ag.SKUName))
 		}
-		if k.known(pathAppGWTimeout) && ag.RequestTimeout != 0 && (ag.RequestTimeout < streamprofile.AppGWMinTimeout || ag.RequestTimeout > streamprofile.AppGWMaxTimeout) {
-			k.errs = append(k.errs, input.Errorf(pathAppGWTimeout, "%d is outside %d to %d", ag.RequestTimeout, streamprofile.AppGWMinTimeout, streamprofile.AppGWMaxTimeout))
+		if t := ag.RequestTimeout; k.known(pathAppGWTimeout) && t != nil && (*t < streamprofile.AppGWMinTimeout || *t > streamprofile.AppGWMaxTimeout) {
+			k.errs = append(k.errs, input.Errorf(pathAppGWTimeout, "%d is outside %d to %d", *t, streamprofile.AppGWMinTimeout, streamprofile.AppGWMaxTimeout))
 		}
 	}
 	if a := c.APIM; a != nil {
@@ -201,6 +234,9 @@ func (k *checker) validate() {
 			}
 		}
 		for i, d := range a.Diagnostics {
+			if !k.known(fmt.Sprintf("apim.diagnostics[%d]", i)) {
+				continue
+			}
 			for _, name := range apimdiag.Blocks {
 				if b := d.Blocks[name]; b != nil {
 					if err := apimdiag.ValidateBlock(fmt.Sprintf("apim.diagnostics[%d].%s", i, name), *b); err != nil {
@@ -211,7 +247,7 @@ func (k *checker) validate() {
 		}
 	}
 	b := c.Backend
-	if k.known(pathBackendGap) && b.MaxEventGap > 0 {
+	if k.known(pathBackendGap, pathBackendBeat) && b.MaxEventGap > 0 {
 		p := streamprofile.Profile{MaxEventGap: b.MaxEventGap, HeartbeatInterval: b.HeartbeatInterval, Hops: []streamprofile.Hop{}}
 		for _, e := range p.Validate() {
 			e.Field = "backend." + e.Field
@@ -225,7 +261,7 @@ func (k *checker) validate() {
 func (k *checker) backend() {
 	b := k.chain.Backend
 	switch {
-	case !k.known(pathBackendGap):
+	case !k.known(pathBackendGap, pathBackendBeat, pathBackendTTFB, pathBackendTCP) || !k.known(k.hopPaths()...):
 	case b.MaxEventGap == 0:
 		k.add(rules.IdleCut, rules.HopBackend, rules.Warning, "max_event_gap",
 			"the backend's max_event_gap is not given, so no hop's idle clock can be checked: give the longest silence between events")
@@ -310,13 +346,13 @@ func (k *checker) frontDoor() {
 	if fd == nil || !k.known(pathFrontDoor) {
 		return
 	}
-	if fd.ResponseTimeoutSeconds == 0 {
+	if fd.ResponseTimeoutSeconds == nil {
 		k.add(rules.FrontDoorTimeout, rules.HopFrontDoor, rules.Warning, "response_timeout_seconds",
 			"response_timeout_seconds is not set, and Front Door's default is not in sseready's sources: set it (sseready_stream_profile.front_door_origin_response_timeout)")
 		return
 	}
 	k.silenceCheck(rules.FrontDoorTimeout, rules.HopFrontDoor, "response_timeout_seconds", "Front Door's response_timeout_seconds",
-		time.Duration(fd.ResponseTimeoutSeconds)*time.Second,
+		time.Duration(*fd.ResponseTimeoutSeconds)*time.Second,
 		fmt.Sprintf("raise it to %d (at most 240) or send heartbeats more often", k.budget.FrontDoorOriginResponseTimeout))
 }
 
@@ -326,6 +362,7 @@ func (k *checker) appGateway() {
 		return
 	}
 	switch {
+	case !k.known(pathAppGWGlobal):
 	case ag.Global == nil:
 		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, "global",
 			"azurerm_application_gateway has no global block, so the gateway buffers responses (its default): add global { response_buffering_enabled = false, request_buffering_enabled = true }")
@@ -333,22 +370,23 @@ func (k *checker) appGateway() {
 		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, "global.response_buffering_enabled",
 			"global.response_buffering_enabled is true, so the gateway holds the stream: set it to false")
 	}
-	if k.known(pathAppGWSKU) {
+	if k.known(pathAppGWSKU, pathAppGWWAF, pathAppGWGlobal) {
 		if ag.SKUName == appgw.WAFV2 && ag.WAFRequestBodyCheck && ag.Global != nil && !ag.Global.RequestBufferingEnabled {
 			k.add(rules.AppGWWAFBuffersRequest, rules.HopAppGateway, rules.Warning, "global.request_buffering_enabled",
 				"request_buffering_enabled is false, but the WAF inspects request bodies (request_body_check), so requests are buffered anyway; responses still stream")
 		}
+	}
+	if k.known(pathAppGWSKU) {
 		if ag.SKUName == appgw.Basic {
 			k.add(rules.AppGWBasicSKU, rules.HopAppGateway, rules.Warning, "sku.name",
 				"whether the Basic SKU honors response_buffering_enabled = false is not documented: prefer Standard_v2 or WAF_v2 for SSE, or test the stream through this gateway")
 		}
 	}
 	if k.known(pathAppGWTimeout) {
-		timeout := ag.RequestTimeout
-		what := "backend_http_settings.request_timeout"
-		if timeout == 0 {
-			timeout = streamprofile.AppGWDefaultTimeout
-			what += " (not set: azurerm's default)"
+		timeout := int64(streamprofile.AppGWDefaultTimeout)
+		what := "backend_http_settings.request_timeout (not set: azurerm's default)"
+		if ag.RequestTimeout != nil {
+			timeout, what = *ag.RequestTimeout, "backend_http_settings.request_timeout"
 		}
 		k.silenceCheck(rules.AppGWRequestTimeout, rules.HopAppGateway, "backend_http_settings.request_timeout", what,
 			time.Duration(timeout)*time.Second,
@@ -358,7 +396,7 @@ func (k *checker) appGateway() {
 
 func (k *checker) agc() {
 	agc := k.chain.AppGatewayForContainers
-	if agc == nil {
+	if agc == nil || !k.known(pathAGCRoute) {
 		return
 	}
 	switch {
@@ -393,7 +431,7 @@ func (k *checker) policies(ps []Policy) {
 	apiStreams := false
 	results := make([]apimcheck.Result, len(ps))
 	for i, p := range ps {
-		if !k.known(fmt.Sprintf("apim.policies[%d].xml", i)) {
+		if !k.known(fmt.Sprintf("apim.policies[%d].xml", i), fmt.Sprintf("apim.policies[%d].scope", i)) {
 			continue
 		}
 		res, _ := apimcheck.CheckSource([]byte(p.XML), apimcheck.Options{Scope: p.Scope})
@@ -434,15 +472,22 @@ func streams(res apimcheck.Result) bool {
 }
 
 func (k *checker) diagnostics(ds []apimdiag.Diagnostic) {
+	// Whether a global diagnostic is overridden depends on every
+	// API-scope one: with any diagnostic unknown, that waits.
 	apiIDs := map[string]bool{}
-	for _, d := range ds {
+	allKnown := true
+	for i, d := range ds {
+		allKnown = allKnown && k.known(fmt.Sprintf("apim.diagnostics[%d]", i))
 		if !d.Global {
 			apiIDs[d.Identifier] = true
 		}
 	}
 	for i, d := range ds {
+		if !k.known(fmt.Sprintf("apim.diagnostics[%d]", i)) {
+			continue
+		}
 		if d.Global {
-			if apimdiag.LogsBodies(d) && !apiIDs[d.Identifier] {
+			if allKnown && apimdiag.LogsBodies(d) && !apiIDs[d.Identifier] {
 				k.add(rules.GlobalDiagnostic, rules.HopAPIM, rules.Error, fmt.Sprintf("apim.diagnostics[%d]", i),
 					"the global (All APIs) %s diagnostic may log bodies, and no API-scope %s diagnostic overrides it for the SSE API: add one with body_bytes = 0 in all four blocks (sseready_apim_diagnostic)",
 					d.Identifier, d.Identifier)

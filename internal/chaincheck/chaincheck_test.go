@@ -26,8 +26,8 @@ func offBlocks() map[string]*apimdiag.Block {
 // 20-second heartbeats.
 func goodChain() Chain {
 	return Chain{
-		FrontDoor:               &FrontDoor{ResponseTimeoutSeconds: 60},
-		AppGateway:              &AppGateway{SKUName: "WAF_v2", Global: &AppGatewayGlobal{RequestBufferingEnabled: true}, RequestTimeout: 60, WAFRequestBodyCheck: true},
+		FrontDoor:               &FrontDoor{ResponseTimeoutSeconds: ptr(int64(60))},
+		AppGateway:              &AppGateway{SKUName: "WAF_v2", Global: &AppGatewayGlobal{RequestBufferingEnabled: true}, RequestTimeout: ptr(int64(60)), WAFRequestBodyCheck: true},
 		AppGatewayForContainers: &AppGatewayForContainers{RouteTimeout: ptr(time.Duration(0))},
 		APIM: &APIM{
 			SKUName:     "StandardV2_1",
@@ -61,9 +61,9 @@ func TestGoodChain(t *testing.T) {
 
 func TestBrokenChain(t *testing.T) {
 	c := goodChain()
-	c.FrontDoor.ResponseTimeoutSeconds = 30
+	c.FrontDoor.ResponseTimeoutSeconds = ptr(int64(30))
 	c.AppGateway.Global = nil
-	c.AppGateway.RequestTimeout = 0 // azurerm's default, 30 s
+	c.AppGateway.RequestTimeout = nil // azurerm's default, 30 s
 	c.AppGatewayForContainers.RouteTimeout = ptr(15 * time.Second)
 	c.APIM.SKUName = "Consumption_0"
 	c.APIM.Policies = []Policy{{Scope: apimcheck.API, XML: `<policies><backend><forward-request timeout="60" /></backend><outbound><cache-store duration="10" /></outbound></policies>`}}
@@ -144,7 +144,7 @@ func TestTimeoutsWithinTheHeadroom(t *testing.T) {
 func TestUnknownValues(t *testing.T) {
 	c := goodChain()
 	c.APIM.Policies[0].XML = ""
-	c.AppGateway.RequestTimeout = 0
+	c.AppGateway.RequestTimeout = nil
 	c.Unknown = []string{"apim.policies[0].xml", "app_gateway.request_timeout"}
 	r, errs := Check(c)
 	if len(errs) > 0 {
@@ -157,6 +157,20 @@ func TestUnknownValues(t *testing.T) {
 	if r.Complete || !r.Ready {
 		t.Errorf("complete %v ready %v: unknowns make an incomplete, not a failed, verdict", r.Complete, r.Ready)
 	}
+
+	// A whole hop unknown holds back its checks and the idle clocks, which
+	// depend on the path.
+	c = goodChain()
+	c.AppGateway.Global = nil
+	c.Backend.HeartbeatInterval = 0
+	c.Unknown = []string{"app_gateway", "backend.heartbeat_interval"}
+	r, errs = Check(c)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if got := summary(r); got != "app_gateway SSE400 info app_gateway\nbackend SSE400 info backend.heartbeat_interval" {
+		t.Fatalf("findings\n%s", got)
+	}
 }
 
 func TestChainInputErrors(t *testing.T) {
@@ -165,12 +179,13 @@ func TestChainInputErrors(t *testing.T) {
 		edit func(*Chain)
 		want string
 	}{
-		{"front door timeout", func(c *Chain) { c.FrontDoor.ResponseTimeoutSeconds = 241 }, "front_door.response_timeout_seconds: 241 is outside 16 to 240"},
+		{"front door timeout", func(c *Chain) { c.FrontDoor.ResponseTimeoutSeconds = ptr(int64(241)) }, "front_door.response_timeout_seconds: 241 is outside 16 to 240"},
 		{"app gateway sku", func(c *Chain) { c.AppGateway.SKUName = "Standard_Large" }, `app_gateway.sku_name: "Standard_Large" is not an Application Gateway SKU`},
-		{"request timeout", func(c *Chain) { c.AppGateway.RequestTimeout = 86401 }, "app_gateway.request_timeout: 86401 is outside 1 to 86400"},
+		{"request timeout", func(c *Chain) { c.AppGateway.RequestTimeout = ptr(int64(86401)) }, "app_gateway.request_timeout: 86401 is outside 1 to 86400"},
 		{"apim sku", func(c *Chain) { c.APIM.SKUName = "Gold_1" }, `apim.sku_name: sku_name "Gold_1" is not an API Management SKU`},
 		{"policy", func(c *Chain) { c.APIM.Policies[0].XML = "<policies>\n<backend>" }, "apim.policies[0].xml, line 2, column 1: <backend> is not closed"},
 		{"body bytes", func(c *Chain) { c.APIM.Diagnostics[0].Blocks["backend_response"].BodyBytes = 9000 }, "apim.diagnostics[0].backend_response: body_bytes 9000 is outside 0 to 8192"},
+		{"request timeout zero", func(c *Chain) { c.AppGateway.RequestTimeout = ptr(int64(0)) }, "app_gateway.request_timeout: 0 is outside 1 to 86400"},
 		{"heartbeat", func(c *Chain) { c.Backend.HeartbeatInterval = time.Hour }, "backend.heartbeat_interval: 1h0m0s is longer than max_event_gap (10m0s)"},
 	}
 	for _, tt := range tests {

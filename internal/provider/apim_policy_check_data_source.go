@@ -2,13 +2,10 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -110,15 +107,4 @@ func (d *apimPolicyCheckDataSource) Read(ctx context.Context, req datasource.Rea
 	m.Findings = findingsValue(res.Findings)
 	m.FixedXML = types.StringValue(string(fixed.Source))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// addSyntaxError reports a document that does not parse, with its place.
-func addSyntaxError(diags *diag.Diagnostics, p path.Path, err error) {
-	var se *apimpolicy.SyntaxError
-	if errors.As(err, &se) {
-		diags.AddAttributeError(p, "Invalid policy XML",
-			fmt.Sprintf("The policy document does not parse at line %d, column %d: %s.", se.Pos.Line, se.Pos.Column, se.Msg))
-		return
-	}
-	diags.AddAttributeError(p, "Invalid policy XML", err.Error())
 }

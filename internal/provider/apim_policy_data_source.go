@@ -4,17 +4,13 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimgen"
-	"github.com/sseready/terraform-provider-sseready/internal/input"
 )
 
 var (
@@ -58,7 +54,6 @@ func (d *apimPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				MarkdownDescription: fmt.Sprintf("`forward-request` timeout in seconds: how long APIM waits for the backend's "+
 					"response headers (not for the stream to end). 0 to 240; APIM may not honor more (rule `SSE104`). "+
 					"Defaults to %d, as in Microsoft's SSE example.", apimgen.DefaultTimeout),
-				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"fail_on_error_status_code": schema.BoolAttribute{
 				Optional:            true,
@@ -67,7 +62,6 @@ func (d *apimPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"http_version": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "`forward-request` `http-version`: `1`, `2` or `2or1`. Left out by default, which means HTTP/1.1.",
-				Validators:          []validator.String{stringvalidator.OneOf("1", "2", "2or1")},
 			},
 			"include_base": schema.BoolAttribute{
 				Optional:            true,
@@ -146,13 +140,8 @@ func (d *apimPolicyDataSource) Read(ctx context.Context, req datasource.ReadRequ
 // spec converts the model; known is false when some input is unknown.
 func (m apimPolicyModel) spec(ctx context.Context, diags *diag.Diagnostics) (apimgen.Spec, bool) {
 	var s apimgen.Spec
-	known := true
-	for _, v := range []interface{ IsUnknown() bool }{m.Timeout, m.FailOnErrorStatusCode, m.HTTPVersion, m.IncludeBase,
-		m.CacheControlNoCache, m.BackendID, m.InboundXML, m.OutboundXML, m.OnErrorXML, m.AcceptedRules} {
-		if v.IsUnknown() {
-			known = false
-		}
-	}
+	known := !anyUnknown(m.Timeout, m.FailOnErrorStatusCode, m.HTTPVersion, m.IncludeBase,
+		m.CacheControlNoCache, m.BackendID, m.InboundXML, m.OutboundXML, m.OnErrorXML, m.AcceptedRules)
 	s.Timeout = m.Timeout.ValueInt64Pointer()
 	s.FailOnErrorStatusCode = m.FailOnErrorStatusCode.ValueBoolPointer()
 	s.IncludeBase = m.IncludeBase.ValueBoolPointer()
@@ -177,21 +166,4 @@ func (m apimPolicyModel) spec(ctx context.Context, diags *diag.Diagnostics) (api
 		diags.Append(m.AcceptedRules.ElementsAs(ctx, &s.AcceptedRules, false)...)
 	}
 	return s, known
-}
-
-// addInputErrors turns input errors into diagnostics on the attribute at
-// fault. It reports whether there were any.
-func addInputErrors(diags *diag.Diagnostics, errs []*input.Error) bool {
-	for _, e := range errs {
-		if e.Field == "" {
-			diags.AddError("sseready could not render the policy", e.Msg)
-			continue
-		}
-		detail := e.Msg
-		if e.Line > 0 {
-			detail = fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
-		}
-		diags.AddAttributeError(path.Root(e.Field), "Invalid "+e.Field, detail)
-	}
-	return len(errs) > 0
 }

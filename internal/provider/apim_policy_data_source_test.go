@@ -74,11 +74,11 @@ func TestAccAPIMPolicy_errors(t *testing.T) {
 			},
 			{
 				Config:      `data "sseready_apim_policy" "x" { timeout = -1 }`,
-				ExpectError: errorRe(`Attribute timeout value must be at least 0, got: -1`),
+				ExpectError: attrErrorRe("timeout", `-1 is negative: forward-request's timeout is 0 or more seconds`),
 			},
 			{
 				Config:      `data "sseready_apim_policy" "x" { http_version = "3" }`,
-				ExpectError: errorRe(`Attribute http_version value must be one of: ["1" "2" "2or1"], got: "3"`),
+				ExpectError: attrErrorRe("http_version", `"3" is not an http-version of forward-request: use 1, 2 or 2or1`),
 			},
 			{
 				Config:      `data "sseready_apim_policy" "x" { accepted_rules = ["SSE999"] }`,

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 // TestAccExamples applies every directory under examples/ as a user would,
@@ -39,10 +40,48 @@ func TestAccExamples(t *testing.T) {
 		{dir: "functions/fix_apim_policy", checks: []statecheck.StateCheck{
 			statecheck.ExpectKnownOutputValue("fixed_policy_ready", knownvalue.Bool(true)),
 		}},
+		{dir: "data-sources/sseready_stream_profile", checks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("heartbeat_at_most_every", knownvalue.StringExact("3m0s")),
+			// Silence 20 s (heartbeat), headers 15 s: 4/3 of 20 is 27 for
+			// Front Door, App Gateway keeps azurerm's 30, APIM 4/3 of 15.
+			statecheck.ExpectKnownOutputValue("timeouts", knownvalue.ObjectExact(map[string]knownvalue.Check{
+				"front_door": knownvalue.Int64Exact(27), "app_gateway": knownvalue.Int64Exact(30), "apim": knownvalue.Int64Exact(20),
+			})),
+		}},
+		{dir: "data-sources/sseready_appgw_settings", checks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("request_timeout", knownvalue.Int64Exact(40)),
+			statecheck.ExpectKnownOutputValue("global_block", knownvalue.ObjectExact(map[string]knownvalue.Check{
+				"response_buffering_enabled": knownvalue.Bool(false), "request_buffering_enabled": knownvalue.Bool(true),
+			})),
+		}},
+		{dir: "data-sources/sseready_apim_diagnostic", checks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("body_bytes", knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.Int64Exact(0), knownvalue.Int64Exact(0), knownvalue.Int64Exact(0), knownvalue.Int64Exact(0),
+			})),
+		}},
+		{dir: "data-sources/sseready_chain_check", checks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("chat_path_ready", knownvalue.Bool(false)),
+			statecheck.ExpectKnownOutputValue("chat_path_findings", knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.StringRegexp(errorRe("app_gateway global: error SSE301")),
+				knownvalue.StringRegexp(errorRe("app_gateway backend_http_settings.request_timeout: error SSE302")),
+			})),
+		}},
+		{dir: "functions/apim_sku_supports_sse", checks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("consumption_supports_sse", knownvalue.Bool(false)),
+		}},
+		{dir: "functions/check_chain", checks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("chain_ready", knownvalue.Bool(true)),
+			statecheck.ExpectKnownOutputValue("chain_findings", knownvalue.ListSizeExact(0)),
+		}},
 		{dir: "quickstart", checks: []statecheck.StateCheck{
 			statecheck.ExpectKnownOutputValue("chat_policy_ready", knownvalue.Bool(true)),
 			statecheck.ExpectKnownOutputValue("legacy_policy_ready", knownvalue.Bool(false)),
 			statecheck.ExpectKnownOutputValue("legacy_policy_findings", knownvalue.ListSizeExact(5)),
+			statecheck.ExpectKnownOutputValue("good_chain_ready", knownvalue.Bool(true)),
+			statecheck.ExpectKnownOutputValue("broken_chain_ready", knownvalue.Bool(false)),
+			// 4/3 of the 30 s wait for headers.
+			statecheck.ExpectKnownOutputValueAtPath("chain_settings", tfjsonpath.New("appgw_request_timeout"), knownvalue.Int64Exact(40)),
+			statecheck.ExpectKnownOutputValueAtPath("chain_settings", tfjsonpath.New("apim_forward_request_timeout"), knownvalue.Int64Exact(40)),
 		}},
 	}
 	for _, ex := range examples {

@@ -53,6 +53,10 @@ func (p *ssereadyProvider) DataSources(context.Context) []func() datasource.Data
 	return []func() datasource.DataSource{
 		newAPIMPolicyDataSource,
 		newAPIMPolicyCheckDataSource,
+		newStreamProfileDataSource,
+		newAppGWSettingsDataSource,
+		newAPIMDiagnosticDataSource,
+		newChainCheckDataSource,
 	}
 }
 
@@ -60,5 +64,7 @@ func (p *ssereadyProvider) Functions(context.Context) []func() function.Function
 	return []func() function.Function{
 		newCheckAPIMPolicyFunction,
 		newFixAPIMPolicyFunction,
+		newAPIMSKUSupportsSSEFunction,
+		newCheckChainFunction,
 	}
 }

@@ -2,6 +2,7 @@ package streamprofile
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -193,5 +194,21 @@ func TestBackendResponseHeaders(t *testing.T) {
 	h["Content-Type"] = "changed"
 	if BackendResponseHeaders()["Content-Type"] != "text/event-stream" {
 		t.Fatal("callers must get their own map")
+	}
+}
+
+// The guide is generated from this package; this fails when they drift.
+func TestGuideIsUpToDate(t *testing.T) {
+	got, err := os.ReadFile("../../templates/guides/timeouts-along-the-chain.md.tmpl")
+	if err != nil {
+		t.Fatalf("%v (run make generate)", err)
+	}
+	if string(got) != Guide() {
+		t.Fatal("templates/guides/timeouts-along-the-chain.md.tmpl is stale: run make generate")
+	}
+	for _, want := range []string{"| 4m0s, fixed |", "at least every 3m0s", "`appgw_request_timeout` is 30", "`apim_forward_request_timeout` is 20"} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("the guide does not say %q", want)
+		}
 	}
 }

@@ -1,0 +1,147 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sseready/terraform-provider-sseready/internal/chaincheck"
+)
+
+var (
+	_ datasource.DataSource                   = (*chainCheckDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*chainCheckDataSource)(nil)
+)
+
+func newChainCheckDataSource() datasource.DataSource { return &chainCheckDataSource{} }
+
+type chainCheckDataSource struct{}
+
+func (d *chainCheckDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_chain_check"
+}
+
+func (d *chainCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	logBlock := func(name string) schema.SingleNestedAttribute {
+		return schema.SingleNestedAttribute{
+			Optional:            true,
+			MarkdownDescription: "The `" + name + "` block, as the diagnostic has it; leave it out when the resource does (that is a finding: azurerm then keeps body logging already set).",
+			Attributes: map[string]schema.Attribute{
+				"body_bytes":     schema.Int64Attribute{Optional: true, MarkdownDescription: "0 to 8192; above 0 logs bodies, which buffers the stream."},
+				"headers_to_log": schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Accepted for convenience; headers do not affect streaming."},
+			},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Checks the settings you actually have along a stream's whole path (Front Door, Application " +
+			"Gateway, App Gateway for Containers, API Management and the backend), as you reference them from your azurerm " +
+			"resources, and returns `ready` and the findings that would break the stream: each names the hop, the setting " +
+			"(`element`) and the fix. Leave out the hops the stream does not cross. A configuration value that is unknown at " +
+			"plan time defers the check to apply; `provider::sseready::check_chain` reports what it can at plan time.",
+		Attributes: map[string]schema.Attribute{
+			"front_door": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Azure Front Door in front of the stream.",
+				Attributes: map[string]schema.Attribute{
+					"response_timeout_seconds": schema.Int64Attribute{Optional: true, MarkdownDescription: "`azurerm_cdn_frontdoor_profile.response_timeout_seconds`, 16 to 240."},
+				},
+			},
+			"app_gateway": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Application Gateway, from `azurerm_application_gateway`.",
+				Attributes: map[string]schema.Attribute{
+					"sku_name": schema.StringAttribute{Required: true, MarkdownDescription: "`sku[0].name`: `Basic`, `Standard_v2` or `WAF_v2`."},
+					"global": schema.SingleNestedAttribute{
+						Optional:            true,
+						MarkdownDescription: "The `global` block; null when the gateway has none (then it buffers responses, its default).",
+						Attributes: map[string]schema.Attribute{
+							"request_buffering_enabled":  schema.BoolAttribute{Required: true, MarkdownDescription: "`global[0].request_buffering_enabled`."},
+							"response_buffering_enabled": schema.BoolAttribute{Required: true, MarkdownDescription: "`global[0].response_buffering_enabled`; must be false."},
+						},
+					},
+					"request_timeout":        schema.Int64Attribute{Optional: true, MarkdownDescription: "The stream's `backend_http_settings` `request_timeout`, 1 to 86400; null means azurerm's default of 30."},
+					"waf_request_body_check": schema.BoolAttribute{Optional: true, MarkdownDescription: "`waf_configuration[0].request_body_check`."},
+				},
+			},
+			"app_gateway_for_containers": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Application Gateway for Containers (idle timeout 5 minutes).",
+				Attributes: map[string]schema.Attribute{
+					"route_timeout": schema.StringAttribute{Optional: true, MarkdownDescription: "The route's request timeout, such as `\"0s\"` (what SSE needs)."},
+				},
+			},
+			"apim": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "API Management (which brings Azure Load Balancer's 4-minute idle cut).",
+				Attributes: map[string]schema.Attribute{
+					"sku_name": schema.StringAttribute{Optional: true, MarkdownDescription: "`azurerm_api_management.sku_name`."},
+					"policies": schema.ListNestedAttribute{
+						Optional:            true,
+						MarkdownDescription: "The policies on the stream's path, each with its scope. An operation-scope `<backend><base /></backend>` is settled by a streaming API-scope policy in the same list.",
+						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+							"scope": schema.StringAttribute{Optional: true, MarkdownDescription: "`global`, `workspace`, `product`, `api` (the default) or `operation`."},
+							"xml":   schema.StringAttribute{Required: true, MarkdownDescription: "The policy's `xml_content`."},
+						}},
+					},
+					"diagnostics": schema.ListNestedAttribute{
+						Optional:            true,
+						MarkdownDescription: "The diagnostics that apply to the API: API-scope ones and the global (All APIs) ones.",
+						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+							"scope":             schema.StringAttribute{Optional: true, MarkdownDescription: "`api` (`azurerm_api_management_api_diagnostic`, the default) or `global` (`azurerm_api_management_diagnostic`)."},
+							"identifier":        schema.StringAttribute{Required: true, MarkdownDescription: "`applicationinsights` or `azuremonitor`."},
+							"frontend_request":  logBlock("frontend_request"),
+							"frontend_response": logBlock("frontend_response"),
+							"backend_request":   logBlock("backend_request"),
+							"backend_response":  logBlock("backend_response"),
+						}},
+					},
+				},
+			},
+			"backend": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "How the backend streams.",
+				Attributes: map[string]schema.Attribute{
+					"max_event_gap":       schema.StringAttribute{Optional: true, MarkdownDescription: "The longest silence between events. " + durationSyntax},
+					"heartbeat_interval":  schema.StringAttribute{Optional: true, MarkdownDescription: "How often the backend sends a comment heartbeat, if it does. " + durationSyntax},
+					"max_time_to_headers": schema.StringAttribute{Optional: true, MarkdownDescription: "The longest wait for the response headers. " + durationSyntax},
+					"tcp_keepalive":       schema.BoolAttribute{Optional: true, MarkdownDescription: "True when the backend uses TCP keepalive."},
+					"response_headers":    schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "The headers the backend sends."},
+				},
+			},
+			"ready": schema.BoolAttribute{
+				Computed:            true,
+				MarkdownDescription: "True when no finding is an error.",
+			},
+			"findings": findingsAttribute(),
+		},
+	}
+}
+
+// chainOutputs are the data source's computed attributes.
+var chainOutputs = []string{"ready", "findings"}
+
+func (d *chainCheckDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	chain, errs := chainFromValue(req.Config.Raw, chainOutputs...)
+	if addInputErrors(&resp.Diagnostics, errs) {
+		return
+	}
+	_, errs = chaincheck.Check(chain)
+	addInputErrors(&resp.Diagnostics, errs)
+}
+
+func (d *chainCheckDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	chain, errs := chainFromValue(req.Config.Raw, chainOutputs...)
+	if addInputErrors(&resp.Diagnostics, errs) {
+		return
+	}
+	res, errs := chaincheck.Check(chain)
+	if addInputErrors(&resp.Diagnostics, errs) {
+		return
+	}
+	resp.State.Raw = req.Config.Raw
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ready"), types.BoolValue(res.Ready))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("findings"), findingsValue(res.Findings))...)
+}

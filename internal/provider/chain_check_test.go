@@ -1,0 +1,223 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// goodChainHCL is a streaming path: App Gateway with buffering off and a
+// timeout above the heartbeat, APIM StandardV2 with a streaming policy
+// and body logging off, a backend with 20 s heartbeats.
+const goodChainHCL = `{
+  app_gateway = {
+    sku_name        = "Standard_v2"
+    global          = { request_buffering_enabled = true, response_buffering_enabled = false }
+    request_timeout = 60
+  }
+  apim = {
+    sku_name = "StandardV2_1"
+    policies = [{ scope = "api", xml = data.sseready_apim_policy.sse.xml }]
+    diagnostics = [{
+      identifier        = "applicationinsights"
+      frontend_request  = { body_bytes = 0 }
+      frontend_response = { body_bytes = 0 }
+      backend_request   = { body_bytes = 0 }
+      backend_response  = { body_bytes = 0 }
+    }]
+  }
+  backend = {
+    max_event_gap      = "10m"
+    heartbeat_interval = "20s"
+    response_headers   = { "Content-Type" = "text/event-stream", "Cache-Control" = "no-cache", "Connection" = "keep-alive", "X-Accel-Buffering" = "no" }
+  }
+}`
+
+// brokenChainHCL buffers at App Gateway (no global block), runs on the
+// Consumption tier, logs bodies, and stays silent ten minutes.
+const brokenChainHCL = `{
+  app_gateway = { sku_name = "Standard_v2" }
+  apim = {
+    sku_name    = "Consumption_0"
+    policies    = [{ xml = "<policies><backend><forward-request timeout=\"60\" buffer-response=\"false\" /></backend></policies>" }]
+    diagnostics = [{ scope = "global", identifier = "azuremonitor", frontend_response = { body_bytes = 1024 } }]
+  }
+  backend = { max_event_gap = "10m", response_headers = { "Content-Type" = "text/event-stream", "Cache-Control" = "no-cache", "Connection" = "keep-alive", "X-Accel-Buffering" = "no" } }
+}`
+
+func TestAccChainCheck(t *testing.T) {
+	const ds = "data.sseready_chain_check.path"
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: `
+data "sseready_chain_check" "path" {
+  apim    = { policies = [{ xml = "<policies>\n<backend>" }] }
+  backend = { max_event_gap = "30s" }
+}`,
+				ExpectError: attrErrorRe("apim.policies[0].xml", `line 2, column 1: <backend> is not closed`),
+			},
+			{
+				Config: `
+data "sseready_chain_check" "path" {
+  apim = { diagnostics = [{ identifier = "azuremonitor", backend_response = { body_bytes = 9000 } }] }
+}`,
+				ExpectError: attrErrorRe("apim.diagnostics[0].backend_response", `body_bytes 9000 is outside 0 to 8192`),
+			},
+			{
+				Config: `
+data "sseready_chain_check" "path" {
+  app_gateway = { sku_name = "Standard_v2", request_timeout = 0 }
+}`,
+				ExpectError: attrErrorRe("app_gateway.request_timeout", `0 is outside 1 to 86400`),
+			},
+			{
+				Config: `
+data "sseready_chain_check" "path" {
+  apim = { sku_name = "Standard_5" }
+}`,
+				ExpectError: attrErrorRe("apim.sku_name", `sku_name "Standard_5": Standard takes a capacity from 1 to 4`),
+			},
+			{
+				Config: `data "sseready_chain_check" "path" ` + brokenChainHCL,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
+						chainFinding("app_gateway", "SSE301", "error", "global", "azurerm_application_gateway has no global block"),
+						chainFinding("app_gateway", "SSE302", "error", "backend_http_settings.request_timeout", "backend_http_settings.request_timeout (not set: azurerm's default) is 30s and the stream can stay silent for 10m0s"),
+						chainFinding("apim", "SSE201", "error", "sku_name", "sku_name Consumption_0 is the Consumption tier"),
+						chainFinding("apim", "SSE204", "error", "apim.diagnostics[0]", "the global (All APIs) azuremonitor diagnostic may log bodies"),
+						chainFinding("load_balancer", "SSE401", "error", "backend.heartbeat_interval", "the stream can stay silent for 10m0s"),
+					})),
+				},
+			},
+			{
+				Config: `
+data "sseready_apim_policy" "sse" {}
+
+data "sseready_chain_check" "path" ` + goodChainHCL,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.ListSizeExact(0)),
+				},
+			},
+		},
+	})
+}
+
+func chainFinding(hop, rule, severity, element, message string) knownvalue.Check {
+	return knownvalue.ObjectPartial(map[string]knownvalue.Check{
+		"hop":      knownvalue.StringExact(hop),
+		"rule":     knownvalue.StringExact(rule),
+		"severity": knownvalue.StringExact(severity),
+		"element":  knownvalue.StringExact(element),
+		"message":  knownvalue.StringRegexp(errorRe(message)),
+	})
+}
+
+func TestAccCheckChainFunction(t *testing.T) {
+	accTest(t, resource.TestCase{
+		TerraformVersionChecks: functionVersions,
+		Steps: []resource.TestStep{
+			{
+				Config:      `output "x" { value = provider::sseready::check_chain({ apim = { sku_nam = "StandardV2_1" } }) }`,
+				ExpectError: errorRe(`apim.sku_nam: is not a setting sseready knows here`),
+			},
+			{
+				Config:      `output "x" { value = provider::sseready::check_chain("apim") }`,
+				ExpectError: errorRe(`the chain must be an object`),
+			},
+			{
+				Config: `
+data "sseready_apim_policy" "sse" {}
+
+output "good"   { value = provider::sseready::check_chain(` + goodChainHCL + `) }
+output "broken" { value = provider::sseready::check_chain(` + brokenChainHCL + `) }
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("good", knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"ready": knownvalue.Bool(true), "complete": knownvalue.Bool(true),
+						"unknown": knownvalue.ListSizeExact(0), "findings": knownvalue.ListSizeExact(0),
+					})),
+					statecheck.ExpectKnownOutputValue("broken", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"ready": knownvalue.Bool(false), "complete": knownvalue.Bool(true), "findings": knownvalue.ListSizeExact(5),
+					})),
+				},
+			},
+			{
+				// The policy is known only at apply. At plan the result says
+				// which setting is unknown; ready waits unless a known setting
+				// already breaks the stream (here App Gateway's buffering).
+				Config: `
+resource "terraform_data" "policy" {
+  input = "<policies><backend><forward-request timeout=\"60\" buffer-response=\"false\" /></backend></policies>"
+}
+
+locals {
+  apim    = { sku_name = "StandardV2_1", policies = [{ xml = terraform_data.policy.output }] }
+  backend = { max_event_gap = "30s" }
+}
+
+output "waiting" { value = provider::sseready::check_chain({ apim = local.apim, backend = local.backend }) }
+output "failing" { value = provider::sseready::check_chain({ apim = local.apim, backend = local.backend, app_gateway = { sku_name = "WAF_v2" } }) }
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownOutputValueAtPath("waiting", tfjsonpath.New("ready")),
+						plancheck.ExpectUnknownOutputValueAtPath("waiting", tfjsonpath.New("findings")),
+						plancheck.ExpectKnownOutputValueAtPath("waiting", tfjsonpath.New("complete"), knownvalue.Bool(false)),
+						plancheck.ExpectKnownOutputValueAtPath("waiting", tfjsonpath.New("unknown"), knownvalue.ListExact([]knownvalue.Check{
+							knownvalue.StringExact("apim.policies[0].xml"),
+						})),
+						plancheck.ExpectKnownOutputValueAtPath("failing", tfjsonpath.New("ready"), knownvalue.Bool(false)),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValueAtPath("waiting", tfjsonpath.New("ready"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownOutputValueAtPath("waiting", tfjsonpath.New("complete"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccAPIMSKUSupportsSSEFunction(t *testing.T) {
+	accTest(t, resource.TestCase{
+		TerraformVersionChecks: functionVersions,
+		Steps: []resource.TestStep{
+			{
+				Config:      `output "x" { value = provider::sseready::apim_sku_supports_sse("Standard_5") }`,
+				ExpectError: errorRe(`sku_name "Standard_5": Standard takes a capacity from 1 to 4`),
+			},
+			{
+				Config:      `output "x" { value = provider::sseready::apim_sku_supports_sse("standardv2_1") }`,
+				ExpectError: errorRe(`names are case-sensitive, did you mean StandardV2_1?`),
+			},
+			{
+				Config: `
+variable "sku" {
+  type    = string
+  default = "PremiumV2_2"
+  validation {
+    condition     = provider::sseready::apim_sku_supports_sse(var.sku)
+    error_message = "SSE needs a classic or v2 tier."
+  }
+}
+
+output "consumption" { value = provider::sseready::apim_sku_supports_sse("Consumption_0") }
+output "developer"   { value = provider::sseready::apim_sku_supports_sse("Developer_1") }
+output "premium_v2"  { value = provider::sseready::apim_sku_supports_sse(var.sku) }
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("consumption", knownvalue.Bool(false)),
+					statecheck.ExpectKnownOutputValue("developer", knownvalue.Bool(true)),
+					statecheck.ExpectKnownOutputValue("premium_v2", knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}

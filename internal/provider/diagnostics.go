@@ -1,0 +1,65 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/input"
+)
+
+// addInputErrors turns input errors into diagnostics on the attribute at
+// fault. It reports whether there were any.
+func addInputErrors(diags *diag.Diagnostics, errs []*input.Error) bool {
+	for _, e := range errs {
+		if e.Field == "" {
+			diags.AddError("sseready could not use the configuration", e.Msg)
+			continue
+		}
+		detail := e.Msg
+		if e.Line > 0 {
+			detail = fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
+		}
+		diags.AddAttributeError(attrPath(e.Field), "Invalid "+e.Field, detail)
+	}
+	return len(errs) > 0
+}
+
+var pathStep = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)`)
+var pathIndex = regexp.MustCompile(`\[(\d+)\]`)
+
+// attrPath turns a dotted setting path such as "apim.policies[0].xml"
+// into the framework's attribute path.
+func attrPath(field string) path.Path {
+	var p path.Path
+	first := true
+	for _, m := range pathStep.FindAllStringSubmatch(field, -1) {
+		if first {
+			p = path.Root(m[1])
+			first = false
+		} else {
+			p = p.AtName(m[1])
+		}
+		for _, ix := range pathIndex.FindAllStringSubmatch(m[2], -1) {
+			n, _ := strconv.Atoi(ix[1])
+			p = p.AtListIndex(n)
+		}
+	}
+	return p
+}
+
+// addSyntaxError reports a document that does not parse, with its place.
+func addSyntaxError(diags *diag.Diagnostics, p path.Path, err error) {
+	var se *apimpolicy.SyntaxError
+	if errors.As(err, &se) {
+		diags.AddAttributeError(p, "Invalid policy XML",
+			fmt.Sprintf("The policy document does not parse at line %d, column %d: %s.", se.Pos.Line, se.Pos.Column, se.Msg))
+		return
+	}
+	diags.AddAttributeError(p, "Invalid policy XML", err.Error())
+}

@@ -1,0 +1,128 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+func TestAccStreamProfile(t *testing.T) {
+	const ds = "data.sseready_stream_profile.chat"
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: `data "sseready_stream_profile" "chat" { max_event_gap = "30s" }`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					// Behind APIM (the default hop): Azure Load Balancer's 240 s,
+					// three quarters of it is 180 s; timeouts 4/3 of 30 s = 40.
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("required_heartbeat_interval"), knownvalue.StringExact("3m0s")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("wire_silence"), knownvalue.StringExact("30s")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("appgw_request_timeout"), knownvalue.Int64Exact(40)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("apim_forward_request_timeout"), knownvalue.Int64Exact(120)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("front_door_origin_response_timeout"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("backend_response_headers"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"Content-Type":      knownvalue.StringExact("text/event-stream"),
+						"Cache-Control":     knownvalue.StringExact("no-cache"),
+						"Connection":        knownvalue.StringExact("keep-alive"),
+						"X-Accel-Buffering": knownvalue.StringExact("no"),
+					})),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("heartbeat_line"), knownvalue.StringExact(": heartbeat\n\n")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.ListSizeExact(0)),
+				},
+			},
+			{
+				Config: `
+data "sseready_stream_profile" "chat" {
+  max_event_gap       = "10m"
+  heartbeat_interval  = "20s"
+  max_time_to_headers = "45s"
+  hops                = ["front_door", "app_gateway", "apim"]
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					// Headers take 45 s: 4/3 is 60 for APIM, App Gateway and Front Door.
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("wire_silence"), knownvalue.StringExact("20s")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("appgw_request_timeout"), knownvalue.Int64Exact(60)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("apim_forward_request_timeout"), knownvalue.Int64Exact(60)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("front_door_origin_response_timeout"), knownvalue.Int64Exact(60)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccStreamProfile_cutAndErrors(t *testing.T) {
+	const ds = "data.sseready_stream_profile.feed"
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config:      `data "sseready_stream_profile" "feed" { max_event_gap = "10 minutes" }`,
+				ExpectError: attrErrorRe("max_event_gap", `"10 minutes" is not a duration: write it as Go does, such as "90s", "4m" or "1h30m"`),
+			},
+			{
+				Config:      `data "sseready_stream_profile" "feed" { max_event_gap = "-30s" }`,
+				ExpectError: attrErrorRe("max_event_gap", `"-30s" is negative`),
+			},
+			{
+				Config:      `data "sseready_stream_profile" "feed" { max_event_gap = "0s" }`,
+				ExpectError: attrErrorRe("max_event_gap", `"0s" is zero`),
+			},
+			{
+				Config: `
+data "sseready_stream_profile" "feed" {
+  max_event_gap      = "30s"
+  heartbeat_interval = "1m"
+}`,
+				ExpectError: attrErrorRe("heartbeat_interval", `1m0s is longer than max_event_gap (30s): a heartbeat fills the silence between events`),
+			},
+			{
+				Config: `
+data "sseready_stream_profile" "feed" {
+  max_event_gap       = "30s"
+  max_stream_duration = "10s"
+}`,
+				ExpectError: attrErrorRe("max_stream_duration", `10s is shorter than max_event_gap (30s)`),
+			},
+			{
+				Config: `
+data "sseready_stream_profile" "feed" {
+  max_event_gap = "30s"
+  hops          = ["apim", "cdn"]
+}`,
+				ExpectError: attrErrorRe("hops", `"cdn" is not a hop: use front_door, app_gateway, app_gateway_for_containers, apim, load_balancer`),
+			},
+			{
+				// Known only at apply: the outputs wait, the check runs then.
+				Config: `
+resource "terraform_data" "gap" { input = "10m" }
+
+data "sseready_stream_profile" "feed" {
+  max_event_gap = terraform_data.gap.output
+}`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(ds, tfjsonpath.New("ready"))},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					// A ten-minute silence with no heartbeat behind APIM is cut.
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"rule":     knownvalue.StringExact("SSE401"),
+							"severity": knownvalue.StringExact("error"),
+							"message":  knownvalue.StringRegexp(errorRe(`the stream can stay silent for 10m0s (max_event_gap) with no heartbeat, and Azure Load Balancer cuts a connection idle for 4m0s: send a comment heartbeat (": heartbeat") at least every 3m0s, or enable TCP keepalive on the backend`)),
+							"line":     knownvalue.Int64Exact(0),
+							"column":   knownvalue.Int64Exact(0),
+							"element":  knownvalue.StringExact(""),
+							"hop":      knownvalue.StringExact("load_balancer"),
+						}),
+					})),
+				},
+			},
+		},
+	})
+}
