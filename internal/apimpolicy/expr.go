@@ -85,7 +85,7 @@ func scanCode(src []byte, i int, closer byte, openAt int) (int, *exprError) {
 			switch {
 			case i+1 < n && src[i+1] == '/':
 				i += 2
-				for i < n && src[i] != '\n' && src[i] != '\r' {
+				for i < n && src[i] != '\n' && src[i] != '\r' && newlineRef(src, i) == 0 {
 					i++
 				}
 			case i+1 < n && src[i+1] == '*':
@@ -116,6 +116,21 @@ func scanCode(src []byte, i int, closer byte, openAt int) (int, *exprError) {
 	}
 	top := stack[len(stack)-1]
 	return 0, newExprError(top.at, i, fmt.Sprintf("unterminated policy expression: no '%c' closes this '%c'", top.closer, openerOf(top.closer)))
+}
+
+// newlineRef returns the length of a character reference for a line
+// break (&#10; &#13; &#xA; &#xD;) at src[i], or 0. In an escaped value such
+// a reference is the line break that ends a "//" comment.
+func newlineRef(src []byte, i int) int {
+	if src[i] != '&' || i+4 >= len(src) || src[i+1] != '#' {
+		return 0
+	}
+	for _, ref := range []string{"&#10;", "&#13;", "&#xA;", "&#xD;", "&#xa;", "&#xd;", "&#XA;", "&#XD;"} {
+		if bytes.HasPrefix(src[i:], []byte(ref)) {
+			return len(ref)
+		}
+	}
+	return 0
 }
 
 func openerOf(closer byte) byte {

@@ -59,6 +59,8 @@ type parser struct {
 	// budget bounds the bytes examined while recovering from expressions
 	// that do not scan (see recoverValueEnd).
 	budget int
+	// tailMemo remembers the verdicts of tagTailOK by position.
+	tailMemo map[int]bool
 	// work counts the bytes examined by expression scans and the
 	// attribute names compared, so tests can hold the parser to linear
 	// work without timing it.
@@ -194,6 +196,7 @@ func (p *parser) text() (*Text, error) {
 	s := p.s
 	start := p.i
 	t := &Text{Pos: p.pos(start)}
+	scanned := -1
 	i := start
 	for i < len(s) && isSpace(s[i]) {
 		i++
@@ -202,18 +205,22 @@ func (p *parser) text() (*Text, error) {
 		// The raw scan finds where the expression ends ('<' may stand in
 		// it); judgeExpr then checks it as APIM compiles it.
 		end, xerr := p.scanExpr(p.src, i)
-		if xerr != nil {
+		textEnd := end + max(strings.IndexByte(s[min(end, len(s)):], '<'), 0)
+		if xerr != nil || !p.wholeAfterScan(s, i, end, textEnd) {
 			// Escaped text can mislead the raw scan (a "//" comment whose
 			// line break is written &#13;). Then the text ends at the next
 			// '<', if what stands before it is one whole expression once
-			// unescaped.
+			// unescaped; otherwise the raw scan's answer stands.
 			lt := strings.IndexByte(s[i:], '<')
-			if lt < 0 || !p.wholeExpression(s[i:i+lt]) {
+			switch {
+			case lt >= 0 && p.wholeExpression(s[i:i+lt]):
+				end = i + lt
+			case xerr != nil:
 				return nil, p.exprErr(i, xerr)
 			}
-			end = i + lt
 		}
 		t.Exprs = []Expr{{Offset: i - start, Pos: p.pos(i)}}
+		scanned = end - i
 		i = end
 	}
 	for i < len(s) && s[i] != '<' {
@@ -222,7 +229,7 @@ func (p *parser) text() (*Text, error) {
 	p.i = i
 	t.Raw = s[start:i]
 	if len(t.Exprs) == 1 {
-		p.judgeExpr(&t.Exprs[0], t.Raw, start, true)
+		p.judgeExpr(&t.Exprs[0], t.Raw, start, true, scanned)
 	}
 	return t, nil
 }
@@ -232,8 +239,10 @@ func (p *parser) text() (*Text, error) {
 // entities expanded when the value holds them (attributes and text; not
 // CDATA). The raw scan that found the value's end cannot judge it: where
 // quotes are written as &quot; it does not see the strings. Problems are
-// recorded in x.Err and x.ErrPos, placed in the source.
-func (p *parser) judgeExpr(x *Expr, raw string, base int, entities bool) {
+// recorded in x.Err and x.ErrPos, placed in the source. scanned is the
+// length the raw scan found (-1 if none): without entities it is the
+// answer, and the code need not be scanned again.
+func (p *parser) judgeExpr(x *Expr, raw string, base int, entities bool, scanned int) {
 	code := strings.TrimRight(raw[x.Offset:], " \t\r\n")
 	x.Len = len(code)
 	var back []int
@@ -250,7 +259,13 @@ func (p *parser) judgeExpr(x *Expr, raw string, base int, entities bool) {
 		}
 		return base + x.Offset + k
 	}
-	end, xerr := p.scanExpr([]byte(code), 0)
+	var end int
+	var xerr *exprError
+	if back == nil && scanned >= 0 {
+		end = scanned
+	} else {
+		end, xerr = p.scanExpr([]byte(code), 0)
+	}
 	switch {
 	case xerr != nil:
 		mapped := *xerr
@@ -327,9 +342,9 @@ func (p *parser) cdata() (*CData, error) {
 		i++
 	}
 	if isExprStart(p.s, i) {
-		if _, xerr := p.scanExpr(p.src[:end], i); xerr == nil {
+		if xend, xerr := p.scanExpr(p.src[:end], i); xerr == nil {
 			c.Exprs = []Expr{{Offset: i - body, Pos: p.pos(i)}}
-			p.judgeExpr(&c.Exprs[0], c.Raw, body, false)
+			p.judgeExpr(&c.Exprs[0], c.Raw, body, false, xend-i)
 		}
 	}
 	return c, nil
@@ -501,6 +516,7 @@ func (p *parser) attr(e *Element, seen map[string]*Attr) (*Attr, error) {
 	a.ValuePos = p.pos(vstart)
 	s := p.s
 	i := vstart
+	scanned := -1
 	for i < len(s) && isSpace(s[i]) {
 		i++
 	}
@@ -508,16 +524,16 @@ func (p *parser) attr(e *Element, seen map[string]*Attr) (*Attr, error) {
 		// The raw scan finds where the value ends in rawxml, where '"' may
 		// stand unescaped inside the expression; judgeExpr checks it below.
 		a.Exprs = []Expr{{Offset: i - vstart, Pos: p.pos(i)}}
-		end, xerr := p.scanExpr(p.src, i)
-		if xerr == nil {
-			i = end
+		j, exprEnd := p.trustedValueEnd(i, a.Quote)
+		if j >= 0 {
+			scanned = exprEnd - i
 		} else {
-			j, err := p.recoverValueEnd(i, a.Quote, xerr)
-			if err != nil {
+			var err error
+			if j, err = p.recoverValueEnd(i, a.Quote); err != nil {
 				return nil, err
 			}
-			i = j
 		}
+		i = j
 	}
 	for {
 		if i >= len(s) {
@@ -530,37 +546,109 @@ func (p *parser) attr(e *Element, seen map[string]*Attr) (*Attr, error) {
 	}
 	a.Raw = s[vstart:i]
 	if len(a.Exprs) == 1 {
-		p.judgeExpr(&a.Exprs[0], a.Raw, vstart, true)
+		p.judgeExpr(&a.Exprs[0], a.Raw, vstart, true, scanned)
 	}
 	p.i = i + 1
 	return a, nil
 }
 
-// recoverValueEnd finds where an attribute value ends when the policy
-// expression at i does not scan: at the first quote followed by a
-// plausible rest of the start tag (simple attributes, then '>' or "/>").
-// Real files need this: the snippets repository has an expression whose
-// C# strings were mangled across lines inside an otherwise intact tag.
-// The work spent on failed scans is budgeted, so hostile input stays
-// linear; past the budget, or with no such quote, the expression error
-// stands.
-func (p *parser) recoverValueEnd(i int, quote byte, xerr *exprError) (int, error) {
+// trustedValueEnd runs the raw scan of the expression at i and returns
+// where the attribute value ends (its closing quote), or -1 when the scan
+// fails or its answer is not sound: the quote must be followed by a
+// plausible rest of the tag, and the value, unescaped, must be one whole
+// expression. (Escaped text can mislead the raw scan: a "//" comment whose
+// line break is written &#10; runs past the real closing quote.)
+func (p *parser) trustedValueEnd(i int, quote byte) (valueEnd, exprEnd int) {
+	end, xerr := p.scanExpr(p.src, i)
+	if xerr != nil {
+		p.budget -= xerr.reached - i
+		return -1, -1
+	}
+	j := strings.IndexByte(p.s[end:], quote)
+	if j < 0 {
+		return -1, -1
+	}
+	j += end
+	if !p.tagTailOK(j+1) || !p.wholeAfterScan(p.s, i, end, j) {
+		return -1, -1
+	}
+	return j, end
+}
+
+// wholeAfterScan reports whether s[i:valueEnd], whose raw scan ended at
+// scanEnd, is one whole expression once unescaped. Without entities the
+// raw scan is the scan of the unescaped code: only whitespace may follow.
+func (p *parser) wholeAfterScan(s string, i, scanEnd, valueEnd int) bool {
+	if strings.IndexByte(s[i:valueEnd], '&') < 0 {
+		return strings.TrimSpace(s[scanEnd:valueEnd]) == ""
+	}
+	return p.wholeExpression(s[i:valueEnd])
+}
+
+// recoverValueEnd finds where an attribute value ends when the raw scan
+// cannot say: at the first quote followed by a plausible rest of the
+// start tag (simple attributes, then '>' or "/>") whose value is a whole
+// expression, or failing that at the first such quote at all, keeping an
+// expression that does not scan (real files need this: the snippets
+// repository has one whose C# strings were mangled across lines). The work
+// is budgeted, so hostile input stays linear; past the budget, or with no
+// such quote, the expression's error stands.
+func (p *parser) recoverValueEnd(i int, quote byte) (int, error) {
 	s := p.s
-	p.budget -= xerr.reached - i
+	first := -1
 	for j := i; j < len(s) && p.budget > 0; j++ {
 		p.budget--
-		if s[j] == quote && p.tagTailOK(j+1) {
+		if s[j] != quote || !p.tagTailOK(j+1) {
+			continue
+		}
+		if first < 0 {
+			first = j
+		}
+		p.budget -= j - i
+		if p.wholeExpression(s[i:j]) {
 			return j, nil
 		}
+	}
+	if first >= 0 {
+		return first, nil
+	}
+	if p.budget <= 0 {
+		return 0, p.errAt(i, "this tag's policy expressions could not be delimited within the parser's work limit (%d bytes of scanning for a %d-byte document)", 4*len(s)+1<<16, len(s))
+	}
+	_, xerr := p.scanExpr(p.src, i)
+	if xerr == nil {
+		xerr = newExprError(i+1, len(s), "unterminated policy expression: the value has no closing quote")
 	}
 	return 0, p.exprErr(i, xerr)
 }
 
 func (p *parser) tagTailOK(k int) bool {
+	// The verdict from one attribute boundary is the verdict from the next
+	// boundary the walk passes: remember them all, so checking each
+	// attribute of a long tag stays linear.
+	var visited []int
+	ok := p.walkTagTail(k, &visited)
+	if p.tailMemo == nil {
+		p.tailMemo = map[int]bool{}
+	}
+	for _, v := range visited {
+		p.tailMemo[v] = ok
+	}
+	return ok
+}
+
+func (p *parser) walkTagTail(k int, visited *[]int) bool {
 	s := p.s
 	start := k
 	defer func() { p.budget -= k - start; p.work += k - start }()
 	for {
+		if ok, seen := p.tailMemo[k]; seen {
+			return ok
+		}
+		*visited = append(*visited, k)
+		if p.budget <= 0 {
+			return false
+		}
 		ws := k
 		for k < len(s) && isSpace(s[k]) {
 			k++
@@ -594,6 +682,17 @@ func (p *parser) tagTailOK(k int) bool {
 		}
 		q := s[k]
 		k++
+		// A value that is a policy expression may hold quotes and '<'
+		// (rawxml): step over it with the C# scan.
+		if isExprStart(s, k) {
+			end, xerr := p.scanExpr(p.src, k)
+			if xerr != nil {
+				p.budget -= xerr.reached - k
+				return false
+			}
+			p.budget -= end - k
+			k = end
+		}
 		for k < len(s) && s[k] != q {
 			if s[k] == '<' {
 				return false
