@@ -120,15 +120,25 @@ func indexLineEnd(b []byte) int {
 	return -1
 }
 
-// End marks the end of the stream. Pending data is discarded; discarded
-// reports whether an event had begun (data or fields seen) but was not
-// ended by an empty line, or a line was left unfinished.
+// End marks the end of one connection's stream. Pending data is
+// discarded; discarded reports whether an event had begun (data or fields
+// seen) but was not ended by an empty line, or a line was left unfinished.
+//
+// The parser can then read the next connection's stream (a reconnect):
+// its BOM is stripped again, and its last event ID buffer starts from the
+// last event ID string, so an id that only reached the buffer of a
+// discarded event is forgotten while the last dispatched one persists (as
+// the web-platform-tests format-data-before-final-empty-line and
+// format-field-id require, and as Chromium does).
 func (p *Parser) End() (discarded bool) {
 	discarded = len(p.line) > 0 || len(p.bomPrefix) > 0 || p.data.Len() > 0 || p.eventType.Len() > 0
 	p.line = p.line[:0]
 	p.bomPrefix = nil
+	p.started = false
+	p.afterCR = false
 	p.data.Reset()
 	p.eventType.Reset()
+	p.idBuffer = p.lastEventID
 	return discarded
 }
 
