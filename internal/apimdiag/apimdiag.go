@@ -168,10 +168,11 @@ type Diagnostic struct {
 	Blocks map[string]*Block
 }
 
-// ValidateBlock checks body_bytes against azurerm's range.
+// ValidateBlock checks body_bytes against azurerm's range; field names
+// the body_bytes setting.
 func ValidateBlock(field string, b Block) *input.Error {
 	if b.BodyBytes < 0 || b.BodyBytes > MaxBodyBytes {
-		return input.Errorf(field, "body_bytes %d is outside 0 to %d", b.BodyBytes, MaxBodyBytes)
+		return input.Errorf(field, "%d is outside 0 to %d", b.BodyBytes, MaxBodyBytes)
 	}
 	return nil
 }

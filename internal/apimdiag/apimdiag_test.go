@@ -114,7 +114,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestValidateBlock(t *testing.T) {
-	if err := ValidateBlock("x", Block{BodyBytes: 8193}); err == nil || err.Error() != "x: body_bytes 8193 is outside 0 to 8192" {
+	if err := ValidateBlock("x", Block{BodyBytes: 8193}); err == nil || err.Error() != "x: 8193 is outside 0 to 8192" {
 		t.Errorf("%v", err)
 	}
 	if err := ValidateBlock("x", Block{BodyBytes: -1}); err == nil {

@@ -34,7 +34,7 @@ var tiers = []tier{
 // takes is an error, never false.
 func SupportsSSE(sku string) (bool, error) {
 	name, capText, ok := strings.Cut(sku, "_")
-	capacity, err := strconv.Atoi(capText)
+	capacity, err := capacityOf(capText)
 	for _, t := range tiers {
 		if t.name != name {
 			continue
@@ -53,6 +53,15 @@ func SupportsSSE(sku string) (bool, error) {
 		}
 	}
 	return false, fmt.Errorf("sku_name %q is not an API Management SKU: use Consumption_0, Developer_1, Basic_1 or _2, Standard_1 to _4, Premium_N, BasicV2_N, StandardV2_N or PremiumV2_N", sku)
+}
+
+// capacityOf reads a capacity as azurerm writes it: decimal digits, no
+// sign, no leading zero ("01" and "+1" are not capacities).
+func capacityOf(s string) (int, error) {
+	if s == "" || (len(s) > 1 && s[0] == '0') || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, fmt.Errorf("not a capacity")
+	}
+	return strconv.Atoi(s)
 }
 
 func capRange(t tier) string {

@@ -30,6 +30,9 @@ func TestSupportsSSE(t *testing.T) {
 		{"Premium", false, `sku_name "Premium" has no capacity: write it as Premium_1`},
 		{"Premium_x", false, "has no capacity"},
 		{"standardv2_1", false, "names are case-sensitive, did you mean StandardV2_1?"},
+		{"Premium_+1", false, "has no capacity"},
+		{"Developer_01", false, "has no capacity"},
+		{"Consumption_-0", false, "has no capacity"},
 		{"Isolated_1", false, `sku_name "Isolated_1" is not an API Management SKU: use Consumption_0`},
 		{"", false, "is not an API Management SKU"},
 	}

@@ -9,6 +9,7 @@ package chaincheck
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -152,18 +153,16 @@ type checker struct {
 	hasGap   bool
 }
 
-// known reports whether every path, and every path above it, is known.
+// known reports whether every path, every path above it and every path
+// below it is known: an unknown identifier inside a diagnostic holds back
+// the check of the whole diagnostic.
 func (k *checker) known(paths ...string) bool {
 	for _, p := range paths {
-		for {
-			if k.unknown[p] {
+		for u := range k.unknown {
+			if u == p || strings.HasPrefix(u, p+".") || strings.HasPrefix(u, p+"[") ||
+				strings.HasPrefix(p, u+".") || strings.HasPrefix(p, u+"[") {
 				return false
 			}
-			i := strings.LastIndexAny(p, ".[")
-			if i < 0 {
-				break
-			}
-			p = p[:i]
 		}
 	}
 	return true
@@ -239,7 +238,7 @@ func (k *checker) validate() {
 			}
 			for _, name := range apimdiag.Blocks {
 				if b := d.Blocks[name]; b != nil {
-					if err := apimdiag.ValidateBlock(fmt.Sprintf("apim.diagnostics[%d].%s", i, name), *b); err != nil {
+					if err := apimdiag.ValidateBlock(fmt.Sprintf("apim.diagnostics[%d].%s.body_bytes", i, name), *b); err != nil {
 						k.errs = append(k.errs, err)
 					}
 				}
@@ -263,7 +262,7 @@ func (k *checker) backend() {
 	switch {
 	case !k.known(pathBackendGap, pathBackendBeat, pathBackendTTFB, pathBackendTCP) || !k.known(k.hopPaths()...):
 	case b.MaxEventGap == 0:
-		k.add(rules.IdleCut, rules.HopBackend, rules.Warning, "max_event_gap",
+		k.add(rules.IdleCut, rules.HopBackend, rules.Warning, pathBackendGap,
 			"the backend's max_event_gap is not given, so no hop's idle clock can be checked: give the longest silence between events")
 	default:
 		budget, errs := streamprofile.Plan(streamprofile.Profile{
@@ -276,15 +275,17 @@ func (k *checker) backend() {
 		k.budget, k.hasGap = budget, true
 		for _, f := range budget.Findings {
 			if f.Rule == rules.IdleCut && f.Severity != rules.Info {
-				// The settable clocks are judged against the values set.
-				if f.Hop == rules.HopAppGateway || f.Hop == rules.HopFrontDoor {
+				// A timeout the user set is judged against its value (in
+				// appGateway and frontDoor); an unset Front Door timeout is
+				// judged here, against the largest it can be.
+				if f.Hop == rules.HopAppGateway || (f.Hop == rules.HopFrontDoor && k.chain.FrontDoor.ResponseTimeoutSeconds != nil) {
 					continue
 				}
 			}
 			if f.Rule == rules.AGCRouteTimeout {
 				continue // judged against the route's timeout in agc
 			}
-			f.Element = "backend.heartbeat_interval"
+			f.Element = "backend." + f.Element
 			k.findings = append(k.findings, f)
 		}
 	}
@@ -295,7 +296,7 @@ func (k *checker) backend() {
 
 func (k *checker) headers(h map[string]string) {
 	if h == nil {
-		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, "response_headers",
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, pathBackendHeader,
 			"the backend's response headers are not given: make sure it sends Content-Type: text/event-stream, Cache-Control: no-cache, Connection: keep-alive and X-Accel-Buffering: no")
 		return
 	}
@@ -310,19 +311,19 @@ func (k *checker) headers(h map[string]string) {
 	ct, ok := get("Content-Type")
 	mediaType := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
 	if !ok || mediaType != "text/event-stream" {
-		k.add(rules.BackendHeaders, rules.HopBackend, rules.Error, "response_headers.Content-Type",
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Error, pathBackendHeader+".Content-Type",
 			"the backend answers with Content-Type %q, and a client fails an EventSource whose response is not text/event-stream: send Content-Type: text/event-stream", ct)
 	}
 	if cc, _ := get("Cache-Control"); !strings.Contains(strings.ToLower(cc), "no-cache") {
-		k.add(rules.BackendHeaders, rules.HopBackend, rules.Warning, "response_headers.Cache-Control",
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Warning, pathBackendHeader+".Cache-Control",
 			"the backend does not send Cache-Control: no-cache, so CDNs and other intermediaries may cache the stream")
 	}
 	if c, _ := get("Connection"); !strings.EqualFold(strings.TrimSpace(c), "keep-alive") {
-		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, "response_headers.Connection",
-			"the backend does not send Connection: keep-alive, which Microsoft recommends for HTTP/1.1 streams")
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, pathBackendHeader+".Connection",
+			"the backend does not send Connection: keep-alive, which Microsoft's Application Gateway guidance recommends")
 	}
 	if x, _ := get("X-Accel-Buffering"); !strings.EqualFold(strings.TrimSpace(x), "no") {
-		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, "response_headers.X-Accel-Buffering",
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, pathBackendHeader+".X-Accel-Buffering",
 			"the backend does not send X-Accel-Buffering: no, which turns buffering off in nginx-like intermediaries")
 	}
 }
@@ -347,13 +348,18 @@ func (k *checker) frontDoor() {
 		return
 	}
 	if fd.ResponseTimeoutSeconds == nil {
-		k.add(rules.FrontDoorTimeout, rules.HopFrontDoor, rules.Warning, "response_timeout_seconds",
+		k.add(rules.FrontDoorTimeout, rules.HopFrontDoor, rules.Warning, pathFrontDoor,
 			"response_timeout_seconds is not set, and Front Door's default is not in sseready's sources: set it (sseready_stream_profile.front_door_origin_response_timeout)")
 		return
 	}
-	k.silenceCheck(rules.FrontDoorTimeout, rules.HopFrontDoor, "response_timeout_seconds", "Front Door's response_timeout_seconds",
-		time.Duration(*fd.ResponseTimeoutSeconds)*time.Second,
-		fmt.Sprintf("raise it to %d (at most 240) or send heartbeats more often", k.budget.FrontDoorOriginResponseTimeout))
+	advice := "send heartbeats more often"
+	if need := k.budget.FrontDoorOriginResponseTimeout; need > *fd.ResponseTimeoutSeconds {
+		advice = fmt.Sprintf("raise it to %d (sseready_stream_profile.front_door_origin_response_timeout), or send heartbeats more often", need)
+	} else if *fd.ResponseTimeoutSeconds >= streamprofile.FrontDoorMaxTimeout {
+		advice = "it is at its largest, 240: send heartbeats more often"
+	}
+	k.silenceCheck(rules.FrontDoorTimeout, rules.HopFrontDoor, pathFrontDoor, "Front Door's response_timeout_seconds",
+		time.Duration(*fd.ResponseTimeoutSeconds)*time.Second, advice)
 }
 
 func (k *checker) appGateway() {
@@ -364,21 +370,21 @@ func (k *checker) appGateway() {
 	switch {
 	case !k.known(pathAppGWGlobal):
 	case ag.Global == nil:
-		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, "global",
+		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, pathAppGWGlobal,
 			"azurerm_application_gateway has no global block, so the gateway buffers responses (its default): add global { response_buffering_enabled = false, request_buffering_enabled = true }")
 	case ag.Global.ResponseBufferingEnabled:
-		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, "global.response_buffering_enabled",
+		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, pathAppGWGlobal+".response_buffering_enabled",
 			"global.response_buffering_enabled is true, so the gateway holds the stream: set it to false")
 	}
 	if k.known(pathAppGWSKU, pathAppGWWAF, pathAppGWGlobal) {
 		if ag.SKUName == appgw.WAFV2 && ag.WAFRequestBodyCheck && ag.Global != nil && !ag.Global.RequestBufferingEnabled {
-			k.add(rules.AppGWWAFBuffersRequest, rules.HopAppGateway, rules.Warning, "global.request_buffering_enabled",
+			k.add(rules.AppGWWAFBuffersRequest, rules.HopAppGateway, rules.Warning, pathAppGWGlobal+".request_buffering_enabled",
 				"request_buffering_enabled is false, but the WAF inspects request bodies (request_body_check), so requests are buffered anyway; responses still stream")
 		}
 	}
 	if k.known(pathAppGWSKU) {
 		if ag.SKUName == appgw.Basic {
-			k.add(rules.AppGWBasicSKU, rules.HopAppGateway, rules.Warning, "sku.name",
+			k.add(rules.AppGWBasicSKU, rules.HopAppGateway, rules.Warning, pathAppGWSKU,
 				"whether the Basic SKU honors response_buffering_enabled = false is not documented: prefer Standard_v2 or WAF_v2 for SSE, or test the stream through this gateway")
 		}
 	}
@@ -388,7 +394,7 @@ func (k *checker) appGateway() {
 		if ag.RequestTimeout != nil {
 			timeout, what = *ag.RequestTimeout, "backend_http_settings.request_timeout"
 		}
-		k.silenceCheck(rules.AppGWRequestTimeout, rules.HopAppGateway, "backend_http_settings.request_timeout", what,
+		k.silenceCheck(rules.AppGWRequestTimeout, rules.HopAppGateway, pathAppGWTimeout, what,
 			time.Duration(timeout)*time.Second,
 			fmt.Sprintf("set it to %d or more (sseready_stream_profile.appgw_request_timeout), or send heartbeats more often", k.budget.AppGWRequestTimeout))
 	}
@@ -401,10 +407,10 @@ func (k *checker) agc() {
 	}
 	switch {
 	case agc.RouteTimeout == nil:
-		k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Warning, "route_timeout",
+		k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Warning, pathAGCRoute,
 			"the route timeout is not given: App Gateway for Containers ends a response when it runs out; set it to 0s")
 	case *agc.RouteTimeout != 0:
-		k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Error, "route_timeout",
+		k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Error, pathAGCRoute,
 			"the route timeout is %s, so every stream is cut after %s: set it to 0s", *agc.RouteTimeout, *agc.RouteTimeout)
 	}
 }
@@ -416,7 +422,7 @@ func (k *checker) apim() {
 	}
 	if k.known(pathAPIMSKU) && a.SKUName != "" {
 		if ok, _ := apimtier.SupportsSSE(a.SKUName); !ok {
-			k.add(rules.ConsumptionTier, rules.HopAPIM, rules.Error, "sku_name",
+			k.add(rules.ConsumptionTier, rules.HopAPIM, rules.Error, pathAPIMSKU,
 				"sku_name %s is the Consumption tier, which does not support long-running connections: use a classic or v2 tier such as StandardV2_1", a.SKUName)
 		}
 	}
@@ -424,32 +430,154 @@ func (k *checker) apim() {
 	k.diagnostics(a.Diagnostics)
 }
 
-// policies checks each policy at its scope. A warning that a lower scope
-// inherits its <backend> is settled by a streaming API-scope policy in the
-// same chain.
+// policies checks each policy at its scope, then settles what a
+// <backend> that only says <base /> inherits, by walking up the scope
+// chain (FACTS.md: global, workspace, product, API, operation) to the
+// nearest policy of this chain that decides: one that forwards the request
+// itself settles it either way; one that inherits too passes the question
+// up; an unknown one, or none, leaves the finding as the policy check
+// gave it.
 func (k *checker) policies(ps []Policy) {
-	apiStreams := false
-	results := make([]apimcheck.Result, len(ps))
+	type checked struct {
+		res     apimcheck.Result
+		verdict backendVerdict
+	}
+	results := make([]checked, len(ps))
+	byScope := map[apimcheck.Scope]backendVerdict{}
 	for i, p := range ps {
-		if !k.known(fmt.Sprintf("apim.policies[%d].xml", i), fmt.Sprintf("apim.policies[%d].scope", i)) {
+		scope := scopeOrDefault(p.Scope)
+		if !k.known(fmt.Sprintf("apim.policies[%d]", i)) {
+			byScope[scope] = worse(byScope[scope], verdictUnknown)
 			continue
 		}
-		res, _ := apimcheck.CheckSource([]byte(p.XML), apimcheck.Options{Scope: p.Scope})
-		results[i] = res
-		if scopeOrDefault(p.Scope) == apimcheck.API && streams(res) {
-			apiStreams = true
+		doc, err := apimpolicy.Parse([]byte(p.XML))
+		if err != nil {
+			continue // reported by validate
 		}
+		res := apimcheck.Check(doc, apimcheck.Options{Scope: scope})
+		v := verdictOf(doc, res)
+		results[i] = checked{res, v}
+		if v != verdictNone {
+			byScope[scope] = worse(byScope[scope], v)
+		}
+		k.forwardTimeouts(i, scope, doc)
 	}
 	for i, p := range ps {
-		for _, f := range results[i].Findings {
-			if f.Rule == rules.BackendInheritsBuffering && f.Severity == rules.Warning && apiStreams &&
-				scopeOrDefault(p.Scope) == apimcheck.Operation {
-				continue // settled: the API-scope policy streams
+		scope := scopeOrDefault(p.Scope)
+		for _, f := range results[i].res.Findings {
+			if f.Rule == rules.BackendInheritsBuffering {
+				switch decided, from := settle(byScope, scope); {
+				case decided == verdictStreams:
+					continue // settled: the inherited <backend> streams
+				case decided == verdictBuffers:
+					f.Severity = rules.Error
+					f.Message = fmt.Sprintf("<base /> inherits the %s-scope <backend> of this chain, which buffers the response: fix that policy, or forward the request here with buffer-response=\"false\"", from)
+				}
 			}
-			f.Message = fmt.Sprintf("apim.policies[%d] (%s scope): %s", i, scopeOrDefault(p.Scope), f.Message)
+			f.Message = fmt.Sprintf("apim.policies[%d] (%s scope): %s", i, scope, f.Message)
 			k.findings = append(k.findings, f)
 		}
 	}
+}
+
+// backendVerdict is how a policy's <backend> treats the stream.
+type backendVerdict int
+
+const (
+	verdictNone    backendVerdict = iota // no policy, or a fragment
+	verdictStreams                       // forwards the request without buffering
+	verdictInherits                      // some path only says <base />
+	verdictUnknown                       // the policy is not known yet
+	verdictBuffers                       // forwards with buffering, or not at all
+)
+
+// worse combines the verdicts of policies at one scope.
+func worse(a, b backendVerdict) backendVerdict { return max(a, b) }
+
+func verdictOf(doc *apimpolicy.Document, res apimcheck.Result) backendVerdict {
+	if doc.Root().Name == "fragment" {
+		return verdictNone // a fragment does not stand at a scope of its own
+	}
+	v := verdictStreams
+	for _, f := range res.Findings {
+		switch {
+		case f.Rule == rules.BackendInheritsBuffering:
+			v = worse(v, verdictInherits)
+		case f.Severity == rules.Error && (f.Rule == rules.ForwardRequestBuffers || f.Rule == rules.NoForwardRequest || f.Rule == rules.BufferResponseNotLiteral):
+			v = worse(v, verdictBuffers)
+		}
+	}
+	return v
+}
+
+// settle walks up from scope to the nearest scope of the chain whose
+// policy decides; it returns verdictNone when none does.
+func settle(byScope map[apimcheck.Scope]backendVerdict, scope apimcheck.Scope) (backendVerdict, apimcheck.Scope) {
+	at := -1
+	for i, s := range apimcheck.Scopes {
+		if s == scope {
+			at = i
+		}
+	}
+	for i := at - 1; i >= 0; i-- {
+		s := apimcheck.Scopes[i]
+		switch byScope[s] {
+		case verdictStreams, verdictBuffers:
+			return byScope[s], s
+		case verdictUnknown:
+			return verdictNone, ""
+		}
+	}
+	return verdictNone, ""
+}
+
+// forwardTimeouts checks each literal forward-request timeout against the
+// backend's longest wait for its response headers.
+func (k *checker) forwardTimeouts(i int, scope apimcheck.Scope, doc *apimpolicy.Document) {
+	ttfb := k.chain.Backend.MaxTimeToHeaders
+	if ttfb == 0 || !k.known(pathBackendTTFB) {
+		return
+	}
+	apimpolicy.Walk(doc.Nodes, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
+		e, ok := n.(*apimpolicy.Element)
+		if !ok || e.Name != "forward-request" {
+			return true
+		}
+		timeout, ok := literalTimeout(e)
+		if !ok {
+			return true
+		}
+		f := rules.MustLookup(rules.APIMHeadersTimeout)
+		sev := rules.Severity("")
+		switch {
+		case ttfb >= timeout:
+			sev = rules.Error
+		case ttfb > timeout*3/4:
+			sev = rules.Warning
+		}
+		if sev != "" {
+			fd := f.Finding(e.Pos.Line, e.Pos.Column, e.Name,
+				"apim.policies[%d] (%s scope): forward-request waits %s for the response headers, and the backend takes up to %s to send them: set timeout to at least %d (sseready_stream_profile.apim_forward_request_timeout), at most 240",
+				i, scope, timeout, ttfb, min(streamprofile.TimeoutFor(ttfb), streamprofile.APIMMaxHeaderTimeout))
+			fd.Severity = sev
+			k.findings = append(k.findings, fd)
+		}
+		return true
+	})
+}
+
+// literalTimeout reads a forward-request's timeout (or timeout-ms) when it
+// is a literal; without either, APIM's default of 300 s applies.
+func literalTimeout(e *apimpolicy.Element) (time.Duration, bool) {
+	if a := e.Attr("timeout"); a != nil {
+		n, err := strconv.ParseInt(strings.TrimSpace(a.Value()), 10, 64)
+		return time.Duration(n) * time.Second, err == nil && a.Kind() == apimpolicy.Literal && n >= 0
+	}
+	if a := e.Attr("timeout-ms"); a != nil {
+		n, err := strconv.ParseInt(strings.TrimSpace(a.Value()), 10, 64)
+		return time.Duration(n) * time.Millisecond, err == nil && a.Kind() == apimpolicy.Literal && n >= 0
+	}
+	return apimcheck.DefaultForwardTimeout * time.Second, true
 }
 
 func scopeOrDefault(s apimcheck.Scope) apimcheck.Scope {
@@ -457,18 +585,6 @@ func scopeOrDefault(s apimcheck.Scope) apimcheck.Scope {
 		return apimcheck.API
 	}
 	return s
-}
-
-// streams reports whether a policy forwards the request without
-// buffering: no error about its forward-request or backend.
-func streams(res apimcheck.Result) bool {
-	for _, f := range res.Findings {
-		switch f.Rule {
-		case rules.ForwardRequestBuffers, rules.BackendInheritsBuffering, rules.NoForwardRequest, rules.BufferResponseNotLiteral:
-			return false
-		}
-	}
-	return true
 }
 
 func (k *checker) diagnostics(ds []apimdiag.Diagnostic) {

@@ -77,22 +77,22 @@ func TestBrokenChain(t *testing.T) {
 		t.Fatal(errs)
 	}
 	want := strings.Join([]string{
-		"front_door SSE404 error response_timeout_seconds",
-		"app_gateway SSE301 error global",
-		"app_gateway SSE302 error backend_http_settings.request_timeout",
+		"front_door SSE404 error front_door.response_timeout_seconds",
+		"app_gateway SSE301 error app_gateway.global",
+		"app_gateway SSE302 error app_gateway.request_timeout",
 		"app_gateway_for_containers SSE401 error backend.heartbeat_interval",
-		"app_gateway_for_containers SSE403 error route_timeout",
+		"app_gateway_for_containers SSE403 error app_gateway_for_containers.route_timeout",
 		"apim SSE101 error forward-request",
 		"apim SSE120 error cache-store",
-		"apim SSE201 error sku_name",
+		"apim SSE201 error apim.sku_name",
 		"apim SSE202 error apim.diagnostics[1]",
 		"apim SSE203 warning apim.diagnostics[1]",
 		"apim SSE204 error apim.diagnostics[0]",
 		"load_balancer SSE401 error backend.heartbeat_interval",
-		"backend SSE402 error response_headers.Content-Type",
-		"backend SSE402 warning response_headers.Cache-Control",
-		"backend SSE402 info response_headers.Connection",
-		"backend SSE402 info response_headers.X-Accel-Buffering",
+		"backend SSE402 error backend.response_headers.Content-Type",
+		"backend SSE402 warning backend.response_headers.Cache-Control",
+		"backend SSE402 info backend.response_headers.Connection",
+		"backend SSE402 info backend.response_headers.X-Accel-Buffering",
 	}, "\n")
 	if got := summary(r); got != want {
 		t.Fatalf("findings\n%s\nwant\n%s", got, want)
@@ -132,7 +132,7 @@ func TestTimeoutsWithinTheHeadroom(t *testing.T) {
 	c := goodChain()
 	c.Backend.HeartbeatInterval = 50 * time.Second // 60 s timeouts: within a quarter
 	r, _ := Check(c)
-	want := "front_door SSE404 warning response_timeout_seconds\napp_gateway SSE302 warning backend_http_settings.request_timeout"
+	want := "front_door SSE404 warning front_door.response_timeout_seconds\napp_gateway SSE302 warning app_gateway.request_timeout"
 	if got := summary(r); got != want {
 		t.Fatalf("findings\n%s\nwant\n%s", got, want)
 	}
@@ -184,7 +184,7 @@ func TestChainInputErrors(t *testing.T) {
 		{"request timeout", func(c *Chain) { c.AppGateway.RequestTimeout = ptr(int64(86401)) }, "app_gateway.request_timeout: 86401 is outside 1 to 86400"},
 		{"apim sku", func(c *Chain) { c.APIM.SKUName = "Gold_1" }, `apim.sku_name: sku_name "Gold_1" is not an API Management SKU`},
 		{"policy", func(c *Chain) { c.APIM.Policies[0].XML = "<policies>\n<backend>" }, "apim.policies[0].xml, line 2, column 1: <backend> is not closed"},
-		{"body bytes", func(c *Chain) { c.APIM.Diagnostics[0].Blocks["backend_response"].BodyBytes = 9000 }, "apim.diagnostics[0].backend_response: body_bytes 9000 is outside 0 to 8192"},
+		{"body bytes", func(c *Chain) { c.APIM.Diagnostics[0].Blocks["backend_response"].BodyBytes = 9000 }, "apim.diagnostics[0].backend_response.body_bytes: 9000 is outside 0 to 8192"},
 		{"request timeout zero", func(c *Chain) { c.AppGateway.RequestTimeout = ptr(int64(0)) }, "app_gateway.request_timeout: 0 is outside 1 to 86400"},
 		{"heartbeat", func(c *Chain) { c.Backend.HeartbeatInterval = time.Hour }, "backend.heartbeat_interval: 1h0m0s is longer than max_event_gap (10m0s)"},
 	}
@@ -195,6 +195,102 @@ func TestChainInputErrors(t *testing.T) {
 			_, errs := Check(c)
 			if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), tt.want) {
 				t.Fatalf("errors %v, want %q", errs, tt.want)
+			}
+		})
+	}
+}
+
+// An unknown value below a setting holds back that setting's check: the
+// diagnostic's identifier decides whether it overrides the global one.
+func TestUnknownChildHoldsBackItsParent(t *testing.T) {
+	c := goodChain()
+	c.APIM.Diagnostics = []apimdiag.Diagnostic{
+		{Global: true, Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: 1024}}},
+		{Identifier: "", Blocks: offBlocks()},
+	}
+	c.Backend.ResponseHeaders = map[string]string{"Content-Type": "", "Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
+	c.Unknown = []string{"apim.diagnostics[1].identifier", "backend.response_headers.Content-Type"}
+	r, errs := Check(c)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	for _, f := range r.Findings {
+		if f.Severity == "error" {
+			t.Errorf("a guess became an error: %v", f)
+		}
+	}
+	if !r.Ready || r.Complete {
+		t.Errorf("ready %v complete %v", r.Ready, r.Complete)
+	}
+}
+
+// Without a Front Door timeout set, the largest it can be (240 s) is too
+// short for a ten-minute silence.
+func TestFrontDoorUnsetStillJudged(t *testing.T) {
+	c := goodChain()
+	c.FrontDoor.ResponseTimeoutSeconds = nil
+	c.Backend.HeartbeatInterval = 0
+	c.Backend.TCPKeepalive = true // settles the load balancer; Front Door counts bytes
+	c.AppGateway.RequestTimeout = ptr(int64(86400))
+	c.AppGatewayForContainers = nil
+	r, _ := Check(c)
+	want := "front_door SSE401 error backend.heartbeat_interval\nfront_door SSE404 warning front_door.response_timeout_seconds\nload_balancer SSE401 info backend.tcp_keepalive"
+	if got := summary(r); got != want {
+		t.Fatalf("findings\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestForwardRequestTimeoutAgainstHeaders(t *testing.T) {
+	c := goodChain()
+	c.Backend.MaxTimeToHeaders = 60 * time.Second
+	c.APIM.Policies = []Policy{{Scope: apimcheck.API, XML: `<policies><backend><forward-request timeout="5" buffer-response="false" /></backend></policies>`}}
+	r, _ := Check(c)
+	var got []string
+	for _, f := range r.Findings {
+		if f.Rule == "SSE405" {
+			got = append(got, string(f.Severity)+" "+f.Message)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "error apim.policies[0] (api scope): forward-request waits 5s for the response headers, and the backend takes up to 1m0s to send them: set timeout to at least 80") {
+		t.Fatalf("SSE405 findings %q", got)
+	}
+}
+
+// <base /> is settled by the nearest scope of the chain that decides.
+func TestScopeChainSettlesBase(t *testing.T) {
+	streaming := `<policies><backend><forward-request timeout="60" buffer-response="false" /></backend></policies>`
+	buffering := `<policies><backend><forward-request timeout="60" /></backend></policies>`
+	inherits := `<policies><backend><base /></backend></policies>`
+	fragment := `<fragment><set-header name="a" exists-action="override"><value>b</value></set-header></fragment>`
+	tests := []struct {
+		name     string
+		policies []Policy
+		want     string // the SSE102 findings left
+	}{
+		{"global streams: api inherits it", []Policy{{apimcheck.Global, streaming}, {apimcheck.API, inherits}}, ""},
+		{"product inherits global's streaming", []Policy{{apimcheck.Global, streaming}, {apimcheck.Product, inherits}, {apimcheck.API, inherits}, {apimcheck.Operation, inherits}}, ""},
+		{"product buffers: api's base is an error", []Policy{{apimcheck.Product, buffering}, {apimcheck.API, inherits}}, "error"},
+		{"product buffers: operation's base is an error", []Policy{{apimcheck.Product, buffering}, {apimcheck.Operation, inherits}}, "error"},
+		{"api alone inherits: error", []Policy{{apimcheck.API, inherits}}, "error"},
+		{"operation alone: warning", []Policy{{apimcheck.Operation, inherits}}, "warning"},
+		{"a fragment settles nothing", []Policy{{apimcheck.API, fragment}, {apimcheck.Operation, inherits}}, "warning"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := goodChain()
+			c.APIM.Policies = tt.policies
+			r, errs := Check(c)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			var got []string
+			for _, f := range r.Findings {
+				if f.Rule == "SSE102" {
+					got = append(got, string(f.Severity))
+				}
+			}
+			if strings.Join(got, ",") != tt.want {
+				t.Fatalf("SSE102 %q, want %q (%v)", got, tt.want, r.Findings)
 			}
 		})
 	}

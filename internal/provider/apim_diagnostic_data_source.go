@@ -123,7 +123,7 @@ func (d *apimDiagnosticDataSource) ValidateConfig(ctx context.Context, req datas
 	var m apimDiagnosticModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || anyUnknown(m.Identifier, m.SamplingPercentage, m.Verbosity, m.HTTPCorrelationProtocol,
-		m.OperationNameFormat, m.HeadersToLog, m.DataMasking) {
+		m.OperationNameFormat, m.HeadersToLog, m.DataMasking) || !m.collectionsUsable(ctx, &resp.Diagnostics) {
 		return
 	}
 	spec := m.spec(ctx, &resp.Diagnostics)
@@ -137,7 +137,7 @@ func (d *apimDiagnosticDataSource) ValidateConfig(ctx context.Context, req datas
 func (d *apimDiagnosticDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m apimDiagnosticModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || !m.collectionsUsable(ctx, &resp.Diagnostics) {
 		return
 	}
 	spec := m.spec(ctx, &resp.Diagnostics)
@@ -161,6 +161,22 @@ func (d *apimDiagnosticDataSource) Read(ctx context.Context, req datasource.Read
 	m.BackendRequest = logBlockValue(s.Blocks["backend_request"])
 	m.BackendResponse = logBlockValue(s.Blocks["backend_response"])
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// collectionsUsable reports whether headers_to_log and data_masking can
+// be converted: all known, no null inside (an error).
+func (m apimDiagnosticModel) collectionsUsable(ctx context.Context, diags *diag.Diagnostics) bool {
+	ok := true
+	for _, c := range []struct {
+		name string
+		v    attr.Value
+	}{{apimdiag.FieldHeaders, m.HeadersToLog}, {apimdiag.FieldDataMasking, m.DataMasking}} {
+		known, errs := elementsUsable(ctx, c.name, c.v)
+		if addInputErrors(diags, errs) || !known {
+			ok = false
+		}
+	}
+	return ok
 }
 
 type maskingModel struct {

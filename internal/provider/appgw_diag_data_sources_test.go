@@ -79,6 +79,19 @@ func TestAccAPIMDiagnostic(t *testing.T) {
 				ExpectError: attrErrorRe("headers_to_log", `"request" is not a logging block: use frontend_request, frontend_response, backend_request, backend_response`),
 			},
 			{
+				Config: `
+resource "terraform_data" "header" { input = "X-Request-Id" }
+
+data "sseready_apim_diagnostic" "sse" {
+  identifier     = "azuremonitor"
+  headers_to_log = { frontend_request = [terraform_data.header.output] }
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("frontend_request").AtMapKey("headers_to_log"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("X-Request-Id")})),
+				},
+			},
+			{
 				Config: `data "sseready_apim_diagnostic" "sse" { identifier = "azuremonitor" }`,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("frontend_request"), off(none, knownvalue.Null())),

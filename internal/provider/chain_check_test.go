@@ -66,7 +66,7 @@ data "sseready_chain_check" "path" {
 data "sseready_chain_check" "path" {
   apim = { diagnostics = [{ identifier = "azuremonitor", backend_response = { body_bytes = 9000 } }] }
 }`,
-				ExpectError: attrErrorRe("apim.diagnostics[0].backend_response", `body_bytes 9000 is outside 0 to 8192`),
+				ExpectError: attrErrorRe("apim.diagnostics[0].backend_response.body_bytes", `9000 is outside 0 to 8192`),
 			},
 			{
 				Config: `
@@ -87,9 +87,9 @@ data "sseready_chain_check" "path" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
-						chainFinding("app_gateway", "SSE301", "error", "global", "azurerm_application_gateway has no global block"),
-						chainFinding("app_gateway", "SSE302", "error", "backend_http_settings.request_timeout", "backend_http_settings.request_timeout (not set: azurerm's default) is 30s and the stream can stay silent for 10m0s"),
-						chainFinding("apim", "SSE201", "error", "sku_name", "sku_name Consumption_0 is the Consumption tier"),
+						chainFinding("app_gateway", "SSE301", "error", "app_gateway.global", "azurerm_application_gateway has no global block"),
+						chainFinding("app_gateway", "SSE302", "error", "app_gateway.request_timeout", "backend_http_settings.request_timeout (not set: azurerm's default) is 30s and the stream can stay silent for 10m0s"),
+						chainFinding("apim", "SSE201", "error", "apim.sku_name", "sku_name Consumption_0 is the Consumption tier"),
 						chainFinding("apim", "SSE204", "error", "apim.diagnostics[0]", "the global (All APIs) azuremonitor diagnostic may log bodies"),
 						chainFinding("load_balancer", "SSE401", "error", "backend.heartbeat_interval", "the stream can stay silent for 10m0s"),
 					})),
@@ -129,7 +129,7 @@ func TestAccCheckChainFunction(t *testing.T) {
 			},
 			{
 				Config:      `output "x" { value = provider::sseready::check_chain("apim") }`,
-				ExpectError: errorRe(`the chain must be an object`),
+				ExpectError: errorRe(`chain: must be an object with keys such as apim, app_gateway and backend`),
 			},
 			{
 				Config: `
@@ -179,6 +179,50 @@ output "failing" { value = provider::sseready::check_chain({ apim = local.apim, 
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValueAtPath("waiting", tfjsonpath.New("ready"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownOutputValueAtPath("waiting", tfjsonpath.New("complete"), knownvalue.Bool(true)),
+				},
+			},
+			{
+				// Whether the API diagnostic overrides the global one depends on
+				// its identifier, unknown at plan: ready waits, it is not false.
+				Config: `
+resource "terraform_data" "id" { input = "applicationinsights" }
+
+locals {
+  off = { body_bytes = 0 }
+  chain = provider::sseready::check_chain({
+    apim = {
+      sku_name = "StandardV2_1"
+      diagnostics = [
+        { scope = "global", identifier = "applicationinsights", frontend_request = local.off, frontend_response = { body_bytes = 1024 }, backend_request = local.off, backend_response = local.off },
+        { identifier = terraform_data.id.output, frontend_request = local.off, frontend_response = local.off, backend_request = local.off, backend_response = local.off },
+      ]
+    }
+    backend = { max_event_gap = "30s" }
+  })
+}
+
+output "diag" { value = local.chain }
+
+resource "terraform_data" "guarded" {
+  input = "deploy"
+  lifecycle {
+    precondition {
+      condition     = local.chain.ready != false
+      error_message = "the chain breaks the stream"
+    }
+  }
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownOutputValueAtPath("diag", tfjsonpath.New("ready")),
+						plancheck.ExpectKnownOutputValueAtPath("diag", tfjsonpath.New("unknown"), knownvalue.ListExact([]knownvalue.Check{
+							knownvalue.StringExact("apim.diagnostics[1].identifier"),
+						})),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValueAtPath("diag", tfjsonpath.New("ready"), knownvalue.Bool(true)),
 				},
 			},
 		},

@@ -28,11 +28,14 @@ type chainReader struct {
 func chainFromValue(v tftypes.Value, outputs ...string) (chaincheck.Chain, []*input.Error) {
 	r := &chainReader{}
 	var c chaincheck.Chain
-	root := r.object(v, "")
-	if root == nil {
-		if v.IsKnown() {
-			r.fail("", "the chain must be an object with keys such as apim, app_gateway and backend")
+	var root map[string]tftypes.Value
+	if v.Type() != nil && v.IsKnown() && !v.IsNull() {
+		if err := v.As(&root); err != nil {
+			r.fail("chain", "must be an object with keys such as apim, app_gateway and backend")
+			return c, r.errs
 		}
+	}
+	if root == nil {
 		return c, r.errs
 	}
 	r.keys(root, "", append([]string{"front_door", "app_gateway", "app_gateway_for_containers", "apim", "backend"}, outputs...)...)
@@ -44,6 +47,9 @@ func chainFromValue(v tftypes.Value, outputs ...string) (chaincheck.Chain, []*in
 	}
 	if ag := r.object(root["app_gateway"], "app_gateway"); ag != nil {
 		r.keys(ag, "app_gateway", "sku_name", "global", "request_timeout", "waf_request_body_check")
+		if _, ok := ag["sku_name"]; !ok {
+			r.fail("app_gateway.sku_name", "is required: the gateway's sku.name (Basic, Standard_v2 or WAF_v2)")
+		}
 		c.AppGateway = &chaincheck.AppGateway{
 			SKUName:             r.str(ag, "app_gateway", "sku_name"),
 			RequestTimeout:      r.intPtr(ag, "app_gateway", "request_timeout"),
@@ -65,8 +71,10 @@ func chainFromValue(v tftypes.Value, outputs ...string) (chaincheck.Chain, []*in
 		if s, ok := r.strOK(agc, "app_gateway_for_containers", "route_timeout"); ok {
 			d, err := time.ParseDuration(s)
 			switch {
-			case err != nil || d < 0:
+			case err != nil:
 				r.fail("app_gateway_for_containers.route_timeout", "%q is not a duration: write it as Go does, such as \"0s\" or \"5m\"", s)
+			case d < 0:
+				r.fail("app_gateway_for_containers.route_timeout", "%q is negative: use \"0s\" (no limit) for SSE", s)
 			default:
 				c.AppGatewayForContainers.RouteTimeout = &d
 			}
@@ -89,8 +97,15 @@ func chainFromValue(v tftypes.Value, outputs ...string) (chaincheck.Chain, []*in
 func (r *chainReader) apim(a map[string]tftypes.Value) *chaincheck.APIM {
 	r.keys(a, "apim", "sku_name", "policies", "diagnostics")
 	out := &chaincheck.APIM{SKUName: r.str(a, "apim", "sku_name")}
+	if s, ok := r.strOK(a, "apim", "sku_name"); ok && s == "" {
+		r.fail("apim.sku_name", "is empty: give azurerm_api_management.sku_name, or leave it out")
+	}
 	for i, p := range r.list(a, "apim", "policies") {
 		path := fmt.Sprintf("apim.policies[%d]", i)
+		if p.IsKnown() && p.IsNull() {
+			r.fail(path, "is null: leave it out of the list")
+			continue
+		}
 		m := r.object(p, path)
 		if m == nil {
 			out.Policies = append(out.Policies, chaincheck.Policy{})
@@ -109,6 +124,10 @@ func (r *chainReader) apim(a map[string]tftypes.Value) *chaincheck.APIM {
 	}
 	for i, d := range r.list(a, "apim", "diagnostics") {
 		path := fmt.Sprintf("apim.diagnostics[%d]", i)
+		if d.IsKnown() && d.IsNull() {
+			r.fail(path, "is null: leave it out of the list")
+			continue
+		}
 		m := r.object(d, path)
 		if m == nil {
 			out.Diagnostics = append(out.Diagnostics, apimdiag.Diagnostic{})
@@ -281,7 +300,11 @@ func (r *chainReader) intPtr(m map[string]tftypes.Value, path, key string) *int6
 		return nil
 	}
 	n, acc := f.Int64()
-	if acc != big.Exact {
+	switch {
+	case acc != big.Exact && f.IsInt():
+		r.fail(join(path, key), "%s is too large", f.Text('g', -1))
+		return nil
+	case acc != big.Exact:
 		r.fail(join(path, key), "must be a whole number, not %s", f.Text('g', -1))
 		return nil
 	}

@@ -1,13 +1,16 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 	"github.com/sseready/terraform-provider-sseready/internal/input"
@@ -62,4 +65,30 @@ func addSyntaxError(diags *diag.Diagnostics, p path.Path, err error) {
 		return
 	}
 	diags.AddAttributeError(p, "Invalid policy XML", err.Error())
+}
+
+// elementsUsable looks inside a collection attribute before its elements
+// are converted: an unknown element anywhere means the value is not known
+// yet (known false); a null element is an error naming the attribute.
+func elementsUsable(ctx context.Context, name string, v attr.Value) (known bool, errs []*input.Error) {
+	if v.IsNull() {
+		return true, nil
+	}
+	if v.IsUnknown() {
+		return false, nil
+	}
+	tfv, err := v.ToTerraformValue(ctx)
+	if err != nil {
+		return false, []*input.Error{input.Errorf(name, "%v", err)}
+	}
+	if !tfv.IsFullyKnown() {
+		return false, nil
+	}
+	_ = tftypes.Walk(tfv, func(p *tftypes.AttributePath, v tftypes.Value) (bool, error) {
+		if len(p.Steps()) > 0 && v.IsNull() {
+			errs = append(errs, input.Errorf(name, "holds a null at %s: give a value or leave the element out", p))
+		}
+		return true, nil
+	})
+	return true, errs
 }

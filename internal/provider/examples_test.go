@@ -62,8 +62,8 @@ func TestAccExamples(t *testing.T) {
 		{dir: "data-sources/sseready_chain_check", checks: []statecheck.StateCheck{
 			statecheck.ExpectKnownOutputValue("chat_path_ready", knownvalue.Bool(false)),
 			statecheck.ExpectKnownOutputValue("chat_path_findings", knownvalue.ListExact([]knownvalue.Check{
-				knownvalue.StringRegexp(errorRe("app_gateway global: error SSE301")),
-				knownvalue.StringRegexp(errorRe("app_gateway backend_http_settings.request_timeout: error SSE302")),
+				knownvalue.StringRegexp(errorRe("app_gateway app_gateway.global: error SSE301")),
+				knownvalue.StringRegexp(errorRe("app_gateway app_gateway.request_timeout: error SSE302")),
 			})),
 		}},
 		{dir: "functions/apim_sku_supports_sse", checks: []statecheck.StateCheck{

@@ -186,7 +186,10 @@ func (m streamProfileModel) profile(ctx context.Context, diags *diag.Diagnostics
 		*d.to = v
 	}
 	p.TCPKeepalive = m.TCPKeepalive.ValueBool()
-	if !m.Hops.IsNull() && !m.Hops.IsUnknown() {
+	hopsKnown, herrs := elementsUsable(ctx, streamprofile.FieldHops, m.Hops)
+	errs = append(errs, herrs...)
+	known = known && hopsKnown
+	if hopsKnown && len(herrs) == 0 && !m.Hops.IsNull() {
 		var hops []string
 		diags.Append(m.Hops.ElementsAs(ctx, &hops, false)...)
 		p.Hops = []streamprofile.Hop{}

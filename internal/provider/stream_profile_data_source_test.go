@@ -97,6 +97,19 @@ data "sseready_stream_profile" "feed" {
 				ExpectError: attrErrorRe("hops", `"cdn" is not a hop: use front_door, app_gateway, app_gateway_for_containers, apim, load_balancer`),
 			},
 			{
+				// An element known only at apply waits too, it is no error.
+				Config: `
+resource "terraform_data" "hop" { input = "apim" }
+
+data "sseready_stream_profile" "feed" {
+  max_event_gap = "30s"
+  hops          = ["app_gateway", terraform_data.hop.output]
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("required_heartbeat_interval"), knownvalue.StringExact("3m0s")),
+				},
+			},
+			{
 				// Known only at apply: the outputs wait, the check runs then.
 				Config: `
 resource "terraform_data" "gap" { input = "10m" }
@@ -117,7 +130,7 @@ data "sseready_stream_profile" "feed" {
 							"message":  knownvalue.StringRegexp(errorRe(`the stream can stay silent for 10m0s (max_event_gap) with no heartbeat, and Azure Load Balancer cuts a connection idle for 4m0s: send a comment heartbeat (": heartbeat") at least every 3m0s, or enable TCP keepalive on the backend`)),
 							"line":     knownvalue.Int64Exact(0),
 							"column":   knownvalue.Int64Exact(0),
-							"element":  knownvalue.StringExact(""),
+							"element":  knownvalue.StringExact("heartbeat_interval"),
 							"hop":      knownvalue.StringExact("load_balancer"),
 						}),
 					})),

@@ -51,7 +51,7 @@ var chainRules = []Rule{
 	{
 		ID: DiagnosticBodyLogging, Name: "diagnostic-body-logging", Hop: HopAPIM, Severity: Error,
 		Summary: "An APIM diagnostic logs request or response bodies, which buffers the stream.",
-		Why:     "With body_bytes above 0, Application Insights and Azure Monitor diagnostics read the body to log it, which holds the stream. Microsoft's SSE guidance is to turn body logging off.",
+		Why:     "Microsoft's SSE guidance says logging request or response bodies to Application Insights or Azure Monitor can cause unexpected buffering, and asks for body logging off: body_bytes above 0 logs bodies.",
 		Fix:     "Set body_bytes = 0 in frontend_request, frontend_response, backend_request and backend_response (sseready_apim_diagnostic writes all four).",
 		Sources: []Source{{Facts: "Request/response body logging must be off for Azure Monitor, Application Insights and Event Hubs.", URL: learnSSE}},
 	},
@@ -79,9 +79,13 @@ var chainRules = []Rule{
 	{
 		ID: AppGWRequestTimeout, Name: "appgw-request-timeout", Hop: HopAppGateway, Severity: Error,
 		Summary: "The backend setting's request_timeout does not exceed the longest silence between events.",
-		Why:     "Application Gateway closes a connection whose backend stays silent longer than request_timeout. sseready counts a comment heartbeat as traffic and keeps the timeout at least a third above the longest silence.",
+		Why: "Application Gateway closes a connection whose backend stays silent longer than request_timeout. sseready keeps the timeout at least a third above the longest silence, " +
+			"and assumes a comment heartbeat counts as traffic for it (bytes from the backend), which Microsoft's page does not say in so many words: it speaks of the idle time between events.",
 		Fix:     "Raise request_timeout (sseready_stream_profile.appgw_request_timeout computes it), or send heartbeats more often.",
-		Sources: []Source{{Facts: "The backend setting's request timeout must exceed the idle time between events, or the gateway closes the connection.", URL: learnAppGWSSE}},
+		Sources: []Source{
+			{Facts: "The backend setting's request timeout must exceed the idle time between events, or the gateway closes the connection.", URL: learnAppGWSSE},
+			{Assumption: "A comment heartbeat is bytes from the backend, so it resets Application Gateway's request timeout as an event does.", URL: learnAppGWSSE},
+		},
 	},
 	{
 		ID: AppGWWAFBuffersRequest, Name: "appgw-waf-request-buffering", Hop: HopAppGateway, Severity: Warning,

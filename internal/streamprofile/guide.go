@@ -32,8 +32,10 @@ between them are the stream's danger.
 
 Two things reset a clock:
 
-- **Bytes on the wire.** A Server-Sent Events comment line (%s) is ignored by clients but is traffic for every hop,
-  so a backend that sends one whenever it has been silent for a while keeps every clock from running out.
+- **Bytes on the wire.** A Server-Sent Events comment line (%s) is ignored by clients but is traffic on the
+  connection. Microsoft says it keeps Azure Load Balancer's clock from running out. For the HTTP hops the sources
+  speak only of "the idle time between events"; sseready *assumes* any bytes from the backend, a comment heartbeat
+  included, reset their clocks too (rules [SSE302](sse-rules.md#sse302) and [SSE404](sse-rules.md#sse404) name it).
 - **TCP keepalive** at the backend keeps Azure Load Balancer's idle clock from running out (Microsoft says so).
   It carries no bytes through the HTTP hops, so it does nothing for their clocks.
 
@@ -73,7 +75,7 @@ headers. A backend should send its headers as soon as the stream starts, before 
 ` + "```\n\n")
 	fmt.Fprintf(&b, "- The longest silence on the wire is %s (the heartbeat), the longest wait for bytes %s.\n", budget.WireSilence, max(budget.WireSilence, p.MaxTimeToHeaders))
 	fmt.Fprintf(&b, "- `required_heartbeat_interval` is %s: three quarters of the tightest clock, the load balancer's %s (Front Door's largest timeout, %d s, gives the same).\n", budget.RequiredHeartbeatInterval, LoadBalancerIdle, FrontDoorMaxTimeout)
-	fmt.Fprintf(&b, "- `front_door_origin_response_timeout` is %d and `appgw_request_timeout` is %d (4/3 of the silence, %d, raised to azurerm's default of %d).\n", budget.FrontDoorOriginResponseTimeout, budget.AppGWRequestTimeout, timeoutFor(budget.WireSilence), AppGWDefaultTimeout)
+	fmt.Fprintf(&b, "- `front_door_origin_response_timeout` is %d and `appgw_request_timeout` is %d (4/3 of the silence, %d, raised to azurerm's default of %d).\n", budget.FrontDoorOriginResponseTimeout, budget.AppGWRequestTimeout, TimeoutFor(budget.WireSilence), AppGWDefaultTimeout)
 	fmt.Fprintf(&b, "- `apim_forward_request_timeout` is %d: 4/3 of the %s the headers may take.\n", budget.APIMForwardRequestTimeout, p.MaxTimeToHeaders)
 	fmt.Fprintf(&b, "- Without the heartbeat, the %s silence would be cut by the load balancer after %s: `ready` would be false, with a finding that says to send a heartbeat at least every %s.\n", p.MaxEventGap, LoadBalancerIdle, lb)
 	b.WriteString(`

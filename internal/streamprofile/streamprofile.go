@@ -4,8 +4,11 @@
 // the hops that have one, and what cannot work.
 //
 // Every hop has a clock that cuts a connection silent for too long. A
-// comment heartbeat (": heartbeat") is bytes on the wire, so it resets
-// every clock; TCP keepalive resets only Azure Load Balancer's (FACTS.md).
+// comment heartbeat (": heartbeat") is bytes on the wire. FACTS.md says it
+// keeps Azure Load Balancer's clock from running out, as TCP keepalive
+// does; for the HTTP hops (App Gateway's request timeout, App Gateway for
+// Containers, Front Door) sseready assumes the same of any bytes from the
+// backend, since their sources speak only of silence between events.
 // sseready keeps each clock a third above the longest silence: the silence
 // may use at most 75% of a limit. Closer than that is a warning, at or past
 // the limit an error.
@@ -13,6 +16,7 @@ package streamprofile
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -66,9 +70,15 @@ const headroomNum, headroomDen = 3, 4
 // withHeadroom is the longest silence a clock of limit allows.
 func withHeadroom(limit time.Duration) time.Duration { return limit * headroomNum / headroomDen }
 
-// timeoutFor is the shortest timeout that keeps the headroom over silence.
-func timeoutFor(silence time.Duration) int64 {
-	return input.Seconds(silence * headroomDen / headroomNum)
+// TimeoutFor is the shortest timeout, in whole seconds, that keeps the
+// headroom over a silence. Durations too long to scale in nanoseconds are
+// scaled in seconds, so nothing overflows.
+func TimeoutFor(silence time.Duration) int64 {
+	if silence <= math.MaxInt64/headroomDen {
+		return input.Seconds((silence*headroomDen + headroomNum - 1) / headroomNum)
+	}
+	secs := input.Seconds(silence)
+	return (secs*headroomDen + headroomNum - 1) / headroomNum
 }
 
 // HeartbeatLine is an SSE comment line: clients ignore it, every hop sees
@@ -94,6 +104,7 @@ const (
 	FieldHeartbeat         = "heartbeat_interval"
 	FieldMaxStreamDuration = "max_stream_duration"
 	FieldMaxTimeToHeaders  = "max_time_to_headers"
+	FieldTCPKeepalive      = "tcp_keepalive"
 	FieldHops              = "hops"
 )
 
@@ -235,8 +246,10 @@ func Plan(p Profile) (Budget, []*input.Error) {
 	if p.HeartbeatInterval > 0 && p.HeartbeatInterval < b.WireSilence {
 		b.WireSilence = p.HeartbeatInterval
 	}
-	report := func(id, hop string, sev rules.Severity, format string, args ...any) {
-		f := rules.MustLookup(id).Finding(0, 0, "", format, args...)
+	// report records a finding about the input element (the attribute to
+	// change).
+	report := func(id, hop, element string, sev rules.Severity, format string, args ...any) {
+		f := rules.MustLookup(id).Finding(0, 0, element, format, args...)
 		f.Hop, f.Severity = hop, sev
 		b.Findings = append(b.Findings, f)
 	}
@@ -249,19 +262,19 @@ func Plan(p Profile) (Budget, []*input.Error) {
 		p.judgeSilence(b.WireSilence, c, allowed, report)
 	}
 	if (p.has(APIM) || p.has(LoadBalancer)) && p.TCPKeepalive {
-		report(rules.IdleCut, rules.HopLoadBalancer, rules.Info,
+		report(rules.IdleCut, rules.HopLoadBalancer, FieldTCPKeepalive, rules.Info,
 			"TCP keepalive resets Azure Load Balancer's 4-minute idle clock; the other hops count only bytes, so they still need events or heartbeats")
 	}
 	if p.has(AppGatewayForContainers) {
-		report(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Info,
+		report(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, "", rules.Info,
 			"App Gateway for Containers ends a response when its route timeout runs out: set the route's timeout to 0s for this stream")
 	}
 
 	// Timeouts cover the longest silence, headers included.
 	silence := max(b.WireSilence, p.MaxTimeToHeaders)
-	b.AppGWRequestTimeout = min(max(timeoutFor(silence), AppGWDefaultTimeout), AppGWMaxTimeout)
+	b.AppGWRequestTimeout = min(max(TimeoutFor(silence), AppGWDefaultTimeout), AppGWMaxTimeout)
 	if p.has(FrontDoor) {
-		b.FrontDoorOriginResponseTimeout = min(max(timeoutFor(silence), FrontDoorMinTimeout), FrontDoorMaxTimeout)
+		b.FrontDoorOriginResponseTimeout = min(max(TimeoutFor(silence), FrontDoorMinTimeout), FrontDoorMaxTimeout)
 	}
 	b.APIMForwardRequestTimeout = APIMDefaultTimeout
 	if p.MaxTimeToHeaders > 0 {
@@ -271,36 +284,45 @@ func Plan(p Profile) (Budget, []*input.Error) {
 	return b, nil
 }
 
-type reporter func(id, hop string, sev rules.Severity, format string, args ...any)
+type reporter func(id, hop, element string, sev rules.Severity, format string, args ...any)
 
 // judgeSilence reports a silence that reaches a clock's limit (error) or
-// eats into its headroom (warning).
-func (p Profile) judgeSilence(silence time.Duration, c clock, allowed time.Duration, report reporter) {
+// eats into its headroom (warning). The longest silence is the gap between
+// bytes (wire) or the wait for the response headers, whichever is longer:
+// a connection waiting for headers is as idle as one between events, and
+// no heartbeat can fill that wait.
+func (p Profile) judgeSilence(wire time.Duration, c clock, allowed time.Duration, report reporter) {
+	silence, element := wire, FieldHeartbeat
+	what := fmt.Sprintf("the stream can stay silent for %s (max_event_gap) with no heartbeat", wire)
+	if p.HeartbeatInterval > 0 && p.HeartbeatInterval <= p.MaxEventGap {
+		what = fmt.Sprintf("the heartbeat interval is %s", wire)
+	}
+	fix := fmt.Sprintf("send a comment heartbeat (%q) at least every %s", strings.TrimSpace(HeartbeatLine), allowed)
+	if p.MaxTimeToHeaders > wire {
+		silence, element = p.MaxTimeToHeaders, FieldMaxTimeToHeaders
+		what = fmt.Sprintf("the backend can take %s to send its response headers, a silence no heartbeat fills", p.MaxTimeToHeaders)
+		fix = fmt.Sprintf("send the headers within %s of the request", allowed)
+	}
 	if silence <= allowed {
 		return
 	}
-	what := fmt.Sprintf("the stream can stay silent for %s (max_event_gap) with no heartbeat", silence)
-	if p.HeartbeatInterval > 0 && p.HeartbeatInterval <= p.MaxEventGap {
-		what = fmt.Sprintf("the heartbeat interval is %s", silence)
-	}
-	fix := fmt.Sprintf("send a comment heartbeat (%q) at least every %s", strings.TrimSpace(HeartbeatLine), allowed)
 	if c.hop == rules.HopLoadBalancer {
 		fix += ", or enable TCP keepalive on the backend"
 	}
 	switch {
 	case silence >= c.limit && c.settable:
-		report(rules.IdleCut, c.hop, rules.Error, "%s, longer than %s can cover: %s", what, c.name, fix)
+		report(rules.IdleCut, c.hop, element, rules.Error, "%s, longer than %s can cover: %s", what, c.name, fix)
 	case silence >= c.limit:
-		report(rules.IdleCut, c.hop, rules.Error, "%s, and %s cuts a connection idle for %s: %s", what, c.name, c.limit, fix)
+		report(rules.IdleCut, c.hop, element, rules.Error, "%s, and %s cuts a connection idle for %s: %s", what, c.name, c.limit, fix)
 	default:
-		report(rules.IdleCut, c.hop, rules.Warning, "%s, within a quarter of %s's limit of %s: %s to keep a margin", what, c.name, c.limit, fix)
+		report(rules.IdleCut, c.hop, element, rules.Warning, "%s, within a quarter of %s's limit of %s: %s to keep a margin", what, c.name, c.limit, fix)
 	}
 }
 
 // apimHeaderTimeout is the forward-request timeout for the longest wait
 // for headers, reported when APIM cannot wait that long.
 func (p Profile) apimHeaderTimeout(report reporter) int64 {
-	t := timeoutFor(p.MaxTimeToHeaders)
+	t := TimeoutFor(p.MaxTimeToHeaders)
 	if t <= APIMMaxHeaderTimeout {
 		return t
 	}
@@ -308,11 +330,11 @@ func (p Profile) apimHeaderTimeout(report reporter) int64 {
 		return APIMMaxHeaderTimeout
 	}
 	if p.MaxTimeToHeaders >= APIMMaxHeaderTimeout*time.Second {
-		report(rules.APIMHeadersTimeout, rules.HopAPIM, rules.Error,
+		report(rules.APIMHeadersTimeout, rules.HopAPIM, FieldMaxTimeToHeaders, rules.Error,
 			"the backend takes up to %s to send its response headers, and forward-request waits at most %d s: send the headers when the stream starts",
 			p.MaxTimeToHeaders, APIMMaxHeaderTimeout)
 	} else {
-		report(rules.APIMHeadersTimeout, rules.HopAPIM, rules.Warning,
+		report(rules.APIMHeadersTimeout, rules.HopAPIM, FieldMaxTimeToHeaders, rules.Warning,
 			"the backend takes up to %s to send its response headers, within a quarter of the %d s forward-request can wait: send the headers sooner",
 			p.MaxTimeToHeaders, APIMMaxHeaderTimeout)
 	}

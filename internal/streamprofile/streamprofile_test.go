@@ -114,14 +114,21 @@ func TestPlan(t *testing.T) {
 			name:    "headers near APIM's limit",
 			profile: Profile{MaxEventGap: 10 * s, MaxTimeToHeaders: 200 * s},
 			silence: 10 * s, heartbeat: 180 * s, appgw: 267, apim: 240,
-			findings: "SSE405 warning apim",
+			// Waiting 200 s for headers is idle time for the load balancer too.
+			findings: "SSE401 warning load_balancer, SSE405 warning apim",
 		},
 		{
 			name:    "headers past APIM's limit",
 			profile: Profile{MaxEventGap: 10 * s, MaxTimeToHeaders: 5 * m},
 			silence: 10 * s, heartbeat: 180 * s, appgw: 400, apim: 240,
-			findings: "SSE405 error apim",
-			msg:      "the backend takes up to 5m0s to send its response headers, and forward-request waits at most 240 s",
+			findings: "SSE401 error load_balancer, SSE405 error apim",
+			msg:      "the backend can take 5m0s to send its response headers, a silence no heartbeat fills, and Azure Load Balancer cuts a connection idle for 4m0s: send the headers within 3m0s of the request",
+		},
+		{
+			name:    "Front Door cannot wait five minutes for headers",
+			profile: Profile{MaxEventGap: 30 * s, MaxTimeToHeaders: 5 * m, Hops: []Hop{FrontDoor}},
+			silence: 30 * s, heartbeat: 180 * s, appgw: 400, apim: 240, frontDoor: 240,
+			findings: "SSE401 error front_door",
 		},
 		{
 			name:    "no gateway at all",
@@ -210,5 +217,44 @@ func TestGuideIsUpToDate(t *testing.T) {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("the guide does not say %q", want)
 		}
+	}
+}
+
+func TestTimeoutForHugeDurations(t *testing.T) {
+	for _, d := range []time.Duration{time.Duration(1 << 62), 1000000 * time.Hour, time.Duration(1<<63 - 1)} {
+		if got := TimeoutFor(d); got <= 0 {
+			t.Errorf("TimeoutFor(%v) = %d: overflowed", d, got)
+		}
+	}
+	for d, want := range map[time.Duration]int64{30 * time.Second: 40, 1500 * time.Millisecond: 2, 3 * time.Second: 4, 0: 0} {
+		if got := TimeoutFor(d); got != want {
+			t.Errorf("TimeoutFor(%v) = %d, want %d", d, got, want)
+		}
+	}
+	b, _ := Plan(Profile{MaxEventGap: 10 * time.Second, MaxTimeToHeaders: 1000000 * time.Hour})
+	if b.APIMForwardRequestTimeout != APIMMaxHeaderTimeout || b.Ready {
+		t.Errorf("a million hours to headers: apim %d ready %v", b.APIMForwardRequestTimeout, b.Ready)
+	}
+}
+
+// Each finding names the input to change.
+func TestFindingElements(t *testing.T) {
+	b, _ := Plan(Profile{MaxEventGap: 10 * m, TCPKeepalive: true, MaxTimeToHeaders: 5 * m, Hops: []Hop{APIM, AppGatewayForContainers}})
+	var got []string
+	for _, f := range b.Findings {
+		got = append(got, f.Rule+" "+f.Element)
+	}
+	// The 10-minute gap is the longer silence, cut by App Gateway for
+	// Containers; keepalive settles the load balancer; headers past 240 s.
+	want := "SSE401 heartbeat_interval, SSE401 tcp_keepalive, SSE403 , SSE405 max_time_to_headers"
+	if strings.Join(got, ", ") != want {
+		t.Fatalf("elements %q, want %q", strings.Join(got, ", "), want)
+	}
+}
+
+func TestHeaderWaitIsTheLongerSilence(t *testing.T) {
+	b, _ := Plan(Profile{MaxEventGap: 30 * s, MaxTimeToHeaders: 200 * s, Hops: []Hop{LoadBalancer}})
+	if len(b.Findings) != 1 || b.Findings[0].Element != FieldMaxTimeToHeaders || b.Findings[0].Severity != "warning" {
+		t.Fatalf("findings %v", b.Findings)
 	}
 }
