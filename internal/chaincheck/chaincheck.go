@@ -484,11 +484,11 @@ func (k *checker) policies(ps []Policy) {
 type backendVerdict int
 
 const (
-	verdictNone    backendVerdict = iota // no policy, or a fragment
-	verdictStreams                       // forwards the request without buffering
-	verdictInherits                      // some path only says <base />
-	verdictUnknown                       // the policy is not known yet
-	verdictBuffers                       // forwards with buffering, or not at all
+	verdictNone     backendVerdict = iota // no policy, or a fragment
+	verdictStreams                        // forwards the request without buffering
+	verdictInherits                       // some path only says <base />
+	verdictUnknown                        // the policy is not known yet
+	verdictBuffers                        // forwards with buffering, or not at all
 )
 
 // worse combines the verdicts of policies at one scope.

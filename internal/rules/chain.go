@@ -81,7 +81,7 @@ var chainRules = []Rule{
 		Summary: "The backend setting's request_timeout does not exceed the longest silence between events.",
 		Why: "Application Gateway closes a connection whose backend stays silent longer than request_timeout. sseready keeps the timeout at least a third above the longest silence, " +
 			"and assumes a comment heartbeat counts as traffic for it (bytes from the backend), which Microsoft's page does not say in so many words: it speaks of the idle time between events.",
-		Fix:     "Raise request_timeout (sseready_stream_profile.appgw_request_timeout computes it), or send heartbeats more often.",
+		Fix: "Raise request_timeout (sseready_stream_profile.appgw_request_timeout computes it), or send heartbeats more often.",
 		Sources: []Source{
 			{Facts: "The backend setting's request timeout must exceed the idle time between events, or the gateway closes the connection.", URL: learnAppGWSSE},
 			{Assumption: "A comment heartbeat is bytes from the backend, so it resets Application Gateway's request timeout as an event does.", URL: learnAppGWSSE},
