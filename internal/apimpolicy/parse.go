@@ -683,15 +683,16 @@ func (p *parser) walkTagTail(k int, visited *[]int) bool {
 		q := s[k]
 		k++
 		// A value that is a policy expression may hold quotes and '<'
-		// (rawxml): step over it with the C# scan.
+		// (rawxml): step over it with the C# scan. When that scan fails the
+		// value is read as a plain one (escaped text can mislead the scan).
 		if isExprStart(s, k) {
 			end, xerr := p.scanExpr(p.src, k)
-			if xerr != nil {
+			if xerr == nil {
+				p.budget -= end - k
+				k = end
+			} else {
 				p.budget -= xerr.reached - k
-				return false
 			}
-			p.budget -= end - k
-			k = end
 		}
 		for k < len(s) && s[k] != q {
 			if s[k] == '<' {
