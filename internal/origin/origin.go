@@ -1,0 +1,173 @@
+// Package origin is a test SSE origin: it streams numbered events at a
+// set interval, each carrying the time it was sent, with comment
+// heartbeats, silences on demand, id-based resume (Last-Event-ID) and the
+// recommended response headers, any of which can be left out to test what
+// breaks without them.
+package origin
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/sse"
+	"github.com/sseready/terraform-provider-sseready/internal/streamprofile"
+)
+
+// Config says how the origin streams.
+type Config struct {
+	// Events is how many events a stream carries before it ends (0: no
+	// end).
+	Events int
+	// Interval is the time between events. The first goes out at once.
+	Interval time.Duration
+	// Heartbeat, when set, sends a comment line whenever the stream has
+	// been silent that long.
+	Heartbeat time.Duration
+	// SilenceAfter and Silence make the stream stay silent (no events;
+	// heartbeats go on if set) for Silence after event number SilenceAfter.
+	SilenceAfter int
+	Silence      time.Duration
+	// OmitHeaders lists recommended response headers not to send.
+	OmitHeaders []string
+	// Padding adds that many bytes to each event's data (field "pad"), to
+	// make events large.
+	Padding int
+}
+
+// Payload is the JSON data of each event.
+type Payload struct {
+	Seq          int    `json:"seq"`
+	SentUnixNano int64  `json:"sent_unix_nano"`
+	Pad          string `json:"pad,omitempty"`
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	switch {
+	case c.Events < 0:
+		return fmt.Errorf("events must be 0 (no end) or more, not %d", c.Events)
+	case c.Interval < 0 || c.Heartbeat < 0 || c.Silence < 0:
+		return fmt.Errorf("interval, heartbeat and silence cannot be negative")
+	case c.SilenceAfter < 0:
+		return fmt.Errorf("silence-after must be 0 (never) or more")
+	case c.SilenceAfter > 0 && c.Silence == 0:
+		return fmt.Errorf("silence-after needs a silence duration")
+	case c.Padding < 0:
+		return fmt.Errorf("padding cannot be negative")
+	}
+	for _, h := range c.OmitHeaders {
+		if _, ok := streamprofile.BackendResponseHeaders()[http.CanonicalHeaderKey(h)]; !ok {
+			return fmt.Errorf("%q is not one of the headers the origin sends: %s", h, headerNames())
+		}
+	}
+	return nil
+}
+
+func headerNames() string {
+	var names []string
+	for k := range streamprofile.BackendResponseHeaders() {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// Handler serves one stream per request.
+type Handler struct {
+	cfg Config
+	now func() time.Time
+}
+
+// New returns the origin's handler.
+func New(cfg Config) (*Handler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Handler{cfg: cfg, now: time.Now}, nil
+}
+
+// ServeHTTP streams events until the configured count, the client leaving
+// or the server shutting down. A Last-Event-ID header resumes after that
+// event.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming is not supported by this server", http.StatusInternalServerError)
+		return
+	}
+	start := 1
+	if last := r.Header.Get("Last-Event-ID"); last != "" {
+		n, err := strconv.Atoi(last)
+		if err != nil || n < 0 {
+			http.Error(w, fmt.Sprintf("Last-Event-ID %q is not an event number of this origin", last), http.StatusBadRequest)
+			return
+		}
+		start = n + 1
+	}
+	omit := map[string]bool{}
+	for _, o := range h.cfg.OmitHeaders {
+		omit[http.CanonicalHeaderKey(o)] = true
+	}
+	for k, v := range streamprofile.BackendResponseHeaders() {
+		if !omit[k] {
+			w.Header().Set(k, v)
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+	flusher.Flush()
+
+	sw := sse.NewWriter(w)
+	ctx := r.Context()
+	pad := strings.Repeat("x", h.cfg.Padding)
+	for seq := start; h.cfg.Events == 0 || seq <= h.cfg.Events; seq++ {
+		if seq > start {
+			wait := h.cfg.Interval
+			if h.cfg.SilenceAfter > 0 && seq-1 == h.cfg.SilenceAfter {
+				wait += h.cfg.Silence
+			}
+			if !h.waitWithHeartbeats(r, sw, flusher, wait) {
+				return
+			}
+		}
+		data, _ := json.Marshal(Payload{Seq: seq, SentUnixNano: h.now().UnixNano(), Pad: pad})
+		if err := sw.Event(strconv.Itoa(seq), "", string(data)); err != nil {
+			return
+		}
+		flusher.Flush()
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// waitWithHeartbeats waits d, sending a heartbeat whenever the stream has
+// been silent for the heartbeat interval. It reports false when the client
+// left.
+func (h *Handler) waitWithHeartbeats(r *http.Request, sw *sse.Writer, f http.Flusher, d time.Duration) bool {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	var beat <-chan time.Time
+	if h.cfg.Heartbeat > 0 {
+		t := time.NewTicker(h.cfg.Heartbeat)
+		defer t.Stop()
+		beat = t.C
+	}
+	for {
+		select {
+		case <-r.Context().Done():
+			return false
+		case <-deadline.C:
+			return true
+		case <-beat:
+			if err := sw.Comment("heartbeat"); err != nil {
+				return false
+			}
+			f.Flush()
+		}
+	}
+}
