@@ -689,7 +689,11 @@ func (p *parser) walkTagTail(k int, visited *[]int) bool {
 			end, xerr := p.scanExpr(p.src, k)
 			if xerr == nil {
 				p.budget -= end - k
-				k = end
+				// Trust the scan only when the value's quote follows it with
+				// nothing but whitespace between, as a whole value does.
+				if q2 := strings.IndexByte(s[end:], q); q2 >= 0 && strings.TrimSpace(s[end:end+q2]) == "" {
+					k = end
+				}
 			} else {
 				p.budget -= xerr.reached - k
 			}
