@@ -1,0 +1,170 @@
+package gateway
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/apimtier"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+)
+
+// Behavior is how a hop treats a response, derived from its settings by
+// the rules of package rules.
+type Behavior struct {
+	// Refuse, when set, is why requests are refused (503).
+	Refuse string
+	// NoForward, when set, is why the request is never forwarded (500).
+	NoForward string
+	// Unit > 0 relays the body in units of that many bytes (the rest when
+	// the stream ends); 0 relays each read at once.
+	Unit int
+	// HoldAll holds the whole body until the stream ends.
+	HoldAll bool
+	// Cache stores complete responses and replays them.
+	Cache bool
+	// HeaderTimeout bounds the wait for the upstream's response headers.
+	HeaderTimeout time.Duration
+	// UpstreamIdle cuts a response whose upstream is silent that long.
+	UpstreamIdle time.Duration
+	// DownstreamIdle cuts a connection on which nothing reached the client
+	// for that long.
+	DownstreamIdle time.Duration
+	// Rules are the rule IDs behind the behaviour, for the response
+	// header X-Sseready-Gateway and the logs.
+	Rules []string
+}
+
+func (b Behavior) String() string {
+	var parts []string
+	switch {
+	case b.Refuse != "":
+		parts = append(parts, "refuse")
+	case b.NoForward != "":
+		parts = append(parts, "no-forward")
+	case b.HoldAll:
+		parts = append(parts, "hold-all")
+	case b.Unit > 0:
+		parts = append(parts, fmt.Sprintf("buffer=%d", b.Unit))
+	default:
+		parts = append(parts, "stream")
+	}
+	if b.Cache {
+		parts = append(parts, "cache")
+	}
+	if len(b.Rules) > 0 {
+		parts = append(parts, "rules="+strings.Join(b.Rules, ","))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Derive computes the behaviour of the configured hop, on the hop's
+// clock (TimeScale applied).
+func Derive(c Config) (Behavior, error) {
+	if err := c.setDefaults(); err != nil {
+		return Behavior{}, err
+	}
+	if c.AppGW != nil {
+		return deriveAppGW(c), nil
+	}
+	return deriveAPIM(c)
+}
+
+func deriveAppGW(c Config) Behavior {
+	b := Behavior{UpstreamIdle: c.scaled(c.AppGW.RequestTimeout), HeaderTimeout: c.scaled(c.AppGW.RequestTimeout)}
+	if c.AppGW.ResponseBuffering {
+		b.Unit = c.AppGWBufferSize
+		b.Rules = append(b.Rules, rules.AppGWResponseBuffering)
+	}
+	return b
+}
+
+func deriveAPIM(c Config) (Behavior, error) {
+	a := c.APIM
+	b := Behavior{
+		DownstreamIdle: c.scaled(LoadBalancerIdle),
+		HeaderTimeout:  c.scaled(DefaultForwardTimeout),
+	}
+	seen := map[string]bool{}
+	apply := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			b.Rules = append(b.Rules, id)
+		}
+	}
+	if a.SKU != "" {
+		ok, err := apimtier.SupportsSSE(a.SKU)
+		if err != nil {
+			return b, err
+		}
+		if !ok {
+			b.Refuse = fmt.Sprintf("the %s tier does not support long-running connections (%s)", a.SKU, rules.ConsumptionTier)
+			apply(rules.ConsumptionTier)
+		}
+	}
+	doc, err := apimpolicy.Parse(a.PolicyXML)
+	if err != nil {
+		return b, fmt.Errorf("gateway: the APIM policy: %w", err)
+	}
+	res := apimcheck.Check(doc, apimcheck.Options{Scope: apimcheck.API})
+	for _, f := range res.Findings {
+		if f.Severity != rules.Error {
+			continue
+		}
+		switch f.Rule {
+		case rules.ForwardRequestBuffers, rules.BackendInheritsBuffering, rules.BufferResponseNotLiteral:
+			b.Unit = APIMBufferUnit
+			apply(f.Rule)
+		case rules.ValidateContent, rules.BodyTransform, rules.ResponseBodyRead, rules.EventHubBodyLogging:
+			b.HoldAll = true
+			apply(f.Rule)
+		case rules.ResponseCaching:
+			b.Cache = true
+			apply(f.Rule)
+		case rules.NoForwardRequest:
+			b.NoForward = "the policy's <backend> forwards nothing (" + f.Rule + ")"
+			apply(f.Rule)
+		}
+	}
+	for _, d := range a.Diagnostics {
+		if logsBodies(d) {
+			b.HoldAll = true
+			apply(rules.DiagnosticBodyLogging)
+		}
+	}
+	if t, ok := forwardTimeout(doc); ok {
+		b.HeaderTimeout = c.scaled(t)
+	}
+	sort.Strings(b.Rules)
+	return b, nil
+}
+
+// logsBodies reports a diagnostic whose written blocks log bodies. (A
+// block left out keeps what APIM had, which the emulator cannot know:
+// only the blocks given count.)
+func logsBodies(d apimdiag.Diagnostic) bool {
+	for _, blk := range d.Blocks {
+		if blk != nil && blk.BodyBytes > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardTimeout is how long the document's first forward-request waits
+// for headers, when that is known.
+func forwardTimeout(doc *apimpolicy.Document) (time.Duration, bool) {
+	var out time.Duration
+	found := false
+	apimpolicy.Walk(doc.Nodes, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
+		if e, ok := n.(*apimpolicy.Element); ok && e.Name == "forward-request" && !found {
+			out, found = apimcheck.ForwardRequestTimeout(e)
+		}
+		return !found
+	})
+	return out, found
+}

@@ -1,0 +1,183 @@
+// Package gateway is a local stand-in for Azure API Management and
+// Application Gateway: an HTTP reverse proxy that treats an SSE stream as
+// the documented gateway would under the settings users deploy (a policy
+// document, an SKU, diagnostic settings, an App Gateway global block and
+// request_timeout). It reads those settings with the same rules as the
+// provider, so a setting the provider calls buffering buffers here, on
+// real sockets.
+//
+// Behaviour comes from FACTS.md where the sources describe it. Where they
+// do not, the behaviour is a named assumption with a setting (see
+// Assumptions).
+package gateway
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+)
+
+// APIM is the API Management configuration to emulate.
+type APIM struct {
+	// PolicyXML is the API-scope policy document.
+	PolicyXML []byte
+	// SKU is azurerm's sku_name ("" leaves the tier unchecked).
+	SKU string
+	// Diagnostics are the diagnostics that apply to the API.
+	Diagnostics []apimdiag.Diagnostic
+}
+
+// AppGW is the Application Gateway configuration to emulate.
+type AppGW struct {
+	// ResponseBuffering is global.response_buffering_enabled (true when
+	// the gateway has no global block: its default).
+	ResponseBuffering bool
+	// RequestTimeout is backend_http_settings.request_timeout.
+	RequestTimeout time.Duration
+}
+
+// Config is one emulated hop.
+type Config struct {
+	// Upstream is where requests go: the origin or the next hop.
+	Upstream *url.URL
+	// Exactly one of APIM and AppGW is set.
+	APIM  *APIM
+	AppGW *AppGW
+	// TimeScale runs every gateway clock that many times faster (default
+	// 1): with 60, Azure Load Balancer's 4-minute idle cut takes 4 s.
+	TimeScale float64
+	// AppGWBufferSize is how much a buffering Application Gateway holds
+	// before it sends (an assumption: the size is not documented; default
+	// DefaultAppGWBufferSize).
+	AppGWBufferSize int
+	// BufferCap is the most a hop holds for one response in the modes
+	// that hold it whole; past it the response fails (default
+	// DefaultBufferCap). Memory stays bounded whatever the stream.
+	BufferCap int
+}
+
+// Defaults.
+const (
+	// APIMBufferUnit: forward-request with buffer-response true relays in
+	// 8 KB units unless the stream ends (FACTS.md).
+	APIMBufferUnit = 8 * 1024
+	// DefaultAppGWBufferSize is the assumed Application Gateway response
+	// buffer (see Assumptions).
+	DefaultAppGWBufferSize = 64 * 1024
+	// DefaultBufferCap bounds a held response.
+	DefaultBufferCap = 16 << 20
+	// LoadBalancerIdle is Azure Load Balancer's idle cut in API Management.
+	LoadBalancerIdle = 4 * time.Minute
+	// DefaultForwardTimeout is forward-request's timeout when none is set.
+	DefaultForwardTimeout = 300 * time.Second
+)
+
+// Assumptions are the behaviours the sources do not pin down, each with
+// the setting or default that stands for it.
+var Assumptions = []string{
+	"Application Gateway's response buffer size is not documented: a buffering gateway holds up to AppGWBufferSize (default 64 KiB, --appgw-buffer-size) before sending, and the rest at the end.",
+	"A request refused by the Consumption tier is answered 503: Microsoft documents only that long-running connections are not supported there.",
+	"A forward-request timeout (no response headers in time) is answered 504 Gateway Timeout; Application Gateway's request_timeout before the headers likewise.",
+	"A policy whose <backend> forwards nothing is answered 500: the sources do not say what APIM sends instead.",
+	"A comment heartbeat from the backend counts as traffic for Application Gateway's request_timeout (bytes on the wire).",
+	"Body logging (body_bytes > 0) and body-reading policies hold the whole response until it ends, up to BufferCap (--buffer-cap).",
+	"A cached response is stored when it completes and replayed at once, headers and body, to later requests for the same method and URL.",
+}
+
+func (c *Config) setDefaults() error {
+	switch {
+	case c.Upstream == nil:
+		return fmt.Errorf("gateway: no upstream")
+	case (c.APIM == nil) == (c.AppGW == nil):
+		return fmt.Errorf("gateway: configure exactly one of APIM and Application Gateway per hop (chain hops by pointing one's upstream at the next)")
+	case c.TimeScale < 0:
+		return fmt.Errorf("gateway: time scale must be positive")
+	}
+	if c.TimeScale == 0 {
+		c.TimeScale = 1
+	}
+	if c.AppGWBufferSize <= 0 {
+		c.AppGWBufferSize = DefaultAppGWBufferSize
+	}
+	if c.BufferCap <= 0 {
+		c.BufferCap = DefaultBufferCap
+	}
+	return nil
+}
+
+// scaled is d on the emulator's clock.
+func (c *Config) scaled(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / c.TimeScale)
+}
+
+// AppGWSettingsFile reads Application Gateway settings from JSON: either
+// the outputs of sseready_appgw_settings (response_buffering_enabled,
+// request_timeout) or azurerm's shape (a global block, request_timeout).
+// A missing global block means the gateway's default: buffering on.
+func AppGWSettingsFile(path string) (*AppGW, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var raw struct {
+		ResponseBuffering *bool  `json:"response_buffering_enabled"`
+		RequestTimeout    *int64 `json:"request_timeout"`
+		Global            *struct {
+			ResponseBuffering *bool `json:"response_buffering_enabled"`
+		} `json:"global"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	g := &AppGW{ResponseBuffering: true, RequestTimeout: 30 * time.Second}
+	switch {
+	case raw.ResponseBuffering != nil:
+		g.ResponseBuffering = *raw.ResponseBuffering
+	case raw.Global != nil && raw.Global.ResponseBuffering != nil:
+		g.ResponseBuffering = *raw.Global.ResponseBuffering
+	}
+	if raw.RequestTimeout != nil {
+		if *raw.RequestTimeout < 1 || *raw.RequestTimeout > 86400 {
+			return nil, fmt.Errorf("%s: request_timeout %d is outside 1 to 86400", path, *raw.RequestTimeout)
+		}
+		g.RequestTimeout = time.Duration(*raw.RequestTimeout) * time.Second
+	}
+	return g, nil
+}
+
+// DiagnosticFile reads a diagnostic from JSON: the outputs of
+// sseready_apim_diagnostic, or azurerm's attributes (identifier and the
+// four blocks with body_bytes). "scope": "global" marks the All APIs one.
+func DiagnosticFile(path string) (apimdiag.Diagnostic, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return apimdiag.Diagnostic{}, err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return apimdiag.Diagnostic{}, fmt.Errorf("%s: %w", path, err)
+	}
+	d := apimdiag.Diagnostic{Blocks: map[string]*apimdiag.Block{}}
+	_ = json.Unmarshal(raw["identifier"], &d.Identifier)
+	var scope string
+	_ = json.Unmarshal(raw["scope"], &scope)
+	d.Global = scope == "global"
+	for _, name := range apimdiag.Blocks {
+		var b *struct {
+			BodyBytes int64 `json:"body_bytes"`
+		}
+		if v, ok := raw[name]; ok {
+			if err := json.Unmarshal(v, &b); err != nil {
+				return d, fmt.Errorf("%s: %s: %w", path, name, err)
+			}
+		}
+		if b != nil {
+			d.Blocks[name] = &apimdiag.Block{BodyBytes: b.BodyBytes}
+		}
+	}
+	return d, nil
+}

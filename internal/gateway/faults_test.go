@@ -1,0 +1,217 @@
+package gateway
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/origin"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
+)
+
+// withBaseline runs f, then checks the goroutines it started are gone.
+func withBaseline(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	base := runtime.NumGoroutine()
+	t.Run("run", f)
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	goroutines(t, base)
+}
+
+func server(t *testing.T, h http.Handler) (*httptest.Server, *url.URL) {
+	srv := httptest.NewServer(h)
+	u, _ := url.Parse(srv.URL)
+	return srv, u
+}
+
+func TestOriginKilledMidStream(t *testing.T) {
+	withBaseline(t, func(t *testing.T) {
+		h, _ := origin.New(origin.Config{Interval: 20 * time.Millisecond})
+		osrv, ou := server(t, h)
+		g, _ := New(Config{Upstream: ou, APIM: apim(streamingPolicy)})
+		g.Logf = t.Logf
+		gsrv, gu := server(t, g)
+		defer func() { gsrv.Close(); g.Close() }()
+
+		killed := make(chan time.Time, 1)
+		go func() {
+			time.Sleep(150 * time.Millisecond)
+			killed <- time.Now()
+			osrv.CloseClientConnections()
+			osrv.Close()
+		}()
+		rep := probe.Run(context.Background(), gu.String(), probe.Options{Events: 100})
+		if !rep.Cut || len(rep.Events) < 3 {
+			t.Fatalf("cut %v events %d: %s", rep.Cut, len(rep.Events), rep.Error)
+		}
+		if d := time.Since(<-killed); d > 500*time.Millisecond {
+			t.Fatalf("the client saw the end %v after the origin died", d)
+		}
+	})
+}
+
+func TestClientGoneClosesUpstream(t *testing.T) {
+	withBaseline(t, func(t *testing.T) {
+		ended := make(chan time.Time, 1)
+		inner, _ := origin.New(origin.Config{Interval: 10 * time.Millisecond})
+		osrv, ou := server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			inner.ServeHTTP(w, r)
+			ended <- time.Now()
+		}))
+		defer osrv.Close()
+		g, _ := New(Config{Upstream: ou, AppGW: &AppGW{RequestTimeout: 30 * time.Second}})
+		gsrv, gu := server(t, g)
+		defer func() { gsrv.Close(); g.Close() }()
+
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+		probe.Run(ctx, gu.String(), probe.Options{})
+		gone := time.Now()
+		select {
+		case at := <-ended:
+			if d := at.Sub(gone); d > time.Second {
+				t.Fatalf("the origin's stream ended %v after the client left", d)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatal("the origin's stream did not end after the client left")
+		}
+	})
+}
+
+// heapInUse is the heap after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
+
+// A client that reads slowly must not make the hop hold the stream: the
+// relay waits on the client, and the upstream waits on the relay.
+func TestSlowClientKeepsMemoryBounded(t *testing.T) {
+	withBaseline(t, func(t *testing.T) {
+		h, _ := origin.New(origin.Config{Padding: 32 * 1024})
+		osrv, ou := server(t, h)
+		defer osrv.Close()
+		g, _ := New(Config{Upstream: ou, APIM: apim(streamingPolicy)})
+		g.Logf = nil
+		gsrv, gu := server(t, g)
+		defer func() { gsrv.Close(); g.Close() }()
+
+		before := heapInUse()
+		conn, err := net.Dial("tcp", gu.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n\r\n", gu.Host)
+		r := bufio.NewReaderSize(conn, 1024)
+		buf := make([]byte, 1024)
+		read := 0
+		for deadline := time.Now().Add(1500 * time.Millisecond); time.Now().Before(deadline); {
+			n, err := r.Read(buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			read += n
+			time.Sleep(2 * time.Millisecond) // about 500 KB/s
+		}
+		grown := int64(heapInUse()) - int64(before)
+		conn.Close()
+		// The origin could send gigabytes meanwhile; the hop holds at most
+		// a read buffer and what the sockets hold.
+		if grown > 8<<20 {
+			t.Fatalf("heap grew %d bytes while the client read %d", grown, read)
+		}
+		t.Logf("client read %d bytes; heap grew %d bytes", read, grown)
+	})
+}
+
+// In the modes that hold the response, an endless stream or huge events
+// meet the cap: the response fails, memory does not grow past it.
+func TestHeldResponsesMeetTheCap(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"hold-all", Config{APIM: apim(strings.Replace(streamingPolicy, "<outbound><base />", `<outbound><base /><set-body>x</set-body>`, 1)), BufferCap: 1 << 20}},
+		{"cache", Config{APIM: apim(strings.Replace(streamingPolicy, "<outbound><base />", `<outbound><base /><cache-store duration="60" />`, 1)), BufferCap: 1 << 20}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			withBaseline(t, func(t *testing.T) {
+				h, _ := origin.New(origin.Config{Padding: 64 * 1024})
+				osrv, ou := server(t, h)
+				defer osrv.Close()
+				cfg := tt.cfg
+				cfg.Upstream = ou
+				g, _ := New(cfg)
+				var mu sync.Mutex
+				var logged []string
+				g.Logf = func(f string, a ...any) {
+					mu.Lock()
+					defer mu.Unlock()
+					logged = append(logged, fmt.Sprintf(f, a...))
+				}
+				gsrv, gu := server(t, g)
+				defer func() { gsrv.Close(); g.Close() }()
+
+				before := heapInUse()
+				resp, err := http.Get(gu.String())
+				if err != nil {
+					t.Fatal(err)
+				}
+				n, err := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err == nil {
+					t.Fatalf("the response ended cleanly after %d bytes; it must fail at the cap", n)
+				}
+				if grown := int64(heapInUse()) - int64(before); grown > 4<<20 {
+					t.Fatalf("heap grew %d bytes with a cap of 1 MiB", grown)
+				}
+				gsrv.Close() // the handler has logged once it returned
+				mu.Lock()
+				defer mu.Unlock()
+				if len(logged) != 1 || !strings.Contains(logged[0], "cap of 1048576 bytes") {
+					t.Fatalf("logged %q", logged)
+				}
+			})
+		})
+	}
+}
+
+// 8 KB units on an endless stream release as they fill: nothing piles up.
+func TestEndlessBufferedStreamStaysBounded(t *testing.T) {
+	withBaseline(t, func(t *testing.T) {
+		h, _ := origin.New(origin.Config{Padding: 4096})
+		osrv, ou := server(t, h)
+		defer osrv.Close()
+		g, _ := New(Config{Upstream: ou, APIM: apim(bufferingPolicy)})
+		g.Logf = nil
+		gsrv, gu := server(t, g)
+		defer func() { gsrv.Close(); g.Close() }()
+
+		before := heapInUse()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, gu.String(), nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if grown := int64(heapInUse()) - int64(before); grown > 4<<20 || n < 1<<20 {
+			t.Fatalf("relayed %d bytes, heap grew %d", n, grown)
+		}
+	})
+}

@@ -1,0 +1,249 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+	"github.com/sseready/terraform-provider-sseready/internal/origin"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
+)
+
+const (
+	streamingPolicy = `<policies><inbound><base /></inbound><backend><forward-request timeout="120" fail-on-error-status-code="true" buffer-response="false" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
+	bufferingPolicy = `<policies><inbound><base /></inbound><backend><forward-request timeout="120" /></backend><outbound><base /></outbound></policies>`
+	inheritPolicy   = `<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound></policies>`
+)
+
+func startOrigin(t *testing.T, cfg origin.Config) *url.URL {
+	t.Helper()
+	h, err := origin.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	return u
+}
+
+func startGateway(t *testing.T, cfg Config) *url.URL {
+	t.Helper()
+	g, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Logf = t.Logf
+	srv := httptest.NewServer(g)
+	t.Cleanup(func() { srv.Close(); g.Close() })
+	u, _ := url.Parse(srv.URL)
+	return u
+}
+
+func apim(policy string) *APIM { return &APIM{PolicyXML: []byte(policy)} }
+
+// small events every 20 ms: 10 of them are far below 8 KB.
+var ticker = origin.Config{Events: 10, Interval: 20 * time.Millisecond}
+
+// relayBound is how late an event may arrive through streaming hops on
+// loopback and still count as relayed at once.
+const relayBound = 100 * time.Millisecond
+
+func TestAPIMBehaviours(t *testing.T) {
+	tests := []struct {
+		name      string
+		apim      *APIM
+		origin    origin.Config
+		behavior  string
+		wantOK    bool
+		wantError string
+	}{
+		{name: "buffer-response false streams", apim: apim(streamingPolicy), origin: ticker, behavior: "stream", wantOK: true},
+		{name: "buffer-response missing buffers", apim: apim(bufferingPolicy), origin: ticker, behavior: "buffer=8192; rules=SSE101", wantError: "buffering suspected"},
+		{name: "buffer-response true buffers", apim: apim(strings.Replace(streamingPolicy, `buffer-response="false"`, `buffer-response="true"`, 1)), origin: ticker, behavior: "buffer=8192; rules=SSE101", wantError: "buffering suspected"},
+		{name: "base only inherits the buffering default", apim: apim(inheritPolicy), origin: ticker, behavior: "buffer=8192; rules=SSE102", wantError: "buffering suspected"},
+		{name: "validate-content holds the response", apim: apim(strings.Replace(streamingPolicy, "<outbound><base />", `<outbound><base /><validate-content unspecified-content-type-action="prevent" max-size="102400" size-exceeded-action="prevent" />`, 1)),
+			origin: ticker, behavior: "hold-all; rules=SSE110", wantError: "buffering suspected"},
+		{name: "body logging holds the response", apim: &APIM{PolicyXML: []byte(streamingPolicy), Diagnostics: []apimdiag.Diagnostic{{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: 1024}}}}},
+			origin: ticker, behavior: "hold-all; rules=SSE202", wantError: "buffering suspected"},
+		{name: "Consumption refuses", apim: &APIM{PolicyXML: []byte(streamingPolicy), SKU: "Consumption_0"}, origin: ticker, behavior: "refuse; rules=SSE201", wantError: "status 503"},
+		{name: "StandardV2 streams", apim: &APIM{PolicyXML: []byte(streamingPolicy), SKU: "StandardV2_1"}, origin: ticker, behavior: "stream", wantOK: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gw := startGateway(t, Config{Upstream: startOrigin(t, tt.origin), APIM: tt.apim})
+			rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: tt.origin.Events, MaxLatency: relayBound})
+			if rep.OK != tt.wantOK || !strings.HasPrefix(rep.Error, tt.wantError) {
+				t.Fatalf("ok %v error %q, want ok %v error %q", rep.OK, rep.Error, tt.wantOK, tt.wantError)
+			}
+			if got := rep.Headers["X-Sseready-Gateway"]; got != tt.behavior {
+				t.Errorf("behaviour %q, want %q", got, tt.behavior)
+			}
+			if tt.wantOK {
+				for i, e := range rep.Events {
+					if *e.LatencyMS > float64(relayBound.Milliseconds()) {
+						t.Errorf("event %d relayed after %.1f ms", i, *e.LatencyMS)
+					}
+				}
+			}
+		})
+	}
+}
+
+// 8 KB units: with events of about 1 KB, each 8 KB released is 7 or 8
+// events at once, then nothing until the next 8 KB.
+func TestAPIMBuffersIn8KBUnits(t *testing.T) {
+	cfg := origin.Config{Events: 24, Interval: 10 * time.Millisecond, Padding: 1000}
+	gw := startGateway(t, Config{Upstream: startOrigin(t, cfg), APIM: apim(bufferingPolicy)})
+	rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: 24, MaxLatency: time.Hour})
+	if len(rep.Events) != 24 {
+		t.Fatalf("%d events: %s", len(rep.Events), rep.Error)
+	}
+	// Count the releases: arrivals more than 5 ms apart start a new one.
+	releases := 1
+	for i := 1; i < len(rep.Events); i++ {
+		if rep.Events[i].ArrivalMS-rep.Events[i-1].ArrivalMS > 5 {
+			releases++
+		}
+	}
+	// About 24 KB in 8 KB units: 3 releases, the last at the end.
+	if releases < 3 || releases > 4 {
+		t.Fatalf("%d releases, want 3 or 4 (8 KB units of ~1 KB events)", releases)
+	}
+	if !rep.BufferingSuspected {
+		t.Fatal("bursts not seen as buffering")
+	}
+}
+
+func TestAPIMCaching(t *testing.T) {
+	cachePolicy := strings.Replace(streamingPolicy, "<inbound><base />", `<inbound><base /><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />`, 1)
+	gw := startGateway(t, Config{Upstream: startOrigin(t, origin.Config{Events: 3, Interval: 10 * time.Millisecond}), APIM: apim(cachePolicy)})
+	first := probe.Run(context.Background(), gw.String(), probe.Options{Events: 3, MaxLatency: relayBound})
+	if !first.OK {
+		t.Fatalf("first request: %s", first.Error)
+	}
+	time.Sleep(150 * time.Millisecond)
+	second := probe.Run(context.Background(), gw.String(), probe.Options{Events: 3, MaxLatency: relayBound})
+	if second.Headers["X-Sseready-Cache"] != "hit" || second.OK || !strings.Contains(second.Error, "arrived more than") {
+		t.Fatalf("second request: cache %q ok %v error %q", second.Headers["X-Sseready-Cache"], second.OK, second.Error)
+	}
+	if second.Events[0].Data != first.Events[0].Data {
+		t.Fatal("the replay is not the stored stream")
+	}
+}
+
+// Azure Load Balancer's 4-minute idle cut, at 1/240 scale: 1 s.
+func TestLoadBalancerIdleCut(t *testing.T) {
+	silent := origin.Config{Events: 3, Interval: 10 * time.Millisecond, SilenceAfter: 1, Silence: 1500 * time.Millisecond}
+	gw := startGateway(t, Config{Upstream: startOrigin(t, silent), APIM: apim(streamingPolicy), TimeScale: 240})
+	rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: 3})
+	if !rep.Cut || len(rep.Events) != 1 || rep.SilenceBeforeCutMS == nil || *rep.SilenceBeforeCutMS < 900 {
+		t.Fatalf("cut %v after %v ms with %d events: %s", rep.Cut, rep.SilenceBeforeCutMS, len(rep.Events), rep.Error)
+	}
+
+	// The same silence filled by heartbeats every 200 ms survives.
+	silent.Heartbeat = 200 * time.Millisecond
+	gw = startGateway(t, Config{Upstream: startOrigin(t, silent), APIM: apim(streamingPolicy), TimeScale: 240})
+	rep = probe.Run(context.Background(), gw.String(), probe.Options{Events: 3, MaxLatency: relayBound})
+	if !rep.OK || rep.Heartbeats < 5 {
+		t.Fatalf("with heartbeats: ok %v heartbeats %d: %s", rep.OK, rep.Heartbeats, rep.Error)
+	}
+}
+
+func TestForwardRequestHeaderTimeout(t *testing.T) {
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(2 * time.Second):
+		case <-r.Context().Done():
+		}
+	})
+	srv := httptest.NewServer(slow)
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	// timeout="10" at scale 20: 500 ms.
+	gw := startGateway(t, Config{Upstream: u, APIM: apim(strings.Replace(streamingPolicy, `timeout="120"`, `timeout="10"`, 1)), TimeScale: 20})
+	start := time.Now()
+	rep := probe.Run(context.Background(), gw.String(), probe.Options{})
+	if rep.Status != http.StatusGatewayTimeout || time.Since(start) > 1500*time.Millisecond {
+		t.Fatalf("status %d after %v: %s", rep.Status, time.Since(start), rep.Error)
+	}
+}
+
+func TestAppGateway(t *testing.T) {
+	tests := []struct {
+		name      string
+		appgw     *AppGW
+		origin    origin.Config
+		wantOK    bool
+		wantError string
+	}{
+		{name: "buffering off streams", appgw: &AppGW{RequestTimeout: 30 * time.Second}, origin: ticker, wantOK: true},
+		{name: "buffering on holds", appgw: &AppGW{ResponseBuffering: true, RequestTimeout: 30 * time.Second}, origin: ticker, wantError: "buffering suspected"},
+		// request_timeout 30 s at scale 30: 1 s; a 1.5 s silence is cut.
+		{name: "request_timeout shorter than the gap cuts", appgw: &AppGW{RequestTimeout: 30 * time.Second},
+			origin: origin.Config{Events: 3, Interval: 10 * time.Millisecond, SilenceAfter: 1, Silence: 1500 * time.Millisecond}, wantError: "the stream broke off"},
+		{name: "heartbeats keep request_timeout from running out", appgw: &AppGW{RequestTimeout: 30 * time.Second},
+			origin: origin.Config{Events: 3, Interval: 10 * time.Millisecond, SilenceAfter: 1, Silence: 1500 * time.Millisecond, Heartbeat: 250 * time.Millisecond}, wantOK: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gw := startGateway(t, Config{Upstream: startOrigin(t, tt.origin), AppGW: tt.appgw, TimeScale: 30})
+			rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: tt.origin.Events, MaxLatency: relayBound})
+			if rep.OK != tt.wantOK || !strings.HasPrefix(rep.Error, tt.wantError) {
+				t.Fatalf("ok %v error %q, want ok %v error %q", rep.OK, rep.Error, tt.wantOK, tt.wantError)
+			}
+		})
+	}
+}
+
+// client, App Gateway, APIM, origin: the settings sseready emits stream
+// through both hops.
+func TestChain(t *testing.T) {
+	o := startOrigin(t, origin.Config{Events: 8, Interval: 25 * time.Millisecond, Heartbeat: 10 * time.Millisecond})
+	a := startGateway(t, Config{Upstream: o, APIM: &APIM{PolicyXML: []byte(streamingPolicy), SKU: "StandardV2_1"}})
+	g := startGateway(t, Config{Upstream: a, AppGW: &AppGW{RequestTimeout: 40 * time.Second}})
+	rep := probe.Run(context.Background(), g.String(), probe.Options{Events: 8, MaxLatency: relayBound})
+	if !rep.OK || len(rep.Events) != 8 {
+		t.Fatalf("chain: %s", rep.Error)
+	}
+	if got := rep.Headers["X-Sseready-Gateway"]; got != "stream" {
+		t.Fatalf("hops %q", got)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	u, _ := url.Parse("http://127.0.0.1:1")
+	for _, tt := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{APIM: apim(streamingPolicy)}, "no upstream"},
+		{Config{Upstream: u}, "exactly one of APIM and Application Gateway"},
+		{Config{Upstream: u, APIM: apim("<policies>")}, "the APIM policy: line 1, column 1"},
+		{Config{Upstream: u, APIM: &APIM{PolicyXML: []byte(streamingPolicy), SKU: "Gold_1"}}, "is not an API Management SKU"},
+		{Config{Upstream: u, APIM: apim(streamingPolicy), TimeScale: -1}, "time scale must be positive"},
+	} {
+		if _, err := New(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v, want %q", err, tt.want)
+		}
+	}
+}
+
+// goroutines waits for the goroutine count to return to n.
+func goroutines(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > n {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines, want %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
