@@ -292,6 +292,7 @@ func (p *parser) judgeExpr(x *Expr, raw string, base int, entities bool, scanned
 // wholeExpression reports whether raw, unescaped, is one complete policy
 // expression with nothing but whitespace after it.
 func (p *parser) wholeExpression(raw string) bool {
+	p.budget -= len(raw)
 	code := Unescape(strings.TrimRight(raw, " \t\r\n"))
 	end, xerr := p.scanExpr([]byte(code), 0)
 	return xerr == nil && strings.TrimSpace(code[end:]) == ""
@@ -683,19 +684,21 @@ func (p *parser) walkTagTail(k int, visited *[]int) bool {
 		q := s[k]
 		k++
 		// A value that is a policy expression may hold quotes and '<'
-		// (rawxml): step over it with the C# scan. When that scan fails the
-		// value is read as a plain one (escaped text can mislead the scan).
+		// (rawxml): step over it with the C# scan, unless the value read
+		// plainly to its first quote is, unescaped, one whole expression
+		// already (escaped text can mislead the scan).
 		if isExprStart(s, k) {
-			end, xerr := p.scanExpr(p.src, k)
-			if xerr == nil {
-				p.budget -= end - k
-				// Trust the scan only when the value's quote follows it with
-				// nothing but whitespace between, as a whole value does.
-				if q2 := strings.IndexByte(s[end:], q); q2 >= 0 && strings.TrimSpace(s[end:end+q2]) == "" {
-					k = end
+			plain := strings.IndexByte(s[k:], q)
+			if plain < 0 || !p.wholeExpression(s[k:k+plain]) {
+				end, xerr := p.scanExpr(p.src, k)
+				if xerr == nil {
+					p.budget -= end - k
+					if q2 := strings.IndexByte(s[end:], q); q2 >= 0 && strings.TrimSpace(s[end:end+q2]) == "" {
+						k = end
+					}
+				} else {
+					p.budget -= xerr.reached - k
 				}
-			} else {
-				p.budget -= xerr.reached - k
 			}
 		}
 		for k < len(s) && s[k] != q {
