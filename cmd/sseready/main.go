@@ -3,13 +3,19 @@
 //
 //	sseready lint [--scope global|workspace|product|api|operation] [--format text|json] [--fix | -w] FILE...|-
 //	sseready rules [--format text|json]
+//	sseready backend --listen ADDR [--events N] [--interval D] [--heartbeat D] [--silence-after N --silence D] [--omit-header NAME]
+//	sseready gateway --listen ADDR --upstream URL [--apim-policy FILE] [--apim-sku SKU] [--apim-diagnostic FILE] [--appgw-settings FILE] [--time-scale F]
+//	sseready probe URL [--events N] [--duration D] [--header K:V] [--format text|json]
 //	sseready version
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 // version is set at build time (goreleaser, the Makefile).
@@ -27,17 +33,27 @@ const usage = `sseready checks Azure gateway settings for Server-Sent Events.
 Usage:
   sseready lint [flags] FILE...   check APIM policy files (- reads standard input)
   sseready rules [flags]          list the rules with their IDs and severities
+  sseready backend [flags]        run a test SSE origin
+  sseready gateway [flags]        run a local stand-in for an APIM or App Gateway hop
+  sseready probe [flags] URL      read an SSE endpoint and report how the stream arrives
   sseready version                print the version
 
 Run 'sseready COMMAND --help' for the flags of a command.
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(runContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run is main without the process: tests call it directly.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext is run for commands that serve until ctx ends.
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitInput
@@ -47,6 +63,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runLint(args[1:], stdin, stdout, stderr)
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
+	case "backend":
+		return runBackend(ctx, args[1:], stdout, stderr)
+	case "gateway":
+		return runGateway(ctx, args[1:], stdout, stderr)
+	case "probe":
+		return runProbe(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "sseready %s\n", version)
 		return exitOK

@@ -116,6 +116,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		record = &bytes.Buffer{}
 	}
 	if err := g.relay(w, resp.Body, record); err != nil {
+		if r.Context().Err() != nil {
+			return // the client left; the upstream request is cancelled with it
+		}
 		g.logf("sseready gateway: %s %s: %v", r.Method, r.URL.RequestURI(), err)
 		// Abort the response without ending it: the client sees the
 		// connection drop, as from a gateway that cuts it.

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/gateway"
+	"github.com/sseready/terraform-provider-sseready/internal/origin"
+)
+
+const backendUsage = `Usage: sseready backend [flags]
+
+A test SSE origin. Each event's data is JSON with seq and sent_unix_nano;
+the id is the sequence number, and a Last-Event-ID resumes after it. The
+response carries Content-Type: text/event-stream, Cache-Control: no-cache,
+Connection: keep-alive and X-Accel-Buffering: no unless --omit-header.
+
+Flags:
+`
+
+const gatewayUsage = `Usage: sseready gateway --upstream URL (--apim-policy FILE | --appgw-settings FILE) [flags]
+
+A local stand-in for one API Management or Application Gateway hop, which
+treats the stream as the settings you deploy say. Chain hops by pointing one
+gateway's --upstream at the next: client, App Gateway, APIM, origin.
+
+API Management: --apim-policy (the API-scope policy), --apim-sku,
+--apim-diagnostic (the JSON of sseready_apim_diagnostic or azurerm's
+blocks; repeatable). Application Gateway: --appgw-settings (the JSON of
+sseready_appgw_settings, or a global block and request_timeout).
+
+Assumptions, where the sources do not say:
+%s
+Flags:
+`
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func runBackend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("backend", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8081", "address to listen on (loopback by default)")
+	var cfg origin.Config
+	fs.IntVar(&cfg.Events, "events", 0, "end each stream after N events (0: never)")
+	fs.DurationVar(&cfg.Interval, "interval", time.Second, "time between events")
+	fs.DurationVar(&cfg.Heartbeat, "heartbeat", 0, "send a comment heartbeat after this long without output (0: none)")
+	fs.IntVar(&cfg.SilenceAfter, "silence-after", 0, "after event N, stay silent for --silence (0: never)")
+	fs.DurationVar(&cfg.Silence, "silence", 0, "how long the silence after --silence-after lasts")
+	fs.IntVar(&cfg.Padding, "padding", 0, "bytes of padding in each event's data")
+	var omit stringList
+	fs.Var(&omit, "omit-header", "a recommended response header not to send (repeatable)")
+	fs.Usage = func() { fmt.Fprint(stderr, backendUsage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	cfg.OmitHeaders = omit
+	h, err := origin.New(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "sseready backend: %v\n", err)
+		return exitInput
+	}
+	return serve(ctx, "backend", *listen, h, stderr)
+}
+
+func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback by default)")
+	upstream := fs.String("upstream", "", "where requests go: the origin or the next hop (required)")
+	policy := fs.String("apim-policy", "", "API Management: the API-scope policy document")
+	sku := fs.String("apim-sku", "", "API Management: sku_name, such as StandardV2_1")
+	var diags stringList
+	fs.Var(&diags, "apim-diagnostic", "API Management: a diagnostic's settings as JSON (repeatable)")
+	appgwFile := fs.String("appgw-settings", "", "Application Gateway: the settings as JSON")
+	scale := fs.Float64("time-scale", 1, "run every gateway clock this many times faster")
+	bufSize := fs.Int("appgw-buffer-size", gateway.DefaultAppGWBufferSize, "Application Gateway: bytes held before sending when response buffering is on (an assumption)")
+	bufCap := fs.Int("buffer-cap", gateway.DefaultBufferCap, "the most held for one response; past it the response fails")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, gatewayUsage, "  - "+strings.Join(gateway.Assumptions, "\n  - ")+"\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "sseready gateway: "+format+"\n", a...)
+		return exitInput
+	}
+	u, err := url.Parse(*upstream)
+	if *upstream == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fail("--upstream must be an http(s) URL, such as http://127.0.0.1:8081")
+	}
+	cfg := gateway.Config{Upstream: u, TimeScale: *scale, AppGWBufferSize: *bufSize, BufferCap: *bufCap}
+	switch {
+	case *policy != "" && *appgwFile != "":
+		return fail("one hop is API Management or Application Gateway, not both: run two gateways")
+	case *policy != "":
+		xml, err := os.ReadFile(*policy)
+		if err != nil {
+			return fail("%v", err)
+		}
+		cfg.APIM = &gateway.APIM{PolicyXML: xml, SKU: *sku}
+		for _, f := range diags {
+			d, err := gateway.DiagnosticFile(f)
+			if err != nil {
+				return fail("%v", err)
+			}
+			cfg.APIM.Diagnostics = append(cfg.APIM.Diagnostics, d)
+		}
+	case *appgwFile != "":
+		if *sku != "" || len(diags) > 0 {
+			return fail("--apim-sku and --apim-diagnostic go with --apim-policy")
+		}
+		cfg.AppGW, err = gateway.AppGWSettingsFile(*appgwFile)
+		if err != nil {
+			return fail("%v", err)
+		}
+	default:
+		return fail("give --apim-policy FILE or --appgw-settings FILE")
+	}
+	g, err := gateway.New(cfg)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer g.Close()
+	fmt.Fprintf(stderr, "sseready gateway: %s -> %s: %s\n", *listen, u, g.Behavior())
+	return serve(ctx, "gateway", *listen, g, stderr)
+}
+
+// serve runs h on addr until ctx ends, then shuts down.
+func serve(ctx context.Context, name, addr string, h http.Handler, stderr io.Writer) int {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "sseready %s: %v\n", name, err)
+		return exitInput
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stderr, "sseready %s: listening on http://%s\n", name, ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "sseready %s: %v\n", name, err)
+		return exitInput
+	case <-ctx.Done():
+	}
+	// Streams do not end by themselves: close them after a short grace.
+	sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		fmt.Fprintf(stderr, "sseready %s: %v\n", name, err)
+	}
+	srv.Close()
+	return exitOK
+}
+
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitInput
+}
