@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
@@ -110,6 +111,30 @@ func (c *checker) forwardAttributeValues(e *apimpolicy.Element) {
 			}
 		}
 	}
+}
+
+// ForwardRequestTimeout is how long a forward-request waits for the
+// response headers: its literal timeout or timeout-ms, or APIM's default
+// when it has neither. ok is false when the value is computed (a policy
+// expression or named value) or not a number.
+func ForwardRequestTimeout(e *apimpolicy.Element) (d time.Duration, ok bool) {
+	read := func(a *apimpolicy.Attr, unit time.Duration) (time.Duration, bool) {
+		if a.Kind() != apimpolicy.Literal {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(a.Value()), 10, 64)
+		if err != nil || n < 0 || n > math.MaxInt64/int64(unit) {
+			return 0, false
+		}
+		return time.Duration(n) * unit, true
+	}
+	if a := e.Attr("timeout"); a != nil {
+		return read(a, time.Second)
+	}
+	if a := e.Attr("timeout-ms"); a != nil {
+		return read(a, time.Millisecond)
+	}
+	return DefaultForwardTimeout * time.Second, true
 }
 
 // parseBool reads a boolean as .NET's bool.Parse does: "true" or "false"

@@ -9,7 +9,6 @@ package chaincheck
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -543,7 +542,7 @@ func (k *checker) forwardTimeouts(i int, scope apimcheck.Scope, doc *apimpolicy.
 		if !ok || e.Name != "forward-request" {
 			return true
 		}
-		timeout, ok := literalTimeout(e)
+		timeout, ok := apimcheck.ForwardRequestTimeout(e)
 		if !ok {
 			return true
 		}
@@ -564,20 +563,6 @@ func (k *checker) forwardTimeouts(i int, scope apimcheck.Scope, doc *apimpolicy.
 		}
 		return true
 	})
-}
-
-// literalTimeout reads a forward-request's timeout (or timeout-ms) when it
-// is a literal; without either, APIM's default of 300 s applies.
-func literalTimeout(e *apimpolicy.Element) (time.Duration, bool) {
-	if a := e.Attr("timeout"); a != nil {
-		n, err := strconv.ParseInt(strings.TrimSpace(a.Value()), 10, 64)
-		return time.Duration(n) * time.Second, err == nil && a.Kind() == apimpolicy.Literal && n >= 0
-	}
-	if a := e.Attr("timeout-ms"); a != nil {
-		n, err := strconv.ParseInt(strings.TrimSpace(a.Value()), 10, 64)
-		return time.Duration(n) * time.Millisecond, err == nil && a.Kind() == apimpolicy.Literal && n >= 0
-	}
-	return apimcheck.DefaultForwardTimeout * time.Second, true
 }
 
 func scopeOrDefault(s apimcheck.Scope) apimcheck.Scope {
