@@ -1,0 +1,307 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+	"github.com/sseready/terraform-provider-sseready/internal/gateway"
+	"github.com/sseready/terraform-provider-sseready/internal/origin"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
+)
+
+// capture is a state check that copies a value out of the applied state,
+// so the proof below runs on exactly what terraform produced.
+type capture struct {
+	address string
+	path    tfjsonpath.Path
+	into    *any
+}
+
+func (c capture) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	for _, r := range req.State.Values.RootModule.Resources {
+		if r.Address == c.address {
+			v, err := tfjsonpath.Traverse(r.AttributeValues, c.path)
+			if err != nil {
+				resp.Error = err
+				return
+			}
+			*c.into = v
+			return
+		}
+	}
+	resp.Error = fmt.Errorf("%s is not in the state", c.address)
+}
+
+var _ statecheck.StateCheck = capture{}
+
+// provenConfig renders, with the provider, the settings of a chat stream:
+// its backend may stay silent for ten minutes between events and sends a
+// comment heartbeat every 20 seconds. Beside the good settings it applies
+// a legacy policy (checked, with its fixes) and a broken chain, whose
+// values feed the negative proofs.
+const provenConfig = `
+data "sseready_stream_profile" "chat" {
+  max_event_gap      = "10m"
+  heartbeat_interval = "20s"
+  hops               = ["app_gateway", "apim"]
+}
+
+data "sseready_apim_policy" "chat" {
+  timeout = data.sseready_stream_profile.chat.apim_forward_request_timeout
+}
+
+data "sseready_appgw_settings" "chat" {
+  sku_name           = "Standard_v2"
+  max_event_gap      = "10m"
+  heartbeat_interval = "20s"
+}
+
+data "sseready_apim_diagnostic" "chat" {
+  identifier          = "applicationinsights"
+  sampling_percentage = 50
+}
+
+data "sseready_apim_policy_check" "legacy" {
+  xml = "<policies><inbound><base /></inbound><backend><forward-request timeout=\"120\" /></backend><outbound><base /></outbound></policies>"
+}
+
+data "sseready_apim_policy_check" "inherits" {
+  xml = "<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound></policies>"
+}
+
+data "sseready_apim_policy" "validating" {
+  outbound_xml   = "<validate-content unspecified-content-type-action=\"prevent\" max-size=\"102400\" size-exceeded-action=\"prevent\" />"
+  accepted_rules = ["SSE110"]
+}
+
+data "sseready_chain_check" "broken" {
+  app_gateway = { sku_name = "Standard_v2", request_timeout = 30 }
+  apim = {
+    sku_name    = "Consumption_0"
+    diagnostics = [{ identifier = "applicationinsights", frontend_response = { body_bytes = 1024 } }]
+  }
+  backend = { max_event_gap = "10m" }
+}
+`
+
+// proven holds the values captured from the apply.
+type proven struct {
+	policy, legacy, legacyFixed, inherits, inheritsFixed, validating any
+	appgwBuffering, appgwTimeout, profileHeartbeat                   any
+	diagFrontResponse                                                any
+	brokenSKU, brokenTimeout, brokenGlobal, brokenBodyBytes          any
+}
+
+func (p *proven) checks() []statecheck.StateCheck {
+	c := func(addr string, path tfjsonpath.Path, into *any) statecheck.StateCheck {
+		return capture{address: addr, path: path, into: into}
+	}
+	return []statecheck.StateCheck{
+		c("data.sseready_apim_policy.chat", tfjsonpath.New("xml"), &p.policy),
+		c("data.sseready_apim_policy_check.legacy", tfjsonpath.New("xml"), &p.legacy),
+		c("data.sseready_apim_policy_check.legacy", tfjsonpath.New("fixed_xml"), &p.legacyFixed),
+		c("data.sseready_apim_policy_check.inherits", tfjsonpath.New("xml"), &p.inherits),
+		c("data.sseready_apim_policy_check.inherits", tfjsonpath.New("fixed_xml"), &p.inheritsFixed),
+		c("data.sseready_apim_policy.validating", tfjsonpath.New("xml"), &p.validating),
+		c("data.sseready_appgw_settings.chat", tfjsonpath.New("response_buffering_enabled"), &p.appgwBuffering),
+		c("data.sseready_appgw_settings.chat", tfjsonpath.New("request_timeout"), &p.appgwTimeout),
+		c("data.sseready_stream_profile.chat", tfjsonpath.New("required_heartbeat_interval"), &p.profileHeartbeat),
+		c("data.sseready_apim_diagnostic.chat", tfjsonpath.New("frontend_response").AtMapKey("body_bytes"), &p.diagFrontResponse),
+		c("data.sseready_chain_check.broken", tfjsonpath.New("apim").AtMapKey("sku_name"), &p.brokenSKU),
+		c("data.sseready_chain_check.broken", tfjsonpath.New("app_gateway").AtMapKey("request_timeout"), &p.brokenTimeout),
+		c("data.sseready_chain_check.broken", tfjsonpath.New("app_gateway").AtMapKey("global"), &p.brokenGlobal),
+		c("data.sseready_chain_check.broken", tfjsonpath.New("apim").AtMapKey("diagnostics").AtSliceIndex(0).AtMapKey("frontend_response").AtMapKey("body_bytes"), &p.brokenBodyBytes),
+	}
+}
+
+// The clocks of the proof run timeScale times faster than Azure's: Azure
+// Load Balancer's 4-minute cut takes 4 s, the 20 s heartbeat 333 ms, App
+// Gateway's 30 s timeout 500 ms. The margins stay wide enough for a busy
+// CI machine; the cases run in parallel to keep the whole under 10 s.
+const timeScale = 60
+
+func scaled(d time.Duration) time.Duration { return d / timeScale }
+
+func num(v any) int64 {
+	n, _ := v.(json.Number).Int64()
+	return n
+}
+
+// TestAccProveSettings applies the provider's data sources with the real
+// terraform and runs their exact values through the emulated chain
+// (client, App Gateway, APIM, origin) on loopback.
+func TestAccProveSettings(t *testing.T) {
+	var p proven
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{Config: provenConfig, ConfigStateChecks: p.checks()}},
+	})
+	if t.Failed() || p.policy == nil {
+		t.Fatal("the apply did not produce the values to prove")
+	}
+	heartbeat, err := time.ParseDuration(p.profileHeartbeat.(string))
+	if err != nil || heartbeat != 3*time.Minute {
+		t.Fatalf("required heartbeat %v (%v)", p.profileHeartbeat, err)
+	}
+	goodAppGW := &gateway.AppGW{ResponseBuffering: p.appgwBuffering.(bool), RequestTimeout: time.Duration(num(p.appgwTimeout)) * time.Second}
+	// patientAppGW waits as long as App Gateway can (24 h), so a fault in
+	// the APIM hop shows as itself rather than as App Gateway's cut.
+	patientAppGW := &gateway.AppGW{RequestTimeout: 86400 * time.Second}
+	goodDiag := apimdiag.Diagnostic{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: num(p.diagFrontResponse)}}}
+
+	// The stream of the profile, on the scaled clock: events every 10 s,
+	// a heartbeat every 20 s, and once a 6-minute silence, longer than the
+	// load balancer's 4-minute cut.
+	chat := origin.Config{Events: 6, Interval: scaled(10 * time.Second), Heartbeat: scaled(20 * time.Second), SilenceAfter: 3, Silence: scaled(6 * time.Minute)}
+	silent := chat
+	silent.Heartbeat = 0
+	// steady has no long silence, so a buffering hop shows as late events
+	// rather than as an idle cut.
+	steady := chat
+	steady.SilenceAfter, steady.Silence = 0, 0
+
+	// relayBound: through two emulated hops on loopback, each event must
+	// arrive within 100 ms of being sent.
+	const relayBound = 100 * time.Millisecond
+
+	tests := []struct {
+		name   string
+		apim   *gateway.APIM
+		appgw  *gateway.AppGW
+		origin origin.Config
+		// want is "ok", or the start of the probe's error.
+		want string
+		// cut, for a stream that broke off, is the hop that cut it and the
+		// start of its reason, as the hop logged it.
+		cut string
+	}{
+		{"the emitted settings stream, heartbeats outlast the idle cut",
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), SKU: "StandardV2_1", Diagnostics: []apimdiag.Diagnostic{goodDiag}}, goodAppGW, chat, "ok", ""},
+		{"the legacy policy's fixed_xml streams",
+			&gateway.APIM{PolicyXML: []byte(p.legacyFixed.(string))}, goodAppGW, chat, "ok", ""},
+		{"the inherited backend's fixed_xml streams",
+			&gateway.APIM{PolicyXML: []byte(p.inheritsFixed.(string))}, goodAppGW, chat, "ok", ""},
+		{"buffer-response missing buffers",
+			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW, steady, "buffering suspected", ""},
+		{"<base /> only buffers",
+			&gateway.APIM{PolicyXML: []byte(p.inherits.(string))}, patientAppGW, steady, "buffering suspected", ""},
+		{"validate-content holds the stream",
+			&gateway.APIM{PolicyXML: []byte(p.validating.(string))}, patientAppGW, steady, "buffering suspected", ""},
+		{"body logging holds the stream",
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), Diagnostics: []apimdiag.Diagnostic{{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: num(p.brokenBodyBytes)}}}}},
+			patientAppGW, steady, "buffering suspected", ""},
+		{"App Gateway without a global block holds the stream",
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, &gateway.AppGW{ResponseBuffering: p.brokenGlobal == nil, RequestTimeout: goodAppGW.RequestTimeout}, steady, "buffering suspected", ""},
+		// A buffering APIM holds the heartbeats too, so App Gateway's
+		// request timeout fires, and without it the load balancer's.
+		{"buffering defeats the heartbeats, App Gateway's timeout cuts",
+			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, goodAppGW, chat, "the stream broke off", "app_gateway: cut: the upstream was silent"},
+		{"buffering defeats the heartbeats, the idle cut fires",
+			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW, chat, "the stream broke off", "apim: cut: nothing reached the client"},
+		{"request_timeout shorter than the silence cuts",
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, &gateway.AppGW{RequestTimeout: time.Duration(num(p.brokenTimeout)) * time.Second}, silent, "the stream broke off", "app_gateway: cut: the upstream was silent"},
+		{"no heartbeat past the idle cut is cut",
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, patientAppGW, silent, "the stream broke off", "apim: cut: nothing reached the client"},
+		{"the Consumption tier refuses",
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), SKU: p.brokenSKU.(string)}, goodAppGW, chat, "status 503", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			entry, hops := chain(t, tt.origin, tt.apim, tt.appgw)
+			rep := probe.Run(context.Background(), entry, probe.Options{Events: tt.origin.Events, MaxLatency: relayBound})
+			switch {
+			case tt.want == "ok" && !rep.OK:
+				t.Fatalf("not ok: %s", rep.Error)
+			case tt.want == "ok":
+				for i, e := range rep.Events {
+					if *e.LatencyMS > float64(relayBound.Milliseconds()) {
+						t.Errorf("event %d arrived %.1f ms after it was sent", i+1, *e.LatencyMS)
+					}
+				}
+				if rep.Heartbeats == 0 {
+					t.Error("no heartbeat reached the client")
+				}
+			case rep.OK || !strings.HasPrefix(rep.Error, tt.want):
+				t.Fatalf("ok %v, error %q, want %q", rep.OK, rep.Error, tt.want)
+			}
+			if got := hops.cuts(); tt.cut != "" && (len(got) == 0 || !strings.HasPrefix(got[0], tt.cut)) {
+				t.Errorf("cuts %q, want the first to start %q", got, tt.cut)
+			} else if tt.cut == "" && len(got) > 0 {
+				t.Errorf("unexpected cuts %q", got)
+			}
+		})
+	}
+}
+
+// hopLog keeps what the emulated hops logged, each line prefixed with the
+// hop's name.
+type hopLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (h *hopLog) logger(t *testing.T, hop string) func(string, ...any) {
+	return func(format string, args ...any) {
+		line := hop + ": " + strings.TrimPrefix(fmt.Sprintf(format, args...), "sseready gateway: GET /: ")
+		t.Log(line)
+		h.mu.Lock()
+		h.lines = append(h.lines, line)
+		h.mu.Unlock()
+	}
+}
+
+// cuts returns the logged cuts, the first hop to cut first.
+func (h *hopLog) cuts() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var cuts []string
+	for _, l := range h.lines {
+		if strings.Contains(l, ": cut: ") {
+			cuts = append(cuts, l)
+		}
+	}
+	return cuts
+}
+
+// chain starts the origin, an emulated APIM in front of it and an
+// emulated App Gateway in front of that, all on loopback, and returns the
+// App Gateway's URL and the hops' log.
+func chain(t *testing.T, o origin.Config, apim *gateway.APIM, appgw *gateway.AppGW) (string, *hopLog) {
+	t.Helper()
+	oh, err := origin.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	osrv := httptest.NewServer(oh)
+	t.Cleanup(osrv.Close)
+	ou, _ := url.Parse(osrv.URL)
+	a, err := gateway.New(gateway.Config{Upstream: ou, APIM: apim, TimeScale: timeScale})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hops := &hopLog{}
+	a.Logf = hops.logger(t, "apim")
+	asrv := httptest.NewServer(a)
+	t.Cleanup(func() { asrv.Close(); a.Close() })
+	au, _ := url.Parse(asrv.URL)
+	g, err := gateway.New(gateway.Config{Upstream: au, AppGW: appgw, TimeScale: timeScale})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Logf = hops.logger(t, "app_gateway")
+	gsrv := httptest.NewServer(g)
+	t.Cleanup(func() { gsrv.Close(); g.Close() })
+	return gsrv.URL, hops
+}
