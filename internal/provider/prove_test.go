@@ -77,6 +77,10 @@ data "sseready_apim_policy_check" "legacy" {
   xml = "<policies><inbound><base /></inbound><backend><forward-request timeout=\"120\" /></backend><outbound><base /></outbound></policies>"
 }
 
+data "sseready_apim_policy_check" "buffering" {
+  xml = "<policies><inbound><base /></inbound><backend><forward-request timeout=\"600\" buffer-response=\"true\" /></backend><outbound><base /></outbound></policies>"
+}
+
 data "sseready_apim_policy_check" "inherits" {
   xml = "<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound></policies>"
 }
@@ -98,10 +102,10 @@ data "sseready_chain_check" "broken" {
 
 // proven holds the values captured from the apply.
 type proven struct {
-	policy, legacy, legacyFixed, inherits, inheritsFixed, validating any
-	appgwBuffering, appgwTimeout, profileHeartbeat                   any
-	diagFrontResponse                                                any
-	brokenSKU, brokenTimeout, brokenGlobal, brokenBodyBytes          any
+	policy, legacy, legacyFixed, buffering, inherits, inheritsFixed, validating any
+	appgwBuffering, appgwTimeout, profileHeartbeat                              any
+	diagFrontResponse                                                           any
+	brokenSKU, brokenTimeout, brokenGlobal, brokenBodyBytes                     any
 }
 
 func (p *proven) checks() []statecheck.StateCheck {
@@ -112,6 +116,7 @@ func (p *proven) checks() []statecheck.StateCheck {
 		c("data.sseready_apim_policy.chat", tfjsonpath.New("xml"), &p.policy),
 		c("data.sseready_apim_policy_check.legacy", tfjsonpath.New("xml"), &p.legacy),
 		c("data.sseready_apim_policy_check.legacy", tfjsonpath.New("fixed_xml"), &p.legacyFixed),
+		c("data.sseready_apim_policy_check.buffering", tfjsonpath.New("xml"), &p.buffering),
 		c("data.sseready_apim_policy_check.inherits", tfjsonpath.New("xml"), &p.inherits),
 		c("data.sseready_apim_policy_check.inherits", tfjsonpath.New("fixed_xml"), &p.inheritsFixed),
 		c("data.sseready_apim_policy.validating", tfjsonpath.New("xml"), &p.validating),
@@ -167,9 +172,11 @@ func TestAccProveSettings(t *testing.T) {
 	silent := chat
 	silent.Heartbeat = 0
 	// steady has no long silence, so a buffering hop shows as late events
-	// rather than as an idle cut.
+	// rather than as an idle cut; its 3 KB events fill APIM's 8 KB buffer
+	// unit every third event, so a unit buffer is told from a hold-all.
 	steady := chat
 	steady.SilenceAfter, steady.Silence = 0, 0
+	steady.Padding = 3000
 
 	// relayBound: through two emulated hops on loopback, each event must
 	// arrive within 100 ms of being sent.
@@ -185,36 +192,41 @@ func TestAccProveSettings(t *testing.T) {
 		// cut, for a stream that broke off, is the hop that cut it and the
 		// start of its reason, as the hop logged it.
 		cut string
+		// held, for a buffered stream, is "units" when events came out
+		// before the last was sent, "end" when they were all held until it.
+		held string
 	}{
 		{"the emitted settings stream, heartbeats outlast the idle cut",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), SKU: "StandardV2_1", Diagnostics: []apimdiag.Diagnostic{goodDiag}}, goodAppGW, chat, "ok", ""},
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), SKU: "StandardV2_1", Diagnostics: []apimdiag.Diagnostic{goodDiag}}, goodAppGW, chat, "ok", "", ""},
 		{"the legacy policy's fixed_xml streams",
-			&gateway.APIM{PolicyXML: []byte(p.legacyFixed.(string))}, goodAppGW, chat, "ok", ""},
+			&gateway.APIM{PolicyXML: []byte(p.legacyFixed.(string))}, goodAppGW, chat, "ok", "", ""},
 		{"the inherited backend's fixed_xml streams",
-			&gateway.APIM{PolicyXML: []byte(p.inheritsFixed.(string))}, goodAppGW, chat, "ok", ""},
+			&gateway.APIM{PolicyXML: []byte(p.inheritsFixed.(string))}, goodAppGW, chat, "ok", "", ""},
 		{"buffer-response missing buffers",
-			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW, steady, "buffering suspected", ""},
+			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW, steady, "buffering suspected", "", "units"},
+		{"buffer-response true buffers",
+			&gateway.APIM{PolicyXML: []byte(p.buffering.(string))}, patientAppGW, steady, "buffering suspected", "", "units"},
 		{"<base /> only buffers",
-			&gateway.APIM{PolicyXML: []byte(p.inherits.(string))}, patientAppGW, steady, "buffering suspected", ""},
+			&gateway.APIM{PolicyXML: []byte(p.inherits.(string))}, patientAppGW, steady, "buffering suspected", "", "units"},
 		{"validate-content holds the stream",
-			&gateway.APIM{PolicyXML: []byte(p.validating.(string))}, patientAppGW, steady, "buffering suspected", ""},
+			&gateway.APIM{PolicyXML: []byte(p.validating.(string))}, patientAppGW, steady, "buffering suspected", "", "end"},
 		{"body logging holds the stream",
 			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), Diagnostics: []apimdiag.Diagnostic{{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: num(p.brokenBodyBytes)}}}}},
-			patientAppGW, steady, "buffering suspected", ""},
+			patientAppGW, steady, "buffering suspected", "", "end"},
 		{"App Gateway without a global block holds the stream",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, &gateway.AppGW{ResponseBuffering: p.brokenGlobal == nil, RequestTimeout: goodAppGW.RequestTimeout}, steady, "buffering suspected", ""},
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, &gateway.AppGW{ResponseBuffering: p.brokenGlobal == nil, RequestTimeout: goodAppGW.RequestTimeout}, steady, "buffering suspected", "", "end"},
 		// A buffering APIM holds the heartbeats too, so App Gateway's
 		// request timeout fires, and without it the load balancer's.
 		{"buffering defeats the heartbeats, App Gateway's timeout cuts",
-			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, goodAppGW, chat, "the stream broke off", "app_gateway: cut: the upstream was silent"},
+			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, goodAppGW, chat, "the stream broke off", "app_gateway: cut: the upstream was silent", ""},
 		{"buffering defeats the heartbeats, the idle cut fires",
-			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW, chat, "the stream broke off", "apim: cut: nothing reached the client"},
+			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW, chat, "the stream broke off", "apim: cut: nothing reached the client", ""},
 		{"request_timeout shorter than the silence cuts",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, &gateway.AppGW{RequestTimeout: time.Duration(num(p.brokenTimeout)) * time.Second}, silent, "the stream broke off", "app_gateway: cut: the upstream was silent"},
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, &gateway.AppGW{RequestTimeout: time.Duration(num(p.brokenTimeout)) * time.Second}, silent, "the stream broke off", "app_gateway: cut: the upstream was silent", ""},
 		{"no heartbeat past the idle cut is cut",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, patientAppGW, silent, "the stream broke off", "apim: cut: nothing reached the client"},
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, patientAppGW, silent, "the stream broke off", "apim: cut: nothing reached the client", ""},
 		{"the Consumption tier refuses",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), SKU: p.brokenSKU.(string)}, goodAppGW, chat, "status 503", ""},
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), SKU: p.brokenSKU.(string)}, goodAppGW, chat, "status 503", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,6 +248,11 @@ func TestAccProveSettings(t *testing.T) {
 			case rep.OK || !strings.HasPrefix(rep.Error, tt.want):
 				t.Fatalf("ok %v, error %q, want %q", rep.OK, rep.Error, tt.want)
 			}
+			if tt.held != "" {
+				if got := held(rep); got != tt.held {
+					t.Errorf("held until %q, want %q", got, tt.held)
+				}
+			}
 			if got := hops.cuts(); tt.cut != "" && (len(got) == 0 || !strings.HasPrefix(got[0], tt.cut)) {
 				t.Errorf("cuts %q, want the first to start %q", got, tt.cut)
 			} else if tt.cut == "" && len(got) > 0 {
@@ -243,6 +260,19 @@ func TestAccProveSettings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// held says how a complete buffered stream came out: "end" when its first
+// event arrived only after its last was sent, "units" when before.
+func held(rep probe.Report) string {
+	if len(rep.Events) < 2 || rep.Events[0].LatencyMS == nil || rep.Events[len(rep.Events)-1].LatencyMS == nil {
+		return "unknown"
+	}
+	last := rep.Events[len(rep.Events)-1]
+	if rep.Events[0].ArrivalMS >= last.ArrivalMS-*last.LatencyMS {
+		return "end"
+	}
+	return "units"
 }
 
 // hopLog keeps what the emulated hops logged, each line prefixed with the
