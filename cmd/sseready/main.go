@@ -3,7 +3,7 @@
 //
 //	sseready lint [--scope global|workspace|product|api|operation] [--format text|json] [--fix | -w] FILE...|-
 //	sseready rules [--format text|json]
-//	sseready backend --listen ADDR [--events N] [--interval D] [--heartbeat D] [--silence-after N --silence D] [--omit-header NAME]
+//	sseready backend --listen ADDR [--events N] [--interval D] [--heartbeat D] [--silence-after N --silence D] [--omit-header NAME] [--allow-origin ORIGIN]
 //	sseready gateway --listen ADDR --upstream URL [--apim-policy FILE] [--apim-sku SKU] [--apim-diagnostic FILE] [--appgw-settings FILE] [--time-scale F]
 //	sseready probe URL [--events N] [--duration D] [--header K:V] [--format text|json]
 //	sseready version

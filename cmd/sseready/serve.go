@@ -60,6 +60,7 @@ func runBackend(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.IntVar(&cfg.SilenceAfter, "silence-after", 0, "after event N, stay silent for --silence (0: never)")
 	fs.DurationVar(&cfg.Silence, "silence", 0, "how long the silence after --silence-after lasts")
 	fs.IntVar(&cfg.Padding, "padding", 0, "bytes of padding in each event's data")
+	fs.StringVar(&cfg.AllowOrigin, "allow-origin", "", "send Access-Control-Allow-Origin with this value (* or an origin), for browser pages served elsewhere")
 	var omit stringList
 	fs.Var(&omit, "omit-header", "a recommended response header not to send (repeatable)")
 	fs.Usage = func() { fmt.Fprint(stderr, backendUsage); fs.PrintDefaults() }

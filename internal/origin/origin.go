@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,10 @@ type Config struct {
 	Silence      time.Duration
 	// OmitHeaders lists recommended response headers not to send.
 	OmitHeaders []string
+	// AllowOrigin, when set, is sent as Access-Control-Allow-Origin, so a
+	// browser page served elsewhere may open the stream with EventSource.
+	// It is "*" or one origin (scheme://host[:port]).
+	AllowOrigin string
 	// Padding adds that many bytes to each event's data (field "pad"), to
 	// make events large.
 	Padding int
@@ -60,10 +65,27 @@ func (c Config) Validate() error {
 	case c.Padding < 0:
 		return fmt.Errorf("padding cannot be negative")
 	}
+	if err := validateOrigin(c.AllowOrigin); err != nil {
+		return err
+	}
 	for _, h := range c.OmitHeaders {
 		if _, ok := streamprofile.BackendResponseHeaders()[http.CanonicalHeaderKey(h)]; !ok {
 			return fmt.Errorf("%q is not one of the headers the origin sends: %s", h, headerNames())
 		}
+	}
+	return nil
+}
+
+// validateOrigin accepts "", "*" or a serialized origin: a browser matches
+// Access-Control-Allow-Origin against its origin byte for byte, so a path
+// or a trailing slash would never match.
+func validateOrigin(o string) error {
+	if o == "" || o == "*" {
+		return nil
+	}
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("allow-origin %q must be * or an origin such as http://127.0.0.1:8080 (scheme, host and port only)", o)
 	}
 	return nil
 }
@@ -117,6 +139,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !omit[k] {
 			w.Header().Set(k, v)
 		}
+	}
+	if h.cfg.AllowOrigin != "" {
+		w.Header().Set("Access-Control-Allow-Origin", h.cfg.AllowOrigin)
 	}
 	w.WriteHeader(http.StatusOK)
 	flusher.Flush()

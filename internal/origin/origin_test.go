@@ -122,12 +122,24 @@ func TestOmitHeader(t *testing.T) {
 	}
 }
 
+func TestAllowOrigin(t *testing.T) {
+	for _, allow := range []string{"", "*", "http://127.0.0.1:8080"} {
+		url := serve(t, Config{Events: 1, AllowOrigin: allow})
+		resp, _ := read(t, url, "")
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != allow {
+			t.Errorf("AllowOrigin %q: header %q", allow, got)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	for cfg, want := range map[*Config]string{
-		{Events: -1}:                        "events must be 0",
-		{Interval: -time.Second}:            "cannot be negative",
-		{SilenceAfter: 2}:                   "silence-after needs a silence duration",
-		{OmitHeaders: []string{"X-Custom"}}: `"X-Custom" is not one of the headers the origin sends: Cache-Control, Connection, Content-Type, X-Accel-Buffering`,
+		{Events: -1}:                            "events must be 0",
+		{Interval: -time.Second}:                "cannot be negative",
+		{SilenceAfter: 2}:                       "silence-after needs a silence duration",
+		{OmitHeaders: []string{"X-Custom"}}:     `"X-Custom" is not one of the headers the origin sends: Cache-Control, Connection, Content-Type, X-Accel-Buffering`,
+		{AllowOrigin: "http://127.0.0.1:8080/"}: `allow-origin "http://127.0.0.1:8080/" must be * or an origin`,
+		{AllowOrigin: "127.0.0.1:8080"}:         `must be * or an origin`,
 	} {
 		if _, err := New(*cfg); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%+v: %v, want %q", *cfg, err, want)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -259,6 +260,57 @@ func TestAccProveSettings(t *testing.T) {
 				t.Errorf("unexpected cuts %q", got)
 			}
 		})
+	}
+
+	// A real browser: headless Chromium's EventSource, on a page of
+	// another origin (so the origin allows it), through the same chain.
+	// browserBound is wider than relayBound: it includes the renderer's
+	// event loop.
+	const browserBound = 250 * time.Millisecond
+	browsed := steady
+	browsed.Padding, browsed.AllowOrigin = 0, "*"
+	t.Run("a browser's EventSource receives the events one by one", func(t *testing.T) {
+		t.Parallel()
+		entry, _ := chain(t, browsed, &gateway.APIM{PolicyXML: []byte(p.policy.(string)), SKU: "StandardV2_1"}, goodAppGW)
+		checkBrowser(t, browserEvents(t, entry, browsed.Events, time.Minute), browsed, true, browserBound)
+	})
+	t.Run("a browser's EventSource behind a buffering APIM gets them all at the end", func(t *testing.T) {
+		t.Parallel()
+		entry, _ := chain(t, browsed, &gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW)
+		checkBrowser(t, browserEvents(t, entry, browsed.Events, time.Minute), browsed, false, browserBound)
+	})
+}
+
+// checkBrowser checks what the page saw of a stream of o: every event, in
+// order, with its id as lastEventId; then, when oneByOne, each dispatched
+// within bound of being sent and apart from the one before by at least
+// half the interval; else all held until the last was sent.
+func checkBrowser(t *testing.T, events []browserEvent, o origin.Config, oneByOne bool, bound time.Duration) {
+	t.Helper()
+	if len(events) != o.Events {
+		t.Fatalf("the browser saw %d events, want %d", len(events), o.Events)
+	}
+	sent := make([]float64, len(events))
+	for i, e := range events {
+		var pl origin.Payload
+		if err := json.Unmarshal([]byte(e.Data), &pl); err != nil || pl.Seq != i+1 || e.LastEventID != strconv.Itoa(i+1) {
+			t.Fatalf("event %d: data %q, lastEventId %q (%v)", i+1, e.Data, e.LastEventID, err)
+		}
+		sent[i] = float64(pl.SentUnixNano) / 1e6
+	}
+	lastSent := sent[len(sent)-1]
+	for i, e := range events {
+		latency := e.AtUnixMS - sent[i]
+		switch {
+		case !oneByOne:
+			if e.AtUnixMS < lastSent {
+				t.Errorf("event %d reached the page %.1f ms before the last was sent", i+1, lastSent-e.AtUnixMS)
+			}
+		case latency > float64(bound.Milliseconds()):
+			t.Errorf("event %d reached the page %.1f ms after it was sent, over %v", i+1, latency, bound)
+		case i > 0 && e.AtUnixMS-events[i-1].AtUnixMS < float64(o.Interval.Milliseconds())/2:
+			t.Errorf("events %d and %d reached the page %.1f ms apart, sent %v apart", i, i+1, e.AtUnixMS-events[i-1].AtUnixMS, o.Interval)
+		}
 	}
 }
 

@@ -1,0 +1,135 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"sort"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// browserEvent is what the page saw of one message event: its data, its
+// lastEventId and when it was dispatched (Unix milliseconds, with the
+// fraction performance.now gives).
+type browserEvent struct {
+	Data        string  `json:"data"`
+	LastEventID string  `json:"lastEventId"`
+	AtUnixMS    float64 `json:"at"`
+}
+
+// eventSourcePage opens an EventSource on the stream and posts every
+// message event back as it is dispatched, then closes after want events
+// (so the browser does not reconnect) and, once every post is through,
+// says it is done. An error before that is posted too.
+var eventSourcePage = template.Must(template.New("page").Parse(`<!doctype html>
+<title>sseready EventSource test</title>
+<script>
+const post = (path, body) => fetch(path, {method: "POST", body: JSON.stringify(body)});
+const es = new EventSource({{.Stream}});
+const posted = [];
+es.onmessage = (e) => {
+  posted.push(post("/event", {data: e.data, lastEventId: e.lastEventId, at: performance.timeOrigin + performance.now()}));
+  if (posted.length === {{.Want}}) { es.close(); Promise.all(posted).then(() => post("/done", {})); }
+};
+es.onerror = () => post("/error", {readyState: es.readyState});
+</script>`))
+
+// chromium finds the browser: $SSEREADY_CHROMIUM, else chromium on PATH.
+// make test installs Debian's chromium where it is missing.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("SSEREADY_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no chromium on PATH: install Debian's chromium (make test does) or set SSEREADY_CHROMIUM")
+	return ""
+}
+
+// browserEvents serves the page, opens it in headless Chromium and returns
+// the events the page saw once it saw want of them, or what it saw by the
+// deadline. It fails the test on an EventSource error before then.
+func browserEvents(t *testing.T, stream string, want int, deadline time.Duration) []browserEvent {
+	t.Helper()
+	var (
+		mu     sync.Mutex
+		events []browserEvent
+		errs   []string
+		done   = make(chan struct{})
+		once   sync.Once
+	)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = eventSourcePage.Execute(w, struct {
+			Stream string
+			Want   int
+		}{stream, want})
+	})
+	mux.HandleFunc("POST /event", func(w http.ResponseWriter, r *http.Request) {
+		var e browserEvent
+		if err := json.NewDecoder(r.Body).Decode(&e); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		events = append(events, e)
+		mu.Unlock()
+	})
+	mux.HandleFunc("POST /error", func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		errs = append(errs, fmt.Sprint(body))
+		mu.Unlock()
+	})
+	mux.HandleFunc("POST /done", func(w http.ResponseWriter, r *http.Request) { once.Do(func() { close(done) }) })
+	page := httptest.NewServer(mux)
+	defer page.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	// The flags keep Chromium off the network it cannot reach here, and
+	// out of any profile of the machine's.
+	cmd := exec.Command(chromium(t), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+t.TempDir(), page.URL+"/")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		// Chromium's renderer and helper processes share its group.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	case err := <-exited:
+		t.Fatalf("chromium exited before the page was done: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) < want && len(errs) > 0 {
+		t.Fatalf("the EventSource failed after %d events: %v", len(events), errs)
+	}
+	// The posts may overtake each other; the dispatch times order them.
+	sorted := append([]browserEvent(nil), events...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].AtUnixMS < sorted[j].AtUnixMS })
+	return sorted
+}
