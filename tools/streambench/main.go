@@ -1,0 +1,173 @@
+// Command streambench measures the gateway emulator in streaming mode
+// (API Management with buffer-response="false") against nginx with
+// proxy_buffering off and against a direct connection, in one run, with
+// the same origin and load:
+//
+//   - relay CPU per event: the user and system time of the relay's
+//     processes over the measured window, over the events the clients
+//     received in it;
+//   - added latency, p50 and p99: the relay's percentile of (arrival -
+//     sent_unix_nano) minus the direct connection's, in the same round;
+//   - memory per idle stream: the resident memory a fresh relay process
+//     gains holding N idle streams, over N.
+//
+// Rounds rotate the order of the targets, so drift on a noisy machine hits
+// each alike; the figures are medians over the rounds. See BENCHMARKS.md.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimgen"
+)
+
+type options struct {
+	sseready, nginx string
+	streams         int
+	interval        time.Duration
+	padding         int
+	warmup, window  time.Duration
+	idle, rounds    int
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.sseready, "sseready", "bin/sseready", "the sseready binary (make build)")
+	flag.StringVar(&o.nginx, "nginx", "/usr/sbin/nginx", "the nginx binary (Debian nginx-light)")
+	flag.IntVar(&o.streams, "streams", 200, "concurrent streams while measuring CPU and latency")
+	flag.DurationVar(&o.interval, "interval", 50*time.Millisecond, "time between events of each stream")
+	flag.IntVar(&o.padding, "padding", 200, "bytes of padding in each event")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "time the streams run before the window")
+	flag.DurationVar(&o.window, "window", 10*time.Second, "measured window per target and round")
+	flag.IntVar(&o.idle, "idle", 10000, "idle streams for the memory figure (capped by the open-file limit)")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds; the figures are medians over them")
+	flag.Parse()
+	if err := run(o, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "streambench:", err)
+		os.Exit(1)
+	}
+}
+
+// target is one way to reach the origin.
+type target struct {
+	name  string
+	url   string
+	relay *proc // nil for the direct connection
+}
+
+// relayStarter starts a fresh relay in front of upstream.
+type relayStarter func(name, upstream string) (*proc, error)
+
+func run(o options, out, log io.Writer) error {
+	dir, err := os.MkdirTemp("", "streambench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	limit := fdLimit()
+	// A relay holds two descriptors per stream (client and upstream).
+	if most := int(limit-64) / 2; o.idle > most {
+		fmt.Fprintf(log, "streambench: the open-file limit is %d, so the idle figure uses %d streams, not %d\n", limit, most, o.idle)
+		o.idle = most
+	}
+	policy, errs := apimgen.Render(apimgen.Spec{})
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	policyFile := filepath.Join(dir, "policy.xml")
+	if err := os.WriteFile(policyFile, []byte(policy.XML), 0o600); err != nil {
+		return err
+	}
+
+	startOrigin := func(name string, args ...string) (*proc, error) {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		return start(dir, name, addr, append([]string{o.sseready, "backend", "--listen", addr}, args...)...)
+	}
+	emulator := func(name, upstream string) (*proc, error) {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		return start(dir, name, addr, o.sseready, "gateway", "--listen", addr, "--upstream", upstream,
+			"--apim-policy", policyFile, "--apim-sku", "StandardV2_1")
+	}
+	nginx := func(name, upstream string) (*proc, error) {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		conf, err := writeNginxConf(filepath.Join(dir, name), addr, upstream)
+		if err != nil {
+			return nil, err
+		}
+		return start(dir, name, addr, o.nginx, "-p", filepath.Join(dir, name), "-c", conf, "-e", filepath.Join(dir, name, "error.log"))
+	}
+
+	busy, err := startOrigin("origin", "--interval", o.interval.String(), "--padding", fmt.Sprint(o.padding))
+	if err != nil {
+		return err
+	}
+	defer busy.stop()
+	// The idle origin sends one event at once, then nothing for an hour.
+	quiet, err := startOrigin("origin-idle", "--interval", "1h")
+	if err != nil {
+		return err
+	}
+	defer quiet.stop()
+
+	relays := []struct {
+		name  string
+		start relayStarter
+	}{{"nginx", nginx}, {"emulator", emulator}}
+	targets := []target{{name: "direct", url: "http://" + busy.addr + "/"}}
+	for _, r := range relays {
+		p, err := r.start(r.name, "http://"+busy.addr)
+		if err != nil {
+			return err
+		}
+		defer p.stop()
+		targets = append(targets, target{name: r.name, url: "http://" + p.addr + "/", relay: p})
+	}
+
+	fmt.Fprintf(log, "streambench: %d streams, an event every %s each (%.0f events/s), %s windows, %d idle streams, %d rounds\n",
+		o.streams, o.interval, float64(o.streams)*float64(time.Second)/float64(o.interval), o.window, o.idle, o.rounds)
+	results := map[string][]activeResult{}
+	idle := map[string][]float64{}
+	for round := 0; round < o.rounds; round++ {
+		order := append(targets[round%len(targets):], targets[:round%len(targets)]...)
+		for _, t := range order {
+			r, err := measureActive(t, o)
+			if err != nil {
+				return fmt.Errorf("round %d, %s: %w", round+1, t.name, err)
+			}
+			fmt.Fprintf(log, "round %d %-8s %s\n", round+1, t.name, r)
+			results[t.name] = append(results[t.name], r)
+		}
+		for i := range relays {
+			r := relays[(i+round)%len(relays)]
+			perStream, err := measureIdle(r.name, r.start, "http://"+quiet.addr, o.idle)
+			if err != nil {
+				return fmt.Errorf("round %d, idle %s: %w", round+1, r.name, err)
+			}
+			fmt.Fprintf(log, "round %d %-8s %.1f KiB per idle stream\n", round+1, r.name, perStream/1024)
+			idle[r.name] = append(idle[r.name], perStream)
+		}
+	}
+	report(out, o, results, idle)
+	return nil
+}
+
+func median[T int64 | float64 | time.Duration](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// activeResult is one target's figures in one round.
+type activeResult struct {
+	events      int64
+	cpu         time.Duration // the relay's, over the window
+	p50, p99    time.Duration // relay latency
+	cpuPerEvent time.Duration
+}
+
+func (r activeResult) String() string {
+	return fmt.Sprintf("%d events, latency p50 %v p99 %v, relay CPU %v (%v per event)", r.events, r.p50, r.p99, r.cpu, r.cpuPerEvent)
+}
+
+// measureActive runs the streams through the target, lets them warm up,
+// then measures a window.
+func measureActive(t target, o options) (activeResult, error) {
+	f, err := open(t.url, o.streams, 30*time.Second)
+	if err != nil {
+		return activeResult{}, err
+	}
+	time.Sleep(o.warmup)
+	var cpu0 time.Duration
+	if t.relay != nil {
+		cpu0 = t.relay.cpu()
+	}
+	f.measuring.Store(true)
+	time.Sleep(o.window)
+	f.measuring.Store(false)
+	var r activeResult
+	if t.relay != nil {
+		r.cpu = t.relay.cpu() - cpu0
+	}
+	failed := f.failed.Load()
+	f.close()
+	if failed > 0 {
+		return r, fmt.Errorf("%d streams failed: %v", failed, f.firstErr)
+	}
+	r.events = f.events.Load()
+	if r.events == 0 || len(f.latencies) == 0 {
+		return r, fmt.Errorf("no events in the window")
+	}
+	slices.Sort(f.latencies)
+	r.p50 = f.latencies[len(f.latencies)/2]
+	r.p99 = f.latencies[len(f.latencies)*99/100]
+	r.cpuPerEvent = r.cpu / time.Duration(r.events)
+	return r, nil
+}
+
+// measureIdle starts a fresh relay, opens n streams through it that stay
+// idle after their first event, and returns the relay's resident memory
+// growth per stream.
+func measureIdle(name string, startRelay relayStarter, upstream string, n int) (float64, error) {
+	p, err := startRelay(name+"-idle", upstream)
+	if err != nil {
+		return 0, err
+	}
+	defer p.stop()
+	time.Sleep(500 * time.Millisecond)
+	before := p.rss()
+	f, err := open("http://"+p.addr+"/", n, 2*time.Minute)
+	if err != nil {
+		return 0, err
+	}
+	defer f.close()
+	// Let the relay settle (a garbage collection, lazily freed buffers).
+	time.Sleep(3 * time.Second)
+	after := p.rss()
+	if failed := f.failed.Load(); failed > 0 {
+		return 0, fmt.Errorf("%d idle streams ended: %v", failed, f.firstErr)
+	}
+	return float64(after-before) / float64(n), nil
+}
+
+// writeNginxConf writes the configuration of nginx as a streaming relay:
+// proxy_buffering off, HTTP/1.1 upstream, long read timeout. It has as
+// many workers as cores, as the emulator has GOMAXPROCS.
+func writeNginxConf(dir, listen, upstream string) (string, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o755); err != nil {
+		return "", err
+	}
+	conf := fmt.Sprintf(`daemon off;
+worker_processes auto;
+worker_rlimit_nofile 65536;
+pid %[1]s/nginx.pid;
+events { worker_connections 32768; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/tmp/body;
+  proxy_temp_path %[1]s/tmp/proxy;
+  fastcgi_temp_path %[1]s/tmp/fastcgi;
+  uwsgi_temp_path %[1]s/tmp/uwsgi;
+  scgi_temp_path %[1]s/tmp/scgi;
+  server {
+    listen %[2]s;
+    location / {
+      proxy_pass %[3]s;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_read_timeout 1h;
+    }
+  }
+}
+`, dir, listen, upstream)
+	path := filepath.Join(dir, "nginx.conf")
+	return path, os.WriteFile(path, []byte(conf), 0o644)
+}
+
+// report prints the medians as a Markdown table, with the emulator's
+// figures as ratios of nginx's.
+func report(out io.Writer, o options, active map[string][]activeResult, idle map[string][]float64) {
+	pick := func(name string, f func(activeResult) time.Duration) time.Duration {
+		var xs []time.Duration
+		for _, r := range active[name] {
+			xs = append(xs, f(r))
+		}
+		return median(xs)
+	}
+	// Added latency is per round: the relay's percentile minus the direct
+	// connection's in the same round.
+	added := func(name string, f func(activeResult) time.Duration) time.Duration {
+		var xs []time.Duration
+		for i, r := range active[name] {
+			xs = append(xs, f(r)-f(active["direct"][i]))
+		}
+		return median(xs)
+	}
+	p50 := func(r activeResult) time.Duration { return r.p50 }
+	p99 := func(r activeResult) time.Duration { return r.p99 }
+	cpe := func(r activeResult) time.Duration { return r.cpuPerEvent }
+	us := func(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond)) }
+	ratio := func(a, b float64) string {
+		if b <= 0 {
+			return "n/a"
+		}
+		return fmt.Sprintf("%.2f×", a/b)
+	}
+	fmt.Fprintf(out, "\n%d streams × one %d-byte event every %s; %s windows; %d idle streams; medians of %d rounds.\n\n",
+		o.streams, o.padding, o.interval, o.window, o.idle, o.rounds)
+	fmt.Fprintln(out, "| | direct | nginx (proxy_buffering off) | emulator (streaming) | emulator / nginx |")
+	fmt.Fprintln(out, "|---|---|---|---|---|")
+	fmt.Fprintf(out, "| relay CPU per event | - | %s | %s | %s |\n", us(pick("nginx", cpe)), us(pick("emulator", cpe)),
+		ratio(float64(pick("emulator", cpe)), float64(pick("nginx", cpe))))
+	fmt.Fprintf(out, "| latency p50 | %s | %s | %s | |\n", us(pick("direct", p50)), us(pick("nginx", p50)), us(pick("emulator", p50)))
+	fmt.Fprintf(out, "| added latency p50 | - | %s | %s | %s |\n", us(added("nginx", p50)), us(added("emulator", p50)),
+		ratio(float64(added("emulator", p50)), float64(added("nginx", p50))))
+	fmt.Fprintf(out, "| latency p99 | %s | %s | %s | |\n", us(pick("direct", p99)), us(pick("nginx", p99)), us(pick("emulator", p99)))
+	fmt.Fprintf(out, "| added latency p99 | - | %s | %s | %s |\n", us(added("nginx", p99)), us(added("emulator", p99)),
+		ratio(float64(added("emulator", p99)), float64(added("nginx", p99))))
+	fmt.Fprintf(out, "| memory per idle stream | - | %.1f KiB | %.1f KiB | %s |\n", median(idle["nginx"])/1024, median(idle["emulator"])/1024,
+		ratio(median(idle["emulator"]), median(idle["nginx"])))
+}
