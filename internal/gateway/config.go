@@ -12,6 +12,7 @@
 package gateway
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -58,6 +59,8 @@ type Config struct {
 	// that hold it whole; past it the response fails (default
 	// DefaultBufferCap). Memory stays bounded whatever the stream.
 	BufferCap int
+	// TLSConfig is for an https upstream (nil: the system's roots).
+	TLSConfig *tls.Config
 }
 
 // Defaults.

@@ -124,9 +124,11 @@ func TestAPIMBuffersIn8KBUnits(t *testing.T) {
 func TestAPIMCaching(t *testing.T) {
 	cachePolicy := strings.Replace(streamingPolicy, "<inbound><base />", `<inbound><base /><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />`, 1)
 	gw := startGateway(t, Config{Upstream: startOrigin(t, origin.Config{Events: 3, Interval: 10 * time.Millisecond}), APIM: apim(cachePolicy)})
-	first := probe.Run(context.Background(), gw.String(), probe.Options{Events: 3, MaxLatency: relayBound})
-	if !first.OK {
-		t.Fatalf("first request: %s", first.Error)
+	// The first client reads to the end: APIM stores a complete response,
+	// and a client that leaves early aborts it.
+	first := probe.Run(context.Background(), gw.String(), probe.Options{MaxLatency: relayBound})
+	if !first.OK || len(first.Events) != 3 || first.Headers["X-Sseready-Cache"] != "miss" {
+		t.Fatalf("first request: ok %v, %d events, cache %q: %s", first.OK, len(first.Events), first.Headers["X-Sseready-Cache"], first.Error)
 	}
 	time.Sleep(150 * time.Millisecond)
 	second := probe.Run(context.Background(), gw.String(), probe.Options{Events: 3, MaxLatency: relayBound})

@@ -21,7 +21,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimgen"
@@ -34,6 +36,8 @@ type options struct {
 	padding         int
 	warmup, window  time.Duration
 	idle, rounds    int
+	targets         string
+	procs           int
 }
 
 func main() {
@@ -47,6 +51,8 @@ func main() {
 	flag.DurationVar(&o.window, "window", 10*time.Second, "measured window per target and round")
 	flag.IntVar(&o.idle, "idle", 10000, "idle streams for the memory figure (capped by the open-file limit)")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; the figures are medians over them")
+	flag.IntVar(&o.procs, "procs", 0, "cores each relay may use: nginx worker_processes and the emulator's GOMAXPROCS (0: all)")
+	flag.StringVar(&o.targets, "targets", "direct,nginx,emulator", "the targets to measure, for profiling one (the report needs all three)")
 	flag.Parse()
 	if err := run(o, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "streambench:", err)
@@ -90,14 +96,14 @@ func run(o options, out, log io.Writer) error {
 		if err != nil {
 			return nil, err
 		}
-		return start(dir, name, addr, append([]string{o.sseready, "backend", "--listen", addr}, args...)...)
+		return start(dir, name, addr, nil, append([]string{o.sseready, "backend", "--listen", addr}, args...)...)
 	}
 	emulator := func(name, upstream string) (*proc, error) {
 		addr, err := freeAddr()
 		if err != nil {
 			return nil, err
 		}
-		return start(dir, name, addr, o.sseready, "gateway", "--listen", addr, "--upstream", upstream,
+		return start(dir, name, addr, goEnv(o.procs), o.sseready, "gateway", "--listen", addr, "--upstream", upstream,
 			"--apim-policy", policyFile, "--apim-sku", "StandardV2_1")
 	}
 	nginx := func(name, upstream string) (*proc, error) {
@@ -105,11 +111,11 @@ func run(o options, out, log io.Writer) error {
 		if err != nil {
 			return nil, err
 		}
-		conf, err := writeNginxConf(filepath.Join(dir, name), addr, upstream)
+		conf, err := writeNginxConf(filepath.Join(dir, name), addr, upstream, o.procs)
 		if err != nil {
 			return nil, err
 		}
-		return start(dir, name, addr, o.nginx, "-p", filepath.Join(dir, name), "-c", conf, "-e", filepath.Join(dir, name, "error.log"))
+		return start(dir, name, addr, nil, o.nginx, "-p", filepath.Join(dir, name), "-c", conf, "-e", filepath.Join(dir, name, "error.log"))
 	}
 
 	busy, err := startOrigin("origin", "--interval", o.interval.String(), "--padding", fmt.Sprint(o.padding))
@@ -138,8 +144,19 @@ func run(o options, out, log io.Writer) error {
 		targets = append(targets, target{name: r.name, url: "http://" + p.addr + "/", relay: p})
 	}
 
-	fmt.Fprintf(log, "streambench: %d streams, an event every %s each (%.0f events/s), %s windows, %d idle streams, %d rounds\n",
-		o.streams, o.interval, float64(o.streams)*float64(time.Second)/float64(o.interval), o.window, o.idle, o.rounds)
+	want := map[string]bool{}
+	for _, t := range strings.Split(o.targets, ",") {
+		want[strings.TrimSpace(t)] = true
+	}
+	targets = slices.DeleteFunc(targets, func(t target) bool { return !want[t.name] })
+	relays = slices.DeleteFunc(relays, func(r struct {
+		name  string
+		start relayStarter
+	}) bool {
+		return !want[r.name]
+	})
+	fmt.Fprintf(log, "streambench: %d streams, an event every %s each (%.0f events/s), %s windows, %d idle streams, %d rounds, relays on %s\n",
+		o.streams, o.interval, float64(o.streams)*float64(time.Second)/float64(o.interval), o.window, o.idle, o.rounds, cores(o.procs))
 	results := map[string][]activeResult{}
 	idle := map[string][]float64{}
 	for round := 0; round < o.rounds; round++ {
@@ -152,7 +169,7 @@ func run(o options, out, log io.Writer) error {
 			fmt.Fprintf(log, "round %d %-8s %s\n", round+1, t.name, r)
 			results[t.name] = append(results[t.name], r)
 		}
-		for i := range relays {
+		for i := 0; i < len(relays) && o.idle > 0; i++ {
 			r := relays[(i+round)%len(relays)]
 			perStream, err := measureIdle(r.name, r.start, "http://"+quiet.addr, o.idle)
 			if err != nil {
@@ -162,8 +179,25 @@ func run(o options, out, log io.Writer) error {
 			idle[r.name] = append(idle[r.name], perStream)
 		}
 	}
-	report(out, o, results, idle)
+	if len(targets) == 3 && len(relays) == 2 && o.idle > 0 {
+		report(out, o, results, idle)
+	}
 	return nil
+}
+
+// goEnv is the emulator's environment: GOMAXPROCS when procs is set.
+func goEnv(procs int) []string {
+	if procs <= 0 {
+		return nil
+	}
+	return append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", procs))
+}
+
+func cores(procs int) string {
+	if procs <= 0 {
+		return fmt.Sprintf("all %d cores", runtime.NumCPU())
+	}
+	return fmt.Sprintf("%d core(s) each", procs)
 }
 
 func median[T int64 | float64 | time.Duration](xs []T) T {

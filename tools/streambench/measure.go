@@ -83,13 +83,17 @@ func measureIdle(name string, startRelay relayStarter, upstream string, n int) (
 
 // writeNginxConf writes the configuration of nginx as a streaming relay:
 // proxy_buffering off, HTTP/1.1 upstream, long read timeout. It has as
-// many workers as cores, as the emulator has GOMAXPROCS.
-func writeNginxConf(dir, listen, upstream string) (string, error) {
+// many workers as the emulator has cores (GOMAXPROCS).
+func writeNginxConf(dir, listen, upstream string, procs int) (string, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o755); err != nil {
 		return "", err
 	}
+	workers := "auto"
+	if procs > 0 {
+		workers = fmt.Sprint(procs)
+	}
 	conf := fmt.Sprintf(`daemon off;
-worker_processes auto;
+worker_processes %[4]s;
 worker_rlimit_nofile 65536;
 pid %[1]s/nginx.pid;
 events { worker_connections 32768; }
@@ -111,7 +115,7 @@ http {
     }
   }
 }
-`, dir, listen, upstream)
+`, dir, listen, upstream, workers)
 	path := filepath.Join(dir, "nginx.conf")
 	return path, os.WriteFile(path, []byte(conf), 0o644)
 }
@@ -145,8 +149,8 @@ func report(out io.Writer, o options, active map[string][]activeResult, idle map
 		}
 		return fmt.Sprintf("%.2f×", a/b)
 	}
-	fmt.Fprintf(out, "\n%d streams × one %d-byte event every %s; %s windows; %d idle streams; medians of %d rounds.\n\n",
-		o.streams, o.padding, o.interval, o.window, o.idle, o.rounds)
+	fmt.Fprintf(out, "\n%d streams × one %d-byte event every %s; %s windows; %d idle streams; relays on %s; medians of %d rounds.\n\n",
+		o.streams, o.padding, o.interval, o.window, o.idle, cores(o.procs), o.rounds)
 	fmt.Fprintln(out, "| | direct | nginx (proxy_buffering off) | emulator (streaming) | emulator / nginx |")
 	fmt.Fprintln(out, "|---|---|---|---|---|")
 	fmt.Fprintf(out, "| relay CPU per event | - | %s | %s | %s |\n", us(pick("nginx", cpe)), us(pick("emulator", cpe)),

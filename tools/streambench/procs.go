@@ -20,15 +20,15 @@ type proc struct {
 	addr string
 }
 
-// start runs the command with its output in dir/name.log and waits until
-// addr accepts connections.
-func start(dir, name, addr string, argv ...string) (*proc, error) {
+// start runs the command, with env when not nil, its output in
+// dir/name.log, and waits until addr accepts connections.
+func start(dir, name, addr string, env []string, argv ...string) (*proc, error) {
 	logf, err := os.Create(filepath.Join(dir, name+".log"))
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Stdout, cmd.Stderr, cmd.Env = logf, logf, env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
