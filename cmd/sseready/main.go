@@ -6,6 +6,7 @@
 //	sseready backend --listen ADDR [--events N] [--interval D] [--heartbeat D] [--silence-after N --silence D] [--omit-header NAME] [--allow-origin ORIGIN]
 //	sseready gateway --listen ADDR --upstream URL [--apim-policy FILE] [--apim-sku SKU] [--apim-diagnostic FILE] [--appgw-settings FILE] [--time-scale F]
 //	sseready probe URL [--events N] [--duration D] [--header K:V] [--format text|json]
+//	sseready prove [--appgw-settings FILE] [--apim-policy FILE [--apim-sku SKU] [--apim-diagnostic FILE]] [--time-scale F] [--format text|json]
 //	sseready version
 package main
 
@@ -36,6 +37,7 @@ Usage:
   sseready backend [flags]        run a test SSE origin
   sseready gateway [flags]        run a local stand-in for an APIM or App Gateway hop
   sseready probe [flags] URL      read an SSE endpoint and report how the stream arrives
+  sseready prove [flags]          run a test stream through emulated hops with your settings
   sseready version                print the version
 
 Run 'sseready COMMAND --help' for the flags of a command.
@@ -69,6 +71,8 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return runGateway(ctx, args[1:], stdout, stderr)
 	case "probe":
 		return runProbe(ctx, args[1:], stdout, stderr)
+	case "prove":
+		return runProve(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "sseready %s\n", version)
 		return exitOK

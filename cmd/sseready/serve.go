@@ -76,21 +76,74 @@ func runBackend(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return serve(ctx, "backend", *listen, h, stderr)
 }
 
+// hopFlags are the settings of the emulated hops, shared by gateway and
+// prove.
+type hopFlags struct {
+	policy, sku, appgw string
+	diags              stringList
+	bufSize, bufCap    int
+	scale              float64
+}
+
+func (h *hopFlags) register(fs *flag.FlagSet, defaultScale float64) {
+	fs.StringVar(&h.policy, "apim-policy", "", "API Management: the API-scope policy document")
+	fs.StringVar(&h.sku, "apim-sku", "", "API Management: sku_name, such as StandardV2_1")
+	fs.Var(&h.diags, "apim-diagnostic", "API Management: a diagnostic's settings as JSON (repeatable)")
+	fs.StringVar(&h.appgw, "appgw-settings", "", "Application Gateway: the settings as JSON")
+	fs.Float64Var(&h.scale, "time-scale", defaultScale, "run every gateway clock this many times faster")
+	fs.IntVar(&h.bufSize, "appgw-buffer-size", gateway.DefaultAppGWBufferSize, "Application Gateway: bytes held before sending when response buffering is on (an assumption)")
+	fs.IntVar(&h.bufCap, "buffer-cap", gateway.DefaultBufferCap, "the most held for one response; past it the response fails")
+}
+
+func (h *hopFlags) base() gateway.Config {
+	return gateway.Config{TimeScale: h.scale, AppGWBufferSize: h.bufSize, BufferCap: h.bufCap}
+}
+
+// apim reads the API Management hop's files (nil without --apim-policy).
+func (h *hopFlags) apim() (*gateway.APIM, error) {
+	if h.policy == "" {
+		if h.sku != "" || len(h.diags) > 0 {
+			return nil, fmt.Errorf("--apim-sku and --apim-diagnostic go with --apim-policy")
+		}
+		return nil, nil
+	}
+	xml, err := os.ReadFile(h.policy)
+	if err != nil {
+		return nil, err
+	}
+	a := &gateway.APIM{PolicyXML: xml, SKU: h.sku}
+	for _, f := range h.diags {
+		d, err := gateway.DiagnosticFile(f)
+		if err != nil {
+			return nil, err
+		}
+		a.Diagnostics = append(a.Diagnostics, d)
+	}
+	return a, nil
+}
+
+// appGW reads the Application Gateway hop's settings (nil without
+// --appgw-settings).
+func (h *hopFlags) appGW() (*gateway.AppGW, error) {
+	if h.appgw == "" {
+		return nil, nil
+	}
+	return gateway.AppGWSettingsFile(h.appgw)
+}
+
+func assumptionsHelp() string {
+	return "  - " + strings.Join(gateway.Assumptions, "\n  - ") + "\n"
+}
+
 func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback by default)")
 	upstream := fs.String("upstream", "", "where requests go: the origin or the next hop (required)")
-	policy := fs.String("apim-policy", "", "API Management: the API-scope policy document")
-	sku := fs.String("apim-sku", "", "API Management: sku_name, such as StandardV2_1")
-	var diags stringList
-	fs.Var(&diags, "apim-diagnostic", "API Management: a diagnostic's settings as JSON (repeatable)")
-	appgwFile := fs.String("appgw-settings", "", "Application Gateway: the settings as JSON")
-	scale := fs.Float64("time-scale", 1, "run every gateway clock this many times faster")
-	bufSize := fs.Int("appgw-buffer-size", gateway.DefaultAppGWBufferSize, "Application Gateway: bytes held before sending when response buffering is on (an assumption)")
-	bufCap := fs.Int("buffer-cap", gateway.DefaultBufferCap, "the most held for one response; past it the response fails")
+	var hf hopFlags
+	hf.register(fs, 1)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, gatewayUsage, "  - "+strings.Join(gateway.Assumptions, "\n  - ")+"\n")
+		fmt.Fprintf(stderr, gatewayUsage, assumptionsHelp())
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -104,33 +157,19 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if *upstream == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fail("--upstream must be an http(s) URL, such as http://127.0.0.1:8081")
 	}
-	cfg := gateway.Config{Upstream: u, TimeScale: *scale, AppGWBufferSize: *bufSize, BufferCap: *bufCap}
 	switch {
-	case *policy != "" && *appgwFile != "":
+	case hf.policy != "" && hf.appgw != "":
 		return fail("one hop is API Management or Application Gateway, not both: run two gateways")
-	case *policy != "":
-		xml, err := os.ReadFile(*policy)
-		if err != nil {
-			return fail("%v", err)
-		}
-		cfg.APIM = &gateway.APIM{PolicyXML: xml, SKU: *sku}
-		for _, f := range diags {
-			d, err := gateway.DiagnosticFile(f)
-			if err != nil {
-				return fail("%v", err)
-			}
-			cfg.APIM.Diagnostics = append(cfg.APIM.Diagnostics, d)
-		}
-	case *appgwFile != "":
-		if *sku != "" || len(diags) > 0 {
-			return fail("--apim-sku and --apim-diagnostic go with --apim-policy")
-		}
-		cfg.AppGW, err = gateway.AppGWSettingsFile(*appgwFile)
-		if err != nil {
-			return fail("%v", err)
-		}
-	default:
+	case hf.policy == "" && hf.appgw == "":
 		return fail("give --apim-policy FILE or --appgw-settings FILE")
+	}
+	cfg := hf.base()
+	cfg.Upstream = u
+	if cfg.APIM, err = hf.apim(); err != nil {
+		return fail("%v", err)
+	}
+	if cfg.AppGW, err = hf.appGW(); err != nil {
+		return fail("%v", err)
 	}
 	g, err := gateway.New(cfg)
 	if err != nil {

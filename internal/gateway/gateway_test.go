@@ -214,7 +214,8 @@ func TestChain(t *testing.T) {
 	if !rep.OK || len(rep.Events) != 8 {
 		t.Fatalf("chain: %s", rep.Error)
 	}
-	if got := rep.Headers["X-Sseready-Gateway"]; got != "stream" {
+	// Each hop adds its own, after the upstream hop's.
+	if got := rep.Headers["X-Sseready-Gateway"]; got != "stream, stream" {
 		t.Fatalf("hops %q", got)
 	}
 }

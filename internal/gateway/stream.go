@@ -35,6 +35,12 @@ type stream struct {
 	// client).
 	clientRaw syscall.RawConn
 	name      string // method and URI, for the log
+	// sendFn, pending, sent and sendErr carry send's callback and its
+	// state without an allocation per write.
+	sendFn  func(fd uintptr) bool
+	pending []byte
+	sent    int
+	sendErr error
 
 	in        framing
 	dec       chunkedDecoder
@@ -331,34 +337,49 @@ func (s *stream) send(p []byte) (int, error) {
 	if s.clientRaw == nil {
 		return s.client.Write(p)
 	}
-	sent := 0
-	var werr error
-	err := s.clientRaw.Write(func(fd uintptr) bool {
-		for sent < len(p) {
-			n, again, err := fdWrite(fd, p[sent:])
-			if again {
-				return false
-			}
-			if err != nil {
-				werr = err
-				return true
-			}
-			sent += n
-		}
-		return true
-	})
-	if err == nil {
-		err = werr
+	if s.sendFn == nil {
+		s.sendFn = s.sendFD // one method value per stream, not one per write
 	}
-	return sent, err
+	s.pending, s.sent, s.sendErr = p, 0, nil
+	err := s.clientRaw.Write(s.sendFn)
+	if err == nil {
+		err = s.sendErr
+	}
+	s.pending = nil
+	return s.sent, err
+}
+
+// sendFD is send's callback from the poller: it writes what is pending,
+// or returns false to wait until the socket takes more.
+func (s *stream) sendFD(fd uintptr) bool {
+	for s.sent < len(s.pending) {
+		n, again, err := fdWrite(fd, s.pending[s.sent:])
+		if again {
+			return false
+		}
+		if err != nil {
+			s.sendErr = err
+			return true
+		}
+		s.sent += n
+	}
+	return true
 }
 
 func (s *stream) downCut() error {
-	return fmt.Errorf("cut: nothing reached the client for %s (idle timeout)", s.g.behavior.DownstreamIdle)
+	return fmt.Errorf("cut: nothing reached the client for %s (idle timeout)", roundMS(s.g.behavior.DownstreamIdle))
 }
 
 func (s *stream) upCut() error {
-	return fmt.Errorf("cut: the upstream was silent for %s (request timeout)", s.g.behavior.UpstreamIdle)
+	return fmt.Errorf("cut: the upstream was silent for %s (request timeout)", roundMS(s.g.behavior.UpstreamIdle))
+}
+
+// roundMS rounds a scaled clock for people to read.
+func roundMS(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d
+	}
+	return d.Round(time.Millisecond)
 }
 
 // due is when the hop's nearest clock runs out (zero: never).

@@ -57,6 +57,12 @@ type upstream struct {
 	// it tries (saving the read that would only say "not yet"), as nginx
 	// does.
 	drained bool
+	// readFn and got* carry read's callback and its result without an
+	// allocation per read.
+	readFn func(fd uintptr) bool
+	got    *[]byte
+	gotN   int
+	gotErr error
 }
 
 // dial connects to the upstream, over TLS for https.
@@ -121,35 +127,41 @@ func (u *upstream) read() (buf *[]byte, n int, err error) {
 		n, err = u.conn.Read((*u.buf)[frameHead : frameHead+readSize])
 		return u.buf, n, err
 	}
-	var rerr error
-	err = u.raw.Read(func(fd uintptr) bool {
-		if u.drained {
-			u.drained = false
-			return false
-		}
-		b := getBuf()
-		var again bool
-		n, again, rerr = fdRead(fd, (*b)[frameHead:frameHead+readSize])
-		if again {
-			putBuf(b)
-			return false
-		}
-		buf = b
-		return true
-	})
-	if err != nil {
+	if u.readFn == nil {
+		u.readFn = u.readFD // one method value per stream, not one per read
+	}
+	u.got, u.gotN, u.gotErr = nil, 0, nil
+	if err := u.raw.Read(u.readFn); err != nil {
 		return nil, 0, err
 	}
-	if rerr != nil {
+	buf, n = u.got, u.gotN
+	switch {
+	case u.gotErr != nil:
 		putBuf(buf)
-		return nil, 0, rerr
-	}
-	if n == 0 {
+		return nil, 0, u.gotErr
+	case n == 0:
 		putBuf(buf)
 		return nil, 0, io.EOF
 	}
 	u.drained = n < readSize
 	return buf, n, nil
+}
+
+// readFD is read's callback from the poller: it reads into a pooled
+// buffer, or returns false to wait when there is nothing to read.
+func (u *upstream) readFD(fd uintptr) bool {
+	if u.drained {
+		u.drained = false
+		return false
+	}
+	b := getBuf()
+	n, again, err := fdRead(fd, (*b)[frameHead:frameHead+readSize])
+	if again {
+		putBuf(b)
+		return false
+	}
+	u.got, u.gotN, u.gotErr = b, n, err
+	return true
 }
 
 // ownsBuffer reports whether buf is the connection's own (not pooled).

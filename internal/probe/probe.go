@@ -111,8 +111,10 @@ func Run(ctx context.Context, url string, opts Options) Report {
 	rep.HeadersMS = since(time.Now())
 	rep.Status = resp.StatusCode
 	rep.ContentType = resp.Header.Get("Content-Type")
-	for k := range resp.Header {
-		rep.Headers[k] = resp.Header.Get(k)
+	// A header sent more than once is reported combined (RFC 9110, 5.3),
+	// as each emulated hop adds its own X-Sseready-Gateway.
+	for k, vs := range resp.Header {
+		rep.Headers[k] = strings.Join(vs, ", ")
 	}
 	switch {
 	case resp.StatusCode != http.StatusOK:

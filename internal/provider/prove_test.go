@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+	"github.com/sseready/terraform-provider-sseready/internal/chainrun"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
@@ -219,13 +217,13 @@ func TestAccProveSettings(t *testing.T) {
 		// A buffering APIM holds the heartbeats too, so App Gateway's
 		// request timeout fires, and without it the load balancer's.
 		{"buffering defeats the heartbeats, App Gateway's timeout cuts",
-			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, goodAppGW, chat, "the stream broke off", "app_gateway: cut: the upstream was silent", ""},
+			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, goodAppGW, chat, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
 		{"buffering defeats the heartbeats, the idle cut fires",
-			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW, chat, "the stream broke off", "apim: cut: nothing reached the client", ""},
+			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW, chat, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
 		{"request_timeout shorter than the silence cuts",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, &gateway.AppGW{RequestTimeout: time.Duration(num(p.brokenTimeout)) * time.Second}, silent, "the stream broke off", "app_gateway: cut: the upstream was silent", ""},
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, &gateway.AppGW{RequestTimeout: time.Duration(num(p.brokenTimeout)) * time.Second}, silent, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
 		{"no heartbeat past the idle cut is cut",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, patientAppGW, silent, "the stream broke off", "apim: cut: nothing reached the client", ""},
+			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, patientAppGW, silent, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
 		{"the Consumption tier refuses",
 			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), SKU: p.brokenSKU.(string)}, goodAppGW, chat, "status 503", "", ""},
 	}
@@ -254,7 +252,7 @@ func TestAccProveSettings(t *testing.T) {
 					t.Errorf("held until %q, want %q", got, tt.held)
 				}
 			}
-			if got := hops.cuts(); tt.cut != "" && (len(got) == 0 || !strings.HasPrefix(got[0], tt.cut)) {
+			if got := hops.Cuts(); tt.cut != "" && (len(got) == 0 || !strings.HasPrefix(got[0], tt.cut)) {
 				t.Errorf("cuts %q, want the first to start %q", got, tt.cut)
 			} else if tt.cut == "" && len(got) > 0 {
 				t.Errorf("unexpected cuts %q", got)
@@ -327,63 +325,17 @@ func held(rep probe.Report) string {
 	return "units"
 }
 
-// hopLog keeps what the emulated hops logged, each line prefixed with the
-// hop's name.
-type hopLog struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (h *hopLog) logger(t *testing.T, hop string) func(string, ...any) {
-	return func(format string, args ...any) {
-		line := hop + ": " + strings.TrimPrefix(fmt.Sprintf(format, args...), "sseready gateway: GET /: ")
-		t.Log(line)
-		h.mu.Lock()
-		h.lines = append(h.lines, line)
-		h.mu.Unlock()
-	}
-}
-
-// cuts returns the logged cuts, the first hop to cut first.
-func (h *hopLog) cuts() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var cuts []string
-	for _, l := range h.lines {
-		if strings.Contains(l, ": cut: ") {
-			cuts = append(cuts, l)
-		}
-	}
-	return cuts
-}
-
-// chain starts the origin, an emulated APIM in front of it and an
-// emulated App Gateway in front of that, all on loopback, and returns the
-// App Gateway's URL and the hops' log.
-func chain(t *testing.T, o origin.Config, apim *gateway.APIM, appgw *gateway.AppGW) (string, *hopLog) {
+// chain runs the origin, an emulated APIM in front of it and an emulated
+// App Gateway in front of that, on loopback, on the proof's clock.
+func chain(t *testing.T, o origin.Config, apim *gateway.APIM, appgw *gateway.AppGW) (string, *chainrun.Chain) {
 	t.Helper()
-	oh, err := origin.New(o)
+	c, err := chainrun.Start(o, []chainrun.Hop{
+		{Name: "app_gateway", Config: gateway.Config{AppGW: appgw, TimeScale: timeScale}},
+		{Name: "apim", Config: gateway.Config{APIM: apim, TimeScale: timeScale}},
+	}, func(line string) { t.Log(line) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	osrv := httptest.NewServer(oh)
-	t.Cleanup(osrv.Close)
-	ou, _ := url.Parse(osrv.URL)
-	a, err := gateway.New(gateway.Config{Upstream: ou, APIM: apim, TimeScale: timeScale})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hops := &hopLog{}
-	a.Logf = hops.logger(t, "apim")
-	asrv := httptest.NewServer(a)
-	t.Cleanup(func() { asrv.Close(); a.Close() })
-	au, _ := url.Parse(asrv.URL)
-	g, err := gateway.New(gateway.Config{Upstream: au, AppGW: appgw, TimeScale: timeScale})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.Logf = hops.logger(t, "app_gateway")
-	gsrv := httptest.NewServer(g)
-	t.Cleanup(func() { gsrv.Close(); g.Close() })
-	return gsrv.URL, hops
+	t.Cleanup(c.Close)
+	return c.URL, c
 }

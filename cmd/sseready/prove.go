@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/chainrun"
+	"github.com/sseready/terraform-provider-sseready/internal/gateway"
+	"github.com/sseready/terraform-provider-sseready/internal/origin"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
+)
+
+const proveUsage = `Usage: sseready prove (--appgw-settings FILE | --apim-policy FILE ...) [flags]
+
+Runs a test stream through the settings you deploy, on loopback: the test
+origin, an emulated API Management hop (with --apim-policy) and an emulated
+Application Gateway in front of it (with --appgw-settings), every clock
+--time-scale times faster. It reports how each event arrived and, when the
+stream failed, which hop cut it and why. Durations are on Azure's clock:
+the default stream has a 6-minute silence, longer than the load balancer's
+4-minute idle cut, bridged by 20-second heartbeats. Exit status: 0 when
+the stream arrived as a stream, 1 when it did not, 2 for a wrong command
+line or unreadable settings.
+
+Assumptions, where the sources do not say:
+%s
+Flags:
+`
+
+// proveResult is the JSON output of prove.
+type proveResult struct {
+	OK        bool         `json:"ok"`
+	Error     string       `json:"error"`
+	Hops      []proveHop   `json:"hops"`
+	Cuts      []string     `json:"cuts"`
+	TimeScale float64      `json:"time_scale"`
+	Probe     probe.Report `json:"probe"`
+}
+
+type proveHop struct {
+	Name     string `json:"name"`
+	Behavior string `json:"behavior"`
+}
+
+func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("prove", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var hf hopFlags
+	hf.register(fs, 60)
+	var o origin.Config
+	fs.IntVar(&o.Events, "events", 6, "events in the stream")
+	fs.DurationVar(&o.Interval, "interval", 10*time.Second, "time between events (Azure's clock)")
+	fs.DurationVar(&o.Heartbeat, "heartbeat", 20*time.Second, "comment heartbeat after this long without output (Azure's clock; 0: none)")
+	fs.IntVar(&o.SilenceAfter, "silence-after", 3, "after event N, stay silent for --silence (0: never)")
+	fs.DurationVar(&o.Silence, "silence", 6*time.Minute, "how long the silence lasts (Azure's clock)")
+	maxLatency := fs.Duration("max-latency", 100*time.Millisecond, "relay latency above which an event counts as held (real time)")
+	format := fs.String("format", "text", "output format: text or json")
+	fs.Usage = func() { fmt.Fprintf(stderr, proveUsage, assumptionsHelp()); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "sseready prove: "+format+"\n", a...)
+		return exitInput
+	}
+	switch {
+	case fs.NArg() > 0:
+		return fail("unexpected argument %q: the settings come as flags", fs.Arg(0))
+	case *format != "text" && *format != "json":
+		return fail("--format must be text or json, not %q", *format)
+	case hf.policy == "" && hf.appgw == "":
+		return fail("give the settings of at least one hop: --appgw-settings FILE, --apim-policy FILE")
+	case hf.scale < 1:
+		return fail("--time-scale must be 1 or more, not %g", hf.scale)
+	case o.Events < 1:
+		return fail("--events must be 1 or more")
+	case *maxLatency <= 0:
+		return fail("--max-latency must be positive")
+	}
+	apim, err := hf.apim()
+	if err != nil {
+		return fail("%v", err)
+	}
+	appgw, err := hf.appGW()
+	if err != nil {
+		return fail("%v", err)
+	}
+	var hops []chainrun.Hop
+	if appgw != nil {
+		cfg := hf.base()
+		cfg.AppGW = appgw
+		hops = append(hops, chainrun.Hop{Name: "app_gateway", Config: cfg})
+	}
+	if apim != nil {
+		cfg := hf.base()
+		cfg.APIM = apim
+		hops = append(hops, chainrun.Hop{Name: "apim", Config: cfg})
+	}
+	scale := func(d time.Duration) time.Duration { return time.Duration(float64(d) / hf.scale) }
+	azure := o
+	o.Interval, o.Heartbeat, o.Silence = scale(o.Interval), scale(o.Heartbeat), scale(o.Silence)
+	if o.SilenceAfter == 0 {
+		o.Silence = 0
+	}
+	c, err := chainrun.Start(o, hops, nil)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer c.Close()
+
+	// The probe waits for every event, no longer than the stream could
+	// take plus a margin.
+	limit := time.Duration(o.Events)*o.Interval + o.Silence + 10*time.Second
+	rep := probe.Run(ctx, c.URL, probe.Options{Events: o.Events, Duration: limit, MaxLatency: *maxLatency})
+	res := proveResult{OK: rep.OK, Error: rep.Error, Cuts: c.Cuts(), TimeScale: hf.scale, Probe: rep}
+	if res.Cuts == nil {
+		res.Cuts = []string{}
+	}
+	for i, h := range hops {
+		res.Hops = append(res.Hops, proveHop{Name: h.Name, Behavior: c.Hops[i].Behavior().String()})
+	}
+	if len(rep.Events) < o.Events && rep.OK {
+		res.OK, res.Error = false, fmt.Sprintf("%d of %d events arrived", len(rep.Events), o.Events)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+	} else {
+		printProve(stdout, res, azure)
+	}
+	if !res.OK {
+		return exitFindings
+	}
+	return exitOK
+}
+
+// printProve prints the result in lines of at most about 60 characters,
+// so two fit side by side.
+func printProve(w io.Writer, res proveResult, azure origin.Config) {
+	for _, h := range res.Hops {
+		fmt.Fprintf(w, "%s: %s\n", h.Name, wrap(h.Behavior, 60-len(h.Name)-2))
+	}
+	fmt.Fprintf(w, "clocks %gx: the 4-minute idle cut takes %s\n", res.TimeScale,
+		time.Duration(float64(gateway.LoadBalancerIdle)/res.TimeScale).Round(time.Millisecond))
+	fmt.Fprintf(w, "stream: %d events %s apart, heartbeat %s,\n", azure.Events, azure.Interval, orNone(azure.Heartbeat))
+	if azure.SilenceAfter > 0 {
+		fmt.Fprintf(w, "  %s of silence after event %d\n", azure.Silence, azure.SilenceAfter)
+	}
+	rep := res.Probe
+	if rep.Status != 0 {
+		fmt.Fprintf(w, "status %d, headers after %.1f ms\n", rep.Status, rep.HeadersMS)
+	}
+	for i, e := range rep.Events {
+		lat := "-"
+		if e.LatencyMS != nil {
+			lat = fmt.Sprintf("%.1f ms", *e.LatencyMS)
+		}
+		fmt.Fprintf(w, "event %-2d at %8.1f ms, latency %s\n", i+1, e.ArrivalMS, lat)
+	}
+	fmt.Fprintf(w, "%d events, %d heartbeats\n", len(rep.Events), rep.Heartbeats)
+	for _, c := range res.Cuts {
+		// "hop: METHOD URI: cut: reason"
+		hop, rest, _ := strings.Cut(c, ": ")
+		_, reason, _ := strings.Cut(rest, ": cut: ")
+		fmt.Fprintf(w, "%s\n", wrap(hop+" cut the stream: "+reason, 60))
+	}
+	if res.OK {
+		fmt.Fprintln(w, "ok: every event arrived as it was sent")
+	} else {
+		fmt.Fprintf(w, "not ok: %s\n", wrap(res.Error, 52))
+	}
+}
+
+func orNone(d time.Duration) string {
+	if d == 0 {
+		return "none"
+	}
+	return d.String()
+}
+
+// wrap breaks s at spaces into lines of about width, indenting the rest.
+func wrap(s string, width int) string {
+	var b strings.Builder
+	line := 0
+	for i, word := range strings.Fields(s) {
+		if i > 0 && line+1+len(word) > width {
+			b.WriteString("\n  ")
+			line = 2
+		} else if i > 0 {
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(word)
+		line += len(word)
+	}
+	return b.String()
+}

@@ -1,0 +1,67 @@
+package chainrun
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/gateway"
+	"github.com/sseready/terraform-provider-sseready/internal/origin"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
+)
+
+const streaming = `<policies><inbound><base /></inbound><backend><forward-request timeout="120" buffer-response="false" /></backend><outbound><base /></outbound></policies>`
+
+func TestChainRelaysThroughEveryHop(t *testing.T) {
+	c, err := Start(origin.Config{Events: 3, Interval: 20 * time.Millisecond}, []Hop{
+		{"app_gateway", gateway.Config{AppGW: &gateway.AppGW{RequestTimeout: 30 * time.Second}}},
+		{"apim", gateway.Config{APIM: &gateway.APIM{PolicyXML: []byte(streaming)}}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rep := probe.Run(context.Background(), c.URL, probe.Options{Events: 3, MaxLatency: 100 * time.Millisecond})
+	if !rep.OK {
+		t.Fatal(rep.Error)
+	}
+	// Each hop adds its header after the upstream hops': apim's, then
+	// app_gateway's.
+	if got := rep.Headers["X-Sseready-Gateway"]; got != "stream, stream" {
+		t.Fatalf("X-Sseready-Gateway %q, want one per hop", got)
+	}
+}
+
+func TestCutsNameTheHop(t *testing.T) {
+	var lines []string
+	c, err := Start(origin.Config{Events: 2, Interval: 300 * time.Millisecond}, []Hop{
+		{"app_gateway", gateway.Config{AppGW: &gateway.AppGW{RequestTimeout: 100 * time.Millisecond}}},
+	}, func(l string) { lines = append(lines, l) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rep := probe.Run(context.Background(), c.URL, probe.Options{Events: 2})
+	if rep.OK {
+		t.Fatal("a 100 ms request timeout let a 300 ms gap through")
+	}
+	cuts := c.Cuts()
+	if len(cuts) != 1 || !strings.HasPrefix(cuts[0], "app_gateway: GET /: cut: the upstream was silent for 100ms") {
+		t.Fatalf("cuts %q", cuts)
+	}
+	if len(lines) == 0 || lines[0] != cuts[0] {
+		t.Fatalf("logf saw %q", lines)
+	}
+}
+
+func TestBadHopNamesIt(t *testing.T) {
+	_, err := Start(origin.Config{}, []Hop{{"apim", gateway.Config{}}}, nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "apim: ") {
+		t.Fatalf("error %v, want one naming the hop", err)
+	}
+	_, err = Start(origin.Config{Events: -1}, nil, nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "origin: ") {
+		t.Fatalf("error %v, want one naming the origin", err)
+	}
+}
