@@ -39,7 +39,7 @@ type Chain struct {
 
 // Start runs the origin and the hops, given client side first, on
 // 127.0.0.1. logf, when not nil, receives each line a hop logs, prefixed
-// with the hop's name.
+// with the hop's name; it is called from the hops' goroutines.
 func Start(o origin.Config, hops []Hop, logf func(line string)) (*Chain, error) {
 	c := &Chain{logf: logf}
 	oh, err := origin.New(o)

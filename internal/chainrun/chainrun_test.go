@@ -3,6 +3,7 @@ package chainrun
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,10 +35,11 @@ func TestChainRelaysThroughEveryHop(t *testing.T) {
 }
 
 func TestCutsNameTheHop(t *testing.T) {
+	var mu sync.Mutex
 	var lines []string
 	c, err := Start(origin.Config{Events: 2, Interval: 300 * time.Millisecond}, []Hop{
 		{"app_gateway", gateway.Config{AppGW: &gateway.AppGW{RequestTimeout: 100 * time.Millisecond}}},
-	}, func(l string) { lines = append(lines, l) })
+	}, func(l string) { mu.Lock(); lines = append(lines, l); mu.Unlock() })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +52,8 @@ func TestCutsNameTheHop(t *testing.T) {
 	if len(cuts) != 1 || !strings.HasPrefix(cuts[0], "app_gateway: GET /: cut: the upstream was silent for 100ms") {
 		t.Fatalf("cuts %q", cuts)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(lines) == 0 || lines[0] != cuts[0] {
 		t.Fatalf("logf saw %q", lines)
 	}
