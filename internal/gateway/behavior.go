@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -77,8 +78,7 @@ func Derive(c Config) (Behavior, error) {
 func deriveAppGW(c Config) Behavior {
 	b := Behavior{UpstreamIdle: c.scaled(c.AppGW.RequestTimeout), HeaderTimeout: c.scaled(c.AppGW.RequestTimeout)}
 	if c.AppGW.ResponseBuffering {
-		b.Unit = c.AppGWBufferSize
-		b.Rules = append(b.Rules, rules.AppGWResponseBuffering)
+		b.enact(rules.AppGWResponseBuffering, c, "")
 	}
 	return b
 }
@@ -89,21 +89,13 @@ func deriveAPIM(c Config) (Behavior, error) {
 		DownstreamIdle: c.scaled(LoadBalancerIdle),
 		HeaderTimeout:  c.scaled(DefaultForwardTimeout),
 	}
-	seen := map[string]bool{}
-	apply := func(id string) {
-		if !seen[id] {
-			seen[id] = true
-			b.Rules = append(b.Rules, id)
-		}
-	}
 	if a.SKU != "" {
 		ok, err := apimtier.SupportsSSE(a.SKU)
 		if err != nil {
 			return b, err
 		}
 		if !ok {
-			b.Refuse = fmt.Sprintf("the %s tier does not support long-running connections (%s)", a.SKU, rules.ConsumptionTier)
-			apply(rules.ConsumptionTier)
+			b.enact(rules.ConsumptionTier, c, a.SKU)
 		}
 	}
 	doc, err := apimpolicy.Parse(a.PolicyXML)
@@ -112,28 +104,13 @@ func deriveAPIM(c Config) (Behavior, error) {
 	}
 	res := apimcheck.Check(doc, apimcheck.Options{Scope: apimcheck.API})
 	for _, f := range res.Findings {
-		if f.Severity != rules.Error {
-			continue
-		}
-		switch f.Rule {
-		case rules.ForwardRequestBuffers, rules.BackendInheritsBuffering, rules.BufferResponseNotLiteral:
-			b.Unit = APIMBufferUnit
-			apply(f.Rule)
-		case rules.ValidateContent, rules.BodyTransform, rules.ResponseBodyRead, rules.EventHubBodyLogging:
-			b.HoldAll = true
-			apply(f.Rule)
-		case rules.ResponseCaching:
-			b.Cache = true
-			apply(f.Rule)
-		case rules.NoForwardRequest:
-			b.NoForward = "the policy's <backend> forwards nothing (" + f.Rule + ")"
-			apply(f.Rule)
+		if f.Severity == rules.Error {
+			b.enact(f.Rule, c, "")
 		}
 	}
 	for _, d := range a.Diagnostics {
 		if logsBodies(d) {
-			b.HoldAll = true
-			apply(rules.DiagnosticBodyLogging)
+			b.enact(rules.DiagnosticBodyLogging, c, "")
 		}
 	}
 	if t, ok := forwardTimeout(doc); ok {
@@ -141,6 +118,31 @@ func deriveAPIM(c Config) (Behavior, error) {
 	}
 	sort.Strings(b.Rules)
 	return b, nil
+}
+
+// enact applies the rule's effect (see ruleEffects), once; a rule the
+// emulator does not enact changes nothing. detail is the SKU for a
+// refusal.
+func (b *Behavior) enact(rule string, c Config, detail string) {
+	e, ok := effectOf(rule)
+	if !ok || slices.Contains(b.Rules, rule) {
+		return
+	}
+	b.Rules = append(b.Rules, rule)
+	switch e.effect {
+	case bufferUnits:
+		b.Unit = APIMBufferUnit
+	case appGWBuffer:
+		b.Unit = c.AppGWBufferSize
+	case holdAll:
+		b.HoldAll = true
+	case cacheResponse:
+		b.Cache = true
+	case noForward:
+		b.NoForward = "the policy's <backend> forwards nothing (" + rule + ")"
+	case refuse:
+		b.Refuse = fmt.Sprintf("the %s tier does not support long-running connections (%s)", detail, rule)
+	}
 }
 
 // logsBodies reports a diagnostic whose written blocks log bodies. (A

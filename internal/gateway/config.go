@@ -88,7 +88,7 @@ var Assumptions = []string{
 	"A policy whose <backend> forwards nothing is answered 500: the sources do not say what APIM sends instead.",
 	"A comment heartbeat from the backend counts as traffic for Application Gateway's request_timeout (bytes on the wire).",
 	"Body logging (body_bytes > 0) and body-reading policies hold the whole response until it ends, up to BufferCap (--buffer-cap).",
-	"A cached response is stored when it completes and replayed at once, headers and body, to later requests for the same method and URL.",
+	"A cached response is stored when it completes and replayed at once, headers and body, to later requests for the same method and URL; a client that leaves before the end aborts it, and nothing is stored.",
 }
 
 func (c *Config) setDefaults() error {

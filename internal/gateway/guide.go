@@ -1,0 +1,95 @@
+package gateway
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+)
+
+//go:generate go run ./proxyguide -o ../../templates/guides/streaming-test-proxy.md.tmpl
+
+// Guide renders the streaming test proxy guide
+// (templates/guides/streaming-test-proxy.md.tmpl) from the tables the
+// emulator runs on: ruleEffects, clocks and Assumptions.
+func Guide() string {
+	var b strings.Builder
+	b.WriteString(`---
+page_title: "The streaming test proxy"
+subcategory: ""
+description: |-
+  How sseready's emulated API Management and Application Gateway hops treat a Server-Sent Events stream, which rule each behaviour comes from, and what is assumed.
+---
+
+# The streaming test proxy
+
+` + "`sseready gateway`" + ` is a local stand-in for one API Management or Application Gateway hop. It reads the
+settings you deploy (an API-scope policy document, an SKU, diagnostic settings; an App Gateway ` + "`global`" + `
+block and ` + "`request_timeout`" + `) with the same rules as the provider, and treats a real stream on real
+sockets as those settings say. ` + "`sseready prove`" + ` runs a test stream through both hops and reports each
+event and which hop held or cut the stream. Nothing here talks to Azure.
+
+` + "```sh" + `
+# The whole path on loopback, every clock 60 times faster:
+sseready prove --appgw-settings appgw.json --apim-policy policy.xml --apim-sku StandardV2_1 \
+  --apim-diagnostic diagnostic.json
+
+# Or hop by hop: client -> App Gateway -> APIM -> origin.
+sseready backend --listen 127.0.0.1:8081 --heartbeat 20s
+sseready gateway --listen 127.0.0.1:8082 --upstream http://127.0.0.1:8081 --apim-policy policy.xml
+sseready gateway --listen 127.0.0.1:8080 --upstream http://127.0.0.1:8082 --appgw-settings appgw.json
+sseready probe http://127.0.0.1:8080/
+` + "```" + `
+
+` + "`appgw.json`" + ` is ` + "`jsonencode()`" + ` of ` + "`sseready_appgw_settings`" + `' outputs, or of azurerm's ` + "`global`" + ` block and
+` + "`request_timeout`" + ` (no ` + "`global`" + ` block means the gateway's default: buffering on). A diagnostic file is
+` + "`jsonencode()`" + ` of ` + "`sseready_apim_diagnostic`" + `' outputs, or of azurerm's four blocks with ` + "`identifier`" + `
+(and ` + "`\"scope\": \"global\"`" + ` for the All APIs diagnostic).
+
+## What each setting does
+
+When a rule's error applies to the hop's settings, the hop does this to every response. Each rule's page
+in the [SSE rules](sse-rules.md) guide gives its sources.
+
+| Rule | When | The emulated hop |
+|------|------|------------------|
+`)
+	for _, e := range ruleEffects {
+		r, _ := rules.Lookup(e.rule)
+		fmt.Fprintf(&b, "| [%s](sse-rules.md#%s) | %s | %s |\n", r.ID, strings.ToLower(r.ID), strings.ReplaceAll(r.Summary, "|", `\|`), e.does)
+	}
+	b.WriteString(`
+A hop whose settings break no rule relays each read at once. A hop holds at most ` + "`--buffer-cap`" + `
+(default 16 MiB) of one response; past it the response fails, so memory stays bounded whatever the stream.
+
+## Clocks
+
+` + "`--time-scale F`" + ` runs every clock F times faster, so a 4-minute idle cut takes 4 s at 60.
+
+| Hop | Clock | Rule | The emulated hop |
+|-----|-------|------|------------------|
+`)
+	for _, c := range clocks {
+		fmt.Fprintf(&b, "| %s | %s | [%s](sse-rules.md#%s) | %s |\n", c.hop, c.name, c.rule, strings.ToLower(c.rule), c.does)
+	}
+	b.WriteString(`
+A cut leaves the response unended: the client sees the connection drop, as from a gateway that cuts it.
+
+## Assumptions
+
+Where Microsoft does not document what the gateway does, the emulator assumes this, and says so in
+` + "`sseready gateway --help`" + `:
+
+`)
+	for _, a := range Assumptions {
+		fmt.Fprintf(&b, "- %s\n", a)
+	}
+	b.WriteString(`
+## What the emulator is not
+
+It emulates the behaviours above and nothing else: no authentication, rate limits, routing, TLS
+termination or HTTP/2 towards the client. It relays HTTP/1.x, opens one upstream connection per request
+and closes the client's connection after the response.
+`)
+	return b.String()
+}
