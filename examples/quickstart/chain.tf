@@ -102,3 +102,22 @@ output "broken_chain_report" {
   description = "What breaks the broken chain, hop by hop."
   value       = join("\n", [for f in data.sseready_chain_check.broken.findings : "${f.hop} ${f.element}: ${f.severity} ${f.rule}: ${f.message}" if f.severity != "info"])
 }
+
+# Both chains' App Gateway and diagnostic settings as JSON files for
+# `sseready prove`, which runs a stream through them on loopback (make demo
+# does, with chat_policy_xml and legacy-policy.xml as the APIM policies).
+output "good_chain_appgw_json" {
+  value = jsonencode(data.sseready_chain_check.good.app_gateway)
+}
+
+output "good_chain_diagnostic_json" {
+  value = jsonencode(data.sseready_chain_check.good.apim.diagnostics[0])
+}
+
+output "broken_chain_appgw_json" {
+  value = jsonencode(data.sseready_chain_check.broken.app_gateway)
+}
+
+output "broken_chain_diagnostic_json" {
+  value = jsonencode(data.sseready_chain_check.broken.apim.diagnostics[0])
+}
