@@ -10,12 +10,12 @@ import (
 type effect int
 
 const (
-	bufferUnits effect = iota // relay in units of APIMBufferUnit
-	holdAll                   // hold the whole response until it ends
-	cacheResponse             // store complete responses and replay them
-	noForward                 // forward nothing: answer 500
-	refuse                    // refuse the request: answer 503
-	appGWBuffer               // hold AppGWBufferSize before sending
+	bufferUnits   effect = iota // relay in units of APIMBufferUnit
+	holdAll                     // hold the whole response until it ends
+	cacheResponse               // store complete responses and replay them
+	noForward                   // forward nothing: answer 500
+	refuse                      // refuse the request: answer 503
+	appGWBuffer                 // hold AppGWBufferSize before sending
 )
 
 // ruleEffect ties a rule of the catalogue to what the emulator does when

@@ -52,11 +52,6 @@ type upstream struct {
 	raw  syscall.RawConn // nil when reads must go through conn (TLS)
 	// buf is the read buffer when raw is nil.
 	buf *[]byte
-	// drained is set when a read returned less than it asked for: the
-	// socket was empty then, so the next read waits for the poller before
-	// it tries (saving the read that would only say "not yet"), as nginx
-	// does.
-	drained bool
 	// readFn and got* carry read's callback and its result without an
 	// allocation per read.
 	readFn func(fd uintptr) bool
@@ -143,17 +138,16 @@ func (u *upstream) read() (buf *[]byte, n int, err error) {
 		putBuf(buf)
 		return nil, 0, io.EOF
 	}
-	u.drained = n < readSize
 	return buf, n, nil
 }
 
 // readFD is read's callback from the poller: it reads into a pooled
-// buffer, or returns false to wait when there is nothing to read.
+// buffer, or returns false to wait when there is nothing to read. It must
+// try the read before it waits: RawConn.Read forgets a readiness the
+// poller saw before the call, so waiting first could wait for bytes that
+// are already there (and a sender blocked on a full window would never
+// send the edge that wakes it).
 func (u *upstream) readFD(fd uintptr) bool {
-	if u.drained {
-		u.drained = false
-		return false
-	}
 	b := getBuf()
 	n, again, err := fdRead(fd, (*b)[frameHead:frameHead+readSize])
 	if again {

@@ -1,0 +1,61 @@
+package gateway
+
+import (
+	"net"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// tcpPair returns both ends of a loopback TCP connection.
+func tcpPair(t *testing.T) (near, far net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	near, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	far = <-accepted
+	t.Cleanup(func() { near.Close(); far.Close() })
+	return near, far
+}
+
+// Bytes that arrived while the relay was busy elsewhere are read at once:
+// the relay must not wait for a wake-up the poller already delivered
+// (RawConn.Read forgets it), or a sender that has nothing more to send
+// is never relayed.
+func TestReadTakesBytesThatArrivedBeforeTheCall(t *testing.T) {
+	if !rawIO {
+		t.Skip("this platform reads through net.Conn")
+	}
+	near, far := tcpPair(t)
+	raw, err := near.(syscall.Conn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := &upstream{conn: near, raw: raw}
+	for round := 0; round < 3; round++ {
+		if _, err := far.Write([]byte("0123456789")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond) // the poller sees the bytes arrive
+		_ = near.SetReadDeadline(time.Now().Add(time.Second))
+		buf, n, err := up.read()
+		if err != nil {
+			t.Fatalf("round %d: %v (the bytes were there before the read)", round, err)
+		}
+		if got := string((*buf)[frameHead : frameHead+n]); got != "0123456789" {
+			t.Fatalf("round %d: read %q", round, got)
+		}
+		putBuf(buf)
+	}
+}
