@@ -120,7 +120,9 @@ func (c *Config) scaled(d time.Duration) time.Duration {
 // AppGWSettingsFile reads Application Gateway settings from JSON: either
 // the outputs of sseready_appgw_settings (response_buffering_enabled,
 // request_timeout) or azurerm's shape (a global block, request_timeout).
-// A missing global block means the gateway's default: buffering on.
+// A missing global block means the gateway's default: buffering on; a
+// missing request_timeout azurerm's, 30 s. Other attributes (sku_name,
+// the WAF's) do not change the response stream and are not read.
 func AppGWSettingsFile(path string) (*AppGW, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -137,11 +139,17 @@ func AppGWSettingsFile(path string) (*AppGW, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	g := &AppGW{ResponseBuffering: true, RequestTimeout: 30 * time.Second}
+	var inGlobal *bool
+	if raw.Global != nil {
+		inGlobal = raw.Global.ResponseBuffering
+	}
 	switch {
+	case raw.ResponseBuffering != nil && inGlobal != nil && *raw.ResponseBuffering != *inGlobal:
+		return nil, fmt.Errorf("%s: response_buffering_enabled is %v, and %v in global: give one", path, *raw.ResponseBuffering, *inGlobal)
 	case raw.ResponseBuffering != nil:
 		g.ResponseBuffering = *raw.ResponseBuffering
-	case raw.Global != nil && raw.Global.ResponseBuffering != nil:
-		g.ResponseBuffering = *raw.Global.ResponseBuffering
+	case inGlobal != nil:
+		g.ResponseBuffering = *inGlobal
 	}
 	if raw.RequestTimeout != nil {
 		if *raw.RequestTimeout < 1 || *raw.RequestTimeout > 86400 {
@@ -165,10 +173,21 @@ func DiagnosticFile(path string) (apimdiag.Diagnostic, error) {
 		return apimdiag.Diagnostic{}, fmt.Errorf("%s: %w", path, err)
 	}
 	d := apimdiag.Diagnostic{Blocks: map[string]*apimdiag.Block{}}
-	_ = json.Unmarshal(raw["identifier"], &d.Identifier)
-	var scope string
-	_ = json.Unmarshal(raw["scope"], &scope)
-	d.Global = scope == "global"
+	var scope *string
+	for key, into := range map[string]any{"identifier": &d.Identifier, "scope": &scope} {
+		if v, ok := raw[key]; ok {
+			if err := json.Unmarshal(v, into); err != nil {
+				return d, fmt.Errorf("%s: %s must be a string: %w", path, key, err)
+			}
+		}
+	}
+	switch {
+	case scope == nil || *scope == "" || *scope == "api":
+	case *scope == "global":
+		d.Global = true
+	default:
+		return d, fmt.Errorf(`%s: scope %q is not "global" or "api"`, path, *scope)
+	}
 	for _, name := range apimdiag.Blocks {
 		var b *struct {
 			BodyBytes int64 `json:"body_bytes"`

@@ -1,0 +1,91 @@
+package gateway
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeJSON(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "settings.json")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestAppGWSettingsFile(t *testing.T) {
+	tests := []struct {
+		name, json string
+		want       AppGW
+		err        string
+	}{
+		{"sseready_appgw_settings outputs", `{"response_buffering_enabled": false, "request_buffering_enabled": true, "request_timeout": 800}`, AppGW{false, 800 * time.Second}, ""},
+		{"azurerm's global block (chain_check echo)", `{"global":{"request_buffering_enabled":true,"response_buffering_enabled":false},"request_timeout":40,"sku_name":"WAF_v2"}`, AppGW{false, 40 * time.Second}, ""},
+		{"no global block: the gateway's defaults", `{"global":null,"request_timeout":null,"sku_name":"WAF_v2"}`, AppGW{true, 30 * time.Second}, ""},
+		{"empty", `{}`, AppGW{true, 30 * time.Second}, ""},
+		{"both places agree", `{"response_buffering_enabled": false, "global": {"response_buffering_enabled": false}}`, AppGW{false, 30 * time.Second}, ""},
+		{"both places disagree", `{"response_buffering_enabled": false, "global": {"response_buffering_enabled": true}}`, AppGW{}, "response_buffering_enabled is false, and true in global: give one"},
+		{"timeout out of range", `{"request_timeout": 0}`, AppGW{}, "request_timeout 0 is outside 1 to 86400"},
+		{"timeout not a number", `{"request_timeout": "40"}`, AppGW{}, "cannot unmarshal string"},
+		{"not JSON", `request_timeout = 40`, AppGW{}, "invalid character"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeJSON(t, tt.json)
+			got, err := AppGWSettingsFile(p)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.HasPrefix(err.Error(), p) {
+					t.Fatalf("error %v, want one naming the file and %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || *got != tt.want {
+				t.Fatalf("%+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDiagnosticFile(t *testing.T) {
+	tests := []struct {
+		name, json string
+		global     bool
+		bodyBytes  map[string]int64
+		err        string
+	}{
+		{"sseready_apim_diagnostic outputs",
+			`{"backend_request":{"body_bytes":0,"headers_to_log":[]},"backend_response":{"body_bytes":0},"frontend_request":{"body_bytes":0,"headers_to_log":["X-Request-Id"]},"frontend_response":{"body_bytes":0},"identifier":"applicationinsights","scope":null}`,
+			false, map[string]int64{"backend_request": 0, "backend_response": 0, "frontend_request": 0, "frontend_response": 0}, ""},
+		{"a global diagnostic logging bodies, blocks left out",
+			`{"backend_request":null,"frontend_response":{"body_bytes":8192},"identifier":"applicationinsights","scope":"global"}`,
+			true, map[string]int64{"frontend_response": 8192}, ""},
+		{"api scope", `{"identifier":"azuremonitor","scope":"api"}`, false, map[string]int64{}, ""},
+		{"an unknown scope", `{"identifier":"azuremonitor","scope":"product"}`, false, nil, `scope "product" is not "global" or "api"`},
+		{"identifier not a string", `{"identifier":7}`, false, nil, "identifier must be a string"},
+		{"a block not an object", `{"frontend_response":8192}`, false, nil, "frontend_response"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeJSON(t, tt.json)
+			d, err := DiagnosticFile(p)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.HasPrefix(err.Error(), p) {
+					t.Fatalf("error %v, want one naming the file and %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || d.Global != tt.global || len(d.Blocks) != len(tt.bodyBytes) {
+				t.Fatalf("%+v, %v", d, err)
+			}
+			for name, want := range tt.bodyBytes {
+				if b := d.Blocks[name]; b == nil || b.BodyBytes != want {
+					t.Errorf("%s: %+v, want body_bytes %d", name, b, want)
+				}
+			}
+		})
+	}
+}
