@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -131,6 +133,20 @@ func (h *hopFlags) appGW() (*gateway.AppGW, error) {
 	return gateway.AppGWSettingsFile(h.appgw)
 }
 
+// upstreamTLS verifies an https upstream against the CA certificates in
+// file only, as a private or test origin needs.
+func upstreamTLS(file string) (*tls.Config, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--upstream-ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--upstream-ca %s: no PEM certificate in the file; give the CA certificate(s) in PEM form (-----BEGIN CERTIFICATE-----)", file)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
 func assumptionsHelp() string {
 	return "  - " + strings.Join(gateway.Assumptions, "\n  - ") + "\n"
 }
@@ -140,6 +156,7 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback by default)")
 	upstream := fs.String("upstream", "", "where requests go: the origin or the next hop (required)")
+	upstreamCA := fs.String("upstream-ca", "", "PEM file of the CA certificates that an https --upstream is verified against (default: the system's)")
 	var hf hopFlags
 	hf.register(fs, 1)
 	fs.Usage = func() {
@@ -165,6 +182,14 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	cfg := hf.base()
 	cfg.Upstream = u
+	if *upstreamCA != "" {
+		if u.Scheme != "https" {
+			return fail("--upstream-ca is for an https --upstream; %s is %s", u, u.Scheme)
+		}
+		if cfg.TLSConfig, err = upstreamTLS(*upstreamCA); err != nil {
+			return fail("%v", err)
+		}
+	}
 	if cfg.APIM, err = hf.apim(); err != nil {
 		return fail("%v", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/origin"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes it.
@@ -136,5 +140,44 @@ func TestGatewayHelpListsAssumptions(t *testing.T) {
 	code, _, stderr := runCLI(t, "", "gateway", "--help")
 	if code != 0 || !strings.Contains(stderr, "Application Gateway's response buffer size is not documented") || !strings.Contains(stderr, "-time-scale") {
 		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+}
+
+// An https origin signed by a private CA streams through a gateway told to
+// trust that CA, and fails at the gateway (502) when it is not.
+func TestGatewayUpstreamCA(t *testing.T) {
+	h, err := origin.New(origin.Config{Events: 2, Interval: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewTLSServer(h)
+	t.Cleanup(ts.Close)
+	ca := writeFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw})))
+	policy := writeFile(t, "p.xml", `<policies><backend><forward-request buffer-response="false" /></backend></policies>`)
+
+	trusted := start(t, "gateway", "--listen", "127.0.0.1:0", "--upstream", ts.URL, "--upstream-ca", ca, "--apim-policy", policy)
+	if code, stdout, stderr := runCLI(t, "", "probe", "--events", "2", trusted); code != 0 {
+		t.Fatalf("through a gateway that trusts the CA: exit %d:\n%s%s", code, stdout, stderr)
+	}
+	untrusted := start(t, "gateway", "--listen", "127.0.0.1:0", "--upstream", ts.URL, "--apim-policy", policy)
+	code, stdout, _ := runCLI(t, "", "probe", "--events", "2", untrusted)
+	if code != 1 || !strings.Contains(stdout, "502") {
+		t.Fatalf("through a gateway that does not trust the CA: exit %d:\n%s", code, stdout)
+	}
+
+	notPEM := writeFile(t, "ca.txt", "not a certificate")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--upstream", ts.URL, "--upstream-ca", notPEM}, "no PEM certificate in the file"},
+		{[]string{"--upstream", ts.URL, "--upstream-ca", filepath.Join(t.TempDir(), "missing.pem")}, "--upstream-ca: open"},
+		{[]string{"--upstream", "http://127.0.0.1:1", "--upstream-ca", ca}, "--upstream-ca is for an https --upstream"},
+	} {
+		args := append([]string{"gateway", "--apim-policy", policy}, tt.args...)
+		code, _, stderr := runCLI(t, "", args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tt.args, code, stderr, tt.want)
+		}
 	}
 }

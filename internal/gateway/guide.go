@@ -89,7 +89,8 @@ Where Microsoft does not document what the gateway does, the emulator assumes th
 
 It emulates the behaviours above and nothing else: no authentication, rate limits, routing, TLS
 termination or HTTP/2 towards the client. It relays HTTP/1.x, opens one upstream connection per request
-and closes the client's connection after the response.
+and closes the client's connection after the response. An ` + "`https`" + ` upstream is verified against the
+system's CA certificates, or only against those in ` + "`--upstream-ca FILE`" + ` (PEM) for a private origin.
 `)
 	return b.String()
 }
