@@ -4,9 +4,9 @@
 //	sseready lint [--scope global|workspace|product|api|operation] [--format text|json] [--fix | -w] FILE...|-
 //	sseready rules [--format text|json]
 //	sseready backend --listen ADDR [--events N] [--interval D] [--heartbeat D] [--silence-after N --silence D] [--omit-header NAME] [--allow-origin ORIGIN]
-//	sseready gateway --listen ADDR --upstream URL [--apim-policy FILE] [--apim-sku SKU] [--apim-diagnostic FILE] [--appgw-settings FILE] [--time-scale F]
+//	sseready gateway --listen ADDR --upstream URL [--apim-policy [SCOPE=]FILE]... [--apim-sku SKU] [--apim-diagnostic FILE] [--appgw-settings FILE] [--time-scale F]
 //	sseready probe URL [--events N] [--duration D] [--header K:V] [--format text|json]
-//	sseready prove [--appgw-settings FILE] [--apim-policy FILE [--apim-sku SKU] [--apim-diagnostic FILE]] [--time-scale F] [--format text|json]
+//	sseready prove [--appgw-settings FILE] [--apim-policy [SCOPE=]FILE... [--apim-sku SKU] [--apim-diagnostic FILE]] [--time-scale F] [--format text|json]
 //	sseready version
 package main
 

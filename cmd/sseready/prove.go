@@ -15,7 +15,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
-const proveUsage = `Usage: sseready prove (--appgw-settings FILE | --apim-policy FILE ...) [flags]
+const proveUsage = `Usage: sseready prove (--appgw-settings FILE | --apim-policy [SCOPE=]FILE ...) [flags]
 
 Runs a test stream through the settings you deploy, on loopback: the test
 origin, an emulated API Management hop (with --apim-policy) and an emulated
@@ -73,7 +73,7 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail("unexpected argument %q: the settings come as flags", fs.Arg(0))
 	case *format != "text" && *format != "json":
 		return fail("--format must be text or json, not %q", *format)
-	case hf.policy == "" && hf.appgw == "":
+	case len(hf.policies) == 0 && hf.appgw == "":
 		return fail("give the settings of at least one hop: --appgw-settings FILE, --apim-policy FILE")
 	case hf.scale < 1:
 		return fail("--time-scale must be 1 or more, not %g", hf.scale)

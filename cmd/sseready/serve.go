@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 )
@@ -29,13 +30,14 @@ Connection: keep-alive and X-Accel-Buffering: no unless --omit-header.
 Flags:
 `
 
-const gatewayUsage = `Usage: sseready gateway --upstream URL (--apim-policy FILE | --appgw-settings FILE) [flags]
+const gatewayUsage = `Usage: sseready gateway --upstream URL (--apim-policy [SCOPE=]FILE... | --appgw-settings FILE) [flags]
 
 A local stand-in for one API Management or Application Gateway hop, which
 treats the stream as the settings you deploy say. Chain hops by pointing one
 gateway's --upstream at the next: client, App Gateway, APIM, origin.
 
-API Management: --apim-policy (the API-scope policy), --apim-sku,
+API Management: --apim-policy (the API-scope policy; with global=FILE,
+product=FILE... the policies above or below it too), --apim-sku,
 --apim-diagnostic (the JSON of sseready_apim_diagnostic or azurerm's
 blocks; repeatable). Application Gateway: --appgw-settings (the JSON of
 sseready_appgw_settings, or a global block and request_timeout).
@@ -81,14 +83,14 @@ func runBackend(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // hopFlags are the settings of the emulated hops, shared by gateway and
 // prove.
 type hopFlags struct {
-	policy, sku, appgw string
-	diags              stringList
-	bufSize, bufCap    int
-	scale              float64
+	sku, appgw      string
+	policies, diags stringList
+	bufSize, bufCap int
+	scale           float64
 }
 
 func (h *hopFlags) register(fs *flag.FlagSet, defaultScale float64) {
-	fs.StringVar(&h.policy, "apim-policy", "", "API Management: the API-scope policy document")
+	fs.Var(&h.policies, "apim-policy", "API Management: a policy document at SCOPE: global, workspace, product, api (the default) or operation, as `[SCOPE=]FILE`; repeat it for each scope (each <base /> takes the section of the scope above)")
 	fs.StringVar(&h.sku, "apim-sku", "", "API Management: sku_name, such as StandardV2_1")
 	fs.Var(&h.diags, "apim-diagnostic", "API Management: a diagnostic's settings as JSON (repeatable)")
 	fs.StringVar(&h.appgw, "appgw-settings", "", "Application Gateway: the settings as JSON")
@@ -103,17 +105,20 @@ func (h *hopFlags) base() gateway.Config {
 
 // apim reads the API Management hop's files (nil without --apim-policy).
 func (h *hopFlags) apim() (*gateway.APIM, error) {
-	if h.policy == "" {
+	if len(h.policies) == 0 {
 		if h.sku != "" || len(h.diags) > 0 {
 			return nil, fmt.Errorf("--apim-sku and --apim-diagnostic go with --apim-policy")
 		}
 		return nil, nil
 	}
-	xml, err := os.ReadFile(h.policy)
-	if err != nil {
-		return nil, err
+	a := &gateway.APIM{SKU: h.sku}
+	for _, arg := range h.policies {
+		p, err := policyArg(arg)
+		if err != nil {
+			return nil, err
+		}
+		a.Policies = append(a.Policies, p)
 	}
-	a := &gateway.APIM{PolicyXML: xml, SKU: h.sku}
 	for _, f := range h.diags {
 		d, err := gateway.DiagnosticFile(f)
 		if err != nil {
@@ -123,6 +128,29 @@ func (h *hopFlags) apim() (*gateway.APIM, error) {
 	}
 	return a, nil
 }
+
+// policyArg reads --apim-policy [SCOPE=]FILE. A prefix before "=" that is
+// not a scope is part of the file name.
+func policyArg(arg string) (gateway.Policy, error) {
+	p := gateway.Policy{Scope: apimcheck.API, Source: arg}
+	if pre, file, ok := strings.Cut(arg, "="); ok {
+		scope, err := apimcheck.ParseScope(pre)
+		switch {
+		case err == nil && pre != "":
+			p.Scope, p.Source = scope, file
+		case !exists(arg) && exists(file):
+			return p, fmt.Errorf("--apim-policy %s: %v", arg, err)
+		}
+	}
+	xml, err := os.ReadFile(p.Source)
+	if err != nil {
+		return p, fmt.Errorf("--apim-policy: %w", err)
+	}
+	p.XML = xml
+	return p, nil
+}
+
+func exists(path string) bool { _, err := os.Stat(path); return err == nil }
 
 // appGW reads the Application Gateway hop's settings (nil without
 // --appgw-settings).
@@ -175,9 +203,9 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail("--upstream must be an http(s) URL, such as http://127.0.0.1:8081")
 	}
 	switch {
-	case hf.policy != "" && hf.appgw != "":
+	case len(hf.policies) > 0 && hf.appgw != "":
 		return fail("one hop is API Management or Application Gateway, not both: run two gateways")
-	case hf.policy == "" && hf.appgw == "":
+	case len(hf.policies) == 0 && hf.appgw == "":
 		return fail("give --apim-policy FILE or --appgw-settings FILE")
 	}
 	cfg := hf.base()

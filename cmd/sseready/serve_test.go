@@ -181,3 +181,45 @@ func TestGatewayUpstreamCA(t *testing.T) {
 		}
 	}
 }
+
+// Policies at several scopes compose as APIM composes them: an API policy
+// that inherits its <backend> streams when the global policy streams.
+func TestGatewayPolicyScopes(t *testing.T) {
+	backend := start(t, "backend", "--listen", "127.0.0.1:0", "--events", "3", "--interval", "20ms")
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	global := write("global.xml", `<policies><inbound /><backend><forward-request buffer-response="false" /></backend><outbound /><on-error /></policies>`)
+	api := write("api.xml", `<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound></policies>`)
+
+	composed := start(t, "gateway", "--listen", "127.0.0.1:0", "--upstream", backend, "--apim-policy", "global="+global, "--apim-policy", api)
+	code, stdout, stderr := runCLI(t, "", "probe", "--format", "json", "--events", "3", composed)
+	if code != 0 || !strings.Contains(stdout, `"X-Sseready-Gateway": "stream"`) {
+		t.Fatalf("global + API: exit %d:\n%s%s", code, stdout, stderr)
+	}
+	alone := start(t, "gateway", "--listen", "127.0.0.1:0", "--upstream", backend, "--apim-policy", "api="+api)
+	code, stdout, _ = runCLI(t, "", "probe", "--format", "json", "--events", "3", alone)
+	if code != 1 || !strings.Contains(stdout, `"X-Sseready-Gateway": "buffer=8192; rules=SSE102"`) {
+		t.Fatalf("API alone: exit %d:\n%s", code, stdout)
+	}
+
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--apim-policy", "tenant=" + api}, `unknown scope "tenant"`},
+		{[]string{"--apim-policy", api, "--apim-policy", "api=" + api}, "two APIM policies at api scope"},
+		{[]string{"--apim-policy", filepath.Join(dir, "none.xml")}, "--apim-policy: open"},
+	} {
+		args := append([]string{"gateway", "--upstream", backend}, tt.args...)
+		code, _, stderr := runCLI(t, "", args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}

@@ -199,6 +199,22 @@ func Check(d Diagnostic) []rules.Finding {
 	return out
 }
 
+// AppliesToAPI reports whether d is in force for the API whose
+// diagnostics are all: an API-scope diagnostic is; a global (All APIs) one
+// is unless an API-scope diagnostic with the same identifier overrides it
+// (FACTS.md: override them per API).
+func AppliesToAPI(d Diagnostic, all []Diagnostic) bool {
+	if !d.Global {
+		return true
+	}
+	for _, o := range all {
+		if !o.Global && o.Identifier == d.Identifier {
+			return false
+		}
+	}
+	return true
+}
+
 // LogsBodies reports whether a diagnostic may log bodies: a block logs
 // them, or is left out and so may keep logging.
 func LogsBodies(d Diagnostic) bool {

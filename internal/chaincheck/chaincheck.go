@@ -575,20 +575,16 @@ func scopeOrDefault(s apimcheck.Scope) apimcheck.Scope {
 func (k *checker) diagnostics(ds []apimdiag.Diagnostic) {
 	// Whether a global diagnostic is overridden depends on every
 	// API-scope one: with any diagnostic unknown, that waits.
-	apiIDs := map[string]bool{}
 	allKnown := true
-	for i, d := range ds {
+	for i := range ds {
 		allKnown = allKnown && k.known(fmt.Sprintf("apim.diagnostics[%d]", i))
-		if !d.Global {
-			apiIDs[d.Identifier] = true
-		}
 	}
 	for i, d := range ds {
 		if !k.known(fmt.Sprintf("apim.diagnostics[%d]", i)) {
 			continue
 		}
 		if d.Global {
-			if allKnown && apimdiag.LogsBodies(d) && !apiIDs[d.Identifier] {
+			if allKnown && apimdiag.LogsBodies(d) && apimdiag.AppliesToAPI(d, ds) {
 				k.add(rules.GlobalDiagnostic, rules.HopAPIM, rules.Error, fmt.Sprintf("apim.diagnostics[%d]", i),
 					"the global (All APIs) %s diagnostic may log bodies, and no API-scope %s diagnostic overrides it for the SSE API: add one with body_bytes = 0 in all four blocks (sseready_apim_diagnostic)",
 					d.Identifier, d.Identifier)

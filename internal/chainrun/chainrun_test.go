@@ -17,7 +17,7 @@ const streaming = `<policies><inbound><base /></inbound><backend><forward-reques
 func TestChainRelaysThroughEveryHop(t *testing.T) {
 	c, err := Start(origin.Config{Events: 3, Interval: 20 * time.Millisecond}, []Hop{
 		{"app_gateway", gateway.Config{AppGW: &gateway.AppGW{RequestTimeout: 30 * time.Second}}},
-		{"apim", gateway.Config{APIM: &gateway.APIM{PolicyXML: []byte(streaming)}}},
+		{"apim", gateway.Config{APIM: &gateway.APIM{Policies: []gateway.Policy{{XML: []byte(streaming)}}}}},
 	}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -98,18 +98,18 @@ func deriveAPIM(c Config) (Behavior, error) {
 			b.enact(rules.ConsumptionTier, c, a.SKU)
 		}
 	}
-	doc, err := apimpolicy.Parse(a.PolicyXML)
+	doc, top, err := effectivePolicy(a.Policies)
 	if err != nil {
-		return b, fmt.Errorf("gateway: the APIM policy: %w", err)
+		return b, err
 	}
-	res := apimcheck.Check(doc, apimcheck.Options{Scope: apimcheck.API})
+	res := apimcheck.Check(doc, apimcheck.Options{Scope: top})
 	for _, f := range res.Findings {
 		if f.Severity == rules.Error {
 			b.enact(f.Rule, c, "")
 		}
 	}
 	for _, d := range a.Diagnostics {
-		if logsBodies(d) {
+		if logsBodies(d) && apimdiag.AppliesToAPI(d, a.Diagnostics) {
 			b.enact(rules.DiagnosticBodyLogging, c, "")
 		}
 	}
@@ -118,6 +118,58 @@ func deriveAPIM(c Config) (Behavior, error) {
 	}
 	sort.Strings(b.Rules)
 	return b, nil
+}
+
+// effectivePolicy composes the policies down the scope chain into the
+// one APIM runs, and returns it with the highest scope given: a <base />
+// left in it inherits from above that scope.
+func effectivePolicy(ps []Policy) (*apimpolicy.Document, apimcheck.Scope, error) {
+	if len(ps) == 0 {
+		return nil, "", fmt.Errorf("gateway: API Management needs a policy document")
+	}
+	byScope := map[apimcheck.Scope]Policy{}
+	for _, p := range ps {
+		scope, err := apimcheck.ParseScope(string(p.Scope))
+		if err != nil {
+			return nil, "", fmt.Errorf("gateway: the APIM policy %s: %w", p.name(), err)
+		}
+		p.Scope = scope
+		if prev, dup := byScope[scope]; dup {
+			return nil, "", fmt.Errorf("gateway: two APIM policies at %s scope, %s and %s: give one per scope", scope, prev.name(), p.name())
+		}
+		byScope[scope] = p
+	}
+	var doc *apimpolicy.Document
+	var top apimcheck.Scope
+	for _, scope := range apimcheck.Scopes {
+		p, ok := byScope[scope]
+		if !ok {
+			continue
+		}
+		d, err := apimpolicy.Parse(p.XML)
+		if err != nil {
+			return nil, "", fmt.Errorf("gateway: the APIM policy %s: %w", p.name(), err)
+		}
+		if len(ps) > 1 && (d.Root() == nil || d.Root().Name != "policies") {
+			return nil, "", fmt.Errorf("gateway: the APIM policy %s needs a <policies> root to stand at a scope (a <fragment> is included, not attached)", p.name())
+		}
+		if doc == nil {
+			doc, top = d, scope
+			continue
+		}
+		if doc, err = apimpolicy.Inherit(doc, d); err != nil {
+			return nil, "", fmt.Errorf("gateway: the APIM policy %s: %w", p.name(), err)
+		}
+	}
+	return doc, top, nil
+}
+
+// name is how errors refer to the policy.
+func (p Policy) name() string {
+	if p.Source != "" {
+		return fmt.Sprintf("%s (%s scope)", p.Source, p.Scope)
+	}
+	return fmt.Sprintf("(%s scope)", p.Scope)
 }
 
 // enact applies the rule's effect (see ruleEffects), once; a rule the

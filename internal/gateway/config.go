@@ -19,17 +19,30 @@ import (
 	"os"
 	"time"
 
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
 )
 
 // APIM is the API Management configuration to emulate.
 type APIM struct {
-	// PolicyXML is the API-scope policy document.
-	PolicyXML []byte
+	// Policies are the policy documents along the scope chain, at most
+	// one per scope, in any order. The hop runs their composition: each
+	// <base /> stands for the scope above's section, and a <backend> that
+	// inherits from above the highest scope given gets APIM's global
+	// default forward-request, which buffers.
+	Policies []Policy
 	// SKU is azurerm's sku_name ("" leaves the tier unchecked).
 	SKU string
 	// Diagnostics are the diagnostics that apply to the API.
 	Diagnostics []apimdiag.Diagnostic
+}
+
+// Policy is one policy document and the scope it is attached at.
+type Policy struct {
+	Scope apimcheck.Scope
+	XML   []byte
+	// Source names the document in errors (a file name); optional.
+	Source string
 }
 
 // AppGW is the Application Gateway configuration to emulate.

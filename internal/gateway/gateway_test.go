@@ -46,7 +46,7 @@ func startGateway(t *testing.T, cfg Config) *url.URL {
 	return u
 }
 
-func apim(policy string) *APIM { return &APIM{PolicyXML: []byte(policy)} }
+func apim(policy string) *APIM { return &APIM{Policies: []Policy{{XML: []byte(policy)}}} }
 
 // small events every 20 ms: 10 of them are far below 8 KB.
 var ticker = origin.Config{Events: 10, Interval: 20 * time.Millisecond}
@@ -70,10 +70,10 @@ func TestAPIMBehaviours(t *testing.T) {
 		{name: "base only inherits the buffering default", apim: apim(inheritPolicy), origin: ticker, behavior: "buffer=8192; rules=SSE102", wantError: "buffering suspected"},
 		{name: "validate-content holds the response", apim: apim(strings.Replace(streamingPolicy, "<outbound><base />", `<outbound><base /><validate-content unspecified-content-type-action="prevent" max-size="102400" size-exceeded-action="prevent" />`, 1)),
 			origin: ticker, behavior: "hold-all; rules=SSE110", wantError: "buffering suspected"},
-		{name: "body logging holds the response", apim: &APIM{PolicyXML: []byte(streamingPolicy), Diagnostics: []apimdiag.Diagnostic{{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: 1024}}}}},
+		{name: "body logging holds the response", apim: &APIM{Policies: []Policy{{XML: []byte(streamingPolicy)}}, Diagnostics: []apimdiag.Diagnostic{{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: 1024}}}}},
 			origin: ticker, behavior: "hold-all; rules=SSE202", wantError: "buffering suspected"},
-		{name: "Consumption refuses", apim: &APIM{PolicyXML: []byte(streamingPolicy), SKU: "Consumption_0"}, origin: ticker, behavior: "refuse; rules=SSE201", wantError: "status 503"},
-		{name: "StandardV2 streams", apim: &APIM{PolicyXML: []byte(streamingPolicy), SKU: "StandardV2_1"}, origin: ticker, behavior: "stream", wantOK: true},
+		{name: "Consumption refuses", apim: &APIM{Policies: []Policy{{XML: []byte(streamingPolicy)}}, SKU: "Consumption_0"}, origin: ticker, behavior: "refuse; rules=SSE201", wantError: "status 503"},
+		{name: "StandardV2 streams", apim: &APIM{Policies: []Policy{{XML: []byte(streamingPolicy)}}, SKU: "StandardV2_1"}, origin: ticker, behavior: "stream", wantOK: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,7 +208,7 @@ func TestAppGateway(t *testing.T) {
 // through both hops.
 func TestChain(t *testing.T) {
 	o := startOrigin(t, origin.Config{Events: 8, Interval: 25 * time.Millisecond, Heartbeat: 10 * time.Millisecond})
-	a := startGateway(t, Config{Upstream: o, APIM: &APIM{PolicyXML: []byte(streamingPolicy), SKU: "StandardV2_1"}})
+	a := startGateway(t, Config{Upstream: o, APIM: &APIM{Policies: []Policy{{XML: []byte(streamingPolicy)}}, SKU: "StandardV2_1"}})
 	g := startGateway(t, Config{Upstream: a, AppGW: &AppGW{RequestTimeout: 40 * time.Second}})
 	rep := probe.Run(context.Background(), g.String(), probe.Options{Events: 8, MaxLatency: relayBound})
 	if !rep.OK || len(rep.Events) != 8 {
@@ -228,8 +228,8 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{Config{APIM: apim(streamingPolicy)}, "no upstream"},
 		{Config{Upstream: u}, "exactly one of APIM and Application Gateway"},
-		{Config{Upstream: u, APIM: apim("<policies>")}, "the APIM policy: line 1, column 1"},
-		{Config{Upstream: u, APIM: &APIM{PolicyXML: []byte(streamingPolicy), SKU: "Gold_1"}}, "is not an API Management SKU"},
+		{Config{Upstream: u, APIM: apim("<policies>")}, "the APIM policy (api scope): line 1, column 1"},
+		{Config{Upstream: u, APIM: &APIM{Policies: []Policy{{XML: []byte(streamingPolicy)}}, SKU: "Gold_1"}}, "is not an API Management SKU"},
 		{Config{Upstream: u, APIM: apim(streamingPolicy), TimeScale: -1}, "time scale must be positive"},
 	} {
 		if _, err := New(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {

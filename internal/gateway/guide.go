@@ -24,7 +24,7 @@ description: |-
 # The streaming test proxy
 
 ` + "`sseready gateway`" + ` is a local stand-in for one API Management or Application Gateway hop. It reads the
-settings you deploy (an API-scope policy document, an SKU, diagnostic settings; an App Gateway ` + "`global`" + `
+settings you deploy (the policy documents along the scope chain, an SKU, diagnostic settings; an App Gateway ` + "`global`" + `
 block and ` + "`request_timeout`" + `) with the same rules as the provider, and treats a real stream on real
 sockets as those settings say. ` + "`sseready prove`" + ` runs a test stream through both hops and reports each
 event and which hop held or cut the stream. Nothing here talks to Azure.
@@ -45,6 +45,12 @@ sseready probe http://127.0.0.1:8080/
 ` + "`request_timeout`" + ` (no ` + "`global`" + ` block means the gateway's default: buffering on). A diagnostic file is
 ` + "`jsonencode()`" + ` of ` + "`sseready_apim_diagnostic`" + `' outputs, or of azurerm's four blocks with ` + "`identifier`" + `
 (and ` + "`\"scope\": \"global\"`" + ` for the All APIs diagnostic).
+
+` + "`--apim-policy FILE`" + ` is the API-scope policy. Give the other scopes as ` + "`--apim-policy global=FILE`" + `,
+` + "`workspace=`" + `, ` + "`product=`" + ` or ` + "`operation=`" + `: the hop runs them composed as APIM composes them, each
+` + "`<base />`" + ` taking the section of the scope above, and a ` + "`<backend>`" + ` that inherits from above the highest
+scope given gets APIM's global default ` + "`forward-request`" + `, which buffers. A global (All APIs) diagnostic
+counts unless an API diagnostic for the same logger overrides it.
 
 ## What each setting does
 

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
 	"github.com/sseready/terraform-provider-sseready/internal/chainrun"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
@@ -196,36 +197,40 @@ func TestAccProveSettings(t *testing.T) {
 		held string
 	}{
 		{"the emitted settings stream, heartbeats outlast the idle cut",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), SKU: "StandardV2_1", Diagnostics: []apimdiag.Diagnostic{goodDiag}}, goodAppGW, chat, "ok", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}, SKU: "StandardV2_1", Diagnostics: []apimdiag.Diagnostic{goodDiag}}, goodAppGW, chat, "ok", "", ""},
 		{"the legacy policy's fixed_xml streams",
-			&gateway.APIM{PolicyXML: []byte(p.legacyFixed.(string))}, goodAppGW, chat, "ok", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.legacyFixed.(string))}}}, goodAppGW, chat, "ok", "", ""},
 		{"the inherited backend's fixed_xml streams",
-			&gateway.APIM{PolicyXML: []byte(p.inheritsFixed.(string))}, goodAppGW, chat, "ok", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.inheritsFixed.(string))}}}, goodAppGW, chat, "ok", "", ""},
+		{"<base /> under the emitted policy at global scope streams",
+			&gateway.APIM{Policies: []gateway.Policy{{Scope: apimcheck.Global, XML: []byte(p.policy.(string))}, {Scope: apimcheck.API, XML: []byte(p.inherits.(string))}}}, goodAppGW, chat, "ok", "", ""},
+		{"<base /> under the legacy policy at global scope buffers",
+			&gateway.APIM{Policies: []gateway.Policy{{Scope: apimcheck.Global, XML: []byte(p.legacy.(string))}, {Scope: apimcheck.API, XML: []byte(p.inherits.(string))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
 		{"buffer-response missing buffers",
-			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW, steady, "buffering suspected", "", "units"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.legacy.(string))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
 		{"buffer-response true buffers",
-			&gateway.APIM{PolicyXML: []byte(p.buffering.(string))}, patientAppGW, steady, "buffering suspected", "", "units"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.buffering.(string))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
 		{"<base /> only buffers",
-			&gateway.APIM{PolicyXML: []byte(p.inherits.(string))}, patientAppGW, steady, "buffering suspected", "", "units"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.inherits.(string))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
 		{"validate-content holds the stream",
-			&gateway.APIM{PolicyXML: []byte(p.validating.(string))}, patientAppGW, steady, "buffering suspected", "", "end"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.validating.(string))}}}, patientAppGW, steady, "buffering suspected", "", "end"},
 		{"body logging holds the stream",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), Diagnostics: []apimdiag.Diagnostic{{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: num(p.brokenBodyBytes)}}}}},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}, Diagnostics: []apimdiag.Diagnostic{{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: num(p.brokenBodyBytes)}}}}},
 			patientAppGW, steady, "buffering suspected", "", "end"},
 		{"App Gateway without a global block holds the stream",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, &gateway.AppGW{ResponseBuffering: p.brokenGlobal == nil, RequestTimeout: goodAppGW.RequestTimeout}, steady, "buffering suspected", "", "end"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}}, &gateway.AppGW{ResponseBuffering: p.brokenGlobal == nil, RequestTimeout: goodAppGW.RequestTimeout}, steady, "buffering suspected", "", "end"},
 		// A buffering APIM holds the heartbeats too, so App Gateway's
 		// request timeout fires, and without it the load balancer's.
 		{"buffering defeats the heartbeats, App Gateway's timeout cuts",
-			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, goodAppGW, chat, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.legacy.(string))}}}, goodAppGW, chat, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
 		{"buffering defeats the heartbeats, the idle cut fires",
-			&gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW, chat, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.legacy.(string))}}}, patientAppGW, chat, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
 		{"request_timeout shorter than the silence cuts",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, &gateway.AppGW{RequestTimeout: time.Duration(num(p.brokenTimeout)) * time.Second}, silent, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}}, &gateway.AppGW{RequestTimeout: time.Duration(num(p.brokenTimeout)) * time.Second}, silent, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
 		{"no heartbeat past the idle cut is cut",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string))}, patientAppGW, silent, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}}, patientAppGW, silent, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
 		{"the Consumption tier refuses",
-			&gateway.APIM{PolicyXML: []byte(p.policy.(string)), SKU: p.brokenSKU.(string)}, goodAppGW, chat, "status 503", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}, SKU: p.brokenSKU.(string)}, goodAppGW, chat, "status 503", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -269,12 +274,12 @@ func TestAccProveSettings(t *testing.T) {
 	browsed.Padding, browsed.AllowOrigin = 0, "*"
 	t.Run("a browser's EventSource receives the events one by one", func(t *testing.T) {
 		t.Parallel()
-		entry, _ := chain(t, browsed, &gateway.APIM{PolicyXML: []byte(p.policy.(string)), SKU: "StandardV2_1"}, goodAppGW)
+		entry, _ := chain(t, browsed, &gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}, SKU: "StandardV2_1"}, goodAppGW)
 		checkBrowser(t, browserEvents(t, entry, browsed.Events, time.Minute), browsed, true, browserBound)
 	})
 	t.Run("a browser's EventSource behind a buffering APIM gets them all at the end", func(t *testing.T) {
 		t.Parallel()
-		entry, _ := chain(t, browsed, &gateway.APIM{PolicyXML: []byte(p.legacy.(string))}, patientAppGW)
+		entry, _ := chain(t, browsed, &gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.legacy.(string))}}}, patientAppGW)
 		checkBrowser(t, browserEvents(t, entry, browsed.Events, time.Minute), browsed, false, browserBound)
 	})
 }
