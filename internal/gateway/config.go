@@ -13,10 +13,8 @@ package gateway
 
 import (
 	"crypto/tls"
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
@@ -128,91 +126,4 @@ func (c *Config) setDefaults() error {
 // scaled is d on the emulator's clock.
 func (c *Config) scaled(d time.Duration) time.Duration {
 	return time.Duration(float64(d) / c.TimeScale)
-}
-
-// AppGWSettingsFile reads Application Gateway settings from JSON: either
-// the outputs of sseready_appgw_settings (response_buffering_enabled,
-// request_timeout) or azurerm's shape (a global block, request_timeout).
-// A missing global block means the gateway's default: buffering on; a
-// missing request_timeout azurerm's, 30 s. Other attributes (sku_name,
-// the WAF's) do not change the response stream and are not read.
-func AppGWSettingsFile(path string) (*AppGW, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var raw struct {
-		ResponseBuffering *bool  `json:"response_buffering_enabled"`
-		RequestTimeout    *int64 `json:"request_timeout"`
-		Global            *struct {
-			ResponseBuffering *bool `json:"response_buffering_enabled"`
-		} `json:"global"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	g := &AppGW{ResponseBuffering: true, RequestTimeout: 30 * time.Second}
-	var inGlobal *bool
-	if raw.Global != nil {
-		inGlobal = raw.Global.ResponseBuffering
-	}
-	switch {
-	case raw.ResponseBuffering != nil && inGlobal != nil && *raw.ResponseBuffering != *inGlobal:
-		return nil, fmt.Errorf("%s: response_buffering_enabled is %v, and %v in global: give one", path, *raw.ResponseBuffering, *inGlobal)
-	case raw.ResponseBuffering != nil:
-		g.ResponseBuffering = *raw.ResponseBuffering
-	case inGlobal != nil:
-		g.ResponseBuffering = *inGlobal
-	}
-	if raw.RequestTimeout != nil {
-		if *raw.RequestTimeout < 1 || *raw.RequestTimeout > 86400 {
-			return nil, fmt.Errorf("%s: request_timeout %d is outside 1 to 86400", path, *raw.RequestTimeout)
-		}
-		g.RequestTimeout = time.Duration(*raw.RequestTimeout) * time.Second
-	}
-	return g, nil
-}
-
-// DiagnosticFile reads a diagnostic from JSON: the outputs of
-// sseready_apim_diagnostic, or azurerm's attributes (identifier and the
-// four blocks with body_bytes). "scope": "global" marks the All APIs one.
-func DiagnosticFile(path string) (apimdiag.Diagnostic, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return apimdiag.Diagnostic{}, err
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return apimdiag.Diagnostic{}, fmt.Errorf("%s: %w", path, err)
-	}
-	d := apimdiag.Diagnostic{Blocks: map[string]*apimdiag.Block{}}
-	var scope *string
-	for key, into := range map[string]any{"identifier": &d.Identifier, "scope": &scope} {
-		if v, ok := raw[key]; ok {
-			if err := json.Unmarshal(v, into); err != nil {
-				return d, fmt.Errorf("%s: %s must be a string: %w", path, key, err)
-			}
-		}
-	}
-	switch {
-	case scope == nil || *scope == "" || *scope == "api":
-	case *scope == "global":
-		d.Global = true
-	default:
-		return d, fmt.Errorf(`%s: scope %q is not "global" or "api"`, path, *scope)
-	}
-	for _, name := range apimdiag.Blocks {
-		var b *struct {
-			BodyBytes int64 `json:"body_bytes"`
-		}
-		if v, ok := raw[name]; ok {
-			if err := json.Unmarshal(v, &b); err != nil {
-				return d, fmt.Errorf("%s: %s: %w", path, name, err)
-			}
-		}
-		if b != nil {
-			d.Blocks[name] = &apimdiag.Block{BodyBytes: b.BodyBytes}
-		}
-	}
-	return d, nil
 }

@@ -30,8 +30,18 @@ func TestAppGWSettingsFile(t *testing.T) {
 		{"both places agree", `{"response_buffering_enabled": false, "global": {"response_buffering_enabled": false}}`, AppGW{false, 30 * time.Second}, ""},
 		{"both places disagree", `{"response_buffering_enabled": false, "global": {"response_buffering_enabled": true}}`, AppGW{}, "response_buffering_enabled is false, and true in global: give one"},
 		{"timeout out of range", `{"request_timeout": 0}`, AppGW{}, "request_timeout 0 is outside 1 to 86400"},
-		{"timeout not a number", `{"request_timeout": "40"}`, AppGW{}, "cannot unmarshal string"},
-		{"not JSON", `request_timeout = 40`, AppGW{}, "invalid character"},
+		{"azurerm state's global, a list of one", `{"global":[{"request_buffering_enabled":true,"response_buffering_enabled":false}],"request_timeout":86400}`, AppGW{false, 86400 * time.Second}, ""},
+		{"an empty global list: no block", `{"global":[],"request_timeout":40}`, AppGW{true, 40 * time.Second}, ""},
+		{"a BOM before the object", "\ufeff{\"response_buffering_enabled\": false}", AppGW{false, 30 * time.Second}, ""},
+		{"two global blocks", `{"global":[{},{}]}`, AppGW{}, "global: has 2 blocks: azurerm takes one"},
+		{"a misspelt key", `{"reponse_buffering_enabled": false}`, AppGW{}, `unknown key "reponse_buffering_enabled": a file of sseready_appgw_settings holds`},
+		{"a misspelt key in global", `{"global": {"response_buffering": false}}`, AppGW{}, `global: unknown key "response_buffering"`},
+		{"timeout not a number", `{"request_timeout": "40"}`, AppGW{}, `request_timeout: must be a number of seconds, not "40"`},
+		{"timeout not whole", `{"request_timeout": 40.5}`, AppGW{}, "request_timeout 40.5 is outside 1 to 86400 whole seconds"},
+		{"buffering not a bool", `{"global": {"response_buffering_enabled": "false"}}`, AppGW{}, `global.response_buffering_enabled: must be true or false, not "false"`},
+		{"not JSON", "{\n  request_timeout = 40\n}", AppGW{}, ":2:3: invalid character 'r' looking for beginning of object key string"},
+		{"not an object", `[1]`, AppGW{}, "must be a JSON object, such as jsonencode() of sseready_appgw_settings, not an array"},
+		{"null", `null`, AppGW{}, "is null"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,9 +74,17 @@ func TestDiagnosticFile(t *testing.T) {
 			`{"backend_request":null,"frontend_response":{"body_bytes":8192},"identifier":"applicationinsights","scope":"global"}`,
 			true, map[string]int64{"frontend_response": 8192}, ""},
 		{"api scope", `{"identifier":"azuremonitor","scope":"api"}`, false, map[string]int64{}, ""},
+		{"azurerm state's blocks, lists of one", `{"identifier":"applicationinsights","api_name":"chat","frontend_response":[{"body_bytes":512,"headers_to_log":[],"data_masking":[]}],"backend_response":[]}`, false, map[string]int64{"frontend_response": 512}, ""},
 		{"an unknown scope", `{"identifier":"azuremonitor","scope":"product"}`, false, nil, `scope "product" is not "global" or "api"`},
-		{"identifier not a string", `{"identifier":7}`, false, nil, "identifier must be a string"},
-		{"a block not an object", `{"frontend_response":8192}`, false, nil, "frontend_response"},
+		{"identifier not a string", `{"identifier":7}`, false, nil, "identifier: must be a string, not 7"},
+		{"identifier misspelt", `{"identifer":"applicationinsights"}`, false, nil, `unknown key "identifer"`},
+		{"no identifier", `{"frontend_response":{"body_bytes":0}}`, false, nil, `identifier: "" is not a diagnostic identifier: use applicationinsights or azuremonitor`},
+		{"a block misspelt", `{"identifier":"azuremonitor","frontend_resp":{"body_bytes":1024}}`, false, nil, `unknown key "frontend_resp"`},
+		{"a block not an object", `{"identifier":"azuremonitor","frontend_response":8192}`, false, nil, "frontend_response: must be an object"},
+		{"a key misspelt in a block", `{"identifier":"azuremonitor","frontend_response":{"body_byte":1024}}`, false, nil, `frontend_response: unknown key "body_byte"`},
+		{"body_bytes negative", `{"identifier":"azuremonitor","frontend_response":{"body_bytes":-5}}`, false, nil, "frontend_response.body_bytes: -5 is outside 0 to 8192"},
+		{"body_bytes over azurerm's limit", `{"identifier":"azuremonitor","backend_response":{"body_bytes":9000}}`, false, nil, "backend_response.body_bytes: 9000 is outside 0 to 8192"},
+		{"App Gateway settings given as a diagnostic", `{"response_buffering_enabled":false,"request_timeout":40}`, false, nil, `unknown key "request_timeout"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

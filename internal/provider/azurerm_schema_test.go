@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 )
 
 // azurermSchema is testdata/azurerm-schema.json: the parts of azurerm's
@@ -184,4 +187,69 @@ func TestValuesFitAzurerm(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The emulator's settings files take jsonencode() of the data sources and
+// azurerm's arguments, and reject every other key (a misspelt one would
+// leave a hop on a default). Every key those can hold must be accepted.
+func TestGatewaySettingsFilesAcceptTheirSources(t *testing.T) {
+	az := loadAzurerm(t)
+	attrs := func(ds datasource.DataSource) []string {
+		var resp datasource.SchemaResponse
+		ds.Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+		var out []string
+		for name := range resp.Schema.Attributes {
+			out = append(out, name)
+		}
+		return out
+	}
+	azurerm := func(resource string) []string {
+		var out []string
+		for name := range az[resource].Attributes {
+			out = append(out, name)
+		}
+		for name := range az[resource].BlockTypes {
+			out = append(out, name)
+		}
+		if len(out) == 0 {
+			t.Fatalf("%s is not in the vendored schema", resource)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		file    string
+		allowed []string
+		sources map[string][]string
+	}{
+		{"--appgw-settings", gateway.AppGWSettingsKeys, map[string][]string{
+			"sseready_appgw_settings": attrs(newAppGWSettingsDataSource()),
+			"chain app_gateway":       {"sku_name", "global", "request_timeout", "waf_request_body_check"},
+			"azurerm global block":    azurermBlockAttrs(t, az, "azurerm_application_gateway", "global"),
+		}},
+		{"--apim-diagnostic", gateway.DiagnosticKeys, map[string][]string{
+			"sseready_apim_diagnostic":              attrs(newAPIMDiagnosticDataSource()),
+			"azurerm_api_management_api_diagnostic": azurerm("azurerm_api_management_api_diagnostic"),
+			"azurerm_api_management_diagnostic":     azurerm("azurerm_api_management_diagnostic"),
+		}},
+	} {
+		for source, keys := range tt.sources {
+			for _, k := range keys {
+				if !slices.Contains(tt.allowed, k) {
+					t.Errorf("%s rejects %q, which %s has", tt.file, k, source)
+				}
+			}
+		}
+	}
+}
+
+func azurermBlockAttrs(t *testing.T, az map[string]azBlock, resource, block string) []string {
+	t.Helper()
+	var out []string
+	for name := range az[resource].BlockTypes[block].Block.Attributes {
+		out = append(out, name)
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s.%s is not in the vendored schema", resource, block)
+	}
+	return out
 }
