@@ -30,8 +30,8 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	var opts probe.Options
 	fs.IntVar(&opts.Events, "events", 0, "stop after N events (0: no count)")
-	fs.DurationVar(&opts.Duration, "duration", 0, "stop after this long (0: no limit)")
-	fs.DurationVar(&opts.MaxLatency, "max-latency", 500*time.Millisecond, "relay latency above which an event counts as held")
+	durationVar(fs, &opts.Duration, "duration", 0, "stop after this long (0: no limit)")
+	durationVar(fs, &opts.MaxLatency, "max-latency", 500*time.Millisecond, "relay latency above which an event counts as held")
 	format := fs.String("format", "text", "output format: text or json")
 	var headers stringList
 	fs.Var(&headers, "header", "a request header, K:V (repeatable)")

@@ -43,8 +43,9 @@ type proveResult struct {
 }
 
 type proveHop struct {
-	Name     string `json:"name"`
-	Behavior string `json:"behavior"`
+	Name     string   `json:"name"`
+	Behavior string   `json:"behavior"`
+	Warnings []string `json:"warnings"`
 }
 
 func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -54,18 +55,20 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	hf.register(fs, 60)
 	var o origin.Config
 	fs.IntVar(&o.Events, "events", 6, "events in the stream")
-	fs.DurationVar(&o.Interval, "interval", 10*time.Second, "time between events (Azure's clock)")
-	fs.DurationVar(&o.Heartbeat, "heartbeat", 20*time.Second, "comment heartbeat after this long without output (Azure's clock; 0: none)")
+	durationVar(fs, &o.Interval, "interval", 10*time.Second, "time between events (Azure's clock)")
+	durationVar(fs, &o.Heartbeat, "heartbeat", 20*time.Second, "comment heartbeat after this long without output (Azure's clock; 0: none)")
 	fs.IntVar(&o.SilenceAfter, "silence-after", 3, "after event N, stay silent for --silence (0: never)")
-	fs.DurationVar(&o.Silence, "silence", 6*time.Minute, "how long the silence lasts (Azure's clock)")
-	maxLatency := fs.Duration("max-latency", 100*time.Millisecond, "relay latency above which an event counts as held (real time)")
+	durationVar(fs, &o.Silence, "silence", 6*time.Minute, "how long the silence lasts (Azure's clock)")
+	var maxLatency time.Duration
+	durationVar(fs, &maxLatency, "max-latency", 100*time.Millisecond, "relay latency above which an event counts as held (real time)")
 	format := fs.String("format", "text", "output format: text or json")
 	fs.Usage = func() { fmt.Fprintf(stderr, proveUsage, assumptionsHelp()); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "sseready prove: "+format+"\n", a...)
+		msg := strings.TrimPrefix(fmt.Sprintf(format, a...), "gateway: ")
+		fmt.Fprintf(stderr, "sseready prove: %s\n", msg)
 		return exitInput
 	}
 	switch {
@@ -77,9 +80,13 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail("give the settings of at least one hop: --appgw-settings FILE, --apim-policy FILE")
 	case hf.scale < 1:
 		return fail("--time-scale must be 1 or more, not %g", hf.scale)
+	case hf.check() != nil:
+		return fail("%v", hf.check())
+	case o.Interval <= 0:
+		return fail("--interval must be positive")
 	case o.Events < 1:
 		return fail("--events must be 1 or more")
-	case *maxLatency <= 0:
+	case maxLatency <= 0:
 		return fail("--max-latency must be positive")
 	}
 	apim, err := hf.apim()
@@ -116,13 +123,14 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// The probe waits for every event, no longer than the stream could
 	// take plus a margin.
 	limit := time.Duration(o.Events)*o.Interval + o.Silence + 10*time.Second
-	rep := probe.Run(ctx, c.URL, probe.Options{Events: o.Events, Duration: limit, MaxLatency: *maxLatency})
+	rep := probe.Run(ctx, c.URL, probe.Options{Events: o.Events, Duration: limit, MaxLatency: maxLatency})
 	res := proveResult{OK: rep.OK, Error: rep.Error, Cuts: c.Cuts(), TimeScale: hf.scale, Probe: rep}
 	if res.Cuts == nil {
 		res.Cuts = []string{}
 	}
 	for i, h := range hops {
-		res.Hops = append(res.Hops, proveHop{Name: h.Name, Behavior: c.Hops[i].Behavior().String()})
+		b := c.Hops[i].Behavior()
+		res.Hops = append(res.Hops, proveHop{Name: h.Name, Behavior: b.String(), Warnings: append([]string{}, b.Warnings...)})
 	}
 	if len(rep.Events) < o.Events && rep.OK {
 		res.OK, res.Error = false, fmt.Sprintf("%d of %d events arrived", len(rep.Events), o.Events)
@@ -145,6 +153,9 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func printProve(w io.Writer, res proveResult, azure origin.Config) {
 	for _, h := range res.Hops {
 		fmt.Fprintf(w, "%s: %s\n", h.Name, wrap(h.Behavior, 60-len(h.Name)-2))
+		for _, warn := range h.Warnings {
+			fmt.Fprintf(w, "  %s\n", wrap("warning, not emulated: "+warn, 58))
+		}
 	}
 	fmt.Fprintf(w, "clocks %gx: the 4-minute idle cut takes %s\n", res.TimeScale,
 		time.Duration(float64(gateway.LoadBalancerIdle)/res.TimeScale).Round(time.Millisecond))

@@ -59,10 +59,10 @@ func runBackend(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	listen := fs.String("listen", "127.0.0.1:8081", "address to listen on (loopback by default)")
 	var cfg origin.Config
 	fs.IntVar(&cfg.Events, "events", 0, "end each stream after N events (0: never)")
-	fs.DurationVar(&cfg.Interval, "interval", time.Second, "time between events")
-	fs.DurationVar(&cfg.Heartbeat, "heartbeat", 0, "send a comment heartbeat after this long without output (0: none)")
+	durationVar(fs, &cfg.Interval, "interval", time.Second, "time between events")
+	durationVar(fs, &cfg.Heartbeat, "heartbeat", 0, "send a comment heartbeat after this long without output (0: none)")
 	fs.IntVar(&cfg.SilenceAfter, "silence-after", 0, "after event N, stay silent for --silence (0: never)")
-	fs.DurationVar(&cfg.Silence, "silence", 0, "how long the silence after --silence-after lasts")
+	durationVar(fs, &cfg.Silence, "silence", 0, "how long the silence after --silence-after lasts")
 	fs.IntVar(&cfg.Padding, "padding", 0, "bytes of padding in each event's data")
 	fs.StringVar(&cfg.AllowOrigin, "allow-origin", "", "send Access-Control-Allow-Origin with this value (* or an origin), for browser pages served elsewhere")
 	var omit stringList
@@ -70,6 +70,14 @@ func runBackend(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.Usage = func() { fmt.Fprint(stderr, backendUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
+	}
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "sseready backend: unexpected argument %q: the settings come as flags (see --help)\n", fs.Arg(0))
+		return exitInput
+	case cfg.Interval <= 0:
+		fmt.Fprintln(stderr, "sseready backend: --interval must be positive, such as 1s")
+		return exitInput
 	}
 	cfg.OmitHeaders = omit
 	h, err := origin.New(cfg)
@@ -97,6 +105,19 @@ func (h *hopFlags) register(fs *flag.FlagSet, defaultScale float64) {
 	fs.Float64Var(&h.scale, "time-scale", defaultScale, "run every gateway clock this many times faster")
 	fs.IntVar(&h.bufSize, "appgw-buffer-size", gateway.DefaultAppGWBufferSize, "Application Gateway: bytes held before sending when response buffering is on (an assumption)")
 	fs.IntVar(&h.bufCap, "buffer-cap", gateway.DefaultBufferCap, "the most held for one response; past it the response fails")
+}
+
+// check rejects numbers the hop cannot run with.
+func (h *hopFlags) check() error {
+	switch {
+	case !(h.scale > 0 && h.scale <= gateway.MaxTimeScale):
+		return fmt.Errorf("--time-scale must be more than 0 and at most %d, not %g", gateway.MaxTimeScale, h.scale)
+	case h.bufSize < 1:
+		return fmt.Errorf("--appgw-buffer-size must be 1 byte or more, not %d", h.bufSize)
+	case h.bufCap < 1:
+		return fmt.Errorf("--buffer-cap must be 1 byte or more, not %d", h.bufCap)
+	}
+	return nil
 }
 
 func (h *hopFlags) base() gateway.Config {
@@ -195,8 +216,15 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return flagExit(err)
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "sseready gateway: "+format+"\n", a...)
+		msg := strings.TrimPrefix(fmt.Sprintf(format, a...), "gateway: ")
+		fmt.Fprintf(stderr, "sseready gateway: %s\n", msg)
 		return exitInput
+	}
+	if fs.NArg() > 0 {
+		return fail("unexpected argument %q: the settings come as flags (see --help)", fs.Arg(0))
+	}
+	if err := hf.check(); err != nil {
+		return fail("%v", err)
 	}
 	u, err := url.Parse(*upstream)
 	if *upstream == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -230,6 +258,9 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	defer g.Close()
 	fmt.Fprintf(stderr, "sseready gateway: %s -> %s: %s\n", *listen, u, g.Behavior())
+	for _, w := range g.Behavior().Warnings {
+		fmt.Fprintf(stderr, "sseready gateway: warning: %s (not emulated: the hop relays as if it were harmless)\n", w)
+	}
 	return serve(ctx, "gateway", *listen, g, stderr)
 }
 

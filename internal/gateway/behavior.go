@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -38,6 +39,10 @@ type Behavior struct {
 	// Rules are the rule IDs behind the behaviour, for the response
 	// header X-Sseready-Gateway and the logs.
 	Rules []string
+	// Warnings are the policy check's warnings: what the settings leave
+	// unknown (a named value, a fragment), which the hop cannot enact and
+	// relays as if it were harmless.
+	Warnings []string
 }
 
 func (b Behavior) String() string {
@@ -104,8 +109,11 @@ func deriveAPIM(c Config) (Behavior, error) {
 	}
 	res := apimcheck.Check(doc, apimcheck.Options{Scope: top})
 	for _, f := range res.Findings {
-		if f.Severity == rules.Error {
+		switch f.Severity {
+		case rules.Error:
 			b.enact(f.Rule, c, "")
+		case rules.Warning:
+			b.Warnings = append(b.Warnings, f.Rule+": "+f.Message)
 		}
 	}
 	for _, d := range a.Diagnostics {
@@ -147,7 +155,11 @@ func effectivePolicy(ps []Policy) (*apimpolicy.Document, apimcheck.Scope, error)
 			continue
 		}
 		d, err := apimpolicy.Parse(p.XML)
-		if err != nil {
+		var syn *apimpolicy.SyntaxError
+		switch {
+		case errors.As(err, &syn) && p.Source != "":
+			return nil, "", fmt.Errorf("%s:%d:%d: %s (the %s-scope APIM policy)", p.Source, syn.Pos.Line, syn.Pos.Column, syn.Msg, scope)
+		case err != nil:
 			return nil, "", fmt.Errorf("gateway: the APIM policy %s: %w", p.name(), err)
 		}
 		if len(ps) > 1 && (d.Root() == nil || d.Root().Name != "policies") {

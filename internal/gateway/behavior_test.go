@@ -91,3 +91,28 @@ func TestDeriveScopeErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDerivePolicySyntaxErrorNamesTheFile(t *testing.T) {
+	_, err := Derive(Config{Upstream: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}, APIM: &APIM{Policies: []Policy{
+		{Scope: apimcheck.Product, XML: []byte("<policies>\n  <backend>\n</policies>"), Source: "product.xml"},
+	}}})
+	if want := "product.xml:3:1: "; err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "(the product-scope APIM policy)") {
+		t.Fatalf("%v, want it to start %q", err, want)
+	}
+}
+
+// What the hop cannot know (a named value, a fragment) is a warning it
+// reports, not a behaviour it makes up.
+func TestDeriveReportsWhatItCannotKnow(t *testing.T) {
+	policy := `<policies><inbound><include-fragment fragment-id="auth" /></inbound><backend><forward-request buffer-response="{{buffer}}" /></backend></policies>`
+	b, err := Derive(Config{Upstream: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}, APIM: apim(policy)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(b.Warnings, "\n")
+	for _, rule := range []string{"SSE130", "SSE106"} {
+		if !strings.Contains(got, rule+": ") {
+			t.Errorf("warnings %q lack %s", got, rule)
+		}
+	}
+}

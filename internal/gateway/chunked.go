@@ -15,6 +15,7 @@ type chunkedDecoder struct {
 	digits  int    // hex digits of the current size
 	ext     bool   // a ';' began an extension on the size line
 	lineLen int    // bytes of the current size or trailer line
+	extra   int    // bytes that came after the end of the body, ignored
 }
 
 type chunkState int
@@ -34,13 +35,12 @@ const (
 // maxChunkLine bounds a size line (with extensions) or a trailer line.
 const maxChunkLine = 4096
 
-var errChunkedDone = errors.New("bytes after the end of the chunked body")
-
 // done reports whether the last chunk and the trailers have ended.
 func (d *chunkedDecoder) done() bool { return d.state == chunkDone }
 
 // decode moves the data bytes of p to its start and returns how many
-// there are. Bytes after the end of the body are an error.
+// there are. Bytes after the end of the body are not data: they are
+// counted in extra and dropped, as Go's client drops them.
 func (d *chunkedDecoder) decode(p []byte) (int, error) {
 	out := 0
 	for i := 0; i < len(p); {
@@ -60,7 +60,8 @@ func (d *chunkedDecoder) decode(p []byte) (int, error) {
 			}
 			continue
 		case chunkDone:
-			return out, errChunkedDone
+			d.extra += len(p) - i
+			return out, nil
 		}
 		i++
 		if err := d.step(c); err != nil {
@@ -81,7 +82,9 @@ func (d *chunkedDecoder) step(c byte) error {
 	switch d.state {
 	case chunkSize:
 		if v, ok := hexValue(c); ok {
-			if d.digits++; d.digits > 15 {
+			// Go's reader takes up to 16 digits; leading zeros are free,
+			// and a size of 2^60 or more is not a stream's.
+			if d.digits++; d.digits > 16 || d.size>>56 != 0 {
 				return errors.New("chunked encoding: the chunk size is too large")
 			}
 			d.size = d.size<<4 | uint64(v)

@@ -46,7 +46,9 @@ func TestChunkedDecoder(t *testing.T) {
 		{"data longer than the size", "2\r\nabc\r\n", "ab", false, "longer than its size"},
 		{"CR without LF", "2\r\nab\rX", "ab", false, "CR without LF"},
 		{"size overflow", "1000000000000000\r\n", "", false, "too large"},
-		{"bytes after the end", "0\r\n\r\nGET", "", true, "after the end"},
+		{"sixteen digits with leading zeros", "0000000000000005\r\nhello\r\n0\r\n\r\n", "hello", true, ""},
+		{"seventeen digits", "00000000000000005\r\n", "", false, "too large"},
+		{"bytes after the end are dropped", "5\r\nhello\r\n0\r\n\r\n\r\nGET", "hello", true, ""},
 		{"a line too long", "5;" + strings.Repeat("x", maxChunkLine), "", false, "longer than 4096"},
 		{"a trailer too long", "0\r\nX: " + strings.Repeat("x", maxChunkLine), "", false, "longer than 4096"},
 	}

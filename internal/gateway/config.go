@@ -14,6 +14,7 @@ package gateway
 import (
 	"crypto/tls"
 	"fmt"
+	"math"
 	"net/url"
 	"time"
 
@@ -86,6 +87,9 @@ const (
 	DefaultBufferCap = 16 << 20
 	// LoadBalancerIdle is Azure Load Balancer's idle cut in API Management.
 	LoadBalancerIdle = 4 * time.Minute
+	// MaxTimeScale keeps the fastest clock (a 1-second timeout) at a
+	// millisecond or more.
+	MaxTimeScale = 1000
 	// DefaultForwardTimeout is forward-request's timeout when none is set.
 	DefaultForwardTimeout = 300 * time.Second
 )
@@ -99,7 +103,7 @@ var Assumptions = []string{
 	"A policy whose <backend> forwards nothing is answered 500: the sources do not say what APIM sends instead.",
 	"A comment heartbeat from the backend counts as traffic for Application Gateway's request_timeout (bytes on the wire).",
 	"Body logging (body_bytes > 0) and body-reading policies hold the whole response until it ends, up to BufferCap (--buffer-cap).",
-	"A cached response is stored when it completes and replayed at once, headers and body, to later requests for the same method and URL; a client that leaves before the end aborts it, and nothing is stored.",
+	"A cached response is stored when it completes and replayed at once, headers and body, to later GET requests for the same URL; only complete 200 responses to GET are stored, and a client that leaves before the end stores nothing. The cache holds at most 4 x BufferCap bytes, oldest out first, and entries do not expire (cache-store's duration is not read).",
 }
 
 func (c *Config) setDefaults() error {
@@ -108,8 +112,12 @@ func (c *Config) setDefaults() error {
 		return fmt.Errorf("gateway: no upstream")
 	case (c.APIM == nil) == (c.AppGW == nil):
 		return fmt.Errorf("gateway: configure exactly one of APIM and Application Gateway per hop (chain hops by pointing one's upstream at the next)")
-	case c.TimeScale < 0:
-		return fmt.Errorf("gateway: time scale must be positive")
+	case c.TimeScale < 0 || math.IsNaN(c.TimeScale) || c.TimeScale > MaxTimeScale:
+		return fmt.Errorf("gateway: time scale %g must be positive and at most %g", c.TimeScale, float64(MaxTimeScale))
+	case c.AppGWBufferSize < 0:
+		return fmt.Errorf("gateway: the App Gateway buffer size %d is negative", c.AppGWBufferSize)
+	case c.BufferCap < 0:
+		return fmt.Errorf("gateway: the buffer cap %d is negative", c.BufferCap)
 	}
 	if c.TimeScale == 0 {
 		c.TimeScale = 1

@@ -230,7 +230,7 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Upstream: u}, "exactly one of APIM and Application Gateway"},
 		{Config{Upstream: u, APIM: apim("<policies>")}, "the APIM policy (api scope): line 1, column 1"},
 		{Config{Upstream: u, APIM: &APIM{Policies: []Policy{{XML: []byte(streamingPolicy)}}, SKU: "Gold_1"}}, "is not an API Management SKU"},
-		{Config{Upstream: u, APIM: apim(streamingPolicy), TimeScale: -1}, "time scale must be positive"},
+		{Config{Upstream: u, APIM: apim(streamingPolicy), TimeScale: -1}, "must be positive and at most 1000"},
 	} {
 		if _, err := New(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v, want %q", err, tt.want)

@@ -2,12 +2,14 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log"
 	"net/http"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Gateway is one emulated hop. It relays HTTP/1.x: after the response
@@ -19,11 +21,15 @@ type Gateway struct {
 	// Logf reports cuts and failures (default log.Printf; nil: silent).
 	Logf func(format string, args ...any)
 
+	// done ends with Close: waits for upstreams stop.
+	done  context.Context
+	close context.CancelFunc
+
 	mu     sync.Mutex
-	cache  map[string]*cached
+	cache  responseCache
 	active map[*stream]struct{}
 	closed bool
-	wg     sync.WaitGroup
+	wg     sync.WaitGroup // requests in flight and streams
 }
 
 type cached struct {
@@ -41,23 +47,27 @@ func New(cfg Config) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Gateway{
+	g := &Gateway{
 		cfg:      cfg,
 		behavior: b,
 		Logf:     log.Printf,
-		cache:    map[string]*cached{},
+		cache:    responseCache{max: cacheBytes(cfg.BufferCap)},
 		active:   map[*stream]struct{}{},
-	}, nil
+	}
+	g.done, g.close = context.WithCancel(context.Background())
+	return g, nil
 }
 
 // Behavior is what the hop does with a stream.
 func (g *Gateway) Behavior() Behavior { return g.behavior }
 
-// Close ends the streams in flight, as if their clients left, and waits
-// for them. The hop refuses new streams afterwards.
+// Close ends the requests and streams in flight, as if their clients
+// left, and waits for them. The hop answers 503 afterwards and forwards
+// nothing.
 func (g *Gateway) Close() {
 	g.mu.Lock()
 	g.closed = true
+	g.close()
 	for s := range g.active {
 		s.leave()
 		s.client.Close()
@@ -65,6 +75,19 @@ func (g *Gateway) Close() {
 	g.mu.Unlock()
 	g.wg.Wait()
 }
+
+// enter counts a request in, unless the hop is closed.
+func (g *Gateway) enter() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return false
+	}
+	g.wg.Add(1)
+	return true
+}
+
+var errClosed = errors.New("the gateway closed")
 
 func (g *Gateway) track(s *stream) bool {
 	g.mu.Lock()
@@ -90,11 +113,17 @@ func (g *Gateway) logf(format string, args ...any) {
 	}
 }
 
-// hopHeaders are not forwarded (RFC 9110, 7.6.1).
-var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+// hopHeaders are not forwarded (RFC 9110, 7.6.1), nor are the headers
+// a Connection header names.
+var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b := g.behavior
+	if !g.enter() {
+		http.Error(w, "the gateway is closing", http.StatusServiceUnavailable)
+		return
+	}
+	defer g.wg.Done()
 	switch {
 	case b.Refuse != "":
 		w.Header().Set("X-Sseready-Gateway", b.String())
@@ -106,7 +135,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.Method + " " + r.URL.RequestURI()
-	if b.Cache {
+	// APIM's cache-store keeps GET responses only (FACTS.md caching; see
+	// Assumptions), and only 200s.
+	cacheable := b.Cache && r.Method == http.MethodGet
+	if cacheable {
 		if c := g.cached(key); c != nil {
 			copyHeader(w.Header(), c.header)
 			w.Header().Add("X-Sseready-Gateway", b.String())
@@ -127,6 +159,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, errHeaderTimeout):
 			http.Error(w, err.Error(), http.StatusGatewayTimeout)
+		case errors.Is(err, errClosed) || g.done.Err() != nil:
+			http.Error(w, "the gateway is closing", http.StatusServiceUnavailable)
 		case r.Context().Err() == nil:
 			http.Error(w, "upstream: "+err.Error(), http.StatusBadGateway)
 		}
@@ -139,11 +173,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.logf("sseready gateway: %s: %v", key, err)
 		return
 	}
+	// The server's deadlines stay on a hijacked connection; the hop's
+	// clocks are its own.
+	_ = conn.SetDeadline(time.Time{})
 	s := &stream{g: g, up: up, client: conn, name: key, in: bodyFraming(resp), left: resp.ContentLength}
 	if sc, ok := conn.(syscall.Conn); ok && rawIO {
 		s.clientRaw, _ = sc.SyscallConn()
 	}
-	if b.Cache {
+	if cacheable && resp.StatusCode == http.StatusOK {
 		s.record = &bytes.Buffer{}
 		s.entry = &cached{status: resp.StatusCode, header: resp.Header.Clone()}
 	}
@@ -153,7 +190,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Hops nearer the client add theirs after the upstream hops'.
 	extra := http.Header{"X-Sseready-Gateway": {b.String()}}
-	if b.Cache {
+	if cacheable {
 		extra.Set("X-Sseready-Cache", "miss")
 	}
 	if err := s.writeHead(r, resp, extra); err != nil {
@@ -172,19 +209,29 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) cached(key string) *cached {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.cache[key]
+	return g.cache.get(key)
 }
 
 func (g *Gateway) store(key string, c *cached) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.cache[key] = c
+	g.cache.put(key, c)
 }
 
+// copyHeader copies src's end-to-end headers into dst.
 func copyHeader(dst, src http.Header) {
+	var named []string
+	for _, v := range src["Connection"] {
+		for _, tok := range strings.Split(v, ",") {
+			named = append(named, strings.TrimSpace(tok))
+		}
+	}
 	for k, vs := range src {
 		skip := false
 		for _, h := range hopHeaders {
+			skip = skip || strings.EqualFold(k, h)
+		}
+		for _, h := range named {
 			skip = skip || strings.EqualFold(k, h)
 		}
 		if !skip {

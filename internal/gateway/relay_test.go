@@ -242,9 +242,13 @@ func TestCloseEndsStreams(t *testing.T) {
 		if _, err := io.Copy(io.Discard, r); err == nil {
 			t.Fatal("the stream ended cleanly; Close must cut it")
 		}
-		if resp, err := http.Get(srv.URL); err == nil {
-			resp.Body.Close()
-			t.Fatal("a closed gateway took a new stream")
+		resp2, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp2.Body.Close()
+		if resp2.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("a closed gateway answered %d, want 503", resp2.StatusCode)
 		}
 	})
 }

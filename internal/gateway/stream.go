@@ -41,6 +41,9 @@ type stream struct {
 	pending []byte
 	sent    int
 	sendErr error
+	// progress is when the client's socket last took bytes of a write
+	// that then had to wait.
+	progress time.Time
 
 	in        framing
 	dec       chunkedDecoder
@@ -130,10 +133,12 @@ func (s *stream) run(first []byte) {
 
 func (s *stream) relay(first []byte) error {
 	s.lastUp = time.Now()
-	if len(first) > 0 {
+	if len(first) > 0 && !s.ended() {
 		if err := s.take(first); err != nil {
 			return err
 		}
+	} else if len(first) > 0 {
+		s.g.logf("sseready gateway: %s: dropped %d bytes the upstream sent after a response without a body", s.name, len(first))
 	}
 	for !s.ended() {
 		if err := s.setDeadline(); err != nil {
@@ -146,7 +151,6 @@ func (s *stream) relay(first []byte) error {
 			}
 			continue
 		}
-		s.lastUp = time.Now()
 		err = s.deliver(buf, n)
 		if !s.up.ownsBuffer(buf) {
 			putBuf(buf)
@@ -154,6 +158,13 @@ func (s *stream) relay(first []byte) error {
 		if err != nil {
 			return err
 		}
+		// The upstream's silence is counted from here, not from the read:
+		// while a slow client held the write, the upstream's bytes waited
+		// in the socket, unread but sent.
+		s.lastUp = time.Now()
+	}
+	if s.dec.extra > 0 {
+		s.g.logf("sseready gateway: %s: dropped %d bytes the upstream sent after the end of the chunked body", s.name, s.dec.extra)
 	}
 	if _, err := s.release(true); err != nil {
 		return err
@@ -222,9 +233,12 @@ func (s *stream) deliver(buf *[]byte, n int) error {
 	}
 	if s.record != nil {
 		if s.record.Len()+len(data) > s.g.cfg.BufferCap {
-			return fmt.Errorf("the response outgrew the cache cap of %d bytes", s.g.cfg.BufferCap)
+			// Too big to keep: relayed, not stored.
+			s.g.logf("sseready gateway: %s: not cached: the response outgrew the cap of %d bytes", s.name, s.g.cfg.BufferCap)
+			s.record, s.entry = nil, nil
+		} else {
+			s.record.Write(data)
 		}
-		s.record.Write(data)
 	}
 	b := s.g.behavior
 	if b.Unit == 0 && !b.HoldAll && s.held.Len() == 0 {
@@ -317,7 +331,7 @@ func (s *stream) write(p []byte) error {
 			return errClientGone // a write fails when the client has left
 		}
 		if n > 0 {
-			s.lastDn = time.Now()
+			s.lastDn = s.progress
 		}
 		if due := s.lastDn.Add(d); time.Now().Before(due) {
 			s.writeDead = due
@@ -335,7 +349,11 @@ func (s *stream) write(p []byte) error {
 // can, else through the connection.
 func (s *stream) send(p []byte) (int, error) {
 	if s.clientRaw == nil {
-		return s.client.Write(p)
+		n, err := s.client.Write(p)
+		if n > 0 {
+			s.progress = time.Now() // at the deadline: the best known
+		}
+		return n, err
 	}
 	if s.sendFn == nil {
 		s.sendFn = s.sendFD // one method value per stream, not one per write
@@ -352,9 +370,13 @@ func (s *stream) send(p []byte) (int, error) {
 // sendFD is send's callback from the poller: it writes what is pending,
 // or returns false to wait until the socket takes more.
 func (s *stream) sendFD(fd uintptr) bool {
+	from := s.sent
 	for s.sent < len(s.pending) {
 		n, again, err := fdWrite(fd, s.pending[s.sent:])
 		if again {
+			if s.sent > from {
+				s.progress = time.Now() // only a write that waits pays for the clock
+			}
 			return false
 		}
 		if err != nil {

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,8 +167,20 @@ func (u *upstream) ownsBuffer(buf *[]byte) bool { return buf == u.buf }
 // the hop's header timeout. It returns the head and the body bytes that
 // arrived with it.
 func (g *Gateway) forward(r *http.Request) (*upstream, *http.Response, []byte, error) {
-	up, err := g.dial(r.Context())
+	// Connecting counts against the header timeout too, so an upstream
+	// that never answers is a 504 on the hop's clock.
+	dialCtx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	if t := g.behavior.HeaderTimeout; t > 0 && t < 30*time.Second {
+		dialCtx, cancel = context.WithTimeout(r.Context(), t)
+	}
+	stopDial := context.AfterFunc(g.done, cancel)
+	up, err := g.dial(dialCtx)
+	stopDial()
+	cancel()
 	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil && g.done.Err() == nil {
+			return nil, nil, nil, fmt.Errorf("%w (%s): connecting", errHeaderTimeout, g.behavior.HeaderTimeout)
+		}
 		return nil, nil, nil, err
 	}
 	fail := func(err error) (*upstream, *http.Response, []byte, error) {
@@ -174,9 +188,11 @@ func (g *Gateway) forward(r *http.Request) (*upstream, *http.Response, []byte, e
 		up.release()
 		return nil, nil, nil, err
 	}
-	// The client leaving while the hop waits ends the wait.
+	// The client leaving, or the hop closing, ends the wait.
 	stop := context.AfterFunc(r.Context(), up.close)
 	defer stop()
+	stopOnClose := context.AfterFunc(g.done, up.close)
+	defer stopOnClose()
 	if t := g.behavior.HeaderTimeout; t > 0 {
 		_ = up.conn.SetDeadline(time.Now().Add(t))
 	}
@@ -197,7 +213,11 @@ func (g *Gateway) forward(r *http.Request) (*upstream, *http.Response, []byte, e
 		return fail(err)
 	}
 	br := headPool.Get().(*bufio.Reader)
-	br.Reset(up.conn)
+	// Go's reader drops a response's Connection header when it says
+	// close, and with it the headers it names: keep the head's bytes to
+	// read them.
+	rec := &headRecorder{r: up.conn}
+	br.Reset(rec)
 	defer func() { br.Reset(nil); headPool.Put(br) }()
 	var resp *http.Response
 	for {
@@ -213,21 +233,69 @@ func (g *Gateway) forward(r *http.Request) (*upstream, *http.Response, []byte, e
 			break
 		}
 	}
+	for _, name := range connectionTokens(rec.buf) {
+		resp.Header.Del(name)
+	}
 	if !stop() {
 		return fail(r.Context().Err())
+	}
+	if !stopOnClose() {
+		return fail(errClosed)
 	}
 	_ = up.conn.SetDeadline(time.Time{})
 	rest, _ := br.Peek(br.Buffered())
 	return up, resp, append([]byte(nil), rest...), nil
 }
 
+// headRecorder keeps the first bytes read through it: the response head.
+type headRecorder struct {
+	r   io.Reader
+	buf []byte
+}
+
+func (h *headRecorder) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if len(h.buf) < maxHeadBytes {
+		h.buf = append(h.buf, p[:n]...)
+	}
+	return n, err
+}
+
+// maxHeadBytes bounds the head kept for its Connection header.
+const maxHeadBytes = 64 << 10
+
+// connectionTokens returns the header names the Connection headers of the
+// response heads in head list (RFC 9110, 7.6.1).
+func connectionTokens(head []byte) []string {
+	var out []string
+	for len(head) > 0 {
+		line, rest, _ := bytes.Cut(head, []byte("\n"))
+		head = rest
+		name, value, ok := bytes.Cut(bytes.TrimRight(line, "\r"), []byte(":"))
+		if !ok || !strings.EqualFold(string(name), "Connection") {
+			continue
+		}
+		for _, tok := range strings.Split(string(value), ",") {
+			if tok = strings.TrimSpace(tok); tok != "" && !strings.EqualFold(tok, "close") && !strings.EqualFold(tok, "keep-alive") {
+				out = append(out, tok)
+			}
+		}
+	}
+	return out
+}
+
 // outgoing is the request to send upstream: the client's, minus the hop
 // headers, with X-Forwarded-For, closing the connection after the response.
 func (g *Gateway) outgoing(r *http.Request) *http.Request {
 	target := *g.cfg.Upstream
-	target.Path = strings.TrimSuffix(target.Path, "/") + r.URL.Path
-	target.RawPath = ""
-	target.RawQuery = r.URL.RawQuery
+	target.Path, target.RawPath = joinPath(g.cfg.Upstream, r.URL)
+	switch {
+	case target.RawQuery == "":
+		target.RawQuery = r.URL.RawQuery
+	case r.URL.RawQuery != "":
+		// The upstream's own query (an Azure Functions ?code=) stays.
+		target.RawQuery += "&" + r.URL.RawQuery
+	}
 	out := &http.Request{
 		Method:        r.Method,
 		URL:           &target,
@@ -249,6 +317,18 @@ func (g *Gateway) outgoing(r *http.Request) *http.Request {
 	if _, ok := out.Header["User-Agent"]; !ok {
 		out.Header["User-Agent"] = nil // as a proxy: add none of Go's
 	}
-	out.Header.Add("X-Forwarded-For", strings.Split(r.RemoteAddr, ":")[0])
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		out.Header.Add("X-Forwarded-For", host)
+	}
 	return out
+}
+
+// joinPath puts the request's path under the upstream's, keeping escapes
+// such as %2F as the client wrote them.
+func joinPath(up, req *url.URL) (path, rawPath string) {
+	base := strings.TrimSuffix(up.Path, "/")
+	if up.RawPath == "" && req.RawPath == "" {
+		return base + req.Path, ""
+	}
+	return base + req.Path, strings.TrimSuffix(up.EscapedPath(), "/") + req.EscapedPath()
 }

@@ -62,6 +62,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("silence-after must be 0 (never) or more")
 	case c.SilenceAfter > 0 && c.Silence == 0:
 		return fmt.Errorf("silence-after needs a silence duration")
+	case c.Silence > 0 && c.SilenceAfter == 0:
+		return fmt.Errorf("a silence needs silence-after N: the event after which it falls")
 	case c.Padding < 0:
 		return fmt.Errorf("padding cannot be negative")
 	}
@@ -130,6 +132,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		start = n + 1
+	}
+	if h.cfg.Events > 0 && start > h.cfg.Events {
+		// Nothing left: 204 tells an EventSource not to reconnect.
+		w.WriteHeader(http.StatusNoContent)
+		return
 	}
 	omit := map[string]bool{}
 	for _, o := range h.cfg.OmitHeaders {
