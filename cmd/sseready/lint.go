@@ -121,6 +121,7 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if opts.format == "json" {
 		enc := json.NewEncoder(report)
+		enc.SetEscapeHTML(false) // keep <, > and & as written: pipelines grep for them
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(results); err != nil {
 			fmt.Fprintf(stderr, "sseready: %v\n", err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -47,8 +48,15 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case *format != "text" && *format != "json":
 		fmt.Fprintf(stderr, "sseready probe: --format must be text or json, not %q\n", *format)
 		return exitInput
-	case opts.Events < 0 || opts.Duration < 0:
-		fmt.Fprintln(stderr, "sseready probe: --events and --duration cannot be negative")
+	case opts.Events < 0:
+		fmt.Fprintln(stderr, "sseready probe: --events cannot be negative")
+		return exitInput
+	case opts.MaxLatency <= 0:
+		fmt.Fprintln(stderr, "sseready probe: --max-latency must be positive, such as 500ms")
+		return exitInput
+	}
+	if u, err := url.Parse(rest[0]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fmt.Fprintf(stderr, "sseready probe: %q is not an http(s) URL, such as http://127.0.0.1:8080/\n", rest[0])
 		return exitInput
 	}
 	opts.Header = http.Header{}
@@ -63,6 +71,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	rep := probe.Run(ctx, rest[0], opts)
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false) // keep <, > and & as written: pipelines grep for them
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(rep)
 	} else {

@@ -137,6 +137,7 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false) // keep <, > and & as written: pipelines grep for them
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(res)
 	} else {

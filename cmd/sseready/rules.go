@@ -44,6 +44,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false) // keep <, > and & as written: pipelines grep for them
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
 			fmt.Fprintf(stderr, "sseready: %v\n", err)

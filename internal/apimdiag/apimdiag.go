@@ -120,8 +120,12 @@ func (spec Spec) validate() []*input.Error {
 		}
 		dm := spec.DataMasking[k]
 		for _, m := range append(append([]Masking(nil), dm.Headers...), dm.QueryParams...) {
-			if strings.TrimSpace(m.Mode) == "" || strings.TrimSpace(m.Value) == "" {
+			switch {
+			case strings.TrimSpace(m.Mode) == "" || strings.TrimSpace(m.Value) == "":
 				fail(FieldDataMasking, "%s: every masking rule needs a mode and a value", k)
+			case m.Mode != "Mask" && m.Mode != "Hide":
+				// The ARM API's DataMaskingMode has these two values.
+				fail(FieldDataMasking, "%s: mode %q is not Mask or Hide", k, m.Mode)
 			}
 		}
 	}

@@ -53,6 +53,7 @@ func TestDeriveInputErrors(t *testing.T) {
 		{"operation name for azuremonitor", Spec{Identifier: AzureMonitor, OperationNameFormat: "Url"}, []string{"operation_name_format: applies to applicationinsights only"}},
 		{"unknown block", Spec{Identifier: AzureMonitor, HeadersToLog: map[string][]string{"request": {"a"}}}, []string{`headers_to_log: "request" is not a logging block`}},
 		{"empty header", Spec{Identifier: AzureMonitor, HeadersToLog: map[string][]string{"backend_request": {" "}}}, []string{"headers_to_log: backend_request lists an empty header name"}},
+		{"masking mode unknown", Spec{Identifier: AzureMonitor, DataMasking: map[string]DataMasking{"backend_request": {QueryParams: []Masking{{Mode: "Bogus", Value: "key"}}}}}, []string{`data_masking: backend_request: mode "Bogus" is not Mask or Hide`}},
 		{"masking without value", Spec{Identifier: AzureMonitor, DataMasking: map[string]DataMasking{"frontend_request": {Headers: []Masking{{Mode: "Mask"}}}}}, []string{"data_masking: frontend_request: every masking rule needs a mode and a value"}},
 	}
 	for _, tt := range tests {

@@ -86,18 +86,18 @@ func Derive(spec Spec) (Settings, []*input.Error) {
 	}
 	if spec.SKUName == WAFV2 && spec.WAFBodyInspection && !s.RequestBufferingEnabled {
 		s.RequestBufferingEnabled = true
-		s.Findings = append(s.Findings, finding(rules.AppGWWAFBuffersRequest, rules.Warning,
+		s.Findings = append(s.Findings, finding(rules.AppGWWAFBuffersRequest, rules.Warning, "request_buffering",
 			"request_buffering_enabled is set to true although you asked for false: on WAF_v2 the WAF inspects request bodies (request_body_check), so requests are buffered anyway; responses still stream"))
 	}
 	if spec.SKUName == Basic {
-		s.Findings = append(s.Findings, finding(rules.AppGWBasicSKU, rules.Warning,
+		s.Findings = append(s.Findings, finding(rules.AppGWBasicSKU, rules.Warning, "sku_name",
 			"whether the Basic SKU honors response_buffering_enabled = false is not documented: prefer Standard_v2 or WAF_v2 for SSE, or test the stream through this gateway"))
 	}
 	return s, nil
 }
 
-func finding(id string, sev rules.Severity, msg string) rules.Finding {
-	f := rules.MustLookup(id).Finding(0, 0, "", "%s", msg)
+func finding(id string, sev rules.Severity, element, msg string) rules.Finding {
+	f := rules.MustLookup(id).Finding(0, 0, element, "%s", msg)
 	f.Severity = sev
 	return f
 }

@@ -7,7 +7,6 @@ package probe
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -175,16 +174,14 @@ func Run(ctx context.Context, url string, opts Options) Report {
 // judgeEnd says whether the way the stream ended is a cut.
 func judgeEnd(ctx context.Context, err error, opts Options, got int) (cut bool, msg string) {
 	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded) && opts.Duration > 0:
-		return false, "" // the probe's own duration ran out
 	case ctx.Err() != nil:
-		return false, "stopped: " + ctx.Err().Error()
+		// The probe's duration ran out, or its user stopped it (Ctrl-C):
+		// the report is of what arrived until then.
+		return false, ""
 	case err == io.EOF && opts.Events > 0 && got < opts.Events:
 		return true, fmt.Sprintf("the stream ended after %d of %d events", got, opts.Events)
-	case err == io.EOF && opts.Duration > 0:
-		return true, "the stream ended before the probe's duration"
 	case err == io.EOF:
-		return false, ""
+		return false, "" // a stream may end; --duration is a limit, not a length
 	}
 	return true, "the stream broke off: " + err.Error()
 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -142,5 +143,34 @@ func TestDurationEndsCleanly(t *testing.T) {
 	rep := Run(context.Background(), url, Options{Duration: 150 * time.Millisecond})
 	if !rep.OK || rep.Cut || len(rep.Events) < 5 {
 		t.Fatalf("ok %v cut %v events %d error %q", rep.OK, rep.Cut, len(rep.Events), rep.Error)
+	}
+}
+
+func TestJudgeEnd(t *testing.T) {
+	expired, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	live := context.Background()
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+		err  error
+		opts Options
+		got  int
+		cut  bool
+		msg  string
+	}{
+		{"the probe's duration ran out", expired, context.DeadlineExceeded, Options{Duration: time.Second}, 2, false, ""},
+		{"the user stopped the probe", stopped, context.Canceled, Options{}, 2, false, ""},
+		{"the stream ended within --duration", live, io.EOF, Options{Duration: time.Minute}, 3, false, ""},
+		{"the stream ended short of --events", live, io.EOF, Options{Events: 5}, 3, true, "the stream ended after 3 of 5 events"},
+		{"the stream ended with all events", live, io.EOF, Options{Events: 3}, 3, false, ""},
+		{"the connection broke", live, io.ErrUnexpectedEOF, Options{}, 1, true, "the stream broke off: unexpected EOF"},
+	} {
+		cut, msg := judgeEnd(tt.ctx, tt.err, tt.opts, tt.got)
+		if cut != tt.cut || msg != tt.msg {
+			t.Errorf("%s: cut %v %q, want %v %q", tt.name, cut, msg, tt.cut, tt.msg)
+		}
 	}
 }

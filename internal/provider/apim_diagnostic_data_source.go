@@ -121,8 +121,7 @@ func (d *apimDiagnosticDataSource) Schema(_ context.Context, _ datasource.Schema
 
 func (d *apimDiagnosticDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var m apimDiagnosticModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || anyUnknown(m.Identifier, m.SamplingPercentage, m.Verbosity, m.HTTPCorrelationProtocol,
+	if !getConfig(ctx, req.Config.Get, &m, &resp.Diagnostics) || resp.Diagnostics.HasError() || anyUnknown(m.Identifier, m.SamplingPercentage, m.Verbosity, m.HTTPCorrelationProtocol,
 		m.OperationNameFormat, m.HeadersToLog, m.DataMasking) || !m.collectionsUsable(ctx, &resp.Diagnostics) {
 		return
 	}

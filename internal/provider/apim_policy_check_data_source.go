@@ -71,8 +71,7 @@ func (d *apimPolicyCheckDataSource) Schema(_ context.Context, _ datasource.Schem
 
 func (d *apimPolicyCheckDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var m apimPolicyCheckModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.XML.IsUnknown() || m.XML.IsNull() {
+	if !getConfig(ctx, req.Config.Get, &m, &resp.Diagnostics) || resp.Diagnostics.HasError() || m.XML.IsUnknown() || m.XML.IsNull() {
 		return
 	}
 	if _, err := apimpolicy.Parse([]byte(m.XML.ValueString())); err != nil {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math/big"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -23,7 +24,7 @@ func newAPIMPolicyDataSource() datasource.DataSource { return &apimPolicyDataSou
 type apimPolicyDataSource struct{}
 
 type apimPolicyModel struct {
-	Timeout               types.Int64  `tfsdk:"timeout"`
+	Timeout               types.Number `tfsdk:"timeout"`
 	FailOnErrorStatusCode types.Bool   `tfsdk:"fail_on_error_status_code"`
 	HTTPVersion           types.String `tfsdk:"http_version"`
 	IncludeBase           types.Bool   `tfsdk:"include_base"`
@@ -49,7 +50,9 @@ func (d *apimPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"SSE policy. Put `xml` in `azurerm_api_management_api_policy.xml_content` (or the operation, product " +
 			"or global policy resources).",
 		Attributes: map[string]schema.Attribute{
-			"timeout": schema.Int64Attribute{
+			// A number, not an Int64: the framework answers 1.5 for an Int64
+			// with an error that blames the provider; this says what to do.
+			"timeout": schema.NumberAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("`forward-request` timeout in seconds: how long APIM waits for the backend's "+
 					"response headers (not for the stream to end). 0 to 240; APIM may not honor more (rule `SSE104`). "+
@@ -106,8 +109,7 @@ func (d *apimPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 // to Read.
 func (d *apimPolicyDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var m apimPolicyModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	if !getConfig(ctx, req.Config.Get, &m, &resp.Diagnostics) || resp.Diagnostics.HasError() {
 		return
 	}
 	spec, known := m.spec(ctx, &resp.Diagnostics)
@@ -142,7 +144,14 @@ func (m apimPolicyModel) spec(ctx context.Context, diags *diag.Diagnostics) (api
 	var s apimgen.Spec
 	known := !anyUnknown(m.Timeout, m.FailOnErrorStatusCode, m.HTTPVersion, m.IncludeBase,
 		m.CacheControlNoCache, m.BackendID, m.InboundXML, m.OutboundXML, m.OnErrorXML, m.AcceptedRules)
-	s.Timeout = m.Timeout.ValueInt64Pointer()
+	if f := m.Timeout.ValueBigFloat(); f != nil {
+		n, acc := f.Int64()
+		if acc != big.Exact {
+			diags.AddAttributeError(path.Root("timeout"), "Invalid timeout",
+				fmt.Sprintf("%s is not a whole number of seconds: write one such as 120", f.Text('g', -1)))
+		}
+		s.Timeout = &n
+	}
 	s.FailOnErrorStatusCode = m.FailOnErrorStatusCode.ValueBoolPointer()
 	s.IncludeBase = m.IncludeBase.ValueBoolPointer()
 	s.HTTPVersion = m.HTTPVersion.ValueString()

@@ -73,6 +73,10 @@ func TestAccAPIMPolicy_errors(t *testing.T) {
 				ExpectError: attrErrorRe("timeout", `300 is over 240 seconds, which APIM may not honor (SSE104)`),
 			},
 			{
+				Config:      `data "sseready_apim_policy" "x" { timeout = 1.5 }`,
+				ExpectError: attrErrorRe("timeout", `1.5 is not a whole number of seconds: write one such as 120`),
+			},
+			{
 				Config:      `data "sseready_apim_policy" "x" { timeout = -1 }`,
 				ExpectError: attrErrorRe("timeout", `-1 is negative: forward-request's timeout is 0 or more seconds`),
 			},

@@ -93,8 +93,7 @@ func (d *appgwSettingsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 
 func (d *appgwSettingsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var m appgwSettingsModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	if !getConfig(ctx, req.Config.Get, &m, &resp.Diagnostics) || resp.Diagnostics.HasError() {
 		return
 	}
 	spec, errs := m.spec()

@@ -30,7 +30,7 @@ func (d *chainCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			Optional:            true,
 			MarkdownDescription: "The `" + name + "` block, as the diagnostic has it; leave it out when the resource does (that is a finding: azurerm then keeps body logging already set).",
 			Attributes: map[string]schema.Attribute{
-				"body_bytes":     schema.Int64Attribute{Optional: true, MarkdownDescription: "0 to 8192; above 0 logs bodies, which buffers the stream."},
+				"body_bytes":     schema.NumberAttribute{Optional: true, MarkdownDescription: "0 to 8192; above 0 logs bodies, which buffers the stream."},
 				"headers_to_log": schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Accepted for convenience; headers do not affect streaming."},
 			},
 		}
@@ -46,7 +46,7 @@ func (d *chainCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Optional:            true,
 				MarkdownDescription: "Azure Front Door in front of the stream.",
 				Attributes: map[string]schema.Attribute{
-					"response_timeout_seconds": schema.Int64Attribute{Optional: true, MarkdownDescription: "`azurerm_cdn_frontdoor_profile.response_timeout_seconds`, 16 to 240."},
+					"response_timeout_seconds": schema.NumberAttribute{Optional: true, MarkdownDescription: "`azurerm_cdn_frontdoor_profile.response_timeout_seconds`, 16 to 240."},
 				},
 			},
 			"app_gateway": schema.SingleNestedAttribute{
@@ -62,7 +62,7 @@ func (d *chainCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 							"response_buffering_enabled": schema.BoolAttribute{Required: true, MarkdownDescription: "`global[0].response_buffering_enabled`; must be false."},
 						},
 					},
-					"request_timeout":        schema.Int64Attribute{Optional: true, MarkdownDescription: "The stream's `backend_http_settings` `request_timeout`, 1 to 86400; null means azurerm's default of 30."},
+					"request_timeout":        schema.NumberAttribute{Optional: true, MarkdownDescription: "The stream's `backend_http_settings` `request_timeout`, 1 to 86400; null means azurerm's default of 30."},
 					"waf_request_body_check": schema.BoolAttribute{Optional: true, MarkdownDescription: "`waf_configuration[0].request_body_check`."},
 				},
 			},

@@ -78,6 +78,13 @@ data "sseready_chain_check" "path" {
 			{
 				Config: `
 data "sseready_chain_check" "path" {
+  app_gateway = { sku_name = "Standard_v2", request_timeout = 30.5 }
+}`,
+				ExpectError: attrErrorRe("app_gateway.request_timeout", `must be a whole number, not 30.5`),
+			},
+			{
+				Config: `
+data "sseready_chain_check" "path" {
   apim = { sku_name = "Standard_5" }
 }`,
 				ExpectError: attrErrorRe("apim.sku_name", `sku_name "Standard_5": Standard takes a capacity from 1 to 4`),

@@ -28,7 +28,11 @@ func addInputErrors(diags *diag.Diagnostics, errs []*input.Error) bool {
 		if e.Line > 0 {
 			detail = fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
 		}
-		diags.AddAttributeError(attrPath(e.Field), "Invalid "+e.Field, detail)
+		// Terraform points at an attribute's expression, but not into an
+		// object written inside it: a deeper path falls back to the whole
+		// block, so the diagnostic names the top attribute and the summary
+		// the setting.
+		diags.AddAttributeError(rootOf(attrPath(e.Field)), "Invalid "+e.Field, detail)
 	}
 	return len(errs) > 0
 }
@@ -54,6 +58,33 @@ func attrPath(field string) path.Path {
 		}
 	}
 	return p
+}
+
+// rootOf is the top attribute of p.
+func rootOf(p path.Path) path.Path {
+	steps := p.Steps()
+	if len(steps) <= 1 {
+		return p
+	}
+	if name, ok := steps[0].(path.PathStepAttributeName); ok {
+		return path.Root(string(name))
+	}
+	return p
+}
+
+// getConfig reads the configuration into target. A value that does not
+// convert (1.5 for a whole number) has been reported already, on its
+// attribute, by the framework's type validation: the conversion error,
+// which blames the provider, is left out.
+func getConfig(ctx context.Context, get func(context.Context, any) diag.Diagnostics, target any, diags *diag.Diagnostics) bool {
+	d := get(ctx, target)
+	for _, e := range d {
+		if e.Severity() == diag.SeverityError && e.Summary() == "Value Conversion Error" {
+			continue
+		}
+		diags.Append(e)
+	}
+	return !d.HasError()
 }
 
 // addSyntaxError reports a document that does not parse, with its place.

@@ -41,7 +41,8 @@ func TestAccExamples(t *testing.T) {
 			statecheck.ExpectKnownOutputValue("fixed_policy_ready", knownvalue.Bool(true)),
 		}},
 		{dir: "data-sources/sseready_stream_profile", checks: []statecheck.StateCheck{
-			statecheck.ExpectKnownOutputValue("heartbeat_at_most_every", knownvalue.StringExact("3m0s")),
+			// 3/4 of the 27 s Front Door timeout the profile outputs, in whole seconds.
+			statecheck.ExpectKnownOutputValue("heartbeat_at_most_every", knownvalue.StringExact("20s")),
 			// Silence 20 s (heartbeat), headers 15 s: 4/3 of 20 is 27 for
 			// Front Door, App Gateway keeps azurerm's 30, APIM 4/3 of 15.
 			statecheck.ExpectKnownOutputValue("timeouts", knownvalue.ObjectExact(map[string]knownvalue.Check{

@@ -156,7 +156,8 @@ func TestAccProveSettings(t *testing.T) {
 		t.Fatal("the apply did not produce the values to prove")
 	}
 	heartbeat, err := time.ParseDuration(p.profileHeartbeat.(string))
-	if err != nil || heartbeat != 3*time.Minute {
+	// 3/4 of the 30 s App Gateway request_timeout the profile outputs.
+	if err != nil || heartbeat != 22*time.Second {
 		t.Fatalf("required heartbeat %v (%v)", p.profileHeartbeat, err)
 	}
 	goodAppGW := &gateway.AppGW{ResponseBuffering: p.appgwBuffering.(bool), RequestTimeout: time.Duration(num(p.appgwTimeout)) * time.Second}

@@ -86,7 +86,7 @@ func (d *streamProfileDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 			"required_heartbeat_interval": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The longest interval between bytes (events or heartbeats) that keeps every hop's clock within its headroom, as a Go duration. Null when no hop needs one.",
+				MarkdownDescription: "The longest interval between bytes (events or heartbeats) that keeps every hop's clock within its headroom, the App Gateway and Front Door timeouts output here included, as a Go duration. Null when no hop needs one.",
 			},
 			"wire_silence": schema.StringAttribute{
 				Computed:            true,
@@ -124,8 +124,7 @@ func (d *streamProfileDataSource) Schema(_ context.Context, _ datasource.SchemaR
 
 func (d *streamProfileDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var m streamProfileModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	if !getConfig(ctx, req.Config.Get, &m, &resp.Diagnostics) || resp.Diagnostics.HasError() {
 		return
 	}
 	p, known, errs := m.profile(ctx, &resp.Diagnostics)

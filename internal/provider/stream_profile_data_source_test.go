@@ -106,7 +106,7 @@ data "sseready_stream_profile" "feed" {
   hops          = ["app_gateway", terraform_data.hop.output]
 }`,
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("required_heartbeat_interval"), knownvalue.StringExact("3m0s")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("required_heartbeat_interval"), knownvalue.StringExact("30s")), // 3/4 of the 40 s request_timeout output
 				},
 			},
 			{

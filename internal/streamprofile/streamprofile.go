@@ -266,7 +266,7 @@ func Plan(p Profile) (Budget, []*input.Error) {
 			"TCP keepalive resets Azure Load Balancer's 4-minute idle clock; the other hops count only bytes, so they still need events or heartbeats")
 	}
 	if p.has(AppGatewayForContainers) {
-		report(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, "", rules.Info,
+		report(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, FieldHops, rules.Info,
 			"App Gateway for Containers ends a response when its route timeout runs out: set the route's timeout to 0s for this stream")
 	}
 
@@ -279,6 +279,23 @@ func Plan(p Profile) (Budget, []*input.Error) {
 	b.APIMForwardRequestTimeout = APIMDefaultTimeout
 	if p.MaxTimeToHeaders > 0 {
 		b.APIMForwardRequestTimeout = p.apimHeaderTimeout(report)
+	}
+	// The timeouts output here are set for this stream's silence: a
+	// backend that kept only the fixed clocks' interval would outlast
+	// them, so the interval keeps their headroom too.
+	for _, t := range []struct {
+		hop     Hop
+		seconds int64
+	}{{AppGateway, b.AppGWRequestTimeout}, {FrontDoor, b.FrontDoorOriginResponseTimeout}} {
+		if p.has(t.hop) && t.seconds > 0 {
+			if allowed := withHeadroom(time.Duration(t.seconds) * time.Second); b.RequiredHeartbeatInterval == 0 || allowed < b.RequiredHeartbeatInterval {
+				b.RequiredHeartbeatInterval = allowed
+			}
+		}
+	}
+	if b.RequiredHeartbeatInterval > time.Second {
+		// Whole seconds read better, and rounding down keeps the headroom.
+		b.RequiredHeartbeatInterval = b.RequiredHeartbeatInterval.Truncate(time.Second)
 	}
 	b.Ready = rules.Ready(b.Findings)
 	return b, nil

@@ -83,13 +83,16 @@ func TestPlan(t *testing.T) {
 			name:    "Front Door, App Gateway and APIM",
 			profile: Profile{MaxEventGap: 20 * s, Hops: []Hop{FrontDoor, AppGateway, APIM}},
 			// Front Door max(27, 16) = 27; App Gateway max(27, 30) = 30;
-			// heartbeat min(180 ALB, 180 FD, 64800 App Gateway).
-			silence: 20 * s, heartbeat: 180 * s, appgw: 30, apim: 120, frontDoor: 27,
+			// heartbeat min(180 ALB, 180 FD, 64800 App Gateway, and 3/4
+			// of the timeouts output: 22.5 App Gateway, 20.25 FD), in whole
+			// seconds.
+			silence: 20 * s, heartbeat: 20 * s, appgw: 30, apim: 120, frontDoor: 27,
 		},
 		{
 			name:    "short silence keeps Front Door at its minimum",
 			profile: Profile{MaxEventGap: 5 * s, Hops: []Hop{FrontDoor}},
-			silence: 5 * s, heartbeat: 180 * s, appgw: 30, apim: 120, frontDoor: 16,
+			// The heartbeat keeps 3/4 of the 16 s Front Door timeout output.
+			silence: 5 * s, heartbeat: 12 * s, appgw: 30, apim: 120, frontDoor: 16,
 		},
 		{
 			name:    "Front Door cannot cover a 241 s silence",
@@ -246,7 +249,7 @@ func TestFindingElements(t *testing.T) {
 	}
 	// The 10-minute gap is the longer silence, cut by App Gateway for
 	// Containers; keepalive settles the load balancer; headers past 240 s.
-	want := "SSE401 heartbeat_interval, SSE401 tcp_keepalive, SSE403 , SSE405 max_time_to_headers"
+	want := "SSE401 heartbeat_interval, SSE401 tcp_keepalive, SSE403 hops, SSE405 max_time_to_headers"
 	if strings.Join(got, ", ") != want {
 		t.Fatalf("elements %q, want %q", strings.Join(got, ", "), want)
 	}
