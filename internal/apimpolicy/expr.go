@@ -151,7 +151,7 @@ func openerOf(closer byte) byte {
 func skipLiteral(src []byte, i int) (int, *exprError) {
 	switch src[i] {
 	case '"':
-		return scanString(src, i+1, false)
+		return scanString(src, i+1, false, false)
 	case '\'':
 		return scanChar(src, i)
 	}
@@ -192,11 +192,7 @@ done:
 	if j >= n || src[j] != '"' || j == i {
 		return 0, false, nil
 	}
-	if interp {
-		end, err = scanInterpolated(src, j+1, verbatim)
-	} else {
-		end, err = scanString(src, j+1, verbatim)
-	}
+	end, err = scanString(src, j+1, verbatim, interp)
 	if err != nil {
 		return 0, true, err
 	}
@@ -206,35 +202,15 @@ done:
 // scanString scans a string literal body from i (just past the opening
 // quote) and returns the offset past the closing quote. A regular string
 // cannot span lines in C#, so a line end inside one is reported at once
-// instead of running on to the end of the document.
-func scanString(src []byte, i int, verbatim bool) (int, *exprError) {
+// instead of running on to the end of the document. An interpolated
+// string also has {code} holes, and "{{" and "}}" as literal braces.
+func scanString(src []byte, i int, verbatim, interpolated bool) (int, *exprError) {
 	start := i - 1
 	n := len(src)
-	for i < n {
-		c := src[i]
-		switch {
-		case c == '"':
-			if verbatim && i+1 < n && src[i+1] == '"' {
-				i += 2
-				continue
-			}
-			return i + 1, nil
-		case c == '\\' && !verbatim:
-			i += 2
-		case (c == '\n' || c == '\r') && !verbatim:
-			return 0, newExprError(start, i, "unterminated string literal in policy expression")
-		default:
-			i++
-		}
+	what := "unterminated string literal in policy expression"
+	if interpolated {
+		what = "unterminated interpolated string in policy expression"
 	}
-	return 0, newExprError(start, n, "unterminated string literal in policy expression")
-}
-
-// scanInterpolated scans an interpolated string body from i: text with
-// {code} holes, "{{" and "}}" as literal braces.
-func scanInterpolated(src []byte, i int, verbatim bool) (int, *exprError) {
-	start := i - 1
-	n := len(src)
 	for i < n {
 		c := src[i]
 		switch {
@@ -246,7 +222,7 @@ func scanInterpolated(src []byte, i int, verbatim bool) (int, *exprError) {
 			return i + 1, nil
 		case c == '\\' && !verbatim:
 			i += 2
-		case c == '{':
+		case interpolated && c == '{':
 			if i+1 < n && src[i+1] == '{' {
 				i += 2
 				continue
@@ -256,15 +232,15 @@ func scanInterpolated(src []byte, i int, verbatim bool) (int, *exprError) {
 				return 0, err
 			}
 			i = end
-		case c == '}' && i+1 < n && src[i+1] == '}':
+		case interpolated && c == '}' && i+1 < n && src[i+1] == '}':
 			i += 2
 		case (c == '\n' || c == '\r') && !verbatim:
-			return 0, newExprError(start, i, "unterminated interpolated string in policy expression")
+			return 0, newExprError(start, i, what)
 		default:
 			i++
 		}
 	}
-	return 0, newExprError(start, n, "unterminated interpolated string in policy expression")
+	return 0, newExprError(start, n, what)
 }
 
 // scanHole scans an interpolation hole {expr[,align][:format]} at src[i].
