@@ -169,10 +169,11 @@ func (u *upstream) ownsBuffer(buf *[]byte) bool { return buf == u.buf }
 func (g *Gateway) forward(r *http.Request) (*upstream, *http.Response, []byte, error) {
 	// Connecting counts against the header timeout too, so an upstream
 	// that never answers is a 504 on the hop's clock.
-	dialCtx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
-	if t := g.behavior.HeaderTimeout; t > 0 && t < 30*time.Second {
-		dialCtx, cancel = context.WithTimeout(r.Context(), t)
+	wait := 30 * time.Second
+	if t := g.behavior.HeaderTimeout; t > 0 {
+		wait = min(wait, t)
 	}
+	dialCtx, cancel := context.WithTimeout(r.Context(), wait)
 	stopDial := context.AfterFunc(g.done, cancel)
 	up, err := g.dial(dialCtx)
 	stopDial()
