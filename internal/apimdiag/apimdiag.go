@@ -6,7 +6,8 @@ package apimdiag
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/input"
@@ -104,7 +105,7 @@ func (spec Spec) validate() []*input.Error {
 	if spec.OperationNameFormat != "" && spec.Identifier == AzureMonitor {
 		fail(FieldOpName, "applies to applicationinsights only; leave it out for azuremonitor")
 	}
-	for _, k := range sortedKeys(spec.HeadersToLog) {
+	for _, k := range slices.Sorted(maps.Keys(spec.HeadersToLog)) {
 		if !isBlock(k) {
 			fail(FieldHeaders, "%q is not a logging block: use %s", k, strings.Join(Blocks, ", "))
 		}
@@ -114,7 +115,7 @@ func (spec Spec) validate() []*input.Error {
 			}
 		}
 	}
-	for _, k := range sortedKeys(spec.DataMasking) {
+	for _, k := range slices.Sorted(maps.Keys(spec.DataMasking)) {
 		if !isBlock(k) {
 			fail(FieldDataMasking, "%q is not a logging block: use %s", k, strings.Join(Blocks, ", "))
 		}
@@ -151,15 +152,6 @@ func isBlock(name string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Diagnostic is a diagnostic as it stands in a configuration, for the

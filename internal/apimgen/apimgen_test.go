@@ -7,35 +7,18 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
+	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
 )
 
 func ptr[T any](v T) *T { return &v }
-
-// microsoftSSE is the policy of Microsoft's SSE guidance (seeds/002 and
-// seeds/001), laid out with four-space indentation.
-const microsoftSSE = `<policies>
-    <inbound>
-        <base />
-    </inbound>
-    <backend>
-        <forward-request timeout="120" fail-on-error-status-code="true" buffer-response="false" />
-    </backend>
-    <outbound>
-        <base />
-    </outbound>
-    <on-error>
-        <base />
-    </on-error>
-</policies>
-`
 
 func TestRenderDefaultsToMicrosoftsPolicy(t *testing.T) {
 	res, errs := Render(Spec{})
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	if res.XML != microsoftSSE {
-		t.Fatalf("got\n%s\nwant\n%s", res.XML, microsoftSSE)
+	if res.XML != testcorpus.MicrosoftSSEPolicy {
+		t.Fatalf("got\n%s\nwant\n%s", res.XML, testcorpus.MicrosoftSSEPolicy)
 	}
 	if len(res.Findings) != 0 {
 		t.Fatalf("findings on the recommended policy: %v", res.Findings)

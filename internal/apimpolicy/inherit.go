@@ -1,6 +1,9 @@
 package apimpolicy
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Inherit returns the policy APIM runs for child, whose parent scope's
 // effective policy is parent: in each section of child, every <base />
@@ -23,7 +26,7 @@ func Inherit(parent, child *Document) (*Document, error) {
 	root.Children = make([]Node, len(cr.Children))
 	for i, n := range cr.Children {
 		sec, ok := n.(*Element)
-		if !ok || !isSection(sec.Name) {
+		if !ok || !slices.Contains(Sections, sec.Name) {
 			root.Children[i] = n
 			continue
 		}
@@ -41,15 +44,6 @@ func Inherit(parent, child *Document) (*Document, error) {
 		out.Nodes[i] = n
 	}
 	return out, nil
-}
-
-func isSection(name string) bool {
-	for _, s := range Sections {
-		if s == name {
-			return true
-		}
-	}
-	return false
 }
 
 // substituteBase copies e with each <base /> below it replaced by from.

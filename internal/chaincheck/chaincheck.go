@@ -8,6 +8,7 @@ package chaincheck
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -208,7 +209,7 @@ func (k *checker) validate() {
 		k.errs = append(k.errs, input.Errorf(pathFrontDoor, "%d is outside %d to %d", *fd.ResponseTimeoutSeconds, streamprofile.FrontDoorMinTimeout, streamprofile.FrontDoorMaxTimeout))
 	}
 	if ag := c.AppGateway; ag != nil {
-		if k.known(pathAppGWSKU) && !contains(appgw.SKUs, ag.SKUName) {
+		if k.known(pathAppGWSKU) && !slices.Contains(appgw.SKUs, ag.SKUName) {
 			k.errs = append(k.errs, input.Errorf(pathAppGWSKU, "%q is not an Application Gateway SKU for SSE: use Basic, Standard_v2 or WAF_v2", ag.SKUName))
 		}
 		if t := ag.RequestTimeout; k.known(pathAppGWTimeout) && t != nil && (*t < streamprofile.AppGWMinTimeout || *t > streamprofile.AppGWMaxTimeout) {
@@ -622,13 +623,4 @@ func sortAlongPath(fs []rules.Finding) {
 		}
 		return fs[i].Rule < fs[j].Rule
 	})
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

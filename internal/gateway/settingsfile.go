@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,8 +70,8 @@ func readSettingsFile(path, what string, allowed []string) (*settingsFile, error
 	if f.obj == nil {
 		return nil, fmt.Errorf("%s: is null: write the settings as a JSON object, such as jsonencode() of %s", path, what)
 	}
-	for _, k := range sortedKeys(f.obj) {
-		if !contains(allowed, k) {
+	for _, k := range slices.Sorted(maps.Keys(f.obj)) {
+		if !slices.Contains(allowed, k) {
 			return nil, fmt.Errorf("%s: unknown key %q: a file of %s holds %s", path, k, what, strings.Join(allowed, ", "))
 		}
 	}
@@ -132,8 +133,8 @@ func (f *settingsFile) block(obj map[string]json.RawMessage, key, path string, a
 	if err := json.Unmarshal(raw, &b); err != nil || (b == nil && !isNull(raw)) {
 		return nil, f.errorf(path, "must be an object such as {\"body_bytes\": 0}, not %s", raw)
 	}
-	for _, k := range sortedKeys(b) {
-		if !contains(allowed, k) {
+	for _, k := range slices.Sorted(maps.Keys(b)) {
+		if !slices.Contains(allowed, k) {
 			return nil, f.errorf(path, "unknown key %q: use %s", k, strings.Join(allowed, ", "))
 		}
 	}
@@ -234,22 +235,4 @@ func DiagnosticFile(path string) (apimdiag.Diagnostic, error) {
 		d.Blocks[name] = &blk
 	}
 	return d, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
 )
 
 func TestAccAPIMPolicyCheck_broken(t *testing.T) {
@@ -70,7 +72,7 @@ data "sseready_apim_policy_check" "sse" {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.sseready_apim_policy_check.sse", tfjsonpath.New("ready"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownValue("data.sseready_apim_policy_check.sse", tfjsonpath.New("findings"), knownvalue.ListSizeExact(0)),
-				statecheck.ExpectKnownValue("data.sseready_apim_policy_check.sse", tfjsonpath.New("fixed_xml"), knownvalue.StringExact(microsoftSSEPolicy)),
+				statecheck.ExpectKnownValue("data.sseready_apim_policy_check.sse", tfjsonpath.New("fixed_xml"), knownvalue.StringExact(testcorpus.MicrosoftSSEPolicy)),
 			},
 		}},
 	})

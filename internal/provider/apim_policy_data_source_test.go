@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
 )
 
 func TestAccAPIMPolicy_default(t *testing.T) {
@@ -15,7 +17,7 @@ func TestAccAPIMPolicy_default(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: `data "sseready_apim_policy" "sse" {}`,
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.sseready_apim_policy.sse", tfjsonpath.New("xml"), knownvalue.StringExact(microsoftSSEPolicy)),
+				statecheck.ExpectKnownValue("data.sseready_apim_policy.sse", tfjsonpath.New("xml"), knownvalue.StringExact(testcorpus.MicrosoftSSEPolicy)),
 				statecheck.ExpectKnownValue("data.sseready_apim_policy.sse", tfjsonpath.New("findings"), knownvalue.ListSizeExact(0)),
 			},
 		}},

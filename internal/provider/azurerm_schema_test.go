@@ -223,7 +223,7 @@ func TestGatewaySettingsFilesAcceptTheirSources(t *testing.T) {
 	}{
 		{"--appgw-settings", gateway.AppGWSettingsKeys, map[string][]string{
 			"sseready_appgw_settings": attrs(newAppGWSettingsDataSource()),
-			"chain app_gateway":       {"sku_name", "global", "request_timeout", "waf_request_body_check"},
+			"chain app_gateway":       appGatewayKeys,
 			"azurerm global block":    azurermBlockAttrs(t, az, "azurerm_application_gateway", "global"),
 		}},
 		{"--apim-diagnostic", gateway.DiagnosticKeys, map[string][]string{

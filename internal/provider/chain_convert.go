@@ -13,6 +13,10 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/input"
 )
 
+// appGatewayKeys are the keys of the chain's app_gateway object; the
+// emulator's --appgw-settings file takes them too.
+var appGatewayKeys = []string{"sku_name", "global", "request_timeout", "waf_request_body_check"}
+
 // chainReader converts the chain description, as the sseready_chain_check
 // data source's configuration or check_chain's argument gives it, into a
 // chaincheck.Chain. A value that is unknown is recorded by its path, a
@@ -46,7 +50,7 @@ func chainFromValue(v tftypes.Value, outputs ...string) (chaincheck.Chain, []*in
 		c.FrontDoor = &chaincheck.FrontDoor{}
 	}
 	if ag := r.object(root["app_gateway"], "app_gateway"); ag != nil {
-		r.keys(ag, "app_gateway", "sku_name", "global", "request_timeout", "waf_request_body_check")
+		r.keys(ag, "app_gateway", appGatewayKeys...)
 		if _, ok := ag["sku_name"]; !ok {
 			r.fail("app_gateway.sku_name", "is required: the gateway's sku.name (Basic, Standard_v2 or WAF_v2)")
 		}

@@ -4,24 +4,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 )
 
-// microsoftSSEPolicy is the policy of Microsoft's SSE guidance, written
-// here by hand: what a bare sseready_apim_policy must render.
-const microsoftSSEPolicy = `<policies>
-    <inbound>
-        <base />
-    </inbound>
-    <backend>
-        <forward-request timeout="120" fail-on-error-status-code="true" buffer-response="false" />
-    </backend>
-    <outbound>
-        <base />
-    </outbound>
-    <on-error>
-        <base />
-    </on-error>
-</policies>
-`
-
 // brokenPolicy buffers twice: forward-request without buffer-response,
 // and validate-content in outbound.
 const brokenPolicy = `<policies>

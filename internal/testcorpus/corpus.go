@@ -44,3 +44,22 @@ func APIMPolicies() []File {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// MicrosoftSSEPolicy is the policy of Microsoft's SSE guidance (seeds/002
+// and seeds/001), written here by hand with four-space indentation: what
+// a bare sseready_apim_policy must render.
+const MicrosoftSSEPolicy = `<policies>
+    <inbound>
+        <base />
+    </inbound>
+    <backend>
+        <forward-request timeout="120" fail-on-error-status-code="true" buffer-response="false" />
+    </backend>
+    <outbound>
+        <base />
+    </outbound>
+    <on-error>
+        <base />
+    </on-error>
+</policies>
+`
