@@ -689,7 +689,10 @@ func (p *parser) walkTagTail(k int, visited *[]int) bool {
 		// already (escaped text can mislead the scan).
 		if isExprStart(s, k) {
 			plain := strings.IndexByte(s[k:], q)
-			if plain < 0 || !p.wholeExpression(s[k:k+plain]) {
+			if plain >= 0 && p.wholeExpression(s[k:k+plain]) {
+				// The plain reading is the value, '<' and "&&" included.
+				k += plain
+			} else {
 				end, xerr := p.scanExpr(p.src, k)
 				if xerr == nil {
 					p.budget -= end - k

@@ -363,3 +363,57 @@ func TestExpressionJudgedUnescaped(t *testing.T) {
 		t.Errorf("b: %q", x.Err)
 	}
 }
+
+// Attribute boundaries are APIM's: each expression attribute ends at the
+// quote after its expression, whatever the attributes after it hold (raw
+// '<', '"', "&&"). A raw '<' in a later attribute once made the tag look
+// unclosed, so the first expression swallowed the rest of the tag.
+func TestAttributeBoundariesWithRawMarkupLater(t *testing.T) {
+	tests := []struct {
+		name string
+		tag  string
+		want map[string]string
+	}{
+		{"rate limit with a status condition",
+			`<rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Request.IpAddress)" increment-condition="@(context.Response.StatusCode >= 200 && context.Response.StatusCode < 400)" />`,
+			map[string]string{"calls": "10", "renewal-period": "60", "counter-key": "@(context.Request.IpAddress)", "increment-condition": "@(context.Response.StatusCode >= 200 && context.Response.StatusCode < 400)"}},
+		{"less-than in the second of two expressions",
+			`<set-variable name="@(1)" value="@(a < b)" />`,
+			map[string]string{"name": "@(1)", "value": "@(a < b)"}},
+		{"raw quotes and less-than after a plain expression",
+			`<set-variable name="@(x)" value="@(context.Variables.GetValueOrDefault<string>("k", "") == "a")" />`,
+			map[string]string{"name": "@(x)", "value": `@(context.Variables.GetValueOrDefault<string>("k", "") == "a")`}},
+		{"three expressions, the last with a generic call",
+			`<x a="@(1)" b='@(2 < 3)' c="@(d.As<JObject>()["e"])">t</x>`,
+			map[string]string{"a": "@(1)", "b": "@(2 < 3)", "c": `@(d.As<JObject>()["e"])`}},
+		{"literal between expressions",
+			`<x a="@(1)" b="plain" c="@(p < q && r > s)"/>`,
+			map[string]string{"a": "@(1)", "b": "plain", "c": "@(p < q && r > s)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "<policies><inbound>" + tt.tag + "</inbound></policies>"
+			doc, err := Parse([]byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := doc.Section("inbound").Elements()[0]
+			if len(e.Attrs) != len(tt.want) {
+				t.Fatalf("%d attributes, want %d: %s", len(e.Attrs), len(tt.want), dump([]Node{e}))
+			}
+			for _, a := range e.Attrs {
+				if a.Raw != tt.want[a.Name] {
+					t.Errorf("%s = %q, want %q", a.Name, a.Raw, tt.want[a.Name])
+				}
+				for _, x := range a.Exprs {
+					if x.Err != "" {
+						t.Errorf("%s: expression error %q", a.Name, x.Err)
+					}
+				}
+			}
+			if doc.String() != src {
+				t.Fatal("round trip changed the document")
+			}
+		})
+	}
+}
