@@ -42,9 +42,11 @@ func endsCode(src []byte, i int) bool {
 // bracket. It knows enough C# to skip brackets inside string literals,
 // verbatim (@"...") and interpolated ($"...{x}...") strings, character
 // literals and comments, which is what real policies need: a ')' or '"'
-// inside a string must not end the expression.
-func scanExpr(src []byte, start int) (int, *exprError) {
-	end, err := scanCode(src, start+2, closerOf(src[start+1]), start+1)
+// inside a string must not end the expression. With xmlComments, an XML
+// comment (<!-- ... -->) in the code is skipped as APIM's XML reader
+// drops it: element text may hold one, an attribute value cannot.
+func scanExpr(src []byte, start int, xmlComments bool) (int, *exprError) {
+	end, err := scanCode(src, start+2, closerOf(src[start+1]), start+1, xmlComments)
 	return end, err
 }
 
@@ -61,7 +63,7 @@ func closerOf(open byte) byte {
 
 // scanCode scans C# code from i until the bracket closer that matches the
 // opener at openAt, and returns the offset just past that closer.
-func scanCode(src []byte, i int, closer byte, openAt int) (int, *exprError) {
+func scanCode(src []byte, i int, closer byte, openAt int, xmlComments bool) (int, *exprError) {
 	// stack of expected closers and where their openers were
 	type open struct {
 		closer byte
@@ -73,6 +75,14 @@ func scanCode(src []byte, i int, closer byte, openAt int) (int, *exprError) {
 		c := src[i]
 		if (c == '<' || c == '/') && endsCode(src, i) {
 			break
+		}
+		if c == '<' && xmlComments && bytes.HasPrefix(src[i:], []byte("<!--")) {
+			j := indexFrom(src, i+4, "-->")
+			if j < 0 {
+				return 0, newExprError(i, n, "XML comment in policy expression is not closed: no '-->' follows this '<!--'")
+			}
+			i = j + 3
+			continue
 		}
 		switch c {
 		case '"', '\'', '@', '$':

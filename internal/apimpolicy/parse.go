@@ -68,8 +68,8 @@ type parser struct {
 }
 
 // scanExpr scans the expression at i within src and accounts for the work.
-func (p *parser) scanExpr(src []byte, i int) (int, *exprError) {
-	end, xerr := scanExpr(src, i)
+func (p *parser) scanExpr(src []byte, i int, xmlComments bool) (int, *exprError) {
+	end, xerr := scanExpr(src, i, xmlComments)
 	if xerr != nil {
 		p.work += xerr.reached - i
 	} else {
@@ -204,16 +204,16 @@ func (p *parser) text() (*Text, error) {
 	if isExprStart(s, i) {
 		// The raw scan finds where the expression ends ('<' may stand in
 		// it); judgeExpr then checks it as APIM compiles it.
-		end, xerr := p.scanExpr(p.src, i)
+		end, xerr := p.scanExpr(p.src, i, true)
 		textEnd := end + max(strings.IndexByte(s[min(end, len(s)):], '<'), 0)
-		if xerr != nil || !p.wholeAfterScan(s, i, end, textEnd) {
+		if xerr != nil || !p.wholeAfterScan(s, i, end, textEnd, true) {
 			// Escaped text can mislead the raw scan (a "//" comment whose
 			// line break is written &#13;). Then the text ends at the next
 			// '<', if what stands before it is one whole expression once
 			// unescaped; otherwise the raw scan's answer stands.
 			lt := strings.IndexByte(s[i:], '<')
 			switch {
-			case lt >= 0 && p.wholeExpression(s[i:i+lt]):
+			case lt >= 0 && p.wholeExpression(s[i:i+lt], true):
 				end = i + lt
 			case xerr != nil:
 				return nil, p.exprErr(i, xerr)
@@ -229,24 +229,37 @@ func (p *parser) text() (*Text, error) {
 	p.i = i
 	t.Raw = s[start:i]
 	if len(t.Exprs) == 1 {
-		p.judgeExpr(&t.Exprs[0], t.Raw, start, true, scanned)
+		p.judgeExpr(&t.Exprs[0], t.Raw, start, textCode, scanned)
 	}
 	return t, nil
 }
 
+// codeIn says where an expression's code stands, which decides what its
+// bytes mean: entities are expanded in attributes and text, not in CDATA
+// or a value given already unescaped; an XML comment in text is a comment.
+type codeIn uint8
+
+const (
+	attrCode codeIn = iota
+	textCode
+	rawCode
+)
+
+func (c codeIn) entities() bool    { return c != rawCode }
+func (c codeIn) xmlComments() bool { return c == textCode }
+
 // judgeExpr checks the expression x of a value as APIM compiles it: the
 // whole rest of the value (APIM takes an expression as the whole value),
-// entities expanded when the value holds them (attributes and text; not
-// CDATA). The raw scan that found the value's end cannot judge it: where
+// read as where says. The raw scan that found the value's end cannot judge it: where
 // quotes are written as &quot; it does not see the strings. Problems are
 // recorded in x.Err and x.ErrPos, placed in the source. scanned is the
 // length the raw scan found (-1 if none): without entities it is the
 // answer, and the code need not be scanned again.
-func (p *parser) judgeExpr(x *Expr, raw string, base int, entities bool, scanned int) {
+func (p *parser) judgeExpr(x *Expr, raw string, base int, where codeIn, scanned int) {
 	code := strings.TrimRight(raw[x.Offset:], " \t\r\n")
 	x.Len = len(code)
 	var back []int
-	if entities && strings.IndexByte(code, '&') >= 0 {
+	if where.entities() && strings.IndexByte(code, '&') >= 0 {
 		code, back = unescapeMap(code)
 	}
 	// at maps an offset in code to one in the source.
@@ -264,7 +277,7 @@ func (p *parser) judgeExpr(x *Expr, raw string, base int, entities bool, scanned
 	if back == nil && scanned >= 0 {
 		end = scanned
 	} else {
-		end, xerr = p.scanExpr([]byte(code), 0)
+		end, xerr = p.scanExpr([]byte(code), 0, where.xmlComments())
 	}
 	switch {
 	case xerr != nil:
@@ -291,10 +304,10 @@ func (p *parser) judgeExpr(x *Expr, raw string, base int, entities bool, scanned
 
 // wholeExpression reports whether raw, unescaped, is one complete policy
 // expression with nothing but whitespace after it.
-func (p *parser) wholeExpression(raw string) bool {
+func (p *parser) wholeExpression(raw string, xmlComments bool) bool {
 	p.budget -= len(raw)
 	code := Unescape(strings.TrimRight(raw, " \t\r\n"))
-	end, xerr := p.scanExpr([]byte(code), 0)
+	end, xerr := p.scanExpr([]byte(code), 0, xmlComments)
 	return xerr == nil && strings.TrimSpace(code[end:]) == ""
 }
 
@@ -343,9 +356,9 @@ func (p *parser) cdata() (*CData, error) {
 		i++
 	}
 	if isExprStart(p.s, i) {
-		if xend, xerr := p.scanExpr(p.src[:end], i); xerr == nil {
+		if xend, xerr := p.scanExpr(p.src[:end], i, false); xerr == nil {
 			c.Exprs = []Expr{{Offset: i - body, Pos: p.pos(i)}}
-			p.judgeExpr(&c.Exprs[0], c.Raw, body, false, xend-i)
+			p.judgeExpr(&c.Exprs[0], c.Raw, body, rawCode, xend-i)
 		}
 	}
 	return c, nil
@@ -547,7 +560,7 @@ func (p *parser) attr(e *Element, seen map[string]*Attr) (*Attr, error) {
 	}
 	a.Raw = s[vstart:i]
 	if len(a.Exprs) == 1 {
-		p.judgeExpr(&a.Exprs[0], a.Raw, vstart, true, scanned)
+		p.judgeExpr(&a.Exprs[0], a.Raw, vstart, attrCode, scanned)
 	}
 	p.i = i + 1
 	return a, nil
@@ -560,7 +573,7 @@ func (p *parser) attr(e *Element, seen map[string]*Attr) (*Attr, error) {
 // expression. (Escaped text can mislead the raw scan: a "//" comment whose
 // line break is written &#10; runs past the real closing quote.)
 func (p *parser) trustedValueEnd(i int, quote byte) (valueEnd, exprEnd int) {
-	end, xerr := p.scanExpr(p.src, i)
+	end, xerr := p.scanExpr(p.src, i, false)
 	if xerr != nil {
 		p.budget -= xerr.reached - i
 		return -1, -1
@@ -570,7 +583,7 @@ func (p *parser) trustedValueEnd(i int, quote byte) (valueEnd, exprEnd int) {
 		return -1, -1
 	}
 	j += end
-	if !p.tagTailOK(j+1) || !p.wholeAfterScan(p.s, i, end, j) {
+	if !p.tagTailOK(j+1) || !p.wholeAfterScan(p.s, i, end, j, false) {
 		return -1, -1
 	}
 	return j, end
@@ -579,11 +592,11 @@ func (p *parser) trustedValueEnd(i int, quote byte) (valueEnd, exprEnd int) {
 // wholeAfterScan reports whether s[i:valueEnd], whose raw scan ended at
 // scanEnd, is one whole expression once unescaped. Without entities the
 // raw scan is the scan of the unescaped code: only whitespace may follow.
-func (p *parser) wholeAfterScan(s string, i, scanEnd, valueEnd int) bool {
+func (p *parser) wholeAfterScan(s string, i, scanEnd, valueEnd int, xmlComments bool) bool {
 	if strings.IndexByte(s[i:valueEnd], '&') < 0 {
 		return strings.TrimSpace(s[scanEnd:valueEnd]) == ""
 	}
-	return p.wholeExpression(s[i:valueEnd])
+	return p.wholeExpression(s[i:valueEnd], xmlComments)
 }
 
 // recoverValueEnd finds where an attribute value ends when the raw scan
@@ -606,7 +619,7 @@ func (p *parser) recoverValueEnd(i int, quote byte) (int, error) {
 			first = j
 		}
 		p.budget -= j - i
-		if p.wholeExpression(s[i:j]) {
+		if p.wholeExpression(s[i:j], false) {
 			return j, nil
 		}
 	}
@@ -616,7 +629,7 @@ func (p *parser) recoverValueEnd(i int, quote byte) (int, error) {
 	if p.budget <= 0 {
 		return 0, p.errAt(i, "this tag's policy expressions could not be delimited within the parser's work limit (%d bytes of scanning for a %d-byte document)", 4*len(s)+1<<16, len(s))
 	}
-	_, xerr := p.scanExpr(p.src, i)
+	_, xerr := p.scanExpr(p.src, i, false)
 	if xerr == nil {
 		xerr = newExprError(i+1, len(s), "unterminated policy expression: the value has no closing quote")
 	}
@@ -689,11 +702,11 @@ func (p *parser) walkTagTail(k int, visited *[]int) bool {
 		// already (escaped text can mislead the scan).
 		if isExprStart(s, k) {
 			plain := strings.IndexByte(s[k:], q)
-			if plain >= 0 && p.wholeExpression(s[k:k+plain]) {
+			if plain >= 0 && p.wholeExpression(s[k:k+plain], false) {
 				// The plain reading is the value, '<' and "&&" included.
 				k += plain
 			} else {
-				end, xerr := p.scanExpr(p.src, k)
+				end, xerr := p.scanExpr(p.src, k, false)
 				if xerr == nil {
 					p.budget -= end - k
 					if q2 := strings.IndexByte(s[end:], q); q2 >= 0 && strings.TrimSpace(s[end:end+q2]) == "" {

@@ -417,3 +417,38 @@ func TestAttributeBoundariesWithRawMarkupLater(t *testing.T) {
 		})
 	}
 }
+
+// An XML comment inside a policy expression in element text is a comment,
+// as APIM's XML reader takes it: what it holds (an apostrophe, a quote, a
+// bracket) is not C#.
+func TestXMLCommentInTextExpression(t *testing.T) {
+	tests := []struct{ name, text string }{
+		{"apostrophe", "@{ <!-- note: don't do this --> var x = 1; return \"a\"; }"},
+		{"multi-line with a quote and a brace", "@{\n    <!-- the \"old\" way: } -->\n    return context.Request.Url.Path;\n}"},
+		{"comment as the last thing", "@(context.Request.Method <!-- ( -->)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "<policies><inbound><set-body>" + tt.text + "</set-body></inbound></policies>"
+			doc, err := Parse([]byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			txt, ok := doc.Section("inbound").Child("set-body").Children[0].(*Text)
+			if !ok || len(txt.Exprs) != 1 {
+				t.Fatalf("want one text expression, got %s", dump(doc.Section("inbound").Children))
+			}
+			if x := txt.Exprs[0]; x.Err != "" || txt.Raw[x.Offset:x.Offset+x.Len] != tt.text {
+				t.Fatalf("expression %q, error %q", txt.Raw[x.Offset:x.Offset+x.Len], x.Err)
+			}
+			if doc.String() != src {
+				t.Fatal("round trip changed the document")
+			}
+		})
+	}
+	_, err := Parse([]byte("<policies><set-body>@{ <!-- open ( </set-body></policies>"))
+	var se *SyntaxError
+	if !errors.As(err, &se) || !strings.Contains(se.Msg, "XML comment in policy expression is not closed") || se.Pos.String() != "1:24" {
+		t.Fatalf("unclosed comment: %v", err)
+	}
+}

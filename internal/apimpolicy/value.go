@@ -143,7 +143,7 @@ func ValidateValue(s string) error {
 	src := []byte(t)
 	p := &parser{src: src, s: t, ix: newLineIndex(src)}
 	x := Expr{}
-	if p.judgeExpr(&x, t, 0, false, -1); x.Err != "" {
+	if p.judgeExpr(&x, t, 0, rawCode, -1); x.Err != "" {
 		return fmt.Errorf("starts with %s, so APIM reads it as a policy expression, and it is not a valid one: line %d, column %d: %s",
 			t[:2], x.ErrPos.Line, x.ErrPos.Column, x.Err)
 	}
