@@ -16,11 +16,17 @@ type Document struct {
 	// Nodes are the top-level nodes in order: comments, whitespace and
 	// processing instructions around the root element, and the root.
 	Nodes []Node
+	// Rootless is true for a file of policies with no <policies> or
+	// <fragment> root (see ParseLoose): Nodes holds the policies.
+	Rootless bool
 }
 
-// Root returns the document's root element, or nil for a fragment list
-// (see ParseFragment) that has none.
+// Root returns the document's root element, or nil for a rootless
+// document.
 func (d *Document) Root() *Element {
+	if d.Rootless {
+		return nil
+	}
 	for _, n := range d.Nodes {
 		if e, ok := n.(*Element); ok {
 			return e

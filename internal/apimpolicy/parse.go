@@ -30,10 +30,32 @@ func Parse(src []byte) (*Document, error) {
 		return nil, err
 	}
 	doc := &Document{BOM: p.bom, Nodes: nodes}
-	if err := p.checkTopLevel(nodes); err != nil {
+	if _, err := p.checkTopLevel(nodes, false); err != nil {
 		return nil, err
 	}
 	return doc, nil
+}
+
+// ParseLoose parses as Parse does, and also takes a file of policies
+// without a <policies> or <fragment> root: one policy element, or several
+// at the top level, as snippet files hold them. Such a document has
+// Rootless set. What Parse refuses for any other reason (a tag left open,
+// an end tag without its start tag, text between the policies) it refuses
+// too.
+func ParseLoose(src []byte) (*Document, error) {
+	p, err := newParser(src, true)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := p.parse()
+	if err != nil {
+		return nil, err
+	}
+	rootless, err := p.checkTopLevel(nodes, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Document{BOM: p.bom, Nodes: nodes, Rootless: rootless}, nil
 }
 
 // ParseNodes parses a sequence of nodes with no single root, such as the
@@ -761,31 +783,49 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 
 // checkTopLevel enforces the shape of a whole document: one root element,
 // <policies> or <fragment>, and nothing but markup and whitespace around it.
-func (p *parser) checkTopLevel(nodes []Node) error {
+// With loose, policy elements may stand at the top instead, with no
+// <policies> or <fragment> among them: the document is then rootless.
+func (p *parser) checkTopLevel(nodes []Node, loose bool) (rootless bool, err error) {
 	var root *Element
+	elements, roots := 0, 0
+	for _, n := range nodes {
+		if e, ok := n.(*Element); ok {
+			elements++
+			if e.Name == "policies" || e.Name == "fragment" {
+				roots++
+			}
+		}
+	}
+	rootless = loose && elements > 0 && roots == 0
+	outside := "outside the root element"
+	if rootless {
+		outside = "outside any policy element"
+	}
 	for _, n := range nodes {
 		switch n := n.(type) {
 		case *Element:
-			if root != nil {
-				return p.errWithRef(n.Pos.Offset, root.Pos.Offset,
+			if root != nil && !rootless {
+				return false, p.errWithRef(n.Pos.Offset, root.Pos.Offset,
 					"a second root element <%s>: a policy document has one root, and <%s> at {ref} is it", n.Name, root.Name)
 			}
 			root = n
 		case *Text:
 			if strings.TrimSpace(n.Raw) != "" {
 				off := n.Pos.Offset + len(n.Raw) - len(strings.TrimLeft(n.Raw, " \t\r\n"))
-				return p.errAt(off, "text outside the root element")
+				return false, p.errAt(off, "text %s", outside)
 			}
 		case *CData:
-			return &SyntaxError{Pos: n.Pos, Msg: "CDATA section outside the root element"}
+			return false, &SyntaxError{Pos: n.Pos, Msg: "CDATA section " + outside}
 		}
 	}
-	if root == nil {
-		return p.errAt(len(p.s), "the document is empty: expected a <policies> or <fragment> root element")
-	}
-	if root.Name != "policies" && root.Name != "fragment" {
-		return &SyntaxError{Pos: root.Pos, Msg: fmt.Sprintf(
+	switch {
+	case root == nil:
+		return false, p.errAt(len(p.s), "the document is empty: expected a <policies> or <fragment> root element")
+	case rootless:
+		return true, nil
+	case root.Name != "policies" && root.Name != "fragment":
+		return false, &SyntaxError{Pos: root.Pos, Msg: fmt.Sprintf(
 			"the root element is <%s>: an APIM policy document has <policies> as its root (or <fragment> for a policy fragment)", root.Name)}
 	}
-	return nil
+	return false, nil
 }
