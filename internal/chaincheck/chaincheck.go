@@ -97,6 +97,8 @@ type Result struct {
 	// Complete is false when some setting was unknown, so the verdict may
 	// change once it is known.
 	Complete bool
+	// Unknown are the paths of Chain.Unknown, each once, in their order.
+	Unknown []string
 	// Findings are ordered along the path, front to back.
 	Findings []rules.Finding
 }
@@ -124,7 +126,11 @@ const (
 // naming the setting; there is no verdict unless there are none.
 func Check(c Chain) (Result, []*input.Error) {
 	k := checker{chain: c, unknown: map[string]bool{}}
+	var unknown []string
 	for _, u := range c.Unknown {
+		if !k.unknown[u] {
+			unknown = append(unknown, u)
+		}
 		k.unknown[u] = true
 	}
 	k.validate()
@@ -136,12 +142,12 @@ func Check(c Chain) (Result, []*input.Error) {
 	k.appGateway()
 	k.agc()
 	k.apim()
-	for _, u := range c.Unknown {
+	for _, u := range unknown {
 		k.add(rules.ValueUnknown, hopForPath(u), rules.Info, u,
 			"%s is not known until apply: the checks that need it run then", u)
 	}
 	sortAlongPath(k.findings)
-	return Result{Ready: rules.Ready(k.findings), Complete: len(c.Unknown) == 0, Findings: k.findings}, nil
+	return Result{Ready: rules.Ready(k.findings), Complete: len(unknown) == 0, Unknown: unknown, Findings: k.findings}, nil
 }
 
 type checker struct {

@@ -2,6 +2,7 @@ package chaincheck
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +157,12 @@ func TestUnknownValues(t *testing.T) {
 	}
 	if r.Complete || !r.Ready {
 		t.Errorf("complete %v ready %v: unknowns make an incomplete, not a failed, verdict", r.Complete, r.Ready)
+	}
+
+	// A path given twice is one unknown setting.
+	c.Unknown = append(c.Unknown, "apim.policies[0].xml")
+	if r, _ = Check(c); summary(r) != want || !slices.Equal(r.Unknown, []string{"apim.policies[0].xml", "app_gateway.request_timeout"}) {
+		t.Fatalf("unknown %q, findings\n%s", r.Unknown, summary(r))
 	}
 
 	// A whole hop unknown holds back its checks and the idle clocks, which

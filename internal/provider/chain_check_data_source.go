@@ -40,7 +40,8 @@ func (d *chainCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"Gateway, App Gateway for Containers, API Management and the backend), as you reference them from your azurerm " +
 			"resources, and returns `ready` and the findings that would break the stream: each names the hop, the setting " +
 			"(`element`) and the fix. Leave out the hops the stream does not cross. A configuration value that is unknown at " +
-			"plan time defers the check to apply; `provider::sseready::check_chain` reports what it can at plan time.",
+			"plan time defers the check to apply (`ready` and `findings` are unknown until then); `provider::sseready::check_chain` " +
+			"also lists the settings not known yet.",
 		Attributes: map[string]schema.Attribute{
 			"front_door": schema.SingleNestedAttribute{
 				Optional:            true,

@@ -103,6 +103,34 @@ data "sseready_chain_check" "path" {
 				},
 			},
 			{
+				// A setting unknown at plan defers the whole check to apply:
+				// ready and findings are unknown together, even though App
+				// Gateway's missing global block is known to break the stream.
+				Config: `
+resource "terraform_data" "sku" { input = "StandardV2_1" }
+
+data "sseready_chain_check" "path" {
+  app_gateway = { sku_name = "Standard_v2", request_timeout = 60 }
+  apim        = { sku_name = terraform_data.sku.output }
+  backend     = { max_event_gap = "30s" }
+}
+
+output "ready"    { value = data.sseready_chain_check.path.ready }
+output "findings" { value = data.sseready_chain_check.path.findings }
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownOutputValue("ready"),
+						plancheck.ExpectUnknownOutputValue("findings"),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("ready", knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings").AtSliceIndex(0),
+						chainFinding("app_gateway", "SSE301", "error", "app_gateway.global", "azurerm_application_gateway has no global block")),
+				},
+			},
+			{
 				Config: `
 data "sseready_apim_policy" "sse" {}
 
@@ -157,8 +185,10 @@ output "broken" { value = provider::sseready::check_chain(` + brokenChainHCL + `
 			},
 			{
 				// The policy is known only at apply. At plan the result says
-				// which setting is unknown; ready waits unless a known setting
-				// already breaks the stream (here App Gateway's buffering).
+				// which setting is unknown; ready waits with the findings, even
+				// when a known setting already breaks the stream (here App
+				// Gateway's buffering): a false ready whose findings are unknown
+				// would fail a precondition without saying why.
 				Config: `
 resource "terraform_data" "policy" {
   input = "<policies><backend><forward-request timeout=\"60\" buffer-response=\"false\" /></backend></policies>"
@@ -180,12 +210,48 @@ output "failing" { value = provider::sseready::check_chain({ apim = local.apim, 
 						plancheck.ExpectKnownOutputValueAtPath("waiting", tfjsonpath.New("unknown"), knownvalue.ListExact([]knownvalue.Check{
 							knownvalue.StringExact("apim.policies[0].xml"),
 						})),
-						plancheck.ExpectKnownOutputValueAtPath("failing", tfjsonpath.New("ready"), knownvalue.Bool(false)),
+						plancheck.ExpectUnknownOutputValueAtPath("failing", tfjsonpath.New("ready")),
+						plancheck.ExpectUnknownOutputValueAtPath("failing", tfjsonpath.New("findings")),
+						plancheck.ExpectKnownOutputValueAtPath("failing", tfjsonpath.New("complete"), knownvalue.Bool(false)),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValueAtPath("waiting", tfjsonpath.New("ready"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownOutputValueAtPath("waiting", tfjsonpath.New("complete"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownOutputValueAtPath("failing", tfjsonpath.New("ready"), knownvalue.Bool(false)),
+				},
+			},
+			{
+				// Each unknown setting is listed once, however often the check
+				// reads it (the SKU is read for its value and for being empty).
+				Config: `
+resource "terraform_data" "apim" {
+  input = {
+    sku    = "StandardV2_1"
+    policy = "<policies><backend><forward-request timeout=\"60\" buffer-response=\"false\" /></backend></policies>"
+  }
+}
+
+output "sku" {
+  value = provider::sseready::check_chain({
+    apim    = { sku_name = terraform_data.apim.output.sku, policies = [{ xml = terraform_data.apim.output.policy }] }
+    backend = { max_event_gap = "30s" }
+  })
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownOutputValueAtPath("sku", tfjsonpath.New("ready")),
+						plancheck.ExpectKnownOutputValueAtPath("sku", tfjsonpath.New("unknown"), knownvalue.ListExact([]knownvalue.Check{
+							knownvalue.StringExact("apim.sku_name"),
+							knownvalue.StringExact("apim.policies[0].xml"),
+						})),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("sku", knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"ready": knownvalue.Bool(true), "complete": knownvalue.Bool(true), "unknown": knownvalue.ListSizeExact(0),
+					})),
 				},
 			},
 			{

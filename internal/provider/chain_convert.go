@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -100,10 +101,11 @@ func chainFromValue(v tftypes.Value, outputs ...string) (chaincheck.Chain, []*in
 
 func (r *chainReader) apim(a map[string]tftypes.Value) *chaincheck.APIM {
 	r.keys(a, "apim", "sku_name", "policies", "diagnostics")
-	out := &chaincheck.APIM{SKUName: r.str(a, "apim", "sku_name")}
-	if s, ok := r.strOK(a, "apim", "sku_name"); ok && s == "" {
+	sku, ok := r.strOK(a, "apim", "sku_name")
+	if ok && sku == "" {
 		r.fail("apim.sku_name", "is empty: give azurerm_api_management.sku_name, or leave it out")
 	}
+	out := &chaincheck.APIM{SKUName: sku}
 	for i, p := range r.list(a, "apim", "policies") {
 		path := fmt.Sprintf("apim.policies[%d]", i)
 		if p.IsKnown() && p.IsNull() {
@@ -186,6 +188,14 @@ func (r *chainReader) backend(b map[string]tftypes.Value) chaincheck.Backend {
 	return out
 }
 
+// markUnknown records a setting not known yet, once: a check may read a
+// value more than once.
+func (r *chainReader) markUnknown(path string) {
+	if !slices.Contains(r.unknown, path) {
+		r.unknown = append(r.unknown, path)
+	}
+}
+
 func (r *chainReader) fail(path, format string, args ...any) {
 	r.errs = append(r.errs, input.Errorf(path, format, args...))
 }
@@ -215,7 +225,7 @@ func (r *chainReader) object(v tftypes.Value, path string) map[string]tftypes.Va
 		return nil
 	}
 	if !v.IsKnown() {
-		r.unknown = append(r.unknown, path)
+		r.markUnknown(path)
 		return nil
 	}
 	var m map[string]tftypes.Value
@@ -246,7 +256,7 @@ func (r *chainReader) list(m map[string]tftypes.Value, path, key string) []tftyp
 		return nil
 	}
 	if !v.IsKnown() {
-		r.unknown = append(r.unknown, join(path, key))
+		r.markUnknown(join(path, key))
 		return nil
 	}
 	var items []tftypes.Value
@@ -263,7 +273,7 @@ func (r *chainReader) leaf(m map[string]tftypes.Value, path, key string, into an
 		return false
 	}
 	if !v.IsKnown() {
-		r.unknown = append(r.unknown, join(path, key))
+		r.markUnknown(join(path, key))
 		return false
 	}
 	if err := v.As(into); err != nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimtier"
 	"github.com/sseready/terraform-provider-sseready/internal/chaincheck"
-	"github.com/sseready/terraform-provider-sseready/internal/rules"
 )
 
 var (
@@ -74,8 +73,8 @@ func (checkChainFunction) Definition(_ context.Context, _ function.DefinitionReq
 		MarkdownDescription: "The `sseready_chain_check` data source as a function. The argument is an object with the same " +
 			"keys as the data source (`front_door`, `app_gateway`, `app_gateway_for_containers`, `apim`, `backend`); keys " +
 			"may be left out. Returns `ready`, `complete`, `unknown` and `findings`. Values unknown at plan time are reported, " +
-			"not failed: `unknown` lists the settings not known yet, `complete` is false, `findings` is unknown until apply, " +
-			"and `ready` is false at once when a known setting already breaks the stream, unknown otherwise.",
+			"not failed: `unknown` lists each setting not known yet once, `complete` is false, and `ready` and `findings` " +
+			"are unknown until apply, so a condition on `ready` waits for the findings that explain it.",
 		Parameters: []function.Parameter{function.DynamicParameter{
 			Name:                "chain",
 			MarkdownDescription: "The settings along the path, as an object.",
@@ -90,55 +89,45 @@ func (checkChainFunction) Run(ctx context.Context, req function.RunRequest, resp
 	if resp.Error = req.Arguments.Get(ctx, &arg); resp.Error != nil {
 		return
 	}
-	var chain chaincheck.Chain
 	if arg.IsUnknown() || arg.IsUnderlyingValueUnknown() {
-		chain.Unknown = []string{"chain"}
-	} else {
-		v, err := arg.UnderlyingValue().ToTerraformValue(ctx)
-		if err != nil {
-			resp.Error = function.NewArgumentFuncError(0, err.Error())
-			return
-		}
-		var errs []string
-		c, ierrs := chainFromValue(v)
-		for _, e := range ierrs {
-			errs = append(errs, e.Error())
-		}
-		if len(errs) == 0 {
-			res, cerrs := chaincheck.Check(c)
-			for _, e := range cerrs {
-				errs = append(errs, e.Error())
-			}
-			if len(errs) == 0 {
-				resp.Error = resp.Result.Set(ctx, chainResult(res, c.Unknown))
-				return
-			}
-		}
-		resp.Error = function.NewArgumentFuncError(0, strings.Join(errs, "; "))
+		resp.Error = resp.Result.Set(ctx, chainResult(chaincheck.Result{Unknown: []string{"chain"}}))
 		return
 	}
-	resp.Error = resp.Result.Set(ctx, chainResult(chaincheck.Result{Ready: true}, chain.Unknown))
+	v, err := arg.UnderlyingValue().ToTerraformValue(ctx)
+	if err != nil {
+		resp.Error = function.NewArgumentFuncError(0, err.Error())
+		return
+	}
+	c, errs := chainFromValue(v)
+	if len(errs) == 0 {
+		var res chaincheck.Result
+		if res, errs = chaincheck.Check(c); len(errs) == 0 {
+			resp.Error = resp.Result.Set(ctx, chainResult(res))
+			return
+		}
+	}
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	resp.Error = function.NewArgumentFuncError(0, strings.Join(msgs, "; "))
 }
 
-// chainResult builds the function's result. With unknown settings the
-// findings are unknown until apply, and ready is known only when a known
-// setting already breaks the stream.
-func chainResult(res chaincheck.Result, unknown []string) types.Object {
-	names := make([]attr.Value, len(unknown))
-	for i, u := range unknown {
+// chainResult builds the function's result. While some setting is
+// unknown, ready and the findings are unknown together: a ready of false
+// whose findings are unknown would fail a precondition without saying why.
+func chainResult(res chaincheck.Result) types.Object {
+	names := make([]attr.Value, len(res.Unknown))
+	for i, u := range res.Unknown {
 		names[i] = types.StringValue(u)
 	}
-	findings := findingsValue(res.Findings)
-	ready := types.BoolValue(res.Ready)
-	if len(unknown) > 0 {
-		findings = types.ListUnknown(findingType)
-		if rules.Ready(res.Findings) {
-			ready = types.BoolUnknown()
-		}
+	ready, findings := types.BoolValue(res.Ready), findingsValue(res.Findings)
+	if len(res.Unknown) > 0 {
+		ready, findings = types.BoolUnknown(), types.ListUnknown(findingType)
 	}
 	return types.ObjectValueMust(chainResultTypes, map[string]attr.Value{
 		"ready":    ready,
-		"complete": types.BoolValue(len(unknown) == 0),
+		"complete": types.BoolValue(len(res.Unknown) == 0),
 		"unknown":  types.ListValueMust(types.StringType, names),
 		"findings": findings,
 	})

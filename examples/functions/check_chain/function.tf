@@ -1,6 +1,7 @@
 # check_chain is sseready_chain_check as a function: the same keys, any of
 # them left out. At plan time it reports settings that are not known yet
-# (`unknown`, `complete = false`) instead of failing.
+# (`unknown`, `complete = false`) instead of failing; `ready` and `findings`
+# are then unknown until apply.
 locals {
   chain = provider::sseready::check_chain({
     app_gateway = {
