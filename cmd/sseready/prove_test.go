@@ -13,6 +13,7 @@ func TestProve(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		"good.xml":     streamingPolicy,
 		"legacy.xml":   strings.Replace(streamingPolicy, ` buffer-response="false"`, "", 1),
+		"inherit.xml":  `<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound></policies>`,
 		"appgw.json":   `{"response_buffering_enabled": false, "request_timeout": 40}`,
 		"default.json": `{}`,
 	})
@@ -41,6 +42,20 @@ func TestProve(t *testing.T) {
 		{"a buffering policy is reported as buffering",
 			[]string{"--apim-policy", f("legacy.xml"), "--silence-after", "0"}, 1,
 			[]string{"apim: buffer=8192; rules=SSE101", "event 6 ", "not ok: buffering suspected"}},
+		// Above the highest scope given stands APIM's global default
+		// forward-request, which buffers (FACTS.md).
+		{"an operation policy whose backend only says <base /> buffers",
+			[]string{"--apim-policy", "operation=" + f("inherit.xml"), "--silence-after", "0"}, 1,
+			[]string{"apim: buffer=8192; rules=SSE102", "event 6 ", "not ok: buffering suspected"}},
+		{"a product policy whose backend only says <base /> buffers",
+			[]string{"--apim-policy", "product=" + f("inherit.xml"), "--silence-after", "0"}, 1,
+			[]string{"apim: buffer=8192; rules=SSE102", "not ok: buffering suspected"}},
+		{"an operation policy that forwards with buffer-response false streams",
+			[]string{"--apim-policy", "operation=" + f("good.xml"), "--silence-after", "0"}, 0,
+			[]string{"apim: stream\n", "event 6 ", "ok: every event arrived as it was sent"}},
+		{"a streaming global policy settles an operation's <base />",
+			[]string{"--apim-policy", "global=" + f("good.xml"), "--apim-policy", "operation=" + f("inherit.xml"), "--silence-after", "0"}, 0,
+			[]string{"apim: stream\n", "ok: every event arrived as it was sent"}},
 		{"the Consumption tier refuses",
 			[]string{"--apim-policy", f("good.xml"), "--apim-sku", "Consumption_0"}, 1,
 			[]string{"apim: refuse", "status 503", "not ok: status 503"}},
@@ -84,6 +99,14 @@ func TestProveJSON(t *testing.T) {
 	}
 	if code != 0 || !res.OK || res.TimeScale != 240 || len(res.Hops) != 1 || res.Hops[0].Name != "apim" || res.Cuts == nil || len(res.Probe.Events) != 6 {
 		t.Fatalf("exit %d: %+v", code, res)
+	}
+}
+
+// The help says what the hop composes the policies over.
+func TestProveHelpNamesTheGlobalDefault(t *testing.T) {
+	code, _, stderr := runCLI(t, "", "prove", "--help")
+	if code != 0 || !strings.Contains(strings.Join(strings.Fields(stderr), " "), "above the highest scope given stands APIM's global default, a <forward-request/> that buffers") {
+		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
 }
 

@@ -37,7 +37,9 @@ treats the stream as the settings you deploy say. Chain hops by pointing one
 gateway's --upstream at the next: client, App Gateway, APIM, origin.
 
 API Management: --apim-policy (the API-scope policy; with global=FILE,
-product=FILE... the policies above or below it too), --apim-sku,
+product=FILE... the policies above or below it too; with no global=FILE
+the hop composes them over APIM's global default, whose forward-request
+buffers), --apim-sku,
 --apim-diagnostic (the JSON of sseready_apim_diagnostic or azurerm's
 blocks; repeatable). Application Gateway: --appgw-settings (the JSON of
 sseready_appgw_settings, or a global block and request_timeout).
@@ -98,7 +100,7 @@ type hopFlags struct {
 }
 
 func (h *hopFlags) register(fs *flag.FlagSet, defaultScale float64) {
-	fs.Var(&h.policies, "apim-policy", "API Management: a policy document at SCOPE: global, workspace, product, api (the default) or operation, as `[SCOPE=]FILE`; repeat it for each scope (each <base /> takes the section of the scope above)")
+	fs.Var(&h.policies, "apim-policy", "API Management: a policy document at SCOPE: global, workspace, product, api (the default) or operation, as `[SCOPE=]FILE`; repeat it for each scope (each <base /> takes the section of the scope above; above the highest scope given stands APIM's global default, a <forward-request/> that buffers)")
 	fs.StringVar(&h.sku, "apim-sku", "", "API Management: sku_name, such as StandardV2_1")
 	fs.Var(&h.diags, "apim-diagnostic", "API Management: a diagnostic's settings as JSON (repeatable)")
 	fs.StringVar(&h.appgw, "appgw-settings", "", "Application Gateway: the settings as JSON")

@@ -107,8 +107,27 @@ func deriveAPIM(c Config) (Behavior, error) {
 	if err != nil {
 		return b, err
 	}
+	composed := false
+	if top != apimcheck.Global && doc.Root() != nil && doc.Root().Name == "policies" {
+		// No global policy given: above the highest scope given stands
+		// APIM's global default, and a <base /> left in the <backend> takes
+		// its forward-request, which buffers.
+		def, fwd := globalDefault()
+		if doc, err = apimpolicy.Inherit(def, doc); err != nil {
+			return b, fmt.Errorf("gateway: composing over APIM's global default: %w", err)
+		}
+		top, composed = apimcheck.Global, true
+		if holds(doc, fwd) {
+			b.enact(rules.BackendInheritsBuffering, c, "")
+		}
+	}
 	res := apimcheck.Check(doc, apimcheck.Options{Scope: top})
 	for _, f := range res.Findings {
+		if composed && f.Line == 0 && f.Element == "forward-request" {
+			// About the global default's forward-request, which no file
+			// holds: the inheritance above says what it does.
+			continue
+		}
 		switch f.Severity {
 		case rules.Error:
 			b.enact(f.Rule, c, "")
@@ -128,9 +147,10 @@ func deriveAPIM(c Config) (Behavior, error) {
 	return b, nil
 }
 
-// effectivePolicy composes the policies down the scope chain into the
-// one APIM runs, and returns it with the highest scope given: a <base />
-// left in it inherits from above that scope.
+// effectivePolicy composes the policies down the scope chain, and
+// returns the composition with the highest scope given: a <base /> left
+// in it inherits from above that scope (deriveAPIM composes it over
+// APIM's global default when that scope is not global).
 func effectivePolicy(ps []Policy) (*apimpolicy.Document, apimcheck.Scope, error) {
 	if len(ps) == 0 {
 		return nil, "", fmt.Errorf("gateway: API Management needs a policy document")
@@ -174,6 +194,31 @@ func effectivePolicy(ps []Policy) (*apimpolicy.Document, apimcheck.Scope, error)
 		}
 	}
 	return doc, top, nil
+}
+
+// globalDefault is the policy APIM holds at the global (All APIs) scope
+// when none is written: a <forward-request/> with every attribute at its
+// default, so buffer-response is true (FACTS.md). It is built, not
+// parsed, so its elements have no position: findings about them are told
+// from findings about the files given. fwd is its forward-request.
+func globalDefault() (doc *apimpolicy.Document, fwd *apimpolicy.Element) {
+	fwd = apimpolicy.NewElement("forward-request")
+	backend := apimpolicy.NewElement("backend")
+	backend.Append(fwd)
+	root := apimpolicy.NewElement("policies")
+	root.Append(apimpolicy.NewElement("inbound"), backend, apimpolicy.NewElement("outbound"), apimpolicy.NewElement("on-error"))
+	return &apimpolicy.Document{Nodes: []apimpolicy.Node{root}}, fwd
+}
+
+// holds reports whether doc runs element e (composition shares the
+// parent's nodes, so identity tells where a node came from).
+func holds(doc *apimpolicy.Document, e *apimpolicy.Element) bool {
+	found := false
+	apimpolicy.Walk(doc.Nodes, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
+		found = found || n == apimpolicy.Node(e)
+		return !found
+	})
+	return found
 }
 
 // name is how errors refer to the policy.

@@ -34,6 +34,11 @@ func TestDeriveComposesScopes(t *testing.T) {
 		{"an outbound section without <base /> does not run the global one", []Policy{at(apimcheck.Global, globalValidates), at(apimcheck.API, ownOutbound)}, "stream", DefaultForwardTimeout},
 		{"product, API and operation inherit down to the product's backend", []Policy{at(apimcheck.Product, globalStreams), at(apimcheck.API, inheritPolicy), at(apimcheck.Operation, inheritPolicy)}, "stream", 90 * time.Second},
 		{"an operation that forwards itself sets the timeout", []Policy{at(apimcheck.API, inheritPolicy), at(apimcheck.Global, globalStreams), at(apimcheck.Operation, shortTimeout)}, "stream", 30 * time.Second},
+		// Above the highest scope given stands APIM's global default, whatever that scope is.
+		{"an operation alone inherits the global default, which buffers", []Policy{at(apimcheck.Operation, inheritPolicy)}, "buffer=8192; rules=SSE102", DefaultForwardTimeout},
+		{"a product alone inherits the global default, which buffers", []Policy{at(apimcheck.Product, inheritPolicy)}, "buffer=8192; rules=SSE102", DefaultForwardTimeout},
+		{"a workspace, API and operation inherit the global default", []Policy{at(apimcheck.Workspace, inheritPolicy), at(apimcheck.API, inheritPolicy), at(apimcheck.Operation, inheritPolicy)}, "buffer=8192; rules=SSE102", DefaultForwardTimeout},
+		{"an operation alone that forwards itself streams", []Policy{at(apimcheck.Operation, shortTimeout)}, "stream", 30 * time.Second},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := Derive(Config{Upstream: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}, APIM: &APIM{Policies: tt.policies}})
@@ -42,6 +47,17 @@ func TestDeriveComposesScopes(t *testing.T) {
 			}
 			if b.String() != tt.want || b.HeaderTimeout != tt.timeout {
 				t.Errorf("behaviour %q, header timeout %s; want %q, %s", b, b.HeaderTimeout, tt.want, tt.timeout)
+			}
+			// Every scope above is composed, so no inherited <backend> is left
+			// to check elsewhere; and the global default's forward-request,
+			// which no file holds, is reported as the inheritance, not on its
+			// own (policies that write none have no warnings).
+			writesNone := true
+			for _, p := range tt.policies {
+				writesNone = writesNone && string(p.XML) == inheritPolicy
+			}
+			if w := strings.Join(b.Warnings, "\n"); strings.Contains(w, "SSE102") || (writesNone && w != "") {
+				t.Errorf("warnings %q", b.Warnings)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
@@ -74,6 +75,12 @@ func TestAPIMBehaviours(t *testing.T) {
 			origin: ticker, behavior: "hold-all; rules=SSE202", wantError: "buffering suspected"},
 		{name: "Consumption refuses", apim: &APIM{Policies: []Policy{{XML: []byte(streamingPolicy)}}, SKU: "Consumption_0"}, origin: ticker, behavior: "refuse; rules=SSE201", wantError: "status 503"},
 		{name: "StandardV2 streams", apim: &APIM{Policies: []Policy{{XML: []byte(streamingPolicy)}}, SKU: "StandardV2_1"}, origin: ticker, behavior: "stream", wantOK: true},
+		// With no policy above it, an operation's <base /> takes APIM's
+		// global default forward-request, which buffers.
+		{name: "an operation's base only inherits the buffering default", apim: &APIM{Policies: []Policy{{Scope: apimcheck.Operation, XML: []byte(inheritPolicy)}}},
+			origin: ticker, behavior: "buffer=8192; rules=SSE102", wantError: "buffering suspected"},
+		{name: "an operation that forwards with buffer-response false streams", apim: &APIM{Policies: []Policy{{Scope: apimcheck.Operation, XML: []byte(streamingPolicy)}}},
+			origin: ticker, behavior: "stream", wantOK: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

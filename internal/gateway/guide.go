@@ -49,7 +49,9 @@ sseready probe http://127.0.0.1:8080/
 ` + "`--apim-policy FILE`" + ` is the API-scope policy. Give the other scopes as ` + "`--apim-policy global=FILE`" + `,
 ` + "`workspace=`" + `, ` + "`product=`" + ` or ` + "`operation=`" + `: the hop runs them composed as APIM composes them, each
 ` + "`<base />`" + ` taking the section of the scope above, and a ` + "`<backend>`" + ` that inherits from above the highest
-scope given gets APIM's global default ` + "`forward-request`" + `, which buffers. A global (All APIs) diagnostic
+scope given gets APIM's global default ` + "`<forward-request/>`" + `, which buffers, whichever scope that is: an
+operation-scope policy alone whose ` + "`<backend>`" + ` only says ` + "`<base />`" + ` buffers (rule SSE102) unless a policy
+above it forwards with ` + "`buffer-response=\"false\"`" + `. A global (All APIs) diagnostic
 counts unless an API diagnostic for the same logger overrides it.
 
 ## What each setting does
