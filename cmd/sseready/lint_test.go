@@ -175,7 +175,8 @@ func TestLintFix(t *testing.T) {
 }
 
 func TestLintWrite(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"a.xml": bufferingPolicy, "b.xml": readyPolicy, "c.xml": inheritingPolicy})
+	limited := strings.Replace(inheritingPolicy, "<policies>\n", "<policies>\n  <inbound><llm-token-limit tokens-per-minute=\"500\" counter-key=\"k\" /></inbound>\n", 1)
+	dir := writeFiles(t, map[string]string{"a.xml": bufferingPolicy, "b.xml": readyPolicy, "c.xml": limited})
 	code, stdout, stderr := runCLI(t, "", "lint", "-w", filepath.Join(dir, "a.xml"), filepath.Join(dir, "b.xml"), filepath.Join(dir, "c.xml"))
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
@@ -193,14 +194,14 @@ func TestLintWrite(t *testing.T) {
 	if got := read("b.xml"); got != readyPolicy {
 		t.Errorf("b.xml was ready and must be untouched:\n%s", got)
 	}
-	if got := read("c.xml"); !strings.Contains(got, `<backend><forward-request buffer-response="false" /></backend>`) {
+	if got := read("c.xml"); !strings.Contains(got, `<backend><forward-request timeout="120" buffer-response="false" /></backend>`) {
 		t.Errorf("c.xml not fixed:\n%s", got)
 	}
 	if info, err := os.Stat(filepath.Join(dir, "a.xml")); err != nil || info.Mode().Perm() != 0o640 {
 		t.Errorf("file mode changed: %v %v", info.Mode(), err)
 	}
-	// What the fix leaves (a timeout warning on c.xml) is still printed.
-	if !strings.Contains(stdout, "c.xml:2:12: warning SSE104") {
+	// What the fix leaves (the token estimate on c.xml) is still printed.
+	if !strings.Contains(stdout, "c.xml:2:12: info SSE140") {
 		t.Errorf("remaining findings not printed: %s", stdout)
 	}
 }

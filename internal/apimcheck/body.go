@@ -1,7 +1,8 @@
 package apimcheck
 
 import (
-	"regexp"
+	"fmt"
+	"mime"
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
@@ -28,15 +29,28 @@ var tokenPolicies = map[string]bool{
 	"llm-emit-token-metric": true, "azure-openai-emit-token-metric": true,
 }
 
-var (
-	readsResponseBody = regexp.MustCompile(`\bcontext\s*\.\s*Response\s*\??\s*\.\s*Body\b`)
-	readsRequestBody  = regexp.MustCompile(`\bcontext\s*\.\s*Request\s*\??\s*\.\s*Body\b`)
+// The sections where a response exists, and where it is the backend's.
+const (
+	afterBackend = secBackend | secOutbound | secOnError
+	responsePath = secOutbound
 )
 
-// bodyRules applies the rules about policies that hold the response.
-func (c *checker) bodyRules(e *apimpolicy.Element, at place) {
-	note := at.branchNote()
+// defaultContentSafetyWindow is llm-content-safety's window-size default,
+// in characters (FACTS.md).
+const defaultContentSafetyWindow = 10000
+
+// element applies the rules about one element where it stands.
+func (c *checker) element(e *apimpolicy.Element, at place) {
 	switch {
+	case e.Name == "forward-request":
+		if at.sections&secBackend == 0 {
+			c.report(rules.ForwardRequestOutsideBackend, e.Pos, at, e, "",
+				"forward-request stands in %s, and it belongs in <backend> only: move it there", at.sections)
+			return
+		}
+		c.forwardRequest(e, at)
+	case answersItself(e.Name):
+		c.answer(e, at)
 	case e.Name == "validate-content":
 		c.inResponsePath(rules.ValidateContent, e, at,
 			"validate-content reads the whole response to validate it, so the stream is held until it ends: remove it from SSE APIs")
@@ -44,11 +58,14 @@ func (c *checker) bodyRules(e *apimpolicy.Element, at place) {
 		c.inResponsePath(rules.BodyTransform, e, at,
 			"%s rewrites the response body, so it reads the stream to its end before sending anything: remove it from SSE APIs", e.Name)
 	case responseCaches[e.Name]:
-		c.report(rules.ResponseCaching, e.Pos, e.Name,
-			"%s caches whole responses, so a client may get a stored stream instead of live events: remove it from SSE APIs%s", e.Name, note)
+		c.report(rules.ResponseCaching, e.Pos, at, e, "",
+			"%s caches whole responses, so a client may get a stored stream instead of live events: remove it from SSE APIs", e.Name)
 	case tokenPolicies[e.Name]:
-		c.report(rules.TokenEstimate, e.Pos, e.Name,
-			"%s works with streamed responses but only estimates their tokens%s", e.Name, note)
+		c.report(rules.TokenEstimate, e.Pos, at, e, "", "%s works with streamed responses but only estimates their tokens", e.Name)
+	case e.Name == "llm-content-safety":
+		c.contentSafety(e, at)
+	case e.Name == "set-header" && !at.buildsOtherMessage():
+		c.responseHeader(e, at)
 	case e.Name == "log-to-eventhub":
 		c.eventHub(e, at)
 		return // its body reads are the Event Hubs rule's
@@ -57,89 +74,191 @@ func (c *checker) bodyRules(e *apimpolicy.Element, at place) {
 }
 
 // inResponsePath reports a policy that buffers when it runs on the
-// response: in <outbound> an error, in a fragment (section unknown) a
-// warning. Elsewhere it acts on the request and is left alone.
+// response: in <outbound> an error; in a fragment that may be included
+// there a warning. Elsewhere it acts on the request and is left alone.
 func (c *checker) inResponsePath(id string, e *apimpolicy.Element, at place, format string, args ...any) {
-	switch at.section {
-	case "outbound":
-		c.report(id, e.Pos, e.Name, format+"%s", append(args, at.branchNote())...)
-	case "":
-		f := c.report(id, e.Pos, e.Name, "if this fragment is included in <outbound>: "+format+"%s", append(args, at.branchNote())...)
-		f.Severity = rules.Warning
+	ok, definite, hedge := at.applies(responsePath)
+	if !ok {
+		return
+	}
+	f := c.report(id, e.Pos, at, e, "", hedge+format, args...)
+	c.fragmentVerdict(f, at, definite)
+}
+
+// fragmentVerdict makes a finding in a fragment checked on its own a
+// warning when the fragment may run elsewhere, and says why sseready knows
+// where it runs when it does.
+func (c *checker) fragmentVerdict(f *found, at place, definite bool) {
+	switch {
+	case !definite:
+		lowerToWarning(f)
+	case at.inferred != "":
+		f.Message += fmt.Sprintf(" (this fragment can only stand in %s: %s)", at.sections, at.inferred)
 	}
 }
 
-// responseBodyReads reports an element whose own expressions (attributes,
-// text, CDATA; not its children's) read context.Response.Body where a
-// response exists.
+// responseBodyReads reports an element whose own expressions read
+// context.Response.Body (directly or through an alias) where a response
+// exists, on the attribute and token that read it.
 func (c *checker) responseBodyReads(e *apimpolicy.Element, at place) {
-	if at.section == "inbound" {
-		return // there is no response yet
-	}
-	x, attr := firstExprMatching(e, readsResponseBody)
-	if x == nil {
+	ok, definite, hedge := at.applies(afterBackend)
+	if !ok {
 		return
 	}
-	where := "its text"
-	if attr != "" {
-		where = attr
-	}
-	if at.section == "" {
-		f := c.report(rules.ResponseBodyRead, x.Pos, e.Name,
-			"if this fragment runs after the backend answered: %s reads context.Response.Body in %s, which holds the stream until it ends%s", e.Name, where, at.branchNote())
-		f.Severity = rules.Warning
+	for _, x := range ownCode(e) {
+		off, read := bodyRead(x.Text, "Response")
+		if !read {
+			continue
+		}
+		if hedge != "" {
+			hedge = "if this fragment runs after the backend answered: "
+		}
+		f := c.report(rules.ResponseBodyRead, x.Pos(off), at, e, x.attr,
+			"%s%s reads context.Response.Body in %s, which holds the stream until it ends: do not read the response body in SSE APIs", hedge, e.Name, where(x.attr))
+		c.fragmentVerdict(f, at, definite)
 		return
 	}
-	c.report(rules.ResponseBodyRead, x.Pos, e.Name,
-		"%s reads context.Response.Body in %s, which holds the stream until it ends: do not read the response body in SSE APIs%s", e.Name, where, at.branchNote())
+}
+
+func where(attr string) string {
+	if attr == "" {
+		return "its text"
+	}
+	return attr
 }
 
 func (c *checker) eventHub(e *apimpolicy.Element, at place) {
-	note := at.branchNote()
-	if at.section != "inbound" {
-		if x, _ := firstExprMatching(e, readsResponseBody); x != nil {
-			f := c.report(rules.EventHubBodyLogging, x.Pos, e.Name,
-				"log-to-eventhub logs the response body, which holds the stream until it ends: log headers, status and timings only%s", note)
-			if at.section == "" {
-				f.Severity = rules.Warning
-				f.Message = "if this fragment runs after the backend answered: " + f.Message
+	if ok, definite, _ := at.applies(afterBackend); ok {
+		for _, x := range ownCode(e) {
+			if off, read := bodyRead(x.Text, "Response"); read {
+				hedge := ""
+				if !definite {
+					hedge = "if this fragment runs after the backend answered: "
+				}
+				f := c.report(rules.EventHubBodyLogging, x.Pos(off), at, e, x.attr,
+					"%slog-to-eventhub logs the response body, which holds the stream until it ends: log headers, status and timings only", hedge)
+				c.fragmentVerdict(f, at, definite)
+				break
 			}
 		}
 	}
-	if x, _ := firstExprMatching(e, readsRequestBody); x != nil {
-		f := c.report(rules.EventHubBodyLogging, x.Pos, e.Name,
-			"log-to-eventhub logs the request body; Microsoft's SSE guidance is to turn body logging off for Event Hubs%s", note)
-		f.Severity = rules.Warning
+	for _, x := range ownCode(e) {
+		if off, read := bodyRead(x.Text, "Request"); read {
+			f := c.report(rules.EventHubBodyLogging, x.Pos(off), at, e, x.attr,
+				"log-to-eventhub logs the request body; Microsoft's SSE guidance is to turn body logging off for Event Hubs")
+			lowerToWarning(f)
+			break
+		}
 	}
 }
 
-// firstExprMatching finds the first expression of e itself whose code
-// matches re, and the attribute holding it ("" for text and CDATA). Both
-// patterns end in "Body", so code without it is skipped cheaply.
-func firstExprMatching(e *apimpolicy.Element, re *regexp.Regexp) (*apimpolicy.Expr, string) {
-	matches := func(code string) bool { return strings.Contains(code, "Body") && re.MatchString(code) }
-	for _, a := range e.Attrs {
-		for i := range a.Exprs {
-			if matches(a.Exprs[i].Code(a.Raw)) {
-				return &a.Exprs[i], a.Name
-			}
+// contentSafety reports llm-content-safety where it checks completions: in
+// <outbound>, or anywhere with enforce-on-completions="true".
+func (c *checker) contentSafety(e *apimpolicy.Element, at place) {
+	definite, hedge := true, ""
+	if a := e.Attr("enforce-on-completions"); a == nil || a.Kind() != apimpolicy.Literal || !isTrue(a.Value()) {
+		var ok bool
+		if ok, definite, hedge = at.applies(responsePath); !ok {
+			return // it checks the prompt only
 		}
 	}
-	for _, ch := range e.Children {
-		switch ch := ch.(type) {
-		case *apimpolicy.Text:
-			for i := range ch.Exprs {
-				if matches(ch.Exprs[i].Code(ch.Raw)) {
-					return &ch.Exprs[i], ""
-				}
-			}
-		case *apimpolicy.CData:
-			for i := range ch.Exprs {
-				if matches(ch.Raw[ch.Exprs[i].Offset : ch.Exprs[i].Offset+ch.Exprs[i].Len]) {
-					return &ch.Exprs[i], ""
-				}
-			}
+	window := fmt.Sprintf("%d characters (the default window-size)", defaultContentSafetyWindow)
+	attr := ""
+	if a := e.Attr("window-size"); a != nil {
+		attr = a.Name
+		if a.Kind() == apimpolicy.Literal {
+			window = fmt.Sprintf("%s characters (window-size)", strings.TrimSpace(a.Value()))
+		} else {
+			window = fmt.Sprintf("the window-size computed when the policy runs (%s)", a.Value())
 		}
 	}
-	return nil, ""
+	f := c.report(rules.ContentSafetyWindow, e.Pos, at, e, attr,
+		"%sllm-content-safety checks the streamed completion in a sliding window of %s, so events are held until the window fills; on a violation the stream stops with no error status", hedge, window)
+	c.fragmentVerdict(f, at, definite)
+}
+
+func isTrue(s string) bool { v, ok := parseBool(s); return v && ok }
+
+// responseHeader reports a set-header on the response that removes or
+// overrides Content-Type, or tries to set Content-Length.
+func (c *checker) responseHeader(e *apimpolicy.Element, at place) {
+	name := e.Attr("name")
+	if name == nil || name.Kind() != apimpolicy.Literal {
+		return
+	}
+	header := strings.ToLower(strings.TrimSpace(name.Value()))
+	if header != "content-type" && header != "content-length" {
+		return
+	}
+	ok, definite, hedge := at.applies(responsePath)
+	if !ok {
+		return
+	}
+	action, actionAttr := "override", ""
+	if a := e.Attr("exists-action"); a != nil {
+		actionAttr = a.Name
+		if a.Kind() != apimpolicy.Literal {
+			f := c.report(rules.ResponseHeadersChanged, a.Pos, at, e, a.Name,
+				"%sset-header on %s takes its exists-action from %s, which sseready cannot read: make sure it does not remove or replace the stream's text/event-stream", hedge, name.Value(), a.Value())
+			lowerToWarning(f)
+			return
+		}
+		action = strings.ToLower(strings.TrimSpace(a.Value()))
+	}
+	var f *found
+	switch {
+	case header == "content-length":
+		f = c.report(rules.ResponseHeadersChanged, name.Pos, at, e, name.Name,
+			"%sset-header cannot append, override or delete Content-Length, so this policy does nothing for the stream (a stream has no length): remove it", hedge)
+		lowerToWarning(f)
+	case action == "skip":
+		return // sets Content-Type only where the backend sent none
+	case action == "delete":
+		f = c.report(rules.ResponseHeadersChanged, e.Pos, at, e, actionAttr,
+			`%sset-header deletes the response's Content-Type, and a client fails an EventSource that is not text/event-stream: remove this set-header`, hedge)
+	case action == "append":
+		f = c.report(rules.ResponseHeadersChanged, e.Pos, at, e, actionAttr,
+			`%sset-header appends to the response's Content-Type, so it is no longer text/event-stream and a client fails the EventSource: remove this set-header`, hedge)
+	default:
+		v, known := headerValue(e)
+		switch {
+		case !known:
+			f = c.report(rules.ResponseHeadersChanged, e.Pos, at, e, "",
+				"%sset-header overrides the response's Content-Type with a value sseready cannot read (%s): make sure it is text/event-stream for streams", hedge, v)
+			lowerToWarning(f)
+		case isEventStream(v):
+			return
+		default:
+			f = c.report(rules.ResponseHeadersChanged, e.Pos, at, e, "",
+				`%sset-header overrides the response's Content-Type with %q, and a client fails an EventSource that is not text/event-stream: remove it, or use exists-action="skip"`, hedge, v)
+		}
+	}
+	c.fragmentVerdict(f, at, definite)
+}
+
+// headerValue returns set-header's value: its <value> elements' text,
+// and whether every one is a literal.
+func headerValue(e *apimpolicy.Element) (string, bool) {
+	var vals []string
+	known := true
+	for _, v := range e.Elements() {
+		if v.Name != "value" {
+			continue
+		}
+		for _, ch := range v.Children {
+			if t, ok := ch.(*apimpolicy.Text); ok && t.Kind() != apimpolicy.Literal {
+				known = false
+			}
+			if cd, ok := ch.(*apimpolicy.CData); ok && len(cd.Exprs) > 0 {
+				known = false
+			}
+		}
+		vals = append(vals, v.TextValue())
+	}
+	return strings.Join(vals, ","), known
+}
+
+func isEventStream(v string) bool {
+	mt, _, err := mime.ParseMediaType(v)
+	return err == nil && mt == "text/event-stream"
 }

@@ -5,9 +5,12 @@
 // each element is, because the same policy means different things in
 // different places: set-body in <outbound> buffers the response, in
 // <inbound> it rewrites the request; a <backend> that only says <base />
-// is wrong at API scope but may be right at operation scope. Where the
-// answer depends on a document it cannot see (a parent scope, a fragment,
-// a named value) it says so with a warning instead of guessing.
+// is wrong at API scope but may be right at operation scope. It follows
+// the pipeline as APIM runs it: a return-response that always answers in
+// <inbound> means no backend is reached, and a <choose> branch that only
+// non-streaming requests take cannot break a stream. Where the answer
+// depends on a document it cannot see (a parent scope, a fragment not
+// given, a named value) it says so with a warning instead of guessing.
 package apimcheck
 
 import (
@@ -54,27 +57,39 @@ func ParseScope(s string) (Scope, error) {
 type Options struct {
 	// Scope is where the document is attached; empty means API.
 	Scope Scope
+	// Fragments are the policy fragments the user gave, by fragment-id
+	// (see ParseFragments). An include-fragment of one of them is checked
+	// as if the fragment's policies stood in its place.
+	Fragments map[string]*apimpolicy.Document
+	// Accepted are the rules whose findings the user accepts, and why.
+	Accepted []rules.Acceptance
+	// AcceptedFrom names where Accepted came from, for findings accepted
+	// without a reason ("in accepted_rules", "by --accept").
+	AcceptedFrom string
 }
 
 // Result is the verdict on one document.
 type Result struct {
-	// Findings are sorted by position.
+	// Findings are sorted by position (findings in included fragments
+	// after the document's own).
 	Findings []rules.Finding
 	// Ready is true when no finding is an error.
 	Ready bool
 }
 
-// Check runs every policy rule over doc.
+// Check runs every policy rule over doc: a <policies> document, a
+// <fragment>, or a rootless file of policies (see apimpolicy.ParseLoose).
 func Check(doc *apimpolicy.Document, opts Options) Result {
 	c := newChecker(opts)
 	c.document(doc)
 	return c.result()
 }
 
-// CheckSource parses src and checks it. A document that does not parse
-// is an error (*apimpolicy.SyntaxError), not a finding.
+// CheckSource parses src (a document, a fragment or a rootless file of
+// policies) and checks it. A document that does not parse is an error
+// (*apimpolicy.SyntaxError), not a finding.
 func CheckSource(src []byte, opts Options) (Result, error) {
-	doc, err := apimpolicy.Parse(src)
+	doc, err := apimpolicy.ParseLoose(src)
 	if err != nil {
 		return Result{}, err
 	}
@@ -85,8 +100,10 @@ func CheckSource(src []byte, opts Options) (Result, error) {
 // (inbound, backend, outbound or on-error), as they will run there.
 func CheckNodes(nodes []apimpolicy.Node, section string, opts Options) Result {
 	c := newChecker(opts)
-	c.expressionSyntax(nodes)
-	c.section(section, nodes)
+	c.collectVars(nodes)
+	c.expressionSyntax(nodes, place{})
+	c.acceptComments(nodes, nil)
+	c.walk(nodes, place{sections: sectionOf(section)})
 	return c.result()
 }
 
@@ -101,19 +118,25 @@ type Fixed struct {
 	Remaining Result
 }
 
-// Fix parses src, applies the safe fix of every finding that has one, and
-// checks the result again.
+// Fix parses src, applies the safe fix of every error finding that has
+// one, and checks the result again. A finding the user accepted, one in a
+// branch only non-streaming requests take, one in code that never runs and
+// one inside an included fragment (fix the fragment's own document) are
+// left as they are.
 func Fix(src []byte, opts Options) (Fixed, error) {
-	doc, err := apimpolicy.Parse(src)
+	doc, err := apimpolicy.ParseLoose(src)
 	if err != nil {
 		return Fixed{}, err
 	}
 	c := newChecker(opts)
 	c.document(doc)
+	c.settle()
 	var applied []rules.Finding
-	for _, fx := range c.fixes {
-		fx.apply()
-		applied = append(applied, fx.finding)
+	for _, f := range c.found {
+		if f.fix != nil && f.Severity == rules.Error && f.Fragment == "" {
+			f.fix()
+			applied = append(applied, f.Finding)
+		}
 	}
 	out := src
 	if len(applied) > 0 {
@@ -128,15 +151,62 @@ func Fix(src []byte, opts Options) (Fixed, error) {
 	return Fixed{Source: out, Applied: applied, Remaining: again}, nil
 }
 
-type fix struct {
-	finding rules.Finding
-	apply   func()
+// FragmentError is a fragment given by the user that cannot be used.
+type FragmentError struct {
+	ID  string
+	Err error // a *apimpolicy.SyntaxError, or what is wrong with the document
+}
+
+func (e *FragmentError) Error() string { return fmt.Sprintf("fragment %q: %v", e.ID, e.Err) }
+func (e *FragmentError) Unwrap() error { return e.Err }
+
+// ParseFragments parses the fragments a user gave, by fragment-id. Each
+// must be a <fragment> document (or a rootless file of policies); errors
+// are *FragmentError, in the order of the sorted IDs.
+func ParseFragments(src map[string]string) (map[string]*apimpolicy.Document, []error) {
+	out := make(map[string]*apimpolicy.Document, len(src))
+	var errs []error
+	for _, id := range sortedKeys(src) {
+		if strings.TrimSpace(id) == "" || strings.TrimSpace(id) != id {
+			errs = append(errs, &FragmentError{ID: id, Err: fmt.Errorf("a fragment-id must be a name without surrounding spaces")})
+			continue
+		}
+		doc, err := apimpolicy.ParseLoose([]byte(src[id]))
+		switch {
+		case err != nil:
+			errs = append(errs, &FragmentError{ID: id, Err: err})
+		case doc.Root() != nil && doc.Root().Name != "fragment":
+			errs = append(errs, &FragmentError{ID: id, Err: &apimpolicy.SyntaxError{Pos: doc.Root().Pos,
+				Msg: fmt.Sprintf("the root element is <%s>: a policy fragment has a <fragment> root", doc.Root().Name)}})
+		default:
+			out[id] = doc
+		}
+	}
+	return out, errs
+}
+
+// MicrosoftTimeout is the forward-request timeout of Microsoft's SSE
+// example, in seconds; the fix for an inherited backend writes it.
+const MicrosoftTimeout = 120
+
+// found is a finding with what the checker needs to settle it: the
+// elements it is about (for inline acceptances) and its fix.
+type found struct {
+	rules.Finding
+	chain []*apimpolicy.Element
+	fix   func()
 }
 
 type checker struct {
-	scope    Scope
-	findings []rules.Finding
-	fixes    []fix
+	scope     Scope
+	opts      Options
+	found     []*found
+	vars      streamVars
+	branches  map[*apimpolicy.Element]cond
+	accepts   map[*apimpolicy.Element][]inlineAccept
+	neverPast *apimpolicy.Element // an <inbound> return-response that answers every request
+	included  map[string]bool     // fragments whose own syntax and comments are read
+	settled   bool
 }
 
 func newChecker(opts Options) *checker {
@@ -144,101 +214,156 @@ func newChecker(opts Options) *checker {
 	if scope == "" {
 		scope = API
 	}
-	return &checker{scope: scope}
+	return &checker{scope: scope, opts: opts, vars: streamVars{},
+		branches: map[*apimpolicy.Element]cond{}, accepts: map[*apimpolicy.Element][]inlineAccept{}, included: map[string]bool{}}
 }
 
 func (c *checker) result() Result {
-	rules.Sort(c.findings)
-	return Result{Findings: c.findings, Ready: rules.Ready(c.findings)}
+	c.settle()
+	out := make([]rules.Finding, len(c.found))
+	for i, f := range c.found {
+		out[i] = f.Finding
+	}
+	rules.Sort(out)
+	return Result{Findings: out, Ready: rules.Ready(out)}
 }
 
-// report records a finding of rule id at pos about element.
-func (c *checker) report(id string, pos apimpolicy.Pos, element, format string, args ...any) *rules.Finding {
-	f := rules.MustLookup(id).Finding(pos.Line, pos.Column, element, format, args...)
-	c.findings = append(c.findings, f)
-	return &c.findings[len(c.findings)-1]
-}
-
-// reportFix records a finding whose safe fix is apply.
-func (c *checker) reportFix(id string, pos apimpolicy.Pos, element string, apply func(), format string, args ...any) {
-	f := c.report(id, pos, element, format, args...)
-	c.fixes = append(c.fixes, fix{finding: *f, apply: apply})
+// collectVars learns the context variables that hold the stream flag, from
+// the nodes and every fragment given.
+func (c *checker) collectVars(nodes []apimpolicy.Node) {
+	collectStreamVars(nodes, c.vars)
+	for _, id := range sortedKeys(c.opts.Fragments) {
+		collectStreamVars(c.opts.Fragments[id].Nodes, c.vars)
+	}
 }
 
 func (c *checker) document(doc *apimpolicy.Document) {
+	c.collectVars(doc.Nodes)
+	c.expressionSyntax(doc.Nodes, place{})
+	c.acceptComments(doc.Nodes, nil)
 	root := doc.Root()
-	c.expressionSyntax(doc.Nodes)
-	if root.Name == "fragment" {
-		// A fragment can be included in any section: rules that depend on
-		// the section say so.
-		c.section("", root.Children)
-		return
+	switch {
+	case root == nil:
+		c.rootless(doc)
+	case root.Name == "fragment":
+		c.acceptComments(root.Children, root)
+		secs, why := c.inferSections(root.Children)
+		c.walk(root.Children, place{sections: secs, inferred: why, ancestors: []*apimpolicy.Element{root}})
+	default:
+		c.acceptComments(root.Children, root)
+		c.neverPast = c.alwaysAnswers(root.Child("inbound"))
+		for _, sec := range root.Elements() {
+			c.acceptComments(sec.Children, sec)
+			c.walk(sec.Children, place{sections: sectionOf(sec.Name), ancestors: []*apimpolicy.Element{root, sec}})
+		}
+		c.backend(root)
 	}
-	for _, sec := range root.Elements() {
-		c.section(sec.Name, sec.Children)
-	}
-	c.backend(root)
 }
 
-// section checks the policies of one section ("" when it is unknown, as
-// in a fragment).
-func (c *checker) section(name string, nodes []apimpolicy.Node) {
-	apimpolicy.Walk(nodes, func(n apimpolicy.Node, ancestors []*apimpolicy.Element) bool {
+// rootless checks a file of policies with no root: section elements as
+// their sections, other policies as a fragment would be checked.
+func (c *checker) rootless(doc *apimpolicy.Document) {
+	var loose []apimpolicy.Node
+	var first *apimpolicy.Element
+	for _, n := range doc.Nodes {
 		e, ok := n.(*apimpolicy.Element)
 		if !ok {
-			return true
+			continue
 		}
-		ctx := place{section: name, ancestors: ancestors}
-		c.element(e, ctx)
+		if first == nil {
+			first = e
+		}
+		if s := sectionOf(e.Name); s != 0 {
+			c.acceptComments(e.Children, e)
+			c.walk(e.Children, place{sections: s, ancestors: []*apimpolicy.Element{e}})
+			continue
+		}
+		loose = append(loose, e)
+	}
+	c.report(rules.NotAPolicyDocument, first.Pos, place{}, first, "",
+		"the file holds policies without a <policies> or <fragment> root, so it is checked as a fragment: wrap the policies in the section they belong to in <policies>, or in <fragment>")
+	if len(loose) > 0 {
+		secs, why := c.inferSections(loose)
+		c.walk(loose, place{sections: secs, inferred: why})
+	}
+}
+
+// report records a finding of rule id at pos about element e (nil for the
+// document) and attribute attr, placed at at: the place adds what the
+// branch, the pipeline or the fragment around it changes.
+func (c *checker) report(id string, pos apimpolicy.Pos, at place, e *apimpolicy.Element, attr, format string, args ...any) *found {
+	name := ""
+	chain := append([]*apimpolicy.Element(nil), at.ancestors...)
+	if e != nil {
+		name = e.Name
+		chain = append(chain, e)
+	}
+	f := &found{Finding: rules.MustLookup(id).Finding(pos.Line, pos.Column, name, format, args...), chain: chain}
+	f.Attribute = attr
+	c.placeFinding(f, at)
+	c.found = append(c.found, f)
+	return f
+}
+
+// reportFix records a finding whose safe fix is apply.
+func (c *checker) reportFix(id string, pos apimpolicy.Pos, at place, e *apimpolicy.Element, attr string, apply func(), format string, args ...any) {
+	c.report(id, pos, at, e, attr, format, args...).fix = apply
+}
+
+// settle applies the user's acceptances, once, after every rule has run.
+func (c *checker) settle() {
+	if c.settled {
+		return
+	}
+	c.settled = true
+	from := c.opts.AcceptedFrom
+	if from == "" {
+		from = "by the caller"
+	}
+	for _, f := range c.found {
+		for _, a := range c.opts.Accepted {
+			if a.Rule == f.Rule {
+				f.Accept(a.Reason, from)
+			}
+		}
+		for _, target := range append([]*apimpolicy.Element{nil}, f.chain...) {
+			for _, a := range c.accepts[target] {
+				if a.Rule == f.Rule {
+					f.Accept(a.Reason, fmt.Sprintf("by the comment at line %d, column %d", a.at.Line, a.at.Column))
+				}
+			}
+		}
+	}
+}
+
+// expressionSyntax reports every policy expression the parser kept
+// although it does not scan as C#. A policy APIM cannot compile is wrong
+// whatever branch it stands in.
+func (c *checker) expressionSyntax(nodes []apimpolicy.Node, base place) {
+	apimpolicy.Walk(nodes, func(n apimpolicy.Node, anc []*apimpolicy.Element) bool {
+		at := base
+		at.plain = true
+		at.ancestors = append(append([]*apimpolicy.Element(nil), base.ancestors...), anc...)
+		switch n := n.(type) {
+		case *apimpolicy.Element:
+			for _, a := range n.Attrs {
+				for _, x := range a.Exprs {
+					if x.Err != "" {
+						c.report(rules.ExpressionSyntax, x.ErrPos, at, n, a.Name,
+							"the policy expression in %s is not valid C#: %s", a.Name, x.Err)
+					}
+				}
+			}
+		case *apimpolicy.Text:
+			for _, x := range n.Exprs {
+				if x.Err != "" && len(at.ancestors) > 0 {
+					owner := at.ancestors[len(at.ancestors)-1]
+					at.ancestors = at.ancestors[:len(at.ancestors)-1]
+					c.report(rules.ExpressionSyntax, x.ErrPos, at, owner, "",
+						"the policy expression is not valid C#: %s", x.Err)
+				}
+			}
+		}
 		return true
 	})
-}
-
-// place is where an element sits: its section and enclosing elements.
-type place struct {
-	section   string
-	ancestors []*apimpolicy.Element
-}
-
-// buildsOtherMessage reports whether the element is inside a policy that
-// builds a request or response of its own (send-request, return-response,
-// ...): a set-body there writes that message, not the streamed response.
-func (p place) buildsOtherMessage() bool {
-	for _, a := range p.ancestors {
-		switch a.Name {
-		case "send-request", "send-one-way-request", "return-response", "mock-response":
-			return true
-		}
-	}
-	return false
-}
-
-// branchNote explains that a finding applies only on one path.
-func (p place) branchNote() string {
-	for _, a := range p.ancestors {
-		if a.Name == "when" || a.Name == "otherwise" {
-			return fmt.Sprintf(" (inside <%s>: it applies when that branch is taken)", a.Name)
-		}
-	}
-	return ""
-}
-
-func (c *checker) element(e *apimpolicy.Element, at place) {
-	switch e.Name {
-	case "forward-request":
-		if at.section != "" && at.section != "backend" {
-			c.report(rules.ForwardRequestOutsideBackend, e.Pos, e.Name,
-				"forward-request stands in <%s>, and it belongs in <backend> only: move it there", at.section)
-			return
-		}
-		c.forwardRequest(e, at)
-	case "include-fragment":
-		id := "?"
-		if a := e.Attr("fragment-id"); a != nil {
-			id = a.Value()
-		}
-		c.report(rules.UnresolvedFragment, e.Pos, e.Name,
-			"the policy fragment %q is included here; sseready cannot see what it holds, buffering policies included: check the fragment's own document%s", id, at.branchNote())
-	}
-	c.bodyRules(e, at)
 }

@@ -32,9 +32,8 @@ func TestFix(t *testing.T) {
 		{
 			name:    "replaces an inherited backend at api scope",
 			src:     policy("<base />", "\n    <base />\n  ", "<base />", "<base />"),
-			want:    policy("<base />", "\n    <forward-request buffer-response=\"false\" />\n  ", "<base />", "<base />"),
+			want:    policy("<base />", "\n    <forward-request timeout=\"120\" buffer-response=\"false\" />\n  ", "<base />", "<base />"),
 			applied: []string{rules.BackendInheritsBuffering},
-			remain:  []string{"SSE104 warning 4:5"},
 		},
 		{
 			name:   "leaves an inherited backend at operation scope",

@@ -125,7 +125,7 @@ func TestRenderInputErrors(t *testing.T) {
 		{"caching in inbound", Spec{Inbound: `<cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />`},
 			[]string{"inbound_xml, line 1, column 1: SSE120: cache-lookup caches whole responses"}},
 		{"response body read in on-error", Spec{OnError: `<trace source="t">@(context.Response.Body.As<string>())</trace>`},
-			[]string{"on_error_xml, line 1, column 19: SSE112"}},
+			[]string{"on_error_xml, line 1, column 21: SSE112"}},
 		{"base twice", Spec{Outbound: "<base />"},
 			[]string{"outbound_xml, line 1, column 1: <base /> is already written at the start of the section"}},
 		{"section element", Spec{Inbound: "<inbound><base /></inbound>"},

@@ -12,13 +12,21 @@ const (
 	ForwardAttributeInvalid  = "SSE107"
 	// ForwardRequestOutsideBackend is a forward-request in another section.
 	ForwardRequestOutsideBackend = "SSE108"
+	HTTP2Preview                 = "SSE109"
 	ValidateContent              = "SSE110"
 	BodyTransform                = "SSE111"
 	ResponseBodyRead             = "SSE112"
 	EventHubBodyLogging          = "SSE113"
+	ContentSafetyWindow          = "SSE114"
+	ResponseHeadersChanged       = "SSE115"
 	ResponseCaching              = "SSE120"
 	UnresolvedFragment           = "SSE130"
+	NotAPolicyDocument           = "SSE131"
+	AcceptCommentInvalid         = "SSE132"
 	TokenEstimate                = "SSE140"
+	BackendNeverReached          = "SSE150"
+	ResponseReplaced             = "SSE151"
+	StreamingRefused             = "SSE152"
 )
 
 const (
@@ -29,6 +37,20 @@ const (
 	learnFragments      = "https://learn.microsoft.com/en-us/azure/api-management/policy-fragments"
 	learnEventHub       = "https://learn.microsoft.com/en-us/azure/api-management/log-to-eventhub-policy"
 	learnTokenLimit     = "https://learn.microsoft.com/en-us/azure/api-management/llm-token-limit-policy"
+	learnContentSafety  = "https://learn.microsoft.com/en-us/azure/api-management/llm-content-safety-policy"
+	learnSetHeader      = "https://learn.microsoft.com/en-us/azure/api-management/set-header-policy"
+	learnReturnResponse = "https://learn.microsoft.com/en-us/azure/api-management/return-response-policy"
+	learnMockResponse   = "https://learn.microsoft.com/en-us/azure/api-management/mock-response-policy"
+	learnChoose         = "https://learn.microsoft.com/en-us/azure/api-management/choose-policy"
+	learnOpenAIStream   = "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference"
+)
+
+// Sources shared by several rules.
+var (
+	returnResponseFact = Source{Facts: "the policy\n  cancels pipeline execution and returns either a default or custom response to the caller.", URL: learnReturnResponse}
+	mockResponseFact   = Source{Facts: "it cancels normal\n  pipeline execution and returns a mocked response to the caller.", URL: learnMockResponse}
+	streamFlagFact     = Source{Facts: "The chat completions request asks for a stream with `\"stream\": true` in its JSON body", URL: learnOpenAIStream}
+	chooseFact         = Source{Facts: "the `<when>` elements are\n  evaluated in order and the first whose condition is true runs; `<otherwise>` runs when none is.", URL: learnChoose}
 )
 
 var apimRules = []Rule{
@@ -110,6 +132,14 @@ var apimRules = []Rule{
 		Sources: []Source{{Facts: "`<forward-request>` (backend section only).", URL: learnForwardRequest}},
 	},
 	{
+		ID: HTTP2Preview, Name: "forward-request-http2-preview", Hop: HopAPIM, Severity: Warning,
+		Summary: `forward-request asks for HTTP/2 to the backend (http-version="2" or "2or1"), which is preview and only on the v2 and self-hosted gateways.`,
+		Why: "HTTP/2 to the backend is a preview feature of the self-hosted and v2 gateways. On a classic tier the " +
+			"attribute does not give you HTTP/2, and a preview may change; streams work over HTTP/1.1.",
+		Fix:     `Leave http-version out (HTTP/1.1, the default) unless the instance is a v2 tier or a self-hosted gateway and you accept a preview.`,
+		Sources: []Source{{Facts: "HTTP/2 to the\n  backend is preview and only on the self-hosted and v2 gateways.", URL: learnForwardRequest}},
+	},
+	{
 		ID: ValidateContent, Name: "validate-content-buffers", Hop: HopAPIM, Severity: Error,
 		Summary: "validate-content in the response path buffers the whole response.",
 		Why: "validate-content needs the whole body to validate it, so it holds the stream until it ends. " +
@@ -143,6 +173,26 @@ var apimRules = []Rule{
 		Sources: []Source{{Facts: "`log-to-eventhub` with a body payload\n  buffers the stream", URL: learnEventHub}, {Facts: "Request/response body logging must be off for Azure Monitor,\n   Application Insights and Event Hubs.", URL: learnSSE}},
 	},
 	{
+		ID: ContentSafetyWindow, Name: "content-safety-holds-window", Hop: HopAPIM, Severity: Warning,
+		Summary: "llm-content-safety checks the streamed completion in a sliding window, and a violation stops the stream without an error status.",
+		Why: "When llm-content-safety checks completions (in <outbound>, or with enforce-on-completions=\"true\"), the gateway " +
+			"holds streamed events in a sliding window (window-size, 10,000 characters by default) to check them, so events " +
+			"arrive late and in bursts of up to that size. On a violation it stops forwarding events and returns no 403: the " +
+			"client sees the stream end early. A policy that checks only the prompt, in <inbound>, does not touch the response.",
+		Fix:     "Keep the window small enough for the latency you need, and make clients treat a stream that ends without its final event (data: [DONE]) as refused.",
+		Sources: []Source{{Facts: "for\n  streaming responses the gateway buffers events in a sliding window (`window-size`, 10,000\n  characters by default) to check them; on a violation it stops forwarding events, and no 403 is\n  returned: the client sees the stream stop.", URL: learnContentSafety}},
+	},
+	{
+		ID: ResponseHeadersChanged, Name: "response-content-type-changed", Hop: HopAPIM, Severity: Error,
+		Summary: "set-header on the response removes or overrides Content-Type (or tries to set Content-Length).",
+		Why: "A browser's EventSource fails the connection when the response's Content-Type is not text/event-stream, and " +
+			"other SSE clients check it too. A set-header in <outbound> that deletes Content-Type, or overrides or appends " +
+			"a value other than text/event-stream, breaks every stream. Content-Length is one of the headers set-header " +
+			"cannot append, override or delete, so setting it does nothing for the stream (a warning): remove it.",
+		Fix:     "Remove the set-header, or make its value text/event-stream; use exists-action=\"skip\" to set Content-Type only when the backend has not.",
+		Sources: []Source{{Facts: "A\nresponse whose Content-Type is not `text/event-stream` fails the\nconnection.", URL: whatwgSSE}, {Facts: "Connection, Content-Length, Keep-Alive and\n  Transfer-Encoding cannot be appended, overridden or deleted.", URL: learnSetHeader}},
+	},
+	{
 		ID: ResponseCaching, Name: "response-caching", Hop: HopAPIM, Severity: Error,
 		Summary: "A response-caching policy is on: clients may get a stored stream instead of live events.",
 		Why: "cache-lookup, cache-store and the semantic caches (llm-semantic-cache-*, azure-openai-semantic-cache-*) " +
@@ -159,11 +209,56 @@ var apimRules = []Rule{
 		Sources: []Source{{Facts: "A fragment has a\n  `<fragment>` root and is used with `<include-fragment fragment-id=\"x\"/>`.", URL: learnFragments}},
 	},
 	{
+		ID: NotAPolicyDocument, Name: "not-a-policy-document", Hop: HopAPIM, Severity: Warning,
+		Summary: "The file holds policies without a <policies> or <fragment> root, so it is checked as a fragment.",
+		Why: "APIM takes a policy document (<policies> with its sections) or a fragment (<fragment>). A file with one policy " +
+			"element, or several at the top, is a snippet: sseready checks each policy in it as a fragment would be " +
+			"checked, inferring the section from what the policies do, but it cannot tell where the snippet will run.",
+		Fix:     "Put the policies in the section they belong to in a <policies> document, or wrap them in <fragment> and include it with include-fragment.",
+		Sources: []Source{{Facts: "Shape: `<policies><inbound/><backend/><outbound/><on-error/></policies>`.", URL: learnFragments}},
+	},
+	{
+		ID: AcceptCommentInvalid, Name: "accept-comment-invalid", Hop: HopAPIM, Severity: Warning,
+		Summary: "A <!-- sseready:accept ... --> comment does not name a rule, so it accepts nothing.",
+		Why: "An inline acceptance is written <!-- sseready:accept SSE103 the reason --> before the element it is about " +
+			"(or at the top of the document for all of it). This is sseready's own syntax, an assumption of no gateway: " +
+			"one whose rule ID is missing or unknown would silently accept nothing, so sseready says so.",
+		Fix:     "Write a rule ID from this guide after sseready:accept, then the reason.",
+		Sources: []Source{{Assumption: "sseready's own inline syntax; APIM keeps it as an ordinary XML comment."}},
+	},
+	{
 		ID: TokenEstimate, Name: "token-count-estimated", Hop: HopAPIM, Severity: Info,
 		Summary: "With streaming responses, token limit and token metric policies only estimate tokens.",
 		Why: "llm-token-limit, azure-openai-token-limit and the token metric policies work with stream: true but " +
 			"cannot count the tokens of a streamed response exactly.",
 		Fix:     "Nothing to change for streaming; expect token counts to be estimates.",
 		Sources: []Source{{Facts: "`llm-token-limit` / `azure-openai-token-limit` and\n  `llm-emit-token-metric` work with `stream: true` but only estimate tokens.", URL: learnTokenLimit}},
+	},
+	{
+		ID: BackendNeverReached, Name: "backend-never-reached", Hop: HopAPIM, Severity: Info,
+		Summary: "An <inbound> return-response or mock-response always answers, so this API or operation never reaches a backend.",
+		Why: "return-response and mock-response cancel the pipeline and answer from the gateway. When one stands directly " +
+			"in <inbound>, outside any <choose>, it runs for every request: the <backend> and <outbound> sections never run, " +
+			"so there is no backend stream to buffer and nothing in those sections is an error. sseready reports this once " +
+			"and lowers the findings on code that never runs to info.",
+		Fix:     "Nothing, if the API answers from the gateway on purpose (a mock, a health endpoint). To stream a backend, remove the policy or put it in a <choose> branch.",
+		Sources: []Source{returnResponseFact, mockResponseFact},
+	},
+	{
+		ID: ResponseReplaced, Name: "response-replaced", Hop: HopAPIM, Severity: Error,
+		Summary: "An <outbound> return-response or mock-response always runs, so the client gets its response instead of the backend's stream.",
+		Why: "In <outbound> the backend has answered; a return-response or mock-response there, outside any <choose>, cancels " +
+			"the pipeline and sends its own response for every request, so the backend's events never reach the client.",
+		Fix:     "Remove the policy, or put it in a <choose> branch that streaming requests do not take.",
+		Sources: []Source{returnResponseFact, mockResponseFact},
+	},
+	{
+		ID: StreamingRefused, Name: "streaming-refused", Hop: HopAPIM, Severity: Error,
+		Summary: `A return-response or mock-response answers the requests that ask for a stream ("stream": true), so they never stream.`,
+		Why: "LLM gateways branch on the request's stream flag. A return-response or mock-response in a <choose> branch that " +
+			"streaming requests take cancels the pipeline for exactly those requests: they get the gateway's answer, not the " +
+			"backend's events. The rules guide lists the conditions sseready recognises as the stream flag.",
+		Fix:     "Let streaming requests reach forward-request; if streaming must be refused, do it on purpose and accept this rule with the reason.",
+		Sources: []Source{returnResponseFact, streamFlagFact, chooseFact},
 	},
 }

@@ -30,6 +30,8 @@ Every finding of ` + "`sseready_apim_policy_check`" + `, ` + "`check_apim_policy
 - **warning**: the answer is in a document sseready cannot see (a parent scope, a policy fragment, a named value),
   or the setting may not be honored. Check what the message names.
 - **info**: a fact worth knowing; nothing to change.
+- **accepted**: a finding you accepted, with your reason (see [Accepting a finding](#accepting-a-finding)). It stays
+  in the list and does not make ` + "`ready`" + ` false.
 
 Where a rule's severity depends on where the policy is attached (its *scope*: global, product, api or operation),
 the rule says so. Rules marked *auto-fix* are repaired by ` + "`fixed_xml`" + `, ` + "`fix_apim_policy`" + ` and
@@ -45,6 +47,8 @@ the rule says so. Rules marked *auto-fix* are repaired by ` + "`fixed_xml`" + `,
 		}
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", r.ID, anchor(r.ID), r.Severity, fix, mdEscape(r.Summary))
 	}
+	b.WriteString(guideStreaming())
+	b.WriteString(guideAccepting)
 	for _, r := range All() {
 		fmt.Fprintf(&b, "\n<a id=\"%s\"></a>\n## %s: %s\n\n", anchor(r.ID), r.ID, r.Name)
 		fmt.Fprintf(&b, "**Severity:** %s. **Gateway:** %s. **Automatic fix:** %s.\n\n", r.Severity, r.Hop, yesNo(r.AutoFix))
@@ -82,3 +86,51 @@ func mdEscape(s string) string {
 	r := strings.NewReplacer("<", "&lt;", ">", "&gt;", "|", `\|`)
 	return r.Replace(s)
 }
+
+// guideStreaming explains how findings depend on the request's stream
+// flag, with the patterns the checker recognises.
+func guideStreaming() string {
+	var b strings.Builder
+	b.WriteString(`
+## Streaming and non-streaming branches
+
+LLM gateways route on the request's stream flag (` + "`\"stream\": true`" + ` in a chat completions body): one
+` + "`<choose>`" + ` branch for streaming requests, another for the rest. sseready reads each ` + "`<when>`" + ` condition and says
+which requests take the branch:
+
+- In a branch **only non-streaming requests** take, a finding cannot break a stream: it is reported as **info**
+  naming the condition, and the automatic fix leaves it (` + "`buffer-response=\"true\"`" + ` there is fine).
+- In a branch **streaming requests** take, a finding stays an error and names the condition; a ` + "`return-response`" + `
+  or ` + "`mock-response`" + ` there refuses streaming (` + "`SSE152`" + `).
+- A condition sseready does not read as the stream flag keeps the finding as it is, naming the branch.
+
+The conditions read as the stream flag:
+
+| Pattern | Example |
+|---------|---------|
+`)
+	for _, p := range StreamPatterns {
+		fmt.Fprintf(&b, "| %s | `%s` |\n", strings.ReplaceAll(p.Pattern, "|", `\|`), strings.ReplaceAll(p.Example, "|", `\|`))
+	}
+	b.WriteString(`
+Anything else (a ternary, ` + "`flag || other`" + `, a flag read in a ` + "`@{ }`" + ` block, a variable set in a parent scope's
+policy) is not classified.
+`)
+	return b.String()
+}
+
+const guideAccepting = `
+## Accepting a finding
+
+When a finding is known and intended (a health endpoint that answers itself, a cached route that never streams),
+accept it with a reason. It is then reported with severity ` + "`accepted`" + ` and the reason, never dropped, and it
+no longer fails the gate:
+
+- inline, in the policy: ` + "`<!-- sseready:accept SSE103 the health endpoint answers itself -->`" + ` accepts the rule's
+  findings on the element that follows the comment and everything inside it; at the top of the document, before its
+  first element, it accepts them in the whole document;
+- ` + "`accepted_rules`" + ` on ` + "`sseready_apim_policy_check`" + `, ` + "`sseready_apim_policy`" + ` and the functions' options, and
+  ` + "`sseready lint --accept`" + `: ` + "`\"SSE103\"`" + ` or ` + "`\"SSE103: the reason\"`" + `, for the whole document.
+
+A comment that names no known rule is itself reported (` + "`SSE132`" + `).
+`

@@ -12,13 +12,15 @@ import (
 
 // Severity says how bad a finding is. Only errors make a configuration
 // not ready; warnings name what cannot be known from here; infos are
-// facts worth knowing.
+// facts worth knowing. Accepted is a finding the user accepted, with a
+// reason: it stays visible and does not fail the gate.
 type Severity string
 
 const (
-	Error   Severity = "error"
-	Warning Severity = "warning"
-	Info    Severity = "info"
+	Error    Severity = "error"
+	Warning  Severity = "warning"
+	Info     Severity = "info"
+	Accepted Severity = "accepted"
 )
 
 // Hop names a gateway a stream crosses.
@@ -72,11 +74,27 @@ type Finding struct {
 	// Element is the policy element the finding is about, without
 	// brackets ("forward-request").
 	Element string
-	Hop     string
+	// Attribute is the attribute that holds what the finding is about
+	// ("" when it is the element itself or its text).
+	Attribute string
+	// Fragment names the policy fragment the finding is in, when it is in
+	// an included fragment rather than the document itself; Line and
+	// Column are then in the fragment's document.
+	Fragment string
+	Hop      string
+	// Reason is why the user accepted the finding (severity Accepted).
+	Reason string
 }
 
 func (f Finding) String() string {
-	return fmt.Sprintf("%d:%d: %s %s: %s", f.Line, f.Column, f.Severity, f.Rule, f.Message)
+	s := fmt.Sprintf("%d:%d: %s %s: %s", f.Line, f.Column, f.Severity, f.Rule, f.Message)
+	if f.Fragment != "" {
+		s = "fragment " + f.Fragment + ":" + s
+	}
+	if f.Severity == Accepted {
+		s += " (accepted: " + f.Reason + ")"
+	}
+	return s
 }
 
 // Lookup returns the rule with the given ID.
@@ -134,10 +152,14 @@ func Ready(findings []Finding) bool {
 	return true
 }
 
-// Sort orders findings by place, then rule.
+// Sort orders findings by place, then rule: the document's own first,
+// then those in each included fragment.
 func Sort(findings []Finding) {
 	sort.SliceStable(findings, func(i, j int) bool {
 		a, b := findings[i], findings[j]
+		if a.Fragment != b.Fragment {
+			return a.Fragment < b.Fragment
+		}
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}

@@ -1,0 +1,53 @@
+package apimcheck
+
+import (
+	"strings"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+)
+
+// acceptPrefix starts an inline acceptance:
+// <!-- sseready:accept SSE103 the health endpoint answers itself -->
+const acceptPrefix = "sseready:accept"
+
+// inlineAccept is an acceptance written in the document, and where.
+type inlineAccept struct {
+	rules.Acceptance
+	at apimpolicy.Pos
+}
+
+// acceptComments reads the inline acceptances among nodes. A comment
+// applies to the element that follows it (over whitespace and other
+// comments); one with no element after it applies to outer, the element
+// that holds the nodes (nil: the whole document).
+func (c *checker) acceptComments(nodes []apimpolicy.Node, outer *apimpolicy.Element) {
+	var pending []inlineAccept
+	for _, n := range nodes {
+		switch n := n.(type) {
+		case *apimpolicy.Comment:
+			text := strings.TrimSpace(n.Raw)
+			if !strings.HasPrefix(text, acceptPrefix) {
+				continue
+			}
+			a, err := rules.ParseAcceptance(strings.TrimPrefix(text, acceptPrefix))
+			if err != nil {
+				c.report(rules.AcceptCommentInvalid, n.Pos, place{plain: true}, outer, "",
+					"this sseready:accept comment accepts nothing: %v", err)
+				continue
+			}
+			pending = append(pending, inlineAccept{a, n.Pos})
+		case *apimpolicy.Element:
+			if outer == nil && len(pending) > 0 && c.accepts[nil] == nil {
+				// At the top of the document, before its first element: the
+				// whole document.
+				c.accepts[nil] = pending
+				pending = nil
+				continue
+			}
+			c.accepts[n] = append(c.accepts[n], pending...)
+			pending = nil
+		}
+	}
+	c.accepts[outer] = append(c.accepts[outer], pending...)
+}

@@ -1,0 +1,393 @@
+package apimcheck
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+)
+
+// sections is a set of policy sections: where a node can run. A
+// document's nodes have one; a fragment checked on its own has those its
+// content allows.
+type sections uint8
+
+const (
+	secInbound sections = 1 << iota
+	secBackend
+	secOutbound
+	secOnError
+	secAll = secInbound | secBackend | secOutbound | secOnError
+)
+
+var sectionNames = []struct {
+	s    sections
+	name string
+}{{secInbound, "inbound"}, {secBackend, "backend"}, {secOutbound, "outbound"}, {secOnError, "on-error"}}
+
+// sectionOf returns the section called name, or 0; "" is any section.
+func sectionOf(name string) sections {
+	if name == "" {
+		return secAll
+	}
+	for _, s := range sectionNames {
+		if s.name == name {
+			return s.s
+		}
+	}
+	return 0
+}
+
+func (s sections) String() string {
+	var names []string
+	for _, sn := range sectionNames {
+		if s&sn.s != 0 {
+			names = append(names, "<"+sn.name+">")
+		}
+	}
+	return strings.Join(names, " or ")
+}
+
+// place is where a node stands: the sections it can run in, the elements
+// around it (include-fragment and the fragment's root included), and the
+// fragment it is in.
+type place struct {
+	sections sections
+	// inferred says why a fragment's sections are what they are ("" when
+	// they are the document's own).
+	inferred  string
+	ancestors []*apimpolicy.Element
+	// fragment is the id of the included fragment the node is in, and
+	// includedAt where the document includes it.
+	fragment   string
+	includedAt apimpolicy.Pos
+	// plain findings are not changed by branches or the pipeline (a
+	// policy expression APIM cannot compile is wrong wherever it is).
+	plain bool
+}
+
+func (p place) in(e *apimpolicy.Element) place {
+	p.ancestors = append(append([]*apimpolicy.Element(nil), p.ancestors...), e)
+	return p
+}
+
+// buildsOtherMessage reports whether the node is inside a policy that
+// builds a request or response of its own (send-request, return-response,
+// ...): a set-body there writes that message, not the streamed response.
+func (p place) buildsOtherMessage() bool {
+	for _, a := range p.ancestors {
+		switch a.Name {
+		case "send-request", "send-one-way-request", "return-response", "mock-response":
+			return true
+		}
+	}
+	return false
+}
+
+// inBranch reports whether a <choose> branch encloses the node.
+func (p place) inBranch() bool {
+	for _, a := range p.ancestors {
+		if a.Name == "when" || a.Name == "otherwise" {
+			return true
+		}
+	}
+	return false
+}
+
+// inSection reports whether the node stands in the document's section s
+// (not a fragment's inferred sections).
+func (p place) inSection(s sections) bool { return p.inferred == "" && p.sections == s }
+
+// applies says how a rule that acts in the sections want applies here:
+// not at all, for sure (definite), or only if the fragment is included
+// there (the hedge to put before the message).
+func (p place) applies(want sections) (ok, definite bool, hedge string) {
+	switch {
+	case p.sections&want == 0:
+		return false, false, ""
+	case p.sections&^want == 0:
+		return true, true, ""
+	}
+	return true, false, "if this fragment is included in " + (p.sections & want).String() + ": "
+}
+
+// walk runs the element rules over nodes and everything under them,
+// following include-fragment into the fragments given.
+func (c *checker) walk(nodes []apimpolicy.Node, at place) {
+	for _, n := range nodes {
+		e, ok := n.(*apimpolicy.Element)
+		if !ok {
+			continue
+		}
+		c.element(e, at)
+		if e.Name == "include-fragment" {
+			c.include(e, at)
+			continue
+		}
+		if len(e.Children) > 0 {
+			c.acceptComments(e.Children, e)
+			c.walk(e.Children, at.in(e))
+		}
+	}
+}
+
+func fragmentID(e *apimpolicy.Element) string {
+	if a := e.Attr("fragment-id"); a != nil {
+		return strings.TrimSpace(a.Value())
+	}
+	return ""
+}
+
+// include checks the fragment an include-fragment pulls in, as if its
+// policies stood there, or says that it cannot be seen.
+func (c *checker) include(e *apimpolicy.Element, at place) {
+	id := fragmentID(e)
+	doc, given := c.opts.Fragments[id]
+	for _, a := range at.ancestors {
+		if a.Name == "include-fragment" && fragmentID(a) == id {
+			c.report(rules.UnresolvedFragment, e.Pos, at, e, "fragment-id",
+				"the policy fragment %q includes itself, so sseready stops following it here", id)
+			return
+		}
+	}
+	if !given {
+		what := "sseready cannot see what it holds, buffering policies included: check the fragment's own document"
+		if len(c.opts.Fragments) > 0 {
+			what = "it is not among the fragments given (" + strings.Join(sortedKeys(c.opts.Fragments), ", ") + "): give its document too"
+		}
+		c.report(rules.UnresolvedFragment, e.Pos, at, e, "fragment-id", "the policy fragment %q is included here; %s", id, what)
+		return
+	}
+	in := at.in(e)
+	if at.fragment == "" {
+		in.includedAt = e.Pos
+	}
+	in.fragment = id
+	nodes := doc.Nodes
+	root := doc.Root()
+	if root != nil {
+		in = in.in(root)
+		nodes = root.Children
+	}
+	if !c.included[id] {
+		// A fragment's own syntax and inline acceptances are read once,
+		// however often it is included.
+		c.included[id] = true
+		if root != nil {
+			c.acceptComments(doc.Nodes, root)
+		}
+		c.acceptComments(nodes, e)
+		c.expressionSyntax(nodes, in)
+	}
+	c.walk(nodes, in)
+}
+
+// expand walks nodes as APIM runs them, following include-fragment into
+// the fragments given; fn gets each element and its ancestors and returns
+// false to skip the element's children.
+func (c *checker) expand(nodes []apimpolicy.Node, ancestors []*apimpolicy.Element, fn func(e *apimpolicy.Element, ancestors []*apimpolicy.Element) bool) {
+	for _, n := range nodes {
+		e, ok := n.(*apimpolicy.Element)
+		if !ok || !fn(e, ancestors) {
+			continue
+		}
+		inner := append(append([]*apimpolicy.Element(nil), ancestors...), e)
+		kids := e.Children
+		if e.Name == "include-fragment" {
+			kids = nil
+			if doc, ok := c.opts.Fragments[fragmentID(e)]; ok && !slices.Contains(ancestors, e) && len(ancestors) < apimpolicy.MaxDepth {
+				kids = doc.Nodes
+				if root := doc.Root(); root != nil {
+					kids = root.Children
+				}
+			}
+		}
+		c.expand(kids, inner, fn)
+	}
+}
+
+// inferSections says which sections a fragment checked on its own can
+// stand in, from what it holds, and why.
+func (c *checker) inferSections(nodes []apimpolicy.Node) (sections, string) {
+	secs := secAll
+	var why []string
+	narrow := func(to sections, reason string) {
+		if secs&to != secs {
+			why = append(why, reason)
+		}
+		secs &= to
+	}
+	c.expand(nodes, nil, func(e *apimpolicy.Element, anc []*apimpolicy.Element) bool {
+		own := place{ancestors: anc}.buildsOtherMessage()
+		switch {
+		case e.Name == "forward-request":
+			narrow(secBackend, fmt.Sprintf("it holds forward-request (line %d, column %d)", e.Pos.Line, e.Pos.Column))
+		case e.Name == "set-body" && !own:
+			if req, resp := messagesRead(e); req && !resp {
+				narrow(secInbound|secBackend, fmt.Sprintf("its set-body (line %d, column %d) rewrites context.Request", e.Pos.Line, e.Pos.Column))
+			}
+		}
+		if !own {
+			if _, resp := messagesRead(e); resp {
+				narrow(secBackend|secOutbound|secOnError, fmt.Sprintf("its %s (line %d, column %d) reads context.Response", e.Name, e.Pos.Line, e.Pos.Column))
+			}
+		}
+		return true
+	})
+	if secs == 0 {
+		return secAll, "" // the clues contradict each other: claim nothing
+	}
+	if secs == secAll {
+		return secAll, "its policies do not show where it runs"
+	}
+	return secs, strings.Join(why, ", ")
+}
+
+// messagesRead reports whether e's own expressions use context.Request
+// and context.Response.
+func messagesRead(e *apimpolicy.Element) (request, response bool) {
+	for _, code := range ownCode(e) {
+		toks := tokenize(code.Text)
+		for i := range toks {
+			if _, ok := memberChain(toks, i, "context", "Request"); ok {
+				request = true
+			}
+			if _, ok := memberChain(toks, i, "context", "Response"); ok {
+				response = true
+			}
+		}
+	}
+	return request, response
+}
+
+// ownCode returns the code of e's own expressions (attributes, text,
+// CDATA; not its children's), with the attribute that holds each.
+func ownCode(e *apimpolicy.Element) []ownExpr {
+	var out []ownExpr
+	for _, a := range e.Attrs {
+		for i := range a.Exprs {
+			out = append(out, ownExpr{a.ExprCode(i), a.Name})
+		}
+	}
+	for _, ch := range e.Children {
+		switch ch := ch.(type) {
+		case *apimpolicy.Text:
+			for i := range ch.Exprs {
+				out = append(out, ownExpr{ch.ExprCode(i), ""})
+			}
+		case *apimpolicy.CData:
+			for i := range ch.Exprs {
+				out = append(out, ownExpr{ch.ExprCode(i), ""})
+			}
+		}
+	}
+	return out
+}
+
+type ownExpr struct {
+	apimpolicy.Code
+	attr string
+}
+
+// placeFinding adds to f what its place changes: a branch only
+// non-streaming requests take lowers it to info, code that never runs
+// too; a fragment names itself.
+func (c *checker) placeFinding(f *found, at place) {
+	if at.fragment != "" {
+		f.Fragment = at.fragment
+		f.Message += fmt.Sprintf(" (in fragment %q, included at line %d, column %d)", at.fragment, at.includedAt.Line, at.includedAt.Column)
+	}
+	if at.plain {
+		return
+	}
+	lower := func(note string) {
+		if f.Severity == rules.Error || f.Severity == rules.Warning {
+			f.Severity = rules.Info
+		}
+		f.Message += note
+	}
+	if c.neverPast != nil && at.inferred == "" && at.sections&(secBackend|secOutbound) != 0 && at.sections&^(secBackend|secOutbound) == 0 {
+		lower(fmt.Sprintf(" (this never runs: the <%s> at line %d, column %d of <inbound> answers every request first)",
+			c.neverPast.Name, c.neverPast.Pos.Line, c.neverPast.Pos.Column))
+		return
+	}
+	pol, branch, unknown := c.branchOf(at)
+	switch {
+	case pol == polNoStream:
+		lower(" (only requests that do not ask for a stream take this branch: " + describeBranch(branch) + ")")
+	case pol == polStream:
+		f.Message += " (streaming requests take this branch: " + describeBranch(branch) + ")"
+	case unknown != nil:
+		f.Message += fmt.Sprintf(" (inside <%s> at line %d, column %d, whose condition sseready does not read as the stream flag: it applies when that branch is taken)",
+			unknown.Name, unknown.Pos.Line, unknown.Pos.Column)
+	}
+}
+
+// branchOf says which requests reach a place: the stream polarity of the
+// <choose> branches around it, the branch that decides it, and the
+// innermost branch it cannot classify.
+func (c *checker) branchOf(at place) (pol polarity, decides, unknown *apimpolicy.Element) {
+	for i, a := range at.ancestors {
+		if (a.Name != "when" && a.Name != "otherwise") || i == 0 || at.ancestors[i-1].Name != "choose" {
+			continue
+		}
+		switch c.branchCond(at.ancestors[i-1], a).pol {
+		case polNoStream:
+			return polNoStream, a, nil
+		case polStream:
+			if pol == polUnknown {
+				pol, decides = polStream, a
+			}
+		default:
+			unknown = a
+		}
+	}
+	if pol != polUnknown {
+		unknown = nil
+	}
+	return pol, decides, unknown
+}
+
+// branchCond is what it takes for a request to enter branch of choose: its
+// own condition, and every earlier <when>'s condition false.
+func (c *checker) branchCond(choose, branch *apimpolicy.Element) cond {
+	if got, ok := c.branches[branch]; ok {
+		return got
+	}
+	var earlier cond // what the earlier <when>s being false says
+	for _, b := range choose.Elements() {
+		var own cond
+		switch b.Name {
+		case "when":
+			own = c.vars.classify(b.Attr("condition"))
+		case "otherwise":
+		default:
+			continue
+		}
+		c.branches[b] = and(own, earlier)
+		earlier = and(earlier, own.not())
+	}
+	return c.branches[branch]
+}
+
+// describeBranch names a branch and its condition for a message.
+func describeBranch(b *apimpolicy.Element) string {
+	if b.Name == "when" {
+		cond := ""
+		if a := b.Attr("condition"); a != nil {
+			cond = a.Raw
+		}
+		if len(cond) > 100 {
+			cond = cond[:97] + "..."
+		}
+		return fmt.Sprintf(`<when condition="%s"> at line %d, column %d`, cond, b.Pos.Line, b.Pos.Column)
+	}
+	return fmt.Sprintf("the <otherwise> at line %d, column %d", b.Pos.Line, b.Pos.Column)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
