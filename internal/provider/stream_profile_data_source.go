@@ -86,7 +86,11 @@ func (d *streamProfileDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 			"required_heartbeat_interval": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The longest interval between bytes (events or heartbeats) that keeps every hop's clock within its headroom, the App Gateway and Front Door timeouts output here included, as a Go duration. Null when no hop needs one.",
+				MarkdownDescription: "The longest interval between bytes (events or heartbeats) that keeps every hop's clock within its headroom, as a Go duration: " +
+					"three quarters of the tightest clock on the path, of Azure Load Balancer's " + streamprofile.LoadBalancerIdle.String() + " idle cut (unless `tcp_keepalive`), " +
+					"App Gateway for Containers' " + streamprofile.AGCIdle.String() + " idle timeout, and the `" + streamprofile.OutputAppGWRequestTimeout + "` and `" +
+					streamprofile.OutputFrontDoorTimeout + "` output here; whole seconds above one second. Those timeouts follow the stream's own silence, so " +
+					"behind App Gateway or Front Door it comes out close to that silence. Null when no hop has a clock.",
 			},
 			"wire_silence": schema.StringAttribute{
 				Computed:            true,

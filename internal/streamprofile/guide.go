@@ -43,20 +43,29 @@ sseready keeps every clock **a third above the longest silence**: the longest si
 quarters of a limit. A silence closer to a limit than that is a warning (network delays and busy backends eat the
 margin); a silence at or past a limit is an error.
 
+`+"`required_heartbeat_interval`"+` keeps that headroom under the **tightest clock on the stream's path**: three quarters
+of the shortest of Azure Load Balancer's %s idle cut (unless TCP keepalive resets it), App Gateway for Containers'
+%s idle timeout, and the `+"`%s`"+` and `+"`%s`"+` that sseready outputs for the same
+stream, for the hops on the path; above one second it is rounded down to whole seconds. Those two timeouts are set
+from the stream's own longest silence, so behind Application Gateway or Front Door the interval comes out close to
+that silence: a backend that keeps it is not cut by the timeouts set from the same profile, and a backend that needs
+a longer interval needs longer timeouts first.
+
 | Hop | Clock | Limit | What sseready sets or checks | Source |
 |-----|-------|-------|------------------------------|--------|
 | Azure Load Balancer (inside API Management) | idle connection | %s, fixed | a heartbeat at least every %s, or TCP keepalive (rule [SSE401](sse-rules.md#sse401)) | [Microsoft: Configure API for server-sent events](https://learn.microsoft.com/en-us/azure/api-management/how-to-server-sent-events) |
 | Application Gateway for Containers | idle connection; route timeout | %s, fixed; the route timeout must be 0s | a heartbeat at least every %s ([SSE401](sse-rules.md#sse401)); route timeout 0s ([SSE403](sse-rules.md#sse403)) | [Microsoft: SSE with App Gateway for Containers](https://learn.microsoft.com/en-us/azure/application-gateway/for-containers/server-sent-events) |
-| Application Gateway | backend settings request_timeout | %d to %d s (azurerm's default %d) | appgw_request_timeout: 4/3 of the longest silence, at least %d ([SSE302](sse-rules.md#sse302)) | [Microsoft: Using server-sent events with Application Gateway](https://learn.microsoft.com/en-us/azure/application-gateway/use-server-sent-events) |
+| Application Gateway | backend settings request_timeout | %d to %d s (azurerm's default %d) | appgw_request_timeout: 4/3 of the longest silence, at least %d; the heartbeat keeps 3/4 of it ([SSE302](sse-rules.md#sse302)) | [Microsoft: Using server-sent events with Application Gateway](https://learn.microsoft.com/en-us/azure/application-gateway/use-server-sent-events) |
 | API Management forward-request | timeout, for the response **headers** only | over %d s may not be honored (default 300) | apim_forward_request_timeout: 4/3 of max_time_to_headers, at most %d; %d (Microsoft's example) otherwise ([SSE104](sse-rules.md#sse104), [SSE405](sse-rules.md#sse405)) | [Microsoft: forward-request policy](https://learn.microsoft.com/en-us/azure/api-management/forward-request-policy) |
-| Azure Front Door | origin response timeout | %d to %d s | front_door_origin_response_timeout: 4/3 of the longest silence, at least %d, so silences up to %s ([SSE404](sse-rules.md#sse404)) | azurerm's response_timeout_seconds range. *Assumption:* the sources do not say whether Front Door counts this timeout between bytes or to the first byte; sseready takes the stricter reading, between bytes. |
+| Azure Front Door | origin response timeout | %d to %d s | front_door_origin_response_timeout: 4/3 of the longest silence, at least %d, so silences up to %s; the heartbeat keeps 3/4 of it ([SSE404](sse-rules.md#sse404)) | azurerm's response_timeout_seconds range. *Assumption:* the sources do not say whether Front Door counts this timeout between bytes or to the first byte; sseready takes the stricter reading, between bytes. |
 
 The API Management forward-request timeout is not a stream timeout: it bounds the wait for the backend's response
 headers. A backend should send its headers as soon as the stream starts, before the first event.
 
 ## A worked example
 
-`, "`: heartbeat`", LoadBalancerIdle, lb, AGCIdle, agc,
+`, "`: heartbeat`", LoadBalancerIdle, AGCIdle, OutputAppGWRequestTimeout, OutputFrontDoorTimeout,
+		LoadBalancerIdle, lb, AGCIdle, agc,
 		AppGWMinTimeout, AppGWMaxTimeout, AppGWDefaultTimeout, AppGWDefaultTimeout,
 		APIMMaxHeaderTimeout, APIMMaxHeaderTimeout, APIMDefaultTimeout,
 		FrontDoorMinTimeout, FrontDoorMaxTimeout, FrontDoorMinTimeout, fd)
@@ -74,8 +83,8 @@ headers. A backend should send its headers as soon as the stream starts, before 
 }
 ` + "```\n\n")
 	fmt.Fprintf(&b, "- The longest silence on the wire is %s (the heartbeat), the longest wait for bytes %s.\n", budget.WireSilence, max(budget.WireSilence, p.MaxTimeToHeaders))
-	fmt.Fprintf(&b, "- `required_heartbeat_interval` is %s: three quarters of the tightest clock, the load balancer's %s (Front Door's largest timeout, %d s, gives the same).\n", budget.RequiredHeartbeatInterval, LoadBalancerIdle, FrontDoorMaxTimeout)
 	fmt.Fprintf(&b, "- `front_door_origin_response_timeout` is %d and `appgw_request_timeout` is %d (4/3 of the silence, %d, raised to azurerm's default of %d).\n", budget.FrontDoorOriginResponseTimeout, budget.AppGWRequestTimeout, TimeoutFor(budget.WireSilence), AppGWDefaultTimeout)
+	b.WriteString(heartbeatLine(budget))
 	fmt.Fprintf(&b, "- `apim_forward_request_timeout` is %d: 4/3 of the %s the headers may take.\n", budget.APIMForwardRequestTimeout, p.MaxTimeToHeaders)
 	fmt.Fprintf(&b, "- Without the heartbeat, the %s silence would be cut by the load balancer after %s: `ready` would be false, with a finding that says to send a heartbeat at least every %s.\n", p.MaxEventGap, LoadBalancerIdle, lb)
 	b.WriteString(`
@@ -83,4 +92,26 @@ To check the values you actually deploy, hand them to ` + "`sseready_chain_check
 judges each hop's setting against the stream's longest silence.
 `)
 	return b.String()
+}
+
+// heartbeatLine explains the budget's required_heartbeat_interval by the
+// clock that set it.
+func heartbeatLine(b Budget) string {
+	c := b.HeartbeatClock
+	if c.Limit == 0 {
+		return "- `required_heartbeat_interval` is null: no hop on the path has a clock.\n"
+	}
+	what := fmt.Sprintf("%s, %s", c.Name, c.Limit)
+	if c.Output != "" {
+		what = fmt.Sprintf("%s (`%s`, %d s)", c.Name, c.Output, int64(c.Limit/time.Second))
+	}
+	rounded := ""
+	if exact := withHeadroom(c.Limit); exact != b.RequiredHeartbeatInterval {
+		rounded = fmt.Sprintf(": %s, rounded down to whole seconds", exact)
+	}
+	line := fmt.Sprintf("- `required_heartbeat_interval` is %s: three quarters of the tightest clock on the path, %s%s.", b.RequiredHeartbeatInterval, what, rounded)
+	if c.Output != "" {
+		line += " That timeout follows the stream's own silence, so the interval is about the heartbeat the stream already has."
+	}
+	return line + "\n"
 }

@@ -70,6 +70,18 @@ const headroomNum, headroomDen = 3, 4
 // withHeadroom is the longest silence a clock of limit allows.
 func withHeadroom(limit time.Duration) time.Duration { return limit * headroomNum / headroomDen }
 
+// HeartbeatFor is the longest interval between bytes a clock of limit
+// allows with the headroom kept: 3/4 of it, rounded down to whole seconds
+// above one second (whole seconds read better; rounding down keeps the
+// headroom). 0 for no clock.
+func HeartbeatFor(limit time.Duration) time.Duration {
+	d := withHeadroom(limit)
+	if d > time.Second {
+		d = d.Truncate(time.Second)
+	}
+	return d
+}
+
 // TimeoutFor is the shortest timeout, in whole seconds, that keeps the
 // headroom over a silence. Durations too long to scale in nanoseconds are
 // scaled in seconds, so nothing overflows.
@@ -132,8 +144,13 @@ type Budget struct {
 	// WireSilence is the longest time without a byte on the wire.
 	WireSilence time.Duration
 	// RequiredHeartbeatInterval is the longest interval between bytes that
-	// keeps every hop's clock within its headroom (0: no hop needs one).
+	// keeps every hop's clock within its headroom (0: no hop needs one):
+	// 3/4 of HeartbeatClock's limit, in whole seconds above one second.
 	RequiredHeartbeatInterval time.Duration
+	// HeartbeatClock is the tightest clock on the path, which sets
+	// RequiredHeartbeatInterval: a fixed idle clock, or a timeout this
+	// budget outputs (zero when no hop needs a heartbeat).
+	HeartbeatClock Clock
 	// AppGWRequestTimeout is App Gateway's request_timeout, in seconds.
 	AppGWRequestTimeout int64
 	// APIMForwardRequestTimeout is forward-request's timeout, in seconds.
@@ -189,6 +206,34 @@ func hopNames() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// Clock is a limit on silence along the path.
+type Clock struct {
+	// Hop runs the clock (rules.Hop*).
+	Hop string
+	// Name says what the clock is, for messages and the guide.
+	Name string
+	// Limit is the longest silence the hop survives.
+	Limit time.Duration
+	// Output is the budget's attribute the limit comes from, when it is a
+	// timeout computed here ("appgw_request_timeout"); empty for a fixed
+	// clock.
+	Output string
+}
+
+// tighten makes c the heartbeat's clock when it is tighter than the one
+// so far (the first of equals stays).
+func (b *Budget) tighten(c Clock) {
+	if b.HeartbeatClock.Limit == 0 || c.Limit < b.HeartbeatClock.Limit {
+		b.HeartbeatClock = c
+	}
+}
+
+// Names of the timeouts the budget outputs (the provider's attributes).
+const (
+	OutputAppGWRequestTimeout = "appgw_request_timeout"
+	OutputFrontDoorTimeout    = "front_door_origin_response_timeout"
+)
 
 // clock is one hop's limit on silence.
 type clock struct {
@@ -255,11 +300,12 @@ func Plan(p Profile) (Budget, []*input.Error) {
 	}
 
 	for _, c := range p.clocks() {
-		allowed := withHeadroom(c.limit)
-		if b.RequiredHeartbeatInterval == 0 || allowed < b.RequiredHeartbeatInterval {
-			b.RequiredHeartbeatInterval = allowed
+		if !c.settable {
+			// A settable clock's largest value bounds the timeout output
+			// below, which is the tighter of the two.
+			b.tighten(Clock{Hop: c.hop, Name: c.name, Limit: c.limit})
 		}
-		p.judgeSilence(b.WireSilence, c, allowed, report)
+		p.judgeSilence(b.WireSilence, c, withHeadroom(c.limit), report)
 	}
 	if (p.has(APIM) || p.has(LoadBalancer)) && p.TCPKeepalive {
 		report(rules.IdleCut, rules.HopLoadBalancer, FieldTCPKeepalive, rules.Info,
@@ -286,17 +332,17 @@ func Plan(p Profile) (Budget, []*input.Error) {
 	for _, t := range []struct {
 		hop     Hop
 		seconds int64
-	}{{AppGateway, b.AppGWRequestTimeout}, {FrontDoor, b.FrontDoorOriginResponseTimeout}} {
+		c       Clock
+	}{
+		{AppGateway, b.AppGWRequestTimeout, Clock{Hop: rules.HopAppGateway, Name: "App Gateway's request_timeout as output here", Output: OutputAppGWRequestTimeout}},
+		{FrontDoor, b.FrontDoorOriginResponseTimeout, Clock{Hop: rules.HopFrontDoor, Name: "Front Door's origin response timeout as output here", Output: OutputFrontDoorTimeout}},
+	} {
 		if p.has(t.hop) && t.seconds > 0 {
-			if allowed := withHeadroom(time.Duration(t.seconds) * time.Second); b.RequiredHeartbeatInterval == 0 || allowed < b.RequiredHeartbeatInterval {
-				b.RequiredHeartbeatInterval = allowed
-			}
+			t.c.Limit = time.Duration(t.seconds) * time.Second
+			b.tighten(t.c)
 		}
 	}
-	if b.RequiredHeartbeatInterval > time.Second {
-		// Whole seconds read better, and rounding down keeps the headroom.
-		b.RequiredHeartbeatInterval = b.RequiredHeartbeatInterval.Truncate(time.Second)
-	}
+	b.RequiredHeartbeatInterval = HeartbeatFor(b.HeartbeatClock.Limit)
 	b.Ready = rules.Ready(b.Findings)
 	return b, nil
 }

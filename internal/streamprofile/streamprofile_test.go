@@ -261,3 +261,93 @@ func TestHeaderWaitIsTheLongerSilence(t *testing.T) {
 		t.Fatalf("findings %v", b.Findings)
 	}
 }
+
+// tightest is the guide's account of required_heartbeat_interval, worked
+// out here from the budget's outputs and the fixed clocks: the shortest of
+// the load balancer's idle cut (unless TCP keepalive resets it), App
+// Gateway for Containers' idle timeout, and the App Gateway and Front Door
+// timeouts output, for the hops on the path. It returns the limit and the
+// output it comes from ("" for a fixed clock).
+func tightest(p Profile, b Budget) (time.Duration, string) {
+	type cand struct {
+		limit  time.Duration
+		output string
+	}
+	var cs []cand
+	if (p.has(APIM) || p.has(LoadBalancer)) && !p.TCPKeepalive {
+		cs = append(cs, cand{4 * m, ""})
+	}
+	if p.has(AppGatewayForContainers) {
+		cs = append(cs, cand{5 * m, ""})
+	}
+	if p.has(AppGateway) {
+		cs = append(cs, cand{time.Duration(b.AppGWRequestTimeout) * s, "appgw_request_timeout"})
+	}
+	if p.has(FrontDoor) {
+		cs = append(cs, cand{time.Duration(b.FrontDoorOriginResponseTimeout) * s, "front_door_origin_response_timeout"})
+	}
+	var best cand
+	for _, c := range cs {
+		if best.limit == 0 || c.limit < best.limit {
+			best = c
+		}
+	}
+	return best.limit, best.output
+}
+
+// The interval the guide describes is the interval Plan computes, on every
+// path and for silences on both sides of each clock.
+func TestRequiredHeartbeatIsTheTightestClock(t *testing.T) {
+	paths := [][]Hop{{}, {APIM}, {LoadBalancer}, {AppGateway}, {FrontDoor}, {AppGatewayForContainers},
+		{FrontDoor, AppGateway, APIM}, {AppGateway, APIM}, {FrontDoor, APIM}, {AppGatewayForContainers, APIM}, {FrontDoor, AppGateway}}
+	for _, hops := range paths {
+		for _, gap := range []time.Duration{3 * s, 20 * s, 90 * s, 200 * s, 10 * m, 2 * time.Hour} {
+			for _, beat := range []time.Duration{0, 2 * s, 20 * s} {
+				for _, ttfb := range []time.Duration{0, 50 * s} {
+					for _, keepalive := range []bool{false, true} {
+						p := Profile{MaxEventGap: gap, HeartbeatInterval: min(beat, gap), MaxTimeToHeaders: ttfb, TCPKeepalive: keepalive, Hops: hops}
+						b, errs := Plan(p)
+						if len(errs) > 0 {
+							t.Fatal(errs)
+						}
+						limit, output := tightest(p, b)
+						want := limit * 3 / 4
+						if want > s {
+							want = want.Truncate(s)
+						}
+						if b.RequiredHeartbeatInterval != want || b.HeartbeatClock.Limit != limit || b.HeartbeatClock.Output != output {
+							t.Errorf("%+v: heartbeat %s from %+v; want %s, 3/4 of %s (%q)", p, b.RequiredHeartbeatInterval, b.HeartbeatClock, want, limit, output)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// The worked example says which clock sets its heartbeat, and it is the
+// clock the computation used: Front Door's timeout, 4/3 of the 20 s
+// heartbeat = 27 s, whose three quarters (20.25 s) are tighter than App
+// Gateway's 30 s and the load balancer's 4 minutes.
+func TestGuideNamesTheHeartbeatsClock(t *testing.T) {
+	p := Profile{MaxEventGap: 10 * m, HeartbeatInterval: 20 * s, MaxTimeToHeaders: 15 * s, Hops: []Hop{FrontDoor, AppGateway, APIM}}
+	b, _ := Plan(p)
+	limit, output := tightest(p, b)
+	if limit != 27*s || output != "front_door_origin_response_timeout" {
+		t.Fatalf("the example's tightest clock is %s (%q), not Front Door's 27 s: update this test's reasoning", limit, output)
+	}
+	var line string
+	for _, l := range strings.Split(Guide(), "\n") {
+		if strings.HasPrefix(l, "- `required_heartbeat_interval` is ") {
+			line = l
+		}
+	}
+	want := fmt.Sprintf("- `required_heartbeat_interval` is %s: three quarters of the tightest clock on the path, ", b.RequiredHeartbeatInterval)
+	if !strings.HasPrefix(line, want) || !strings.Contains(line, fmt.Sprintf("(`%s`, %d s)", output, limit/s)) || strings.Contains(line, "load balancer") {
+		t.Fatalf("the guide says\n  %s\nbut the interval is %s, 3/4 of %s (%s)", line, b.RequiredHeartbeatInterval, output, limit)
+	}
+	// The paragraph on the interval names both timeouts it keeps under.
+	if g := Guide(); !strings.Contains(g, "`appgw_request_timeout` and `front_door_origin_response_timeout` that sseready outputs") {
+		t.Error("the guide does not say the interval keeps the timeouts output under it")
+	}
+}
