@@ -26,7 +26,6 @@ type streamProfileDataSource struct{}
 type streamProfileModel struct {
 	MaxEventGap              types.String `tfsdk:"max_event_gap"`
 	HeartbeatInterval        types.String `tfsdk:"heartbeat_interval"`
-	MaxStreamDuration        types.String `tfsdk:"max_stream_duration"`
 	MaxTimeToHeaders         types.String `tfsdk:"max_time_to_headers"`
 	TCPKeepalive             types.Bool   `tfsdk:"tcp_keepalive"`
 	Hops                     types.List   `tfsdk:"hops"`
@@ -64,10 +63,6 @@ func (d *streamProfileDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Optional:            true,
 				MarkdownDescription: "How often the backend sends a comment line (`: heartbeat`) when no event goes out, if it does. At most `max_event_gap`. " + durationSyntax,
 			},
-			"max_stream_duration": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "How long one stream may last. At least `max_event_gap`. " + durationSyntax,
-			},
 			"max_time_to_headers": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The longest the backend takes to send its response headers. Sets `apim_forward_request_timeout` " +
@@ -85,7 +80,7 @@ func (d *streamProfileDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"Balancer without API Management). Defaults to `[\"apim\"]`; `[]` means no gateway.",
 			},
 			"required_heartbeat_interval": schema.StringAttribute{
-				Computed:            true,
+				Computed: true,
 				MarkdownDescription: "The longest interval between bytes (events or heartbeats) that keeps every hop's clock within its headroom, as a Go duration: " +
 					"three quarters of the tightest clock on the path, of Azure Load Balancer's " + streamprofile.LoadBalancerIdle.String() + " idle cut (unless `tcp_keepalive`), " +
 					"App Gateway for Containers' " + streamprofile.AGCIdle.String() + " idle timeout, and the `" + streamprofile.OutputAppGWRequestTimeout + "` and `" +
@@ -171,7 +166,7 @@ func (d *streamProfileDataSource) Read(ctx context.Context, req datasource.ReadR
 func (m streamProfileModel) profile(ctx context.Context, diags *diag.Diagnostics) (streamprofile.Profile, bool, []*input.Error) {
 	var p streamprofile.Profile
 	var errs []*input.Error
-	known := !anyUnknown(m.MaxEventGap, m.HeartbeatInterval, m.MaxStreamDuration, m.MaxTimeToHeaders, m.TCPKeepalive, m.Hops)
+	known := !anyUnknown(m.MaxEventGap, m.HeartbeatInterval, m.MaxTimeToHeaders, m.TCPKeepalive, m.Hops)
 	for _, d := range []struct {
 		field string
 		v     types.String
@@ -179,7 +174,6 @@ func (m streamProfileModel) profile(ctx context.Context, diags *diag.Diagnostics
 	}{
 		{streamprofile.FieldMaxEventGap, m.MaxEventGap, &p.MaxEventGap},
 		{streamprofile.FieldHeartbeat, m.HeartbeatInterval, &p.HeartbeatInterval},
-		{streamprofile.FieldMaxStreamDuration, m.MaxStreamDuration, &p.MaxStreamDuration},
 		{streamprofile.FieldMaxTimeToHeaders, m.MaxTimeToHeaders, &p.MaxTimeToHeaders},
 	} {
 		v, err := durationValue(d.field, d.v)

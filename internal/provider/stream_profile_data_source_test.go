@@ -81,12 +81,14 @@ data "sseready_stream_profile" "feed" {
 				ExpectError: attrErrorRe("heartbeat_interval", `1m0s is longer than max_event_gap (30s): a heartbeat fills the silence between events`),
 			},
 			{
+				// No hop in sseready's sources limits a stream's whole length,
+				// so there is no max_stream_duration to take and then ignore.
 				Config: `
 data "sseready_stream_profile" "feed" {
   max_event_gap       = "30s"
-  max_stream_duration = "10s"
+  max_stream_duration = "1h"
 }`,
-				ExpectError: attrErrorRe("max_stream_duration", `10s is shorter than max_event_gap (30s)`),
+				ExpectError: errorRe(`An argument named "max_stream_duration" is not expected here.`),
 			},
 			{
 				Config: `

@@ -112,12 +112,11 @@ func BackendResponseHeaders() map[string]string {
 
 // Names of the inputs, as errors report them (the provider's attributes).
 const (
-	FieldMaxEventGap       = "max_event_gap"
-	FieldHeartbeat         = "heartbeat_interval"
-	FieldMaxStreamDuration = "max_stream_duration"
-	FieldMaxTimeToHeaders  = "max_time_to_headers"
-	FieldTCPKeepalive      = "tcp_keepalive"
-	FieldHops              = "hops"
+	FieldMaxEventGap      = "max_event_gap"
+	FieldHeartbeat        = "heartbeat_interval"
+	FieldMaxTimeToHeaders = "max_time_to_headers"
+	FieldTCPKeepalive     = "tcp_keepalive"
+	FieldHops             = "hops"
 )
 
 // Profile describes a stream and its path.
@@ -127,8 +126,6 @@ type Profile struct {
 	// HeartbeatInterval is how often the backend sends a comment line when
 	// no event goes out (0: no heartbeat).
 	HeartbeatInterval time.Duration
-	// MaxStreamDuration is how long a stream may last (0: not given).
-	MaxStreamDuration time.Duration
 	// MaxTimeToHeaders is the longest wait for the backend's response
 	// headers (0: not given).
 	MaxTimeToHeaders time.Duration
@@ -172,10 +169,6 @@ func (p Profile) Validate() []*input.Error {
 		errs = append(errs, input.Errorf(FieldHeartbeat,
 			"%s is longer than max_event_gap (%s): a heartbeat fills the silence between events, so it must be shorter than the longest silence",
 			p.HeartbeatInterval, p.MaxEventGap))
-	}
-	if p.MaxStreamDuration > 0 && p.MaxStreamDuration < p.MaxEventGap {
-		errs = append(errs, input.Errorf(FieldMaxStreamDuration,
-			"%s is shorter than max_event_gap (%s): a stream cannot stay silent longer than it lasts", p.MaxStreamDuration, p.MaxEventGap))
 	}
 	seen := map[Hop]bool{}
 	for _, h := range p.Hops {

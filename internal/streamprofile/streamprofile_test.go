@@ -174,8 +174,6 @@ func TestValidate(t *testing.T) {
 		{"no gap", Profile{}, []string{"max_event_gap: is required"}},
 		{"heartbeat longer than the gap", Profile{MaxEventGap: 30 * s, HeartbeatInterval: time.Minute},
 			[]string{"heartbeat_interval: 1m0s is longer than max_event_gap (30s): a heartbeat fills the silence between events"}},
-		{"stream shorter than a gap", Profile{MaxEventGap: 30 * s, MaxStreamDuration: 10 * s},
-			[]string{"max_stream_duration: 10s is shorter than max_event_gap (30s)"}},
 		{"unknown hop", Profile{MaxEventGap: s, Hops: []Hop{"cdn"}},
 			[]string{`hops: "cdn" is not a hop: use front_door, app_gateway, app_gateway_for_containers, apim, load_balancer`}},
 		{"hop twice", Profile{MaxEventGap: s, Hops: []Hop{APIM, APIM}},
