@@ -41,13 +41,24 @@ func (c *checker) acceptComments(nodes []apimpolicy.Node, outer *apimpolicy.Elem
 			if outer == nil && len(pending) > 0 && c.accepts[nil] == nil {
 				// At the top of the document, before its first element: the
 				// whole document.
-				c.accepts[nil] = pending
+				c.addAccepts(nil, pending)
 				pending = nil
 				continue
 			}
-			c.accepts[n] = append(c.accepts[n], pending...)
-			pending = nil
+			if len(pending) > 0 {
+				c.addAccepts(n, pending)
+				pending = nil
+			}
 		}
 	}
-	c.accepts[outer] = append(c.accepts[outer], pending...)
+	if len(pending) > 0 {
+		c.addAccepts(outer, pending)
+	}
+}
+
+func (c *checker) addAccepts(target *apimpolicy.Element, as []inlineAccept) {
+	if c.accepts == nil {
+		c.accepts = map[*apimpolicy.Element][]inlineAccept{}
+	}
+	c.accepts[target] = append(c.accepts[target], as...)
 }

@@ -105,7 +105,7 @@ func (c *checker) responseBodyReads(e *apimpolicy.Element, at place) {
 	if !ok {
 		return
 	}
-	for _, x := range ownCode(e) {
+	for _, x := range ownCode(e, "Body") {
 		off, read := bodyRead(x.Text, "Response")
 		if !read {
 			continue
@@ -129,7 +129,7 @@ func where(attr string) string {
 
 func (c *checker) eventHub(e *apimpolicy.Element, at place) {
 	if ok, definite, _ := at.applies(afterBackend); ok {
-		for _, x := range ownCode(e) {
+		for _, x := range ownCode(e, "Body") {
 			if off, read := bodyRead(x.Text, "Response"); read {
 				hedge := ""
 				if !definite {
@@ -142,7 +142,7 @@ func (c *checker) eventHub(e *apimpolicy.Element, at place) {
 			}
 		}
 	}
-	for _, x := range ownCode(e) {
+	for _, x := range ownCode(e, "Body") {
 		if off, read := bodyRead(x.Text, "Request"); read {
 			f := c.report(rules.EventHubBodyLogging, x.Pos(off), at, e, x.attr,
 				"log-to-eventhub logs the request body; Microsoft's SSE guidance is to turn body logging off for Event Hubs")

@@ -201,7 +201,7 @@ type checker struct {
 	scope     Scope
 	opts      Options
 	found     []*found
-	vars      streamVars
+	vars      *streamVars
 	branches  map[*apimpolicy.Element]cond
 	accepts   map[*apimpolicy.Element][]inlineAccept
 	neverPast *apimpolicy.Element // an <inbound> return-response that answers every request
@@ -214,8 +214,7 @@ func newChecker(opts Options) *checker {
 	if scope == "" {
 		scope = API
 	}
-	return &checker{scope: scope, opts: opts, vars: streamVars{},
-		branches: map[*apimpolicy.Element]cond{}, accepts: map[*apimpolicy.Element][]inlineAccept{}, included: map[string]bool{}}
+	return &checker{scope: scope, opts: opts, vars: &streamVars{}}
 }
 
 func (c *checker) result() Result {
@@ -231,9 +230,9 @@ func (c *checker) result() Result {
 // collectVars learns the context variables that hold the stream flag, from
 // the nodes and every fragment given.
 func (c *checker) collectVars(nodes []apimpolicy.Node) {
-	collectStreamVars(nodes, c.vars)
-	for _, id := range sortedKeys(c.opts.Fragments) {
-		collectStreamVars(c.opts.Fragments[id].Nodes, c.vars)
+	c.vars.collect(nodes)
+	for _, doc := range c.opts.Fragments {
+		c.vars.collect(doc.Nodes)
 	}
 }
 
@@ -341,22 +340,26 @@ func (c *checker) settle() {
 // whatever branch it stands in.
 func (c *checker) expressionSyntax(nodes []apimpolicy.Node, base place) {
 	apimpolicy.Walk(nodes, func(n apimpolicy.Node, anc []*apimpolicy.Element) bool {
-		at := base
-		at.plain = true
-		at.ancestors = append(append([]*apimpolicy.Element(nil), base.ancestors...), anc...)
+		// The place is built only for a finding: this runs on every node.
+		where := func() place {
+			at := base
+			at.plain = true
+			at.ancestors = append(append([]*apimpolicy.Element(nil), base.ancestors...), anc...)
+			return at
+		}
 		switch n := n.(type) {
 		case *apimpolicy.Element:
 			for _, a := range n.Attrs {
 				for _, x := range a.Exprs {
 					if x.Err != "" {
-						c.report(rules.ExpressionSyntax, x.ErrPos, at, n, a.Name,
+						c.report(rules.ExpressionSyntax, x.ErrPos, where(), n, a.Name,
 							"the policy expression in %s is not valid C#: %s", a.Name, x.Err)
 					}
 				}
 			}
 		case *apimpolicy.Text:
 			for _, x := range n.Exprs {
-				if x.Err != "" && len(at.ancestors) > 0 {
+				if at := where(); x.Err != "" && len(at.ancestors) > 0 {
 					owner := at.ancestors[len(at.ancestors)-1]
 					at.ancestors = at.ancestors[:len(at.ancestors)-1]
 					c.report(rules.ExpressionSyntax, x.ErrPos, at, owner, "",

@@ -30,7 +30,7 @@ type token struct {
 func (t token) is(punct string) bool { return t.kind == tokPunct && t.text == punct }
 
 // twoCharOps are the C# operators of two characters the rules look at.
-var twoCharOps = []string{"==", "!=", "&&", "||", "??", "?.", "=>", "<=", ">=", "::", "++", "--"}
+var twoCharOps = []string{"==", "!=", "&&", "||", "??", "?.", "?[", "=>", "<=", ">=", "::", "++", "--"}
 
 // tokenize reads code (an expression with its @( ) or @{ }) into tokens.
 // It never fails: what it cannot read it skips a byte at a time.

@@ -3,6 +3,7 @@ package apimcheck
 import (
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -197,7 +198,7 @@ func (c *checker) backend(root *apimpolicy.Element) {
 				fragments = append(fragments, strconv.Quote(fragmentID(e)))
 			}
 		case "base":
-			bases = append(bases, baseAt{e, anc[len(anc)-1], anc})
+			bases = append(bases, baseAt{e, anc[len(anc)-1], slices.Clone(anc)})
 		}
 		return true
 	})
@@ -249,8 +250,10 @@ func (c *checker) inheritedBackend(base, parent *apimpolicy.Element, at place) {
 			`at %s scope <base /> inherits the global default forward-request, which buffers (buffer-response defaults to true): every SSE API in the %s must forward the request itself with buffer-response="false"; check those API policies`, c.scope, c.scope)
 		lowerToWarning(f)
 	default:
-		repl := apimpolicy.NewElement("forward-request", "timeout", strconv.Itoa(MicrosoftTimeout), "buffer-response", "false")
-		c.reportFix(rules.BackendInheritsBuffering, base.Pos, at, base, "", func() { parent.ReplaceChild(base, repl) },
+		replace := func() {
+			parent.ReplaceChild(base, apimpolicy.NewElement("forward-request", "timeout", strconv.Itoa(MicrosoftTimeout), "buffer-response", "false"))
+		}
+		c.reportFix(rules.BackendInheritsBuffering, base.Pos, at, base, "", replace,
 			`<backend> only says <base />, so at %s scope it inherits the default forward-request, which buffers (buffer-response defaults to true): replace <base /> with <forward-request timeout="%d" buffer-response="false" />`, c.scope, MicrosoftTimeout)
 	}
 }

@@ -82,33 +82,60 @@ const (
 	valConst           // true, false, "true", "false"
 )
 
-// streamVars maps a context variable's name to what set-variable stores in
-// it. A variable set in several places to different things is valOther.
-type streamVars map[string]value
+// streamVars knows what set-variable stores in each context variable, as
+// far as the stream flag goes. Values are read lazily, when a condition
+// asks: most variables of a policy are never compared.
+type streamVars struct {
+	defs map[string][]*apimpolicy.Attr // the value attributes, by name
+	memo map[string]value
+}
 
-// collectStreamVars reads every set-variable of the document (fragments
-// given included) whose value is the stream flag.
-func collectStreamVars(nodes []apimpolicy.Node, vars streamVars) {
-	apimpolicy.Walk(nodes, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
+
+// collect records every set-variable among nodes (fragments given are
+// collected by the caller).
+func (vars *streamVars) collect(nodes []apimpolicy.Node) {
+	for _, n := range nodes {
 		e, ok := n.(*apimpolicy.Element)
-		if !ok || e.Name != "set-variable" {
-			return true
+		if !ok {
+			continue
 		}
-		name, val := e.Attr("name"), e.Attr("value")
-		if name == nil || val == nil || name.Kind() != apimpolicy.Literal {
-			return true
+		if e.Name == "set-variable" {
+			if name, val := e.Attr("name"), e.Attr("value"); name != nil && val != nil && name.Kind() == apimpolicy.Literal {
+				key := strings.TrimSpace(name.Value())
+				if vars.defs == nil {
+					vars.defs = map[string][]*apimpolicy.Attr{}
+				}
+				vars.defs[key] = append(vars.defs[key], val)
+			}
 		}
-		v := value{}
+		vars.collect(e.Children)
+	}
+}
+
+// lookup returns what the variable holds: the flag only when every
+// set-variable of it stores the same flag.
+func (vars *streamVars) lookup(name string) value {
+	if v, ok := vars.memo[name]; ok {
+		return v
+	}
+	if vars.memo == nil {
+		vars.memo = map[string]value{}
+	}
+	vars.memo[name] = value{} // a variable defined through itself is not the flag
+	var v value
+	for i, val := range vars.defs[name] {
+		one := value{}
 		if len(val.Exprs) == 1 && val.Exprs[0].Err == "" {
-			v = vars.eval(exprTokens(val.ExprCode(0).Text))
+			one = vars.eval(exprTokens(val.ExprCode(0).Text))
 		}
-		key := strings.TrimSpace(name.Value())
-		if old, seen := vars[key]; seen && old != v {
+		if i > 0 && one != v {
 			v = value{}
+			break
 		}
-		vars[key] = v
-		return true
-	})
+		v = one
+	}
+	vars.memo[name] = v
+	return v
 }
 
 // exprTokens tokenizes an expression without its @( ) or @{ }.
@@ -121,7 +148,7 @@ func exprTokens(code string) []token {
 }
 
 // classify reads a <when> condition.
-func (vars streamVars) classify(a *apimpolicy.Attr) cond {
+func (vars *streamVars) classify(a *apimpolicy.Attr) cond {
 	if a == nil || len(a.Exprs) != 1 || a.Exprs[0].Err != "" {
 		return cond{}
 	}
@@ -133,7 +160,7 @@ func (vars streamVars) classify(a *apimpolicy.Attr) cond {
 }
 
 // condOf reads tokens as a boolean condition: || of && of comparisons.
-func (vars streamVars) condOf(toks []token) cond {
+func (vars *streamVars) condOf(toks []token) cond {
 	if parts := splitTop(toks, "||"); len(parts) > 1 {
 		c := vars.condOf(parts[0])
 		for _, p := range parts[1:] {
@@ -164,7 +191,7 @@ func (vars streamVars) condOf(toks []token) cond {
 }
 
 // eval reads an operand: a comparison, a negation, or an atom.
-func (vars streamVars) eval(toks []token) value {
+func (vars *streamVars) eval(toks []token) value {
 	if len(toks) == 0 {
 		return value{}
 	}
@@ -230,7 +257,7 @@ func negate(v value) value {
 // atom reads a single operand: a constant, the flag read from the body, a
 // context variable, or a bare name, each with conversions after it that do
 // not change its meaning (.Value<bool>(), .ToString(), .ToLower(), ?? x).
-func (vars streamVars) atom(toks []token) value {
+func (vars *streamVars) atom(toks []token) value {
 	if i := indexTop(toks, "??"); i > 0 {
 		toks = toks[:i]
 	}
@@ -242,14 +269,14 @@ func (vars streamVars) atom(toks []token) value {
 		case t.kind == tokString && (strings.EqualFold(t.text, "true") || strings.EqualFold(t.text, "false")):
 			return value{kind: valConst, truth: strings.EqualFold(t.text, "true")}
 		case t.kind == tokIdent:
-			return vars[t.text] // a bare name, as gateways' docs write conditions
+			return vars.lookup(t.text) // a bare name, as gateways' docs write conditions
 		}
 	}
 	core, rest := value{}, -1
 	if j, ok := streamFlagRead(toks); ok {
 		core, rest = value{kind: valFlag, pol: polStream}, j
 	} else if name, j, ok := contextVariable(toks); ok {
-		core, rest = vars[name], j
+		core, rest = vars.lookup(name), j
 	}
 	if rest < 0 || core.kind == valOther {
 		return value{}
@@ -282,7 +309,7 @@ func conversions(v value, toks []token) value {
 				return value{}
 			}
 		case "Equals":
-			return compare(v, (streamVars{}).eval(args))
+			return compare(v, (&streamVars{}).eval(splitTop(args, ",")[0]))
 		default:
 			return value{}
 		}
@@ -309,11 +336,8 @@ func streamFlagRead(toks []token) (int, bool) {
 		}
 		i++
 	}
-	if i < len(toks) && toks[i].is("?") {
-		i++
-	}
 	switch {
-	case i+2 < len(toks) && toks[i].is("[") && isStreamKey(toks[i+1]) && toks[i+2].is("]"):
+	case i+2 < len(toks) && (toks[i].is("[") || toks[i].is("?[")) && isStreamKey(toks[i+1]) && toks[i+2].is("]"):
 		return i + 3, true
 	case i+1 < len(toks) && (toks[i].is(".") || toks[i].is("?.")) && toks[i+1].kind == tokIdent:
 		switch toks[i+1].text {
@@ -370,7 +394,7 @@ func matching(toks []token, i int) int {
 	depth := 0
 	for j := i; j < len(toks); j++ {
 		switch {
-		case toks[j].is("(") || toks[j].is("[") || toks[j].is("{"):
+		case opens(toks[j]):
 			depth++
 		case toks[j].is(")") || toks[j].is("]") || toks[j].is("}"):
 			depth--
@@ -381,6 +405,8 @@ func matching(toks []token, i int) int {
 	}
 	return -1
 }
+
+func opens(t token) bool { return t.is("(") || t.is("[") || t.is("{") || t.is("?[") }
 
 // unwrapParens returns the tokens inside a pair of parentheses that wraps
 // all of toks.
@@ -397,7 +423,7 @@ func splitTop(toks []token, op string) [][]token {
 	depth, start := 0, 0
 	for j, t := range toks {
 		switch {
-		case t.is("(") || t.is("[") || t.is("{"):
+		case opens(t):
 			depth++
 		case t.is(")") || t.is("]") || t.is("}"):
 			depth--

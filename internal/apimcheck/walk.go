@@ -69,8 +69,11 @@ type place struct {
 	plain bool
 }
 
+// in is the place inside e. The walks are depth first and nothing keeps
+// a place's ancestors past the walk of its subtree (findings copy them),
+// so the slice is extended in place, not copied.
 func (p place) in(e *apimpolicy.Element) place {
-	p.ancestors = append(append([]*apimpolicy.Element(nil), p.ancestors...), e)
+	p.ancestors = append(p.ancestors, e)
 	return p
 }
 
@@ -175,6 +178,9 @@ func (c *checker) include(e *apimpolicy.Element, at place) {
 	if !c.included[id] {
 		// A fragment's own syntax and inline acceptances are read once,
 		// however often it is included.
+		if c.included == nil {
+			c.included = map[string]bool{}
+		}
 		c.included[id] = true
 		if root != nil {
 			c.acceptComments(doc.Nodes, root)
@@ -194,7 +200,7 @@ func (c *checker) expand(nodes []apimpolicy.Node, ancestors []*apimpolicy.Elemen
 		if !ok || !fn(e, ancestors) {
 			continue
 		}
-		inner := append(append([]*apimpolicy.Element(nil), ancestors...), e)
+		inner := append(ancestors, e) // depth first: see place.in
 		kids := e.Children
 		if e.Name == "include-fragment" {
 			kids = nil
@@ -249,7 +255,7 @@ func (c *checker) inferSections(nodes []apimpolicy.Node) (sections, string) {
 // messagesRead reports whether e's own expressions use context.Request
 // and context.Response.
 func messagesRead(e *apimpolicy.Element) (request, response bool) {
-	for _, code := range ownCode(e) {
+	for _, code := range ownCode(e, "context") {
 		toks := tokenize(code.Text)
 		for i := range toks {
 			if _, ok := memberChain(toks, i, "context", "Request"); ok {
@@ -264,23 +270,32 @@ func messagesRead(e *apimpolicy.Element) (request, response bool) {
 }
 
 // ownCode returns the code of e's own expressions (attributes, text,
-// CDATA; not its children's), with the attribute that holds each.
-func ownCode(e *apimpolicy.Element) []ownExpr {
+// CDATA; not its children's) whose source holds needle, with the
+// attribute that holds each. The needle keeps this cheap: it runs on every
+// element, and most expressions are skipped before any decoding.
+func ownCode(e *apimpolicy.Element, needle string) []ownExpr {
 	var out []ownExpr
+	has := func(raw string, x apimpolicy.Expr) bool { return strings.Contains(raw[x.Offset:x.Offset+x.Len], needle) }
 	for _, a := range e.Attrs {
-		for i := range a.Exprs {
-			out = append(out, ownExpr{a.ExprCode(i), a.Name})
+		for i, x := range a.Exprs {
+			if has(a.Raw, x) {
+				out = append(out, ownExpr{a.ExprCode(i), a.Name})
+			}
 		}
 	}
 	for _, ch := range e.Children {
 		switch ch := ch.(type) {
 		case *apimpolicy.Text:
-			for i := range ch.Exprs {
-				out = append(out, ownExpr{ch.ExprCode(i), ""})
+			for i, x := range ch.Exprs {
+				if has(ch.Raw, x) {
+					out = append(out, ownExpr{ch.ExprCode(i), ""})
+				}
 			}
 		case *apimpolicy.CData:
-			for i := range ch.Exprs {
-				out = append(out, ownExpr{ch.ExprCode(i), ""})
+			for i, x := range ch.Exprs {
+				if has(ch.Raw, x) {
+					out = append(out, ownExpr{ch.ExprCode(i), ""})
+				}
 			}
 		}
 	}
@@ -356,6 +371,9 @@ func (c *checker) branchOf(at place) (pol polarity, decides, unknown *apimpolicy
 func (c *checker) branchCond(choose, branch *apimpolicy.Element) cond {
 	if got, ok := c.branches[branch]; ok {
 		return got
+	}
+	if c.branches == nil {
+		c.branches = map[*apimpolicy.Element]cond{}
 	}
 	var earlier cond // what the earlier <when>s being false says
 	for _, b := range choose.Elements() {
