@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
 )
 
 // Shapes of the policies LLM gateways ship (token limits, content safety,

@@ -90,7 +90,6 @@ type streamVars struct {
 	memo map[string]value
 }
 
-
 // collect records every set-variable among nodes (fragments given are
 // collected by the caller).
 func (vars *streamVars) collect(nodes []apimpolicy.Node) {

@@ -275,7 +275,9 @@ func messagesRead(e *apimpolicy.Element) (request, response bool) {
 // element, and most expressions are skipped before any decoding.
 func ownCode(e *apimpolicy.Element, needle string) []ownExpr {
 	var out []ownExpr
-	has := func(raw string, x apimpolicy.Expr) bool { return strings.Contains(raw[x.Offset:x.Offset+x.Len], needle) }
+	has := func(raw string, x apimpolicy.Expr) bool {
+		return strings.Contains(raw[x.Offset:x.Offset+x.Len], needle)
+	}
 	for _, a := range e.Attrs {
 		for i, x := range a.Exprs {
 			if has(a.Raw, x) {
