@@ -2,14 +2,18 @@ package provider
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+	"github.com/sseready/terraform-provider-sseready/internal/input"
 )
 
 var (
@@ -106,16 +110,33 @@ func (d *apimDiagnosticDataSource) Schema(_ context.Context, _ datasource.Schema
 				ElementType:         types.SetType{ElemType: types.StringType},
 				MarkdownDescription: "Headers to log, by block: keys `frontend_request`, `frontend_response`, `backend_request`, `backend_response`. Logging headers does not buffer the stream.",
 			},
-			"data_masking": schema.MapAttribute{
-				Optional:            true,
-				ElementType:         dataMaskingType,
-				MarkdownDescription: "Data masking, by block (the same keys): objects with `headers` and `query_params`, lists of `{ mode, value }` as azurerm takes them.",
+			"data_masking": schema.MapNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Data masking, by block (the same keys), as azurerm's `data_masking` block takes it: `headers` and " +
+					"`query_params`, each optional, are lists of masking rules, and every rule needs both `mode` and `value`.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"headers":      maskingRules("header"),
+					"query_params": maskingRules("query parameter"),
+				}},
 			},
 			"frontend_request":  block("frontend_request"),
 			"frontend_response": block("frontend_response"),
 			"backend_request":   block("backend_request"),
 			"backend_response":  block("backend_response"),
 		},
+	}
+}
+
+// maskingRules is a data_masking list (headers or query_params): optional,
+// and each rule with a required mode and value, as in azurerm.
+func maskingRules(what string) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Optional:            true,
+		MarkdownDescription: "Masking rules for " + what + "s; leave it out for none.",
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"mode":  schema.StringAttribute{Required: true, MarkdownDescription: "`Mask` or `Hide`."},
+			"value": schema.StringAttribute{Required: true, MarkdownDescription: "The " + what + "'s name."},
+		}},
 	}
 }
 
@@ -163,19 +184,61 @@ func (d *apimDiagnosticDataSource) Read(ctx context.Context, req datasource.Read
 }
 
 // collectionsUsable reports whether headers_to_log and data_masking can
-// be converted: all known, no null inside (an error).
+// be converted: all known, no null inside (an error) except a masking
+// list left out.
 func (m apimDiagnosticModel) collectionsUsable(ctx context.Context, diags *diag.Diagnostics) bool {
-	ok := true
-	for _, c := range []struct {
-		name string
-		v    attr.Value
-	}{{apimdiag.FieldHeaders, m.HeadersToLog}, {apimdiag.FieldDataMasking, m.DataMasking}} {
-		known, errs := elementsUsable(ctx, c.name, c.v)
-		if addInputErrors(diags, errs) || !known {
-			ok = false
+	known, errs := elementsUsable(ctx, apimdiag.FieldHeaders, m.HeadersToLog)
+	ok := !addInputErrors(diags, errs) && known
+	known, errs = maskingUsable(ctx, m.DataMasking)
+	return !addInputErrors(diags, errs) && known && ok
+}
+
+// maskingUsable is elementsUsable for data_masking, whose headers and
+// query_params are optional: only a null mode or value is an error.
+func maskingUsable(ctx context.Context, v types.Map) (known bool, errs []*input.Error) {
+	if v.IsNull() {
+		return true, nil
+	}
+	if v.IsUnknown() {
+		return false, nil
+	}
+	tfv, err := v.ToTerraformValue(ctx)
+	if err != nil {
+		return false, []*input.Error{input.Errorf(apimdiag.FieldDataMasking, "%v", err)}
+	}
+	if !tfv.IsFullyKnown() {
+		return false, nil
+	}
+	var blocks map[string]tftypes.Value
+	if err := tfv.As(&blocks); err != nil {
+		return false, []*input.Error{input.Errorf(apimdiag.FieldDataMasking, "%v", err)}
+	}
+	for _, block := range slices.Sorted(maps.Keys(blocks)) {
+		var lists map[string]tftypes.Value
+		if err := blocks[block].As(&lists); err != nil || blocks[block].IsNull() {
+			errs = append(errs, input.Errorf(apimdiag.FieldDataMasking, "%s is null: give its masking rules or leave it out", block))
+			continue
+		}
+		for _, list := range []string{"headers", "query_params"} {
+			var rules []tftypes.Value
+			if err := lists[list].As(&rules); err != nil {
+				continue // null: left out
+			}
+			for i, r := range rules {
+				var fields map[string]tftypes.Value
+				if err := r.As(&fields); err != nil || r.IsNull() {
+					errs = append(errs, input.Errorf(apimdiag.FieldDataMasking, "%s.%s[%d] is null: give a mode and a value, or leave the rule out", block, list, i))
+					continue
+				}
+				for _, f := range []string{"mode", "value"} {
+					if fields[f].IsNull() {
+						errs = append(errs, input.Errorf(apimdiag.FieldDataMasking, "%s.%s[%d].%s is null: every masking rule needs a mode and a value", block, list, i, f))
+					}
+				}
+			}
 		}
 	}
-	return ok
+	return true, errs
 }
 
 type maskingModel struct {

@@ -1,8 +1,13 @@
 package provider
 
 import (
+	"context"
+	"encoding/json"
+	"os"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -92,6 +97,40 @@ data "sseready_apim_diagnostic" "sse" {
 				},
 			},
 			{
+				// mode and value are required in each masking rule, as in azurerm.
+				Config: `
+data "sseready_apim_diagnostic" "sse" {
+  identifier   = "azuremonitor"
+  data_masking = { frontend_request = { headers = [{ mode = "Mask" }] } }
+}`,
+				ExpectError: errorRe(`attribute "value" is required`),
+			},
+			{
+				Config: `
+data "sseready_apim_diagnostic" "sse" {
+  identifier   = "azuremonitor"
+  data_masking = { frontend_request = { query_params = [{ mode = "Hide", value = null }] } }
+}`,
+				ExpectError: attrErrorRe("data_masking", `frontend_request.query_params[0].value is null: every masking rule needs a mode and a value`),
+			},
+			{
+				// headers and query_params are optional, as in azurerm: one
+				// may be left out.
+				Config: `
+data "sseready_apim_diagnostic" "sse" {
+  identifier   = "azuremonitor"
+  data_masking = { backend_request = { headers = [{ mode = "Hide", value = "Authorization" }] } }
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("backend_request").AtMapKey("data_masking"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"headers": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"mode": knownvalue.StringExact("Hide"), "value": knownvalue.StringExact("Authorization"),
+						})}),
+						"query_params": knownvalue.ListSizeExact(0),
+					})),
+				},
+			},
+			{
 				Config: `data "sseready_apim_diagnostic" "sse" { identifier = "azuremonitor" }`,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("frontend_request"), off(none, knownvalue.Null())),
@@ -136,4 +175,72 @@ data "sseready_apim_diagnostic" "sse" {
 			},
 		},
 	})
+}
+
+// data_masking says required and optional where azurerm's data_masking
+// block does: headers and query_params optional, mode and value required
+// in each of their rules.
+func TestAPIMDiagnosticDataMaskingMatchesAzurerm(t *testing.T) {
+	type azAttr struct {
+		Required bool `json:"required"`
+		Optional bool `json:"optional"`
+	}
+	type azBlock struct {
+		Attributes map[string]azAttr `json:"attributes"`
+		BlockTypes map[string]struct {
+			MinItems int     `json:"min_items"`
+			Block    azBlock `json:"block"`
+		} `json:"block_types"`
+	}
+	data, err := os.ReadFile("testdata/azurerm-schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var az struct {
+		ProviderSchemas map[string]struct {
+			ResourceSchemas map[string]struct {
+				Block struct {
+					BlockTypes map[string]struct {
+						Block struct {
+							BlockTypes map[string]struct {
+								Block azBlock `json:"block"`
+							} `json:"block_types"`
+						} `json:"block"`
+					} `json:"block_types"`
+				} `json:"block"`
+			} `json:"resource_schemas"`
+		} `json:"provider_schemas"`
+	}
+	if err := json.Unmarshal(data, &az); err != nil {
+		t.Fatal(err)
+	}
+	var resp datasource.SchemaResponse
+	newAPIMDiagnosticDataSource().Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+	dm, ok := resp.Schema.Attributes["data_masking"].(schema.MapNestedAttribute)
+	if !ok {
+		t.Fatalf("data_masking is a %T, whose fields cannot say what is required", resp.Schema.Attributes["data_masking"])
+	}
+	for _, resource := range []string{"azurerm_api_management_api_diagnostic", "azurerm_api_management_diagnostic"} {
+		for _, block := range []string{"frontend_request", "frontend_response", "backend_request", "backend_response"} {
+			theirs := az.ProviderSchemas["registry.terraform.io/hashicorp/azurerm"].ResourceSchemas[resource].Block.BlockTypes[block].Block.BlockTypes["data_masking"].Block
+			if len(theirs.BlockTypes) == 0 {
+				t.Fatalf("%s.%s.data_masking is not in the vendored schema", resource, block)
+			}
+			for list, bt := range theirs.BlockTypes {
+				ours, ok := dm.NestedObject.Attributes[list].(schema.ListNestedAttribute)
+				if !ok {
+					t.Fatalf("data_masking.%s is missing or not a list of rules", list)
+				}
+				if ours.IsRequired() != (bt.MinItems > 0) {
+					t.Errorf("data_masking.%s: required %v, azurerm's min_items %d", list, ours.IsRequired(), bt.MinItems)
+				}
+				for name, a := range bt.Block.Attributes {
+					field, ok := ours.NestedObject.Attributes[name]
+					if !ok || field.IsRequired() != a.Required || field.IsOptional() != a.Optional {
+						t.Errorf("data_masking.%s.%s: ours %v, azurerm required %v optional %v", list, name, field, a.Required, a.Optional)
+					}
+				}
+			}
+		}
+	}
 }
