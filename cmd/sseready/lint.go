@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
@@ -17,23 +18,38 @@ import (
 const lintUsage = `Usage: sseready lint [flags] FILE...
 
 Checks APIM policy documents for what breaks Server-Sent Events streams.
-FILE may be - for standard input. Findings print as
+FILE may be - for standard input. A FILE may be a <policies> document, a
+<fragment>, or a snippet of policies with no root (checked as a fragment,
+with a warning). Findings print as
   file:line:column: severity RULE: message
-Exit status: 0 when every file is ready, 1 when any has an error finding,
-2 when any input cannot be read or parsed.
+(a finding inside a fragment given with --fragment names the fragment's
+file). Exit status: 0 when every file is ready, 1 when any has an error
+finding, 2 when any input cannot be read or parsed.
+
+Accept a known finding with --accept, or in the policy itself with
+  <!-- sseready:accept SSE103 the health endpoint answers itself -->
+before the element it is about (at the top: the whole document). Accepted
+findings are still printed, with severity "accepted" and the reason.
 
 Flags:
 `
 
 // jsonFinding is one finding in --format json.
 type jsonFinding struct {
-	Rule     string `json:"rule"`
-	Severity string `json:"severity"`
-	Message  string `json:"message"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
-	Element  string `json:"element"`
-	Hop      string `json:"hop"`
+	Rule      string `json:"rule"`
+	Severity  string `json:"severity"`
+	Message   string `json:"message"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	Element   string `json:"element"`
+	Attribute string `json:"attribute,omitempty"`
+	Hop       string `json:"hop"`
+	// Fragment is the fragment-id and FragmentFile its file, for a finding
+	// inside a fragment given with --fragment (Line and Column are there).
+	Fragment     string `json:"fragment,omitempty"`
+	FragmentFile string `json:"fragment_file,omitempty"`
+	// Reason is why the finding was accepted (severity "accepted").
+	Reason string `json:"reason,omitempty"`
 }
 
 // jsonFile is one input in --format json.
@@ -53,6 +69,9 @@ type lintOptions struct {
 	format string
 	fix    bool
 	write  bool
+	check  apimcheck.Options
+	// fragmentFiles maps a fragment-id to the file it was read from.
+	fragmentFiles map[string]string
 }
 
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -62,6 +81,9 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output format: text or json")
 	fix := fs.Bool("fix", false, "print the document with the safe fixes applied (one FILE; findings go to standard error)")
 	write := fs.Bool("w", false, "write the safe fixes back to each FILE")
+	var fragments, accepts stringList
+	fs.Var(&fragments, "fragment", "a policy fragment's document, as `NAME=FILE` (NAME is its fragment-id): include-fragment of it is checked as if its policies stood there (repeatable)")
+	fs.Var(&accepts, "accept", "accept a rule's findings in every FILE, as `RULE` or \"RULE: reason\" (repeatable); they print as accepted, with the reason")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, lintUsage)
 		fs.PrintDefaults()
@@ -77,6 +99,17 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opts.fix, opts.write, opts.format = *fix, *write, *format
 	if opts.scope, err = apimcheck.ParseScope(*scope); err != nil {
 		return usageError(stderr, "--scope: %v", err)
+	}
+	opts.check = apimcheck.Options{Scope: opts.scope, AcceptedFrom: "by --accept"}
+	for _, a := range accepts {
+		acc, err := rules.ParseAcceptance(a)
+		if err != nil {
+			return usageError(stderr, "--accept %q: %v", a, err)
+		}
+		opts.check.Accepted = append(opts.check.Accepted, acc)
+	}
+	if code := readFragments(fragments, &opts, stderr); code != exitOK {
+		return code
 	}
 	switch {
 	case opts.format != "text" && opts.format != "json":
@@ -148,7 +181,7 @@ func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte)
 		res.Error = "cannot read: " + err.Error()
 		return res, nil
 	}
-	copts := apimcheck.Options{Scope: opts.scope}
+	copts := opts.check
 	var findings []rules.Finding
 	var fixedSrc []byte
 	if opts.fix || opts.write {
@@ -178,7 +211,8 @@ func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte)
 	for _, f := range findings {
 		res.Findings = append(res.Findings, jsonFinding{
 			Rule: f.Rule, Severity: string(f.Severity), Message: f.Message,
-			Line: f.Line, Column: f.Column, Element: f.Element, Hop: f.Hop,
+			Line: f.Line, Column: f.Column, Element: f.Element, Attribute: f.Attribute, Hop: f.Hop,
+			Fragment: f.Fragment, FragmentFile: opts.fragmentFiles[f.Fragment], Reason: f.Reason,
 		})
 	}
 	return res, fixedSrc
@@ -194,8 +228,62 @@ func printText(w io.Writer, res jsonFile) {
 		return
 	}
 	for _, f := range res.Findings {
-		fmt.Fprintf(w, "%s:%d:%d: %s %s: %s\n", res.File, f.Line, f.Column, f.Severity, f.Rule, f.Message)
+		file := res.File
+		if f.FragmentFile != "" {
+			file = f.FragmentFile
+		}
+		reason := ""
+		if f.Reason != "" {
+			reason = " (accepted: " + f.Reason + ")"
+		}
+		fmt.Fprintf(w, "%s:%d:%d: %s %s: %s%s\n", file, f.Line, f.Column, f.Severity, f.Rule, f.Message, reason)
 	}
+}
+
+// readFragments reads the --fragment NAME=FILE documents into opts. A
+// fragment that cannot be read or parsed is an input error naming its
+// file, line and column.
+func readFragments(specs []string, opts *lintOptions, stderr io.Writer) int {
+	if len(specs) == 0 {
+		return exitOK
+	}
+	src := map[string]string{}
+	opts.fragmentFiles = map[string]string{}
+	for _, spec := range specs {
+		name, file, ok := strings.Cut(spec, "=")
+		switch {
+		case !ok || name == "" || file == "":
+			return usageError(stderr, "--fragment %q: write NAME=FILE, NAME being the fragment-id that include-fragment names", spec)
+		case opts.fragmentFiles[name] != "":
+			return usageError(stderr, "--fragment: %q is given twice (%s and %s)", name, opts.fragmentFiles[name], file)
+		case file == "-":
+			return usageError(stderr, "--fragment %s: a fragment cannot be read from standard input; give its file", name)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: error: cannot read fragment %q: %v\n", file, name, err)
+			return exitInput
+		}
+		src[name], opts.fragmentFiles[name] = string(data), file
+	}
+	docs, errs := apimcheck.ParseFragments(src)
+	for _, err := range errs {
+		var fe *apimcheck.FragmentError
+		var se *apimpolicy.SyntaxError
+		switch {
+		case errors.As(err, &fe) && errors.As(err, &se):
+			fmt.Fprintf(stderr, "%s:%d:%d: error: fragment %q: %s\n", opts.fragmentFiles[fe.ID], se.Pos.Line, se.Pos.Column, fe.ID, se.Msg)
+		case errors.As(err, &fe):
+			fmt.Fprintf(stderr, "%s: error: %v\n", opts.fragmentFiles[fe.ID], err)
+		default:
+			fmt.Fprintf(stderr, "sseready lint: %v\n", err)
+		}
+	}
+	if len(errs) > 0 {
+		return exitInput
+	}
+	opts.check.Fragments = docs
+	return exitOK
 }
 
 // parseInterspersed parses flags that may come before, between or after

@@ -276,3 +276,94 @@ func TestBinaryExitCodes(t *testing.T) {
 		t.Errorf("version: %q %v", out, err)
 	}
 }
+
+// --fragment resolves include-fragment: a finding inside the fragment is
+// printed at the fragment's file, line and column.
+func TestLintFragments(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"api.xml":       "<policies>\n  <inbound><base /></inbound>\n  <backend><include-fragment fragment-id=\"forward\" /></backend>\n  <outbound><base /></outbound>\n</policies>\n",
+		"forward.xml":   "<fragment>\n  <forward-request timeout=\"120\" />\n</fragment>\n",
+		"streaming.xml": "<fragment>\n  <forward-request timeout=\"120\" buffer-response=\"false\" />\n</fragment>\n",
+		"broken.xml":    "<fragment>\n  <forward-request>\n</fragment>\n",
+	})
+	p := func(name string) string { return filepath.Join(dir, name) }
+	code, stdout, stderr := runCLI(t, "", "lint", "--fragment", "forward="+p("forward.xml"), p("api.xml"))
+	want := p("forward.xml") + `:2:3: error SSE101: forward-request has no buffer-response`
+	if code != 1 || !strings.Contains(stdout, want) || !strings.Contains(stdout, `(in fragment "forward", included at line 3, column 12)`) {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s\nwant %s", code, stdout, stderr, want)
+	}
+	if code, stdout, _ = runCLI(t, "", "lint", "--fragment", "forward="+p("streaming.xml"), p("api.xml")); code != 0 || stdout != "" {
+		t.Fatalf("a streaming fragment: exit %d\n%s", code, stdout)
+	}
+	// Without the fragment: today's warning, and the backend's.
+	if code, stdout, _ = runCLI(t, "", "lint", p("api.xml")); code != 0 || !strings.Contains(stdout, "warning SSE130") {
+		t.Fatalf("no fragment given: exit %d\n%s", code, stdout)
+	}
+	// JSON names the fragment and its file.
+	code, stdout, _ = runCLI(t, "", "lint", "--format", "json", "--fragment", "forward="+p("forward.xml"), p("api.xml"))
+	var out []jsonFile
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || code != 1 {
+		t.Fatalf("exit %d: %v\n%s", code, err, stdout)
+	}
+	if f := out[0].Findings[0]; f.Fragment != "forward" || f.FragmentFile != p("forward.xml") || f.Line != 2 {
+		t.Fatalf("finding %+v", f)
+	}
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--fragment", "forward=" + p("broken.xml")}, p("broken.xml") + `:3:1: error: fragment "forward": end tag </fragment> found while <forward-request> is still open`},
+		{[]string{"--fragment", "forward=" + p("missing.xml")}, p("missing.xml") + `: error: cannot read fragment "forward"`},
+		{[]string{"--fragment", "forward"}, `--fragment "forward": write NAME=FILE`},
+		{[]string{"--fragment", "f=" + p("forward.xml"), "--fragment", "f=" + p("streaming.xml")}, `"f" is given twice`},
+	} {
+		code, _, stderr := runCLI(t, "", append(append([]string{"lint"}, bad.args...), p("api.xml"))...)
+		if code != 2 || !strings.Contains(stderr, bad.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", bad.args, code, stderr, bad.want)
+		}
+	}
+}
+
+// --accept and inline comments: accepted findings print with their reason
+// and do not fail the run.
+func TestLintAccept(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"buffering.xml": bufferingPolicy,
+		"inline.xml": strings.Replace(bufferingPolicy, "<backend>", "<!-- sseready:accept SSE101 batch route -->\n  <backend>", 1)})
+	p := func(name string) string { return filepath.Join(dir, name) }
+	code, stdout, stderr := runCLI(t, "", "lint", "--accept", "SSE101: the batch API never streams", p("buffering.xml"))
+	if code != 0 || !strings.Contains(stdout, "accepted SSE101: forward-request has no buffer-response") || !strings.Contains(stdout, "(accepted: the batch API never streams)") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, "", "lint", p("inline.xml"))
+	if code != 0 || !strings.Contains(stdout, "inline.xml:4:12: accepted SSE101") || !strings.Contains(stdout, "(accepted: batch route)") {
+		t.Fatalf("inline: exit %d\n%s", code, stdout)
+	}
+	// -w leaves an accepted finding as it is.
+	if code, _, _ = runCLI(t, "", "lint", "-w", "--accept", "SSE101", p("buffering.xml")); code != 0 {
+		t.Fatalf("-w: exit %d", code)
+	}
+	if b, _ := os.ReadFile(p("buffering.xml")); string(b) != bufferingPolicy {
+		t.Fatalf("-w fixed an accepted finding:\n%s", b)
+	}
+	if code, _, stderr = runCLI(t, "", "lint", "--accept", "SSE999", p("buffering.xml")); code != 2 || !strings.Contains(stderr, `--accept "SSE999": "SSE999" is not a rule ID`) {
+		t.Fatalf("unknown rule: exit %d %s", code, stderr)
+	}
+}
+
+// A snippet with no root is checked as a fragment, with a warning; a file
+// APIM would refuse stays an input error with its place.
+func TestLintSnippets(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"snippet.xml": "<set-header name=\"x-trace\" exists-action=\"override\"><value>1</value></set-header>\n<forward-request timeout=\"60\" />\n",
+		"stray.xml":   "<set-header name=\"x\"></set-header>\n</value>\n",
+	})
+	p := func(name string) string { return filepath.Join(dir, name) }
+	code, stdout, _ := runCLI(t, "", "lint", p("snippet.xml"))
+	if code != 1 || !strings.Contains(stdout, "snippet.xml:1:1: warning SSE131") || !strings.Contains(stdout, "snippet.xml:2:1: error SSE101") {
+		t.Fatalf("exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "", "lint", p("stray.xml"))
+	if code != 2 || !strings.Contains(stdout, "stray.xml:2:1: error: end tag </value> has no matching start tag") {
+		t.Fatalf("exit %d\n%s", code, stdout)
+	}
+}

@@ -1,7 +1,7 @@
 // Command sseready checks and fixes Azure gateway settings for
 // Server-Sent Events, with the same rules as the Terraform provider.
 //
-//	sseready lint [--scope global|workspace|product|api|operation] [--format text|json] [--fix | -w] FILE...|-
+//	sseready lint [--scope global|workspace|product|api|operation] [--fragment NAME=FILE]... [--accept RULE[: reason]]... [--format text|json] [--fix | -w] FILE...|-
 //	sseready rules [--format text|json]
 //	sseready backend --listen ADDR [--events N] [--interval D] [--heartbeat D] [--silence-after N --silence D] [--omit-header NAME] [--allow-origin ORIGIN]
 //	sseready gateway --listen ADDR --upstream URL [--apim-policy [SCOPE=]FILE]... [--apim-sku SKU] [--apim-diagnostic FILE] [--appgw-settings FILE] [--time-scale F]
