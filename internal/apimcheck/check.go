@@ -14,10 +14,12 @@
 package apimcheck
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/input"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 )
 
@@ -183,6 +185,22 @@ func ParseFragments(src map[string]string) (map[string]*apimpolicy.Document, []e
 		}
 	}
 	return out, errs
+}
+
+// FragmentInputErrors turns ParseFragments' errors into input errors on
+// field (the provider's attribute), each naming its fragment and place.
+func FragmentInputErrors(field string, errs []error) []*input.Error {
+	var out []*input.Error
+	for _, err := range errs {
+		e := &input.Error{Field: field, Msg: err.Error()}
+		var fe *FragmentError
+		var se *apimpolicy.SyntaxError
+		if errors.As(err, &fe) && errors.As(err, &se) {
+			e.Line, e.Column, e.Msg = se.Pos.Line, se.Pos.Column, fmt.Sprintf("fragment %q: %s", fe.ID, se.Msg)
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // MicrosoftTimeout is the forward-request timeout of Microsoft's SSE

@@ -24,7 +24,8 @@ const (
 	FieldOutbound        = "outbound_xml"
 	FieldOnError         = "on_error_xml"
 	FieldAcceptedRules   = "accepted_rules"
-	DefaultTimeout       = 120 // Microsoft's SSE example
+	FieldFragments       = "fragments"
+	DefaultTimeout       = apimcheck.MicrosoftTimeout
 	DefaultFailOnErrorSC = true
 )
 
@@ -44,14 +45,19 @@ type Spec struct {
 	// CacheControlNoCache makes <outbound> set Cache-Control: no-cache.
 	CacheControlNoCache bool
 	// BackendID, when set, adds <set-backend-service backend-id="..."/> to
-	// <inbound>.
+	// <inbound>, after the user's inbound policies (a backend-id
+	// expression may read the variables they set).
 	BackendID string
 	// Inbound, Outbound and OnError are the user's own policies for those
 	// sections, as XML.
 	Inbound, Outbound, OnError string
-	// AcceptedRules are rule IDs whose errors the user accepts: they are
-	// reported as findings instead of failing the render.
+	// AcceptedRules are the rules whose errors the user accepts, each
+	// "SSE110" or "SSE110: the reason": they are reported as accepted
+	// findings instead of failing the render.
 	AcceptedRules []string
+	// Fragments are policy fragments by fragment-id: an include-fragment
+	// in the user's policies is checked with the fragment's policies.
+	Fragments map[string]string
 }
 
 // Result is a rendered policy.
@@ -78,9 +84,9 @@ func Render(spec Spec) (Result, []*input.Error) {
 	if err != nil {
 		return Result{}, []*input.Error{{Msg: "the rendered policy does not parse (a bug in sseready, please report it): " + err.Error()}}
 	}
-	res := apimcheck.Check(doc, apimcheck.Options{Scope: apimcheck.API})
+	res := apimcheck.Check(doc, r.checkOptions(apimcheck.API))
 	for _, f := range res.Findings {
-		if f.Severity == rules.Error && !r.accepted[f.Rule] {
+		if f.Severity == rules.Error {
 			return Result{}, []*input.Error{{Msg: "the rendered policy fails its own check (a bug in sseready, please report it): " + f.String()}}
 		}
 	}
@@ -88,9 +94,15 @@ func Render(spec Spec) (Result, []*input.Error) {
 }
 
 type renderer struct {
-	spec     Spec
-	accepted map[string]bool
-	errs     []*input.Error
+	spec      Spec
+	accepted  map[string]bool
+	accepts   []rules.Acceptance
+	fragments map[string]*apimpolicy.Document
+	errs      []*input.Error
+}
+
+func (r *renderer) checkOptions(scope apimcheck.Scope) apimcheck.Options {
+	return apimcheck.Options{Scope: scope, Fragments: r.fragments, Accepted: r.accepts, AcceptedFrom: "in accepted_rules"}
 }
 
 func (r *renderer) fail(field string, format string, args ...any) {
@@ -98,12 +110,19 @@ func (r *renderer) fail(field string, format string, args ...any) {
 }
 
 func (r *renderer) validate() {
-	for _, id := range r.spec.AcceptedRules {
-		if _, ok := rules.Lookup(id); !ok {
-			r.fail(FieldAcceptedRules, "%q is not a rule ID; the rules are %s", id, strings.Join(rules.IDs(), ", "))
+	for _, s := range r.spec.AcceptedRules {
+		a, err := rules.ParseAcceptance(s)
+		if err != nil {
+			r.fail(FieldAcceptedRules, "%v", err)
 			continue
 		}
-		r.accepted[id] = true
+		r.accepted[a.Rule] = true
+		r.accepts = append(r.accepts, a)
+	}
+	if len(r.spec.Fragments) > 0 {
+		docs, errs := apimcheck.ParseFragments(r.spec.Fragments)
+		r.errs = append(r.errs, apimcheck.FragmentInputErrors(FieldFragments, errs)...)
+		r.fragments = docs
 	}
 	if t := r.spec.Timeout; t != nil {
 		switch {
@@ -147,11 +166,13 @@ func checkString(s string) error {
 func (r *renderer) includeBase() bool { return r.spec.IncludeBase == nil || *r.spec.IncludeBase }
 
 // section is one section of the document: generated elements first, then
-// the user's nodes as written.
+// the user's nodes as written, then generated elements that must come
+// after them.
 type section struct {
 	name      string
 	generated []*apimpolicy.Element
 	user      []apimpolicy.Node
+	after     []*apimpolicy.Element
 }
 
 func (r *renderer) sections() []section {
@@ -162,10 +183,10 @@ func (r *renderer) sections() []section {
 		return nil
 	}
 	in := section{name: "inbound", generated: base()}
-	if r.spec.BackendID != "" {
-		in.generated = append(in.generated, apimpolicy.NewElement("set-backend-service", "backend-id", r.spec.BackendID))
-	}
 	in.user = r.userNodes(FieldInbound, "inbound", r.spec.Inbound)
+	if r.spec.BackendID != "" {
+		in.after = append(in.after, apimpolicy.NewElement("set-backend-service", "backend-id", r.spec.BackendID))
+	}
 
 	be := section{name: "backend", generated: []*apimpolicy.Element{r.forwardRequest()}}
 
@@ -236,13 +257,72 @@ func (r *renderer) userNodes(field, sectionName, src string) []apimpolicy.Node {
 	if len(r.errs) > before {
 		return nil
 	}
-	for _, f := range apimcheck.CheckNodes(nodes, sectionName, apimcheck.Options{}).Findings {
-		if f.Severity == rules.Error && !r.accepted[f.Rule] {
-			r.errs = append(r.errs, &input.Error{Field: field, Line: f.Line, Column: f.Column,
-				Msg: fmt.Sprintf("%s: %s (to keep it anyway, add %q to accepted_rules)", f.Rule, f.Message, f.Rule)})
+	for _, f := range apimcheck.CheckNodes(nodes, sectionName, r.checkOptions(apimcheck.API)).Findings {
+		if f.Severity == rules.Error {
+			msg := fmt.Sprintf("%s: %s (to keep it anyway, add %q to accepted_rules)", f.Rule, f.Message, f.Rule)
+			if f.Fragment != "" {
+				msg = fmt.Sprintf("in fragment %q, line %d, column %d: %s", f.Fragment, f.Line, f.Column, msg)
+				r.errs = append(r.errs, &input.Error{Field: field, Msg: msg})
+				continue
+			}
+			r.errs = append(r.errs, &input.Error{Field: field, Line: f.Line, Column: f.Column, Msg: msg})
 		}
 	}
+	for _, n := range nodes {
+		reindent(n, lineIndent(src, n.Start().Offset), indent+indent)
+	}
 	return nodes
+}
+
+// lineIndent returns the whitespace before offset on its line in src, or
+// "" when other text stands there first.
+func lineIndent(src string, offset int) string {
+	start := strings.LastIndexAny(src[:offset], "\r\n") + 1
+	if prefix := src[start:offset]; strings.TrimLeft(prefix, " \t") == "" {
+		return prefix
+	}
+	return ""
+}
+
+// reindent moves a user's policy written over several lines from its
+// indentation in the input (from) to the document's (to), so a heredoc's
+// indentation does not carry into the document. Only whitespace between
+// tags and attributes changes: text, expressions, CDATA and comments keep
+// every byte.
+func reindent(n apimpolicy.Node, from, to string) {
+	e, ok := n.(*apimpolicy.Element)
+	if !ok {
+		return
+	}
+	for _, a := range e.Attrs {
+		a.Space = shiftLines(a.Space, from, to)
+	}
+	e.TagSpace = shiftLines(e.TagSpace, from, to)
+	for _, c := range e.Children {
+		if t, ok := c.(*apimpolicy.Text); ok && strings.TrimSpace(t.Raw) == "" {
+			t.Raw = shiftLines(t.Raw, from, to)
+		}
+		reindent(c, from, to)
+	}
+}
+
+// shiftLines re-indents the lines that whitespace ws starts: from is taken
+// off each and to put on.
+func shiftLines(ws, from, to string) string {
+	if !strings.Contains(ws, "\n") {
+		return ws
+	}
+	lines := strings.Split(ws, "\n")
+	for i := 1; i < len(lines); i++ {
+		line := lines[i]
+		if strings.HasPrefix(line, from) {
+			line = line[len(from):]
+		} else {
+			line = strings.TrimLeft(line, " \t")
+		}
+		lines[i] = to + line
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (r *renderer) userElement(field, sectionName string, e *apimpolicy.Element) {
@@ -287,7 +367,7 @@ func printDocument(sections []section) string {
 	var b strings.Builder
 	b.WriteString("<policies>\n")
 	for _, s := range sections {
-		if len(s.generated) == 0 && len(s.user) == 0 {
+		if len(s.generated) == 0 && len(s.user) == 0 && len(s.after) == 0 {
 			fmt.Fprintf(&b, "%s<%s />\n", indent, s.name)
 			continue
 		}
@@ -307,6 +387,9 @@ func printDocument(sections []section) string {
 			b.WriteString(indent + indent)
 			b.WriteString(apimpolicy.PrintNode(n))
 			b.WriteString("\n")
+		}
+		for _, e := range s.after {
+			writeIndented(&b, e, 2)
 		}
 		fmt.Fprintf(&b, "%s</%s>\n", indent, s.name)
 	}

@@ -51,11 +51,11 @@ func TestRenderEverything(t *testing.T) {
 	want := `<policies>
     <inbound>
         <base />
-        <set-backend-service backend-id="llm-backend" />
         <rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Subscription.Id)" />
 
         <!-- who called -->
         <set-header name="X-Caller" exists-action="override"><value>@(context.User?.Email ?? "anonymous")</value></set-header>
+        <set-backend-service backend-id="llm-backend" />
     </inbound>
     <backend>
         <forward-request timeout="60" http-version="2or1" fail-on-error-status-code="false" buffer-response="false" />
@@ -161,7 +161,7 @@ func TestRenderAcceptedRules(t *testing.T) {
 	res, errs := Render(Spec{
 		Timeout:       ptr(int64(300)),
 		Outbound:      `<validate-content unspecified-content-type-action="prevent" max-size="10" size-exceeded-action="prevent" />`,
-		AcceptedRules: []string{"SSE110", "SSE104"},
+		AcceptedRules: []string{"SSE110: validated on purpose", "SSE104"},
 	})
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -172,12 +172,18 @@ func TestRenderAcceptedRules(t *testing.T) {
 	}
 	// Line 6 holds the forward-request (timeout at column 26), line 10 the
 	// user's validate-content, after <outbound> and <base />.
-	want := "SSE104 warning 6:26,SSE110 error 10:9"
+	want := "SSE104 accepted 6:26,SSE110 accepted 10:9"
 	if strings.Join(got, ",") != want {
 		t.Fatalf("findings %v, want %s\n%s", got, want, res.XML)
 	}
-	if rules.Ready(res.Findings) {
-		t.Error("an accepted error still makes the document not ready")
+	if !rules.Ready(res.Findings) {
+		t.Error("accepted findings must not make the document not ready")
+	}
+	if r := res.Findings[1].Reason; r != "validated on purpose" {
+		t.Errorf("reason %q", r)
+	}
+	if r := res.Findings[0].Reason; r != "accepted in accepted_rules (no reason given)" {
+		t.Errorf("reason %q", r)
 	}
 }
 
@@ -213,5 +219,91 @@ func TestRenderKeepsUserBytes(t *testing.T) {
 	}
 	if !strings.Contains(res.XML, "\n        "+frag+"\n    </inbound>") {
 		t.Fatalf("fragment not kept as written:\n%s", res.XML)
+	}
+}
+
+// set-backend-service comes after the user's inbound policies, so a
+// backend_id expression can read the variables they set.
+func TestBackendAfterUserInbound(t *testing.T) {
+	res, errs := Render(Spec{
+		BackendID: `@((string)context.Variables["pool"])`,
+		Inbound:   `<set-variable name="pool" value="@(context.Request.Headers.GetValueOrDefault("x-region", "eu") + "-pool")" />`,
+	})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	set, backend := strings.Index(res.XML, "<set-variable"), strings.Index(res.XML, "<set-backend-service")
+	if set < 0 || backend < set {
+		t.Fatalf("set-backend-service must follow the user's set-variable:\n%s", res.XML)
+	}
+}
+
+// A multi-line policy keeps its structure at the document's indentation,
+// whatever the heredoc's; expressions and CDATA keep every byte.
+func TestRenderReindentsUserPolicies(t *testing.T) {
+	code := "@{\n      var b = context.Request.Body.As<JObject>(true);\n          return b.ToString();\n    }"
+	cdata := "<![CDATA[\n  line one\n      line two\n]]>"
+	res, errs := Render(Spec{Inbound: "\n" +
+		"      <choose>\n" +
+		"        <when condition=\"@(context.Request.Method == &quot;POST&quot;)\">\n" +
+		"          <set-body>" + code + "</set-body>\n" +
+		"        </when>\n" +
+		"      </choose>\n" +
+		"      <set-header name=\"x\"\n" +
+		"                  exists-action=\"override\">\n" +
+		"        <value>" + cdata + "</value>\n" +
+		"      </set-header>\n"})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	want := "" +
+		"        <choose>\n" +
+		"          <when condition=\"@(context.Request.Method == &quot;POST&quot;)\">\n" +
+		"            <set-body>" + code + "</set-body>\n" +
+		"          </when>\n" +
+		"        </choose>\n" +
+		"        <set-header name=\"x\"\n" +
+		"                    exists-action=\"override\">\n" +
+		"          <value>" + cdata + "</value>\n" +
+		"        </set-header>\n"
+	if !strings.Contains(res.XML, want) {
+		t.Fatalf("got\n%s\nwant it to hold\n%s", res.XML, want)
+	}
+}
+
+// Issue 8 §1: a valid policy with a raw '<' in a later expression
+// attribute renders; it once failed the plan with a false SSE100.
+func TestRenderRawLessThanInLaterAttribute(t *testing.T) {
+	in := `<rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Request.IpAddress)" increment-condition="@(context.Response.StatusCode >= 200 && context.Response.StatusCode < 400)" />`
+	res, errs := Render(Spec{Inbound: in})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if !strings.Contains(res.XML, in) || len(res.Findings) != 0 {
+		t.Fatalf("findings %v\n%s", res.Findings, res.XML)
+	}
+}
+
+func TestRenderFragments(t *testing.T) {
+	frag := map[string]string{"validate": "<fragment>\n  <validate-content unspecified-content-type-action=\"prevent\" max-size=\"10\" size-exceeded-action=\"prevent\" />\n</fragment>"}
+	include := `<include-fragment fragment-id="validate" />`
+	_, errs := Render(Spec{Outbound: include, Fragments: frag})
+	if len(errs) != 1 || errs[0].Field != FieldOutbound || !strings.Contains(errs[0].Msg, `in fragment "validate", line 2, column 3: SSE110`) {
+		t.Fatalf("errors %v", errs)
+	}
+	res, errs := Render(Spec{Outbound: include, Fragments: frag, AcceptedRules: []string{"SSE110: checked by the backend team"}})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Fragment != "validate" || res.Findings[0].Severity != rules.Accepted {
+		t.Fatalf("findings %+v", res.Findings)
+	}
+	// Included in inbound, the same fragment validates the request: fine.
+	if _, errs := Render(Spec{Inbound: include, Fragments: frag}); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	_, errs = Render(Spec{Fragments: map[string]string{"bad": "<fragment>\n<a>"}})
+	if len(errs) != 1 || errs[0].Field != FieldFragments || errs[0].Line != 2 || !strings.Contains(errs[0].Msg, `fragment "bad": <a> is not closed`) {
+		t.Fatalf("errors %v", errs)
 	}
 }
