@@ -24,11 +24,15 @@ func newAPIMPolicyCheckDataSource() datasource.DataSource { return &apimPolicyCh
 type apimPolicyCheckDataSource struct{}
 
 type apimPolicyCheckModel struct {
-	XML      types.String `tfsdk:"xml"`
-	Scope    types.String `tfsdk:"scope"`
-	Ready    types.Bool   `tfsdk:"ready"`
-	Findings types.List   `tfsdk:"findings"`
-	FixedXML types.String `tfsdk:"fixed_xml"`
+	XML           types.String `tfsdk:"xml"`
+	Scope         types.String `tfsdk:"scope"`
+	Fragments     types.Map    `tfsdk:"fragments"`
+	AcceptedRules types.Set    `tfsdk:"accepted_rules"`
+	Ready         types.Bool   `tfsdk:"ready"`
+	Findings      types.List   `tfsdk:"findings"`
+	FixedXML      types.String `tfsdk:"fixed_xml"`
+	FixedReady    types.Bool   `tfsdk:"fixed_ready"`
+	FixedFindings types.List   `tfsdk:"fixed_findings"`
 }
 
 func (d *apimPolicyCheckDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -38,14 +42,17 @@ func (d *apimPolicyCheckDataSource) Metadata(_ context.Context, req datasource.M
 func (d *apimPolicyCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Checks an existing API Management policy document for everything that breaks a Server-Sent " +
-			"Events stream, and says how to fix it. `ready` is false when any finding is an error. Use it in a " +
-			"`check` block or a `lifecycle.postcondition` to stop a policy that would buffer the stream before it " +
-			"is applied. The document is read as APIM reads it (\"rawxml\"): policy expressions may hold unescaped " +
-			"`\"`, `<` and `&&`.",
+			"Events stream, and says how to fix it. `ready` is false when any finding is an error. To stop an apply, " +
+			"use a `lifecycle.precondition` or `postcondition` on the policy resource (a `check` block only warns). " +
+			"If you deploy `fixed_xml`, gate on `fixed_ready`, which is the check of the document you deploy. The " +
+			"document is read as APIM reads it (\"rawxml\"): policy expressions may hold unescaped `\"`, `<` and `&&`. " +
+			"Branches that only non-streaming requests take (`<when condition=\"@(!isStream)\">`) are recognised: " +
+			"findings there are info.",
 		Attributes: map[string]schema.Attribute{
 			"xml": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The policy document: a `<policies>` document, or a policy fragment with a `<fragment>` root.",
+				Required: true,
+				MarkdownDescription: "The policy document: a `<policies>` document, or a policy fragment with a `<fragment>` root. " +
+					"Policies with no root at all (a snippet) are checked as a fragment, with a warning (`SSE131`).",
 			},
 			"scope": schema.StringAttribute{
 				Optional: true,
@@ -54,16 +61,36 @@ func (d *apimPolicyCheckDataSource) Schema(_ context.Context, _ datasource.Schem
 					"to check the parent policy at `operation`, `product` and `workspace` scope.",
 				Validators: []validator.String{stringvalidator.OneOf(scopeValues...)},
 			},
+			"fragments": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: fragmentsDescription,
+			},
+			"accepted_rules": schema.SetAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: acceptedRulesDescription,
+			},
 			"ready": schema.BoolAttribute{
 				Computed:            true,
-				MarkdownDescription: "True when no finding is an error.",
+				MarkdownDescription: "True when no finding of `xml` is an error.",
 			},
 			"findings": findingsAttribute(),
 			"fixed_xml": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "The document with every safe automatic fix applied (`buffer-response=\"false\"` on " +
 					"each `forward-request`, an inherited `<backend>` replaced at `api` and `global` scope) and every " +
-					"other byte kept. Equal to `xml` when there is nothing to fix.",
+					"other byte kept. Equal to `xml` when there is nothing to fix. Accepted findings, findings in " +
+					"branches only non-streaming requests take, and findings inside fragments are not fixed.",
+			},
+			"fixed_ready": schema.BoolAttribute{
+				Computed:            true,
+				MarkdownDescription: "True when no finding of `fixed_xml` is an error: gate on this when you deploy `fixed_xml`.",
+			},
+			"fixed_findings": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         findingType,
+				MarkdownDescription: "The findings of `fixed_xml`: what the automatic fixes leave for you. " + findingsDescription,
 			},
 		},
 	}
@@ -71,10 +98,14 @@ func (d *apimPolicyCheckDataSource) Schema(_ context.Context, _ datasource.Schem
 
 func (d *apimPolicyCheckDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var m apimPolicyCheckModel
-	if !getConfig(ctx, req.Config.Get, &m, &resp.Diagnostics) || resp.Diagnostics.HasError() || m.XML.IsUnknown() || m.XML.IsNull() {
+	if !getConfig(ctx, req.Config.Get, &m, &resp.Diagnostics) || resp.Diagnostics.HasError() {
 		return
 	}
-	if _, err := apimpolicy.Parse([]byte(m.XML.ValueString())); err != nil {
+	policyOptions(ctx, apimcheck.API, m.Fragments, m.AcceptedRules, &resp.Diagnostics)
+	if m.XML.IsUnknown() || m.XML.IsNull() {
+		return
+	}
+	if _, err := apimpolicy.ParseLoose([]byte(m.XML.ValueString())); err != nil {
 		addSyntaxError(&resp.Diagnostics, path.Root("xml"), err)
 	}
 }
@@ -90,8 +121,11 @@ func (d *apimPolicyCheckDataSource) Read(ctx context.Context, req datasource.Rea
 		resp.Diagnostics.AddAttributeError(path.Root("scope"), "Invalid scope", err.Error())
 		return
 	}
+	opts, _ := policyOptions(ctx, scope, m.Fragments, m.AcceptedRules, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	src := []byte(m.XML.ValueString())
-	opts := apimcheck.Options{Scope: scope}
 	res, err := apimcheck.CheckSource(src, opts)
 	if err != nil {
 		addSyntaxError(&resp.Diagnostics, path.Root("xml"), err)
@@ -105,5 +139,7 @@ func (d *apimPolicyCheckDataSource) Read(ctx context.Context, req datasource.Rea
 	m.Ready = types.BoolValue(res.Ready)
 	m.Findings = findingsValue(res.Findings)
 	m.FixedXML = types.StringValue(string(fixed.Source))
+	m.FixedReady = types.BoolValue(fixed.Remaining.Ready)
+	m.FixedFindings = findingsValue(fixed.Remaining.Findings)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

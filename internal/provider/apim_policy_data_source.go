@@ -34,6 +34,7 @@ type apimPolicyModel struct {
 	OutboundXML           types.String `tfsdk:"outbound_xml"`
 	OnErrorXML            types.String `tfsdk:"on_error_xml"`
 	AcceptedRules         types.Set    `tfsdk:"accepted_rules"`
+	Fragments             types.Map    `tfsdk:"fragments"`
 	XML                   types.String `tfsdk:"xml"`
 	Findings              types.List   `tfsdk:"findings"`
 }
@@ -76,11 +77,11 @@ func (d *apimPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			},
 			"backend_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Route to this APIM backend (`azurerm_api_management_backend.name`) with `<set-backend-service backend-id=\"...\" />` in `<inbound>`. Escaped for XML; a value starting with `@(` or `@{` is a policy expression and must be a valid one.",
+				MarkdownDescription: "Route to this APIM backend (`azurerm_api_management_backend.name`) with `<set-backend-service backend-id=\"...\" />` at the end of `<inbound>`, after your `inbound_xml`, so an expression can read the variables your policies set. Escaped for XML; a value starting with `@(` or `@{` is a policy expression and must be a valid one.",
 			},
 			"inbound_xml": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Your policies for `<inbound>`, as XML (policy expressions may hold unescaped `\"`, `<` and `&&`, as APIM allows). Placed after `<base />` exactly as written; the whitespace around them is re-indented. Checked with the SSE rules.",
+				MarkdownDescription: "Your policies for `<inbound>`, as XML (policy expressions may hold unescaped `\"`, `<` and `&&`, as APIM allows). Placed after `<base />` as written, re-indented to the document's level (only the whitespace between tags moves: text, expressions and CDATA keep every byte). Checked with the SSE rules.",
 			},
 			"outbound_xml": schema.StringAttribute{
 				Optional:            true,
@@ -93,7 +94,12 @@ func (d *apimPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"accepted_rules": schema.SetAttribute{
 				Optional:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Rule IDs (such as `SSE110`) whose errors you accept: the policy is rendered anyway and the finding is listed in `findings`. See the [SSE rules guide](" + rulesGuide + ").",
+				MarkdownDescription: acceptedRulesDescription + " An error in your policies that is not accepted fails the plan, naming the rule.",
+			},
+			"fragments": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: fragmentsDescription,
 			},
 			"xml": schema.StringAttribute{
 				Computed:            true,
@@ -143,7 +149,7 @@ func (d *apimPolicyDataSource) Read(ctx context.Context, req datasource.ReadRequ
 func (m apimPolicyModel) spec(ctx context.Context, diags *diag.Diagnostics) (apimgen.Spec, bool) {
 	var s apimgen.Spec
 	known := !anyUnknown(m.Timeout, m.FailOnErrorStatusCode, m.HTTPVersion, m.IncludeBase,
-		m.CacheControlNoCache, m.BackendID, m.InboundXML, m.OutboundXML, m.OnErrorXML, m.AcceptedRules)
+		m.CacheControlNoCache, m.BackendID, m.InboundXML, m.OutboundXML, m.OnErrorXML, m.AcceptedRules, m.Fragments)
 	if f := m.Timeout.ValueBigFloat(); f != nil {
 		n, acc := f.Int64()
 		if acc != big.Exact {
@@ -173,6 +179,13 @@ func (m apimPolicyModel) spec(ctx context.Context, diags *diag.Diagnostics) (api
 			}
 		}
 		diags.Append(m.AcceptedRules.ElementsAs(ctx, &s.AcceptedRules, false)...)
+	}
+	fk, errs := elementsUsable(ctx, "fragments", m.Fragments)
+	if addInputErrors(diags, errs) || !fk {
+		return s, false
+	}
+	if !m.Fragments.IsNull() {
+		diags.Append(m.Fragments.ElementsAs(ctx, &s.Fragments, false)...)
 	}
 	return s, known
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -43,8 +44,8 @@ data "sseready_apim_policy" "chat" {
 				statecheck.ExpectKnownValue("data.sseready_apim_policy.chat", tfjsonpath.New("xml"), knownvalue.StringExact(`<policies>
     <inbound>
         <base />
-        <set-backend-service backend-id="chat &quot;stream&quot; &lt;v2&gt; &amp; co" />
         <rate-limit-by-key calls="100" renewal-period="60" counter-key="@(context.Request.Headers.GetValueOrDefault("X-User", ""))" />
+        <set-backend-service backend-id="chat &quot;stream&quot; &lt;v2&gt; &amp; co" />
     </inbound>
     <backend>
         <forward-request timeout="90" http-version="2or1" fail-on-error-status-code="false" buffer-response="false" />
@@ -61,7 +62,10 @@ data "sseready_apim_policy" "chat" {
     </on-error>
 </policies>
 `)),
-				statecheck.ExpectKnownValue("data.sseready_apim_policy.chat", tfjsonpath.New("findings"), knownvalue.ListSizeExact(0)),
+				// HTTP/2 to the backend is a preview of the v2 and self-hosted gateways.
+				statecheck.ExpectKnownValue("data.sseready_apim_policy.chat", tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
+					policyFinding("SSE109", "warning", 8, 39, "forward-request", "http-version", "", `http-version="2or1" asks for HTTP/2 to the backend, which is preview`),
+				})),
 			},
 		}},
 	})
@@ -156,14 +160,46 @@ data "sseready_apim_policy" "x" {
 				Config: `
 data "sseready_apim_policy" "x" {
   timeout        = 300
-  accepted_rules = ["SSE104", "SSE110"]
+  accepted_rules = ["SSE104", "SSE110: the API validates JSON, it never streams"]
   outbound_xml   = "<validate-content unspecified-content-type-action=\"prevent\" max-size=\"1024\" size-exceeded-action=\"prevent\" />"
 }`,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.sseready_apim_policy.x", tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
-						finding("SSE104", "warning", 6, 26, "forward-request", `timeout="300" is over 240 seconds`),
-						finding("SSE110", "error", 10, 9, "validate-content", "validate-content reads the whole response"),
+						policyFinding("SSE104", "accepted", 6, 26, "forward-request", "timeout", "accepted in accepted_rules (no reason given)", `timeout="300" is over 240 seconds`),
+						policyFinding("SSE110", "accepted", 10, 9, "validate-content", "", "the API validates JSON, it never streams", "validate-content reads the whole response"),
 					})),
+				},
+			},
+		},
+	})
+}
+
+// Issue 8 §1: a raw '<' in a later expression attribute once failed the
+// plan with a false SSE100; fragments are checked where they are included.
+func TestAccAPIMPolicy_llmInbound(t *testing.T) {
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: `
+data "sseready_apim_policy" "x" {
+  outbound_xml = "<include-fragment fragment-id=\"log\" />"
+  fragments    = { log = "<fragment><set-body>@(context.Response.Body.As<string>(true))</set-body></fragment>" }
+}`,
+				ExpectError: attrErrorRe("outbound_xml", `in fragment "log", line 1, column 11: SSE111`),
+			},
+			{
+				Config: `
+data "sseready_apim_policy" "x" {
+  backend_id  = "@((string)context.Variables[\"pool\"])"
+  inbound_xml = <<-XML
+    <set-variable name="pool" value="@(context.Request.Headers.GetValueOrDefault("x-region", "eu") + "-pool")" />
+    <rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Request.IpAddress)" increment-condition="@(context.Response.StatusCode >= 200 && context.Response.StatusCode < 400)" />
+  XML
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.sseready_apim_policy.x", tfjsonpath.New("findings"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue("data.sseready_apim_policy.x", tfjsonpath.New("xml"), knownvalue.StringRegexp(regexp.MustCompile(
+						`(?s)<set-variable name="pool".*increment-condition="@\(context.Response.StatusCode >= 200 && context.Response.StatusCode < 400\)" />\n        <set-backend-service backend-id="@\(\(string\)context.Variables\[&quot;pool&quot;\]\)" />\n    </inbound>`))),
 				},
 			},
 		},

@@ -66,7 +66,7 @@ func TestAccCheckAPIMPolicyFunction_scopeAndErrors(t *testing.T) {
 			},
 			{
 				Config:      `output "x" { value = provider::sseready::check_apim_policy(` + inherits + `, "api", "operation") }`,
-				ExpectError: errorRe(`at most one scope may be given, got 2`),
+				ExpectError: errorRe(`at most one options argument may be given, got 2`),
 			},
 			{
 				Config:      `output "x" { value = provider::sseready::check_apim_policy(null) }`,
@@ -110,8 +110,62 @@ output "api"     { value = provider::sseready::fix_apim_policy("<policies><backe
 					statecheck.ExpectKnownOutputValue("fixed", knownvalue.StringExact(brokenPolicyFixed)),
 					statecheck.ExpectKnownOutputValue("again", knownvalue.StringExact(brokenPolicyFixed)),
 					statecheck.ExpectKnownOutputValue("op", knownvalue.StringExact("<policies><backend><base /></backend></policies>")),
-					statecheck.ExpectKnownOutputValue("api", knownvalue.StringExact(`<policies><backend><forward-request buffer-response="false" /></backend></policies>`)),
+					statecheck.ExpectKnownOutputValue("api", knownvalue.StringExact(`<policies><backend><forward-request timeout="120" buffer-response="false" /></backend></policies>`)),
 				},
+			},
+		},
+	})
+}
+
+// The options object: fragments and accepted rules; today's scope string
+// still works beside it.
+func TestAccAPIMPolicyFunctions_options(t *testing.T) {
+	const fragment = `"<fragment><forward-request timeout=\"120\" /></fragment>"`
+	const policy = `"<policies><backend><include-fragment fragment-id=\"fwd\" /></backend></policies>"`
+	accTest(t, resource.TestCase{
+		TerraformVersionChecks: functionVersions,
+		Steps: []resource.TestStep{
+			{
+				Config: `
+output "unresolved" { value = provider::sseready::check_apim_policy(` + policy + `) }
+output "resolved"   { value = provider::sseready::check_apim_policy(` + policy + `, { fragments = { fwd = ` + fragment + ` } }) }
+output "accepted"   { value = provider::sseready::check_apim_policy(` + policy + `, { scope = "api", fragments = { fwd = ` + fragment + ` }, accepted_rules = ["SSE101: batch only"] }) }
+output "fixed"      { value = provider::sseready::fix_apim_policy("<policies><backend><forward-request timeout=\"120\" /></backend></policies>", { accepted_rules = ["SSE101"] }) }
+output "scope"      { value = provider::sseready::check_apim_policy("<policies><backend><base /></backend></policies>", { scope = "operation" }).ready }
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("unresolved", knownvalue.ObjectPartial(map[string]knownvalue.Check{"ready": knownvalue.Bool(true)})),
+					statecheck.ExpectKnownOutputValue("resolved", knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"ready": knownvalue.Bool(false),
+						"findings": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"rule": knownvalue.StringExact("SSE101"), "severity": knownvalue.StringExact("error"), "fragment": knownvalue.StringExact("fwd"),
+						})}),
+					})),
+					statecheck.ExpectKnownOutputValue("accepted", knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"ready": knownvalue.Bool(true),
+						"findings": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"rule": knownvalue.StringExact("SSE101"), "severity": knownvalue.StringExact("accepted"), "reason": knownvalue.StringExact("batch only"),
+						})}),
+					})),
+					statecheck.ExpectKnownOutputValue("fixed", knownvalue.StringExact(`<policies><backend><forward-request timeout="120" /></backend></policies>`)),
+					statecheck.ExpectKnownOutputValue("scope", knownvalue.Bool(true)),
+				},
+			},
+			{
+				Config:      `output "x" { value = provider::sseready::check_apim_policy("<policies />", { scopes = "api" }) }`,
+				ExpectError: errorRe(`options has no attribute "scopes"`),
+			},
+			{
+				Config:      `output "x" { value = provider::sseready::check_apim_policy("<policies />", 42) }`,
+				ExpectError: errorRe(`the options are a tftypes.Number: give a scope such as "operation", or an object with scope, fragments and accepted_rules`),
+			},
+			{
+				Config:      `output "x" { value = provider::sseready::check_apim_policy("<policies />", { fragments = { f = "<policies />" } }) }`,
+				ExpectError: errorRe(`fragments, line 1, column 1: fragment "f": the root element is <policies>: a policy fragment has a <fragment> root`),
+			},
+			{
+				Config:      `output "x" { value = provider::sseready::check_apim_policy("<policies />", { accepted_rules = ["SSE999"] }) }`,
+				ExpectError: errorRe(`"SSE999" is not a rule ID`),
 			},
 		},
 	})

@@ -27,15 +27,17 @@ func TestAccExamples(t *testing.T) {
 		{dir: "data-sources/sseready_apim_policy_check", checks: []statecheck.StateCheck{
 			statecheck.ExpectKnownOutputValue("orders_ready", knownvalue.Bool(false)),
 			statecheck.ExpectKnownOutputValue("orders_findings", knownvalue.ListExact([]knownvalue.Check{
-				knownvalue.StringRegexp(errorRe(`orders-policy.xml:9:5: error SSE101: forward-request has no buffer-response`)),
+				knownvalue.StringRegexp(errorRe(`orders-policy.xml:10:5: error SSE101: forward-request has no buffer-response`)),
+				knownvalue.StringRegexp(errorRe(`orders-policy.xml:10:5: accepted SSE104: forward-request has no timeout`)),
 			})),
-			statecheck.ExpectKnownOutputValue("orders_fixed", knownvalue.StringRegexp(errorRe(`<forward-request timeout="60" buffer-response="false" />`))),
+			statecheck.ExpectKnownOutputValue("orders_fixed", knownvalue.StringRegexp(errorRe(`<forward-request buffer-response="false" />`))),
 		}},
 		{dir: "functions/check_apim_policy", checks: []statecheck.StateCheck{
 			statecheck.ExpectKnownOutputValue("operation_check", knownvalue.ObjectPartial(map[string]knownvalue.Check{
 				"ready":    knownvalue.Bool(true),
 				"findings": knownvalue.ListSizeExact(1),
 			})),
+			statecheck.ExpectKnownOutputValue("with_fragments", knownvalue.Bool(true)),
 		}},
 		{dir: "functions/fix_apim_policy", checks: []statecheck.StateCheck{
 			statecheck.ExpectKnownOutputValue("fixed_policy_ready", knownvalue.Bool(true)),

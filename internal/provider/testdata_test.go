@@ -41,16 +41,26 @@ const brokenPolicyFixed = `<policies>
 </policies>
 `
 
-// finding is the expected value of one finding object.
+// finding is the expected value of one finding object about an element.
 func finding(rule, severity string, line, column int64, element, messagePrefix string) knownvalue.Check {
+	return policyFinding(rule, severity, line, column, element, "", "", messagePrefix)
+}
+
+// policyFinding is the expected value of one finding object of the APIM
+// policy rules, with the attribute it is on and the reason it was
+// accepted ("" for none).
+func policyFinding(rule, severity string, line, column int64, element, attribute, reason, messagePrefix string) knownvalue.Check {
 	return knownvalue.ObjectExact(map[string]knownvalue.Check{
-		"rule":     knownvalue.StringExact(rule),
-		"severity": knownvalue.StringExact(severity),
-		"message":  knownvalue.StringRegexp(errorRe(messagePrefix)),
-		"line":     knownvalue.Int64Exact(line),
-		"column":   knownvalue.Int64Exact(column),
-		"element":  knownvalue.StringExact(element),
-		"hop":      knownvalue.StringExact("apim"),
+		"rule":      knownvalue.StringExact(rule),
+		"severity":  knownvalue.StringExact(severity),
+		"message":   knownvalue.StringRegexp(errorRe(messagePrefix)),
+		"line":      knownvalue.Int64Exact(line),
+		"column":    knownvalue.Int64Exact(column),
+		"element":   knownvalue.StringExact(element),
+		"attribute": knownvalue.StringExact(attribute),
+		"fragment":  knownvalue.StringExact(""),
+		"hop":       knownvalue.StringExact("apim"),
+		"reason":    knownvalue.StringExact(reason),
 	})
 }
 

@@ -30,10 +30,25 @@ output "backend_must_send" {
   value = data.sseready_stream_profile.chat.backend_response_headers
 }
 
-# Stop the plan when the stream cannot survive the path.
+# A check block reports on every plan and apply, but only as a warning: it
+# never stops one.
 check "stream_survives_the_path" {
   assert {
     condition     = data.sseready_stream_profile.chat.ready
     error_message = join("\n", [for f in data.sseready_stream_profile.chat.findings : "${f.hop}: ${f.message}" if f.severity == "error"])
+  }
+}
+
+# To stop the apply, put the condition on what deploys the settings (in a
+# real configuration the azurerm_application_gateway; terraform_data stands
+# in for it here).
+resource "terraform_data" "gateway_timeout" {
+  input = data.sseready_stream_profile.chat.appgw_request_timeout
+
+  lifecycle {
+    precondition {
+      condition     = data.sseready_stream_profile.chat.ready
+      error_message = join("\n", [for f in data.sseready_stream_profile.chat.findings : "${f.hop}: ${f.message}" if f.severity == "error"])
+    }
   }
 }

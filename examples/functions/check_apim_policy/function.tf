@@ -26,3 +26,16 @@ output "operation_check" {
     "operation",
   )
 }
+
+# The options object: the fragments the policy includes (here the one that
+# forwards the request) and the findings you accept, with your reason.
+output "with_fragments" {
+  value = provider::sseready::check_apim_policy(
+    "<policies><backend><include-fragment fragment-id=\"forward\" /></backend></policies>",
+    {
+      scope          = "api"
+      fragments      = { forward = "<fragment><forward-request timeout=\"120\" buffer-response=\"false\" /></fragment>" }
+      accepted_rules = ["SSE140: token counts are estimates, and that is fine"]
+    },
+  ).ready
+}
