@@ -71,6 +71,9 @@ type APIM struct {
 	SKUName     string
 	Policies    []Policy
 	Diagnostics []apimdiag.Diagnostic
+	// Fragments are the policy fragments the policies include, by
+	// fragment-id (see apimcheck.ParseFragments).
+	Fragments map[string]string
 }
 
 // Policy is a policy document and where it is attached.
@@ -108,6 +111,7 @@ type Result struct {
 // ("apim", "apim.policies[0]"), which holds back every check below it.
 const (
 	pathAPIMSKU       = "apim.sku_name"
+	pathAPIMFragments = "apim.fragments"
 	pathAppGWSKU      = "app_gateway.sku_name"
 	pathAppGWGlobal   = "app_gateway.global"
 	pathAppGWTimeout  = "app_gateway.request_timeout"
@@ -157,6 +161,8 @@ type checker struct {
 	findings []rules.Finding
 	budget   streamprofile.Budget
 	hasGap   bool
+	// fragments are the chain's policy fragments, parsed.
+	fragments map[string]*apimpolicy.Document
 }
 
 // known reports whether every path, every path above it and every path
@@ -227,6 +233,11 @@ func (k *checker) validate() {
 			if _, err := apimtier.SupportsSSE(a.SKUName); err != nil {
 				k.errs = append(k.errs, input.Errorf(pathAPIMSKU, "%v", err))
 			}
+		}
+		if k.known(pathAPIMFragments) && len(a.Fragments) > 0 {
+			docs, errs := apimcheck.ParseFragments(a.Fragments)
+			k.errs = append(k.errs, apimcheck.FragmentInputErrors(pathAPIMFragments, errs)...)
+			k.fragments = docs
 		}
 		for i, p := range a.Policies {
 			path := fmt.Sprintf("apim.policies[%d].xml", i)
@@ -460,7 +471,7 @@ func (k *checker) policies(ps []Policy) {
 		if err != nil {
 			continue // reported by validate
 		}
-		res := apimcheck.Check(doc, apimcheck.Options{Scope: scope})
+		res := apimcheck.Check(doc, apimcheck.Options{Scope: scope, Fragments: k.fragments})
 		v := verdictOf(doc, res)
 		results[i] = checked{res, v}
 		if v != verdictNone {

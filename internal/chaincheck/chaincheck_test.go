@@ -302,3 +302,26 @@ func TestScopeChainSettlesBase(t *testing.T) {
 		})
 	}
 }
+
+// The chain's policies include fragments: given, they are checked where
+// they are included; broken, they are an input error naming apim.fragments.
+func TestPolicyFragments(t *testing.T) {
+	c := goodChain()
+	c.APIM.Policies[0].XML = `<policies><inbound><base /></inbound><backend><include-fragment fragment-id="fwd" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
+	c.APIM.Fragments = map[string]string{"fwd": `<fragment><forward-request timeout="120" /></fragment>`}
+	r, errs := Check(c)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if r.Ready || !strings.Contains(summary(r), "apim SSE101 error forward-request") {
+		t.Fatalf("a buffering fragment: ready %v\n%s", r.Ready, summary(r))
+	}
+	c.APIM.Fragments["fwd"] = `<fragment><forward-request timeout="120" buffer-response="false" /></fragment>`
+	if r, errs = Check(c); len(errs) > 0 || !r.Ready {
+		t.Fatalf("a streaming fragment: %v\n%s", errs, summary(r))
+	}
+	c.APIM.Fragments["fwd"] = "<fragment>\n<forward-request>"
+	if _, errs = Check(c); len(errs) != 1 || errs[0].Error() != `apim.fragments, line 2, column 1: fragment "fwd": <forward-request> is not closed: the document ends before </forward-request>` {
+		t.Fatalf("errors %v", errs)
+	}
+}

@@ -87,6 +87,11 @@ func (d *chainCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 							"xml":   schema.StringAttribute{Required: true, MarkdownDescription: "The policy's `xml_content`."},
 						}},
 					},
+					"fragments": schema.MapAttribute{
+						Optional:            true,
+						ElementType:         types.StringType,
+						MarkdownDescription: fragmentsDescription,
+					},
 					"diagnostics": schema.ListNestedAttribute{
 						Optional:            true,
 						MarkdownDescription: "The diagnostics that apply to the API: API-scope ones and the global (All APIs) ones.",

@@ -338,3 +338,39 @@ output "premium_v2"  { value = provider::sseready::apim_sku_supports_sse(var.sku
 		},
 	})
 }
+
+// The chain's policies are checked with the fragments they include.
+func TestAccChainCheck_fragments(t *testing.T) {
+	const ds = "data.sseready_chain_check.path"
+	config := func(fragment string) string {
+		return `
+data "sseready_chain_check" "path" {
+  apim = {
+    sku_name  = "StandardV2_1"
+    policies  = [{ xml = "<policies><inbound><base /></inbound><backend><include-fragment fragment-id=\"fwd\" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>" }]
+    fragments = { fwd = ` + fragment + ` }
+  }
+  backend = { max_event_gap = "30s", heartbeat_interval = "15s" }
+}`
+	}
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config:      config(`"<fragment>\n<forward-request>"`),
+				ExpectError: attrErrorRe("apim", `line 2, column 1: fragment "fwd": <forward-request> is not closed`),
+			},
+			{
+				Config: config(`"<fragment><forward-request timeout=\"120\" /></fragment>"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.SetPartial([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"rule":     knownvalue.StringExact("SSE101"),
+							"fragment": knownvalue.StringExact("fwd"),
+						}),
+					})),
+				},
+			},
+		},
+	})
+}

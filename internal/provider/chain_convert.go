@@ -100,12 +100,18 @@ func chainFromValue(v tftypes.Value, outputs ...string) (chaincheck.Chain, []*in
 }
 
 func (r *chainReader) apim(a map[string]tftypes.Value) *chaincheck.APIM {
-	r.keys(a, "apim", "sku_name", "policies", "diagnostics")
+	r.keys(a, "apim", "sku_name", "policies", "diagnostics", "fragments")
 	sku, ok := r.strOK(a, "apim", "sku_name")
 	if ok && sku == "" {
 		r.fail("apim.sku_name", "is empty: give azurerm_api_management.sku_name, or leave it out")
 	}
 	out := &chaincheck.APIM{SKUName: sku}
+	if f := r.object(a["fragments"], "apim.fragments"); f != nil {
+		out.Fragments = map[string]string{}
+		for id := range f {
+			out.Fragments[id] = r.str(f, "apim.fragments", id)
+		}
+	}
 	for i, p := range r.list(a, "apim", "policies") {
 		path := fmt.Sprintf("apim.policies[%d]", i)
 		if p.IsKnown() && p.IsNull() {
