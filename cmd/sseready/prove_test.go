@@ -16,6 +16,7 @@ func TestProve(t *testing.T) {
 		"inherit.xml":  `<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound></policies>`,
 		"appgw.json":   `{"response_buffering_enabled": false, "request_timeout": 40}`,
 		"default.json": `{}`,
+		"replaced.xml": strings.Replace(streamingPolicy, "<outbound><base />", `<outbound><base /><return-response />`, 1),
 	})
 	f := func(name string) string { return filepath.Join(dir, name) }
 	// At 240x the load balancer's cut takes 1 s, the 6-minute silence
@@ -56,6 +57,12 @@ func TestProve(t *testing.T) {
 		{"a streaming global policy settles an operation's <base />",
 			[]string{"--apim-policy", "global=" + f("good.xml"), "--apim-policy", "operation=" + f("inherit.xml"), "--silence-after", "0"}, 0,
 			[]string{"apim: stream\n", "ok: every event arrived as it was sent"}},
+		// The emulator has no behaviour for an <outbound> return-response:
+		// the stream it relays is not the real one, so the run fails.
+		{"an error the emulator does not enact fails the proof",
+			[]string{"--apim-policy", f("replaced.xml"), "--silence-after", "0"}, 1,
+			[]string{"apim: stream error, not emulated: SSE151: return-response in <outbound> runs for every request", "event 6 ",
+				"not ok: the emulated stream arrived, but apim's policy holds an error the emulator does not enact (SSE151)"}},
 		{"the Consumption tier refuses",
 			[]string{"--apim-policy", f("good.xml"), "--apim-sku", "Consumption_0"}, 1,
 			[]string{"apim: refuse", "status 503", "not ok: status 503"}},

@@ -263,6 +263,9 @@ func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	for _, w := range g.Behavior().Warnings {
 		fmt.Fprintf(stderr, "sseready gateway: warning: %s (not emulated: the hop relays as if it were harmless)\n", w)
 	}
+	for _, e := range g.Behavior().NotEnacted {
+		fmt.Fprintf(stderr, "sseready gateway: error: %s (not emulated: the hop relays the stream, the real gateway would not)\n", e)
+	}
 	return serve(ctx, "gateway", *listen, g, stderr)
 }
 

@@ -43,6 +43,11 @@ type Behavior struct {
 	// unknown (a named value, a fragment), which the hop cannot enact and
 	// relays as if it were harmless.
 	Warnings []string
+	// NotEnacted are the policy check's errors that the emulator has no
+	// behaviour for (a return-response that replaces the stream, a
+	// Content-Type override): the stream it relays is not the real one,
+	// so a run through it proves nothing.
+	NotEnacted []string
 }
 
 func (b Behavior) String() string {
@@ -130,6 +135,10 @@ func deriveAPIM(c Config) (Behavior, error) {
 		}
 		switch f.Severity {
 		case rules.Error:
+			if _, ok := effectOf(f.Rule); !ok {
+				b.NotEnacted = append(b.NotEnacted, f.Rule+": "+f.Message)
+				continue
+			}
 			b.enact(f.Rule, c, "")
 		case rules.Warning:
 			b.Warnings = append(b.Warnings, f.Rule+": "+f.Message)

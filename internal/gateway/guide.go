@@ -67,6 +67,11 @@ in the [SSE rules](sse-rules.md) guide gives its sources.
 		fmt.Fprintf(&b, "| [%s](sse-rules.md#%s) | %s | %s |\n", r.ID, strings.ToLower(r.ID), strings.ReplaceAll(r.Summary, "|", `\|`), e.does)
 	}
 	b.WriteString(`
+An error of the policy check that is not in this table (a ` + "`return-response`" + ` that replaces the stream,
+a ` + "`Content-Type`" + ` override) has no behaviour here: the hop relays the stream as if the error were not
+there, ` + "`sseready gateway`" + ` prints it as "error, not emulated", and ` + "`sseready prove`" + ` fails, since the
+stream it saw is not the one the real gateway sends.
+
 A hop whose settings break no rule relays each read at once. A hop holds at most ` + "`--buffer-cap`" + `
 (default 16 MiB) of one response; past it the response fails, so memory stays bounded whatever the stream.
 
