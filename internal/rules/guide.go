@@ -48,6 +48,7 @@ the rule says so. Rules marked *auto-fix* are repaired by ` + "`fixed_xml`" + `,
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", r.ID, anchor(r.ID), r.Severity, fix, mdEscape(r.Summary))
 	}
 	b.WriteString(guideStreaming())
+	b.WriteString(guideFragments)
 	b.WriteString(guideAccepting)
 	for _, r := range All() {
 		fmt.Fprintf(&b, "\n<a id=\"%s\"></a>\n## %s: %s\n\n", anchor(r.ID), r.ID, r.Name)
@@ -133,4 +134,20 @@ no longer fails the gate:
   ` + "`sseready lint --accept`" + `: ` + "`\"SSE103\"`" + ` or ` + "`\"SSE103: the reason\"`" + `, for the whole document.
 
 A comment that names no known rule is itself reported (` + "`SSE132`" + `).
+`
+
+const guideFragments = `
+## Fragments and snippets
+
+An ` + "`include-fragment`" + ` is checked as if the fragment's policies stood in its place when you give the fragment's
+document (` + "`fragments`" + ` on the data sources, the functions' options, ` + "`sseready lint --fragment NAME=FILE`" + `). A finding
+inside it names the fragment in ` + "`fragment`" + `, with its line and column in the fragment's document, and is not fixed in
+the policy: fix the fragment. A fragment that is not given stays a warning (` + "`SSE130`" + `).
+
+A fragment checked on its own (a ` + "`<fragment>`" + ` document, or a snippet file with no root, which also gets ` + "`SSE131`" + `)
+can stand in any section, so sseready infers where from what it holds: a ` + "`forward-request`" + ` means ` + "`<backend>`" + `; a
+` + "`set-body`" + ` whose code reads ` + "`context.Request`" + ` (and not ` + "`context.Response`" + `) rewrites the request, so ` + "`<inbound>`" + ` or
+` + "`<backend>`" + `; an expression that reads ` + "`context.Response`" + ` runs after the backend answered. Where the clues settle the
+section, a finding is as it would be there; where they do not, a finding that depends on the section is a warning
+that says "if this fragment is included in ...".
 `
