@@ -20,21 +20,7 @@ const bom = "\xef\xbb\xbf"
 // Parse parses a complete policy document: one root element, <policies>
 // or <fragment>, with only comments, whitespace and processing
 // instructions around it. Errors are *SyntaxError.
-func Parse(src []byte) (*Document, error) {
-	p, err := newParser(src, true)
-	if err != nil {
-		return nil, err
-	}
-	nodes, err := p.parse()
-	if err != nil {
-		return nil, err
-	}
-	doc := &Document{BOM: p.bom, Nodes: nodes}
-	if _, err := p.checkTopLevel(nodes, false); err != nil {
-		return nil, err
-	}
-	return doc, nil
-}
+func Parse(src []byte) (*Document, error) { return parseDocument(src, false) }
 
 // ParseLoose parses as Parse does, and also takes a file of policies
 // without a <policies> or <fragment> root: one policy element, or several
@@ -42,7 +28,9 @@ func Parse(src []byte) (*Document, error) {
 // Rootless set. What Parse refuses for any other reason (a tag left open,
 // an end tag without its start tag, text between the policies) it refuses
 // too.
-func ParseLoose(src []byte) (*Document, error) {
+func ParseLoose(src []byte) (*Document, error) { return parseDocument(src, true) }
+
+func parseDocument(src []byte, loose bool) (*Document, error) {
 	p, err := newParser(src, true)
 	if err != nil {
 		return nil, err
@@ -51,7 +39,7 @@ func ParseLoose(src []byte) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	rootless, err := p.checkTopLevel(nodes, true)
+	rootless, err := p.checkTopLevel(nodes, loose)
 	if err != nil {
 		return nil, err
 	}

@@ -196,18 +196,9 @@ func (m apimDiagnosticModel) collectionsUsable(ctx context.Context, diags *diag.
 // maskingUsable is elementsUsable for data_masking, whose headers and
 // query_params are optional: only a null mode or value is an error.
 func maskingUsable(ctx context.Context, v types.Map) (known bool, errs []*input.Error) {
-	if v.IsNull() {
-		return true, nil
-	}
-	if v.IsUnknown() {
-		return false, nil
-	}
-	tfv, err := v.ToTerraformValue(ctx)
-	if err != nil {
-		return false, []*input.Error{input.Errorf(apimdiag.FieldDataMasking, "%v", err)}
-	}
-	if !tfv.IsFullyKnown() {
-		return false, nil
+	tfv, known, errs := lookInside(ctx, apimdiag.FieldDataMasking, v)
+	if tfv == nil {
+		return known, errs
 	}
 	var blocks map[string]tftypes.Value
 	if err := tfv.As(&blocks); err != nil {

@@ -98,24 +98,35 @@ func addSyntaxError(diags *diag.Diagnostics, p path.Path, err error) {
 	diags.AddAttributeError(p, "Invalid policy XML", err.Error())
 }
 
+// lookInside converts a collection attribute so that its elements can be
+// looked at: tfv is nil when there is nothing to look at (null, or not
+// known through and through, when known is false).
+func lookInside(ctx context.Context, name string, v attr.Value) (tfv *tftypes.Value, known bool, errs []*input.Error) {
+	if v.IsNull() {
+		return nil, true, nil
+	}
+	if v.IsUnknown() {
+		return nil, false, nil
+	}
+	t, err := v.ToTerraformValue(ctx)
+	if err != nil {
+		return nil, false, []*input.Error{input.Errorf(name, "%v", err)}
+	}
+	if !t.IsFullyKnown() {
+		return nil, false, nil
+	}
+	return &t, true, nil
+}
+
 // elementsUsable looks inside a collection attribute before its elements
 // are converted: an unknown element anywhere means the value is not known
 // yet (known false); a null element is an error naming the attribute.
 func elementsUsable(ctx context.Context, name string, v attr.Value) (known bool, errs []*input.Error) {
-	if v.IsNull() {
-		return true, nil
+	tfv, known, errs := lookInside(ctx, name, v)
+	if tfv == nil {
+		return known, errs
 	}
-	if v.IsUnknown() {
-		return false, nil
-	}
-	tfv, err := v.ToTerraformValue(ctx)
-	if err != nil {
-		return false, []*input.Error{input.Errorf(name, "%v", err)}
-	}
-	if !tfv.IsFullyKnown() {
-		return false, nil
-	}
-	_ = tftypes.Walk(tfv, func(p *tftypes.AttributePath, v tftypes.Value) (bool, error) {
+	_ = tftypes.Walk(*tfv, func(p *tftypes.AttributePath, v tftypes.Value) (bool, error) {
 		if len(p.Steps()) > 0 && v.IsNull() {
 			errs = append(errs, input.Errorf(name, "holds a null at %s: give a value or leave the element out", p))
 		}
