@@ -20,9 +20,21 @@ type inlineAccept struct {
 // acceptComments reads the inline acceptances among nodes. A comment
 // applies to the element that follows it (over whitespace and other
 // comments); one with no element after it applies to outer, the element
-// that holds the nodes (nil: the whole document).
+// that holds the nodes (nil: the whole document). A comment that names no
+// rule is reported on the element it stands before (or outer, or the
+// element before it).
 func (c *checker) acceptComments(nodes []apimpolicy.Node, outer *apimpolicy.Element) {
 	var pending []inlineAccept
+	var invalid []*apimpolicy.Comment
+	var errs []error
+	var last *apimpolicy.Element
+	flushInvalid := func(about *apimpolicy.Element) {
+		for i, n := range invalid {
+			c.report(rules.AcceptCommentInvalid, n.Pos, place{plain: true}, about, "",
+				"this sseready:accept comment accepts nothing: %v", errs[i])
+		}
+		invalid, errs = nil, nil
+	}
 	for _, n := range nodes {
 		switch n := n.(type) {
 		case *apimpolicy.Comment:
@@ -32,12 +44,13 @@ func (c *checker) acceptComments(nodes []apimpolicy.Node, outer *apimpolicy.Elem
 			}
 			a, err := rules.ParseAcceptance(strings.TrimPrefix(text, acceptPrefix))
 			if err != nil {
-				c.report(rules.AcceptCommentInvalid, n.Pos, place{plain: true}, outer, "",
-					"this sseready:accept comment accepts nothing: %v", err)
+				invalid, errs = append(invalid, n), append(errs, err)
 				continue
 			}
 			pending = append(pending, inlineAccept{a, n.Pos})
 		case *apimpolicy.Element:
+			last = n
+			flushInvalid(n)
 			if outer == nil && len(pending) > 0 && c.accepts[nil] == nil {
 				// At the top of the document, before its first element: the
 				// whole document.
@@ -51,6 +64,10 @@ func (c *checker) acceptComments(nodes []apimpolicy.Node, outer *apimpolicy.Elem
 			}
 		}
 	}
+	if outer != nil {
+		last = outer
+	}
+	flushInvalid(last)
 	if len(pending) > 0 {
 		c.addAccepts(outer, pending)
 	}
