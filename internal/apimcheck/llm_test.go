@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
 )
 
 // Shapes of the policies LLM gateways ship (token limits, content safety,
@@ -193,6 +195,14 @@ func TestStreamingBranches(t *testing.T) {
 		{name: "outbound set-body for streaming requests stays an error",
 			src:  stream(rawFlagVar + when(`@(context.Variables.GetValueOrDefault<bool>("isStream"))`, `<set-body>x</set-body>`, "")),
 			want: []string{"SSE111 error @<set-body"}},
+		{name: "a missing or false flag is for non-streaming requests (the AI gateway semantic cache shape)",
+			src: policy(when(`@(context.Request.Body.As<JObject>(preserveContent: true)["stream"] == null || context.Request.Body.As<JObject>(preserveContent: true)["stream"].Value<bool>() == false)`,
+				`<azure-openai-semantic-cache-lookup score-threshold="0.8" embeddings-backend-id="embeddings" />`, ""), goodForward,
+				when(`@(context.Request.Body.As<JObject>(preserveContent: true)["stream"] == null)`, `<azure-openai-semantic-cache-store duration="60" />`, ""), ""),
+			want: []string{"SSE120 info @<azure-openai-semantic-cache-lookup", "SSE120 info @<azure-openai-semantic-cache-store"}},
+		{name: "a present flag is not a streaming request",
+			src:  policy("", when(`@(context.Request.Body.As<JObject>(true)["stream"] != null)`, buffering, goodForward), "", ""),
+			want: []string{"SSE101 error @buffer-response=\"true\""}},
 		{name: "nested: a non-streaming outer branch decides",
 			src:  policy(rawFlagVar, when(`@(!context.Variables.GetValueOrDefault<bool>("isStream"))`, when(`@(context.Request.Method == "POST")`, buffering, ""), goodForward), "", ""),
 			want: []string{"SSE101 info @buffer-response=\"true\""}},
@@ -282,4 +292,34 @@ func TestLLMPolicyRules(t *testing.T) {
 			src:  policy("", `<forward-request timeout="60" continue-timeout="soon" buffer-response="false" />`, "", ""),
 			want: []string{"SSE107 error @continue-timeout"}},
 	})
+}
+
+// Every example the rules guide gives of a condition read as the stream
+// flag is read so: the guide cannot promise what the checker does not do.
+func TestStreamPatternsExamples(t *testing.T) {
+	vars := rawFlagVar +
+		`<set-variable name="streamRequested" value="@(context.Request.Body.As<JObject>(true)["stream"]?.Value<bool>() ?? false)" />` +
+		`<set-variable name="stream" value="@(context.Request.Body.As<JObject>(true)["stream"]?.ToString())" />`
+	for _, p := range rules.StreamPatterns {
+		t.Run(p.Example, func(t *testing.T) {
+			backend := p.Example
+			if strings.HasPrefix(p.Example, "@(") {
+				backend = when(p.Example, buffering, goodForward)
+			} else {
+				backend = strings.NewReplacer("<when condition=\"@(isStream)\">...</when>", `<when condition="@(isStream)">`+goodForward+`</when>`,
+					"<otherwise>...</otherwise>", "<otherwise>"+buffering+"</otherwise>").Replace(p.Example)
+				backend = "<choose>" + backend + "</choose>"
+			}
+			res, err := CheckSource([]byte(policy(vars, backend, "", "")), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Findings) != 1 || res.Findings[0].Rule != rules.ForwardRequestBuffers {
+				t.Fatalf("findings %v", res.Findings)
+			}
+			if msg := res.Findings[0].Message; !strings.Contains(msg, "streaming requests take this branch") && !strings.Contains(msg, "only requests that do not ask for a stream") {
+				t.Fatalf("the example is not read as the stream flag: %s", msg)
+			}
+		})
+	}
 }

@@ -77,9 +77,11 @@ type value struct {
 type valueKind int8
 
 const (
-	valOther valueKind = iota
-	valFlag            // the stream flag (as bool or as "true"/"false" text), or its negation
-	valConst           // true, false, "true", "false"
+	valOther   valueKind = iota
+	valFlag              // the stream flag (as bool or as "true"/"false" text), or its negation
+	valConst             // true, false, "true", "false"
+	valNull              // null
+	valImplies           // a test that, when true, says which requests these are (pol), but not the reverse
 )
 
 // streamVars knows what set-variable stores in each context variable, as
@@ -182,9 +184,11 @@ func (vars *streamVars) condOf(toks []token) cond {
 			return vars.condOf(inner).not()
 		}
 	}
-	v := vars.eval(toks)
-	if v.kind == valFlag {
+	switch v := vars.eval(toks); v.kind {
+	case valFlag:
 		return cond{pol: v.pol, exact: true}
+	case valImplies:
+		return cond{pol: v.pol}
 	}
 	return cond{}
 }
@@ -240,6 +244,14 @@ func compare(a, b value) value {
 	if a.kind == valConst && b.kind == valConst {
 		return value{kind: valConst, truth: a.truth == b.truth}
 	}
+	if b.kind == valNull {
+		a, b = b, a
+	}
+	if a.kind == valNull && b.kind == valFlag {
+		// No flag in the body: the request does not ask for a stream
+		// (stream defaults to false). The reverse does not hold.
+		return value{kind: valImplies, pol: polNoStream}
+	}
 	return value{}
 }
 
@@ -249,6 +261,8 @@ func negate(v value) value {
 		v.pol = v.pol.flip()
 	case valConst:
 		v.truth = !v.truth
+	case valImplies, valNull:
+		return value{}
 	}
 	return v
 }
@@ -265,6 +279,8 @@ func (vars *streamVars) atom(toks []token) value {
 		switch {
 		case t.kind == tokIdent && (t.text == "true" || t.text == "false"):
 			return value{kind: valConst, truth: t.text == "true"}
+		case t.kind == tokIdent && t.text == "null":
+			return value{kind: valNull}
 		case t.kind == tokString && (strings.EqualFold(t.text, "true") || strings.EqualFold(t.text, "false")):
 			return value{kind: valConst, truth: strings.EqualFold(t.text, "true")}
 		case t.kind == tokIdent:
@@ -272,7 +288,13 @@ func (vars *streamVars) atom(toks []token) value {
 		}
 	}
 	core, rest := value{}, -1
-	if j, ok := streamFlagRead(toks); ok {
+	if toks[0].is("(") {
+		// A parenthesised operand with conversions after it:
+		// ((string)context.Variables["stream"]).ToLower()
+		if m := matching(toks, 0); m > 0 {
+			core, rest = vars.eval(toks[1:m]), m+1
+		}
+	} else if j, ok := streamFlagRead(toks); ok {
 		core, rest = value{kind: valFlag, pol: polStream}, j
 	} else if name, j, ok := contextVariable(toks); ok {
 		core, rest = vars.lookup(name), j

@@ -13,6 +13,8 @@ var StreamPatterns = []struct{ Pattern, Example string }{
 		`@(((string)context.Variables["stream"]).ToLower() == "true")`},
 	{"Both polarities: `!flag`, `== true`, `== false`, `!= true`, `== \"true\"`, `== \"false\"` (either case), `.Equals(\"true\")`.",
 		`@(!context.Variables.GetValueOrDefault<bool>("streamRequested", false))`},
+	{"A missing flag means no stream: `flag == null` (or `null == flag`) is taken by non-streaming requests only, so `flag == null || flag == false` is too.",
+		`@(context.Request.Body.As<JObject>(true)["stream"] == null || context.Request.Body.As<JObject>(true)["stream"].Value<bool>() == false)`},
 	{"`flag && other` is taken by streaming requests only (and `!flag && other` by the others); `flag || other` is not classified.",
 		`@(context.Variables.GetValueOrDefault<bool>("isStream") && context.Request.Method == "POST")`},
 	{"Branch order: a `<when>` after one whose condition is exactly the flag (or its negation) is taken only by the other kind of request, and so is the `<otherwise>`.",
