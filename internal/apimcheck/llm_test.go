@@ -200,6 +200,11 @@ func TestStreamingBranches(t *testing.T) {
 				`<azure-openai-semantic-cache-lookup score-threshold="0.8" embeddings-backend-id="embeddings" />`, ""), goodForward,
 				when(`@(context.Request.Body.As<JObject>(preserveContent: true)["stream"] == null)`, `<azure-openai-semantic-cache-store duration="60" />`, ""), ""),
 			want: []string{"SSE120 info @<azure-openai-semantic-cache-lookup", "SSE120 info @<azure-openai-semantic-cache-store"}},
+		{name: "a fragment that caches only what does not ask for an event stream by Accept",
+			src: policy(when(`@(!context.Request.Headers.GetValueOrDefault("Accept","").Contains("text/event-stream")
+      && ((context.Request.Url.Path ?? "").Contains("/chat/completions") || (context.Request.Url.Path ?? "").Contains("/responses")))`,
+				`<azure-openai-semantic-cache-lookup score-threshold="0.05" embeddings-backend-id="e" />`, ""), goodForward, "", ""),
+			want: []string{"SSE120 info @<azure-openai-semantic-cache-lookup"}},
 		{name: "a present flag is not a streaming request",
 			src:  policy("", when(`@(context.Request.Body.As<JObject>(true)["stream"] != null)`, buffering, goodForward), "", ""),
 			want: []string{"SSE101 error @buffer-response=\"true\""}},

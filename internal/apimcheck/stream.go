@@ -296,6 +296,8 @@ func (vars *streamVars) atom(toks []token) value {
 		}
 	} else if j, ok := streamFlagRead(toks); ok {
 		core, rest = value{kind: valFlag, pol: polStream}, j
+	} else if j, ok := acceptsEventStream(toks); ok {
+		core, rest = value{kind: valFlag, pol: polStream}, j
 	} else if name, j, ok := contextVariable(toks); ok {
 		core, rest = vars.lookup(name), j
 	}
@@ -375,6 +377,29 @@ func streamFlagRead(toks []token) (int, bool) {
 }
 
 func isStreamKey(t token) bool { return t.kind == tokString && t.text == "stream" }
+
+// acceptsEventStream matches a request that asks for an event stream by
+// its Accept header, as an EventSource does:
+// context.Request.Headers.GetValueOrDefault("Accept"[, ""]).Contains("text/event-stream")
+// (or StartsWith), at the start of toks.
+func acceptsEventStream(toks []token) (int, bool) {
+	i, ok := memberChain(toks, 0, "context", "Request", "Headers")
+	if !ok || i+3 >= len(toks) || !(toks[i].is(".") || toks[i].is("?.")) || toks[i+1].kind != tokIdent ||
+		!strings.HasPrefix(toks[i+1].text, "GetValue") || !toks[i+2].is("(") ||
+		toks[i+3].kind != tokString || !strings.EqualFold(toks[i+3].text, "Accept") {
+		return 0, false
+	}
+	end := matching(toks, i+2)
+	if end < 0 || end+5 >= len(toks) || !(toks[end+1].is(".") || toks[end+1].is("?.")) ||
+		(toks[end+2].text != "Contains" && toks[end+2].text != "StartsWith") || !toks[end+3].is("(") {
+		return 0, false
+	}
+	closeArgs := matching(toks, end+3)
+	if closeArgs < 0 || toks[end+4].kind != tokString || !strings.EqualFold(toks[end+4].text, "text/event-stream") {
+		return 0, false
+	}
+	return closeArgs + 1, true
+}
 
 // contextVariable matches context.Variables["name"],
 // context.Variables.GetValueOrDefault<T>("name"[, default]) and

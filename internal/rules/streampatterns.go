@@ -7,6 +7,8 @@ package rules
 var StreamPatterns = []struct{ Pattern, Example string }{
 	{"The flag read from the request body: `context.Request.Body.As<JObject>(...)` then `[\"stream\"]`, `?[\"stream\"]`, `.Value<bool>(\"stream\")`, `.SelectToken(\"stream\")`, `.GetValue(\"stream\")` or `.Property(\"stream\")`.",
 		`@(context.Request.Body.As<JObject>(preserveContent: true)["stream"]?.Value<bool>() == true)`},
+	{"The request's `Accept` header asking for an event stream, as an `EventSource` sends it: `context.Request.Headers.GetValueOrDefault(\"Accept\"[, default])` then `.Contains(\"text/event-stream\")` or `.StartsWith(...)`.",
+		`@(!context.Request.Headers.GetValueOrDefault("Accept", "").Contains("text/event-stream"))`},
 	{"A context variable that `set-variable` sets to the flag, read with `context.Variables[\"name\"]`, `context.Variables.GetValueOrDefault<T>(\"name\"[, default])` or `GetValue...`; a bare name (`@(isStream)`) is read as that variable. A variable set in several places to different things is not the flag.",
 		`@(context.Variables.GetValueOrDefault<bool>("isStream"))`},
 	{"Conversions that keep the meaning: `(bool)` and `(string)` casts, `.Value<bool>()`, `.ToString()`, `.ToLower()`, `.ToLowerInvariant()`, `.Trim()`, and `?? default`.",
