@@ -7,8 +7,8 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 )
 
-// acceptPrefix starts an inline acceptance:
-// <!-- sseready:accept SSE103 the health endpoint answers itself -->
+// acceptPrefix starts an inline acceptance, as in
+// "<!-- sseready:accept SSE103 the health endpoint answers itself -->".
 const acceptPrefix = "sseready:accept"
 
 // inlineAccept is an acceptance written in the document, and where.

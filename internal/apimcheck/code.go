@@ -29,6 +29,9 @@ type token struct {
 
 func (t token) is(punct string) bool { return t.kind == tokPunct && t.text == punct }
 
+// member reports whether t is a member access, "." or "?.".
+func (t token) member() bool { return t.is(".") || t.is("?.") }
+
 // twoCharOps are the C# operators of two characters the rules look at.
 var twoCharOps = []string{"==", "!=", "&&", "||", "??", "?.", "?[", "=>", "<=", ">=", "::", "++", "--"}
 
@@ -195,7 +198,7 @@ func isIdentPart(c byte) bool { return isIdentStart(c) || ('0' <= c && c <= '9')
 func memberChain(toks []token, i int, names ...string) (int, bool) {
 	for k, name := range names {
 		if k > 0 {
-			if i >= len(toks) || !(toks[i].is(".") || toks[i].is("?.")) {
+			if i >= len(toks) || !toks[i].member() {
 				return i, false
 			}
 			i++
@@ -228,8 +231,8 @@ func bodyRead(code, message string) (int, bool) {
 		if _, ok := memberChain(toks, i, "context", message, "Body"); ok {
 			return toks[i].off, true
 		}
-		if toks[i].kind == tokIdent && aliases[toks[i].text] && (i == 0 || !(toks[i-1].is(".") || toks[i-1].is("?."))) &&
-			i+2 < len(toks) && (toks[i+1].is(".") || toks[i+1].is("?.")) && toks[i+2].kind == tokIdent && toks[i+2].text == "Body" {
+		if toks[i].kind == tokIdent && aliases[toks[i].text] && (i == 0 || !toks[i-1].member()) &&
+			i+2 < len(toks) && toks[i+1].member() && toks[i+2].kind == tokIdent && toks[i+2].text == "Body" {
 			return toks[i].off, true
 		}
 	}

@@ -41,7 +41,9 @@ func resolve(t *testing.T, src, want string) string {
 	}
 	nth := 1
 	if i := strings.LastIndex(marker, "#"); i > 0 {
-		fmt.Sscan(marker[i+1:], &nth)
+		if _, err := fmt.Sscan(marker[i+1:], &nth); err != nil {
+			t.Fatalf("marker %q: %v", want, err)
+		}
 		marker = marker[:i]
 	}
 	off := -1
@@ -103,7 +105,9 @@ func runCheckCases(t *testing.T, tests []checkCase) {
 					i := strings.Index(m, "{@")
 					j := i + strings.Index(m[i:], "}")
 					var line, col int
-					fmt.Sscanf(resolve(t, tt.src, "@"+m[i+2:j]), "%d:%d", &line, &col)
+					if _, err := fmt.Sscanf(resolve(t, tt.src, "@"+m[i+2:j]), "%d:%d", &line, &col); err != nil {
+						t.Fatal(err)
+					}
 					m = m[:i] + fmt.Sprintf("line %d, column %d", line, col) + m[j+1:]
 				}
 				if !strings.Contains(all, m) {
@@ -307,7 +311,7 @@ func TestStreamPatternsExamples(t *testing.T) {
 		`<set-variable name="stream" value="@(context.Request.Body.As<JObject>(true)["stream"]?.ToString())" />`
 	for _, p := range rules.StreamPatterns {
 		t.Run(p.Example, func(t *testing.T) {
-			backend := p.Example
+			var backend string
 			if strings.HasPrefix(p.Example, "@(") {
 				backend = when(p.Example, buffering, goodForward)
 			} else {

@@ -311,7 +311,7 @@ func (vars *streamVars) atom(toks []token) value {
 // .Equals(x) as a comparison. Anything else makes the value unknown.
 func conversions(v value, toks []token) value {
 	for i := 0; i < len(toks); {
-		if !(toks[i].is(".") || toks[i].is("?.")) || i+1 >= len(toks) || toks[i+1].kind != tokIdent {
+		if !toks[i].member() || i+1 >= len(toks) || toks[i+1].kind != tokIdent {
 			return value{}
 		}
 		name := toks[i+1].text
@@ -349,7 +349,7 @@ func streamFlagRead(toks []token) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	if i+1 < len(toks) && (toks[i].is(".") || toks[i].is("?.")) && toks[i+1].kind == tokIdent && strings.HasPrefix(toks[i+1].text, "As") {
+	if i+1 < len(toks) && toks[i].member() && toks[i+1].kind == tokIdent && strings.HasPrefix(toks[i+1].text, "As") {
 		i = skipGeneric(toks, i+2)
 		if i >= len(toks) || !toks[i].is("(") {
 			return 0, false
@@ -362,7 +362,7 @@ func streamFlagRead(toks []token) (int, bool) {
 	switch {
 	case i+2 < len(toks) && (toks[i].is("[") || toks[i].is("?[")) && isStreamKey(toks[i+1]) && toks[i+2].is("]"):
 		return i + 3, true
-	case i+1 < len(toks) && (toks[i].is(".") || toks[i].is("?.")) && toks[i+1].kind == tokIdent:
+	case i+1 < len(toks) && toks[i].member() && toks[i+1].kind == tokIdent:
 		switch toks[i+1].text {
 		case "Value", "SelectToken", "GetValue", "Property", "TryGetValue":
 		default:
@@ -384,13 +384,13 @@ func isStreamKey(t token) bool { return t.kind == tokString && t.text == "stream
 // (or StartsWith), at the start of toks.
 func acceptsEventStream(toks []token) (int, bool) {
 	i, ok := memberChain(toks, 0, "context", "Request", "Headers")
-	if !ok || i+3 >= len(toks) || !(toks[i].is(".") || toks[i].is("?.")) || toks[i+1].kind != tokIdent ||
+	if !ok || i+3 >= len(toks) || !toks[i].member() || toks[i+1].kind != tokIdent ||
 		!strings.HasPrefix(toks[i+1].text, "GetValue") || !toks[i+2].is("(") ||
 		toks[i+3].kind != tokString || !strings.EqualFold(toks[i+3].text, "Accept") {
 		return 0, false
 	}
 	end := matching(toks, i+2)
-	if end < 0 || end+5 >= len(toks) || !(toks[end+1].is(".") || toks[end+1].is("?.")) ||
+	if end < 0 || end+5 >= len(toks) || !toks[end+1].member() ||
 		(toks[end+2].text != "Contains" && toks[end+2].text != "StartsWith") || !toks[end+3].is("(") {
 		return 0, false
 	}
@@ -412,7 +412,7 @@ func contextVariable(toks []token) (string, int, bool) {
 	if toks[i].is("[") && i+2 < len(toks) && toks[i+1].kind == tokString && toks[i+2].is("]") {
 		return toks[i+1].text, i + 3, true
 	}
-	if (toks[i].is(".") || toks[i].is("?.")) && i+1 < len(toks) && toks[i+1].kind == tokIdent && strings.HasPrefix(toks[i+1].text, "GetValue") {
+	if toks[i].member() && i+1 < len(toks) && toks[i+1].kind == tokIdent && strings.HasPrefix(toks[i+1].text, "GetValue") {
 		j := skipGeneric(toks, i+2)
 		if j+1 < len(toks) && toks[j].is("(") && toks[j+1].kind == tokString {
 			if end := matching(toks, j); end > 0 {

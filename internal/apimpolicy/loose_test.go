@@ -72,11 +72,19 @@ func TestCodePositions(t *testing.T) {
 	if got := attr.Pos(strings.Index(attr.Text, "context")).String(); got != "2:22" {
 		t.Errorf("context in the attribute at %s, want 2:22", got)
 	}
-	text := a.Children[0].(*Text).ExprCode(0)
+	txt, ok := a.Children[0].(*Text)
+	if !ok {
+		t.Fatalf("first child %T", a.Children[0])
+	}
+	text := txt.ExprCode(0)
 	if got := text.Pos(strings.Index(text.Text, "context")).String(); got != "3:11" {
 		t.Errorf("context in the text at %s, want 3:11", got)
 	}
-	cd := doc.Root().Child("b").Children[0].(*CData).ExprCode(0)
+	cdata, ok := doc.Root().Child("b").Children[0].(*CData)
+	if !ok {
+		t.Fatal("no CDATA")
+	}
+	cd := cdata.ExprCode(0)
 	if cd.Text != "@(c &amp;&amp; d)" {
 		t.Errorf("CDATA code %q: CDATA holds no entities", cd.Text)
 	}

@@ -121,7 +121,7 @@ func (d *apimPolicyCheckDataSource) Read(ctx context.Context, req datasource.Rea
 		resp.Diagnostics.AddAttributeError(path.Root("scope"), "Invalid scope", err.Error())
 		return
 	}
-	opts, _ := policyOptions(ctx, scope, m.Fragments, m.AcceptedRules, &resp.Diagnostics)
+	opts := policyOptions(ctx, scope, m.Fragments, m.AcceptedRules, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -104,7 +104,8 @@ func decodePolicyOptions(ctx context.Context, d types.Dynamic) (scope string, fr
 			}
 		case "fragments":
 			var m map[string]tftypes.Value
-			if !(v.Type().Is(tftypes.Object{}) || v.Type().Is(tftypes.Map{})) || v.As(&m) != nil {
+			isMap := v.Type().Is(tftypes.Object{}) || v.Type().Is(tftypes.Map{})
+			if !isMap || v.As(&m) != nil {
 				return "", nil, nil, fmt.Errorf("options.fragments must be a map of fragment-id to the fragment's document")
 			}
 			fragments = map[string]string{}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -72,11 +71,6 @@ func findingsValue(findings []rules.Finding) types.List {
 	return types.ListValueMust(findingType, elems)
 }
 
-// describeFinding renders a finding for a diagnostic detail.
-func describeFinding(f rules.Finding) string {
-	return fmt.Sprintf("line %d, column %d: %s %s: %s", f.Line, f.Column, f.Severity, f.Rule, f.Message)
-}
-
 // Attributes shared by the policy data sources.
 var (
 	fragmentsDescription = "Policy fragments by `fragment-id`, each the fragment's document (`<fragment>...</fragment>`, as in " +
@@ -91,22 +85,24 @@ var (
 )
 
 // policyOptions converts the fragments and accepted_rules attributes
-// into the checker's options; known is false while any is unknown.
-func policyOptions(ctx context.Context, scope apimcheck.Scope, fragments types.Map, accepted types.Set, diags *diag.Diagnostics) (apimcheck.Options, bool) {
+// into the checker's options, reporting what is wrong with them; while
+// either is unknown there is nothing to report yet.
+func policyOptions(ctx context.Context, scope apimcheck.Scope, fragments types.Map, accepted types.Set, diags *diag.Diagnostics) apimcheck.Options {
 	kf, errs := elementsUsable(ctx, "fragments", fragments)
 	ka, errs2 := elementsUsable(ctx, "accepted_rules", accepted)
 	if addInputErrors(diags, append(errs, errs2...)) || !kf || !ka {
-		return apimcheck.Options{}, false
+		return apimcheck.Options{}
 	}
 	src := map[string]string{}
 	var acc []string
 	diags.Append(fragments.ElementsAs(ctx, &src, false)...)
 	diags.Append(accepted.ElementsAs(ctx, &acc, false)...)
 	if diags.HasError() {
-		return apimcheck.Options{}, false
+		return apimcheck.Options{}
 	}
 	opts, inputErrs := checkOptions(scope, src, acc)
-	return opts, !addInputErrors(diags, inputErrs)
+	addInputErrors(diags, inputErrs)
+	return opts
 }
 
 // checkOptions builds the checker's options from plain values, for the
