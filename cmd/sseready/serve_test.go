@@ -213,7 +213,7 @@ func TestGatewayPolicyScopes(t *testing.T) {
 		want string
 	}{
 		{[]string{"--apim-policy", "tenant=" + api}, `unknown scope "tenant"`},
-		{[]string{"--apim-policy", api, "--apim-policy", "api=" + api}, "two APIM policies at api scope"},
+		{[]string{"--apim-policy", api, "--apim-policy", "api=" + api}, "are both at api scope: a request path runs one policy per scope"},
 		{[]string{"--apim-policy", filepath.Join(dir, "none.xml")}, "--apim-policy: open"},
 	} {
 		args := append([]string{"gateway", "--upstream", backend}, tt.args...)
