@@ -1,0 +1,31 @@
+// Package azurermstandin is a TEST-ONLY STAND-IN for the azurerm Terraform
+// provider (registry.terraform.io/hashicorp/azurerm). It is not azurerm and
+// talks to no Azure API.
+//
+// Why it exists: sseready checks azurerm configurations (`sseready
+// check-plan` reads `terraform show -json`), and its tests need real plan
+// and state JSON written by the real terraform binary. The azurerm binary
+// cannot be downloaded where the tests run, so this package serves
+// azurerm's real schema over the plugin protocol azurerm speaks (protocol
+// 5), in the test process, and plans what it is given:
+//
+//   - the schema is azurerm's own, copied whole for the resources of the
+//     SSE chain and those around them (testdata/azurerm-schema.json,
+//     written by tools/azurermstandinschema and embedded), so `terraform
+//     validate` rejects what azurerm would reject by schema (names, types,
+//     required attributes and blocks), not azurerm's value validators
+//     (ranges, enums), which live in azurerm's Go code;
+//   - a plan is Terraform's proposed new state, with computed attributes
+//     the configuration leaves null unknown on create (and kept on
+//     update), and a few documented azurerm defaults filled in
+//     (defaults.go);
+//   - an apply fills every unknown with a deterministic stand-in value:
+//     a plausible ARM resource ID for `id` (ids.go), "standin-<name>" for
+//     other strings, 0, false and empty collections;
+//   - a read returns the state as it is; import is refused.
+//
+// Tests use it through [Plan], [State] and [Validate], which serve the
+// stand-in in-process, point terraform at it with TF_REATTACH_PROVIDERS
+// and run the real `terraform init`, `plan`, `apply`, `show -json` and
+// `validate` in a copy of a configuration directory. See terraform.go.
+package azurermstandin

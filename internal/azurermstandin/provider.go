@@ -1,0 +1,199 @@
+package azurermstandin
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov5"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// Server is the stand-in's protocol 5 provider server.
+type Server struct {
+	schemas *Schemas
+	// err is a schema that could not be read, reported on every call
+	// that needs the schema instead of failing at construction.
+	err error
+}
+
+var _ tfprotov5.ProviderServer = (*Server)(nil)
+
+// New serves the embedded azurerm schema.
+func New() *Server {
+	s, err := LoadSchemas()
+	return &Server{schemas: s, err: err}
+}
+
+// NewWithSchemas serves the given schemas (tests of odd schema input).
+func NewWithSchemas(s *Schemas, err error) *Server { return &Server{schemas: s, err: err} }
+
+func errorDiag(summary, detail string) []*tfprotov5.Diagnostic {
+	return []*tfprotov5.Diagnostic{{Severity: tfprotov5.DiagnosticSeverityError, Summary: summary, Detail: detail}}
+}
+
+// standinDiag names the stand-in in every error, so nobody takes it for
+// azurerm's own.
+func standinDiag(format string, args ...any) []*tfprotov5.Diagnostic {
+	return errorDiag("azurerm stand-in (test only)", fmt.Sprintf(format, args...))
+}
+
+func (s *Server) resource(name string) (*tfprotov5.Schema, []*tfprotov5.Diagnostic) {
+	if s.err != nil {
+		return nil, standinDiag("%v", s.err)
+	}
+	r, ok := s.schemas.Resources[name]
+	if !ok {
+		return nil, standinDiag("the stand-in does not serve the resource type %s: add it to tools/azurermstandinschema and regenerate testdata/azurerm-schema.json", name)
+	}
+	return r, nil
+}
+
+func (s *Server) GetMetadata(context.Context, *tfprotov5.GetMetadataRequest) (*tfprotov5.GetMetadataResponse, error) {
+	if s.err != nil {
+		return &tfprotov5.GetMetadataResponse{Diagnostics: standinDiag("%v", s.err)}, nil
+	}
+	resp := &tfprotov5.GetMetadataResponse{ServerCapabilities: &tfprotov5.ServerCapabilities{}}
+	for _, name := range sortedKeys(s.schemas.Resources) {
+		resp.Resources = append(resp.Resources, tfprotov5.ResourceMetadata{TypeName: name})
+	}
+	for _, name := range sortedKeys(s.schemas.DataSources) {
+		resp.DataSources = append(resp.DataSources, tfprotov5.DataSourceMetadata{TypeName: name})
+	}
+	return resp, nil
+}
+
+func (s *Server) GetProviderSchema(context.Context, *tfprotov5.GetProviderSchemaRequest) (*tfprotov5.GetProviderSchemaResponse, error) {
+	if s.err != nil {
+		return &tfprotov5.GetProviderSchemaResponse{Diagnostics: standinDiag("%v", s.err)}, nil
+	}
+	return &tfprotov5.GetProviderSchemaResponse{
+		ServerCapabilities: &tfprotov5.ServerCapabilities{},
+		Provider:           s.schemas.Provider,
+		ResourceSchemas:    s.schemas.Resources,
+		DataSourceSchemas:  s.schemas.DataSources,
+	}, nil
+}
+
+func (s *Server) GetResourceIdentitySchemas(context.Context, *tfprotov5.GetResourceIdentitySchemasRequest) (*tfprotov5.GetResourceIdentitySchemasResponse, error) {
+	return &tfprotov5.GetResourceIdentitySchemasResponse{}, nil
+}
+
+// PrepareProviderConfig accepts: terraform core has already checked the
+// configuration against the provider schema, and the stand-in needs no
+// credentials.
+func (s *Server) PrepareProviderConfig(_ context.Context, req *tfprotov5.PrepareProviderConfigRequest) (*tfprotov5.PrepareProviderConfigResponse, error) {
+	return &tfprotov5.PrepareProviderConfigResponse{PreparedConfig: req.Config}, nil
+}
+
+func (s *Server) ConfigureProvider(context.Context, *tfprotov5.ConfigureProviderRequest) (*tfprotov5.ConfigureProviderResponse, error) {
+	return &tfprotov5.ConfigureProviderResponse{}, nil
+}
+
+func (s *Server) StopProvider(context.Context, *tfprotov5.StopProviderRequest) (*tfprotov5.StopProviderResponse, error) {
+	return &tfprotov5.StopProviderResponse{}, nil
+}
+
+// ValidateResourceTypeConfig accepts: the types and required attributes
+// are core's to check against the served schema; azurerm's value
+// validators are not reproduced.
+func (s *Server) ValidateResourceTypeConfig(_ context.Context, req *tfprotov5.ValidateResourceTypeConfigRequest) (*tfprotov5.ValidateResourceTypeConfigResponse, error) {
+	_, diags := s.resource(req.TypeName)
+	return &tfprotov5.ValidateResourceTypeConfigResponse{Diagnostics: diags}, nil
+}
+
+// UpgradeResourceState passes the stored JSON through: the stand-in has
+// one schema version per resource, the one it wrote.
+func (s *Server) UpgradeResourceState(_ context.Context, req *tfprotov5.UpgradeResourceStateRequest) (*tfprotov5.UpgradeResourceStateResponse, error) {
+	r, diags := s.resource(req.TypeName)
+	if diags != nil {
+		return &tfprotov5.UpgradeResourceStateResponse{Diagnostics: diags}, nil
+	}
+	if req.RawState == nil || req.RawState.JSON == nil {
+		return &tfprotov5.UpgradeResourceStateResponse{Diagnostics: standinDiag("%s: the state is not JSON (a flatmap state from Terraform 0.11 is not supported)", req.TypeName)}, nil
+	}
+	typ := r.ValueType()
+	v, err := req.RawState.UnmarshalWithOpts(typ, tfprotov5.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
+	if err != nil {
+		return &tfprotov5.UpgradeResourceStateResponse{Diagnostics: standinDiag("%s: reading the stored state: %v", req.TypeName, err)}, nil
+	}
+	dv, err := tfprotov5.NewDynamicValue(typ, v)
+	if err != nil {
+		return &tfprotov5.UpgradeResourceStateResponse{Diagnostics: standinDiag("%s: %v", req.TypeName, err)}, nil
+	}
+	return &tfprotov5.UpgradeResourceStateResponse{UpgradedState: &dv}, nil
+}
+
+// ReadResource returns the state as it is: there is no Azure to ask.
+func (s *Server) ReadResource(_ context.Context, req *tfprotov5.ReadResourceRequest) (*tfprotov5.ReadResourceResponse, error) {
+	return &tfprotov5.ReadResourceResponse{NewState: req.CurrentState, Private: req.Private}, nil
+}
+
+func (s *Server) PlanResourceChange(_ context.Context, req *tfprotov5.PlanResourceChangeRequest) (*tfprotov5.PlanResourceChangeResponse, error) {
+	r, diags := s.resource(req.TypeName)
+	if diags != nil {
+		return &tfprotov5.PlanResourceChangeResponse{Diagnostics: diags}, nil
+	}
+	typ := r.ValueType()
+	proposed, err := unmarshal(req.ProposedNewState, typ)
+	if err != nil {
+		return &tfprotov5.PlanResourceChangeResponse{Diagnostics: standinDiag("%s: reading the proposed new state: %v", req.TypeName, err)}, nil
+	}
+	planned, err := planBlock(r.Block, proposed, defaults[req.TypeName], "")
+	if err != nil {
+		return &tfprotov5.PlanResourceChangeResponse{Diagnostics: standinDiag("%s: planning: %v", req.TypeName, err)}, nil
+	}
+	dv, err := tfprotov5.NewDynamicValue(typ, planned)
+	if err != nil {
+		return &tfprotov5.PlanResourceChangeResponse{Diagnostics: standinDiag("%s: %v", req.TypeName, err)}, nil
+	}
+	// As azurerm (SDKv2) does: it lets azurerm's defaults stand where the
+	// configuration is null, which the strict plan check would refuse.
+	return &tfprotov5.PlanResourceChangeResponse{PlannedState: &dv, PlannedPrivate: req.PriorPrivate, UnsafeToUseLegacyTypeSystem: true}, nil
+}
+
+func (s *Server) ApplyResourceChange(_ context.Context, req *tfprotov5.ApplyResourceChangeRequest) (*tfprotov5.ApplyResourceChangeResponse, error) {
+	r, diags := s.resource(req.TypeName)
+	if diags != nil {
+		return &tfprotov5.ApplyResourceChangeResponse{Diagnostics: diags}, nil
+	}
+	typ := r.ValueType()
+	planned, err := unmarshal(req.PlannedState, typ)
+	if err != nil {
+		return &tfprotov5.ApplyResourceChangeResponse{Diagnostics: standinDiag("%s: reading the planned state: %v", req.TypeName, err)}, nil
+	}
+	newState := planned // a destroy plans null, and null it stays
+	if !planned.IsNull() {
+		if newState, err = fillUnknowns(req.TypeName, planned); err != nil {
+			return &tfprotov5.ApplyResourceChangeResponse{Diagnostics: standinDiag("%s: applying: %v", req.TypeName, err)}, nil
+		}
+	}
+	dv, err := tfprotov5.NewDynamicValue(typ, newState)
+	if err != nil {
+		return &tfprotov5.ApplyResourceChangeResponse{Diagnostics: standinDiag("%s: %v", req.TypeName, err)}, nil
+	}
+	return &tfprotov5.ApplyResourceChangeResponse{NewState: &dv, Private: req.PlannedPrivate, UnsafeToUseLegacyTypeSystem: true}, nil
+}
+
+func (s *Server) ImportResourceState(_ context.Context, req *tfprotov5.ImportResourceStateRequest) (*tfprotov5.ImportResourceStateResponse, error) {
+	return &tfprotov5.ImportResourceStateResponse{Diagnostics: standinDiag(
+		"cannot import %s %q: this is a test-only stand-in for azurerm that talks to no Azure API, so there is nothing to import; declare the resource in the configuration instead", req.TypeName, req.ID)}, nil
+}
+
+func (s *Server) MoveResourceState(_ context.Context, req *tfprotov5.MoveResourceStateRequest) (*tfprotov5.MoveResourceStateResponse, error) {
+	return &tfprotov5.MoveResourceStateResponse{Diagnostics: standinDiag("moving state from %s to %s is not supported", req.SourceTypeName, req.TargetTypeName)}, nil
+}
+
+func (s *Server) UpgradeResourceIdentity(_ context.Context, req *tfprotov5.UpgradeResourceIdentityRequest) (*tfprotov5.UpgradeResourceIdentityResponse, error) {
+	return &tfprotov5.UpgradeResourceIdentityResponse{Diagnostics: standinDiag("%s: resource identities are not served", req.TypeName)}, nil
+}
+
+func (s *Server) GenerateResourceConfig(_ context.Context, req *tfprotov5.GenerateResourceConfigRequest) (*tfprotov5.GenerateResourceConfigResponse, error) {
+	return &tfprotov5.GenerateResourceConfigResponse{Diagnostics: standinDiag("%s: generating configuration is not supported", req.TypeName)}, nil
+}
+
+func unmarshal(dv *tfprotov5.DynamicValue, typ tftypes.Type) (tftypes.Value, error) {
+	if dv == nil {
+		return tftypes.NewValue(typ, nil), nil
+	}
+	return dv.Unmarshal(typ)
+}
