@@ -38,7 +38,7 @@ var defaults = map[string]map[string]tftypes.Value{
 	},
 	// internal/services/cdn/cdn_frontdoor_origin_group_resource.go
 	"azurerm_cdn_frontdoor_origin_group": {
-		"session_affinity_enabled": tftypes.NewValue(tftypes.Bool, true),
+		"session_affinity_enabled":                                  tftypes.NewValue(tftypes.Bool, true),
 		"restore_traffic_time_to_healed_or_new_endpoint_in_minutes": tftypes.NewValue(tftypes.Number, 10),
 	},
 }

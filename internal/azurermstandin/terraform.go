@@ -301,4 +301,3 @@ func tail(b []byte) string {
 	}
 	return "stdout:\n" + string(b)
 }
-
