@@ -13,6 +13,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
+	"github.com/sseready/terraform-provider-sseready/internal/sarifreport"
 )
 
 const lintUsage = `Usage: sseready lint [flags] FILE...
@@ -25,6 +26,11 @@ with a warning). Findings print as
 (a finding inside a fragment given with --fragment names the fragment's
 file). Exit status: 0 when every file is ready, 1 when any has an error
 finding, 2 when any input cannot be read or parsed.
+
+--format json prints one object per FILE; --format sarif prints a SARIF
+2.1.0 log for code scanning (GitHub's upload-sarif): one rule per entry of
+the catalogue, accepted findings as suppressed results, inputs that cannot
+be read or parsed as notifications of an unsuccessful run (exit status 2).
 
 Accept a known finding with --accept, or in the policy itself with
   <!-- sseready:accept SSE103 the health endpoint answers itself -->
@@ -50,6 +56,9 @@ type jsonFinding struct {
 	FragmentFile string `json:"fragment_file,omitempty"`
 	// Reason is why the finding was accepted (severity "accepted").
 	Reason string `json:"reason,omitempty"`
+	// acceptedBy says, for SARIF, whether an accepted finding was accepted
+	// in the document (an inline comment) or by --accept.
+	acceptedBy sarifreport.Suppression
 }
 
 // jsonFile is one input in --format json.
@@ -62,6 +71,8 @@ type jsonFile struct {
 	// errPos and errMsg place a parse error for the text format.
 	errPos apimpolicy.Pos
 	errMsg string
+	// path is the file as given (- for standard input), for SARIF.
+	path string
 }
 
 type lintOptions struct {
@@ -72,13 +83,19 @@ type lintOptions struct {
 	check  apimcheck.Options
 	// fragmentFiles maps a fragment-id to the file it was read from.
 	fragmentFiles map[string]string
+	// fragmentProblems are the fragments that cannot be read or parsed,
+	// for SARIF.
+	fragmentProblems []sarifreport.Problem
+	// acceptedByFlag holds the rules given with --accept: an accepted
+	// finding of another rule was accepted by a comment in the document.
+	acceptedByFlag map[string]bool
 }
 
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	scope := fs.String("scope", "api", "where the policies are attached: global, workspace, product, api or operation")
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output format: text, json or sarif (SARIF 2.1.0, for code scanning)")
 	fix := fs.Bool("fix", false, "print the document with the safe fixes applied (one FILE; findings go to standard error)")
 	write := fs.Bool("w", false, "write the safe fixes back to each FILE")
 	var fragments, accepts stringList
@@ -101,19 +118,31 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageError(stderr, "--scope: %v", err)
 	}
 	opts.check = apimcheck.Options{Scope: opts.scope, AcceptedFrom: "by --accept"}
+	opts.acceptedByFlag = map[string]bool{}
 	for _, a := range accepts {
 		acc, err := rules.ParseAcceptance(a)
 		if err != nil {
 			return usageError(stderr, "--accept %q: %v", a, err)
 		}
 		opts.check.Accepted = append(opts.check.Accepted, acc)
+		opts.acceptedByFlag[acc.Rule] = true
 	}
 	if code := readFragments(fragments, &opts, stderr); code != exitOK {
+		if opts.format == "sarif" && len(opts.fragmentProblems) > 0 {
+			// The run failed on its inputs: say so where code scanning looks.
+			w := stdout
+			if opts.fix { // with --fix the document owns standard output
+				w = stderr
+			}
+			if err := writeSARIF(w, nil, opts.fragmentProblems); err != nil {
+				fmt.Fprintf(stderr, "sseready: %v\n", err)
+			}
+		}
 		return code
 	}
 	switch {
-	case opts.format != "text" && opts.format != "json":
-		return usageError(stderr, "--format must be text or json, not %q", opts.format)
+	case opts.format != "text" && opts.format != "json" && opts.format != "sarif":
+		return usageError(stderr, "--format must be text, json or sarif, not %q", opts.format)
 	case len(files) == 0:
 		return usageError(stderr, "no FILE given (use - for standard input)")
 	case opts.fix && opts.write:
@@ -152,6 +181,12 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	if opts.format == "sarif" {
+		if err := writeSARIF(report, results, nil); err != nil {
+			fmt.Fprintf(stderr, "sseready: %v\n", err)
+			return exitInput
+		}
+	}
 	if opts.format == "json" {
 		enc := json.NewEncoder(report)
 		enc.SetEscapeHTML(false) // keep <, > and & as written: pipelines grep for them
@@ -176,7 +211,7 @@ func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte)
 	} else {
 		src, err = os.ReadFile(name)
 	}
-	res := jsonFile{File: display, Findings: []jsonFinding{}}
+	res := jsonFile{File: display, Findings: []jsonFinding{}, path: name}
 	if err != nil {
 		res.Error = "cannot read: " + err.Error()
 		return res, nil
@@ -209,11 +244,21 @@ func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte)
 	}
 	res.Ready = rules.Ready(findings)
 	for _, f := range findings {
-		res.Findings = append(res.Findings, jsonFinding{
+		jf := jsonFinding{
 			Rule: f.Rule, Severity: string(f.Severity), Message: f.Message,
 			Line: f.Line, Column: f.Column, Element: f.Element, Attribute: f.Attribute, Hop: f.Hop,
 			Fragment: f.Fragment, FragmentFile: opts.fragmentFiles[f.Fragment], Reason: f.Reason,
-		})
+		}
+		if f.Severity == rules.Accepted {
+			// --accept is applied before the comments and the first
+			// acceptance keeps its reason: a rule given with --accept was
+			// accepted by it; any other, by a comment in the document.
+			jf.acceptedBy = sarifreport.InSource
+			if opts.acceptedByFlag[f.Rule] {
+				jf.acceptedBy = sarifreport.External
+			}
+		}
+		res.Findings = append(res.Findings, jf)
 	}
 	return res, fixedSrc
 }
@@ -240,6 +285,47 @@ func printText(w io.Writer, res jsonFile) {
 	}
 }
 
+// writeSARIF writes the findings of every file, and the inputs that could
+// not be read or parsed (each file's error, and problems), as one SARIF
+// log. Paths inside the working directory are written relative to it.
+func writeSARIF(w io.Writer, files []jsonFile, problems []sarifreport.Problem) error {
+	wd, _ := os.Getwd() // empty on error: paths are written as given
+	l := sarifreport.Log{ToolName: "sseready", Version: version, WorkDir: wd, Problems: problems}
+	for _, res := range files {
+		if res.Error != "" {
+			p := sarifreport.Problem{At: sarifreport.Location{File: res.path}, Message: res.Error}
+			if res.errPos.IsValid() {
+				p.At.Line, p.At.Column, p.Message = res.errPos.Line, res.errPos.Column, res.errMsg
+			}
+			l.Problems = append(l.Problems, p)
+			continue
+		}
+		for _, f := range res.Findings {
+			r := sarifreport.Result{
+				Finding: rules.Finding{
+					Rule: f.Rule, Severity: rules.Severity(f.Severity), Message: f.Message,
+					Line: f.Line, Column: f.Column, Element: f.Element, Attribute: f.Attribute,
+					Fragment: f.Fragment, Hop: f.Hop, Reason: f.Reason,
+				},
+				At:         sarifreport.Location{File: res.path, Line: f.Line, Column: f.Column},
+				AcceptedBy: f.acceptedBy,
+			}
+			if f.FragmentFile != "" {
+				// The place is in the fragment's file; the document that
+				// includes it is a related location.
+				r.At.File = f.FragmentFile
+				r.Related = []sarifreport.Location{{File: res.path, Note: fmt.Sprintf("the policy that includes fragment %q", f.Fragment)}}
+			}
+			l.Results = append(l.Results, r)
+		}
+	}
+	rep, err := sarifreport.Build(l)
+	if err != nil {
+		return err
+	}
+	return sarifreport.Write(w, rep)
+}
+
 // readFragments reads the --fragment NAME=FILE documents into opts. A
 // fragment that cannot be read or parsed is an input error naming its
 // file, line and column.
@@ -262,6 +348,8 @@ func readFragments(specs []string, opts *lintOptions, stderr io.Writer) int {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: error: cannot read fragment %q: %v\n", file, name, err)
+			opts.fragmentProblems = append(opts.fragmentProblems, sarifreport.Problem{
+				At: sarifreport.Location{File: file}, Message: fmt.Sprintf("cannot read fragment %q: %v", name, err)})
 			return exitInput
 		}
 		src[name], opts.fragmentFiles[name] = string(data), file
@@ -273,10 +361,16 @@ func readFragments(specs []string, opts *lintOptions, stderr io.Writer) int {
 		switch {
 		case errors.As(err, &fe) && errors.As(err, &se):
 			fmt.Fprintf(stderr, "%s:%d:%d: error: fragment %q: %s\n", opts.fragmentFiles[fe.ID], se.Pos.Line, se.Pos.Column, fe.ID, se.Msg)
+			opts.fragmentProblems = append(opts.fragmentProblems, sarifreport.Problem{
+				At:      sarifreport.Location{File: opts.fragmentFiles[fe.ID], Line: se.Pos.Line, Column: se.Pos.Column},
+				Message: fmt.Sprintf("fragment %q: %s", fe.ID, se.Msg)})
 		case errors.As(err, &fe):
 			fmt.Fprintf(stderr, "%s: error: %v\n", opts.fragmentFiles[fe.ID], err)
+			opts.fragmentProblems = append(opts.fragmentProblems, sarifreport.Problem{
+				At: sarifreport.Location{File: opts.fragmentFiles[fe.ID]}, Message: err.Error()})
 		default:
 			fmt.Fprintf(stderr, "sseready lint: %v\n", err)
+			opts.fragmentProblems = append(opts.fragmentProblems, sarifreport.Problem{Message: err.Error()})
 		}
 	}
 	if len(errs) > 0 {
