@@ -124,7 +124,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"gateway", "--apim-policy", p}, "--upstream must be an http(s) URL"},
 		{[]string{"gateway", "--upstream", "http://127.0.0.1:1"}, "give --apim-policy FILE or --appgw-settings FILE"},
 		{[]string{"gateway", "--upstream", "http://127.0.0.1:1", "--apim-policy", p, "--appgw-settings", s}, "not both"},
-		{[]string{"gateway", "--upstream", "http://127.0.0.1:1", "--appgw-settings", s}, "request_timeout 0 is outside 1 to 86400"},
+		{[]string{"gateway", "--upstream", "http://127.0.0.1:1", "--appgw-settings", s}, "request_timeout: 0 is outside 1 to 86400 seconds"},
 		{[]string{"gateway", "--upstream", "http://127.0.0.1:1", "--apim-policy", p, "--apim-sku", "Gold_1"}, "is not an API Management SKU"},
 		{[]string{"probe"}, "give one URL"},
 		{[]string{"probe", "--header", "nocolon", "http://127.0.0.1:1"}, `--header "nocolon" is not K:V`},

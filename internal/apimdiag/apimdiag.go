@@ -93,8 +93,8 @@ func Derive(spec Spec) (Settings, []*input.Error) {
 func (spec Spec) validate() []*input.Error {
 	var errs []*input.Error
 	fail := func(field, format string, args ...any) { errs = append(errs, input.Errorf(field, format, args...)) }
-	if spec.Identifier != ApplicationInsights && spec.Identifier != AzureMonitor {
-		fail(FieldIdentifier, "%q is not a diagnostic identifier: use applicationinsights or azuremonitor", spec.Identifier)
+	if err := ValidateIdentifier(FieldIdentifier, spec.Identifier); err != nil {
+		errs = append(errs, err)
 	}
 	if p := spec.SamplingPercentage; p != nil && (*p < 0 || *p > 100) {
 		fail(FieldSampling, "%v is outside 0 to 100", *p)
@@ -211,11 +211,24 @@ func AppliesToAPI(d Diagnostic, all []Diagnostic) bool {
 	return true
 }
 
-// LogsBodies reports whether a diagnostic may log bodies: a block logs
-// them, or is left out and so may keep logging.
-func LogsBodies(d Diagnostic) bool {
+// MayLogBodies reports whether a diagnostic may log bodies: a block logs
+// them, or is left out and so may keep what APIM logs there. This is the
+// checker's reading: it warns about what it cannot see.
+func MayLogBodies(d Diagnostic) bool {
 	for _, name := range Blocks {
 		if b, ok := d.Blocks[name]; !ok || b == nil || b.BodyBytes > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// WrittenBlocksLogBodies reports whether a block the diagnostic writes
+// logs bodies. This is the emulator's reading: it enacts only what the
+// settings say, since a block left out keeps a value it cannot know.
+func WrittenBlocksLogBodies(d Diagnostic) bool {
+	for _, blk := range d.Blocks {
+		if blk != nil && blk.BodyBytes > 0 {
 			return true
 		}
 	}

@@ -7,6 +7,7 @@
 package chaincheck
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -42,23 +43,12 @@ type FrontDoor struct {
 	ResponseTimeoutSeconds *int64
 }
 
-// AppGateway is what azurerm_application_gateway says.
-type AppGateway struct {
-	SKUName string
-	// Global is the global block; nil when the configuration has none.
-	Global *AppGatewayGlobal
-	// RequestTimeout is backend_http_settings.request_timeout (nil: not
-	// set, azurerm's default of 30).
-	RequestTimeout *int64
-	// WAFRequestBodyCheck is waf_configuration.request_body_check.
-	WAFRequestBodyCheck bool
-}
+// AppGateway is what azurerm_application_gateway says (appgw.Decode reads
+// it).
+type AppGateway = appgw.Gateway
 
 // AppGatewayGlobal is the global block.
-type AppGatewayGlobal struct {
-	RequestBufferingEnabled  bool
-	ResponseBufferingEnabled bool
-}
+type AppGatewayGlobal = appgw.Global
 
 // AppGatewayForContainers is the route serving the stream.
 type AppGatewayForContainers struct {
@@ -214,50 +204,37 @@ func (k *checker) hopPaths() []string {
 	return out
 }
 
+// validate checks what decoding a single value cannot: the documents
+// parse, and the backend's timings fit together. Each value's own range is
+// checked where it is read (Decode).
 func (k *checker) validate() {
 	c := k.chain
-	if fd := c.FrontDoor; fd != nil && k.known(pathFrontDoor) && fd.ResponseTimeoutSeconds != nil &&
-		(*fd.ResponseTimeoutSeconds < streamprofile.FrontDoorMinTimeout || *fd.ResponseTimeoutSeconds > streamprofile.FrontDoorMaxTimeout) {
-		k.errs = append(k.errs, input.Errorf(pathFrontDoor, "%d is outside %d to %d", *fd.ResponseTimeoutSeconds, streamprofile.FrontDoorMinTimeout, streamprofile.FrontDoorMaxTimeout))
-	}
-	if ag := c.AppGateway; ag != nil {
-		if k.known(pathAppGWSKU) && !slices.Contains(appgw.SKUs, ag.SKUName) {
-			k.errs = append(k.errs, input.Errorf(pathAppGWSKU, "%q is not an Application Gateway SKU for SSE: use Basic, Standard_v2 or WAF_v2", ag.SKUName))
-		}
-		if t := ag.RequestTimeout; k.known(pathAppGWTimeout) && t != nil && (*t < streamprofile.AppGWMinTimeout || *t > streamprofile.AppGWMaxTimeout) {
-			k.errs = append(k.errs, input.Errorf(pathAppGWTimeout, "%d is outside %d to %d", *t, streamprofile.AppGWMinTimeout, streamprofile.AppGWMaxTimeout))
-		}
-	}
 	if a := c.APIM; a != nil {
-		if k.known(pathAPIMSKU) && a.SKUName != "" {
-			if _, err := apimtier.SupportsSSE(a.SKUName); err != nil {
-				k.errs = append(k.errs, input.Errorf(pathAPIMSKU, "%v", err))
-			}
-		}
 		if k.known(pathAPIMFragments) && len(a.Fragments) > 0 {
 			docs, errs := apimcheck.ParseFragments(a.Fragments)
 			k.errs = append(k.errs, apimcheck.FragmentInputErrors(pathAPIMFragments, errs)...)
 			k.fragments = docs
 		}
+		atScope := map[apimcheck.Scope]int{}
 		for i, p := range a.Policies {
 			path := fmt.Sprintf("apim.policies[%d].xml", i)
+			scope := scopeOrDefault(p.Scope)
+			if first, dup := atScope[scope]; dup && k.known(fmt.Sprintf("apim.policies[%d].scope", i)) {
+				// The same rule as the composition APIM runs (apimcheck.Compose).
+				k.errs = append(k.errs, input.Errorf(fmt.Sprintf("apim.policies[%d].scope", i),
+					"apim.policies[%d] is at %s scope too: a request path runs one policy per scope, so list the policies of one path", first, scope))
+			} else if !dup {
+				atScope[scope] = i
+			}
 			if !k.known(path) {
 				continue
 			}
 			if _, err := apimpolicy.Parse([]byte(p.XML)); err != nil {
-				se := err.(*apimpolicy.SyntaxError)
-				k.errs = append(k.errs, &input.Error{Field: path, Line: se.Pos.Line, Column: se.Pos.Column, Msg: se.Msg})
-			}
-		}
-		for i, d := range a.Diagnostics {
-			if !k.known(fmt.Sprintf("apim.diagnostics[%d]", i)) {
-				continue
-			}
-			for _, name := range apimdiag.Blocks {
-				if b := d.Blocks[name]; b != nil {
-					if err := apimdiag.ValidateBlock(fmt.Sprintf("apim.diagnostics[%d].%s.body_bytes", i, name), *b); err != nil {
-						k.errs = append(k.errs, err)
-					}
+				var se *apimpolicy.SyntaxError
+				if errors.As(err, &se) {
+					k.errs = append(k.errs, &input.Error{Field: path, Line: se.Pos.Line, Column: se.Pos.Column, Msg: se.Msg})
+				} else {
+					k.errs = append(k.errs, input.Errorf(path, "%v", err))
 				}
 			}
 		}
@@ -448,104 +425,80 @@ func (k *checker) apim() {
 }
 
 // policies checks each policy at its scope, then settles what a
-// <backend> that only says <base /> inherits, by walking up the scope
-// chain (FACTS.md: global, workspace, product, API, operation) to the
-// nearest policy of this chain that decides: one that forwards the request
-// itself settles it either way; one that inherits too passes the question
-// up; an unknown one, or none, leaves the finding as the policy check
-// gave it.
+// <backend> that only says <base /> inherits: the policies of the chain
+// above its scope, composed as APIM runs them (apimcheck.Compose, the
+// composition the gateway emulator runs too), over APIM's global default
+// when the chain has no global policy. An unknown policy above leaves the
+// finding as the policy check gave it.
 func (k *checker) policies(ps []Policy) {
-	type checked struct {
-		res     apimcheck.Result
-		verdict backendVerdict
-	}
-	results := make([]checked, len(ps))
-	byScope := map[apimcheck.Scope]backendVerdict{}
+	docs := make([]*apimpolicy.Document, len(ps))
 	for i, p := range ps {
-		scope := scopeOrDefault(p.Scope)
 		if !k.known(fmt.Sprintf("apim.policies[%d]", i)) {
-			byScope[scope] = worse(byScope[scope], verdictUnknown)
 			continue
 		}
-		doc, err := apimpolicy.Parse([]byte(p.XML))
-		if err != nil {
-			continue // reported by validate
+		if doc, err := apimpolicy.Parse([]byte(p.XML)); err == nil {
+			docs[i] = doc // a parse error is reported by validate
 		}
-		res := apimcheck.Check(doc, apimcheck.Options{Scope: scope, Fragments: k.fragments})
-		v := verdictOf(doc, res)
-		results[i] = checked{res, v}
-		if v != verdictNone {
-			byScope[scope] = worse(byScope[scope], v)
-		}
-		k.forwardTimeouts(i, scope, doc)
 	}
 	for i, p := range ps {
+		if docs[i] == nil {
+			continue
+		}
 		scope := scopeOrDefault(p.Scope)
-		for _, f := range results[i].res.Findings {
+		res := apimcheck.Check(docs[i], apimcheck.Options{Scope: scope, Fragments: k.fragments})
+		for _, f := range res.Findings {
 			if f.Rule == rules.BackendInheritsBuffering {
-				switch decided, from := settle(byScope, scope); {
-				case decided == verdictStreams:
+				switch v, from, settled := k.inherited(ps, docs, scope); {
+				case !settled:
+				case v == apimcheck.BackendStreams:
 					continue // settled: the inherited <backend> streams
-				case decided == verdictBuffers:
+				case v == apimcheck.BackendBuffers:
 					f.Severity = rules.Error
-					f.Message = fmt.Sprintf("<base /> inherits the %s-scope <backend> of this chain, which buffers the response: fix that policy, or forward the request here with buffer-response=\"false\"", from)
+					f.Message = fmt.Sprintf("<base /> inherits %s, which buffers the response: fix that, or forward the request here with buffer-response=\"false\"", from)
 				}
 			}
 			f.Message = fmt.Sprintf("apim.policies[%d] (%s scope): %s", i, scope, f.Message)
 			k.findings = append(k.findings, f)
 		}
+		k.forwardTimeouts(i, scope, docs[i])
 	}
 }
 
-// backendVerdict is how a policy's <backend> treats the stream.
-type backendVerdict int
-
-const (
-	verdictNone     backendVerdict = iota // no policy, or a fragment
-	verdictStreams                        // forwards the request without buffering
-	verdictInherits                       // some path only says <base />
-	verdictUnknown                        // the policy is not known yet
-	verdictBuffers                        // forwards with buffering, or not at all
-)
-
-// worse combines the verdicts of policies at one scope.
-func worse(a, b backendVerdict) backendVerdict { return max(a, b) }
-
-func verdictOf(doc *apimpolicy.Document, res apimcheck.Result) backendVerdict {
-	if doc.Root().Name == "fragment" {
-		return verdictNone // a fragment does not stand at a scope of its own
-	}
-	v := verdictStreams
-	for _, f := range res.Findings {
-		switch {
-		case f.Rule == rules.BackendInheritsBuffering:
-			v = worse(v, verdictInherits)
-		case f.Severity == rules.Error && (f.Rule == rules.ForwardRequestBuffers || f.Rule == rules.NoForwardRequest || f.Rule == rules.BufferResponseNotLiteral):
-			v = worse(v, verdictBuffers)
+// inherited judges the <backend> a policy at scope inherits: the chain's
+// policies above it composed. settled is false when that cannot be told
+// (a policy above is unknown, or its backend depends on a document not
+// given); from names what decides, for the message.
+func (k *checker) inherited(ps []Policy, docs []*apimpolicy.Document, scope apimcheck.Scope) (v apimcheck.BackendVerdict, from string, settled bool) {
+	var above []apimcheck.ScopedPolicy
+	var names []string
+	for j, p := range ps {
+		s := scopeOrDefault(p.Scope)
+		if slices.Index(apimcheck.Scopes, s) >= slices.Index(apimcheck.Scopes, scope) {
+			continue
 		}
-	}
-	return v
-}
-
-// settle walks up from scope to the nearest scope of the chain whose
-// policy decides; it returns verdictNone when none does.
-func settle(byScope map[apimcheck.Scope]backendVerdict, scope apimcheck.Scope) (backendVerdict, apimcheck.Scope) {
-	at := -1
-	for i, s := range apimcheck.Scopes {
-		if s == scope {
-			at = i
+		if docs[j] == nil {
+			return 0, "", false // unknown yet
 		}
-	}
-	for i := at - 1; i >= 0; i-- {
-		s := apimcheck.Scopes[i]
-		switch byScope[s] {
-		case verdictStreams, verdictBuffers:
-			return byScope[s], s
-		case verdictUnknown:
-			return verdictNone, ""
+		if r := docs[j].Root(); r == nil || r.Name != "policies" {
+			continue // a fragment does not stand at a scope of its own
 		}
+		name := fmt.Sprintf("apim.policies[%d]", j)
+		above = append(above, apimcheck.ScopedPolicy{Scope: s, Doc: docs[j], Name: name})
+		names = append(names, fmt.Sprintf("%s (%s scope)", name, s))
 	}
-	return verdictNone, ""
+	if len(above) == 0 {
+		return apimcheck.BackendBuffers, fmt.Sprintf("APIM's global default <forward-request/> (no policy above %s scope is in this chain; if one forwards with buffer-response=\"false\", add it to apim.policies)", scope), true
+	}
+	comp, err := apimcheck.Compose(above)
+	if err != nil {
+		return 0, "", false // two at one scope: reported by validate
+	}
+	v, _ = comp.Backend(apimcheck.Options{Fragments: k.fragments})
+	from = "the <backend> of " + strings.Join(names, " and ")
+	if comp.RunsDefaultForward() {
+		from += ", which leaves APIM's global default <forward-request/> in force"
+	}
+	return v, from, v != apimcheck.BackendUncertain
 }
 
 // forwardTimeouts checks each literal forward-request timeout against the
@@ -602,7 +555,7 @@ func (k *checker) diagnostics(ds []apimdiag.Diagnostic) {
 			continue
 		}
 		if d.Global {
-			if allKnown && apimdiag.LogsBodies(d) && apimdiag.AppliesToAPI(d, ds) {
+			if allKnown && apimdiag.MayLogBodies(d) && apimdiag.AppliesToAPI(d, ds) {
 				k.add(rules.GlobalDiagnostic, rules.HopAPIM, rules.Error, fmt.Sprintf("apim.diagnostics[%d]", i),
 					"the global (All APIs) %s diagnostic may log bodies, and no API-scope %s diagnostic overrides it for the SSE API: add one with body_bytes = 0 in all four blocks (sseready_apim_diagnostic)",
 					d.Identifier, d.Identifier)

@@ -124,8 +124,10 @@ func TestOperationScopeSettledByAPIScope(t *testing.T) {
 	c := goodChain()
 	c.APIM.Policies = c.APIM.Policies[1:] // the operation policy alone
 	r, _ := Check(c)
-	if got := summary(r); got != "apim SSE102 warning base" {
-		t.Fatalf("findings\n%s", got)
+	// Above the highest scope given stands APIM's global default, which
+	// buffers: the same composition sseready prove runs (FACTS.md).
+	if got := summary(r); got != "apim SSE102 error base" || !strings.Contains(r.Findings[0].Message, "APIM's global default <forward-request/> (no policy above operation scope is in this chain") {
+		t.Fatalf("findings\n%s\n%v", got, r.Findings)
 	}
 }
 
@@ -180,20 +182,17 @@ func TestUnknownValues(t *testing.T) {
 	}
 }
 
+// What decoding cannot see: the documents, and how the timings fit.
+// Each value's own range is checked by Decode (decode_test.go).
 func TestChainInputErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(*Chain)
 		want string
 	}{
-		{"front door timeout", func(c *Chain) { c.FrontDoor.ResponseTimeoutSeconds = ptr(int64(241)) }, "front_door.response_timeout_seconds: 241 is outside 16 to 240"},
-		{"app gateway sku", func(c *Chain) { c.AppGateway.SKUName = "Standard_Large" }, `app_gateway.sku_name: "Standard_Large" is not an Application Gateway SKU`},
-		{"request timeout", func(c *Chain) { c.AppGateway.RequestTimeout = ptr(int64(86401)) }, "app_gateway.request_timeout: 86401 is outside 1 to 86400"},
-		{"apim sku", func(c *Chain) { c.APIM.SKUName = "Gold_1" }, `apim.sku_name: sku_name "Gold_1" is not an API Management SKU`},
 		{"policy", func(c *Chain) { c.APIM.Policies[0].XML = "<policies>\n<backend>" }, "apim.policies[0].xml, line 2, column 1: <backend> is not closed"},
-		{"body bytes", func(c *Chain) { c.APIM.Diagnostics[0].Blocks["backend_response"].BodyBytes = 9000 }, "apim.diagnostics[0].backend_response.body_bytes: 9000 is outside 0 to 8192"},
-		{"request timeout zero", func(c *Chain) { c.AppGateway.RequestTimeout = ptr(int64(0)) }, "app_gateway.request_timeout: 0 is outside 1 to 86400"},
 		{"heartbeat", func(c *Chain) { c.Backend.HeartbeatInterval = time.Hour }, "backend.heartbeat_interval: 1h0m0s is longer than max_event_gap (10m0s)"},
+		{"two policies at one scope", func(c *Chain) { c.APIM.Policies[1].Scope = apimcheck.API }, "apim.policies[1].scope: apim.policies[0] is at api scope too: a request path runs one policy per scope"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,8 +278,10 @@ func TestScopeChainSettlesBase(t *testing.T) {
 		{"product buffers: api's base is an error", []Policy{{apimcheck.Product, buffering}, {apimcheck.API, inherits}}, "error"},
 		{"product buffers: operation's base is an error", []Policy{{apimcheck.Product, buffering}, {apimcheck.Operation, inherits}}, "error"},
 		{"api alone inherits: error", []Policy{{apimcheck.API, inherits}}, "error"},
-		{"operation alone: warning", []Policy{{apimcheck.Operation, inherits}}, "warning"},
-		{"a fragment settles nothing", []Policy{{apimcheck.API, fragment}, {apimcheck.Operation, inherits}}, "warning"},
+		{"operation alone: the global default buffers", []Policy{{apimcheck.Operation, inherits}}, "error"},
+		{"a fragment stands at no scope: the global default buffers", []Policy{{apimcheck.API, fragment}, {apimcheck.Operation, inherits}}, "error"},
+		{"workspace, api and operation inherit a streaming global", []Policy{{apimcheck.Global, streaming}, {apimcheck.Workspace, inherits}, {apimcheck.API, inherits}, {apimcheck.Operation, inherits}}, ""},
+		{"a product forwarding through a fragment not given: unsettled", []Policy{{apimcheck.Product, `<policies><backend><include-fragment fragment-id="fwd" /></backend></policies>`}, {apimcheck.API, inherits}}, "error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -108,27 +108,24 @@ func deriveAPIM(c Config) (Behavior, error) {
 			b.enact(rules.ConsumptionTier, c, a.SKU)
 		}
 	}
-	doc, top, err := effectivePolicy(a.Policies)
+	comp, err := composePolicies(a.Policies)
 	if err != nil {
 		return b, err
 	}
-	composed := false
-	if top != apimcheck.Global && doc.Root() != nil && doc.Root().Name == "policies" {
-		// No global policy given: above the highest scope given stands
-		// APIM's global default, and a <base /> left in the <backend> takes
-		// its forward-request, which buffers.
-		def, fwd := globalDefault()
-		if doc, err = apimpolicy.Inherit(def, doc); err != nil {
-			return b, fmt.Errorf("gateway: composing over APIM's global default: %w", err)
-		}
-		top, composed = apimcheck.Global, true
-		if holds(doc, fwd) {
+	// No global policy given: above the highest scope given stands APIM's
+	// global default, and a <base /> left in the <backend> takes its
+	// forward-request, which buffers.
+	scope := comp.Top
+	if comp.OverDefault {
+		scope = apimcheck.Global
+		if comp.RunsDefaultForward() {
 			b.enact(rules.BackendInheritsBuffering, c, "")
 		}
 	}
-	res := apimcheck.Check(doc, apimcheck.Options{Scope: top})
+	doc := comp.Doc
+	res := apimcheck.Check(doc, apimcheck.Options{Scope: scope})
 	for _, f := range res.Findings {
-		if composed && f.Line == 0 && f.Element == "forward-request" {
+		if comp.OverDefault && f.Line == 0 && f.Element == "forward-request" {
 			// About the global default's forward-request, which no file
 			// holds: the inheritance above says what it does.
 			continue
@@ -145,7 +142,7 @@ func deriveAPIM(c Config) (Behavior, error) {
 		}
 	}
 	for _, d := range a.Diagnostics {
-		if logsBodies(d) && apimdiag.AppliesToAPI(d, a.Diagnostics) {
+		if apimdiag.WrittenBlocksLogBodies(d) && apimdiag.AppliesToAPI(d, a.Diagnostics) {
 			b.enact(rules.DiagnosticBodyLogging, c, "")
 		}
 	}
@@ -156,78 +153,41 @@ func deriveAPIM(c Config) (Behavior, error) {
 	return b, nil
 }
 
-// effectivePolicy composes the policies down the scope chain, and
-// returns the composition with the highest scope given: a <base /> left
-// in it inherits from above that scope (deriveAPIM composes it over
-// APIM's global default when that scope is not global).
-func effectivePolicy(ps []Policy) (*apimpolicy.Document, apimcheck.Scope, error) {
+// composePolicies parses the policies and composes them as APIM does
+// (apimcheck.Compose, the composition the chain check uses too).
+func composePolicies(ps []Policy) (apimcheck.Composition, error) {
 	if len(ps) == 0 {
-		return nil, "", fmt.Errorf("gateway: API Management needs a policy document")
+		return apimcheck.Composition{}, fmt.Errorf("gateway: API Management needs a policy document")
 	}
-	byScope := map[apimcheck.Scope]Policy{}
+	var scoped []apimcheck.ScopedPolicy
 	for _, p := range ps {
 		scope, err := apimcheck.ParseScope(string(p.Scope))
 		if err != nil {
-			return nil, "", fmt.Errorf("gateway: the APIM policy %s: %w", p.name(), err)
+			return apimcheck.Composition{}, fmt.Errorf("gateway: the APIM policy %s: %w", p.name(), err)
 		}
 		p.Scope = scope
-		if prev, dup := byScope[scope]; dup {
-			return nil, "", fmt.Errorf("gateway: two APIM policies at %s scope, %s and %s: give one per scope", scope, prev.name(), p.name())
-		}
-		byScope[scope] = p
-	}
-	var doc *apimpolicy.Document
-	var top apimcheck.Scope
-	for _, scope := range apimcheck.Scopes {
-		p, ok := byScope[scope]
-		if !ok {
-			continue
-		}
 		d, err := apimpolicy.Parse(p.XML)
 		var syn *apimpolicy.SyntaxError
 		switch {
 		case errors.As(err, &syn) && p.Source != "":
-			return nil, "", fmt.Errorf("%s:%d:%d: %s (the %s-scope APIM policy)", p.Source, syn.Pos.Line, syn.Pos.Column, syn.Msg, scope)
+			return apimcheck.Composition{}, fmt.Errorf("%s:%d:%d: %s (the %s-scope APIM policy)", p.Source, syn.Pos.Line, syn.Pos.Column, syn.Msg, scope)
 		case err != nil:
-			return nil, "", fmt.Errorf("gateway: the APIM policy %s: %w", p.name(), err)
+			return apimcheck.Composition{}, fmt.Errorf("gateway: the APIM policy %s: %w", p.name(), err)
 		}
 		if len(ps) > 1 && (d.Root() == nil || d.Root().Name != "policies") {
-			return nil, "", fmt.Errorf("gateway: the APIM policy %s needs a <policies> root to stand at a scope (a <fragment> is included, not attached)", p.name())
+			return apimcheck.Composition{}, fmt.Errorf("gateway: the APIM policy %s needs a <policies> root to stand at a scope (a <fragment> is included, not attached)", p.name())
 		}
-		if doc == nil {
-			doc, top = d, scope
-			continue
+		name := p.Source
+		if name == "" {
+			name = "a policy"
 		}
-		if doc, err = apimpolicy.Inherit(doc, d); err != nil {
-			return nil, "", fmt.Errorf("gateway: the APIM policy %s: %w", p.name(), err)
-		}
+		scoped = append(scoped, apimcheck.ScopedPolicy{Scope: scope, Doc: d, Name: name})
 	}
-	return doc, top, nil
-}
-
-// globalDefault is the policy APIM holds at the global (All APIs) scope
-// when none is written: a <forward-request/> with every attribute at its
-// default, so buffer-response is true (FACTS.md). It is built, not
-// parsed, so its elements have no position: findings about them are told
-// from findings about the files given. fwd is its forward-request.
-func globalDefault() (doc *apimpolicy.Document, fwd *apimpolicy.Element) {
-	fwd = apimpolicy.NewElement("forward-request")
-	backend := apimpolicy.NewElement("backend")
-	backend.Append(fwd)
-	root := apimpolicy.NewElement("policies")
-	root.Append(apimpolicy.NewElement("inbound"), backend, apimpolicy.NewElement("outbound"), apimpolicy.NewElement("on-error"))
-	return &apimpolicy.Document{Nodes: []apimpolicy.Node{root}}, fwd
-}
-
-// holds reports whether doc runs element e (composition shares the
-// parent's nodes, so identity tells where a node came from).
-func holds(doc *apimpolicy.Document, e *apimpolicy.Element) bool {
-	found := false
-	apimpolicy.Walk(doc.Nodes, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
-		found = found || n == apimpolicy.Node(e)
-		return !found
-	})
-	return found
+	comp, err := apimcheck.Compose(scoped)
+	if err != nil {
+		return comp, fmt.Errorf("gateway: %w", err)
+	}
+	return comp, nil
 }
 
 // name is how errors refer to the policy.
@@ -261,18 +221,6 @@ func (b *Behavior) enact(rule string, c Config, detail string) {
 	case refuse:
 		b.Refuse = fmt.Sprintf("the %s tier does not support long-running connections (%s)", detail, rule)
 	}
-}
-
-// logsBodies reports a diagnostic whose written blocks log bodies. (A
-// block left out keeps what APIM had, which the emulator cannot know:
-// only the blocks given count.)
-func logsBodies(d apimdiag.Diagnostic) bool {
-	for _, blk := range d.Blocks {
-		if blk != nil && blk.BodyBytes > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // forwardTimeout is how long the document's first forward-request waits

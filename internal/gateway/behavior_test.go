@@ -96,7 +96,7 @@ func TestDeriveScopeErrors(t *testing.T) {
 		want     string
 	}{
 		{nil, "needs a policy document"},
-		{[]Policy{{Scope: apimcheck.API, XML: []byte(inheritPolicy), Source: "a.xml"}, {XML: []byte(inheritPolicy), Source: "b.xml"}}, "two APIM policies at api scope, a.xml (api scope) and b.xml (api scope)"},
+		{[]Policy{{Scope: apimcheck.API, XML: []byte(inheritPolicy), Source: "a.xml"}, {XML: []byte(inheritPolicy), Source: "b.xml"}}, "a.xml and b.xml are both at api scope: a request path runs one policy per scope"},
 		{[]Policy{{Scope: "tenant", XML: []byte(inheritPolicy)}}, `unknown scope "tenant"`},
 		{[]Policy{{Scope: apimcheck.Global, XML: []byte(frag), Source: "g.xml"}, {XML: []byte(inheritPolicy)}}, "g.xml (global scope) needs a <policies> root"},
 		{[]Policy{{Scope: apimcheck.Global, XML: []byte(streamingPolicy)}, {XML: []byte(frag), Source: "f.xml"}}, "f.xml (api scope) needs a <policies> root"},

@@ -3,15 +3,18 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/sseready/terraform-provider-sseready/internal/gateway"
+	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+	"github.com/sseready/terraform-provider-sseready/internal/appgw"
 )
 
 // azurermSchema is testdata/azurerm-schema.json: the parts of azurerm's
@@ -189,7 +192,8 @@ func TestValuesFitAzurerm(t *testing.T) {
 	}
 }
 
-// The emulator's settings files take jsonencode() of the data sources and
+// The hop settings (the emulator's settings files and the chain's hops,
+// read by one decoder each) take jsonencode() of the data sources and
 // azurerm's arguments, and reject every other key (a misspelt one would
 // leave a hop on a default). Every key those can hold must be accepted.
 func TestGatewaySettingsFilesAcceptTheirSources(t *testing.T) {
@@ -221,12 +225,12 @@ func TestGatewaySettingsFilesAcceptTheirSources(t *testing.T) {
 		allowed []string
 		sources map[string][]string
 	}{
-		{"--appgw-settings", gateway.AppGWSettingsKeys, map[string][]string{
+		{"--appgw-settings", appgw.SettingsKeys, map[string][]string{
 			"sseready_appgw_settings": attrs(newAppGWSettingsDataSource()),
-			"chain app_gateway":       appGatewayKeys,
+			"chain app_gateway":       chainHopAttrs(t, "app_gateway"),
 			"azurerm global block":    azurermBlockAttrs(t, az, "azurerm_application_gateway", "global"),
 		}},
-		{"--apim-diagnostic", gateway.DiagnosticKeys, map[string][]string{
+		{"--apim-diagnostic", apimdiag.Keys, map[string][]string{
 			"sseready_apim_diagnostic":              attrs(newAPIMDiagnosticDataSource()),
 			"azurerm_api_management_api_diagnostic": azurerm("azurerm_api_management_api_diagnostic"),
 			"azurerm_api_management_diagnostic":     azurerm("azurerm_api_management_diagnostic"),
@@ -240,6 +244,18 @@ func TestGatewaySettingsFilesAcceptTheirSources(t *testing.T) {
 			}
 		}
 	}
+}
+
+// chainHopAttrs are the attributes of one hop of sseready_chain_check.
+func chainHopAttrs(t *testing.T, hop string) []string {
+	t.Helper()
+	var resp datasource.SchemaResponse
+	newChainCheckDataSource().Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+	nested, ok := resp.Schema.Attributes[hop].(schema.SingleNestedAttribute)
+	if !ok {
+		t.Fatalf("sseready_chain_check has no %s object", hop)
+	}
+	return slices.Collect(maps.Keys(nested.Attributes))
 }
 
 func azurermBlockAttrs(t *testing.T, az map[string]azBlock, resource, block string) []string {

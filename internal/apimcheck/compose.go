@@ -1,0 +1,165 @@
+package apimcheck
+
+import (
+	"fmt"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+)
+
+// ScopedPolicy is a policy document and the scope it is attached at.
+type ScopedPolicy struct {
+	Scope Scope
+	Doc   *apimpolicy.Document
+	// Name says which policy this is in errors ("apim.policies[1]", a file).
+	Name string
+}
+
+// Composition is the policy APIM runs for one request path: the policies
+// given, composed down the scope chain (each <base /> taking the section
+// of the scope above), over APIM's global default when no global policy
+// is given (FACTS.md: the global scope holds a default <forward-request/>,
+// which buffers). The checker settles inheritance with it and the gateway
+// emulator runs it, so the two cannot disagree.
+type Composition struct {
+	Doc *apimpolicy.Document
+	// Top is the highest scope given.
+	Top Scope
+	// OverDefault is true when the composition stands on the global
+	// default; DefaultForward is then the default's forward-request.
+	OverDefault    bool
+	DefaultForward *apimpolicy.Element
+	// sources are the documents given, in scope order, for Source.
+	sources []ScopedPolicy
+}
+
+// GlobalDefault is the policy APIM holds at the global (All APIs) scope
+// when none is written: a <forward-request/> with every attribute at its
+// default, so buffer-response is true. It is built, not parsed, so its
+// elements have no position: findings about them are told from findings
+// about the documents given. fwd is its forward-request.
+func GlobalDefault() (doc *apimpolicy.Document, fwd *apimpolicy.Element) {
+	fwd = apimpolicy.NewElement("forward-request")
+	backend := apimpolicy.NewElement("backend")
+	backend.Append(fwd)
+	root := apimpolicy.NewElement("policies")
+	root.Append(apimpolicy.NewElement("inbound"), backend, apimpolicy.NewElement("outbound"), apimpolicy.NewElement("on-error"))
+	return &apimpolicy.Document{Nodes: []apimpolicy.Node{root}}, fwd
+}
+
+// Compose builds the composition of ps: at most one policy per scope,
+// each a <policies> document. A single <fragment> (or rootless) document
+// is taken as it stands: a fragment is included, not inherited.
+func Compose(ps []ScopedPolicy) (Composition, error) {
+	if len(ps) == 0 {
+		return Composition{}, fmt.Errorf("no policy document given")
+	}
+	byScope := map[Scope]ScopedPolicy{}
+	for _, p := range ps {
+		scope := p.Scope
+		if scope == "" {
+			scope = API
+		}
+		p.Scope = scope
+		if prev, dup := byScope[scope]; dup {
+			return Composition{}, fmt.Errorf("%s and %s are both at %s scope: a request path runs one policy per scope", prev.Name, p.Name, scope)
+		}
+		byScope[scope] = p
+	}
+	var ordered []ScopedPolicy
+	for _, s := range Scopes {
+		if p, ok := byScope[s]; ok {
+			ordered = append(ordered, p)
+		}
+	}
+	c := Composition{Top: ordered[0].Scope, sources: ordered}
+	if r := ordered[0].Doc.Root(); len(ordered) == 1 && (r == nil || r.Name != "policies") {
+		c.Doc = ordered[0].Doc
+		return c, nil
+	}
+	doc := ordered[0].Doc
+	if c.Top != Global {
+		def, fwd := GlobalDefault()
+		c.OverDefault, c.DefaultForward = true, fwd
+		var err error
+		if doc, err = apimpolicy.Inherit(def, doc); err != nil {
+			return Composition{}, fmt.Errorf("%s: %w", ordered[0].Name, err)
+		}
+	}
+	for _, p := range ordered[1:] {
+		var err error
+		if doc, err = apimpolicy.Inherit(doc, p.Doc); err != nil {
+			return Composition{}, fmt.Errorf("%s: %w", p.Name, err)
+		}
+	}
+	c.Doc = doc
+	return c, nil
+}
+
+// RunsDefaultForward reports whether the composition runs the global
+// default's forward-request: some <backend> path inherits it.
+func (c Composition) RunsDefaultForward() bool {
+	return c.DefaultForward != nil && holds(c.Doc, c.DefaultForward)
+}
+
+// Source returns the policy given that holds e (composition shares the
+// documents' nodes, so identity tells where a node came from); ok is false
+// for the global default's nodes and those built by composing.
+func (c Composition) Source(e *apimpolicy.Element) (ScopedPolicy, bool) {
+	for _, p := range c.sources {
+		if holds(p.Doc, e) {
+			return p, true
+		}
+	}
+	return ScopedPolicy{}, false
+}
+
+// holds reports whether doc has the node e.
+func holds(doc *apimpolicy.Document, e *apimpolicy.Element) bool {
+	found := false
+	apimpolicy.Walk(doc.Nodes, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
+		found = found || n == apimpolicy.Node(e)
+		return !found
+	})
+	return found
+}
+
+// BackendVerdict is how a composition's <backend> treats the stream.
+type BackendVerdict int
+
+const (
+	// BackendStreams: every path forwards with buffer-response="false".
+	BackendStreams BackendVerdict = iota
+	// BackendUncertain: the answer is in a document not given (a
+	// fragment, a named value).
+	BackendUncertain
+	// BackendBuffers: some path buffers, or never forwards.
+	BackendBuffers
+)
+
+// Backend judges the composition's <backend>, checked at global scope
+// (where nothing is left to inherit). why are the findings behind a
+// verdict other than BackendStreams.
+func (c Composition) Backend(opts Options) (v BackendVerdict, why []rules.Finding) {
+	opts.Scope = Global
+	for _, f := range Check(c.Doc, opts).Findings {
+		switch f.Rule {
+		case rules.ForwardRequestBuffers, rules.BackendInheritsBuffering, rules.NoForwardRequest, rules.BufferResponseNotLiteral:
+		default:
+			continue
+		}
+		switch f.Severity {
+		case rules.Error:
+			v, why = BackendBuffers, append(why, f)
+		case rules.Warning:
+			if v == BackendStreams {
+				v = BackendUncertain
+			}
+			why = append(why, f)
+		}
+	}
+	if c.RunsDefaultForward() {
+		v = BackendBuffers
+	}
+	return v, why
+}

@@ -1,0 +1,134 @@
+package appgw
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/plain"
+	"github.com/sseready/terraform-provider-sseready/internal/streamprofile"
+)
+
+// Gateway is what a configuration says about an Application Gateway on a
+// stream's path: azurerm_application_gateway's values, or the outputs of
+// sseready_appgw_settings.
+type Gateway struct {
+	SKUName string
+	// Global is the global block; nil when the configuration has none,
+	// which leaves the gateway's default: buffering on.
+	Global *Global
+	// RequestTimeout is backend_http_settings.request_timeout in seconds
+	// (nil: not set, azurerm's default applies).
+	RequestTimeout *int64
+	// WAFRequestBodyCheck is waf_configuration.request_body_check.
+	WAFRequestBodyCheck bool
+}
+
+// Global is the global block.
+type Global struct {
+	RequestBufferingEnabled  bool
+	ResponseBufferingEnabled bool
+}
+
+// ResponseBuffering reports whether the gateway buffers responses.
+func (g Gateway) ResponseBuffering() bool {
+	return g.Global == nil || g.Global.ResponseBufferingEnabled
+}
+
+// Timeout is the backend request timeout in force.
+func (g Gateway) Timeout() time.Duration {
+	if g.RequestTimeout != nil {
+		return time.Duration(*g.RequestTimeout) * time.Second
+	}
+	return streamprofile.AppGWDefaultTimeout * time.Second
+}
+
+// SettingsKeys are the keys an App Gateway object may hold: azurerm's
+// (the global block, request_timeout, sku_name, the WAF's request body
+// check) and every attribute of sseready_appgw_settings, so that
+// jsonencode() of either reads. Keys that do not change the stream are
+// accepted and not read; any other is an error, since a misspelt one
+// would leave the hop on a default without a word.
+var SettingsKeys = []string{
+	"backend_response_headers", "findings", "global", "heartbeat_interval", "max_event_gap",
+	"max_time_to_headers", "request_buffering", "request_buffering_enabled", "request_timeout",
+	"response_buffering_enabled", "sku_name", "waf_body_inspection", "waf_request_body_check",
+}
+
+var globalKeys = []string{"request_buffering_enabled", "response_buffering_enabled"}
+
+// Decode reads an App Gateway object at path (see SettingsKeys). Values
+// unknown yet are recorded in r and left at their zero value.
+func Decode(r *plain.Reader, m map[string]any, path string) Gateway {
+	r.Keys(m, path, SettingsKeys...)
+	var g Gateway
+	if s, ok := r.String(m, path, "sku_name"); ok {
+		if !slices.Contains(SKUs, s) {
+			r.Fail(plain.Join(path, "sku_name"), "%q is not an Application Gateway SKU for SSE: use %s", s, strings.Join(SKUs, ", "))
+		}
+		g.SKUName = s
+	}
+	if b, ok := r.Bool(m, path, "waf_request_body_check"); ok {
+		g.WAFRequestBodyCheck = b
+	} else if b, ok := r.Bool(m, path, "waf_body_inspection"); ok {
+		g.WAFRequestBodyCheck = b
+	}
+	if t := r.Int(m, path, "request_timeout"); t != nil {
+		if *t < streamprofile.AppGWMinTimeout || *t > streamprofile.AppGWMaxTimeout {
+			r.Fail(plain.Join(path, "request_timeout"), "%d is outside %d to %d seconds", *t, streamprofile.AppGWMinTimeout, streamprofile.AppGWMaxTimeout)
+		} else {
+			g.RequestTimeout = t
+		}
+	}
+	g.Global = decodeGlobal(r, m, path)
+	return g
+}
+
+// decodeGlobal reads the global block, or the switches given at the top as
+// sseready_appgw_settings outputs them (a switch left out keeps the
+// gateway's default, on). Given both ways, they must agree.
+func decodeGlobal(r *plain.Reader, m map[string]any, path string) *Global {
+	gp := plain.Join(path, "global")
+	var out *Global
+	inBlock := map[string]bool{}
+	if block := r.Block(m, path, "global"); block != nil {
+		r.Keys(block, gp, globalKeys...)
+		// azurerm requires both switches; one left out of a file written by
+		// hand keeps the gateway's default, on.
+		out = &Global{RequestBufferingEnabled: true, ResponseBufferingEnabled: true}
+		for _, key := range globalKeys {
+			if v, ok := r.Bool(block, gp, key); ok {
+				inBlock[key] = v
+				out.set(key, v)
+			}
+		}
+	}
+	for _, key := range globalKeys {
+		v, ok := r.Bool(m, path, key)
+		if !ok {
+			continue
+		}
+		if b, given := inBlock[key]; given && b != v {
+			r.Fail(plain.Join(path, key), "is %v, and %v in global: give one", v, b)
+		}
+		if out == nil {
+			out = &Global{RequestBufferingEnabled: true, ResponseBufferingEnabled: true}
+		}
+		out.set(key, v)
+	}
+	return out
+}
+
+func (g *Global) set(key string, v bool) {
+	if key == "request_buffering_enabled" {
+		g.RequestBufferingEnabled = v
+	} else {
+		g.ResponseBufferingEnabled = v
+	}
+}
+
+// String describes the gateway for logs.
+func (g Gateway) String() string {
+	return fmt.Sprintf("response buffering %v, request_timeout %s", g.ResponseBuffering(), g.Timeout())
+}

@@ -1,0 +1,194 @@
+package chaincheck
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+	"github.com/sseready/terraform-provider-sseready/internal/apimtier"
+	"github.com/sseready/terraform-provider-sseready/internal/appgw"
+	"github.com/sseready/terraform-provider-sseready/internal/input"
+	"github.com/sseready/terraform-provider-sseready/internal/plain"
+	"github.com/sseready/terraform-provider-sseready/internal/streamprofile"
+)
+
+// Keys of the chain object, as sseready_chain_check and check_chain take
+// it (and a jsonencode() of either's input, read by the CLI).
+var (
+	Keys        = []string{"front_door", "app_gateway", "app_gateway_for_containers", "apim", "backend"}
+	apimKeys    = []string{"sku_name", "policies", "diagnostics", "fragments"}
+	policyKeys  = []string{"scope", "xml"}
+	backendKeys = []string{"max_event_gap", "heartbeat_interval", "max_time_to_headers", "tcp_keepalive", "response_headers"}
+)
+
+// Decode reads a chain from a plain value (see package plain): the one
+// reading of the chain for the provider (its data source and function)
+// and the CLI alike. Extra names the keys to accept and ignore besides the
+// chain's own, such as a data source's outputs when its whole value is
+// given. A value not known yet is recorded in Chain.Unknown by its path; a
+// null or missing one is absent; a value of the wrong type, or one no
+// gateway accepts, is an *input.Error naming its path.
+func Decode(v any, extra ...string) (Chain, []*input.Error) {
+	r := &plain.Reader{}
+	var c Chain
+	if plain.IsUnknown(v) {
+		r.MarkUnknown("chain")
+		c.Unknown = r.Unknown
+		return c, nil
+	}
+	root := r.Object(v, "")
+	if len(r.Errs) > 0 {
+		return c, []*input.Error{input.Errorf("chain", "must be an object with keys such as apim, app_gateway and backend")}
+	}
+	if root == nil {
+		return c, nil
+	}
+	r.Keys(root, "", append(slices.Clone(Keys), extra...)...)
+	if fd := r.Object(root["front_door"], "front_door"); fd != nil {
+		c.FrontDoor = decodeFrontDoor(r, fd)
+	} else if plain.Present(root["front_door"]) {
+		c.FrontDoor = &FrontDoor{}
+	}
+	if ag := r.Object(root["app_gateway"], "app_gateway"); ag != nil {
+		if _, ok := ag["sku_name"]; !ok {
+			r.Fail(pathAppGWSKU, "is required: the gateway's sku.name (%s, %s or %s)", appgw.Basic, appgw.StandardV2, appgw.WAFV2)
+		}
+		g := appgw.Decode(r, ag, "app_gateway")
+		c.AppGateway = &g
+	} else if plain.Present(root["app_gateway"]) {
+		c.AppGateway = &AppGateway{}
+	}
+	if agc := r.Object(root["app_gateway_for_containers"], "app_gateway_for_containers"); agc != nil {
+		c.AppGatewayForContainers = decodeAGC(r, agc)
+	} else if plain.Present(root["app_gateway_for_containers"]) {
+		c.AppGatewayForContainers = &AppGatewayForContainers{}
+	}
+	if a := r.Object(root["apim"], "apim"); a != nil {
+		c.APIM = decodeAPIM(r, a)
+	} else if plain.Present(root["apim"]) {
+		c.APIM = &APIM{}
+	}
+	if b := r.Object(root["backend"], "backend"); b != nil {
+		c.Backend = decodeBackend(r, b)
+	}
+	c.Unknown = r.Unknown
+	return c, r.Errs
+}
+
+func decodeFrontDoor(r *plain.Reader, fd map[string]any) *FrontDoor {
+	r.Keys(fd, "front_door", "response_timeout_seconds")
+	t := r.Int(fd, "front_door", "response_timeout_seconds")
+	if t != nil && (*t < streamprofile.FrontDoorMinTimeout || *t > streamprofile.FrontDoorMaxTimeout) {
+		r.Fail(pathFrontDoor, "%d is outside %d to %d", *t, streamprofile.FrontDoorMinTimeout, streamprofile.FrontDoorMaxTimeout)
+	}
+	return &FrontDoor{ResponseTimeoutSeconds: t}
+}
+
+func decodeAGC(r *plain.Reader, agc map[string]any) *AppGatewayForContainers {
+	r.Keys(agc, "app_gateway_for_containers", "route_timeout")
+	out := &AppGatewayForContainers{}
+	s, ok := r.String(agc, "app_gateway_for_containers", "route_timeout")
+	if !ok {
+		return out
+	}
+	// "0s" is what SSE needs, so zero is a valid value here, unlike the
+	// durations of input.Duration.
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		r.Fail(pathAGCRoute, "%q is not a duration: write it as Go does, such as \"0s\" or \"5m\"", s)
+	case d < 0:
+		r.Fail(pathAGCRoute, "%q is negative: use \"0s\" (no limit) for SSE", s)
+	default:
+		out.RouteTimeout = &d
+	}
+	return out
+}
+
+func decodeAPIM(r *plain.Reader, a map[string]any) *APIM {
+	r.Keys(a, "apim", apimKeys...)
+	out := &APIM{}
+	if sku, ok := r.String(a, "apim", "sku_name"); ok {
+		switch _, err := apimtier.SupportsSSE(sku); {
+		case sku == "":
+			r.Fail(pathAPIMSKU, "is empty: give azurerm_api_management.sku_name, or leave it out")
+		case err != nil:
+			r.Fail(pathAPIMSKU, "%v", err)
+		}
+		out.SKUName = sku
+	}
+	if f := r.Object(a["fragments"], pathAPIMFragments); f != nil {
+		out.Fragments = map[string]string{}
+		for _, id := range sortedKeys(f) {
+			s, _ := r.String(f, pathAPIMFragments, id)
+			out.Fragments[id] = s
+		}
+	}
+	for i, p := range r.List(a, "apim", "policies") {
+		path := fmt.Sprintf("apim.policies[%d]", i)
+		if p == nil {
+			r.Fail(path, "is null: leave it out of the list")
+			continue
+		}
+		m := r.Object(p, path)
+		if m == nil {
+			out.Policies = append(out.Policies, Policy{})
+			continue
+		}
+		r.Keys(m, path, policyKeys...)
+		pol := Policy{}
+		pol.XML, _ = r.String(m, path, "xml")
+		if s, ok := r.String(m, path, "scope"); ok {
+			scope, err := apimcheck.ParseScope(s)
+			if err != nil {
+				r.Fail(path+".scope", "%v", err)
+			}
+			pol.Scope = scope
+		}
+		out.Policies = append(out.Policies, pol)
+	}
+	for i, d := range r.List(a, "apim", "diagnostics") {
+		path := fmt.Sprintf("apim.diagnostics[%d]", i)
+		if d == nil {
+			r.Fail(path, "is null: leave it out of the list")
+			continue
+		}
+		m := r.Object(d, path)
+		if m == nil {
+			out.Diagnostics = append(out.Diagnostics, apimdiag.Diagnostic{})
+			continue
+		}
+		out.Diagnostics = append(out.Diagnostics, apimdiag.Decode(r, m, path))
+	}
+	return out
+}
+
+func decodeBackend(r *plain.Reader, b map[string]any) Backend {
+	r.Keys(b, "backend", backendKeys...)
+	var out Backend
+	for _, d := range []struct {
+		key string
+		to  *time.Duration
+	}{{"max_event_gap", &out.MaxEventGap}, {"heartbeat_interval", &out.HeartbeatInterval}, {"max_time_to_headers", &out.MaxTimeToHeaders}} {
+		if s, ok := r.String(b, "backend", d.key); ok {
+			v, err := input.Duration("backend."+d.key, s)
+			if err != nil {
+				r.Errs = append(r.Errs, err)
+			}
+			*d.to = v
+		}
+	}
+	out.TCPKeepalive, _ = r.Bool(b, "backend", "tcp_keepalive")
+	if h := r.Object(b["response_headers"], pathBackendHeader); h != nil {
+		out.ResponseHeaders = map[string]string{}
+		for _, k := range sortedKeys(h) {
+			out.ResponseHeaders[k], _ = r.String(h, pathBackendHeader, k)
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
