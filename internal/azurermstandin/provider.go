@@ -78,11 +78,34 @@ func (s *Server) GetResourceIdentitySchemas(context.Context, *tfprotov5.GetResou
 	return &tfprotov5.GetResourceIdentitySchemasResponse{}, nil
 }
 
-// PrepareProviderConfig accepts: terraform core has already checked the
-// configuration against the provider schema, and the stand-in needs no
-// credentials.
+// PrepareProviderConfig accepts what terraform core has checked against
+// the provider schema (the stand-in needs no credentials), except a
+// missing features block: azurerm requires exactly one with a validator
+// the schema does not show, and users meet that error first.
 func (s *Server) PrepareProviderConfig(_ context.Context, req *tfprotov5.PrepareProviderConfigRequest) (*tfprotov5.PrepareProviderConfigResponse, error) {
-	return &tfprotov5.PrepareProviderConfigResponse{PreparedConfig: req.Config}, nil
+	resp := &tfprotov5.PrepareProviderConfigResponse{PreparedConfig: req.Config}
+	if s.err != nil {
+		resp.Diagnostics = standinDiag("%v", s.err)
+		return resp, nil
+	}
+	config, err := unmarshal(req.Config, s.schemas.Provider.ValueType())
+	if err != nil {
+		resp.Diagnostics = standinDiag("reading the provider configuration: %v", err)
+		return resp, nil
+	}
+	var attrs map[string]tftypes.Value
+	var features []tftypes.Value
+	if config.IsKnown() && !config.IsNull() && config.As(&attrs) == nil &&
+		attrs["features"].IsKnown() && attrs["features"].As(&features) == nil && len(features) != 1 {
+		// azurerm's own words (terraform-plugin-framework's list validator).
+		resp.Diagnostics = []*tfprotov5.Diagnostic{{
+			Severity:  tfprotov5.DiagnosticSeverityError,
+			Summary:   "Invalid Attribute Value",
+			Detail:    fmt.Sprintf("Attribute features list must contain at least 1 elements and at most 1 elements, got: %d", len(features)),
+			Attribute: tftypes.NewAttributePath().WithAttributeName("features"),
+		}}
+	}
+	return resp, nil
 }
 
 func (s *Server) ConfigureProvider(context.Context, *tfprotov5.ConfigureProviderRequest) (*tfprotov5.ConfigureProviderResponse, error) {
@@ -138,7 +161,11 @@ func (s *Server) PlanResourceChange(_ context.Context, req *tfprotov5.PlanResour
 	if err != nil {
 		return &tfprotov5.PlanResourceChangeResponse{Diagnostics: standinDiag("%s: reading the proposed new state: %v", req.TypeName, err)}, nil
 	}
-	planned, err := planBlock(r.Block, proposed, defaults[req.TypeName], "")
+	prior, err := unmarshal(req.PriorState, typ)
+	if err != nil {
+		return &tfprotov5.PlanResourceChangeResponse{Diagnostics: standinDiag("%s: reading the prior state: %v", req.TypeName, err)}, nil
+	}
+	planned, err := planBlock(r.Block, proposed, prior, defaults[req.TypeName], "")
 	if err != nil {
 		return &tfprotov5.PlanResourceChangeResponse{Diagnostics: standinDiag("%s: planning: %v", req.TypeName, err)}, nil
 	}

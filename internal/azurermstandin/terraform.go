@@ -27,6 +27,7 @@ type options struct {
 	providers map[string]func() tfprotov6.ProviderServer
 	files     map[string]string
 	timeout   time.Duration
+	root      string
 }
 
 // WithProvider serves another provider in-process beside the stand-in,
@@ -42,6 +43,12 @@ func WithProvider(address string, factory func() tfprotov6.ProviderServer) Optio
 // terraform runs (a required_providers block an example leaves out, say).
 func WithFile(name, content string) Option {
 	return func(o *options) { o.files[name] = content }
+}
+
+// WithRoot copies the tree root, which holds dir, instead of dir alone,
+// so module sources that leave dir ("../modules/chat") still resolve.
+func WithRoot(root string) Option {
+	return func(o *options) { o.root = root }
 }
 
 // WithTimeout bounds each terraform command by d instead of DefaultTimeout.
@@ -83,9 +90,17 @@ func Start(t testing.TB, dir string, opts ...Option) *Terraform {
 		t.Skip("terraform is not on PATH (nor at TF_ACC_TERRAFORM_PATH): the azurerm stand-in tests run the real terraform; install it from https://developer.hashicorp.com/terraform/install")
 	}
 	work := t.TempDir()
-	tf := &Terraform{Dir: filepath.Join(work, "config"), t: t, bin: bin, timeout: o.timeout}
-	if err := copyConfig(dir, tf.Dir); err != nil {
-		t.Fatalf("azurerm stand-in: copying %s: %v", dir, err)
+	root, rel := dir, "."
+	if o.root != "" {
+		r, err := filepath.Rel(o.root, dir)
+		if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			t.Fatalf("azurerm stand-in: %s is not inside the root %s", dir, o.root)
+		}
+		root, rel = o.root, r
+	}
+	tf := &Terraform{Dir: filepath.Join(work, "config", rel), t: t, bin: bin, timeout: o.timeout}
+	if err := copyConfig(root, filepath.Join(work, "config")); err != nil {
+		t.Fatalf("azurerm stand-in: copying %s: %v", root, err)
 	}
 	for name, content := range o.files {
 		if err := os.WriteFile(filepath.Join(tf.Dir, name), []byte(content), 0o600); err != nil {

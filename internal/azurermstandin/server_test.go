@@ -1,0 +1,334 @@
+package azurermstandin
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov5"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// object builds a value of a block's type from the attributes given, the
+// others null, as terraform sends a configuration.
+func object(t *testing.T, typ tftypes.Type, attrs map[string]tftypes.Value) tftypes.Value {
+	t.Helper()
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		t.Fatalf("%v is not an object type", typ)
+	}
+	all := map[string]tftypes.Value{}
+	for name, at := range obj.AttributeTypes {
+		if v, ok := attrs[name]; ok {
+			all[name] = v
+		} else {
+			all[name] = tftypes.NewValue(at, nil)
+		}
+	}
+	for name := range attrs {
+		if _, ok := obj.AttributeTypes[name]; !ok {
+			t.Fatalf("%s is not an attribute", name)
+		}
+	}
+	return tftypes.NewValue(typ, all)
+}
+
+func dynamic(t *testing.T, typ tftypes.Type, v tftypes.Value) *tfprotov5.DynamicValue {
+	t.Helper()
+	dv, err := tfprotov5.NewDynamicValue(typ, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dv
+}
+
+func attrsOf(t *testing.T, dv *tfprotov5.DynamicValue, typ tftypes.Type) map[string]tftypes.Value {
+	t.Helper()
+	v, err := dv.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := v.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	return attrs
+}
+
+func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+
+// TestPlanAndApply plans a logger on create (id unknown, azurerm's
+// default for buffered), applies it (an ARM ID), plans it again with that
+// state (nothing unknown, nothing changed) and destroys it.
+func TestPlanAndApply(t *testing.T) {
+	ctx := context.Background()
+	s := New()
+	const name = "azurerm_api_management_logger"
+	typ := s.schemas.Resources[name].ValueType()
+	config := object(t, typ, map[string]tftypes.Value{
+		"name": str("appi"), "api_management_name": str("apim-chat"), "resource_group_name": str("rg-chat"),
+	})
+	plan, _ := s.PlanResourceChange(ctx, &tfprotov5.PlanResourceChangeRequest{
+		TypeName: name, PriorState: dynamic(t, typ, tftypes.NewValue(typ, nil)),
+		ProposedNewState: dynamic(t, typ, config), Config: dynamic(t, typ, config),
+	})
+	if plan.Diagnostics != nil || !plan.UnsafeToUseLegacyTypeSystem {
+		t.Fatalf("plan: %+v", plan)
+	}
+	planned := attrsOf(t, plan.PlannedState, typ)
+	if planned["id"].IsKnown() || !planned["buffered"].Equal(tftypes.NewValue(tftypes.Bool, true)) || !planned["description"].IsNull() {
+		t.Errorf("planned %v", planned)
+	}
+
+	applied, _ := s.ApplyResourceChange(ctx, &tfprotov5.ApplyResourceChangeRequest{TypeName: name, PlannedState: plan.PlannedState, Config: dynamic(t, typ, config)})
+	state := attrsOf(t, applied.NewState, typ)
+	want := "/subscriptions/" + SubscriptionID + "/resourceGroups/rg-chat/providers/Microsoft.ApiManagement/service/apim-chat/loggers/appi"
+	if !state["id"].Equal(str(want)) {
+		t.Errorf("id %v, want %s", state["id"], want)
+	}
+
+	// Terraform proposes the prior id for the computed attribute.
+	proposed := config.Copy()
+	proposedAttrs := map[string]tftypes.Value{}
+	_ = proposed.As(&proposedAttrs)
+	proposedAttrs["id"] = state["id"]
+	proposed = tftypes.NewValue(typ, proposedAttrs)
+	replan, _ := s.PlanResourceChange(ctx, &tfprotov5.PlanResourceChangeRequest{
+		TypeName: name, PriorState: applied.NewState, ProposedNewState: dynamic(t, typ, proposed), Config: dynamic(t, typ, config),
+	})
+	if got, _ := replan.PlannedState.Unmarshal(typ); !got.Equal(mustUnmarshal(t, applied.NewState, typ)) {
+		t.Errorf("a second plan changes the state: %v", got)
+	}
+
+	destroy, _ := s.PlanResourceChange(ctx, &tfprotov5.PlanResourceChangeRequest{
+		TypeName: name, PriorState: applied.NewState, ProposedNewState: dynamic(t, typ, tftypes.NewValue(typ, nil)),
+	})
+	gone, _ := s.ApplyResourceChange(ctx, &tfprotov5.ApplyResourceChangeRequest{TypeName: name, PriorState: applied.NewState, PlannedState: destroy.PlannedState})
+	if v := mustUnmarshal(t, gone.NewState, typ); !v.IsNull() || gone.Diagnostics != nil {
+		t.Errorf("destroy left %v %v", v, gone.Diagnostics)
+	}
+}
+
+func mustUnmarshal(t *testing.T, dv *tfprotov5.DynamicValue, typ tftypes.Type) tftypes.Value {
+	t.Helper()
+	v, err := dv.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestFillUnknowns gives every kind of unknown a known stand-in value.
+func TestFillUnknowns(t *testing.T) {
+	obj := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"a": tftypes.Number, "b": tftypes.List{ElementType: tftypes.String}}}
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
+		"id": tftypes.String, "name": tftypes.String, "resource_group_name": tftypes.String, "gateway_url": tftypes.String,
+		"port": tftypes.Number, "enabled": tftypes.Bool, "tags": tftypes.Map{ElementType: tftypes.String},
+		"ips": tftypes.Set{ElementType: tftypes.String}, "o": obj, "d": tftypes.DynamicPseudoType,
+		"pair":  tftypes.Tuple{ElementTypes: []tftypes.Type{tftypes.String, tftypes.Bool}},
+		"block": tftypes.List{ElementType: tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String, "name": tftypes.String}}},
+	}}
+	unknown := func(t tftypes.Type) tftypes.Value { return tftypes.NewValue(t, tftypes.UnknownValue) }
+	blockType := typ.AttributeTypes["block"].(tftypes.List).ElementType
+	planned := tftypes.NewValue(typ, map[string]tftypes.Value{
+		"id": unknown(tftypes.String), "name": str("svc"), "resource_group_name": str("rg"), "gateway_url": unknown(tftypes.String),
+		"port": unknown(tftypes.Number), "enabled": unknown(tftypes.Bool), "tags": unknown(typ.AttributeTypes["tags"]),
+		"ips": unknown(typ.AttributeTypes["ips"]), "o": unknown(obj), "d": unknown(tftypes.DynamicPseudoType),
+		"pair": unknown(typ.AttributeTypes["pair"]),
+		"block": tftypes.NewValue(typ.AttributeTypes["block"], []tftypes.Value{
+			tftypes.NewValue(blockType, map[string]tftypes.Value{"id": unknown(tftypes.String), "name": str("chat")}),
+		}),
+	})
+	got, err := fillUnknowns("azurerm_api_management", planned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.IsFullyKnown() {
+		t.Fatalf("unknowns left: %v", got)
+	}
+	var attrs map[string]tftypes.Value
+	_ = got.As(&attrs)
+	id := "/subscriptions/" + SubscriptionID + "/resourceGroups/rg/providers/Microsoft.ApiManagement/service/svc"
+	var blocks []tftypes.Value
+	_ = attrs["block"].As(&blocks)
+	var block map[string]tftypes.Value
+	_ = blocks[0].As(&block)
+	for name, want := range map[string]tftypes.Value{
+		"id": str(id), "gateway_url": str("standin-gateway_url"), "enabled": tftypes.NewValue(tftypes.Bool, false),
+		"port": tftypes.NewValue(tftypes.Number, 0), "tags": tftypes.NewValue(typ.AttributeTypes["tags"], map[string]tftypes.Value{}),
+		"ips": tftypes.NewValue(typ.AttributeTypes["ips"], []tftypes.Value{}),
+		"o":   tftypes.NewValue(obj, map[string]tftypes.Value{"a": tftypes.NewValue(tftypes.Number, 0), "b": tftypes.NewValue(obj.AttributeTypes["b"], []tftypes.Value{})}),
+	} {
+		if !attrs[name].Equal(want) {
+			t.Errorf("%s = %v, want %v", name, attrs[name], want)
+		}
+	}
+	if !block["id"].Equal(str(id + "/block/chat")) {
+		t.Errorf("nested id %v", block["id"])
+	}
+}
+
+// TestSetBlockKeepsPrior: an element of a set block whose omitted
+// attribute got azurerm's default matches its prior element, so a second
+// plan keeps the element and its computed id (azurerm plans no change).
+func TestSetBlockKeepsPrior(t *testing.T) {
+	elem := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String, "name": tftypes.String, "request_timeout": tftypes.Number}}
+	set := tftypes.Set{ElementType: elem}
+	block := &tfprotov5.SchemaBlock{BlockTypes: []*tfprotov5.SchemaNestedBlock{{
+		TypeName: "backend_http_settings", Nesting: tfprotov5.SchemaNestedBlockNestingModeSet,
+		Block: &tfprotov5.SchemaBlock{Attributes: []*tfprotov5.SchemaAttribute{
+			{Name: "id", Type: tftypes.String, Computed: true},
+			{Name: "name", Type: tftypes.String, Required: true},
+			{Name: "request_timeout", Type: tftypes.Number, Optional: true},
+		}},
+	}}}
+	typ := block.ValueType()
+	mk := func(id tftypes.Value, timeout any) tftypes.Value {
+		return tftypes.NewValue(typ, map[string]tftypes.Value{"backend_http_settings": tftypes.NewValue(set, []tftypes.Value{
+			tftypes.NewValue(elem, map[string]tftypes.Value{"id": id, "name": str("health"), "request_timeout": tftypes.NewValue(tftypes.Number, timeout)}),
+		})})
+	}
+	prior := mk(str("/gw/health"), 30)
+	proposed := mk(tftypes.NewValue(tftypes.String, nil), nil) // not paired by terraform: 30 vs null
+	d := map[string]tftypes.Value{"backend_http_settings.request_timeout": tftypes.NewValue(tftypes.Number, 30)}
+	planned, err := planBlock(block, proposed, prior, d, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !planned.Equal(prior) {
+		t.Errorf("planned %v, want the prior %v", planned, prior)
+	}
+	// A changed element is planned anew, its id unknown.
+	planned, err = planBlock(block, mk(tftypes.NewValue(tftypes.String, nil), 60), prior, d, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := mk(tftypes.NewValue(tftypes.String, tftypes.UnknownValue), 60); !planned.Equal(want) {
+		t.Errorf("planned %v, want %v", planned, want)
+	}
+}
+
+func TestProviderConfigNeedsFeatures(t *testing.T) {
+	s := New()
+	typ := s.schemas.Provider.ValueType()
+	features := typ.(tftypes.Object).AttributeTypes["features"]
+	for n, want := range map[int]string{0: "got: 0", 1: "", 2: "got: 2"} {
+		var elems []tftypes.Value
+		for range n {
+			elems = append(elems, object(t, features.(tftypes.List).ElementType, nil))
+		}
+		config := object(t, typ, map[string]tftypes.Value{"features": tftypes.NewValue(features, elems)})
+		resp, _ := s.PrepareProviderConfig(context.Background(), &tfprotov5.PrepareProviderConfigRequest{Config: dynamic(t, typ, config)})
+		switch {
+		case want == "" && resp.Diagnostics != nil:
+			t.Errorf("%d features blocks: %v", n, resp.Diagnostics[0].Detail)
+		case want != "" && (len(resp.Diagnostics) != 1 || !strings.Contains(resp.Diagnostics[0].Detail, want)):
+			t.Errorf("%d features blocks: %+v, want %q", n, resp.Diagnostics, want)
+		}
+	}
+}
+
+// TestRefusals: what the stand-in does not do, it says, naming itself.
+func TestRefusals(t *testing.T) {
+	ctx := context.Background()
+	s := New()
+	imp, _ := s.ImportResourceState(ctx, &tfprotov5.ImportResourceStateRequest{TypeName: "azurerm_api_management", ID: "/subscriptions/x"})
+	plan, _ := s.PlanResourceChange(ctx, &tfprotov5.PlanResourceChangeRequest{TypeName: "azurerm_kubernetes_cluster"})
+	read, _ := s.ReadDataSource(ctx, &tfprotov5.ReadDataSourceRequest{TypeName: "azurerm_subscription"})
+	for what, c := range map[string]struct {
+		diags []*tfprotov5.Diagnostic
+		want  string
+	}{
+		"import":      {imp.Diagnostics, "test-only stand-in for azurerm that talks to no Azure API"},
+		"resource":    {plan.Diagnostics, "does not serve the resource type azurerm_kubernetes_cluster: add it to tools/azurermstandinschema"},
+		"data source": {read.Diagnostics, "does not serve the data source azurerm_subscription"},
+	} {
+		if len(c.diags) != 1 || c.diags[0].Severity != tfprotov5.DiagnosticSeverityError ||
+			c.diags[0].Summary != "azurerm stand-in (test only)" || !strings.Contains(c.diags[0].Detail, c.want) {
+			t.Errorf("%s: %+v, want %q", what, c.diags, c.want)
+		}
+	}
+}
+
+// TestBrokenSchema: a schema that cannot be read is reported on every
+// call that needs it, not a panic.
+func TestBrokenSchema(t *testing.T) {
+	ctx := context.Background()
+	s := NewWithSchemas(nil, errors.New("azurerm stand-in schema: unexpected end of JSON input"))
+	schema, _ := s.GetProviderSchema(ctx, &tfprotov5.GetProviderSchemaRequest{})
+	meta, _ := s.GetMetadata(ctx, &tfprotov5.GetMetadataRequest{})
+	cfg, _ := s.PrepareProviderConfig(ctx, &tfprotov5.PrepareProviderConfigRequest{})
+	plan, _ := s.PlanResourceChange(ctx, &tfprotov5.PlanResourceChangeRequest{TypeName: "azurerm_lb"})
+	for _, diags := range [][]*tfprotov5.Diagnostic{schema.Diagnostics, meta.Diagnostics, cfg.Diagnostics, plan.Diagnostics} {
+		if len(diags) != 1 || !strings.Contains(diags[0].Detail, "unexpected end of JSON input") {
+			t.Errorf("diagnostics %+v", diags)
+		}
+	}
+}
+
+// TestUpgradeResourceState passes a stored state through, attributes the
+// schema no longer has dropped.
+func TestUpgradeResourceState(t *testing.T) {
+	s := New()
+	const name = "azurerm_resource_group"
+	typ := s.schemas.Resources[name].ValueType()
+	resp, _ := s.UpgradeResourceState(context.Background(), &tfprotov5.UpgradeResourceStateRequest{
+		TypeName: name, RawState: &tfprotov5.RawState{JSON: []byte(`{"id": "/subscriptions/x/resourceGroups/rg", "name": "rg", "location": "westeurope", "gone": 1}`)},
+	})
+	if resp.Diagnostics != nil {
+		t.Fatal(resp.Diagnostics[0].Detail)
+	}
+	if got := attrsOf(t, resp.UpgradedState, typ); !got["name"].Equal(str("rg")) || !got["location"].Equal(str("westeurope")) {
+		t.Errorf("upgraded %v", got)
+	}
+	flat, _ := s.UpgradeResourceState(context.Background(), &tfprotov5.UpgradeResourceStateRequest{TypeName: name, RawState: &tfprotov5.RawState{Flatmap: map[string]string{"id": "x"}}})
+	if len(flat.Diagnostics) != 1 {
+		t.Errorf("a flatmap state is accepted: %+v", flat)
+	}
+}
+
+// TestAzurermDirs finds configurations by what they declare, not by what
+// their comments mention.
+func TestAzurermDirs(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"comments/main.tf":       "# resource \"azurerm_lb\" \"x\" {}\n/* data \"azurerm_client_config\" \"c\" {} */\n",
+		"resource/main.tf":       "resource \"azurerm_lb\" \"x\" {\n  name = \"lb\"\n}\n",
+		"data/deep/main.tf":      "data \"azurerm_client_config\" \"c\" {}\n",
+		"provider/versions.tf":   "provider \"azurerm\" {\n  features {}\n}\n",
+		"other/main.tf":          "resource \"terraform_data\" \"x\" {}\n",
+		"other/.terraform/x.tf":  "resource \"azurerm_lb\" \"x\" {}\n",
+		"resource/policy.tf.txt": "resource \"azurerm_lb\" \"y\" {}\n",
+	}
+	for name, content := range files {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dirs, err := AzurermDirs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rel []string
+	for _, d := range dirs {
+		r, _ := filepath.Rel(root, d)
+		rel = append(rel, r)
+	}
+	if want := []string{"data/deep", "provider", "resource"}; !reflect.DeepEqual(rel, want) {
+		t.Errorf("dirs %v, want %v", rel, want)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bad.tf"), []byte("resource {"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := AzurermDirs(root); err == nil || !strings.Contains(err.Error(), "bad.tf") {
+		t.Errorf("an unparseable file: %v", err)
+	}
+}
