@@ -3,10 +3,11 @@
 //
 //	sseready lint [--scope global|workspace|product|api|operation] [--fragment NAME=FILE]... [--accept RULE[: reason]]... [--format text|json] [--fix | -w] FILE...|-
 //	sseready rules [--format text|json]
+//	sseready check-chain [--format text|json] FILE|-
 //	sseready backend --listen ADDR [--events N] [--interval D] [--heartbeat D] [--silence-after N --silence D] [--omit-header NAME] [--allow-origin ORIGIN]
 //	sseready gateway --listen ADDR --upstream URL [--apim-policy [SCOPE=]FILE]... [--apim-sku SKU] [--apim-diagnostic FILE] [--appgw-settings FILE] [--time-scale F]
 //	sseready probe URL [--events N] [--duration D] [--header K:V] [--format text|json]
-//	sseready prove [--appgw-settings FILE] [--apim-policy [SCOPE=]FILE... [--apim-sku SKU] [--apim-diagnostic FILE]] [--time-scale F] [--format text|json]
+//	sseready prove [--chain FILE | --appgw-settings FILE] [--apim-policy [SCOPE=]FILE... [--apim-sku SKU] [--apim-diagnostic FILE]] [--time-scale F] [--format text|json]
 //	sseready version
 package main
 
@@ -34,6 +35,7 @@ const usage = `sseready checks Azure gateway settings for Server-Sent Events.
 Usage:
   sseready lint [flags] FILE...   check APIM policy files (- reads standard input)
   sseready rules [flags]          list the rules with their IDs and severities
+  sseready check-chain FILE       check every hop of a stream's path, as sseready_chain_check does
   sseready backend [flags]        run a test SSE origin
   sseready gateway [flags]        run a local stand-in for an APIM or App Gateway hop
   sseready probe [flags] URL      read an SSE endpoint and report how the stream arrives
@@ -65,6 +67,8 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return runLint(args[1:], stdin, stdout, stderr)
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
+	case "check-chain":
+		return runCheckChain(args[1:], stdin, stdout, stderr)
 	case "backend":
 		return runBackend(ctx, args[1:], stdout, stderr)
 	case "gateway":

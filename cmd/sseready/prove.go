@@ -9,18 +9,23 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/chaincheck"
 	"github.com/sseready/terraform-provider-sseready/internal/chainrun"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
-const proveUsage = `Usage: sseready prove (--appgw-settings FILE | --apim-policy [SCOPE=]FILE ...) [flags]
+const proveUsage = `Usage: sseready prove (--chain FILE | --appgw-settings FILE | --apim-policy [SCOPE=]FILE ...) [flags]
 
 Runs a test stream through the settings you deploy, on loopback: the test
 origin, an emulated API Management hop (with --apim-policy) and an emulated
 Application Gateway in front of it (with --appgw-settings), every clock
---time-scale times faster. It reports how each event arrived and, when the
+--time-scale times faster. --chain reads the whole path instead, as JSON of
+sseready_chain_check's input (what sseready check-chain reads): its App
+Gateway and API Management hops, and the backend's longest silence and
+heartbeat for the test stream unless --silence or --heartbeat say otherwise. It reports how each event arrived and, when the
 stream failed, which hop cut it and why. Durations are on Azure's clock:
 the default stream has a 6-minute silence, longer than the load balancer's
 4-minute idle cut, bridged by 20-second heartbeats. Exit status: 0 when
@@ -65,10 +70,13 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var maxLatency time.Duration
 	durationVar(fs, &maxLatency, "max-latency", 100*time.Millisecond, "relay latency above which an event counts as held (real time)")
 	format := fs.String("format", "text", "output format: text or json")
+	chainFile := fs.String("chain", "", "the whole path as JSON of sseready_chain_check's input (instead of --apim-policy, --appgw-settings and the rest)")
 	fs.Usage = func() { fmt.Fprintf(stderr, proveUsage, assumptionsHelp()); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	fail := func(format string, a ...any) int {
 		msg := strings.TrimPrefix(fmt.Sprintf(format, a...), "gateway: ")
 		fmt.Fprintf(stderr, "sseready prove: %s\n", msg)
@@ -79,8 +87,10 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail("unexpected argument %q: the settings come as flags", fs.Arg(0))
 	case *format != "text" && *format != "json":
 		return fail("--format must be text or json, not %q", *format)
-	case len(hf.policies) == 0 && hf.appgw == "":
-		return fail("give the settings of at least one hop: --appgw-settings FILE, --apim-policy FILE")
+	case *chainFile != "" && (len(hf.policies) > 0 || hf.appgw != "" || hf.sku != "" || len(hf.diags) > 0):
+		return fail("--chain holds every hop's settings: leave out --apim-policy, --apim-sku, --apim-diagnostic and --appgw-settings")
+	case *chainFile == "" && len(hf.policies) == 0 && hf.appgw == "":
+		return fail("give the settings of at least one hop: --chain FILE, --appgw-settings FILE, --apim-policy FILE")
 	case hf.scale < 1:
 		return fail("--time-scale must be 1 or more, not %g", hf.scale)
 	case hf.check() != nil:
@@ -92,13 +102,26 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case maxLatency <= 0:
 		return fail("--max-latency must be positive")
 	}
-	apim, err := hf.apim()
-	if err != nil {
-		return fail("%v", err)
+	var apim *gateway.APIM
+	var appgw *gateway.AppGW
+	var notEmulated []string
+	if *chainFile != "" {
+		ch, err := chainHops(*chainFile, &o, set)
+		if err != nil {
+			return fail("%v", err)
+		}
+		apim, appgw, notEmulated = ch.apim, ch.appgw, ch.notEmulated
+	} else {
+		var err error
+		if apim, err = hf.apim(); err != nil {
+			return fail("%v", err)
+		}
+		if appgw, err = hf.appGW(); err != nil {
+			return fail("%v", err)
+		}
 	}
-	appgw, err := hf.appGW()
-	if err != nil {
-		return fail("%v", err)
+	if apim == nil && appgw == nil {
+		return fail("%s has neither app_gateway nor apim: there is no hop to emulate (check it with sseready check-chain)", *chainFile)
 	}
 	var hops []chainrun.Hop
 	if appgw != nil {
@@ -151,6 +174,9 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(res)
 	} else {
+		for _, h := range notEmulated {
+			fmt.Fprintf(stdout, "%s: not emulated (sseready check-chain checks its settings)\n", h)
+		}
 		printProve(stdout, res, azure)
 	}
 	if !res.OK {
@@ -225,4 +251,60 @@ func wrap(s string, width int) string {
 		line += len(word)
 	}
 	return b.String()
+}
+
+// provedChain is what prove runs for --chain: the hops the emulator has,
+// and the names of those it has not.
+type provedChain struct {
+	apim        *gateway.APIM
+	appgw       *gateway.AppGW
+	notEmulated []string
+}
+
+// chainHops reads --chain FILE (chaincheck.Decode, as check-chain and the
+// provider read it) into the emulated hops, and the backend's timings into
+// the test stream unless their flags were given.
+func chainHops(file string, o *origin.Config, set map[string]bool) (provedChain, error) {
+	var out provedChain
+	c, errs, err := readChain(file, nil)
+	if err != nil {
+		return out, fmt.Errorf("--chain %s: %w", file, err)
+	}
+	if len(errs) == 0 {
+		// The documents parse and one policy stands per scope: the
+		// chain check's own reading of them.
+		_, errs = chaincheck.Check(c)
+	}
+	if len(errs) > 0 {
+		return out, fmt.Errorf("--chain %s: %s", file, errs[0])
+	}
+	if g := c.AppGateway; g != nil {
+		out.appgw = &gateway.AppGW{ResponseBuffering: g.ResponseBuffering(), RequestTimeout: g.Timeout()}
+	}
+	if a := c.APIM; a != nil {
+		out.apim = &gateway.APIM{SKU: a.SKUName, Diagnostics: a.Diagnostics}
+		for i, p := range a.Policies {
+			out.apim.Policies = append(out.apim.Policies, gateway.Policy{Scope: p.Scope, XML: []byte(p.XML), Source: fmt.Sprintf("apim.policies[%d]", i)})
+		}
+		if len(a.Fragments) > 0 {
+			docs, ferrs := apimcheck.ParseFragments(a.Fragments)
+			if len(ferrs) > 0 {
+				return out, fmt.Errorf("--chain %s: apim.fragments: %v", file, ferrs[0])
+			}
+			out.apim.Fragments = docs
+		}
+	}
+	if c.FrontDoor != nil {
+		out.notEmulated = append(out.notEmulated, "front_door")
+	}
+	if c.AppGatewayForContainers != nil {
+		out.notEmulated = append(out.notEmulated, "app_gateway_for_containers")
+	}
+	if gap := c.Backend.MaxEventGap; gap > 0 && !set["silence"] {
+		o.Silence = gap
+	}
+	if !set["heartbeat"] && c.Backend.MaxEventGap > 0 {
+		o.Heartbeat = c.Backend.HeartbeatInterval
+	}
+	return out, nil
 }

@@ -15,6 +15,11 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/streamprofile"
 )
 
+// ResultKeys are what sseready_chain_check computes. A jsonencode() of
+// the whole data source holds them; Decode accepts them when told to and
+// reads nothing from them.
+var ResultKeys = []string{"ready", "findings"}
+
 // Keys of the chain object, as sseready_chain_check and check_chain take
 // it (and a jsonencode() of either's input, read by the CLI).
 var (

@@ -123,7 +123,7 @@ func deriveAPIM(c Config) (Behavior, error) {
 		}
 	}
 	doc := comp.Doc
-	res := apimcheck.Check(doc, apimcheck.Options{Scope: scope})
+	res := apimcheck.Check(doc, apimcheck.Options{Scope: scope, Fragments: a.Fragments})
 	for _, f := range res.Findings {
 		if comp.OverDefault && f.Line == 0 && f.Element == "forward-request" {
 			// About the global default's forward-request, which no file

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 )
 
 // APIM is the API Management configuration to emulate.
@@ -34,6 +35,10 @@ type APIM struct {
 	SKU string
 	// Diagnostics are the diagnostics that apply to the API.
 	Diagnostics []apimdiag.Diagnostic
+	// Fragments are the policy fragments the policies include, by
+	// fragment-id (apimcheck.ParseFragments): their policies are enacted
+	// where they are included.
+	Fragments map[string]*apimpolicy.Document
 }
 
 // Policy is one policy document and the scope it is attached at.

@@ -81,7 +81,7 @@ func (d *chainCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 					"sku_name": schema.StringAttribute{Optional: true, MarkdownDescription: "`azurerm_api_management.sku_name`."},
 					"policies": schema.ListNestedAttribute{
 						Optional:            true,
-						MarkdownDescription: "The policies on the stream's path, each with its scope. An operation-scope `<backend><base /></backend>` is settled by a streaming API-scope policy in the same list.",
+						MarkdownDescription: "The policies on the stream's path, one per scope. They are composed as APIM runs them (and as `sseready prove` runs them): each `<base />` takes the section of the scope above, and above the highest scope given stands APIM's global default `<forward-request/>`, which buffers. So an operation-scope `<backend><base /></backend>` is settled by a streaming API-scope policy in the same list, and is an error with nothing above it.",
 						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 							"scope": schema.StringAttribute{Optional: true, MarkdownDescription: "`global`, `workspace`, `product`, `api` (the default) or `operation`."},
 							"xml":   schema.StringAttribute{Required: true, MarkdownDescription: "The policy's `xml_content`."},
@@ -126,11 +126,8 @@ func (d *chainCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 	}
 }
 
-// chainOutputs are the data source's computed attributes.
-var chainOutputs = []string{"ready", "findings"}
-
 func (d *chainCheckDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	chain, errs := chainFromValue(req.Config.Raw, chainOutputs...)
+	chain, errs := chainFromValue(req.Config.Raw, chaincheck.ResultKeys...)
 	if addInputErrors(&resp.Diagnostics, errs) {
 		return
 	}
@@ -139,7 +136,7 @@ func (d *chainCheckDataSource) ValidateConfig(ctx context.Context, req datasourc
 }
 
 func (d *chainCheckDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	chain, errs := chainFromValue(req.Config.Raw, chainOutputs...)
+	chain, errs := chainFromValue(req.Config.Raw, chaincheck.ResultKeys...)
 	if addInputErrors(&resp.Diagnostics, errs) {
 		return
 	}

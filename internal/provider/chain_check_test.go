@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -8,6 +10,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sseready/terraform-provider-sseready/internal/chaincheck"
+	"github.com/sseready/terraform-provider-sseready/internal/plain"
 )
 
 // goodChainHCL is a streaming path: App Gateway with buffering off and a
@@ -372,5 +377,94 @@ data "sseready_chain_check" "path" {
 				},
 			},
 		},
+	})
+}
+
+// sameAsTheDataSource reads a jsonencode() of the chain input as the CLI
+// reads it (plain JSON, chaincheck.Decode) and checks it against what the
+// data source concluded from the same input, captured first from the
+// "verdict" output: one decoding for both front ends.
+type sameAsTheDataSource struct{ verdict *string }
+
+// captured stores the data source's verdict for the checks after it.
+type captured struct{ into *string }
+
+func (c captured) CheckValue(v any) error {
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return fmt.Errorf("expected the verdict as a string, got %v", v)
+	}
+	*c.into = s
+	return nil
+}
+
+func (c captured) String() string { return "captured" }
+
+func (d sameAsTheDataSource) CheckValue(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("expected the JSON as a string, got %T", v)
+	}
+	pv, err := plain.FromJSON([]byte(s))
+	if err != nil {
+		return err
+	}
+	c, errs := chaincheck.Decode(pv, chaincheck.ResultKeys...)
+	if len(errs) > 0 {
+		return fmt.Errorf("the JSON does not decode: %v", errs)
+	}
+	res, errs := chaincheck.Check(c)
+	if len(errs) > 0 {
+		return fmt.Errorf("the JSON does not check: %v", errs)
+	}
+	got := fmt.Sprint(res.Ready)
+	for _, f := range res.Findings {
+		got += " " + f.Rule + ":" + string(f.Severity) + ":" + f.Element
+	}
+	if got != *d.verdict {
+		return fmt.Errorf("from JSON: %s\nthe data source: %s", got, *d.verdict)
+	}
+	return nil
+}
+
+func (d sameAsTheDataSource) String() string { return "the same verdict as the data source" }
+
+func TestAccChainCheck_jsonencodeReadsTheSame(t *testing.T) {
+	var verdict string
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: `
+locals {
+  chain = {
+    app_gateway = { sku_name = "Standard_v2", request_timeout = 20 }
+    apim = {
+      sku_name = "StandardV2_1"
+      policies = [{ scope = "operation", xml = "<policies><backend><base /></backend></policies>" }]
+      diagnostics = [{ identifier = "applicationinsights", scope = "global", frontend_response = { body_bytes = 1024 } }]
+    }
+    backend = { max_event_gap = "45s", heartbeat_interval = "15s" }
+  }
+}
+
+data "sseready_chain_check" "path" {
+  app_gateway = local.chain.app_gateway
+  apim        = local.chain.apim
+  backend     = local.chain.backend
+}
+
+output "verdict" {
+  value = join(" ", concat([tostring(data.sseready_chain_check.path.ready)],
+    [for f in data.sseready_chain_check.path.findings : "${f.rule}:${f.severity}:${f.element}"]))
+}
+output "chain_json" { value = jsonencode(local.chain) }
+output "whole_json" { value = jsonencode(data.sseready_chain_check.path) }
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("verdict", captured{&verdict}),
+				statecheck.ExpectKnownOutputValue("verdict", knownvalue.StringRegexp(regexp.MustCompile(`^false .*SSE102:error:base`))),
+				statecheck.ExpectKnownOutputValue("chain_json", sameAsTheDataSource{&verdict}),
+				statecheck.ExpectKnownOutputValue("whole_json", sameAsTheDataSource{&verdict}),
+			},
+		}},
 	})
 }
