@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/sseready/terraform-provider-sseready/internal/appgw"
 	"github.com/sseready/terraform-provider-sseready/internal/input"
+	"github.com/sseready/terraform-provider-sseready/internal/streamprofile"
 )
 
 var (
@@ -79,7 +81,7 @@ func (d *appgwSettingsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 			"request_timeout": schema.Int64Attribute{
 				Computed:            true,
-				MarkdownDescription: "For `backend_http_settings.request_timeout`, in seconds: a third above the longest silence, at least 30 (azurerm's default), at most 86400.",
+				MarkdownDescription: fmt.Sprintf("For `backend_http_settings.request_timeout`, in seconds: a third above the longest silence, at least %d (azurerm's default), at most %d.", streamprofile.AppGWDefaultTimeout, streamprofile.AppGWMaxTimeout),
 			},
 			"backend_response_headers": schema.MapAttribute{
 				Computed:            true,

@@ -2,13 +2,16 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
 	"github.com/sseready/terraform-provider-sseready/internal/chaincheck"
+	"github.com/sseready/terraform-provider-sseready/internal/streamprofile"
 )
 
 var (
@@ -30,7 +33,7 @@ func (d *chainCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			Optional:            true,
 			MarkdownDescription: "The `" + name + "` block, as the diagnostic has it; leave it out when the resource does (that is a finding: azurerm then keeps body logging already set).",
 			Attributes: map[string]schema.Attribute{
-				"body_bytes":     schema.NumberAttribute{Optional: true, MarkdownDescription: "0 to 8192; above 0 logs bodies, which buffers the stream."},
+				"body_bytes":     schema.NumberAttribute{Optional: true, MarkdownDescription: fmt.Sprintf("0 to %d; above 0 logs bodies, which buffers the stream.", apimdiag.MaxBodyBytes)},
 				"headers_to_log": schema.SetAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Accepted for convenience; headers do not affect streaming."},
 			},
 		}
@@ -63,7 +66,7 @@ func (d *chainCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 							"response_buffering_enabled": schema.BoolAttribute{Required: true, MarkdownDescription: "`global[0].response_buffering_enabled`; must be false."},
 						},
 					},
-					"request_timeout":        schema.NumberAttribute{Optional: true, MarkdownDescription: "The stream's `backend_http_settings` `request_timeout`, 1 to 86400; null means azurerm's default of 30."},
+					"request_timeout":        schema.NumberAttribute{Optional: true, MarkdownDescription: fmt.Sprintf("The stream's `backend_http_settings` `request_timeout`, %d to %d; null means azurerm's default of %d.", streamprofile.AppGWMinTimeout, streamprofile.AppGWMaxTimeout, streamprofile.AppGWDefaultTimeout)},
 					"waf_request_body_check": schema.BoolAttribute{Optional: true, MarkdownDescription: "`waf_configuration[0].request_body_check`."},
 				},
 			},

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -93,7 +94,7 @@ func (d *streamProfileDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 			"appgw_request_timeout": schema.Int64Attribute{
 				Computed:            true,
-				MarkdownDescription: "For `azurerm_application_gateway.backend_http_settings.request_timeout`, in seconds: a third above the longest silence (headers included), at least azurerm's default of 30, at most 86400.",
+				MarkdownDescription: fmt.Sprintf("For `azurerm_application_gateway.backend_http_settings.request_timeout`, in seconds: a third above the longest silence (headers included), at least azurerm's default of %d, at most %d.", streamprofile.AppGWDefaultTimeout, streamprofile.AppGWMaxTimeout),
 			},
 			"apim_forward_request_timeout": schema.Int64Attribute{
 				Computed:            true,

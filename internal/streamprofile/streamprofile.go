@@ -268,7 +268,7 @@ func (p Profile) clocks() []clock {
 		cs = append(cs, clock{rules.HopFrontDoor, "Front Door (origin response timeout, at most 240 s)", FrontDoorMaxTimeout * time.Second, true})
 	}
 	if p.has(AppGateway) {
-		cs = append(cs, clock{rules.HopAppGateway, "App Gateway (request_timeout, at most 86400 s)", AppGWMaxTimeout * time.Second, true})
+		cs = append(cs, clock{rules.HopAppGateway, fmt.Sprintf("App Gateway (request_timeout, at most %d s)", AppGWMaxTimeout), AppGWMaxTimeout * time.Second, true})
 	}
 	return cs
 }
