@@ -21,8 +21,8 @@ var dataSourceValues = map[string]map[string]string{
 }
 
 func (s *Server) dataSource(name string) (*tfprotov5.Schema, []*tfprotov5.Diagnostic) {
-	if s.err != nil {
-		return nil, standinDiag("%v", s.err)
+	if s.broken != nil {
+		return nil, s.broken
 	}
 	d, ok := s.schemas.DataSources[name]
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -71,4 +72,17 @@ func declaresAzurerm(src []byte, filename string) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// ChainDir is the directory of testdata/chain, a realistic azurerm
+// configuration of a whole SSE chain (Front Door, Application Gateway, a
+// load balancer rule, API Management with policies at every scope and
+// diagnostics, Azure OpenAI with a content filter), for any package's
+// tests: `azurermstandin.Plan(t, azurermstandin.ChainDir())`.
+func ChainDir() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return filepath.Join("testdata", "chain")
+	}
+	return filepath.Join(filepath.Dir(file), "testdata", "chain")
 }

@@ -27,5 +27,22 @@
 // Tests use it through [Plan], [State] and [Validate], which serve the
 // stand-in in-process, point terraform at it with TF_REATTACH_PROVIDERS
 // and run the real `terraform init`, `plan`, `apply`, `show -json` and
-// `validate` in a copy of a configuration directory. See terraform.go.
+// `validate` in a copy of a configuration directory (see [Start]):
+//
+//	plan := azurermstandin.Plan(t, "testdata/chain")   // show -json of a saved plan
+//	state := azurermstandin.State(t, "testdata/chain") // show -json of the state after apply
+//	r := azurermstandin.Validate(t, dir, azurermstandin.WithProvider(
+//		"registry.terraform.io/sseready/sseready", providerserver.NewProtocol6(provider.New("test")())))
+//	if !r.Valid { t.Error(r) }
+//
+// [Start] returns the working directory for other commands (a second plan
+// after an apply, say). [AzurermDirs] finds the configurations under a
+// tree that declare azurerm resources. [ChainDir] is a realistic
+// configuration of the whole SSE chain, ready for plan-checking tests.
+//
+// What the stand-in does not do, unlike azurerm: replace a resource (no
+// attribute forces a new one; every change is an update in place), run
+// azurerm's value validators and CustomizeDiff, fill defaults beyond those
+// in defaults.go, import, or serve functions, ephemeral resources and data
+// sources other than azurerm_client_config.
 package azurermstandin

@@ -2,6 +2,7 @@ package azurermstandin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov5"
@@ -11,21 +12,27 @@ import (
 // Server is the stand-in's protocol 5 provider server.
 type Server struct {
 	schemas *Schemas
-	// err is a schema that could not be read, reported on every call
-	// that needs the schema instead of failing at construction.
-	err error
+	// broken reports a schema that could not be read, on every call that
+	// needs the schema, instead of failing at construction.
+	broken []*tfprotov5.Diagnostic
 }
 
 var _ tfprotov5.ProviderServer = (*Server)(nil)
 
 // New serves the embedded azurerm schema.
-func New() *Server {
-	s, err := LoadSchemas()
-	return &Server{schemas: s, err: err}
-}
+func New() *Server { return NewWithSchemas(LoadSchemas()) }
 
-// NewWithSchemas serves the given schemas (tests of odd schema input).
-func NewWithSchemas(s *Schemas, err error) *Server { return &Server{schemas: s, err: err} }
+// NewWithSchemas serves the given schemas, or reports err on every call
+// that needs them (tests of odd schema input).
+func NewWithSchemas(s *Schemas, err error) *Server {
+	if err != nil || s == nil {
+		if err == nil {
+			err = errors.New("no schema")
+		}
+		return &Server{broken: standinDiag("%v", err)}
+	}
+	return &Server{schemas: s}
+}
 
 func errorDiag(summary, detail string) []*tfprotov5.Diagnostic {
 	return []*tfprotov5.Diagnostic{{Severity: tfprotov5.DiagnosticSeverityError, Summary: summary, Detail: detail}}
@@ -38,8 +45,8 @@ func standinDiag(format string, args ...any) []*tfprotov5.Diagnostic {
 }
 
 func (s *Server) resource(name string) (*tfprotov5.Schema, []*tfprotov5.Diagnostic) {
-	if s.err != nil {
-		return nil, standinDiag("%v", s.err)
+	if s.broken != nil {
+		return nil, s.broken
 	}
 	r, ok := s.schemas.Resources[name]
 	if !ok {
@@ -49,8 +56,8 @@ func (s *Server) resource(name string) (*tfprotov5.Schema, []*tfprotov5.Diagnost
 }
 
 func (s *Server) GetMetadata(context.Context, *tfprotov5.GetMetadataRequest) (*tfprotov5.GetMetadataResponse, error) {
-	if s.err != nil {
-		return &tfprotov5.GetMetadataResponse{Diagnostics: standinDiag("%v", s.err)}, nil
+	if s.broken != nil {
+		return &tfprotov5.GetMetadataResponse{Diagnostics: s.broken}, nil
 	}
 	resp := &tfprotov5.GetMetadataResponse{ServerCapabilities: &tfprotov5.ServerCapabilities{}}
 	for _, name := range sortedKeys(s.schemas.Resources) {
@@ -63,8 +70,8 @@ func (s *Server) GetMetadata(context.Context, *tfprotov5.GetMetadataRequest) (*t
 }
 
 func (s *Server) GetProviderSchema(context.Context, *tfprotov5.GetProviderSchemaRequest) (*tfprotov5.GetProviderSchemaResponse, error) {
-	if s.err != nil {
-		return &tfprotov5.GetProviderSchemaResponse{Diagnostics: standinDiag("%v", s.err)}, nil
+	if s.broken != nil {
+		return &tfprotov5.GetProviderSchemaResponse{Diagnostics: s.broken}, nil
 	}
 	return &tfprotov5.GetProviderSchemaResponse{
 		ServerCapabilities: &tfprotov5.ServerCapabilities{},
@@ -84,8 +91,8 @@ func (s *Server) GetResourceIdentitySchemas(context.Context, *tfprotov5.GetResou
 // the schema does not show, and users meet that error first.
 func (s *Server) PrepareProviderConfig(_ context.Context, req *tfprotov5.PrepareProviderConfigRequest) (*tfprotov5.PrepareProviderConfigResponse, error) {
 	resp := &tfprotov5.PrepareProviderConfigResponse{PreparedConfig: req.Config}
-	if s.err != nil {
-		resp.Diagnostics = standinDiag("%v", s.err)
+	if s.broken != nil {
+		resp.Diagnostics = s.broken
 		return resp, nil
 	}
 	config, err := unmarshal(req.Config, s.schemas.Provider.ValueType())
@@ -173,9 +180,13 @@ func (s *Server) PlanResourceChange(_ context.Context, req *tfprotov5.PlanResour
 	if err != nil {
 		return &tfprotov5.PlanResourceChangeResponse{Diagnostics: standinDiag("%s: %v", req.TypeName, err)}, nil
 	}
-	// As azurerm (SDKv2) does: it lets azurerm's defaults stand where the
-	// configuration is null, which the strict plan check would refuse.
-	return &tfprotov5.PlanResourceChangeResponse{PlannedState: &dv, PlannedPrivate: req.PriorPrivate, UnsafeToUseLegacyTypeSystem: true}, nil
+	return &tfprotov5.PlanResourceChangeResponse{
+		PlannedState: &dv, PlannedPrivate: req.PriorPrivate,
+		// As azurerm (SDKv2) does: it lets azurerm's defaults stand where
+		// the configuration is null, which terraform's strict check of a
+		// plan against the configuration would refuse.
+		UnsafeToUseLegacyTypeSystem: true, //nolint:staticcheck // the stand-in plays an SDKv2 provider
+	}, nil
 }
 
 func (s *Server) ApplyResourceChange(_ context.Context, req *tfprotov5.ApplyResourceChangeRequest) (*tfprotov5.ApplyResourceChangeResponse, error) {
@@ -198,7 +209,10 @@ func (s *Server) ApplyResourceChange(_ context.Context, req *tfprotov5.ApplyReso
 	if err != nil {
 		return &tfprotov5.ApplyResourceChangeResponse{Diagnostics: standinDiag("%s: %v", req.TypeName, err)}, nil
 	}
-	return &tfprotov5.ApplyResourceChangeResponse{NewState: &dv, Private: req.PlannedPrivate, UnsafeToUseLegacyTypeSystem: true}, nil
+	return &tfprotov5.ApplyResourceChangeResponse{
+		NewState: &dv, Private: req.PlannedPrivate,
+		UnsafeToUseLegacyTypeSystem: true, //nolint:staticcheck // as in PlanResourceChange
+	}, nil
 }
 
 func (s *Server) ImportResourceState(_ context.Context, req *tfprotov5.ImportResourceStateRequest) (*tfprotov5.ImportResourceStateResponse, error) {

@@ -76,7 +76,7 @@ func TestPlanAndApply(t *testing.T) {
 		TypeName: name, PriorState: dynamic(t, typ, tftypes.NewValue(typ, nil)),
 		ProposedNewState: dynamic(t, typ, config), Config: dynamic(t, typ, config),
 	})
-	if plan.Diagnostics != nil || !plan.UnsafeToUseLegacyTypeSystem {
+	if plan.Diagnostics != nil {
 		t.Fatalf("plan: %+v", plan)
 	}
 	planned := attrsOf(t, plan.PlannedState, typ)
@@ -133,7 +133,8 @@ func TestFillUnknowns(t *testing.T) {
 		"block": tftypes.List{ElementType: tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String, "name": tftypes.String}}},
 	}}
 	unknown := func(t tftypes.Type) tftypes.Value { return tftypes.NewValue(t, tftypes.UnknownValue) }
-	blockType := typ.AttributeTypes["block"].(tftypes.List).ElementType
+	blockList, _ := typ.AttributeTypes["block"].(tftypes.List)
+	blockType := blockList.ElementType
 	planned := tftypes.NewValue(typ, map[string]tftypes.Value{
 		"id": unknown(tftypes.String), "name": str("svc"), "resource_group_name": str("rg"), "gateway_url": unknown(tftypes.String),
 		"port": unknown(tftypes.Number), "enabled": unknown(tftypes.Bool), "tags": unknown(typ.AttributeTypes["tags"]),
@@ -215,11 +216,12 @@ func TestSetBlockKeepsPrior(t *testing.T) {
 func TestProviderConfigNeedsFeatures(t *testing.T) {
 	s := New()
 	typ := s.schemas.Provider.ValueType()
-	features := typ.(tftypes.Object).AttributeTypes["features"]
+	providerType, _ := typ.(tftypes.Object)
+	features, _ := providerType.AttributeTypes["features"].(tftypes.List)
 	for n, want := range map[int]string{0: "got: 0", 1: "", 2: "got: 2"} {
 		var elems []tftypes.Value
 		for range n {
-			elems = append(elems, object(t, features.(tftypes.List).ElementType, nil))
+			elems = append(elems, object(t, features.ElementType, nil))
 		}
 		config := object(t, typ, map[string]tftypes.Value{"features": tftypes.NewValue(features, elems)})
 		resp, _ := s.PrepareProviderConfig(context.Background(), &tfprotov5.PrepareProviderConfigRequest{Config: dynamic(t, typ, config)})

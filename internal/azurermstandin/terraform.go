@@ -307,9 +307,9 @@ func copyConfig(src, dst string) error {
 
 // tail is the end of terraform's stdout, where a failure's context is.
 func tail(b []byte) string {
-	const max = 4000
-	if len(b) > max {
-		b = b[len(b)-max:]
+	const limit = 4000
+	if len(b) > limit {
+		b = b[len(b)-limit:]
 	}
 	if len(b) == 0 {
 		return ""

@@ -17,7 +17,7 @@ import (
 )
 
 // chainDir is a realistic azurerm configuration of an SSE chain.
-const chainDir = "testdata/chain"
+var chainDir = azurermstandin.ChainDir()
 
 // chainResources are the resources of testdata/chain, by address.
 var chainResources = []string{
@@ -187,8 +187,10 @@ func TestPlanChain(t *testing.T) {
 	// backend_http_settings is a set: find each by name. "health" leaves
 	// request_timeout out, so azurerm's default of 30 is planned.
 	timeouts := map[string]any{}
-	for _, s := range at(pv.values(t, "azurerm_application_gateway.main"), "backend_http_settings").([]any) {
-		timeouts[at(s, "name").(string)] = at(s, "request_timeout")
+	settings, _ := at(pv.values(t, "azurerm_application_gateway.main"), "backend_http_settings").([]any)
+	for _, s := range settings {
+		name, _ := at(s, "name").(string)
+		timeouts[name] = at(s, "request_timeout")
 	}
 	if want := map[string]any{"chat": 180.0, "health": 30.0}; !reflect.DeepEqual(timeouts, want) {
 		t.Errorf("request_timeout by backend_http_settings = %v, want %v", timeouts, want)
