@@ -29,8 +29,13 @@ type Composition struct {
 	// default; DefaultForward is then the default's forward-request.
 	OverDefault    bool
 	DefaultForward *apimpolicy.Element
-	// sources are the documents given, in scope order, for Source.
+	// sources are the documents given, in scope order, for Source;
+	// copies maps each element composing copied to its original, and
+	// origin each original element to the index of its source (built
+	// when first asked).
 	sources []ScopedPolicy
+	copies  map[*apimpolicy.Element]*apimpolicy.Element
+	origin  map[*apimpolicy.Element]int
 }
 
 // GlobalDefault is the policy APIM holds at the global (All APIs) scope
@@ -72,7 +77,7 @@ func Compose(ps []ScopedPolicy) (Composition, error) {
 			ordered = append(ordered, p)
 		}
 	}
-	c := Composition{Top: ordered[0].Scope, sources: ordered}
+	c := Composition{Top: ordered[0].Scope, sources: ordered, copies: map[*apimpolicy.Element]*apimpolicy.Element{}}
 	if r := ordered[0].Doc.Root(); len(ordered) == 1 && (r == nil || r.Name != "policies") {
 		c.Doc = ordered[0].Doc
 		return c, nil
@@ -82,13 +87,13 @@ func Compose(ps []ScopedPolicy) (Composition, error) {
 		def, fwd := GlobalDefault()
 		c.OverDefault, c.DefaultForward = true, fwd
 		var err error
-		if doc, err = apimpolicy.Inherit(def, doc); err != nil {
+		if doc, err = apimpolicy.InheritTracked(def, doc, c.copies); err != nil {
 			return Composition{}, fmt.Errorf("%s: %w", ordered[0].Name, err)
 		}
 	}
 	for _, p := range ordered[1:] {
 		var err error
-		if doc, err = apimpolicy.Inherit(doc, p.Doc); err != nil {
+		if doc, err = apimpolicy.InheritTracked(doc, p.Doc, c.copies); err != nil {
 			return Composition{}, fmt.Errorf("%s: %w", p.Name, err)
 		}
 	}
@@ -102,16 +107,61 @@ func (c Composition) RunsDefaultForward() bool {
 	return c.DefaultForward != nil && holds(c.Doc, c.DefaultForward)
 }
 
-// Source returns the policy given that holds e (composition shares the
-// documents' nodes, so identity tells where a node came from); ok is false
-// for the global default's nodes and those built by composing.
-func (c Composition) Source(e *apimpolicy.Element) (ScopedPolicy, bool) {
-	for _, p := range c.sources {
-		if holds(p.Doc, e) {
-			return p, true
+// Source returns the policy given that holds e: composition shares the
+// documents' nodes, so identity tells where a node came from, and an
+// element composing copied is traced to its original. ok is false for the
+// global default's nodes.
+func (c *Composition) Source(e *apimpolicy.Element) (ScopedPolicy, bool) {
+	if c.origin == nil {
+		c.origin = map[*apimpolicy.Element]int{}
+		for i, p := range c.sources {
+			apimpolicy.Walk(p.Doc.Nodes, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
+				if el, ok := n.(*apimpolicy.Element); ok {
+					c.origin[el] = i
+				}
+				return true
+			})
 		}
 	}
+	for e != nil {
+		if i, ok := c.origin[e]; ok {
+			return c.sources[i], true
+		}
+		e = c.copies[e]
+	}
 	return ScopedPolicy{}, false
+}
+
+// SourcedFinding is a finding of a composition, with the policy that holds
+// what it is about; Source is nil for APIM's global default.
+type SourcedFinding struct {
+	rules.Finding
+	Source *ScopedPolicy
+}
+
+// CheckComposition checks the policy a request path runs, as APIM composes
+// it, and traces each finding to the policy given that holds its element
+// (its line and column are in that document, or in the fragment it names).
+func CheckComposition(c *Composition, opts Options) []SourcedFinding {
+	opts.Scope = c.Top
+	if c.OverDefault {
+		opts.Scope = Global
+	}
+	k := newChecker(opts)
+	k.document(c.Doc)
+	k.settle()
+	out := make([]SourcedFinding, 0, len(k.found))
+	for _, f := range k.found {
+		sf := SourcedFinding{Finding: f.Finding}
+		for i := len(f.chain) - 1; i >= 0; i-- {
+			if src, ok := c.Source(f.chain[i]); ok {
+				sf.Source = &src
+				break
+			}
+		}
+		out = append(out, sf)
+	}
+	return out
 }
 
 // holds reports whether doc has the node e.

@@ -1,6 +1,8 @@
 package apimcheck
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -84,5 +86,34 @@ func TestComposeErrors(t *testing.T) {
 	}
 	if c, err := Compose([]ScopedPolicy{frag}); err != nil || c.Doc != frag.Doc {
 		t.Fatalf("a fragment alone stands as it is: %v", err)
+	}
+}
+
+// A finding of a composition is traced to the document that holds its
+// element, with that document's line and column.
+func TestCheckCompositionTracesFindings(t *testing.T) {
+	global := scoped(t, Global, "<policies>\n<backend>\n<forward-request timeout=\"60\" />\n</backend>\n<outbound><base /></outbound>\n</policies>")
+	api := scoped(t, API, "<policies>\n<backend><base /></backend>\n<outbound>\n<base />\n<validate-content unspecified-content-type-action=\"prevent\" max-size=\"1\" size-exceeded-action=\"prevent\" />\n</outbound>\n</policies>")
+	op := scoped(t, Operation, "<policies><inbound><cache-lookup vary-by-developer=\"false\" vary-by-developer-groups=\"false\" /></inbound><backend><base /></backend><outbound><base /></outbound></policies>")
+	c, err := Compose([]ScopedPolicy{op, api, global})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range CheckComposition(&c, Options{}) {
+		src := "default"
+		if f.Source != nil {
+			src = f.Source.Name
+		}
+		got = append(got, fmt.Sprintf("%s %s %d:%d %s", f.Rule, f.Severity, f.Line, f.Column, src))
+	}
+	sort.Strings(got)
+	want := []string{
+		"SSE101 error 3:1 global.xml",
+		"SSE110 error 5:1 api.xml",
+		"SSE120 error 1:20 operation.xml",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("findings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

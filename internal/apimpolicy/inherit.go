@@ -12,7 +12,13 @@ import (
 // or writes without <base />, does not run the parent's. Neither input is
 // changed; the result shares the parent's nodes, so treat it as read-only.
 // A parent section that is missing stands for nothing.
-func Inherit(parent, child *Document) (*Document, error) {
+func Inherit(parent, child *Document) (*Document, error) { return InheritTracked(parent, child, nil) }
+
+// InheritTracked is Inherit that also records, in copies (when not nil),
+// each element it copied and the element of child or of an earlier copy
+// it was copied from, so that a node of the result can be traced to the
+// document that holds it.
+func InheritTracked(parent, child *Document, copies map[*Element]*Element) (*Document, error) {
 	pr, cr := parent.Root(), child.Root()
 	for _, r := range []struct {
 		root *Element
@@ -34,7 +40,10 @@ func Inherit(parent, child *Document) (*Document, error) {
 		if ps := pr.Child(sec.Name); ps != nil {
 			from = ps.Children
 		}
-		root.Children[i] = substituteBase(sec, from)
+		root.Children[i] = substituteBase(sec, from, copies)
+	}
+	if copies != nil {
+		copies[&root] = cr
 	}
 	out := &Document{BOM: child.BOM, Nodes: make([]Node, len(child.Nodes))}
 	for i, n := range child.Nodes {
@@ -48,7 +57,7 @@ func Inherit(parent, child *Document) (*Document, error) {
 
 // substituteBase copies e with each <base /> below it replaced by from.
 // Elements without a <base /> below them are shared, not copied.
-func substituteBase(e *Element, from []Node) *Element {
+func substituteBase(e *Element, from []Node, copies map[*Element]*Element) *Element {
 	var kids []Node
 	changed := false
 	for _, c := range e.Children {
@@ -60,7 +69,7 @@ func substituteBase(e *Element, from []Node) *Element {
 			kids = append(kids, from...)
 			changed = true
 		default:
-			sub := substituteBase(ce, from)
+			sub := substituteBase(ce, from, copies)
 			kids = append(kids, sub)
 			changed = changed || sub != ce
 		}
@@ -71,5 +80,8 @@ func substituteBase(e *Element, from []Node) *Element {
 	cp := *e
 	cp.Children = kids
 	cp.SelfClosing = cp.SelfClosing && len(kids) == 0
+	if copies != nil {
+		copies[&cp] = e
+	}
 	return &cp
 }
