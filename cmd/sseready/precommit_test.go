@@ -15,19 +15,6 @@ import (
 	"time"
 )
 
-// moduleRoot is the repository root: the directory of go.mod, two up.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("no go.mod at %s: %v", root, err)
-	}
-	return root
-}
-
 // gitEnv is the environment for the test's own git and pre-commit runs:
 // a fixed identity, and none of the variables a git hook running these
 // tests would point at another repository.
@@ -64,7 +51,7 @@ func git(t *testing.T, dir string, args ...string) string {
 // or not.
 func snapshotRepo(t *testing.T) (string, string) {
 	t.Helper()
-	root := moduleRoot(t)
+	root := moduleDir(t)
 	ls := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
 	ls.Dir, ls.Env = root, gitEnv()
 	out, err := ls.Output()
