@@ -236,7 +236,7 @@ func TestActionFile(t *testing.T) {
 	}
 
 	// The SARIF goes to code scanning, then the findings gate the step.
-	var upload, gate int = -1, -1
+	upload, gate := -1, -1
 	for i, s := range a.Runs.Steps {
 		switch {
 		case strings.HasPrefix(s.Uses, "github/codeql-action/upload-sarif@"):

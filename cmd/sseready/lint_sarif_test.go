@@ -54,6 +54,8 @@ func at(doc any, path ...any) any {
 
 func list(v any) []any { a, _ := v.([]any); return a }
 
+func str(v any) string { s, _ := v.(string); return s }
+
 // sarifResult is what a test reads of one result.
 type sarifResult struct {
 	rule, level, message, uri          string
@@ -67,15 +69,15 @@ func sarifResults(doc map[string]any) []sarifResult {
 	for _, r := range list(at(doc, "runs", 0, "results")) {
 		phys := at(r, "locations", 0, "physicalLocation")
 		res := sarifResult{raw: r}
-		res.rule, _ = at(r, "ruleId").(string)
-		res.level, _ = at(r, "level").(string)
-		res.message, _ = at(r, "message", "text").(string)
-		res.uri, _ = at(phys, "artifactLocation", "uri").(string)
+		res.rule = str(at(r, "ruleId"))
+		res.level = str(at(r, "level"))
+		res.message = str(at(r, "message", "text"))
+		res.uri = str(at(phys, "artifactLocation", "uri"))
 		res.line, _ = at(phys, "region", "startLine").(float64)
 		res.column, _ = at(phys, "region", "startColumn").(float64)
-		res.suppression, _ = at(r, "suppressions", 0, "kind").(string)
-		res.justification, _ = at(r, "suppressions", 0, "justification").(string)
-		res.fragOf, _ = at(r, "relatedLocations", 0, "physicalLocation", "artifactLocation", "uri").(string)
+		res.suppression = str(at(r, "suppressions", 0, "kind"))
+		res.justification = str(at(r, "suppressions", 0, "justification"))
+		res.fragOf = str(at(r, "relatedLocations", 0, "physicalLocation", "artifactLocation", "uri"))
 		out = append(out, res)
 	}
 	return out
@@ -131,7 +133,7 @@ func TestLintSARIF(t *testing.T) {
 		t.Error("the run read every input: executionSuccessful must be true")
 	}
 	wd, _ := os.Getwd()
-	if base, _ := at(doc, "runs", 0, "originalUriBaseIds", "%SRCROOT%", "uri").(string); !strings.HasPrefix(base, "file:///") || !strings.HasSuffix(base, "/") ||
+	if base := str(at(doc, "runs", 0, "originalUriBaseIds", "%SRCROOT%", "uri")); !strings.HasPrefix(base, "file:///") || !strings.HasSuffix(base, "/") ||
 		!strings.HasSuffix(strings.TrimSuffix(base, "/"), filepath.ToSlash(filepath.Base(wd))) {
 		t.Errorf("%%SRCROOT%% %q for %s", base, wd)
 	}
@@ -178,7 +180,7 @@ func TestLintSARIF(t *testing.T) {
 	}
 	frag := find("policy%20fragments/forward/policy.xml", "SSE101")
 	if frag.line != 2 || frag.column != 3 || frag.fragOf != "apis/orders/policy.xml" || at(frag.raw, "properties", "fragment") != "forward" ||
-		!strings.Contains(at(frag.raw, "relatedLocations", 0, "message", "text").(string), `fragment "forward"`) {
+		!strings.Contains(str(at(frag.raw, "relatedLocations", 0, "message", "text")), `fragment "forward"`) {
 		t.Errorf("fragment: %+v", frag)
 	}
 	for _, r := range results {
@@ -213,16 +215,16 @@ func TestLintSARIFInputErrors(t *testing.T) {
 		t.Fatalf("%d notifications, want broken.xml and missing.xml: %v", len(notes), notes)
 	}
 	broken := notes[0]
-	uri, _ := at(broken, "locations", 0, "physicalLocation", "artifactLocation", "uri").(string)
+	uri := str(at(broken, "locations", 0, "physicalLocation", "artifactLocation", "uri"))
 	if at(broken, "level") != "error" || !strings.HasSuffix(uri, "/broken.xml") ||
 		at(broken, "locations", 0, "physicalLocation", "region", "startLine") != 3.0 ||
 		at(broken, "locations", 0, "physicalLocation", "region", "startColumn") != 1.0 ||
-		!strings.HasPrefix(at(broken, "message", "text").(string), "end tag </policies> found while <inbound> is still open") {
+		!strings.HasPrefix(str(at(broken, "message", "text")), "end tag </policies> found while <inbound> is still open") {
 		t.Errorf("broken.xml: %v", broken)
 	}
 	missing := notes[1]
-	if uri, _ := at(missing, "locations", 0, "physicalLocation", "artifactLocation", "uri").(string); !strings.HasSuffix(uri, "/missing.xml") ||
-		at(missing, "locations", 0, "physicalLocation", "region") != nil || !strings.HasPrefix(at(missing, "message", "text").(string), "cannot read:") {
+	if uri := str(at(missing, "locations", 0, "physicalLocation", "artifactLocation", "uri")); !strings.HasSuffix(uri, "/missing.xml") ||
+		at(missing, "locations", 0, "physicalLocation", "region") != nil || !strings.HasPrefix(str(at(missing, "message", "text")), "cannot read:") {
 		t.Errorf("missing.xml: %v", missing)
 	}
 	if rs := sarifResults(doc); len(rs) != 1 || rs[0].rule != "SSE101" || !strings.HasSuffix(rs[0].uri, "/buffering.xml") {
@@ -237,8 +239,8 @@ func TestLintSARIFInputErrors(t *testing.T) {
 	}
 	doc = checkSARIF(t, stdout)
 	n := at(doc, "runs", 0, "invocations", 0, "toolExecutionNotifications", 0)
-	if uri, _ := at(n, "locations", 0, "physicalLocation", "artifactLocation", "uri").(string); !strings.HasSuffix(uri, "/fragment.xml") ||
-		at(n, "locations", 0, "physicalLocation", "region", "startLine") != 3.0 || !strings.HasPrefix(at(n, "message", "text").(string), `fragment "f": end tag </fragment>`) {
+	if uri := str(at(n, "locations", 0, "physicalLocation", "artifactLocation", "uri")); !strings.HasSuffix(uri, "/fragment.xml") ||
+		at(n, "locations", 0, "physicalLocation", "region", "startLine") != 3.0 || !strings.HasPrefix(str(at(n, "message", "text")), `fragment "f": end tag </fragment>`) {
 		t.Errorf("fragment notification: %v", n)
 	}
 	if len(sarifResults(doc)) != 0 {

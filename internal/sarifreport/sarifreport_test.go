@@ -64,6 +64,24 @@ func get(t *testing.T, doc any, path ...any) any {
 	return cur
 }
 
+func arr(t *testing.T, v any) []any {
+	t.Helper()
+	a, ok := v.([]any)
+	if !ok {
+		t.Fatalf("not an array: %v", v)
+	}
+	return a
+}
+
+func str(t *testing.T, v any) string {
+	t.Helper()
+	s, ok := v.(string)
+	if !ok {
+		t.Fatalf("not a string: %v", v)
+	}
+	return s
+}
+
 func keys(m map[string]any) []string {
 	var out []string
 	for k := range m {
@@ -90,7 +108,7 @@ func TestRulesAreTheCatalogue(t *testing.T) {
 	if get(t, driver, "name") != "sseready" || get(t, driver, "version") != "1.2.3" {
 		t.Errorf("driver %v %v", get(t, driver, "name"), get(t, driver, "version"))
 	}
-	got := get(t, driver, "rules").([]any)
+	got := arr(t, get(t, driver, "rules"))
 	all := rules.All()
 	if len(got) != len(all) {
 		t.Fatalf("%d rules, want one per catalogue entry (%d)", len(got), len(all))
@@ -114,7 +132,7 @@ func TestRulesAreTheCatalogue(t *testing.T) {
 				t.Errorf("%s %v = %q, want %q", r.ID, c.path, v, c.want)
 			}
 		}
-		if md := get(t, d, "help", "markdown").(string); !strings.Contains(md, r.Fix) || !strings.Contains(md, HelpURI(r.ID)) {
+		if md := str(t, get(t, d, "help", "markdown")); !strings.Contains(md, r.Fix) || !strings.Contains(md, HelpURI(r.ID)) {
 			t.Errorf("%s help markdown %q", r.ID, md)
 		}
 	}
@@ -122,7 +140,7 @@ func TestRulesAreTheCatalogue(t *testing.T) {
 		t.Errorf("help URI %s", HelpURI("SSE101"))
 	}
 	inv := get(t, doc, "runs", 0, "invocations", 0)
-	if get(t, inv, "executionSuccessful") != true || len(get(t, inv, "toolExecutionNotifications").([]any)) != 0 {
+	if get(t, inv, "executionSuccessful") != true || len(arr(t, get(t, inv, "toolExecutionNotifications"))) != 0 {
 		t.Errorf("invocation %v", inv)
 	}
 	if get(t, doc, "runs", 0, "columnKind") != "unicodeCodePoints" {
@@ -159,12 +177,12 @@ func TestResults(t *testing.T) {
 	if base := get(t, run, "originalUriBaseIds", SourceRoot, "uri"); base != "file:///work/repo/" {
 		t.Errorf("source root %v", base)
 	}
-	res := get(t, run, "results").([]any)
+	res := arr(t, get(t, run, "results"))
 	if len(res) != 8 {
 		t.Fatalf("%d results", len(res))
 	}
 	ruleIndex := func(id string) float64 {
-		for i, r := range get(t, run, "tool", "driver", "rules").([]any) {
+		for i, r := range arr(t, get(t, run, "tool", "driver", "rules")) {
 			if get(t, r, "id") == id {
 				return float64(i)
 			}
@@ -242,7 +260,7 @@ func TestProblems(t *testing.T) {
 	if get(t, inv, "executionSuccessful") != false {
 		t.Errorf("execution successful with problems: %v", inv)
 	}
-	n := get(t, inv, "toolExecutionNotifications").([]any)
+	n := arr(t, get(t, inv, "toolExecutionNotifications"))
 	if len(n) != 3 {
 		t.Fatalf("%d notifications", len(n))
 	}
@@ -251,10 +269,10 @@ func TestProblems(t *testing.T) {
 		get(t, n[0], "locations", 0, "physicalLocation", "region", "startLine") != 3.0 {
 		t.Errorf("notification 0: %v", n[0])
 	}
-	if len(get(t, n[2], "locations").([]any)) != 0 {
+	if len(arr(t, get(t, n[2], "locations"))) != 0 {
 		t.Errorf("notification 2: %v", n[2])
 	}
-	if len(get(t, doc, "runs", 0, "results").([]any)) != 0 {
+	if len(arr(t, get(t, doc, "runs", 0, "results"))) != 0 {
 		t.Error("results")
 	}
 }
