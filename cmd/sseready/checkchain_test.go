@@ -60,7 +60,7 @@ func TestCheckChainAndProveAgree(t *testing.T) {
 			if code != tt.checkCode || !strings.Contains(out+errOut, tt.check) {
 				t.Errorf("check-chain: exit %d, want %d, output lacks %q:\n%s%s", code, tt.checkCode, tt.check, out, errOut)
 			}
-			code, out, errOut = runCLI(t, "", append(append([]string{"prove", "--chain", p(tt.file)}, fast...))...)
+			code, out, errOut = runCLI(t, "", append([]string{"prove", "--chain", p(tt.file)}, fast...)...)
 			if code != tt.proveCode || !strings.Contains(strings.ReplaceAll(out+errOut, "\n  ", " "), tt.prove) {
 				t.Errorf("prove --chain: exit %d, want %d, output lacks %q:\n%s%s", code, tt.proveCode, tt.prove, out, errOut)
 			}

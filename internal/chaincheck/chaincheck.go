@@ -140,6 +140,12 @@ func Check(c Chain) (Result, []*input.Error) {
 		k.add(rules.ValueUnknown, hopForPath(u), rules.Info, u,
 			"%s is not known until apply: the checks that need it run then", u)
 	}
+	for i := range k.findings {
+		if k.findings[i].Setting == "" {
+			// Every other finding names its setting as its element.
+			k.findings[i].Setting = k.findings[i].Element
+		}
+	}
 	sortAlongPath(k.findings)
 	return Result{Ready: rules.Ready(k.findings), Complete: len(unknown) == 0, Unknown: unknown, Findings: k.findings}, nil
 }
@@ -458,6 +464,7 @@ func (k *checker) policies(ps []Policy) {
 				}
 			}
 			f.Message = fmt.Sprintf("apim.policies[%d] (%s scope): %s", i, scope, f.Message)
+			f.Setting = fmt.Sprintf("apim.policies[%d].xml", i)
 			k.findings = append(k.findings, f)
 		}
 		k.forwardTimeouts(i, scope, docs[i])
@@ -530,6 +537,7 @@ func (k *checker) forwardTimeouts(i int, scope apimcheck.Scope, doc *apimpolicy.
 				"apim.policies[%d] (%s scope): forward-request waits %s for the response headers, and the backend takes up to %s to send them: set timeout to at least %d (sseready_stream_profile.apim_forward_request_timeout), at most 240",
 				i, scope, timeout, ttfb, min(streamprofile.TimeoutFor(ttfb), streamprofile.APIMMaxHeaderTimeout))
 			fd.Severity = sev
+			fd.Setting = fmt.Sprintf("apim.policies[%d].xml", i)
 			k.findings = append(k.findings, fd)
 		}
 		return true

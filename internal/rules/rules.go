@@ -81,6 +81,11 @@ type Finding struct {
 	// an included fragment rather than the document itself; Line and
 	// Column are then in the fragment's document.
 	Fragment string
+	// Setting is, for a finding of a whole chain, the setting it is about
+	// as a path into the chain ("app_gateway.global",
+	// "apim.policies[1].xml"): what a front end maps back to its own
+	// names (a resource address, an attribute).
+	Setting string
 	Hop      string
 	// Reason is why the user accepted the finding (severity Accepted).
 	Reason string
