@@ -16,10 +16,15 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/sarifreport"
 )
 
-const lintUsage = `Usage: sseready lint [flags] FILE...
+const lintUsage = `Usage: sseready lint [flags] FILE|DIR...
 
 Checks APIM policy documents for what breaks Server-Sent Events streams.
-FILE may be - for standard input. A FILE may be a <policies> document, a
+FILE may be - for standard input. A DIR is an APIOps tree (the folders the
+APIOps extractor writes): every request path in it is checked as APIM runs
+it, the global, workspace, product, API and operation policies composed,
+fragments from its "policy fragments", its diagnostics with them; each
+file gets its scope from its place, and a finding names the file that
+holds it and the paths it was found on. A FILE may be a <policies> document, a
 <fragment>, or a snippet of policies with no root (checked as a fragment,
 with a warning). Findings print as
   file:line:column: severity RULE: message
@@ -56,6 +61,9 @@ type jsonFinding struct {
 	FragmentFile string `json:"fragment_file,omitempty"`
 	// Reason is why the finding was accepted (severity "accepted").
 	Reason string `json:"reason,omitempty"`
+	// Paths are, in an APIOps tree, the request paths the finding was
+	// found on ("product starter > api chat > operation stream").
+	Paths []string `json:"paths,omitempty"`
 	// acceptedBy says, for SARIF, whether an accepted finding was accepted
 	// in the document (an inline comment) or by --accept.
 	acceptedBy sarifreport.Suppression
@@ -154,6 +162,11 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case count(files, "-") > 1:
 		return usageError(stderr, "standard input (-) can be read once")
 	}
+	for _, name := range files {
+		if name != "-" && isDir(name) && (opts.fix || opts.write) {
+			return usageError(stderr, "%s is an APIOps tree, checked path by path: --fix and -w take files; fix the files the findings name", name)
+		}
+	}
 
 	// With --fix the document owns standard output.
 	report := stdout
@@ -163,16 +176,26 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var results []jsonFile
 	code := exitOK
 	for _, name := range files {
-		res, fixed := lintFile(name, stdin, opts)
-		results = append(results, res)
-		switch {
-		case res.Error != "":
-			code = exitInput
-		case !res.Ready && code == exitOK:
-			code = exitFindings
+		var batch []jsonFile
+		var fixed []byte
+		if name != "-" && isDir(name) {
+			batch = lintTree(name, opts, stderr)
+		} else {
+			var res jsonFile
+			res, fixed = lintFile(name, stdin, opts)
+			batch = []jsonFile{res}
 		}
-		if opts.format == "text" {
-			printText(report, res)
+		for _, res := range batch {
+			results = append(results, res)
+			switch {
+			case res.Error != "":
+				code = exitInput
+			case !res.Ready && code == exitOK:
+				code = exitFindings
+			}
+			if opts.format == "text" {
+				printText(report, res)
+			}
 		}
 		if fixed != nil && opts.fix {
 			if _, err := stdout.Write(fixed); err != nil {
@@ -244,20 +267,7 @@ func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte)
 	}
 	res.Ready = rules.Ready(findings)
 	for _, f := range findings {
-		jf := jsonFinding{
-			Rule: f.Rule, Severity: string(f.Severity), Message: f.Message,
-			Line: f.Line, Column: f.Column, Element: f.Element, Attribute: f.Attribute, Hop: f.Hop,
-			Fragment: f.Fragment, FragmentFile: opts.fragmentFiles[f.Fragment], Reason: f.Reason,
-		}
-		if f.Severity == rules.Accepted {
-			// --accept is applied before the comments and the first
-			// acceptance keeps its reason: a rule given with --accept was
-			// accepted by it; any other, by a comment in the document.
-			jf.acceptedBy = sarifreport.InSource
-			if opts.acceptedByFlag[f.Rule] {
-				jf.acceptedBy = sarifreport.External
-			}
-		}
+		jf := findingJSON(f, opts)
 		res.Findings = append(res.Findings, jf)
 	}
 	return res, fixedSrc
@@ -280,6 +290,16 @@ func printText(w io.Writer, res jsonFile) {
 		reason := ""
 		if f.Reason != "" {
 			reason = " (accepted: " + f.Reason + ")"
+		}
+		if len(f.Paths) > 0 {
+			reason += " [on " + f.Paths[0]
+			if more := len(f.Paths) - 1; more > 0 {
+				reason += fmt.Sprintf(", and %d more path", more)
+				if more > 1 {
+					reason += "s"
+				}
+			}
+			reason += "]"
 		}
 		fmt.Fprintf(w, "%s:%d:%d: %s %s: %s%s\n", file, f.Line, f.Column, f.Severity, f.Rule, f.Message, reason)
 	}

@@ -47,9 +47,11 @@ func (r Report) Ready() bool {
 }
 
 // Check checks every request path of the tree as APIM runs it, and every
-// policy file on no path on its own.
-func (t *Tree) Check() Report {
-	c := &treeCheck{byKey: map[string]int{}, onPath: map[string]bool{}}
+// policy file on no path on its own. base gives what the caller decides
+// (accepted rules); the scope comes from each file's place, the fragments
+// from the tree.
+func (t *Tree) Check(base apimcheck.Options) Report {
+	c := &treeCheck{byKey: map[string]int{}, onPath: map[string]bool{}, base: base}
 	c.level(t, nil)
 	for _, w := range t.Workspaces {
 		c.level(w, t)
@@ -77,6 +79,7 @@ type treeCheck struct {
 	byKey map[string]int
 	// onPath marks the files checked as part of a path.
 	onPath map[string]bool
+	base   apimcheck.Options
 }
 
 // level checks the paths of one level; parent is the service's root for
@@ -97,7 +100,8 @@ func (c *treeCheck) level(t, parent *Tree) {
 	for id, p := range fragments {
 		docs[id] = p.Doc
 	}
-	opts := apimcheck.Options{Fragments: docs}
+	opts := c.base
+	opts.Fragments = docs
 	where := ""
 	if t.Workspace != "" {
 		where = "workspace " + t.Workspace + " > "

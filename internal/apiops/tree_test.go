@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 )
 
@@ -78,7 +79,7 @@ func TestCheckTree(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	r := rel(root, tree.Check())
+	r := rel(root, tree.Check(apimcheck.Options{}))
 	want := strings.Join([]string{
 		"apis/chat/policy.xml:6:5 SSE110 error [product starter > api chat > operation batch; product starter > api chat > operation stream]",
 		"diagnostics/applicationinsights/diagnosticInformation.json:0:0 SSE202 error [api chat; api chat;rev=2]",
@@ -107,7 +108,7 @@ func TestCheckTreeWithoutGlobalPolicy(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	r := rel(root, tree.Check())
+	r := rel(root, tree.Check(apimcheck.Options{}))
 	want := strings.Join([]string{
 		"apis/chat/policy.xml:3:12 SSE102 error [api chat > operation stream]",
 		// The product holds no API: checked on its own.
@@ -155,7 +156,7 @@ func TestLoadErrors(t *testing.T) {
 		t.Fatalf("the parse error is not a SyntaxError with its place: %v", errs[0])
 	}
 	// The rest is checked: orders' validate-content is found.
-	if s := summarize(rel(root, tree.Check())); !strings.Contains(s, "apis/orders/policy.xml:6:5 SSE110 error [api orders]") {
+	if s := summarize(rel(root, tree.Check(apimcheck.Options{}))); !strings.Contains(s, "apis/orders/policy.xml:6:5 SSE110 error [api orders]") {
 		t.Fatalf("the rest of the tree was not checked:\n%s", s)
 	}
 }
@@ -173,7 +174,7 @@ func TestWorkspaces(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	r := rel(root, tree.Check())
+	r := rel(root, tree.Check(apimcheck.Options{}))
 	want := "workspaces/team/policy fragments/cache/policy.xml:2:3 SSE120 error []\n" +
 		"workspaces/team/policy.xml:3:5 SSE101 error [workspace team > api llm]"
 	if got := summarize(r); got != want {
