@@ -31,10 +31,10 @@ const treeAPIInherits = "<policies>\n  <inbound><base /></inbound>\n  <backend><
 // paths it was found on.
 func TestLintAPIOpsTree(t *testing.T) {
 	root := writeTree(t, map[string]string{
-		"policy.xml":                             readyPolicy,
-		"apis/chat/policy.xml":                   treeAPIInherits,
-		"apis/chat/operations/stream/policy.xml": "<policies><backend><base /></backend><outbound><base /></outbound></policies>",
-		"apis/chat/operations/batch/policy.xml":  "<policies><backend><base /></backend><outbound><base /></outbound></policies>",
+		"policy.xml":                                            readyPolicy,
+		"apis/chat/policy.xml":                                  treeAPIInherits,
+		"apis/chat/operations/stream/policy.xml":                "<policies><backend><base /></backend><outbound><base /></outbound></policies>",
+		"apis/chat/operations/batch/policy.xml":                 "<policies><backend><base /></backend><outbound><base /></outbound></policies>",
 		"products/starter/apis/chat/productApiInformation.json": "{}",
 	})
 	code, stdout, stderr := runCLI(t, "", "lint", root)

@@ -86,7 +86,7 @@ type Finding struct {
 	// "apim.policies[1].xml"): what a front end maps back to its own
 	// names (a resource address, an attribute).
 	Setting string
-	Hop      string
+	Hop     string
 	// Reason is why the user accepted the finding (severity Accepted).
 	Reason string
 }
