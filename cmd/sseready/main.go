@@ -1,7 +1,7 @@
 // Command sseready checks and fixes Azure gateway settings for
 // Server-Sent Events, with the same rules as the Terraform provider.
 //
-//	sseready lint [--scope global|workspace|product|api|operation] [--fragment NAME=FILE]... [--accept RULE[: reason]]... [--format text|json] [--fix | -w] FILE...|-
+//	sseready lint [--scope global|workspace|product|api|operation] [--fragment NAME=FILE]... [--accept RULE[: reason]]... [--format text|json|sarif] [--fix | -w] FILE|DIR...|-
 //	sseready rules [--format text|json]
 //	sseready check-chain [--format text|json] FILE|-
 //	sseready backend --listen ADDR [--events N] [--interval D] [--heartbeat D] [--silence-after N --silence D] [--omit-header NAME] [--allow-origin ORIGIN]
@@ -33,7 +33,7 @@ const (
 const usage = `sseready checks Azure gateway settings for Server-Sent Events.
 
 Usage:
-  sseready lint [flags] FILE...   check APIM policy files (- reads standard input)
+  sseready lint [flags] FILE|DIR  check APIM policy files, or an APIOps tree (- reads standard input)
   sseready rules [flags]          list the rules with their IDs and severities
   sseready check-chain FILE       check every hop of a stream's path, as sseready_chain_check does
   sseready backend [flags]        run a test SSE origin
