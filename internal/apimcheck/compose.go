@@ -153,9 +153,15 @@ func CheckComposition(c *Composition, opts Options) []SourcedFinding {
 	out := make([]SourcedFinding, 0, len(k.found))
 	for _, f := range k.found {
 		sf := SourcedFinding{Finding: f.Finding}
+		// The finding's own element decides (a node of the default has no
+		// source); inside an included fragment, the include-fragment that
+		// pulled it in.
 		for i := len(f.chain) - 1; i >= 0; i-- {
 			if src, ok := c.Source(f.chain[i]); ok {
 				sf.Source = &src
+				break
+			}
+			if f.Fragment == "" {
 				break
 			}
 		}
