@@ -198,6 +198,7 @@ func (c *treeCheck) path(chain []*Policy, path string, opts apimcheck.Options, f
 		c.report.Notes = append(c.report.Notes, fmt.Sprintf("%s: not checked: %v", path, err))
 		return
 	}
+	c.markIncluded(comp.Doc.Nodes, fragments, map[string]bool{})
 	for _, sf := range apimcheck.CheckComposition(&comp, opts) {
 		if sf.Source == nil {
 			c.fromDefault(sf, scoped[0], path)
@@ -205,6 +206,27 @@ func (c *treeCheck) path(chain []*Policy, path string, opts apimcheck.Options, f
 		}
 		c.add(c.placed(sf.Finding, sf.Source.Name, fragments), path)
 	}
+}
+
+// markIncluded marks the fragments a path includes (and those they
+// include) as checked on it, so they are not checked again on their own.
+func (c *treeCheck) markIncluded(nodes []apimpolicy.Node, fragments map[string]*Policy, seen map[string]bool) {
+	apimpolicy.Walk(nodes, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
+		e, ok := n.(*apimpolicy.Element)
+		if !ok || e.Name != "include-fragment" {
+			return true
+		}
+		id := ""
+		if a := e.Attr("fragment-id"); a != nil {
+			id = strings.TrimSpace(a.Value())
+		}
+		if p, ok := fragments[id]; ok && !seen[id] {
+			seen[id] = true
+			c.onPath[p.File] = true
+			c.markIncluded(p.Doc.Nodes, fragments, seen)
+		}
+		return true
+	})
 }
 
 // placed names the file a finding's line and column are in: the policy's,

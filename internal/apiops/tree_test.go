@@ -181,3 +181,20 @@ func TestWorkspaces(t *testing.T) {
 		t.Fatalf("findings\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A fragment included on a path is checked there, in its section, and
+// not again on its own: its set-body rewrites the request in <inbound>.
+func TestIncludedFragmentNotCheckedAlone(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"policy.xml":                          globalStreams,
+		"apis/chat/policy.xml":                strings.Replace(includes, `fragment-id="cache"`, `fragment-id="rewrite"`, 1),
+		"policy fragments/rewrite/policy.xml": "<fragment>\n  <set-body>x</set-body>\n</fragment>\n",
+	})
+	tree, errs := Load(root)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if r := tree.Check(apimcheck.Options{}); len(r.Findings) != 0 {
+		t.Fatalf("findings\n%s", summarize(rel(root, r)))
+	}
+}
