@@ -1,0 +1,24 @@
+// Package tfplan checks a Terraform plan or state of the azurerm provider
+// for Server-Sent Events: it reads `terraform show -json`, links the
+// azurerm resources a stream crosses into request paths (API Management's
+// global, product, API and operation policies with their fragments and
+// diagnostics, the Application Gateway and Front Door profile in front),
+// builds each path's chain as a plain value in the shape
+// sseready_chain_check takes, and runs the one chain check
+// (chaincheck.Decode and chaincheck.Check) on it. Each finding, input
+// error and value not known until apply is placed back on the resource
+// address and attribute that holds its setting.
+//
+// Resources are linked by their values (an API's name, API Management
+// name and resource group; an ARM ID; a product_id; a logger ID), and,
+// where the plan does not know a value yet, by the configuration's
+// references (`configuration.root_module.resources[].expressions`),
+// followed through module variables and outputs. What the plan cannot
+// say (which Application Gateway or Front Door fronts which service when
+// their addresses name none) is assumed only when there is one of each,
+// and each path's notes say so.
+//
+// Hops the chain model does not check yet (a customer load balancer
+// rule's idle timeout, the Azure OpenAI content filter mode) are listed
+// as Unchecked settings on the paths.
+package tfplan
