@@ -36,6 +36,7 @@ Usage:
   sseready lint [flags] FILE|DIR  check APIM policy files, or an APIOps tree (- reads standard input)
   sseready rules [flags]          list the rules with their IDs and severities
   sseready check-chain FILE       check every hop of a stream's path, as sseready_chain_check does
+  sseready check-plan FILE        check the azurerm resources of a Terraform plan or state, path by path
   sseready backend [flags]        run a test SSE origin
   sseready gateway [flags]        run a local stand-in for an APIM or App Gateway hop
   sseready probe [flags] URL      read an SSE endpoint and report how the stream arrives
@@ -69,6 +70,8 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return runRules(args[1:], stdout, stderr)
 	case "check-chain":
 		return runCheckChain(args[1:], stdin, stdout, stderr)
+	case "check-plan":
+		return runCheckPlan(args[1:], stdin, stdout, stderr)
 	case "backend":
 		return runBackend(ctx, args[1:], stdout, stderr)
 	case "gateway":

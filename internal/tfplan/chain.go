@@ -628,6 +628,12 @@ func (b *builder) apim(spec pathSpec) map[string]any {
 		if spec.op != nil {
 			b.use(spec.op.res)
 			add("operation", spec.op.policies)
+		} else {
+			for _, op := range a.ops {
+				if len(op.policies) == 0 {
+					b.use(op.res) // it runs the API's policy: this path
+				}
+			}
 		}
 	}
 	if len(policies) > 0 {
@@ -819,9 +825,18 @@ func (b *builder) place(f rules.Finding) Finding {
 			}
 		}
 	}
-	out.Message = b.rewrite(f.Message)
+	msg := f.Message
+	// "apim.policies[1] (api scope): ": the place already names the policy.
+	if pre := policyPrefixRE.FindString(msg); pre != "" {
+		if p, ok := b.places[pre[:strings.Index(pre, " (")]]; ok && p.Address == out.At.Address {
+			msg = msg[len(pre):]
+		}
+	}
+	out.Message = b.rewrite(msg)
 	return out
 }
+
+var policyPrefixRE = regexp.MustCompile(`^apim\.policies\[\d+\] \(\w+ scope\): `)
 
 // ReadProfile reads the backend's settings from a JSON of
 // sseready_stream_profile's inputs (or of the whole data source, whose
