@@ -190,14 +190,18 @@ func (m *model) frontOf(g *gateway) []*frontDoor {
 // operation the plan declares has a policy and none comes from an import).
 func (a *api) targets() []*operation {
 	var out []*operation
-	all := len(a.ops) > 0
+	declared, all := 0, true
 	for _, op := range a.ops {
+		if op.res != nil {
+			declared++
+		}
 		if len(op.policies) > 0 {
 			out = append(out, op)
 		} else if op.res != nil {
 			all = false
 		}
 	}
+	all = all && declared > 0
 	if a.res != nil {
 		if imp, _ := a.res.Values["import"].([]any); len(imp) > 0 {
 			all = false

@@ -1,0 +1,250 @@
+package tfplan
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sseready/terraform-provider-sseready/internal/plain"
+)
+
+// The cases here are plans written by hand, for what the real
+// configurations in testdata/plans do not show: odd links, input errors,
+// malformed files.
+
+// res is a resource of a hand-written plan: its values after apply, and
+// after_unknown.
+type res struct {
+	addr    string
+	values  map[string]any
+	unknown map[string]any
+	action  string
+}
+
+func handPlan(t *testing.T, rs ...res) []byte {
+	t.Helper()
+	var changes []any
+	for _, r := range rs {
+		steps := splitAddress(r.addr)
+		typ, name, _ := strings.Cut(stripKey(steps[len(steps)-1]), ".")
+		action := r.action
+		if action == "" {
+			action = "create"
+		}
+		changes = append(changes, map[string]any{
+			"address": r.addr, "mode": "managed", "type": typ, "name": name,
+			"change": map[string]any{"actions": []any{action}, "after": r.values, "after_unknown": r.unknown},
+		})
+	}
+	data, err := json.Marshal(map[string]any{"format_version": "1.2", "terraform_version": "1.11.0", "resource_changes": changes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+var (
+	apimRes = res{addr: "azurerm_api_management.main", values: map[string]any{"name": "apim", "resource_group_name": "rg", "sku_name": "StandardV2_1"}}
+	apiRes  = res{addr: "azurerm_api_management_api.chat", values: map[string]any{"name": "chat", "api_management_name": "apim", "resource_group_name": "rg"}}
+)
+
+func policy(addr, xml string) res {
+	return res{addr: addr, values: map[string]any{"api_name": "chat", "api_management_name": "apim", "resource_group_name": "rg", "xml_content": xml}}
+}
+
+const streaming = `<policies><inbound><base /></inbound><backend><forward-request timeout="120" buffer-response="false" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
+
+func TestSplitAddress(t *testing.T) {
+	for in, want := range map[string][]string{
+		"azurerm_x.y":                           {"azurerm_x.y"},
+		`azurerm_x.y["a.b"]`:                    {`azurerm_x.y["a.b"]`},
+		`module.a["x.y"].module.b.azurerm_x.y`:  {`module.a["x.y"]`, "module.b", "azurerm_x.y"},
+		`module.a[0].data.azurerm_x.y`:          {"module.a[0]", "data.azurerm_x.y"},
+		`module.a["q\"]"].azurerm_x.y[1]`:       {`module.a["q\"]"]`, "azurerm_x.y[1]"},
+		`module.api["chat"]`:                    {`module.api["chat"]`},
+		`module.api["chat"].module.inner["k"]`:  {`module.api["chat"]`, `module.inner["k"]`},
+		`azurerm_api_management_api.chat.name`:  {"azurerm_api_management_api.chat.name"},
+		`azurerm_api_management_api.this[0].id`: {"azurerm_api_management_api.this[0].id"},
+	} {
+		if got := splitAddress(in); !slices.Equal(got, want) {
+			t.Errorf("splitAddress(%s) = %q, want %q", in, got, want)
+		}
+	}
+	if got := configPath(`module.a["x"].module.b[0]`); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("configPath: %q", got)
+	}
+}
+
+func TestWithUnknown(t *testing.T) {
+	after := map[string]any{"a": "x", "blocks": []any{map[string]any{"n": json.Number("1")}}}
+	unknown := map[string]any{"id": true, "blocks": []any{map[string]any{"m": true}, true}, "a": false}
+	got := withUnknown(after, unknown)
+	want := map[string]any{"a": "x", "id": plain.Unknown, "blocks": []any{map[string]any{"n": json.Number("1"), "m": plain.Unknown}, plain.Unknown}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v\nwant %#v", got, want)
+	}
+	if _, ok := after["id"]; ok {
+		t.Error("the plan's own values were changed")
+	}
+}
+
+func TestReadRefusesWhatIsNotShowJSON(t *testing.T) {
+	for in, want := range map[string]string{
+		"{\n  \"values\": ,\n}":   "line 2, column 13",
+		`[1, 2]`:                  "must hold a JSON object",
+		`{"resources": []}`:       "neither planned_values nor resource_changes",
+		`{"resource_changes": 1}`: "resource_changes must be a list",
+		`{"resource_changes": [{"mode": "managed", "change": {"actions": ["create"]}}]}`: "has no address, type or name",
+	} {
+		_, err := Read([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", in, err, want)
+		}
+	}
+	// An empty state is a state with nothing on a path.
+	p, err := Read([]byte(`{"format_version": "1.0", "terraform_version": "1.11.0"}`))
+	if err != nil || p.Kind != KindState || len(p.Resources) != 0 {
+		t.Fatalf("%+v, %v", p, err)
+	}
+	if rep := Check(p, Options{}); len(rep.Paths) != 0 || len(rep.NotOnPath) != 0 {
+		t.Errorf("%+v", rep)
+	}
+}
+
+func TestReadLeavesOutWhatThePlanDestroys(t *testing.T) {
+	data := handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.chat", streaming),
+		res{addr: "azurerm_api_management_api_policy.old", action: "delete"},
+		res{addr: "azurerm_resource_group.main", values: map[string]any{"name": "rg"}, action: "no-op"})
+	rep := check(t, data, stream)
+	if rep.Destroyed != 1 || len(rep.Paths) != 1 || !slices.Equal(rep.NotOnPath, []string{"azurerm_resource_group.main"}) {
+		t.Errorf("%+v", rep)
+	}
+}
+
+func TestInputErrorsArePlacedOnTheirAttribute(t *testing.T) {
+	// A policy that does not parse: the path is not judged, the error
+	// names the attribute and the place in the document.
+	rep := check(t, handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.chat", "<policies>\n  <inbound>\n</policies>")), stream)
+	p := rep.Paths[0]
+	if len(p.Errors) != 1 || p.Ready || len(p.Findings) > 0 {
+		t.Fatalf("%+v", p)
+	}
+	if e := p.Errors[0]; e.At != (Place{Address: "azurerm_api_management_api_policy.chat", Attribute: "xml_content"}) || e.Line != 3 {
+		t.Errorf("%+v", e)
+	}
+	// Two policies at the API scope (two resources for one API): the
+	// second is the error, named by address.
+	rep = check(t, handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.a", streaming), policy("azurerm_api_management_api_policy.b", streaming)), stream)
+	e := rep.Paths[0].Errors
+	if len(e) != 1 || e[0].At.Address != "azurerm_api_management_api_policy.b" || !strings.Contains(e[0].Message, "azurerm_api_management_api_policy.a is at api scope too") {
+		t.Errorf("%+v", e)
+	}
+	// A value no gateway accepts.
+	gw := res{addr: "azurerm_application_gateway.main", values: map[string]any{
+		"name": "agw", "sku": []any{map[string]any{"name": "Standard_v2"}},
+		"backend_http_settings": []any{map[string]any{"name": "s", "request_timeout": json.Number("0")}},
+	}}
+	rep = check(t, handPlan(t, gw), stream)
+	e = rep.Paths[0].Errors
+	if len(e) != 1 || e[0].At.String() != `azurerm_application_gateway.main.backend_http_settings["s"].request_timeout` || !strings.Contains(e[0].Message, "0 is outside 1 to 86400") {
+		t.Errorf("%+v", e)
+	}
+}
+
+func TestLinksThePlanCannotSettle(t *testing.T) {
+	linked := policy("azurerm_api_management_api_policy.chat", strings.Replace(streaming, "<base /></inbound>", `<base /><include-fragment fragment-id="missing" /></inbound>`, 1))
+	// An API policy for an API not in the plan, a global policy kept at a
+	// link, a gateway whose pools name nothing.
+	global := res{addr: "azurerm_api_management_policy.global", values: map[string]any{
+		"api_management_id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim",
+		"xml_link":          "https://example.com/policy.xml"}, unknown: map[string]any{"xml_content": true}}
+	gw := res{addr: "azurerm_application_gateway.main", values: map[string]any{
+		"name": "agw", "sku": []any{map[string]any{"name": "Standard_v2"}},
+		"global":                []any{map[string]any{"request_buffering_enabled": true, "response_buffering_enabled": false}},
+		"backend_address_pool":  []any{map[string]any{"name": "apim"}},
+		"backend_http_settings": []any{map[string]any{"name": "s"}},
+	}, unknown: map[string]any{"backend_http_settings": []any{map[string]any{"request_timeout": true}}}}
+	rep := check(t, handPlan(t, apimRes, linked, global, gw), stream)
+	if len(rep.Paths) != 1 {
+		t.Fatalf("%s", dump(rep))
+	}
+	p := rep.Paths[0]
+	if p.API != "azurerm_api_management_api_policy.chat" || p.Label != "api chat" {
+		t.Errorf("API %q, label %q", p.API, p.Label)
+	}
+	for _, n := range []string{
+		`include-fragment "missing": no azurerm_api_management_policy_fragment of that name is in this plan`,
+		"azurerm_application_gateway.main is taken to be in front of API Management",
+	} {
+		if !slices.ContainsFunc(p.Notes, func(s string) bool { return strings.Contains(s, n) }) {
+			t.Errorf("no note %q in %q", n, p.Notes)
+		}
+	}
+	// xml_content is unknown because it comes from xml_link: still unknown.
+	want := []Place{
+		{Address: "azurerm_application_gateway.main", Attribute: `backend_http_settings["s"].request_timeout`},
+		{Address: "azurerm_api_management_policy.global", Attribute: "xml_content"},
+	}
+	if !slices.Equal(p.Unknown, want) {
+		t.Errorf("unknown %v, want %v", p.Unknown, want)
+	}
+
+	// With the document known, xml_link says why it is not checked.
+	global.unknown = nil
+	rep = check(t, handPlan(t, apimRes, linked, global), stream)
+	if !slices.ContainsFunc(rep.Paths[0].Notes, func(s string) bool { return strings.Contains(s, "xml_link https://example.com/policy.xml, which sseready does not fetch") }) {
+		t.Errorf("notes %q", rep.Paths[0].Notes)
+	}
+}
+
+// A gateway with no API Management behind it is a path of its own; an
+// operation policy whose operation is not in the plan still makes one.
+func TestPathsWithoutTheirParents(t *testing.T) {
+	gw := res{addr: "azurerm_application_gateway.edge", values: map[string]any{
+		"name": "agw-edge", "sku": []any{map[string]any{"name": "WAF_v2"}}, "global": []any{},
+		"backend_address_pool": []any{map[string]any{"name": "aks", "ip_addresses": []any{"10.0.0.4"}}},
+	}}
+	opPolicy := res{addr: "azurerm_api_management_api_operation_policy.x", values: map[string]any{
+		"api_name": "chat", "operation_id": "stream", "api_management_name": "apim", "resource_group_name": "rg", "xml_content": streaming}}
+	rep := check(t, handPlan(t, apimRes, apiRes, opPolicy, gw), stream)
+	var labels []string
+	for _, p := range rep.Paths {
+		labels = append(labels, p.Label+" @ "+p.API)
+	}
+	want := []string{
+		"api chat @ azurerm_api_management_api.chat",
+		"api chat > operation stream @ azurerm_api_management_api.chat",
+		"app gateway agw-edge @ azurerm_application_gateway.edge",
+	}
+	if !slices.Equal(labels, want) {
+		t.Fatalf("paths %q, want %q", labels, want)
+	}
+	edge := rep.Paths[2]
+	if !slices.Contains(keys(edge), "azurerm_application_gateway.edge global SSE301 error") {
+		t.Errorf("%q", keys(edge))
+	}
+}
+
+func TestReadProfile(t *testing.T) {
+	v, _ := plain.FromJSON([]byte(`{"max_event_gap": "6m", "heartbeat_interval": "20s", "tcp_keepalive": true, "hops": ["apim"],
+		"response_headers": {"Content-Type": "text/event-stream"}, "ready": true, "wire_silence": "20s"}`))
+	got, errs := ReadProfile(v)
+	want := map[string]any{"max_event_gap": "6m", "heartbeat_interval": "20s", "tcp_keepalive": true, "response_headers": map[string]any{"Content-Type": "text/event-stream"}}
+	if len(errs) > 0 || !reflect.DeepEqual(got, want) {
+		t.Errorf("%v %v", got, errs)
+	}
+	for in, msg := range map[string]string{
+		`{"max_event_gap": "6 minutes"}`: `max_event_gap: "6 minutes" is not a duration`,
+		`{"max_event_gap": 360}`:         "max_event_gap: must be a string",
+		`{"max_gap": "6m"}`:              "max_gap: is not a setting sseready knows here",
+		`["6m"]`:                         "profile: must be an object",
+	} {
+		v, _ := plain.FromJSON([]byte(in))
+		_, errs := ReadProfile(v)
+		if len(errs) == 0 || !strings.Contains(errs[0].Error(), msg) {
+			t.Errorf("%s: %v, want %q", in, errs, msg)
+		}
+	}
+}
