@@ -194,7 +194,9 @@ func TestLinksThePlanCannotSettle(t *testing.T) {
 	// With the document known, xml_link says why it is not checked.
 	global.unknown = nil
 	rep = check(t, handPlan(t, apimRes, linked, global), stream)
-	if !slices.ContainsFunc(rep.Paths[0].Notes, func(s string) bool { return strings.Contains(s, "xml_link https://example.com/policy.xml, which sseready does not fetch") }) {
+	if !slices.ContainsFunc(rep.Paths[0].Notes, func(s string) bool {
+		return strings.Contains(s, "xml_link https://example.com/policy.xml, which sseready does not fetch")
+	}) {
 		t.Errorf("notes %q", rep.Paths[0].Notes)
 	}
 }
