@@ -1,0 +1,320 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
+)
+
+// check-plan reads real `terraform show -json` output: the real terraform
+// plans the configurations of internal/tfplan/testdata/plans against the
+// azurerm stand-in.
+
+const planConfigs = "../../internal/tfplan/testdata/plans/"
+
+var (
+	planShowMu    sync.Mutex
+	planShowCache = map[string][]byte{}
+)
+
+// planShow is `terraform show -json` of a plan ("plan") or of the state
+// after apply ("state") of a configuration, made once per test run; opts
+// (files replaced) make a variant, cached under variant.
+func planShow(t *testing.T, kind, config, variant string, opts ...azurermstandin.Option) []byte {
+	t.Helper()
+	planShowMu.Lock()
+	defer planShowMu.Unlock()
+	key := kind + " " + config + " " + variant
+	if data, ok := planShowCache[key]; ok {
+		return data
+	}
+	var data []byte
+	if kind == "state" {
+		data = azurermstandin.State(t, planConfigs+config, opts...)
+	} else {
+		data = azurermstandin.Plan(t, planConfigs+config, opts...)
+	}
+	planShowCache[key] = data
+	return data
+}
+
+// planFile writes show -json output into the test's directory.
+func planFile(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// planStream is the backend's timing the tests give.
+var planStream = []string{"--max-event-gap", "6m", "--heartbeat", "20s"}
+
+func TestCheckPlanText(t *testing.T) {
+	good := planFile(t, "good.json", planShow(t, "plan", "good", ""))
+	broken := planFile(t, "broken.json", planShow(t, "plan", "broken", ""))
+	state := planFile(t, "state.json", planShow(t, "state", "good", ""))
+	tests := []struct {
+		name   string
+		args   []string
+		stdin  string
+		code   int
+		stdout []string // lines, each exactly
+		stderr []string // substrings
+	}{
+		{"good plan", append([]string{"check-plan", good}, planStream...), "", 0,
+			[]string{
+				"== product chat > api chat (azurerm_api_management_api.chat): ready",
+				"== product chat > api chat > operation completions (azurerm_api_management_api.chat): ready, 1 value not known until apply",
+				"azurerm_api_management_api_operation_policy.completions.xml_content: info SSE400: azurerm_api_management_api_operation_policy.completions.xml_content is not known until apply: the checks that need it run then",
+				"azurerm_lb_rule.https.idle_timeout_in_minutes: unchecked (30): a load balancer rule drops a flow idle this long (4 to 100 minutes; silently unless tcp_reset_enabled): not checked yet, the chain has no customer load balancer hop; which hop the rule fronts is not in the plan, so it is listed on every path",
+			},
+			[]string{good + ": 2 paths checked, 2 ready", good + ": 6 resources not on a stream's path: azurerm_application_insights.main, azurerm_lb.main, "}},
+		{"good plan from standard input", append([]string{"check-plan", "-"}, planStream...), string(planShow(t, "plan", "good", "")), 0,
+			nil, []string{"<stdin>: 2 paths checked, 2 ready"}},
+		{"good state", append([]string{"check-plan", state}, planStream...), "", 0,
+			[]string{"== product chat > api chat > operation completions (azurerm_api_management_api.chat): ready"}, []string{"2 paths checked, 2 ready"}},
+		// Without the backend's timing, the checks that need it say what is
+		// missing, and how to give it.
+		{"no backend timing", []string{"check-plan", good}, "", 0,
+			[]string{"backend.max_event_gap (not given: use --max-event-gap or --profile): warning SSE401: the backend's max_event_gap is not given, so no hop's idle clock can be checked: give the longest silence between events"},
+			nil},
+		{"broken plan", append([]string{"check-plan", broken}, planStream...), "", 1,
+			[]string{
+				"== product chat > api chat (azurerm_api_management_api.chat): not ready: 10 errors, 2 warnings",
+				`azurerm_api_management_policy.global.xml_content:8:9: error SSE101: forward-request has no buffer-response, so it buffers the response in 8 KB units (the default is true): add buffer-response="false"`,
+				`azurerm_api_management_policy_fragment.auth.value:2:5: error SSE120: azurerm_api_management_api_policy.chat (api scope): cache-lookup caches whole responses, so a client may get a stored stream instead of live events: remove it from SSE APIs (in fragment "chat-auth", included at line 4, column 9)`,
+				`azurerm_application_gateway.main.backend_http_settings["chat-legacy"].request_timeout: error SSE302: backend_http_settings.request_timeout is 20s and the stream can stay silent for 20s, so the connection is closed mid-stream: set it to 30 or more (sseready_stream_profile.appgw_request_timeout), or send heartbeats more often`,
+				"azurerm_api_management_api_diagnostic.chat.frontend_response.body_bytes: error SSE202: the API's diagnostic (applicationinsights) logs 8192 bytes of each body in frontend_response, which buffers the stream: set body_bytes = 0",
+				"azurerm_cognitive_account_rai_policy.streaming.mode: unchecked (Default): in the default mode Azure OpenAI buffers completions to filter them, so the stream arrives in chunks; Asynchronous_filter streams at once: not checked yet, the chain has no content filter hop",
+			},
+			[]string{"2 paths checked, 0 ready"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, tt.stdin, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			lines := strings.Split(out, "\n")
+			for _, want := range tt.stdout {
+				if !slices.Contains(lines, want) {
+					t.Errorf("stdout lacks the line\n%s\n---\n%s", want, out)
+				}
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errOut)
+				}
+			}
+		})
+	}
+}
+
+// Exit 2: a policy that does not parse (named by address, attribute and
+// place), a file that is not show -json output, bad flags.
+func TestCheckPlanInputErrors(t *testing.T) {
+	badXML := planFile(t, "badxml.json", planShow(t, "plan", "good", "badxml",
+		azurermstandin.WithFile("policies/global.xml", "<policies>\n    <inbound>\n</policies>\n")))
+	good := planFile(t, "good.json", planShow(t, "plan", "good", ""))
+	dir := writeFiles(t, map[string]string{
+		"notjson.json":  "{\n  \"planned_values\": ,\n}",
+		"notplan.json":  `{"apim": {"sku_name": "StandardV2_1"}}`,
+		"profile.json":  `{"max_event_gap": "6m", "heartbeat_interval": "20s", "hops": ["apim"]}`,
+		"badprof.json":  `{"max_event_gap": "six minutes"}`,
+		"typoprof.json": `{"max_event_gaps": "6m"}`,
+	})
+	p := func(name string) string { return filepath.Join(dir, name) }
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout or stderr
+	}{
+		{"policy that does not parse", []string{"check-plan", badXML}, 2, "azurerm_api_management_policy.global.xml_content:3:1: error: end tag </policies> found while <inbound> is still open"},
+		{"not JSON", []string{"check-plan", p("notjson.json")}, 2, p("notjson.json") + ": error: line 2, column 21: invalid character ','"},
+		{"not show -json", []string{"check-plan", p("notplan.json")}, 2, "neither planned_values nor resource_changes"},
+		{"missing file", []string{"check-plan", p("nothere.json")}, 2, "nothere.json: error: open"},
+		{"no file", []string{"check-plan"}, 2, "give one FILE (or - for standard input), not 0"},
+		{"two files", []string{"check-plan", good, good}, 2, "not 2"},
+		{"bad format", []string{"check-plan", "--format", "xml", good}, 2, `--format must be text, json or sarif, not "xml"`},
+		{"bad duration", []string{"check-plan", "--max-event-gap", "six", good}, 2, "not a duration"},
+		{"zero duration", []string{"check-plan", "--heartbeat", "0s", good}, 2, "--heartbeat: zero is no length of time"},
+		{"bad profile value", []string{"check-plan", "--profile", p("badprof.json"), good}, 2, `badprof.json: error: max_event_gap: "six minutes" is not a duration`},
+		{"misspelt profile key", []string{"check-plan", "--profile", p("typoprof.json"), good}, 2, "max_event_gaps: is not a setting sseready knows here"},
+		{"missing profile", []string{"check-plan", "--profile", p("none.json"), good}, 2, "--profile: open"},
+		{"profile and plan on standard input", []string{"check-plan", "--profile", "-", "-"}, 2, "standard input (-) can be read once"},
+		{"help", []string{"check-plan", "--help"}, 0, "Usage: sseready check-plan [flags] FILE|-"},
+		// The profile gives what the flags give.
+		{"profile", []string{"check-plan", "--profile", p("profile.json"), good}, 0, "2 paths checked, 2 ready"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", tt.args...)
+			if code != tt.code || !strings.Contains(out+errOut, tt.want) {
+				t.Errorf("exit %d (want %d), output lacks %q:\n%s%s", code, tt.code, tt.want, out, errOut)
+			}
+		})
+	}
+	// A finding on a backend setting names where it came from: the
+	// profile's file, or the flag that overrides it.
+	slow := filepath.Join(dir, "slow.json")
+	if err := os.WriteFile(slow, []byte(`{"max_event_gap": "6m", "heartbeat_interval": "20s", "max_time_to_headers": "200s"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--profile", slow}, "backend.max_time_to_headers (" + slow + "): warning SSE405: "},
+		{[]string{"--profile", slow, "--max-time-to-headers", "3m20s"}, "backend.max_time_to_headers (--max-time-to-headers): warning SSE405: "},
+		{[]string{"--max-event-gap", "6m"}, "backend.heartbeat_interval (not given: use --heartbeat or --profile): error SSE401: "},
+	} {
+		code, out, errOut := runCLI(t, "", append([]string{"check-plan", good}, tt.args...)...)
+		if code != 1 || !strings.Contains(out, "\n"+tt.want) {
+			t.Errorf("%q: exit %d, output lacks %q:\n%s%s", tt.args, code, tt.want, out, errOut)
+		}
+	}
+}
+
+func TestCheckPlanJSON(t *testing.T) {
+	broken := planFile(t, "broken.json", planShow(t, "plan", "broken", ""))
+	code, out, errOut := runCLI(t, "", append([]string{"check-plan", "--format", "json", broken}, planStream...)...)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	// The shape, read as plain JSON.
+	var raw []map[string]any
+	if err := json.Unmarshal([]byte(out), &raw); err != nil || len(raw) != 2 {
+		t.Fatalf("%v: %d objects\n%s", err, len(raw), out)
+	}
+	var keys []string
+	for k := range raw[0] {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if want := []string{"api", "complete", "findings", "notes", "path", "ready", "resources", "unchecked", "unknown"}; !slices.Equal(keys, want) {
+		t.Errorf("keys %q, want %q", keys, want)
+	}
+	if u, ok := raw[0]["unknown"].([]any); !ok || len(u) != 0 {
+		t.Errorf("unknown of the API path: %#v (want an empty list)", raw[0]["unknown"])
+	}
+	var paths []planPathJSON
+	if err := json.Unmarshal([]byte(out), &paths); err != nil {
+		t.Fatal(err)
+	}
+	api, op := paths[0], paths[1]
+	if api.API != "azurerm_api_management_api.chat" || api.Path != "product chat > api chat" || api.Ready || !api.Complete {
+		t.Errorf("%+v", api)
+	}
+	if op.Path != "product chat > api chat > operation completions" || op.Complete ||
+		!slices.Equal(op.Unknown, []planPlaceJSON{{Address: "azurerm_api_management_api_operation_policy.completions", Attribute: "xml_content"}}) {
+		t.Errorf("%+v", op)
+	}
+	find := func(rule, address string) planFindingJSON {
+		for _, f := range api.Findings {
+			if f.Rule == rule && f.Address == address {
+				return f
+			}
+		}
+		t.Fatalf("no %s on %s in %+v", rule, address, api.Findings)
+		return planFindingJSON{}
+	}
+	if f := find("SSE101", "azurerm_api_management_policy.global"); f.Attribute != "xml_content" || f.Line != 8 || f.Column != 9 ||
+		f.Element != "forward-request" || f.Hop != "apim" || f.Severity != "error" || f.Setting != "apim.policies[0].xml" {
+		t.Errorf("%+v", f)
+	}
+	if f := find("SSE120", "azurerm_api_management_policy_fragment.auth"); f.Attribute != "value" || f.Fragment != "chat-auth" || f.Line != 2 {
+		t.Errorf("%+v", f)
+	}
+	if f := find("SSE301", "azurerm_application_gateway.main"); f.Attribute != "global.response_buffering_enabled" || f.Hop != "app_gateway" || f.Line != 0 || f.Element != "" {
+		t.Errorf("%+v", f)
+	}
+	if f := find("SSE402", ""); f.Attribute != "response_headers" || f.Source != "not given: response_headers in --profile" {
+		t.Errorf("%+v", f)
+	}
+	if i := slices.IndexFunc(api.Unchecked, func(u planUncheckJSON) bool { return u.Address == "azurerm_lb_rule.https" && u.Attribute == "idle_timeout_in_minutes" }); i < 0 || api.Unchecked[i].Value != float64(30) {
+		t.Errorf("unchecked %+v", api.Unchecked)
+	}
+	if !slices.Contains(api.Resources, "azurerm_api_management_policy_fragment.auth") {
+		t.Errorf("resources %q", api.Resources)
+	}
+	// <, > and & stay as written.
+	if !strings.Contains(out, "<base />") {
+		t.Error("markup escaped")
+	}
+}
+
+func TestCheckPlanSARIF(t *testing.T) {
+	broken := planFile(t, "broken.json", planShow(t, "plan", "broken", ""))
+	code, out, errOut := runCLI(t, "", append([]string{"check-plan", "--format", "sarif", broken}, planStream...)...)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	doc := checkSARIF(t, out)
+	if at(doc, "runs", 0, "invocations", 0, "executionSuccessful") != true {
+		t.Error("the run is not successful")
+	}
+	results := list(at(doc, "runs", 0, "results"))
+	// A finding on both paths is one result, with both paths related.
+	seen := map[string]bool{}
+	var sse101 any
+	for _, r := range results {
+		name := str(at(r, "locations", 0, "logicalLocations", 0, "fullyQualifiedName"))
+		k := str(at(r, "ruleId")) + " " + name + " " + str(at(r, "message", "text"))
+		if seen[k] {
+			t.Errorf("result twice: %s", k)
+		}
+		seen[k] = true
+		if str(at(r, "locations", 0, "physicalLocation", "artifactLocation", "uri")) == "" {
+			t.Errorf("%s: no artifact", k)
+		}
+		if str(at(r, "ruleId")) == "SSE101" {
+			sse101 = r
+		}
+	}
+	if sse101 == nil {
+		t.Fatalf("no SSE101 result:\n%s", out)
+	}
+	if got := str(at(sse101, "locations", 0, "logicalLocations", 0, "fullyQualifiedName")); got != "azurerm_api_management_policy.global.xml_content" {
+		t.Errorf("SSE101 at %q", got)
+	}
+	if msg := str(at(sse101, "message", "text")); !strings.HasPrefix(msg, "xml_content:8:9: forward-request has no buffer-response") {
+		t.Errorf("SSE101 message %q", msg)
+	}
+	var related []string
+	for _, rl := range list(at(sse101, "relatedLocations")) {
+		related = append(related, str(at(rl, "message", "text")))
+	}
+	if want := []string{"on the path product chat > api chat", "on the path product chat > api chat > operation completions"}; !slices.Equal(related, want) {
+		t.Errorf("related %q, want %q", related, want)
+	}
+	if str(at(sse101, "level")) != "error" || str(at(sse101, "properties", "element")) != "forward-request" {
+		t.Errorf("%v", sse101)
+	}
+
+	// An input that cannot be read: a notification, the run unsuccessful.
+	dir := writeFiles(t, map[string]string{"bad.json": "[]"})
+	code, out, _ = runCLI(t, "", "check-plan", "--format", "sarif", filepath.Join(dir, "bad.json"))
+	doc = checkSARIF(t, out)
+	if code != 2 || at(doc, "runs", 0, "invocations", 0, "executionSuccessful") != false ||
+		!strings.Contains(str(at(doc, "runs", 0, "invocations", 0, "toolExecutionNotifications", 0, "message", "text")), "not the output of `terraform show -json`") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	// A policy that does not parse: a notification at its address.
+	badXML := planFile(t, "badxml.json", planShow(t, "plan", "good", "badxml",
+		azurermstandin.WithFile("policies/global.xml", "<policies>\n    <inbound>\n</policies>\n")))
+	code, out, _ = runCLI(t, "", "check-plan", "--format", "sarif", badXML)
+	doc = checkSARIF(t, out)
+	n := at(doc, "runs", 0, "invocations", 0, "toolExecutionNotifications", 0)
+	if code != 2 || str(at(n, "locations", 0, "logicalLocations", 0, "fullyQualifiedName")) != "azurerm_api_management_policy.global.xml_content" {
+		t.Errorf("exit %d: %v", code, n)
+	}
+}
