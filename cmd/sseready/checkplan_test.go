@@ -240,7 +240,9 @@ func TestCheckPlanJSON(t *testing.T) {
 	if f := find("SSE402", ""); f.Attribute != "response_headers" || f.Source != "not given: response_headers in --profile" {
 		t.Errorf("%+v", f)
 	}
-	if i := slices.IndexFunc(api.Unchecked, func(u planUncheckJSON) bool { return u.Address == "azurerm_lb_rule.https" && u.Attribute == "idle_timeout_in_minutes" }); i < 0 || api.Unchecked[i].Value != float64(30) {
+	if i := slices.IndexFunc(api.Unchecked, func(u planUncheckJSON) bool {
+		return u.Address == "azurerm_lb_rule.https" && u.Attribute == "idle_timeout_in_minutes"
+	}); i < 0 || api.Unchecked[i].Value != float64(30) {
 		t.Errorf("unchecked %+v", api.Unchecked)
 	}
 	if !slices.Contains(api.Resources, "azurerm_api_management_policy_fragment.auth") {
