@@ -372,7 +372,7 @@ func planPathToJSON(p tfplan.Path) planPathJSON {
 		out.Findings = append(out.Findings, planFindingJSON{
 			Rule: f.Rule, Severity: string(f.Severity), Message: f.Message, Hop: f.Hop,
 			Address: f.At.Address, Attribute: f.At.Attribute, Source: f.At.Source, Setting: f.Setting,
-			Line: f.Line, Column: f.Column, Element: planXMLElement(f), XMLAttribute: f.Finding.Attribute,
+			Line: f.Line, Column: f.Column, Element: planXMLElement(f), XMLAttribute: f.Attribute, // the policy's, not At.Attribute
 			Fragment: f.Fragment, Reason: f.Reason,
 		})
 	}

@@ -275,11 +275,10 @@ func (m *model) checkPath(spec pathSpec, opts Options) Path {
 	}
 	if spec.svc != nil {
 		chain["apim"] = b.apim(spec)
-		switch {
-		case spec.api == nil:
+		if spec.api == nil {
 			label = append(label, "all APIs of "+spec.svc.label())
 			path.API = spec.svc.address()
-		default:
+		} else {
 			if spec.product != nil {
 				b.use(spec.product.res)
 				label = append(label, "product "+spec.product.id)

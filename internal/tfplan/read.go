@@ -84,7 +84,7 @@ func Read(data []byte) (*Plan, error) {
 		return nil, err
 	}
 	if conf, ok := doc["configuration"].(map[string]any); ok {
-		p.root = readConfigModule(conf["root_module"], "", nil)
+		p.root = readConfigModule(conf["root_module"], nil)
 		for _, r := range p.Resources {
 			r.mod = p.root.find(configPath(r.Module))
 			if r.mod != nil {
@@ -314,21 +314,6 @@ func configPath(module string) []string {
 func str(m map[string]any, key string) (string, bool) {
 	s, ok := m[key].(string)
 	return s, ok
-}
-
-// block returns the single element of a block written as a list of one
-// (or the object itself); nil when absent or unknown.
-func block(m map[string]any, key string) map[string]any {
-	switch v := m[key].(type) {
-	case map[string]any:
-		return v
-	case []any:
-		if len(v) == 1 {
-			b, _ := v[0].(map[string]any)
-			return b
-		}
-	}
-	return nil
 }
 
 // blocks returns the elements of a nested block list or set.

@@ -25,7 +25,7 @@ type moduleCall struct {
 	module      *configModule
 }
 
-func readConfigModule(v any, _ string, parent *configModule) *configModule {
+func readConfigModule(v any, parent *configModule) *configModule {
 	m, _ := v.(map[string]any)
 	cm := &configModule{resources: map[string]*configResource{}, calls: map[string]*moduleCall{}, outputs: map[string][]string{}, parent: parent}
 	resources, _ := m["resources"].([]any)
@@ -42,7 +42,7 @@ func readConfigModule(v any, _ string, parent *configModule) *configModule {
 	for name, cv := range calls {
 		c, _ := cv.(map[string]any)
 		exprs, _ := c["expressions"].(map[string]any)
-		cm.calls[name] = &moduleCall{expressions: exprs, module: readConfigModule(c["module"], name, cm)}
+		cm.calls[name] = &moduleCall{expressions: exprs, module: readConfigModule(c["module"], cm)}
 	}
 	outputs, _ := m["outputs"].(map[string]any)
 	for name, ov := range outputs {
@@ -195,7 +195,8 @@ func (p *Plan) moduleInstances(prefix string, exact bool) []string {
 	var out []string
 	for _, r := range p.Resources {
 		m := r.Module
-		if !(m == prefix || strings.HasPrefix(m, prefix+".") || (!exact && strings.HasPrefix(m, prefix+"["))) {
+		inCall := m == prefix || strings.HasPrefix(m, prefix+".") || (!exact && strings.HasPrefix(m, prefix+"["))
+		if !inCall {
 			continue
 		}
 		// The instance is the module address up to this call's step.
