@@ -44,6 +44,7 @@ type model struct {
 	svcByRes   map[*Resource]*service
 	apiByRes   map[*Resource]*api
 	opByRes    map[*Resource]*operation
+	opAPI      map[*operation]*api
 	prodByRes  map[*Resource]*product
 	gateways   []*gateway
 	gwByRes    map[*Resource]*gateway
@@ -156,7 +157,7 @@ func serviceKeyFromID(id string) (string, bool) {
 func link(p *Plan) *model {
 	m := &model{
 		plan: p, svcByKey: map[string]*service{}, svcByRes: map[*Resource]*service{},
-		apiByRes: map[*Resource]*api{}, opByRes: map[*Resource]*operation{}, prodByRes: map[*Resource]*product{},
+		apiByRes: map[*Resource]*api{}, opByRes: map[*Resource]*operation{}, opAPI: map[*operation]*api{}, prodByRes: map[*Resource]*product{},
 		gwByRes: map[*Resource]*gateway{}, unlinked: map[*Resource]string{},
 	}
 	byType := map[string][]*Resource{}
@@ -219,6 +220,7 @@ func link(p *Plan) *model {
 				op.res = r
 			}
 			m.opByRes[r] = op
+			m.opAPI[op] = a
 		}
 	}
 	for _, r := range byType[tProductAPI] {
@@ -411,14 +413,16 @@ func (m *model) apiOf(r *Resource) *api {
 	if s == nil {
 		return nil
 	}
-	refs := m.plan.refersTo(r, "api_name", tAPI, tOperation)
 	if name, ok := str(r.Values, "api_name"); ok {
 		base, _, _ := strings.Cut(name, ";rev=")
 		cands := s.apisByName[lower(base)]
-		for _, a := range cands {
-			for _, t := range refs {
-				if a.res == t || (t.Type == tOperation && m.opOwner(t) == a) {
-					return a
+		if len(cands) > 1 {
+			// Several revisions of one name: the one referred to.
+			for _, t := range m.plan.refersTo(r, "api_name", tAPI, tOperation) {
+				for _, a := range cands {
+					if a.res == t || (t.Type == tOperation && m.opOwner(t) == a) {
+						return a
+					}
 				}
 			}
 		}
@@ -427,7 +431,7 @@ func (m *model) apiOf(r *Resource) *api {
 		}
 		return s.api(base, nil).named(r)
 	}
-	for _, t := range refs {
+	for _, t := range m.plan.refersTo(r, "api_name", tAPI, tOperation) {
 		if a := m.apiByRes[t]; a != nil {
 			return a
 		}
@@ -448,18 +452,7 @@ func (a *api) named(r *Resource) *api {
 
 // opOwner is the API of an operation resource.
 func (m *model) opOwner(r *Resource) *api {
-	op := m.opByRes[r]
-	if op == nil {
-		return nil
-	}
-	for _, s := range m.services {
-		for _, a := range s.apis {
-			if slices.Contains(a.ops, op) {
-				return a
-			}
-		}
-	}
-	return nil
+	return m.opAPI[m.opByRes[r]]
 }
 
 func (m *model) productOf(r *Resource) *product {
