@@ -250,3 +250,19 @@ func TestReadProfile(t *testing.T) {
 		}
 	}
 }
+
+// API Management managed elsewhere (a data source in this configuration):
+// its APIs and policies are linked by the names they give.
+func TestServiceNotInThePlan(t *testing.T) {
+	global := res{addr: "azurerm_api_management_policy.global", values: map[string]any{
+		"api_management_id": "/subscriptions/0/resourceGroups/RG/providers/Microsoft.ApiManagement/service/APIM", "xml_content": streaming}}
+	rep := check(t, handPlan(t, apiRes, global, policy("azurerm_api_management_api_policy.chat", streaming)), stream)
+	if len(rep.Paths) != 1 || len(rep.NotOnPath) != 0 {
+		t.Fatalf("%s\nnot on a path %q", dump(rep), rep.NotOnPath)
+	}
+	p := rep.Paths[0]
+	want := []string{"azurerm_api_management_policy.global", "azurerm_api_management_api.chat", "azurerm_api_management_api_policy.chat"}
+	if p.API != "azurerm_api_management_api.chat" || !slices.Equal(p.Resources, want) || !p.Ready {
+		t.Errorf("%s: %q ready %v", p.API, p.Resources, p.Ready)
+	}
+}
