@@ -2,6 +2,7 @@ package tfplan
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -264,5 +265,36 @@ func TestServiceNotInThePlan(t *testing.T) {
 	want := []string{"azurerm_api_management_policy.global", "azurerm_api_management_api.chat", "azurerm_api_management_api_policy.chat"}
 	if p.API != "azurerm_api_management_api.chat" || !slices.Equal(p.Resources, want) || !p.Ready {
 		t.Errorf("%s: %q ready %v", p.API, p.Resources, p.Ready)
+	}
+}
+
+// Two gateways in front of one service, and a Front Door straight to it:
+// a path per way in, each named by what it crosses.
+func TestSeveralWaysIn(t *testing.T) {
+	gw := func(name string, timeout int) res {
+		return res{addr: "azurerm_application_gateway." + name, values: map[string]any{
+			"name": name, "sku": []any{map[string]any{"name": "Standard_v2"}},
+			"global":                []any{map[string]any{"request_buffering_enabled": true, "response_buffering_enabled": false}},
+			"backend_address_pool":  []any{map[string]any{"name": "apim", "fqdns": []any{"APIM.azure-api.net"}}},
+			"backend_http_settings": []any{map[string]any{"name": "s", "request_timeout": json.Number(fmt.Sprint(timeout))}},
+		}}
+	}
+	fd := res{addr: "azurerm_cdn_frontdoor_profile.afd", values: map[string]any{"name": "afd", "id": "/fd/afd", "response_timeout_seconds": json.Number("60")}}
+	group := res{addr: "azurerm_cdn_frontdoor_origin_group.g", values: map[string]any{"id": "/fd/afd/g", "cdn_frontdoor_profile_id": "/fd/afd"}}
+	origin := res{addr: "azurerm_cdn_frontdoor_origin.o", values: map[string]any{"cdn_frontdoor_origin_group_id": "/fd/afd/g", "host_name": "https://apim.azure-api.net/"}}
+	rep := check(t, handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.chat", streaming), gw("east", 300), gw("west", 10), fd, group, origin), stream)
+	var labels []string
+	for _, p := range rep.Paths {
+		labels = append(labels, p.Label)
+	}
+	want := []string{"app gateway east > api chat", "app gateway west > api chat", "front door afd > api chat"}
+	if !slices.Equal(labels, want) || len(rep.NotOnPath) != 0 {
+		t.Fatalf("paths %q, want %q; not on a path %q", labels, want, rep.NotOnPath)
+	}
+	if !rep.Paths[0].Ready || rep.Paths[1].Ready || !rep.Paths[2].Ready {
+		t.Errorf("%s", dump(rep))
+	}
+	if !slices.Contains(keys(rep.Paths[1]), `azurerm_application_gateway.west backend_http_settings["s"].request_timeout SSE302 error`) {
+		t.Errorf("%q", keys(rep.Paths[1]))
 	}
 }
