@@ -22,16 +22,21 @@ import (
 // withBaseline runs f, then checks the goroutines it started are gone.
 func withBaseline(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	http.DefaultClient.CloseIdleConnections()
 	base := runtime.NumGoroutine()
 	t.Run("run", f)
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	http.DefaultClient.CloseIdleConnections()
 	goroutines(t, base)
 }
 
 func server(t *testing.T, h http.Handler) (*httptest.Server, *url.URL) {
+	t.Helper()
 	srv := httptest.NewServer(h)
-	u, _ := url.Parse(srv.URL)
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		srv.Close()
+		t.Fatal(err)
+	}
 	return srv, u
 }
 

@@ -258,10 +258,16 @@ type smallSendBuf struct{ net.Listener }
 
 func (l smallSendBuf) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
-	if err == nil {
-		_ = c.(*net.TCPConn).SetWriteBuffer(8192)
+	if err != nil {
+		return c, err
 	}
-	return c, err
+	tc, ok := c.(*net.TCPConn)
+	if !ok {
+		_ = c.Close()
+		return nil, fmt.Errorf("accepted a %T, want a *net.TCPConn", c)
+	}
+	_ = tc.SetWriteBuffer(8192)
+	return c, nil
 }
 
 // logRecorder keeps a hop's log lines and when the first came.
@@ -317,7 +323,11 @@ func TestSlowClientIsNotASilentUpstream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	_ = c.(*net.TCPConn).SetReadBuffer(4096)
+	tc, ok := c.(*net.TCPConn)
+	if !ok {
+		t.Fatalf("dialled a %T, want a *net.TCPConn", c)
+	}
+	_ = tc.SetReadBuffer(4096)
 	_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: gw\r\n\r\n")
 	// 2 KB every 100 ms: slow, but never 500 ms without reading.
 	buf := make([]byte, 2048)

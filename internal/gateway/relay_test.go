@@ -259,7 +259,11 @@ func TestHTTPSUpstream(t *testing.T) {
 	up := httptest.NewTLSServer(h)
 	t.Cleanup(up.Close)
 	u, _ := url.Parse(up.URL)
-	tlsConfig := up.Client().Transport.(*http.Transport).TLSClientConfig
+	tr, ok := up.Client().Transport.(*http.Transport)
+	if !ok {
+		t.Fatalf("the test server's client has a %T", up.Client().Transport)
+	}
+	tlsConfig := tr.TLSClientConfig
 	gw := startGateway(t, Config{Upstream: u, APIM: apim(streamingPolicy), TLSConfig: tlsConfig})
 	rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: ticker.Events, MaxLatency: relayBound})
 	if !rep.OK {

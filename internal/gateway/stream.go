@@ -166,7 +166,7 @@ func (s *stream) relay(first []byte) error {
 	if s.dec.extra > 0 {
 		s.g.logf("sseready gateway: %s: dropped %d bytes the upstream sent after the end of the chunked body", s.name, s.dec.extra)
 	}
-	if _, err := s.release(true); err != nil {
+	if err := s.release(true); err != nil {
 		return err
 	}
 	// Stored before the client sees the end, so its next request hits.
@@ -249,8 +249,7 @@ func (s *stream) deliver(buf *[]byte, n int) error {
 	if b.HoldAll && s.held.Len() > s.g.cfg.BufferCap {
 		return fmt.Errorf("the held response outgrew the cap of %d bytes", s.g.cfg.BufferCap)
 	}
-	_, err := s.release(false)
-	return err
+	return s.release(false)
 }
 
 // frame returns buf's n body bytes at [frameHead:] as the client's framing
@@ -271,30 +270,28 @@ func (s *stream) frame(buf []byte, n int) []byte {
 // release sends what the behaviour lets go of now: everything when
 // streaming, whole units when buffering, nothing when holding (until the
 // end, when all goes).
-func (s *stream) release(end bool) (bool, error) {
+func (s *stream) release(end bool) error {
 	b := s.g.behavior
 	var unit int
 	switch {
 	case s.held.Len() == 0:
-		return false, nil
+		return nil
 	case end || (b.Unit == 0 && !b.HoldAll):
 		unit = s.held.Len()
 	case b.HoldAll:
-		return false, nil
+		return nil
 	default:
 		unit = b.Unit
 	}
-	sent := false
 	for s.held.Len() >= unit && s.held.Len() > 0 {
 		if err := s.writeBody(s.held.Next(unit)); err != nil {
-			return sent, err
+			return err
 		}
-		sent = true
 	}
 	if s.held.Len() == 0 {
 		s.held = bytes.Buffer{} // let a held response's memory go
 	}
-	return sent, nil
+	return nil
 }
 
 // writeBody frames p (of any size) and sends it.

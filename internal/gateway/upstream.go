@@ -27,7 +27,9 @@ const (
 	frameHead = 18 // 16 hex digits and CRLF
 )
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, frameHead+readSize+2); return &b }}
+var bufPool = sync.Pool{New: func() any { return newBuf() }}
+
+func newBuf() *[]byte { b := make([]byte, frameHead+readSize+2); return &b }
 
 // buffersOut counts pooled buffers in use, so tests can tell that idle
 // streams hold none.
@@ -35,7 +37,10 @@ var buffersOut atomic.Int64
 
 func getBuf() *[]byte {
 	buffersOut.Add(1)
-	return bufPool.Get().(*[]byte)
+	if b, ok := bufPool.Get().(*[]byte); ok {
+		return b
+	}
+	return newBuf() // not reached: the pool holds *[]byte only
 }
 
 func putBuf(b *[]byte) {
@@ -43,7 +48,9 @@ func putBuf(b *[]byte) {
 	bufPool.Put(b)
 }
 
-var headPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4<<10) }}
+var headPool = sync.Pool{New: func() any { return newHeadReader() }}
+
+func newHeadReader() *bufio.Reader { return bufio.NewReaderSize(nil, 4<<10) }
 
 var errHeaderTimeout = errors.New("the upstream sent no response headers in time")
 
@@ -213,7 +220,10 @@ func (g *Gateway) forward(r *http.Request) (*upstream, *http.Response, []byte, e
 	if err := bw.Flush(); err != nil {
 		return fail(err)
 	}
-	br := headPool.Get().(*bufio.Reader)
+	br, ok := headPool.Get().(*bufio.Reader)
+	if !ok {
+		br = newHeadReader() // not reached: the pool holds *bufio.Reader only
+	}
 	// Go's reader drops a response's Connection header when it says
 	// close, and with it the headers it names: keep the head's bytes to
 	// read them.

@@ -186,17 +186,17 @@ func judgeEnd(ctx context.Context, err error, opts Options, got int) (cut bool, 
 	return true, "the stream broke off: " + err.Error()
 }
 
-// buffering looks for events that arrived late (relay latency over max)
+// buffering looks for events that arrived late (relay latency over maxLatency)
 // or in bursts: sent apart but received together. Both need the sender's
 // timestamps.
-func buffering(events []Event, max time.Duration) (bool, string) {
+func buffering(events []Event, maxLatency time.Duration) (bool, string) {
 	var late []float64
 	bursts, pairs := 0, 0
 	for i, e := range events {
 		if e.LatencyMS == nil {
 			continue
 		}
-		if *e.LatencyMS > float64(max.Milliseconds()) {
+		if *e.LatencyMS > float64(maxLatency.Milliseconds()) {
 			late = append(late, *e.LatencyMS)
 		}
 		if i == 0 || events[i-1].LatencyMS == nil {
@@ -213,7 +213,7 @@ func buffering(events []Event, max time.Duration) (bool, string) {
 	}
 	if len(late) > 0 {
 		sort.Float64s(late)
-		return true, fmt.Sprintf("%d of %d events arrived more than %s after they were sent (up to %.0f ms)", len(late), len(events), max, late[len(late)-1])
+		return true, fmt.Sprintf("%d of %d events arrived more than %s after they were sent (up to %.0f ms)", len(late), len(events), maxLatency, late[len(late)-1])
 	}
 	if pairs > 0 && bursts >= 2 && bursts*4 >= pairs {
 		return true, fmt.Sprintf("%d of %d events sent at least 10 ms apart arrived together", bursts, pairs)

@@ -54,7 +54,7 @@ func held(delay time.Duration) http.Handler {
 		w.Header().Set("Content-Type", "text/event-stream")
 		for i := 1; i <= 3; i++ {
 			fmt.Fprintf(w, "data: {\"seq\":%d,\"sent_unix_nano\":%d}\n\n", i, time.Now().Add(-delay).UnixNano())
-			w.(http.Flusher).Flush()
+			_ = http.NewResponseController(w).Flush()
 		}
 	})
 }
@@ -80,10 +80,10 @@ func cutAfter(n int, silence time.Duration) http.Handler {
 		w.Header().Set("Content-Type", "text/event-stream")
 		for i := 1; i <= n; i++ {
 			fmt.Fprintf(w, "data: %d\n\n", i)
-			w.(http.Flusher).Flush()
+			_ = http.NewResponseController(w).Flush()
 		}
 		time.Sleep(silence)
-		conn, _, err := w.(http.Hijacker).Hijack()
+		conn, _, err := http.NewResponseController(w).Hijack()
 		if err == nil {
 			conn.Close()
 		}
@@ -107,7 +107,9 @@ func TestFailures(t *testing.T) {
 			want: "the stream broke off", cut: true},
 		{name: "ended early", h: originHandler(t, origin.Config{Events: 2}), opts: Options{Events: 5},
 			want: "the stream ended after 2 of 5 events", cut: true},
-		{name: "wrong status", h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "tier refuses", 503) }),
+		{name: "wrong status", h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "tier refuses", http.StatusServiceUnavailable)
+		}),
 			want: "status 503, not 200: an EventSource fails the connection (tier refuses)"},
 		{name: "wrong type", h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
