@@ -95,8 +95,8 @@ func TestBackendGatewayProbe(t *testing.T) {
 			t.Errorf("JSON has no %q", k)
 		}
 	}
-	events := rep["events"].([]any)
-	if rep["ok"] != true || len(events) != 4 {
+	events, ok := rep["events"].([]any)
+	if !ok || rep["ok"] != true || len(events) != 4 {
 		t.Fatalf("report %v", rep)
 	}
 	for _, k := range []string{"type", "data", "last_event_id", "arrival_ms", "latency_ms"} {

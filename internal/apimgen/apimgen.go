@@ -4,6 +4,7 @@
 package apimgen
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -233,8 +234,13 @@ func (r *renderer) userNodes(field, sectionName, src string) []apimpolicy.Node {
 		nodes, err = apimpolicy.ParseNodes([]byte(src))
 	}
 	if err != nil {
-		se := err.(*apimpolicy.SyntaxError)
-		r.errs = append(r.errs, &input.Error{Field: field, Line: se.Pos.Line, Column: se.Pos.Column, Msg: se.Msg})
+		// Both return a *SyntaxError; anything else is reported without a place.
+		e := &input.Error{Field: field, Msg: err.Error()}
+		var se *apimpolicy.SyntaxError
+		if errors.As(err, &se) {
+			e = &input.Error{Field: field, Line: se.Pos.Line, Column: se.Pos.Column, Msg: se.Msg}
+		}
+		r.errs = append(r.errs, e)
 		return nil
 	}
 	nodes = trimSpaceNodes(nodes)

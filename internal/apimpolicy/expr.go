@@ -282,7 +282,8 @@ func scanHole(src []byte, i int) (int, *exprError) {
 			depth--
 			i++
 		case ':':
-			if depth == 0 && !(i+1 < n && src[i+1] == ':') && !(i > 0 && src[i-1] == ':') {
+			// A ':' of "::" (global::X) is no format.
+			if depth == 0 && (i+1 >= n || src[i+1] != ':') && (i == 0 || src[i-1] != ':') {
 				j := i + 1
 				for j < n && src[j] != '}' && src[j] != '"' {
 					j++

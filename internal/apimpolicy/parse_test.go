@@ -139,7 +139,7 @@ func TestLiteralAtSignInText(t *testing.T) {
 	if got := body.TextValue(); got != "mail me@(work :-)" {
 		t.Fatalf("text %q", got)
 	}
-	if txt := body.Children[0].(*Text); len(txt.Exprs) != 0 || txt.Kind() != Literal {
+	if txt := nodeAs[*Text](t, body.Children[0]); len(txt.Exprs) != 0 || txt.Kind() != Literal {
 		t.Fatalf("literal text taken for an expression: %+v", txt.Exprs)
 	}
 }
@@ -208,7 +208,7 @@ func TestMarkupKinds(t *testing.T) {
 	if d, ok := doc.Nodes[2].(*Directive); !ok || !strings.HasSuffix(d.Raw, "]") {
 		t.Errorf("third node %T %v, want the whole DOCTYPE", doc.Nodes[2], doc.Nodes[2])
 	}
-	cd := doc.Section("inbound").Child("set-body").Children[0].(*CData)
+	cd := nodeAs[*CData](t, doc.Section("inbound").Child("set-body").Children[0])
 	if len(cd.Exprs) != 1 || cd.Raw[cd.Exprs[0].Offset:cd.Exprs[0].Offset+cd.Exprs[0].Len] != "@(context.Response.Body.As<string[]>()[0])" {
 		t.Errorf("CDATA expression not found: %+v in %q", cd.Exprs, cd.Raw)
 	}
@@ -254,8 +254,8 @@ func TestTextAfterExpression(t *testing.T) {
 	for _, x := range []Expr{
 		root.Child("a").Attr("v").Exprs[0],
 		root.Child("a").Attr("w").Exprs[0],
-		root.Child("b").Children[0].(*Text).Exprs[0],
-		root.Child("c").Children[0].(*CData).Exprs[0],
+		nodeAs[*Text](t, root.Child("b").Children[0]).Exprs[0],
+		nodeAs[*CData](t, root.Child("c").Children[0]).Exprs[0],
 	} {
 		got = append(got, x.ErrPos.String()+" "+x.Err)
 	}
@@ -264,7 +264,7 @@ func TestTextAfterExpression(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
-	if d := root.Child("d").Children[0].(*CData); len(d.Exprs) != 0 {
+	if d := nodeAs[*CData](t, root.Child("d").Children[0]); len(d.Exprs) != 0 {
 		t.Fatalf("literal CDATA taken for an expression: %+v", d.Exprs)
 	}
 	if doc.String() != src {
@@ -359,7 +359,7 @@ func TestExpressionJudgedUnescaped(t *testing.T) {
 	if x := a.Attr("x").Exprs[0]; x.Err != "" {
 		t.Errorf("x: %q", x.Err)
 	}
-	if x := doc.Root().Child("b").Children[0].(*Text).Exprs[0]; x.Err != "" {
+	if x := nodeAs[*Text](t, doc.Root().Child("b").Children[0]).Exprs[0]; x.Err != "" {
 		t.Errorf("b: %q", x.Err)
 	}
 }
@@ -451,4 +451,14 @@ func TestXMLCommentInTextExpression(t *testing.T) {
 	if !errors.As(err, &se) || !strings.Contains(se.Msg, "XML comment in policy expression is not closed") || se.Pos.String() != "1:24" {
 		t.Fatalf("unclosed comment: %v", err)
 	}
+}
+
+// nodeAs returns n as a T, or fails the test.
+func nodeAs[T Node](t *testing.T, n Node) T {
+	t.Helper()
+	v, ok := n.(T)
+	if !ok {
+		t.Fatalf("node %T, want %T", n, v)
+	}
+	return v
 }

@@ -71,7 +71,11 @@ func dataSourceType(t *testing.T, ds datasource.DataSource, attrPath string) tft
 			t.Fatalf("%s: no attribute %s", attrPath, name)
 		}
 		if list {
-			typ = typ.(tftypes.List).ElementType
+			l, ok := typ.(tftypes.List)
+			if !ok {
+				t.Fatalf("%s: %s is not a list", attrPath, step)
+			}
+			typ = l.ElementType
 		}
 	}
 	return typ

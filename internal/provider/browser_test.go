@@ -110,8 +110,10 @@ func browserEvents(t *testing.T, stream string, want int, deadline time.Duration
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// exited closes when chromium has exited, with waitErr set.
+	var waitErr error
+	exited := make(chan struct{})
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	defer func() {
 		// Chromium's renderer and helper processes share its group.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
@@ -120,8 +122,8 @@ func browserEvents(t *testing.T, stream string, want int, deadline time.Duration
 	select {
 	case <-done:
 	case <-ctx.Done():
-	case err := <-exited:
-		t.Fatalf("chromium exited before the page was done: %v", err)
+	case <-exited:
+		t.Fatalf("chromium exited before the page was done: %v", waitErr)
 	}
 	mu.Lock()
 	defer mu.Unlock()

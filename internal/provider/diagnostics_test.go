@@ -26,7 +26,10 @@ func TestValidateConfigLeavesTypeErrorsToTheFramework(t *testing.T) {
 	} {
 		var sresp datasource.SchemaResponse
 		tt.ds.Schema(ctx, datasource.SchemaRequest{}, &sresp)
-		typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+		typ, ok := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+		if !ok {
+			t.Fatalf("%s: the schema is a %T", tt.attr, sresp.Schema.Type().TerraformType(ctx))
+		}
 		vals := map[string]tftypes.Value{}
 		for name, at := range typ.AttributeTypes {
 			vals[name] = tftypes.NewValue(at, nil)
@@ -34,7 +37,11 @@ func TestValidateConfigLeavesTypeErrorsToTheFramework(t *testing.T) {
 		vals[tt.attr] = tftypes.NewValue(tftypes.Number, big.NewFloat(1.5))
 		req := datasource.ValidateConfigRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)}}
 		var resp datasource.ValidateConfigResponse
-		tt.ds.(datasource.DataSourceWithValidateConfig).ValidateConfig(ctx, req, &resp)
+		v, ok := tt.ds.(datasource.DataSourceWithValidateConfig)
+		if !ok {
+			t.Fatalf("%T does not validate its configuration", tt.ds)
+		}
+		v.ValidateConfig(ctx, req, &resp)
 		for _, d := range resp.Diagnostics {
 			if strings.Contains(d.Detail(), "error in the provider") || d.Summary() == "Value Conversion Error" {
 				t.Errorf("%s = 1.5: %s: %s", tt.attr, d.Summary(), d.Detail())

@@ -139,9 +139,37 @@ const timeScale = 60
 
 func scaled(d time.Duration) time.Duration { return d / timeScale }
 
-func num(v any) int64 {
-	n, _ := v.(json.Number).Int64()
-	return n
+// num, str and boolean return a value captured from the state as the
+// chain takes it, or fail the test.
+func num(t *testing.T, v any) int64 {
+	t.Helper()
+	n, ok := v.(json.Number)
+	if !ok {
+		t.Fatalf("%v (%T) is not a number", v, v)
+	}
+	i, err := n.Int64()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return i
+}
+
+func str(t *testing.T, v any) string {
+	t.Helper()
+	s, ok := v.(string)
+	if !ok {
+		t.Fatalf("%v (%T) is not a string", v, v)
+	}
+	return s
+}
+
+func boolean(t *testing.T, v any) bool {
+	t.Helper()
+	b, ok := v.(bool)
+	if !ok {
+		t.Fatalf("%v (%T) is not a bool", v, v)
+	}
+	return b
 }
 
 // TestAccProveSettings applies the provider's data sources with the real
@@ -155,16 +183,16 @@ func TestAccProveSettings(t *testing.T) {
 	if t.Failed() || p.policy == nil {
 		t.Fatal("the apply did not produce the values to prove")
 	}
-	heartbeat, err := time.ParseDuration(p.profileHeartbeat.(string))
+	heartbeat, err := time.ParseDuration(str(t, p.profileHeartbeat))
 	// 3/4 of the 30 s App Gateway request_timeout the profile outputs.
 	if err != nil || heartbeat != 22*time.Second {
 		t.Fatalf("required heartbeat %v (%v)", p.profileHeartbeat, err)
 	}
-	goodAppGW := &gateway.AppGW{ResponseBuffering: p.appgwBuffering.(bool), RequestTimeout: time.Duration(num(p.appgwTimeout)) * time.Second}
+	goodAppGW := &gateway.AppGW{ResponseBuffering: boolean(t, p.appgwBuffering), RequestTimeout: time.Duration(num(t, p.appgwTimeout)) * time.Second}
 	// patientAppGW waits as long as App Gateway can (24 h), so a fault in
 	// the APIM hop shows as itself rather than as App Gateway's cut.
 	patientAppGW := &gateway.AppGW{RequestTimeout: 86400 * time.Second}
-	goodDiag := apimdiag.Diagnostic{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: num(p.diagFrontResponse)}}}
+	goodDiag := apimdiag.Diagnostic{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: num(t, p.diagFrontResponse)}}}
 
 	// The stream of the profile, on the scaled clock: events every 10 s,
 	// a heartbeat every 20 s, and once a 6-minute silence, longer than the
@@ -198,40 +226,40 @@ func TestAccProveSettings(t *testing.T) {
 		held string
 	}{
 		{"the emitted settings stream, heartbeats outlast the idle cut",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}, SKU: "StandardV2_1", Diagnostics: []apimdiag.Diagnostic{goodDiag}}, goodAppGW, chat, "ok", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}, SKU: "StandardV2_1", Diagnostics: []apimdiag.Diagnostic{goodDiag}}, goodAppGW, chat, "ok", "", ""},
 		{"the legacy policy's fixed_xml streams",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.legacyFixed.(string))}}}, goodAppGW, chat, "ok", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacyFixed))}}}, goodAppGW, chat, "ok", "", ""},
 		{"the inherited backend's fixed_xml streams",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.inheritsFixed.(string))}}}, goodAppGW, chat, "ok", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.inheritsFixed))}}}, goodAppGW, chat, "ok", "", ""},
 		{"<base /> under the emitted policy at global scope streams",
-			&gateway.APIM{Policies: []gateway.Policy{{Scope: apimcheck.Global, XML: []byte(p.policy.(string))}, {Scope: apimcheck.API, XML: []byte(p.inherits.(string))}}}, goodAppGW, chat, "ok", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{Scope: apimcheck.Global, XML: []byte(str(t, p.policy))}, {Scope: apimcheck.API, XML: []byte(str(t, p.inherits))}}}, goodAppGW, chat, "ok", "", ""},
 		{"<base /> under the legacy policy at global scope buffers",
-			&gateway.APIM{Policies: []gateway.Policy{{Scope: apimcheck.Global, XML: []byte(p.legacy.(string))}, {Scope: apimcheck.API, XML: []byte(p.inherits.(string))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
+			&gateway.APIM{Policies: []gateway.Policy{{Scope: apimcheck.Global, XML: []byte(str(t, p.legacy))}, {Scope: apimcheck.API, XML: []byte(str(t, p.inherits))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
 		{"buffer-response missing buffers",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.legacy.(string))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacy))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
 		{"buffer-response true buffers",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.buffering.(string))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.buffering))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
 		{"<base /> only buffers",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.inherits.(string))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.inherits))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
 		{"validate-content holds the stream",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.validating.(string))}}}, patientAppGW, steady, "buffering suspected", "", "end"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.validating))}}}, patientAppGW, steady, "buffering suspected", "", "end"},
 		{"body logging holds the stream",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}, Diagnostics: []apimdiag.Diagnostic{{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: num(p.brokenBodyBytes)}}}}},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}, Diagnostics: []apimdiag.Diagnostic{{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: num(t, p.brokenBodyBytes)}}}}},
 			patientAppGW, steady, "buffering suspected", "", "end"},
 		{"App Gateway without a global block holds the stream",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}}, &gateway.AppGW{ResponseBuffering: p.brokenGlobal == nil, RequestTimeout: goodAppGW.RequestTimeout}, steady, "buffering suspected", "", "end"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}}, &gateway.AppGW{ResponseBuffering: p.brokenGlobal == nil, RequestTimeout: goodAppGW.RequestTimeout}, steady, "buffering suspected", "", "end"},
 		// A buffering APIM holds the heartbeats too, so App Gateway's
 		// request timeout fires, and without it the load balancer's.
 		{"buffering defeats the heartbeats, App Gateway's timeout cuts",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.legacy.(string))}}}, goodAppGW, chat, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacy))}}}, goodAppGW, chat, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
 		{"buffering defeats the heartbeats, the idle cut fires",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.legacy.(string))}}}, patientAppGW, chat, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacy))}}}, patientAppGW, chat, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
 		{"request_timeout shorter than the silence cuts",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}}, &gateway.AppGW{RequestTimeout: time.Duration(num(p.brokenTimeout)) * time.Second}, silent, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}}, &gateway.AppGW{RequestTimeout: time.Duration(num(t, p.brokenTimeout)) * time.Second}, silent, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
 		{"no heartbeat past the idle cut is cut",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}}, patientAppGW, silent, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}}, patientAppGW, silent, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
 		{"the Consumption tier refuses",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}, SKU: p.brokenSKU.(string)}, goodAppGW, chat, "status 503", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}, SKU: str(t, p.brokenSKU)}, goodAppGW, chat, "status 503", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,12 +303,12 @@ func TestAccProveSettings(t *testing.T) {
 	browsed.Padding, browsed.AllowOrigin = 0, "*"
 	t.Run("a browser's EventSource receives the events one by one", func(t *testing.T) {
 		t.Parallel()
-		entry, _ := chain(t, browsed, &gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.policy.(string))}}, SKU: "StandardV2_1"}, goodAppGW)
+		entry, _ := chain(t, browsed, &gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}, SKU: "StandardV2_1"}, goodAppGW)
 		checkBrowser(t, browserEvents(t, entry, browsed.Events, time.Minute), browsed, true, browserBound)
 	})
 	t.Run("a browser's EventSource behind a buffering APIM gets them all at the end", func(t *testing.T) {
 		t.Parallel()
-		entry, _ := chain(t, browsed, &gateway.APIM{Policies: []gateway.Policy{{XML: []byte(p.legacy.(string))}}}, patientAppGW)
+		entry, _ := chain(t, browsed, &gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacy))}}}, patientAppGW)
 		checkBrowser(t, browserEvents(t, entry, browsed.Events, time.Minute), browsed, false, browserBound)
 	})
 }
