@@ -23,6 +23,11 @@ type Gateway struct {
 	RequestTimeout *int64
 	// WAFRequestBodyCheck is waf_configuration.request_body_check.
 	WAFRequestBodyCheck bool
+	// AGICRequestTimeout is the Application Gateway Ingress Controller's
+	// request-timeout annotation on the stream's ingress, in seconds: it
+	// sets the backend's request timeout and overrides what the gateway's
+	// Terraform shows (nil: no AGIC, or the annotation not read).
+	AGICRequestTimeout *int64
 }
 
 // Global is the global block.
@@ -36,8 +41,12 @@ func (g Gateway) ResponseBuffering() bool {
 	return g.Global == nil || g.Global.ResponseBufferingEnabled
 }
 
-// Timeout is the backend request timeout in force.
+// Timeout is the backend request timeout in force: the AGIC annotation's
+// when given, else request_timeout, else azurerm's default.
 func (g Gateway) Timeout() time.Duration {
+	if g.AGICRequestTimeout != nil {
+		return time.Duration(*g.AGICRequestTimeout) * time.Second
+	}
 	if g.RequestTimeout != nil {
 		return time.Duration(*g.RequestTimeout) * time.Second
 	}
@@ -51,7 +60,7 @@ func (g Gateway) Timeout() time.Duration {
 // accepted and not read; any other is an error, since a misspelt one
 // would leave the hop on a default without a word.
 var SettingsKeys = []string{
-	"backend_response_headers", "findings", "global", "heartbeat_interval", "max_event_gap",
+	"agic_request_timeout", "backend_response_headers", "findings", "global", "heartbeat_interval", "max_event_gap",
 	"max_time_to_headers", "request_buffering", "request_buffering_enabled", "request_timeout",
 	"response_buffering_enabled", "sku_name", "waf_body_inspection", "waf_request_body_check",
 }
@@ -74,11 +83,16 @@ func Decode(r *plain.Reader, m map[string]any, path string) Gateway {
 	} else if b, ok := r.Bool(m, path, "waf_body_inspection"); ok {
 		g.WAFRequestBodyCheck = b
 	}
-	if t := r.Int(m, path, "request_timeout"); t != nil {
-		if *t < streamprofile.AppGWMinTimeout || *t > streamprofile.AppGWMaxTimeout {
-			r.Fail(plain.Join(path, "request_timeout"), "%d is outside %d to %d seconds", *t, streamprofile.AppGWMinTimeout, streamprofile.AppGWMaxTimeout)
-		} else {
-			g.RequestTimeout = t
+	for _, t := range []struct {
+		key  string
+		into **int64
+	}{{"request_timeout", &g.RequestTimeout}, {"agic_request_timeout", &g.AGICRequestTimeout}} {
+		if v := r.Int(m, path, t.key); v != nil {
+			if *v < streamprofile.AppGWMinTimeout || *v > streamprofile.AppGWMaxTimeout {
+				r.Fail(plain.Join(path, t.key), "%d is outside %d to %d seconds", *v, streamprofile.AppGWMinTimeout, streamprofile.AppGWMaxTimeout)
+			} else {
+				*t.into = v
+			}
 		}
 	}
 	g.Global = decodeGlobal(r, m, path)

@@ -30,7 +30,13 @@ type Chain struct {
 	AppGateway              *AppGateway
 	AppGatewayForContainers *AppGatewayForContainers
 	APIM                    *APIM
-	Backend                 Backend
+	// LoadBalancer is an Azure Load Balancer rule of the customer's on the
+	// path (API Management's own is part of APIM).
+	LoadBalancer  *LoadBalancer
+	ContainerApps *ContainerApps
+	AppService    *AppService
+	AzureOpenAI   *AzureOpenAI
+	Backend       Backend
 	// Unknown lists the settings (as paths such as "apim.sku_name") whose
 	// values are not known yet; their checks wait.
 	Unknown []string
@@ -52,8 +58,38 @@ type AppGatewayGlobal = appgw.Global
 
 // AppGatewayForContainers is the route serving the stream.
 type AppGatewayForContainers struct {
-	// RouteTimeout is the route's request timeout; nil when not given.
+	// RouteTimeout is the RoutePolicy's routeTimeout; nil when not given.
 	RouteTimeout *time.Duration
+	// RequestTimeout and BackendRequestTimeout are the HTTPRoute's
+	// timeouts.request and timeouts.backendRequest, which take precedence
+	// over the RoutePolicy (FACTS.md); nil when not given.
+	RequestTimeout, BackendRequestTimeout *time.Duration
+}
+
+// LoadBalancer is azurerm_lb_rule's idle settings.
+type LoadBalancer struct {
+	// IdleTimeoutMinutes is idle_timeout_in_minutes (nil: the default, 4).
+	IdleTimeoutMinutes *int64
+	// TCPReset is tcp_reset_enabled: a RST instead of a silent drop.
+	TCPReset bool
+}
+
+// ContainerApps is the Container Apps environment's ingress.
+type ContainerApps struct {
+	// RequestIdleTimeoutMinutes is the ingress request idle timeout (nil:
+	// the default, 4).
+	RequestIdleTimeoutMinutes *int64
+}
+
+// AppService is an App Service app on the path; its front end's clock is
+// fixed.
+type AppService struct{}
+
+// AzureOpenAI is the Azure OpenAI deployment the backend streams from.
+type AzureOpenAI struct {
+	// ContentFilterMode is azurerm_cognitive_account_rai_policy.mode
+	// ("" when not given: the default mode).
+	ContentFilterMode string
 }
 
 // APIM is the API Management side.
@@ -107,6 +143,13 @@ const (
 	pathAppGWTimeout  = "app_gateway.request_timeout"
 	pathAppGWWAF      = "app_gateway.waf_request_body_check"
 	pathAGCRoute      = "app_gateway_for_containers.route_timeout"
+	pathAGCRequest    = "app_gateway_for_containers.request_timeout"
+	pathAGCBackendReq = "app_gateway_for_containers.backend_request_timeout"
+	pathAppGWAGIC     = "app_gateway.agic_request_timeout"
+	pathLBIdle        = "load_balancer.idle_timeout_in_minutes"
+	pathLBReset       = "load_balancer.tcp_reset_enabled"
+	pathCAIdle        = "container_apps.request_idle_timeout_in_minutes"
+	pathAOAIMode      = "azure_openai.content_filter_mode"
 	pathFrontDoor     = "front_door.response_timeout_seconds"
 	pathBackendGap    = "backend.max_event_gap"
 	pathBackendBeat   = "backend.heartbeat_interval"
@@ -135,6 +178,7 @@ func Check(c Chain) (Result, []*input.Error) {
 	k.frontDoor()
 	k.appGateway()
 	k.agc()
+	k.azureOpenAI()
 	k.apim()
 	for _, u := range unknown {
 		k.add(rules.ValueUnknown, hopForPath(u), rules.Info, u,
@@ -196,6 +240,15 @@ func (k *checker) hops() []streamprofile.Hop {
 	}
 	if c.APIM != nil {
 		hops = append(hops, streamprofile.APIM)
+	}
+	if c.LoadBalancer != nil {
+		hops = append(hops, streamprofile.LoadBalancer)
+	}
+	if c.ContainerApps != nil {
+		hops = append(hops, streamprofile.ContainerApps)
+	}
+	if c.AppService != nil {
+		hops = append(hops, streamprofile.AppService)
 	}
 	return hops
 }
@@ -260,15 +313,22 @@ func (k *checker) validate() {
 func (k *checker) backend() {
 	b := k.chain.Backend
 	switch {
-	case !k.known(pathBackendGap, pathBackendBeat, pathBackendTTFB, pathBackendTCP) || !k.known(k.hopPaths()...):
+	case !k.known(pathBackendGap, pathBackendBeat, pathBackendTTFB, pathBackendTCP, pathLBIdle, pathCAIdle) || !k.known(k.hopPaths()...):
 	case b.MaxEventGap == 0:
 		k.add(rules.IdleCut, rules.HopBackend, rules.Warning, pathBackendGap,
 			"the backend's max_event_gap is not given, so no hop's idle clock can be checked: give the longest silence between events")
 	default:
-		budget, errs := streamprofile.Plan(streamprofile.Profile{
+		p := streamprofile.Profile{
 			MaxEventGap: b.MaxEventGap, HeartbeatInterval: b.HeartbeatInterval, MaxTimeToHeaders: b.MaxTimeToHeaders,
 			TCPKeepalive: b.TCPKeepalive, Hops: k.hops(),
-		})
+		}
+		if lb := k.chain.LoadBalancer; lb != nil && lb.IdleTimeoutMinutes != nil {
+			p.LoadBalancerIdle = time.Duration(*lb.IdleTimeoutMinutes) * time.Minute
+		}
+		if ca := k.chain.ContainerApps; ca != nil && ca.RequestIdleTimeoutMinutes != nil {
+			p.ContainerAppsIdle = time.Duration(*ca.RequestIdleTimeoutMinutes) * time.Minute
+		}
+		budget, errs := streamprofile.Plan(p)
 		if len(errs) > 0 {
 			return // reported by validate
 		}
@@ -284,6 +344,10 @@ func (k *checker) backend() {
 			}
 			if f.Rule == rules.AGCRouteTimeout {
 				continue // judged against the route's timeout in agc
+			}
+			if lb := k.chain.LoadBalancer; f.Rule == rules.IdleCut && f.Hop == rules.HopLoadBalancer && f.Severity == rules.Error &&
+				lb != nil && !lb.TCPReset && k.known(pathLBReset) {
+				f.Message += " (the rule drops an idle flow silently, so the client waits on a dead connection: set tcp_reset_enabled = true to send a reset)"
 			}
 			f.Element = "backend." + f.Element
 			k.findings = append(k.findings, f)
@@ -388,22 +452,44 @@ func (k *checker) appGateway() {
 				"whether the Basic SKU honors response_buffering_enabled = false is not documented: prefer Standard_v2 or WAF_v2 for SSE, or test the stream through this gateway")
 		}
 	}
-	if k.known(pathAppGWTimeout) {
+	if k.known(pathAppGWTimeout, pathAppGWAGIC) {
 		timeout := int64(streamprofile.AppGWDefaultTimeout)
-		what := "backend_http_settings.request_timeout (not set: azurerm's default)"
-		if ag.RequestTimeout != nil {
+		what, path := "backend_http_settings.request_timeout (not set: azurerm's default)", pathAppGWTimeout
+		switch {
+		case ag.AGICRequestTimeout != nil:
+			timeout, path = *ag.AGICRequestTimeout, pathAppGWAGIC
+			what = "the AGIC annotation appgw.ingress.kubernetes.io/request-timeout (it overrides the gateway's backend settings)"
+		case ag.RequestTimeout != nil:
 			timeout, what = *ag.RequestTimeout, "backend_http_settings.request_timeout"
 		}
-		k.silenceCheck(rules.AppGWRequestTimeout, rules.HopAppGateway, pathAppGWTimeout, what,
+		k.silenceCheck(rules.AppGWRequestTimeout, rules.HopAppGateway, path, what,
 			time.Duration(timeout)*time.Second,
 			fmt.Sprintf("set it to %d or more (sseready_stream_profile.appgw_request_timeout), or send heartbeats more often", k.budget.AppGWRequestTimeout))
 	}
 }
 
+// agc judges the timeout in force on the route: the HTTPRoute's
+// timeouts.request and timeouts.backendRequest, which take precedence, or
+// else the RoutePolicy's routeTimeout.
 func (k *checker) agc() {
 	agc := k.chain.AppGatewayForContainers
-	if agc == nil || !k.known(pathAGCRoute) {
+	if agc == nil || !k.known(pathAGCRoute, pathAGCRequest, pathAGCBackendReq) {
 		return
+	}
+	for _, t := range []struct {
+		d          *time.Duration
+		path, what string
+	}{
+		{agc.RequestTimeout, pathAGCRequest, "the HTTPRoute's timeouts.request"},
+		{agc.BackendRequestTimeout, pathAGCBackendReq, "the HTTPRoute's timeouts.backendRequest"},
+	} {
+		if t.d != nil && *t.d != 0 {
+			k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Error, t.path,
+				"%s is %s, so every stream is cut after %s (it takes precedence over the RoutePolicy): set it to 0s", t.what, *t.d, *t.d)
+		}
+	}
+	if agc.RequestTimeout != nil || agc.BackendRequestTimeout != nil {
+		return // the HTTPRoute decides; the RoutePolicy's routeTimeout does not apply
 	}
 	switch {
 	case agc.RouteTimeout == nil:
@@ -413,6 +499,21 @@ func (k *checker) agc() {
 		k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Error, pathAGCRoute,
 			"the route timeout is %s, so every stream is cut after %s: set it to 0s", *agc.RouteTimeout, *agc.RouteTimeout)
 	}
+}
+
+// azureOpenAI reports a content filter mode that delivers the stream in
+// chunks.
+func (k *checker) azureOpenAI() {
+	a := k.chain.AzureOpenAI
+	if a == nil || !k.known(pathAOAIMode) || a.ContentFilterMode == "Asynchronous_filter" {
+		return
+	}
+	mode := a.ContentFilterMode
+	if mode == "" {
+		mode = "Default (not set)"
+	}
+	k.add(rules.OpenAIContentFilter, rules.HopAzureOpenAI, rules.Warning, pathAOAIMode,
+		"the content filter's mode is %s, which holds completion content to evaluate it, so the stream arrives in chunks, not token by token: set mode = \"Asynchronous_filter\" on the RAI policy if that is not acceptable", mode)
 }
 
 func (k *checker) apim() {
@@ -582,7 +683,7 @@ func hopForPath(path string) string {
 	head, _, _ := strings.Cut(path, ".")
 	head, _, _ = strings.Cut(head, "[")
 	switch head {
-	case "front_door", "app_gateway", "app_gateway_for_containers", "apim":
+	case "front_door", "app_gateway", "app_gateway_for_containers", "apim", "load_balancer", "container_apps", "app_service", "azure_openai":
 		return head
 	}
 	return rules.HopBackend
@@ -590,7 +691,8 @@ func hopForPath(path string) string {
 
 var hopOrder = map[string]int{
 	rules.HopFrontDoor: 0, rules.HopAppGateway: 1, rules.HopAppGatewayForContainers: 2,
-	rules.HopAPIM: 3, rules.HopLoadBalancer: 4, rules.HopBackend: 5,
+	rules.HopAPIM: 3, rules.HopLoadBalancer: 4, rules.HopContainerApps: 5, rules.HopAppService: 6,
+	rules.HopBackend: 7, rules.HopAzureOpenAI: 8,
 }
 
 // sortAlongPath orders findings by hop, front to back, then by rule.

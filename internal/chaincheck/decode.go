@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
@@ -23,7 +24,7 @@ var ResultKeys = []string{"ready", "findings"}
 // Keys of the chain object, as sseready_chain_check and check_chain take
 // it (and a jsonencode() of either's input, read by the CLI).
 var (
-	Keys        = []string{"front_door", "app_gateway", "app_gateway_for_containers", "apim", "backend"}
+	Keys        = []string{"front_door", "app_gateway", "app_gateway_for_containers", "apim", "load_balancer", "container_apps", "app_service", "azure_openai", "backend"}
 	apimKeys    = []string{"sku_name", "policies", "diagnostics", "fragments"}
 	policyKeys  = []string{"scope", "xml"}
 	backendKeys = []string{"max_event_gap", "heartbeat_interval", "max_time_to_headers", "tcp_keepalive", "response_headers"}
@@ -76,11 +77,67 @@ func Decode(v any, extra ...string) (Chain, []*input.Error) {
 	} else if plain.Present(root["apim"]) {
 		c.APIM = &APIM{}
 	}
+	if lb := r.Object(root["load_balancer"], "load_balancer"); lb != nil {
+		c.LoadBalancer = decodeLoadBalancer(r, lb)
+	} else if plain.Present(root["load_balancer"]) {
+		c.LoadBalancer = &LoadBalancer{}
+	}
+	if ca := r.Object(root["container_apps"], "container_apps"); ca != nil {
+		r.Keys(ca, "container_apps", "request_idle_timeout_in_minutes")
+		c.ContainerApps = &ContainerApps{RequestIdleTimeoutMinutes: minutes(r, ca, "container_apps", "request_idle_timeout_in_minutes", streamprofile.ContainerAppsMinIdle, streamprofile.ContainerAppsMaxIdle)}
+	} else if plain.Present(root["container_apps"]) {
+		c.ContainerApps = &ContainerApps{}
+	}
+	if as := r.Object(root["app_service"], "app_service"); as != nil || plain.Present(root["app_service"]) {
+		r.Keys(as, "app_service")
+		c.AppService = &AppService{}
+	}
+	if ao := r.Object(root["azure_openai"], "azure_openai"); ao != nil {
+		r.Keys(ao, "azure_openai", "content_filter_mode")
+		c.AzureOpenAI = &AzureOpenAI{}
+		if mode, ok := r.String(ao, "azure_openai", "content_filter_mode"); ok {
+			if !slices.Contains(contentFilterModes, mode) {
+				r.Fail(pathAOAIMode, "%q is not a content filter mode: use %s", mode, strings.Join(contentFilterModes, ", "))
+			}
+			c.AzureOpenAI.ContentFilterMode = mode
+		}
+	} else if plain.Present(root["azure_openai"]) {
+		c.AzureOpenAI = &AzureOpenAI{}
+	}
 	if b := r.Object(root["backend"], "backend"); b != nil {
 		c.Backend = decodeBackend(r, b)
 	}
 	c.Unknown = r.Unknown
 	return c, r.Errs
+}
+
+// contentFilterModes are azurerm_cognitive_account_rai_policy.mode's
+// values (FACTS.md).
+var contentFilterModes = []string{"Default", "Deferred", "Blocking", "Asynchronous_filter"}
+
+func decodeLoadBalancer(r *plain.Reader, lb map[string]any) *LoadBalancer {
+	r.Keys(lb, "load_balancer", "idle_timeout_in_minutes", "tcp_reset_enabled", "enable_tcp_reset")
+	out := &LoadBalancer{IdleTimeoutMinutes: minutes(r, lb, "load_balancer", "idle_timeout_in_minutes", streamprofile.LoadBalancerMinIdle, streamprofile.LoadBalancerMaxIdle)}
+	// azurerm 5.2 names it tcp_reset_enabled; earlier versions enable_tcp_reset.
+	if b, ok := r.Bool(lb, "load_balancer", "tcp_reset_enabled"); ok {
+		out.TCPReset = b
+	} else if b, ok := r.Bool(lb, "load_balancer", "enable_tcp_reset"); ok {
+		out.TCPReset = b
+	}
+	return out
+}
+
+// minutes reads a whole number of minutes within [lo, hi].
+func minutes(r *plain.Reader, m map[string]any, path, key string, lo, hi time.Duration) *int64 {
+	v := r.Int(m, path, key)
+	if v == nil {
+		return nil
+	}
+	if d := time.Duration(*v) * time.Minute; *v < 0 || d < lo || d > hi {
+		r.Fail(plain.Join(path, key), "%d is outside %d to %d minutes", *v, int64(lo/time.Minute), int64(hi/time.Minute))
+		return nil
+	}
+	return v
 }
 
 func decodeFrontDoor(r *plain.Reader, fd map[string]any) *FrontDoor {
@@ -93,22 +150,28 @@ func decodeFrontDoor(r *plain.Reader, fd map[string]any) *FrontDoor {
 }
 
 func decodeAGC(r *plain.Reader, agc map[string]any) *AppGatewayForContainers {
-	r.Keys(agc, "app_gateway_for_containers", "route_timeout")
+	r.Keys(agc, "app_gateway_for_containers", "route_timeout", "request_timeout", "backend_request_timeout")
 	out := &AppGatewayForContainers{}
-	s, ok := r.String(agc, "app_gateway_for_containers", "route_timeout")
-	if !ok {
-		return out
-	}
-	// "0s" is what SSE needs, so zero is a valid value here, unlike the
-	// durations of input.Duration.
-	d, err := time.ParseDuration(s)
-	switch {
-	case err != nil:
-		r.Fail(pathAGCRoute, "%q is not a duration: write it as Go does, such as \"0s\" or \"5m\"", s)
-	case d < 0:
-		r.Fail(pathAGCRoute, "%q is negative: use \"0s\" (no limit) for SSE", s)
-	default:
-		out.RouteTimeout = &d
+	for _, t := range []struct {
+		key  string
+		into **time.Duration
+	}{{"route_timeout", &out.RouteTimeout}, {"request_timeout", &out.RequestTimeout}, {"backend_request_timeout", &out.BackendRequestTimeout}} {
+		s, ok := r.String(agc, "app_gateway_for_containers", t.key)
+		if !ok {
+			continue
+		}
+		// "0s" is what SSE needs, so zero is a valid value here, unlike the
+		// durations of input.Duration.
+		path := plain.Join("app_gateway_for_containers", t.key)
+		d, err := time.ParseDuration(s)
+		switch {
+		case err != nil:
+			r.Fail(path, "%q is not a duration: write it as Go does, such as \"0s\" or \"5m\"", s)
+		case d < 0:
+			r.Fail(path, "%q is negative: use \"0s\" (no limit) for SSE", s)
+		default:
+			*t.into = &d
+		}
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -68,13 +69,44 @@ func (d *chainCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 					},
 					"request_timeout":        schema.NumberAttribute{Optional: true, MarkdownDescription: fmt.Sprintf("The stream's `backend_http_settings` `request_timeout`, %d to %d; null means azurerm's default of %d.", streamprofile.AppGWMinTimeout, streamprofile.AppGWMaxTimeout, streamprofile.AppGWDefaultTimeout)},
 					"waf_request_body_check": schema.BoolAttribute{Optional: true, MarkdownDescription: "`waf_configuration[0].request_body_check`."},
+					"agic_request_timeout": schema.NumberAttribute{Optional: true, MarkdownDescription: "With the Application Gateway Ingress Controller: the stream's ingress annotation " +
+						"`appgw.ingress.kubernetes.io/request-timeout`, in seconds. It sets the backend's request timeout and overrides `request_timeout` (AGIC's default is 30)."},
 				},
 			},
 			"app_gateway_for_containers": schema.SingleNestedAttribute{
 				Optional:            true,
 				MarkdownDescription: "Application Gateway for Containers (idle timeout 5 minutes).",
 				Attributes: map[string]schema.Attribute{
-					"route_timeout": schema.StringAttribute{Optional: true, MarkdownDescription: "The route's request timeout, such as `\"0s\"` (what SSE needs)."},
+					"route_timeout":           schema.StringAttribute{Optional: true, MarkdownDescription: "The RoutePolicy's `routeTimeout`, such as `\"0s\"` (what SSE needs)."},
+					"request_timeout":         schema.StringAttribute{Optional: true, MarkdownDescription: "The HTTPRoute's `timeouts.request`; with `backend_request_timeout` it takes precedence over the RoutePolicy. `\"0s\"` for SSE."},
+					"backend_request_timeout": schema.StringAttribute{Optional: true, MarkdownDescription: "The HTTPRoute's `timeouts.backendRequest`. `\"0s\"` for SSE."},
+				},
+			},
+			"load_balancer": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "An Azure Load Balancer rule of yours on the path (API Management's own is part of `apim`).",
+				Attributes: map[string]schema.Attribute{
+					"idle_timeout_in_minutes": schema.NumberAttribute{Optional: true, MarkdownDescription: fmt.Sprintf("`azurerm_lb_rule.idle_timeout_in_minutes`, %d to %d; null means the default, %d.", int64(streamprofile.LoadBalancerMinIdle/time.Minute), int64(streamprofile.LoadBalancerMaxIdle/time.Minute), int64(streamprofile.LoadBalancerIdle/time.Minute))},
+					"tcp_reset_enabled":       schema.BoolAttribute{Optional: true, MarkdownDescription: "`azurerm_lb_rule.tcp_reset_enabled`: a reset instead of a silent drop when the idle timeout cuts."},
+				},
+			},
+			"container_apps": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Azure Container Apps ingress in front of the backend.",
+				Attributes: map[string]schema.Attribute{
+					"request_idle_timeout_in_minutes": schema.NumberAttribute{Optional: true, MarkdownDescription: fmt.Sprintf("The environment's ingress request idle timeout, %d to %d minutes; null means the default, %d.", int64(streamprofile.ContainerAppsMinIdle/time.Minute), int64(streamprofile.ContainerAppsMaxIdle/time.Minute), int64(streamprofile.ContainerAppsIdle/time.Minute))},
+				},
+			},
+			"app_service": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "An App Service app serves the stream: its front end closes a request with no response bytes for " + streamprofile.AppServiceIdle.String() + ". Give `{}`.",
+				Attributes:          map[string]schema.Attribute{},
+			},
+			"azure_openai": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "The Azure OpenAI deployment the backend streams from.",
+				Attributes: map[string]schema.Attribute{
+					"content_filter_mode": schema.StringAttribute{Optional: true, MarkdownDescription: "`azurerm_cognitive_account_rai_policy.mode`: `Default`, `Deferred`, `Blocking` or `Asynchronous_filter` (the only one that streams at once); null means the default mode."},
 				},
 			},
 			"apim": schema.SingleNestedAttribute{

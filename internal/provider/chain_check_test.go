@@ -468,3 +468,32 @@ output "whole_json" { value = jsonencode(data.sseready_chain_check.path) }
 		}},
 	})
 }
+
+// Every hop's clock, on the data source: a load balancer rule of the
+// user's, Container Apps, App Service, the AGIC annotation, the HTTPRoute's
+// timeouts and the Azure OpenAI content filter.
+func TestAccChainCheck_everyHopsClock(t *testing.T) {
+	const ds = "data.sseready_chain_check.path"
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: `
+data "sseready_chain_check" "path" {
+  app_gateway                = { sku_name = "Standard_v2", global = { request_buffering_enabled = true, response_buffering_enabled = false }, request_timeout = 600, agic_request_timeout = 30 }
+  app_gateway_for_containers = { route_timeout = "0s", request_timeout = "60s" }
+  load_balancer              = { idle_timeout_in_minutes = 4, tcp_reset_enabled = false }
+  container_apps             = { request_idle_timeout_in_minutes = 30 }
+  app_service                = {}
+  azure_openai               = { content_filter_mode = "Default" }
+  backend                    = { max_event_gap = "45s", heartbeat_interval = "40s", response_headers = { "Content-Type" = "text/event-stream", "Cache-Control" = "no-cache", "Connection" = "keep-alive", "X-Accel-Buffering" = "no" } }
+}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
+					chainFinding("app_gateway", "SSE302", "error", "app_gateway.agic_request_timeout", "the AGIC annotation appgw.ingress.kubernetes.io/request-timeout (it overrides the gateway's backend settings) is 30s and the stream can stay silent for 40s"),
+					chainFinding("app_gateway_for_containers", "SSE403", "error", "app_gateway_for_containers.request_timeout", "the HTTPRoute's timeouts.request is 1m0s"),
+					chainFinding("azure_openai", "SSE406", "warning", "azure_openai.content_filter_mode", "the content filter's mode is Default"),
+				})),
+			},
+		}},
+	})
+}

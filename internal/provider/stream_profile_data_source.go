@@ -30,6 +30,8 @@ type streamProfileModel struct {
 	MaxTimeToHeaders         types.String `tfsdk:"max_time_to_headers"`
 	TCPKeepalive             types.Bool   `tfsdk:"tcp_keepalive"`
 	Hops                     types.List   `tfsdk:"hops"`
+	LoadBalancerIdle         types.String `tfsdk:"load_balancer_idle_timeout"`
+	ContainerAppsIdle        types.String `tfsdk:"container_apps_idle_timeout"`
 	RequiredHeartbeat        types.String `tfsdk:"required_heartbeat_interval"`
 	WireSilence              types.String `tfsdk:"wire_silence"`
 	AppGWRequestTimeout      types.Int64  `tfsdk:"appgw_request_timeout"`
@@ -77,8 +79,21 @@ func (d *streamProfileDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "The gateways the stream crosses: `front_door`, `app_gateway`, `app_gateway_for_containers`, " +
-					"`apim` (which brings Azure Load Balancer's 4-minute idle cut) and `load_balancer` (a backend behind Azure Load " +
-					"Balancer without API Management). Defaults to `[\"apim\"]`; `[]` means no gateway.",
+					"`apim` (which brings Azure Load Balancer's 4-minute idle cut), `load_balancer` (a load balancer rule of your own, " +
+					"4 minutes unless `load_balancer_idle_timeout` says otherwise), `container_apps` (the ingress's request idle timeout, " +
+					streamprofile.ContainerAppsIdle.String() + " unless `container_apps_idle_timeout` says otherwise) and `app_service` " +
+					"(its front end closes a request with no response bytes for " + streamprofile.AppServiceIdle.String() + "). " +
+					"Defaults to `[\"apim\"]`; `[]` means no gateway.",
+			},
+			"load_balancer_idle_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The idle timeout of the `load_balancer` hop's rule (`azurerm_lb_rule.idle_timeout_in_minutes`), %s to %s. ",
+					streamprofile.LoadBalancerMinIdle, streamprofile.LoadBalancerMaxIdle) + durationSyntax,
+			},
+			"container_apps_idle_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The request idle timeout of the `container_apps` hop's ingress, %s to %s. ",
+					streamprofile.ContainerAppsMinIdle, streamprofile.ContainerAppsMaxIdle) + durationSyntax,
 			},
 			"required_heartbeat_interval": schema.StringAttribute{
 				Computed: true,
@@ -167,7 +182,7 @@ func (d *streamProfileDataSource) Read(ctx context.Context, req datasource.ReadR
 func (m streamProfileModel) profile(ctx context.Context, diags *diag.Diagnostics) (streamprofile.Profile, bool, []*input.Error) {
 	var p streamprofile.Profile
 	var errs []*input.Error
-	known := !anyUnknown(m.MaxEventGap, m.HeartbeatInterval, m.MaxTimeToHeaders, m.TCPKeepalive, m.Hops)
+	known := !anyUnknown(m.MaxEventGap, m.HeartbeatInterval, m.MaxTimeToHeaders, m.TCPKeepalive, m.Hops, m.LoadBalancerIdle, m.ContainerAppsIdle)
 	for _, d := range []struct {
 		field string
 		v     types.String
@@ -176,6 +191,8 @@ func (m streamProfileModel) profile(ctx context.Context, diags *diag.Diagnostics
 		{streamprofile.FieldMaxEventGap, m.MaxEventGap, &p.MaxEventGap},
 		{streamprofile.FieldHeartbeat, m.HeartbeatInterval, &p.HeartbeatInterval},
 		{streamprofile.FieldMaxTimeToHeaders, m.MaxTimeToHeaders, &p.MaxTimeToHeaders},
+		{streamprofile.FieldLoadBalancerIdle, m.LoadBalancerIdle, &p.LoadBalancerIdle},
+		{streamprofile.FieldContainerApps, m.ContainerAppsIdle, &p.ContainerAppsIdle},
 	} {
 		v, err := durationValue(d.field, d.v)
 		if err != nil {

@@ -144,3 +144,36 @@ data "sseready_stream_profile" "feed" {
 		},
 	})
 }
+
+// The profile knows the clocks of a load balancer rule, Container Apps
+// and App Service, with the rule's and the ingress's own timeouts.
+func TestAccStreamProfile_moreHops(t *testing.T) {
+	const ds = "data.sseready_stream_profile.x"
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: `
+data "sseready_stream_profile" "x" {
+  max_event_gap              = "30s"
+  hops                       = ["load_balancer"]
+  load_balancer_idle_timeout = "101m"
+}`,
+				ExpectError: attrErrorRe("load_balancer_idle_timeout", `1h41m0s is outside 4m0s to 1h40m0s`),
+			},
+			{
+				Config: `
+data "sseready_stream_profile" "x" {
+  max_event_gap               = "5m"
+  hops                        = ["load_balancer", "container_apps", "app_service"]
+  load_balancer_idle_timeout  = "30m"
+  container_apps_idle_timeout = "30m"
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					// App Service's 230 s is the tightest: 3/4 of it, whole seconds.
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("required_heartbeat_interval"), knownvalue.StringExact("2m52s")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(false)),
+				},
+			},
+		},
+	})
+}

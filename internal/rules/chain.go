@@ -7,6 +7,9 @@ const (
 	HopAppGatewayForContainers = "app_gateway_for_containers"
 	HopFrontDoor               = "front_door"
 	HopBackend                 = "backend"
+	HopContainerApps           = "container_apps"
+	HopAppService              = "app_service"
+	HopAzureOpenAI             = "azure_openai"
 )
 
 // Rule IDs of the chain. SSE2xx: APIM tier and diagnostics; SSE3xx:
@@ -22,12 +25,13 @@ const (
 	AppGWWAFBuffersRequest = "SSE303"
 	AppGWBasicSKU          = "SSE304"
 
-	ValueUnknown       = "SSE400"
-	IdleCut            = "SSE401"
-	BackendHeaders     = "SSE402"
-	AGCRouteTimeout    = "SSE403"
-	FrontDoorTimeout   = "SSE404"
-	APIMHeadersTimeout = "SSE405"
+	ValueUnknown        = "SSE400"
+	IdleCut             = "SSE401"
+	BackendHeaders      = "SSE402"
+	AGCRouteTimeout     = "SSE403"
+	FrontDoorTimeout    = "SSE404"
+	APIMHeadersTimeout  = "SSE405"
+	OpenAIContentFilter = "SSE406"
 )
 
 const (
@@ -38,9 +42,20 @@ const (
 	learnFrontDoor    = "https://learn.microsoft.com/en-us/azure/frontdoor/front-door-faq"
 	whatwgSSE         = "https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface"
 	nginxBuffering    = "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffering"
+	learnAOAIFilter   = "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-streaming"
 )
 
 var chainRules = []Rule{
+	{
+		ID: OpenAIContentFilter, Name: "azure-openai-content-filter-chunks", Hop: HopAzureOpenAI, Severity: Warning,
+		Summary: "The Azure OpenAI content filter holds completion content and delivers the stream in chunks, not token by token.",
+		Why: "In the content filter's default mode, completion content is buffered and evaluated before it is released, so the " +
+			"stream reaches every gateway in chunks. The Asynchronous_filter mode streams at once. The sources say nothing of the " +
+			"Deferred and Blocking modes; sseready assumes they hold content as the default mode does, since only Asynchronous_filter " +
+			"is said to stream at once.",
+		Fix:     "Set azurerm_cognitive_account_rai_policy.mode to Asynchronous_filter for the deployment that streams, if chunks are not acceptable.",
+		Sources: []Source{{Facts: "in the default mode completion content is buffered and evaluated, so the stream reaches any gateway in chunks, not token by token; `Asynchronous_filter` streams at once.", URL: learnAOAIFilter}, {Assumption: "the Deferred and Blocking modes hold completion content as the default mode does."}},
+	},
 	{
 		ID: ConsumptionTier, Name: "apim-consumption-tier", Hop: HopAPIM, Severity: Error,
 		Summary: "The API Management Consumption tier does not support long-running connections.",

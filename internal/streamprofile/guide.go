@@ -58,7 +58,7 @@ a longer interval needs longer timeouts first.
 | Application Gateway | backend settings request_timeout | %d to %d s (azurerm's default %d) | appgw_request_timeout: 4/3 of the longest silence, at least %d; the heartbeat keeps 3/4 of it ([SSE302](sse-rules.md#sse302)) | [Microsoft: Using server-sent events with Application Gateway](https://learn.microsoft.com/en-us/azure/application-gateway/use-server-sent-events) |
 | API Management forward-request | timeout, for the response **headers** only | over %d s may not be honored (default 300) | apim_forward_request_timeout: 4/3 of max_time_to_headers, at most %d; %d (Microsoft's example) otherwise ([SSE104](sse-rules.md#sse104), [SSE405](sse-rules.md#sse405)) | [Microsoft: forward-request policy](https://learn.microsoft.com/en-us/azure/api-management/forward-request-policy) |
 | Azure Front Door | origin response timeout | %d to %d s | front_door_origin_response_timeout: 4/3 of the longest silence, at least %d, so silences up to %s; the heartbeat keeps 3/4 of it ([SSE404](sse-rules.md#sse404)) | azurerm's response_timeout_seconds range. *Assumption:* the sources do not say whether Front Door counts this timeout between bytes or to the first byte; sseready takes the stricter reading, between bytes. |
-
+%s
 The API Management forward-request timeout is not a stream timeout: it bounds the wait for the backend's response
 headers. A backend should send its headers as soon as the stream starts, before the first event.
 
@@ -68,7 +68,7 @@ headers. A backend should send its headers as soon as the stream starts, before 
 		LoadBalancerIdle, lb, AGCIdle, agc,
 		AppGWMinTimeout, AppGWMaxTimeout, AppGWDefaultTimeout, AppGWDefaultTimeout,
 		APIMMaxHeaderTimeout, APIMMaxHeaderTimeout, APIMDefaultTimeout,
-		FrontDoorMinTimeout, FrontDoorMaxTimeout, FrontDoorMinTimeout, fd)
+		FrontDoorMinTimeout, FrontDoorMaxTimeout, FrontDoorMinTimeout, fd, moreClockRows())
 
 	p := Profile{MaxEventGap: 10 * time.Minute, HeartbeatInterval: 20 * time.Second, MaxTimeToHeaders: 15 * time.Second,
 		Hops: []Hop{FrontDoor, AppGateway, APIM}}
@@ -114,4 +114,20 @@ func heartbeatLine(b Budget) string {
 		line += " That timeout follows the stream's own silence, so the interval is about the heartbeat the stream already has."
 	}
 	return line + "\n"
+}
+
+// moreClockRows are the rows of the hops the chain check knows besides the
+// budget's (issue 9): their clocks come from the same constants.
+func moreClockRows() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| Azure Load Balancer rule of yours | idle_timeout_in_minutes | %s to %s (default %s); an idle flow is dropped silently unless tcp_reset_enabled | a heartbeat at least every 3/4 of it ([SSE401](sse-rules.md#sse401)) | [Microsoft: Load Balancer TCP idle timeout](https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-tcp-idle-timeout) |\n",
+		LoadBalancerMinIdle, LoadBalancerMaxIdle, LoadBalancerIdle)
+	fmt.Fprintf(&b, "| Azure Container Apps ingress | request idle timeout | %s to %s (default %s) | a heartbeat at least every 3/4 of it ([SSE401](sse-rules.md#sse401)) | Azure SDK ManagedEnvironmentIngressConfiguration.RequestIdleTimeout |\n",
+		ContainerAppsMinIdle, ContainerAppsMaxIdle, ContainerAppsIdle)
+	fmt.Fprintf(&b, "| Azure App Service front end | no response bytes | %s, fixed | a heartbeat at least every %s ([SSE401](sse-rules.md#sse401)) | Microsoft Q&A (widely reported) |\n",
+		AppServiceIdle, HeartbeatFor(AppServiceIdle))
+	b.WriteString("| Application Gateway Ingress Controller | annotation appgw.ingress.kubernetes.io/request-timeout | default 30 s; overrides the gateway's backend settings | checked as request_timeout ([SSE302](sse-rules.md#sse302)) | [Microsoft: AGIC annotations](https://learn.microsoft.com/en-us/azure/application-gateway/ingress-controller-annotations) |\n")
+	b.WriteString("| Application Gateway for Containers HTTPRoute | timeouts.request, timeouts.backendRequest | take precedence over the RoutePolicy's routeTimeout | 0s ([SSE403](sse-rules.md#sse403)) | [Microsoft: SSE with App Gateway for Containers](https://learn.microsoft.com/en-us/azure/application-gateway/for-containers/server-sent-events) |\n")
+	b.WriteString("| Azure OpenAI content filter | mode | not a clock: the default mode delivers the stream in chunks | Asynchronous_filter ([SSE406](sse-rules.md#sse406)) | [Microsoft: content streaming](https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-streaming) |\n")
+	return b.String()
 }

@@ -15,6 +15,7 @@
 package streamprofile
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strings"
@@ -32,11 +33,15 @@ const (
 	AppGateway              Hop = "app_gateway"
 	AppGatewayForContainers Hop = "app_gateway_for_containers"
 	APIM                    Hop = "apim"
-	LoadBalancer            Hop = "load_balancer"
+	// LoadBalancer is an Azure Load Balancer rule of the customer's own
+	// (API Management's is part of the apim hop).
+	LoadBalancer  Hop = "load_balancer"
+	ContainerApps Hop = "container_apps"
+	AppService    Hop = "app_service"
 )
 
 // Hops lists the hops in the order a request meets them.
-var Hops = []Hop{FrontDoor, AppGateway, AppGatewayForContainers, APIM, LoadBalancer}
+var Hops = []Hop{FrontDoor, AppGateway, AppGatewayForContainers, APIM, LoadBalancer, ContainerApps, AppService}
 
 // DefaultHops is the path when none is given: API Management, and with it
 // the Azure Load Balancer in its infrastructure.
@@ -62,6 +67,20 @@ const (
 	// documented to honor; APIMDefaultTimeout is Microsoft's SSE example.
 	APIMMaxHeaderTimeout = 240
 	APIMDefaultTimeout   = 120
+	// LoadBalancerMinIdle, LoadBalancerMaxIdle bound a load balancer
+	// rule's idle_timeout_in_minutes (LoadBalancerIdle is its default and
+	// API Management's own, which the customer cannot change).
+	LoadBalancerMinIdle = 4 * time.Minute
+	LoadBalancerMaxIdle = 100 * time.Minute
+	// ContainerAppsIdle is Container Apps ingress's request idle timeout
+	// by default; it can be set from ContainerAppsMinIdle to
+	// ContainerAppsMaxIdle.
+	ContainerAppsIdle    = 4 * time.Minute
+	ContainerAppsMinIdle = 4 * time.Minute
+	ContainerAppsMaxIdle = 30 * time.Minute
+	// AppServiceIdle: App Service's front ends close a request with no
+	// response bytes for 230 seconds.
+	AppServiceIdle = 230 * time.Second
 )
 
 // Headroom: a silence may use at most 3/4 of a clock.
@@ -117,6 +136,8 @@ const (
 	FieldMaxTimeToHeaders = "max_time_to_headers"
 	FieldTCPKeepalive     = "tcp_keepalive"
 	FieldHops             = "hops"
+	FieldLoadBalancerIdle = "load_balancer_idle_timeout"
+	FieldContainerApps    = "container_apps_idle_timeout"
 )
 
 // Profile describes a stream and its path.
@@ -134,6 +155,10 @@ type Profile struct {
 	TCPKeepalive bool
 	// Hops is the path; nil means DefaultHops, empty means no gateway.
 	Hops []Hop
+	// LoadBalancerIdle is the idle timeout of the load_balancer hop's rule
+	// (0: its default, LoadBalancerIdle); ContainerAppsIdle the ingress
+	// request idle timeout of the container_apps hop (0: its default).
+	LoadBalancerIdle, ContainerAppsIdle time.Duration
 }
 
 // Budget is the profile's verdict: what to set, and what breaks.
@@ -169,6 +194,18 @@ func (p Profile) Validate() []*input.Error {
 		errs = append(errs, input.Errorf(FieldHeartbeat,
 			"%s is longer than max_event_gap (%s): a heartbeat fills the silence between events, so it must be shorter than the longest silence",
 			p.HeartbeatInterval, p.MaxEventGap))
+	}
+	for _, r := range []struct {
+		field    string
+		d        time.Duration
+		min, max time.Duration
+	}{
+		{FieldLoadBalancerIdle, p.LoadBalancerIdle, LoadBalancerMinIdle, LoadBalancerMaxIdle},
+		{FieldContainerApps, p.ContainerAppsIdle, ContainerAppsMinIdle, ContainerAppsMaxIdle},
+	} {
+		if r.d != 0 && (r.d < r.min || r.d > r.max) {
+			errs = append(errs, input.Errorf(r.field, "%s is outside %s to %s", r.d, r.min, r.max))
+		}
 	}
 	seen := map[Hop]bool{}
 	for _, h := range p.Hops {
@@ -258,8 +295,19 @@ func (p Profile) has(h Hop) bool {
 // balancer's is left out when TCP keepalive resets it.
 func (p Profile) clocks() []clock {
 	var cs []clock
-	if (p.has(APIM) || p.has(LoadBalancer)) && !p.TCPKeepalive {
-		cs = append(cs, clock{rules.HopLoadBalancer, "Azure Load Balancer", LoadBalancerIdle, false})
+	if !p.TCPKeepalive {
+		if p.has(APIM) {
+			cs = append(cs, clock{rules.HopLoadBalancer, "Azure Load Balancer", LoadBalancerIdle, false})
+		}
+		if lb := cmp.Or(p.LoadBalancerIdle, LoadBalancerIdle); p.has(LoadBalancer) && (!p.has(APIM) || lb != LoadBalancerIdle) {
+			cs = append(cs, clock{rules.HopLoadBalancer, "the Azure Load Balancer rule (idle_timeout_in_minutes)", lb, false})
+		}
+	}
+	if p.has(ContainerApps) {
+		cs = append(cs, clock{rules.HopContainerApps, "Container Apps ingress (request idle timeout)", cmp.Or(p.ContainerAppsIdle, ContainerAppsIdle), false})
+	}
+	if p.has(AppService) {
+		cs = append(cs, clock{rules.HopAppService, "App Service's front end", AppServiceIdle, false})
 	}
 	if p.has(AppGatewayForContainers) {
 		cs = append(cs, clock{rules.HopAppGatewayForContainers, "App Gateway for Containers", AGCIdle, false})
