@@ -1,6 +1,9 @@
 package tfplan
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 )
 
@@ -74,8 +77,10 @@ type Place struct {
 // String writes the place as ADDRESS.attribute.
 func (p Place) String() string {
 	switch {
-	case p.Address == "":
+	case p.Address == "" && slices.Contains(backendKeys, strings.SplitN(p.Attribute, ".", 2)[0]):
 		return "backend." + p.Attribute
+	case p.Address == "":
+		return p.Attribute // a chain setting no resource holds
 	case p.Attribute == "":
 		return p.Address
 	}
