@@ -46,6 +46,7 @@ var devVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+\+dev$`)
 // provider_installation block, so the implied mirror and direct) and plan,
 // and the installed sseready.
 func TestMakeInstall(t *testing.T) {
+	t.Parallel()
 	terraform, err := exec.LookPath("terraform")
 	if err != nil {
 		t.Skip("terraform is not on PATH: this test runs terraform init and plan on what make install installs; " +
@@ -84,6 +85,7 @@ func TestMakeInstall(t *testing.T) {
 // TestMakeInstallVersion: VERSION=v1.2.3 installs 1.2.3; a VERSION that is
 // no semantic version is refused, since terraform init could not use it.
 func TestMakeInstallVersion(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	plugins := filepath.Join(tmp, "plugins")
 	gobin := filepath.Join(tmp, "bin")
