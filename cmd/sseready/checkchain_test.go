@@ -86,3 +86,49 @@ func TestCheckChainJSONAndUsage(t *testing.T) {
 		t.Errorf("--chain with hop flags: exit %d %s", code, errOut)
 	}
 }
+
+// prove --chain runs the hops beyond App Gateway and API Management too,
+// on the chain's own clocks: the check and the run agree on each.
+func TestProveChainEveryHop(t *testing.T) {
+	const heartbeat = `"backend": {"max_event_gap": "6m", "heartbeat_interval": "20s"}`
+	const noHeartbeat = `"backend": {"max_event_gap": "6m"}`
+	dir := writeFiles(t, map[string]string{
+		"lb-silent.json":  `{"load_balancer": {}, ` + noHeartbeat + `}`,
+		"lb-reset.json":   `{"load_balancer": {"tcp_reset_enabled": true}, ` + noHeartbeat + `}`,
+		"lb-beats.json":   `{"load_balancer": {}, ` + heartbeat + `}`,
+		"lb-raised.json":  `{"load_balancer": {"idle_timeout_in_minutes": 30}, ` + noHeartbeat + `}`,
+		"appsvc.json":     `{"app_service": {}, ` + noHeartbeat + `}`,
+		"agc-route.json":  `{"app_gateway_for_containers": {"route_timeout": "0s", "request_timeout": "30s"}, ` + heartbeat + `}`,
+		"aoai.json":       `{"azure_openai": {}, ` + heartbeat + `}`,
+		"aoai-async.json": `{"azure_openai": {"content_filter_mode": "Asynchronous_filter"}, ` + heartbeat + `}`,
+	})
+	tests := []struct {
+		file                 string
+		checkCode, proveCode int
+		check, prove         string
+	}{
+		{"lb-silent.json", 1, 1, "error SSE401", "load_balancer dropped the stream silently: the upstream was silent for 1s (load_balancer idle_timeout_in_minutes)"},
+		{"lb-reset.json", 1, 1, "error SSE401", "load_balancer cut the stream: the upstream was silent for 1s"},
+		{"lb-beats.json", 0, 0, "", "ok: every event arrived as it was sent"},
+		{"lb-raised.json", 0, 0, "", "ok: every event arrived as it was sent"},
+		{"appsvc.json", 1, 1, "App Service's front end cuts a connection idle for 3m50s", "app_service cut the stream: the upstream was silent for 958ms (app_service front end)"},
+		{"agc-route.json", 1, 1, "error SSE403", "app_gateway_for_containers cut the stream: the response ran for 125ms (route timeout)"},
+		// A warning: the chunks are the filter's choice, not a failure.
+		{"aoai.json", 0, 1, "warning SSE406", "azure_openai: buffer=1024; rules=SSE406"},
+		{"aoai-async.json", 0, 0, "", "ok: every event arrived as it was sent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			p := filepath.Join(dir, tt.file)
+			code, out, errOut := runCLI(t, "", "check-chain", p)
+			if code != tt.checkCode || !strings.Contains(out+errOut, tt.check) {
+				t.Errorf("check-chain: exit %d, want %d, output lacks %q:\n%s%s", code, tt.checkCode, tt.check, out, errOut)
+			}
+			code, out, errOut = runCLI(t, "", "prove", "--chain", p, "--time-scale", "240", "--events", "5", "--silence-after", "2")
+			if code != tt.proveCode || !strings.Contains(strings.ReplaceAll(out+errOut, "\n  ", " "), tt.prove) {
+				t.Errorf("prove --chain: exit %d, want %d, output lacks %q:\n%s%s", code, tt.proveCode, tt.prove, out, errOut)
+			}
+		})
+	}
+}

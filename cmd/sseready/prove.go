@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/chaincheck"
 	"github.com/sseready/terraform-provider-sseready/internal/chainrun"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
@@ -23,10 +22,13 @@ Runs a test stream through the settings you deploy, on loopback: the test
 origin, an emulated API Management hop (with --apim-policy) and an emulated
 Application Gateway in front of it (with --appgw-settings), every clock
 --time-scale times faster. --chain reads the whole path instead, as JSON of
-sseready_chain_check's input (what sseready check-chain reads): its App
-Gateway and API Management hops, and the backend's longest silence and
-heartbeat for the test stream unless --silence or --heartbeat say otherwise. It reports how each event arrived and, when the
-stream failed, which hop cut it and why. Durations are on Azure's clock:
+sseready_chain_check's input (what sseready check-chain reads): every hop
+it gives (Front Door, App Gateway, App Gateway for Containers, API
+Management, your Load Balancer rule, Container Apps, App Service, the
+Azure OpenAI content filter) with its clocks, and the backend's longest
+silence and heartbeat for the test stream unless --silence or --heartbeat
+say otherwise. It reports how each event arrived and, when the stream
+failed, which hop cut it and why. Durations are on Azure's clock:
 the default stream has a 6-minute silence, longer than the load balancer's
 4-minute idle cut, bridged by 20-second heartbeats. Exit status: 0 when
 the stream arrived as a stream, 1 when it did not, 2 for a wrong command
@@ -39,12 +41,12 @@ Flags:
 
 // proveResult is the JSON output of prove.
 type proveResult struct {
-	OK        bool         `json:"ok"`
-	Error     string       `json:"error"`
-	Hops      []proveHop   `json:"hops"`
-	Cuts      []string     `json:"cuts"`
-	TimeScale float64      `json:"time_scale"`
-	Probe     probe.Report `json:"probe"`
+	OK        bool           `json:"ok"`
+	Error     string         `json:"error"`
+	Hops      []proveHop     `json:"hops"`
+	Cuts      []chainrun.Cut `json:"cuts"`
+	TimeScale float64        `json:"time_scale"`
+	Probe     probe.Report   `json:"probe"`
 }
 
 type proveHop struct {
@@ -71,6 +73,7 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	durationVar(fs, &maxLatency, "max-latency", 100*time.Millisecond, "relay latency above which an event counts as held (real time)")
 	format := fs.String("format", "text", "output format: text or json")
 	chainFile := fs.String("chain", "", "the whole path as JSON of sseready_chain_check's input (instead of --apim-policy, --appgw-settings and the rest)")
+	fs.IntVar(&hf.filterChunk, "content-filter-chunk", gateway.DefaultContentFilterChunk, "Azure OpenAI content filter (--chain): bytes held before sending in its default mode (an assumption)")
 	fs.Usage = func() { fmt.Fprintf(stderr, proveUsage, assumptionsHelp()); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
@@ -101,38 +104,40 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail("--events must be 1 or more")
 	case maxLatency <= 0:
 		return fail("--max-latency must be positive")
+	case hf.filterChunk < 1:
+		return fail("--content-filter-chunk must be 1 byte or more, not %d", hf.filterChunk)
+	case set["content-filter-chunk"] && *chainFile == "":
+		return fail("--content-filter-chunk goes with --chain: only a chain gives an azure_openai hop")
 	}
-	var apim *gateway.APIM
-	var appgw *gateway.AppGW
-	var notEmulated []string
+	var hops []chainrun.Hop
+	var notes []string
 	if *chainFile != "" {
-		ch, err := chainHops(*chainFile, &o, set)
+		var err error
+		if hops, notes, err = chainHops(*chainFile, &o, set, hf.base()); err != nil {
+			return fail("%v", err)
+		}
+		if len(hops) == 0 {
+			return fail("%s gives no hop: there is nothing to emulate (check it with sseready check-chain)", *chainFile)
+		}
+	} else {
+		apim, err := hf.apim()
 		if err != nil {
 			return fail("%v", err)
 		}
-		apim, appgw, notEmulated = ch.apim, ch.appgw, ch.notEmulated
-	} else {
-		var err error
-		if apim, err = hf.apim(); err != nil {
+		appgw, err := hf.appGW()
+		if err != nil {
 			return fail("%v", err)
 		}
-		if appgw, err = hf.appGW(); err != nil {
-			return fail("%v", err)
+		if appgw != nil {
+			cfg := hf.base()
+			cfg.AppGW = appgw
+			hops = append(hops, chainrun.Hop{Name: "app_gateway", Config: cfg})
 		}
-	}
-	if apim == nil && appgw == nil {
-		return fail("%s has neither app_gateway nor apim: there is no hop to emulate (check it with sseready check-chain)", *chainFile)
-	}
-	var hops []chainrun.Hop
-	if appgw != nil {
-		cfg := hf.base()
-		cfg.AppGW = appgw
-		hops = append(hops, chainrun.Hop{Name: "app_gateway", Config: cfg})
-	}
-	if apim != nil {
-		cfg := hf.base()
-		cfg.APIM = apim
-		hops = append(hops, chainrun.Hop{Name: "apim", Config: cfg})
+		if apim != nil {
+			cfg := hf.base()
+			cfg.APIM = apim
+			hops = append(hops, chainrun.Hop{Name: "apim", Config: cfg})
+		}
 	}
 	scale := func(d time.Duration) time.Duration { return time.Duration(float64(d) / hf.scale) }
 	azure := o
@@ -148,11 +153,22 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	// The probe waits for every event, no longer than the stream could
 	// take plus a margin.
+	// A hop that drops the flow silently leaves the client waiting on a
+	// connection that will carry nothing more: the probe stops there.
 	limit := time.Duration(o.Events)*o.Interval + o.Silence + 10*time.Second
-	rep := probe.Run(ctx, c.URL, probe.Options{Events: o.Events, Duration: limit, MaxLatency: maxLatency})
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		select {
+		case <-c.SilentCut():
+			stop()
+		case <-pctx.Done():
+		}
+	}()
+	rep := probe.Run(pctx, c.URL, probe.Options{Events: o.Events, Duration: limit, MaxLatency: maxLatency})
 	res := proveResult{OK: rep.OK, Error: rep.Error, Cuts: c.Cuts(), TimeScale: hf.scale, Probe: rep}
 	if res.Cuts == nil {
-		res.Cuts = []string{}
+		res.Cuts = []chainrun.Cut{}
 	}
 	for i, h := range hops {
 		b := c.Hops[i].Behavior()
@@ -174,8 +190,8 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(res)
 	} else {
-		for _, h := range notEmulated {
-			fmt.Fprintf(stdout, "%s: not emulated (sseready check-chain checks its settings)\n", h)
+		for _, n := range notes {
+			fmt.Fprintln(stdout, n)
 		}
 		printProve(stdout, res, azure)
 	}
@@ -216,10 +232,11 @@ func printProve(w io.Writer, res proveResult, azure origin.Config) {
 	}
 	fmt.Fprintf(w, "%d events, %d heartbeats\n", len(rep.Events), rep.Heartbeats)
 	for _, c := range res.Cuts {
-		// "hop: METHOD URI: cut: reason"
-		hop, rest, _ := strings.Cut(c, ": ")
-		_, reason, _ := strings.Cut(rest, ": cut: ")
-		fmt.Fprintf(w, "%s\n", wrap(hop+" cut the stream: "+reason, 60))
+		line := c.Hop + " cut the stream: " + c.Reason
+		if c.Silent {
+			line = c.Hop + " dropped the stream silently: " + c.Reason + "; the client's connection stays open and hears nothing more"
+		}
+		fmt.Fprintf(w, "%s\n", wrap(line, 60))
 	}
 	if res.OK {
 		fmt.Fprintln(w, "ok: every event arrived as it was sent")
@@ -253,22 +270,13 @@ func wrap(s string, width int) string {
 	return b.String()
 }
 
-// provedChain is what prove runs for --chain: the hops the emulator has,
-// and the names of those it has not.
-type provedChain struct {
-	apim        *gateway.APIM
-	appgw       *gateway.AppGW
-	notEmulated []string
-}
-
 // chainHops reads --chain FILE (chaincheck.Decode, as check-chain and the
-// provider read it) into the emulated hops, and the backend's timings into
-// the test stream unless their flags were given.
-func chainHops(file string, o *origin.Config, set map[string]bool) (provedChain, error) {
-	var out provedChain
+// provider read it) into the emulated hops (chainrun.FromChain), and the
+// backend's timings into the test stream unless their flags were given.
+func chainHops(file string, o *origin.Config, set map[string]bool, base gateway.Config) ([]chainrun.Hop, []string, error) {
 	c, errs, err := readChain(file, nil)
 	if err != nil {
-		return out, fmt.Errorf("--chain %s: %w", file, err)
+		return nil, nil, fmt.Errorf("--chain %s: %w", file, err)
 	}
 	if len(errs) == 0 {
 		// The documents parse and one policy stands per scope: the
@@ -276,29 +284,11 @@ func chainHops(file string, o *origin.Config, set map[string]bool) (provedChain,
 		_, errs = chaincheck.Check(c)
 	}
 	if len(errs) > 0 {
-		return out, fmt.Errorf("--chain %s: %s", file, errs[0])
+		return nil, nil, fmt.Errorf("--chain %s: %s", file, errs[0])
 	}
-	if g := c.AppGateway; g != nil {
-		out.appgw = &gateway.AppGW{ResponseBuffering: g.ResponseBuffering(), RequestTimeout: g.Timeout()}
-	}
-	if a := c.APIM; a != nil {
-		out.apim = &gateway.APIM{SKU: a.SKUName, Diagnostics: a.Diagnostics}
-		for i, p := range a.Policies {
-			out.apim.Policies = append(out.apim.Policies, gateway.Policy{Scope: p.Scope, XML: []byte(p.XML), Source: fmt.Sprintf("apim.policies[%d]", i)})
-		}
-		if len(a.Fragments) > 0 {
-			docs, ferrs := apimcheck.ParseFragments(a.Fragments)
-			if len(ferrs) > 0 {
-				return out, fmt.Errorf("--chain %s: apim.fragments: %v", file, ferrs[0])
-			}
-			out.apim.Fragments = docs
-		}
-	}
-	if c.FrontDoor != nil {
-		out.notEmulated = append(out.notEmulated, "front_door")
-	}
-	if c.AppGatewayForContainers != nil {
-		out.notEmulated = append(out.notEmulated, "app_gateway_for_containers")
+	hops, notes, err := chainrun.FromChain(&c, base)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--chain %s: %w", file, err)
 	}
 	if gap := c.Backend.MaxEventGap; gap > 0 && !set["silence"] {
 		o.Silence = gap
@@ -306,5 +296,5 @@ func chainHops(file string, o *origin.Config, set map[string]bool) (provedChain,
 	if !set["heartbeat"] && c.Backend.MaxEventGap > 0 {
 		o.Heartbeat = c.Backend.HeartbeatInterval
 	}
-	return out, nil
+	return hops, notes, nil
 }

@@ -96,7 +96,7 @@ func TestProveJSON(t *testing.T) {
 		Hops      []struct {
 			Name, Behavior string
 		} `json:"hops"`
-		Cuts  []string `json:"cuts"`
+		Cuts  []map[string]any `json:"cuts"`
 		Probe struct {
 			Events []map[string]any `json:"events"`
 		} `json:"probe"`

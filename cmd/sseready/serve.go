@@ -96,7 +96,9 @@ type hopFlags struct {
 	sku, appgw      string
 	policies, diags stringList
 	bufSize, bufCap int
-	scale           float64
+	// filterChunk is prove's --content-filter-chunk (0: the default).
+	filterChunk int
+	scale       float64
 }
 
 func (h *hopFlags) register(fs *flag.FlagSet, defaultScale float64) {
@@ -123,7 +125,7 @@ func (h *hopFlags) check() error {
 }
 
 func (h *hopFlags) base() gateway.Config {
-	return gateway.Config{TimeScale: h.scale, AppGWBufferSize: h.bufSize, BufferCap: h.bufCap}
+	return gateway.Config{TimeScale: h.scale, AppGWBufferSize: h.bufSize, BufferCap: h.bufCap, ContentFilterChunk: h.filterChunk}
 }
 
 // apim reads the API Management hop's files (nil without --apim-policy).

@@ -66,6 +66,31 @@ type AppGatewayForContainers struct {
 	RequestTimeout, BackendRequestTimeout *time.Duration
 }
 
+// HTTPRouteDecides reports whether the HTTPRoute gives a timeout, which
+// takes precedence over the RoutePolicy's routeTimeout (FACTS.md).
+func (a *AppGatewayForContainers) HTTPRouteDecides() bool {
+	return a.RequestTimeout != nil || a.BackendRequestTimeout != nil
+}
+
+// RouteLimit is how long the route lets a response run: the shortest
+// non-zero timeout of the HTTPRoute when it gives one, else the
+// RoutePolicy's routeTimeout; 0 for no limit. ok is false when neither is
+// given (App Gateway for Containers' default is not in sseready's sources).
+func (a *AppGatewayForContainers) RouteLimit() (limit time.Duration, ok bool) {
+	if !a.HTTPRouteDecides() {
+		if a.RouteTimeout == nil {
+			return 0, false
+		}
+		return *a.RouteTimeout, true
+	}
+	for _, d := range []*time.Duration{a.RequestTimeout, a.BackendRequestTimeout} {
+		if d != nil && *d != 0 && (limit == 0 || *d < limit) {
+			limit = *d
+		}
+	}
+	return limit, true
+}
+
 // LoadBalancer is azurerm_lb_rule's idle settings.
 type LoadBalancer struct {
 	// IdleTimeoutMinutes is idle_timeout_in_minutes (nil: the default, 4).
@@ -84,6 +109,14 @@ type ContainerApps struct {
 // AppService is an App Service app on the path; its front end's clock is
 // fixed.
 type AppService struct{}
+
+// AsynchronousFilter is the content filter mode that streams at once.
+const AsynchronousFilter = "Asynchronous_filter"
+
+// DeliversInChunks reports whether the content filter's mode holds
+// completion content to evaluate it: every mode but AsynchronousFilter,
+// the default included (FACTS.md).
+func (a *AzureOpenAI) DeliversInChunks() bool { return a.ContentFilterMode != AsynchronousFilter }
 
 // AzureOpenAI is the Azure OpenAI deployment the backend streams from.
 type AzureOpenAI struct {
@@ -488,7 +521,7 @@ func (k *checker) agc() {
 				"%s is %s, so every stream is cut after %s (it takes precedence over the RoutePolicy): set it to 0s", t.what, *t.d, *t.d)
 		}
 	}
-	if agc.RequestTimeout != nil || agc.BackendRequestTimeout != nil {
+	if agc.HTTPRouteDecides() {
 		return // the HTTPRoute decides; the RoutePolicy's routeTimeout does not apply
 	}
 	switch {
@@ -505,7 +538,7 @@ func (k *checker) agc() {
 // chunks.
 func (k *checker) azureOpenAI() {
 	a := k.chain.AzureOpenAI
-	if a == nil || !k.known(pathAOAIMode) || a.ContentFilterMode == "Asynchronous_filter" {
+	if a == nil || !k.known(pathAOAIMode) || !a.DeliversInChunks() {
 		return
 	}
 	mode := a.ContentFilterMode

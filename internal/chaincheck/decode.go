@@ -113,7 +113,7 @@ func Decode(v any, extra ...string) (Chain, []*input.Error) {
 
 // contentFilterModes are azurerm_cognitive_account_rai_policy.mode's
 // values (FACTS.md).
-var contentFilterModes = []string{"Default", "Deferred", "Blocking", "Asynchronous_filter"}
+var contentFilterModes = []string{"Default", "Deferred", "Blocking", AsynchronousFilter}
 
 func decodeLoadBalancer(r *plain.Reader, lb map[string]any) *LoadBalancer {
 	r.Keys(lb, "load_balancer", "idle_timeout_in_minutes", "tcp_reset_enabled", "enable_tcp_reset")

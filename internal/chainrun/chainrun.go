@@ -34,14 +34,27 @@ type Chain struct {
 	servers []*http.Server
 	mu      sync.Mutex
 	log     []string
+	cuts    []Cut
 	logf    func(string)
+	// silent closes at the first silent cut.
+	silent     chan struct{}
+	silentOnce sync.Once
 }
+
+// Cut is a cut one of the chain's hops made.
+type Cut struct {
+	// Hop is the hop's name.
+	Hop string `json:"hop"`
+	gateway.Cut
+}
+
+func (c Cut) String() string { return c.Hop + ": " + c.Cut.String() }
 
 // Start runs the origin and the hops, given client side first, on
 // 127.0.0.1. logf, when not nil, receives each line a hop logs, prefixed
 // with the hop's name; it is called from the hops' goroutines.
 func Start(o origin.Config, hops []Hop, logf func(line string)) (*Chain, error) {
-	c := &Chain{logf: logf}
+	c := &Chain{logf: logf, silent: make(chan struct{})}
 	oh, err := origin.New(o)
 	if err != nil {
 		return nil, fmt.Errorf("origin: %w", err)
@@ -62,6 +75,7 @@ func Start(o origin.Config, hops []Hop, logf func(line string)) (*Chain, error) 
 		}
 		name := hops[i].Name
 		g.Logf = func(format string, args ...any) { c.record(name, fmt.Sprintf(format, args...)) }
+		g.OnCut = func(cut gateway.Cut) { c.recordCut(Cut{Hop: name, Cut: cut}) }
 		gws[i] = g
 		if next, err = c.serve(g); err != nil {
 			c.Close()
@@ -102,17 +116,25 @@ func (c *Chain) Log() []string {
 	return append([]string(nil), c.log...)
 }
 
-// Cuts returns the logged cuts, "hop: METHOD URI: cut: reason", the first
-// hop to cut first.
-func (c *Chain) Cuts() []string {
-	var cuts []string
-	for _, l := range c.Log() {
-		if strings.Contains(l, ": cut: ") {
-			cuts = append(cuts, l)
-		}
+func (c *Chain) recordCut(cut Cut) {
+	c.mu.Lock()
+	c.cuts = append(c.cuts, cut)
+	c.mu.Unlock()
+	if cut.Silent {
+		c.silentOnce.Do(func() { close(c.silent) })
 	}
-	return cuts
 }
+
+// Cuts returns the cuts so far, the first hop to cut first.
+func (c *Chain) Cuts() []Cut {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Cut(nil), c.cuts...)
+}
+
+// SilentCut closes when a hop drops a flow silently: its client will hear
+// nothing more, so a probe waiting on it can stop.
+func (c *Chain) SilentCut() <-chan struct{} { return c.silent }
 
 // Close stops the hops and the origin, ending the streams in flight.
 func (c *Chain) Close() {

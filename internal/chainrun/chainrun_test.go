@@ -49,12 +49,13 @@ func TestCutsNameTheHop(t *testing.T) {
 		t.Fatal("a 100 ms request timeout let a 300 ms gap through")
 	}
 	cuts := c.Cuts()
-	if len(cuts) != 1 || !strings.HasPrefix(cuts[0], "app_gateway: GET /: cut: the upstream was silent for 100ms") {
-		t.Fatalf("cuts %q", cuts)
+	if len(cuts) != 1 || cuts[0].Hop != "app_gateway" || cuts[0].Request != "GET /" || cuts[0].Silent ||
+		!strings.HasPrefix(cuts[0].String(), "app_gateway: GET /: cut: the upstream was silent for 100ms (request timeout)") {
+		t.Fatalf("cuts %+v", cuts)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(lines) == 0 || lines[0] != cuts[0] {
+	if len(lines) == 0 || lines[0] != cuts[0].String() {
 		t.Fatalf("logf saw %q", lines)
 	}
 }

@@ -36,6 +36,14 @@ type Behavior struct {
 	// DownstreamIdle cuts a connection on which nothing reached the client
 	// for that long.
 	DownstreamIdle time.Duration
+	// IdleClock names the clock UpstreamIdle runs, for the cut's message
+	// (default "request timeout").
+	IdleClock string
+	// Total cuts a response that long after the request was forwarded.
+	Total time.Duration
+	// SilentCut: a cut (or a header timeout) drops the flow without a
+	// word: the client's connection stays open and hears nothing more.
+	SilentCut bool
 	// Rules are the rule IDs behind the behaviour, for the response
 	// header X-Sseready-Gateway and the logs.
 	Rules []string
@@ -67,6 +75,9 @@ func (b Behavior) String() string {
 	if b.Cache {
 		parts = append(parts, "cache")
 	}
+	if b.SilentCut {
+		parts = append(parts, "silent-cut")
+	}
 	if len(b.Rules) > 0 {
 		parts = append(parts, "rules="+strings.Join(b.Rules, ","))
 	}
@@ -79,10 +90,31 @@ func Derive(c Config) (Behavior, error) {
 	if err := c.setDefaults(); err != nil {
 		return Behavior{}, err
 	}
-	if c.AppGW != nil {
+	switch {
+	case c.AppGW != nil:
 		return deriveAppGW(c), nil
+	case c.Relay != nil:
+		return deriveRelay(c), nil
 	}
 	return deriveAPIM(c)
+}
+
+func deriveRelay(c Config) Behavior {
+	r := c.Relay
+	b := Behavior{UpstreamIdle: c.scaled(r.Idle), HeaderTimeout: c.scaled(r.Idle), IdleClock: r.Clock,
+		Total: c.scaled(r.Total), SilentCut: r.Silent}
+	if b.Total > 0 && (b.HeaderTimeout == 0 || b.Total < b.HeaderTimeout) {
+		b.HeaderTimeout = b.Total
+	}
+	for _, id := range r.Rules {
+		if _, ok := effectOf(id); ok {
+			b.enact(id, c, "")
+		} else if !slices.Contains(b.Rules, id) {
+			b.Rules = append(b.Rules, id) // a clock's rule
+		}
+	}
+	sort.Strings(b.Rules)
+	return b
 }
 
 func deriveAppGW(c Config) Behavior {
@@ -212,6 +244,8 @@ func (b *Behavior) enact(rule string, c Config, detail string) {
 		b.Unit = APIMBufferUnit
 	case appGWBuffer:
 		b.Unit = c.AppGWBufferSize
+	case filterChunks:
+		b.Unit = c.ContentFilterChunk
 	case holdAll:
 		b.HoldAll = true
 	case cacheResponse:

@@ -21,6 +21,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/streamprofile"
 )
 
 // APIM is the API Management configuration to emulate.
@@ -58,13 +59,40 @@ type AppGW struct {
 	RequestTimeout time.Duration
 }
 
+// Relay is a hop that relays the stream as it comes and acts on it only
+// through its clocks or a fixed unit: Front Door's origin response
+// timeout, your Load Balancer rule, App Gateway for Containers' route,
+// Container Apps ingress, App Service's front end, the Azure OpenAI
+// content filter. chainrun.FromChain builds them from a chain.
+type Relay struct {
+	// Clock names the idle clock in cuts ("load_balancer
+	// idle_timeout_in_minutes").
+	Clock string
+	// Idle cuts a response whose upstream sends nothing for that long,
+	// and answers 504 when no headers come within it (0: no idle clock).
+	Idle time.Duration
+	// Total cuts every response that long after the request was
+	// forwarded (0: none): a route timeout.
+	Total time.Duration
+	// Silent cuts tell the client nothing: the hop drops the flow, as an
+	// Azure Load Balancer rule without TCP reset does, and the client's
+	// connection stays open, hearing nothing more, until it leaves.
+	Silent bool
+	// Rules are the rules behind the hop's clocks and effects (rules
+	// catalogue IDs): a rule with an effect (ruleEffects, such as the
+	// content filter's chunks) is enacted, the others are named in
+	// X-Sseready-Gateway.
+	Rules []string
+}
+
 // Config is one emulated hop.
 type Config struct {
 	// Upstream is where requests go: the origin or the next hop.
 	Upstream *url.URL
-	// Exactly one of APIM and AppGW is set.
+	// Exactly one of APIM, AppGW and Relay is set.
 	APIM  *APIM
 	AppGW *AppGW
+	Relay *Relay
 	// TimeScale runs every gateway clock that many times faster (default
 	// 1): with 60, Azure Load Balancer's 4-minute idle cut takes 4 s.
 	TimeScale float64
@@ -72,6 +100,10 @@ type Config struct {
 	// before it sends (an assumption: the size is not documented; default
 	// DefaultAppGWBufferSize).
 	AppGWBufferSize int
+	// ContentFilterChunk is how much the Azure OpenAI content filter's
+	// default mode holds before it sends (an assumption: the size is not
+	// documented; default DefaultContentFilterChunk).
+	ContentFilterChunk int
 	// BufferCap is the most a hop holds for one response in the modes
 	// that hold it whole; past it the response fails (default
 	// DefaultBufferCap). Memory stays bounded whatever the stream.
@@ -91,10 +123,13 @@ const (
 	// DefaultBufferCap bounds a held response.
 	DefaultBufferCap = 16 << 20
 	// LoadBalancerIdle is Azure Load Balancer's idle cut in API Management.
-	LoadBalancerIdle = 4 * time.Minute
+	LoadBalancerIdle = streamprofile.LoadBalancerIdle
 	// MaxTimeScale keeps the fastest clock (a 1-second timeout) at a
 	// millisecond or more.
 	MaxTimeScale = 1000
+	// DefaultContentFilterChunk is the assumed chunk of the Azure OpenAI
+	// content filter's default mode (see Assumptions).
+	DefaultContentFilterChunk = 1024
 	// DefaultForwardTimeout is forward-request's timeout when none is set.
 	DefaultForwardTimeout = 300 * time.Second
 )
@@ -104,19 +139,37 @@ const (
 var Assumptions = []string{
 	"Application Gateway's response buffer size is not documented: a buffering gateway holds up to AppGWBufferSize (default 64 KiB, --appgw-buffer-size) before sending, and the rest at the end.",
 	"A request refused by the Consumption tier is answered 503: Microsoft documents only that long-running connections are not supported there.",
-	"A forward-request timeout (no response headers in time) is answered 504 Gateway Timeout; Application Gateway's request_timeout before the headers likewise.",
+	"A forward-request timeout (no response headers in time) is answered 504 Gateway Timeout; Application Gateway's request_timeout before the headers likewise, and so are the idle clocks of Front Door, Container Apps and App Service (your Load Balancer rule without TCP reset answers nothing).",
+	"Front Door's origin response timeout counts between bytes, not only to the first byte (the stricter reading; the sources do not say). With no response_timeout_seconds given, Front Door runs no clock: its default is not in the sources.",
+	"App Gateway for Containers' route timeout (the HTTPRoute's timeouts, else the RoutePolicy's routeTimeout) counts from the request to the end of the response; with none given, no route timeout runs: the default is not in the sources.",
+	"The Azure OpenAI content filter's default mode relays the stream in chunks of ContentFilterChunk bytes (default 1 KiB, --content-filter-chunk): Microsoft says content comes back in chunks of the buffer's size, not what that size is.",
 	"A policy whose <backend> forwards nothing is answered 500: the sources do not say what APIM sends instead.",
 	"A comment heartbeat from the backend counts as traffic for Application Gateway's request_timeout (bytes on the wire).",
 	"Body logging (body_bytes > 0) and body-reading policies hold the whole response until it ends, up to BufferCap (--buffer-cap).",
 	"A cached response is stored when it completes and replayed at once, headers and body, to later GET requests for the same URL; only complete 200 responses to GET are stored, and a client that leaves before the end stores nothing. The cache holds at most 4 x BufferCap bytes, oldest out first, and entries do not expire (cache-store's duration is not read).",
 }
 
+// hopKinds counts the hop kinds configured.
+func hopKinds(c *Config) int {
+	n := 0
+	for _, set := range []bool{c.APIM != nil, c.AppGW != nil, c.Relay != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
 func (c *Config) setDefaults() error {
 	switch {
 	case c.Upstream == nil:
 		return fmt.Errorf("gateway: no upstream")
-	case (c.APIM == nil) == (c.AppGW == nil):
-		return fmt.Errorf("gateway: configure exactly one of APIM and Application Gateway per hop (chain hops by pointing one's upstream at the next)")
+	case hopKinds(c) != 1:
+		return fmt.Errorf("gateway: configure exactly one of APIM, Application Gateway and Relay per hop (chain hops by pointing one's upstream at the next)")
+	case c.Relay != nil && (c.Relay.Idle < 0 || c.Relay.Total < 0):
+		return fmt.Errorf("gateway: the relay's idle and total timeouts must not be negative")
+	case c.ContentFilterChunk < 0:
+		return fmt.Errorf("gateway: the content filter chunk %d is negative", c.ContentFilterChunk)
 	case c.TimeScale < 0 || math.IsNaN(c.TimeScale) || c.TimeScale > MaxTimeScale:
 		return fmt.Errorf("gateway: time scale %g must be positive and at most %g", c.TimeScale, float64(MaxTimeScale))
 	case c.AppGWBufferSize < 0:
@@ -129,6 +182,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.AppGWBufferSize <= 0 {
 		c.AppGWBufferSize = DefaultAppGWBufferSize
+	}
+	if c.ContentFilterChunk == 0 {
+		c.ContentFilterChunk = DefaultContentFilterChunk
 	}
 	if c.BufferCap <= 0 {
 		c.BufferCap = DefaultBufferCap

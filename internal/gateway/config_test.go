@@ -34,7 +34,7 @@ func TestAppGWSettingsFile(t *testing.T) {
 		{"an empty global list: no block", `{"global":[],"request_timeout":40}`, AppGW{true, 40 * time.Second}, ""},
 		{"a BOM before the object", "\ufeff{\"response_buffering_enabled\": false}", AppGW{false, 30 * time.Second}, ""},
 		{"two global blocks", `{"global":[{},{}]}`, AppGW{}, "global: has 2 blocks: azurerm takes one"},
-		{"a misspelt key", `{"reponse_buffering_enabled": false}`, AppGW{}, `reponse_buffering_enabled: is not a setting sseready knows here: use backend_response_headers, findings, global`},
+		{"a misspelt key", `{"reponse_buffering_enabled": false}`, AppGW{}, `reponse_buffering_enabled: is not a setting sseready knows here: use agic_request_timeout, backend_response_headers, findings, global`},
 		{"a misspelt key in global", `{"global": {"response_buffering": false}}`, AppGW{}, `global.response_buffering: is not a setting sseready knows here: use request_buffering_enabled, response_buffering_enabled`},
 		{"timeout not a number", `{"request_timeout": "40"}`, AppGW{}, `request_timeout: must be a number, not the string "40"`},
 		{"timeout not whole", `{"request_timeout": 40.5}`, AppGW{}, "request_timeout: must be a whole number, not 40.5"},

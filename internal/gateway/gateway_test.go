@@ -234,7 +234,7 @@ func TestConfigErrors(t *testing.T) {
 		want string
 	}{
 		{Config{APIM: apim(streamingPolicy)}, "no upstream"},
-		{Config{Upstream: u}, "exactly one of APIM and Application Gateway"},
+		{Config{Upstream: u}, "exactly one of APIM, Application Gateway and Relay"},
 		{Config{Upstream: u, APIM: apim("<policies>")}, "the APIM policy (api scope): line 1, column 1"},
 		{Config{Upstream: u, APIM: &APIM{Policies: []Policy{{XML: []byte(streamingPolicy)}}, SKU: "Gold_1"}}, "is not an API Management SKU"},
 		{Config{Upstream: u, APIM: apim(streamingPolicy), TimeScale: -1}, "must be positive and at most 1000"},

@@ -54,6 +54,12 @@ operation-scope policy alone whose ` + "`<backend>`" + ` only says ` + "`<base /
 above it forwards with ` + "`buffer-response=\"false\"`" + `. A global (All APIs) diagnostic
 counts unless an API diagnostic for the same logger overrides it.
 
+` + "`sseready prove --chain FILE`" + ` runs the whole path of a ` + "`sseready_chain_check`" + ` input: its App Gateway and
+API Management hops as above, and the other hops it gives (Front Door, App Gateway for Containers, your Load
+Balancer rule, Container Apps, App Service, the Azure OpenAI content filter) as relays that pass the stream
+on as it comes and act on it only through the clocks and the rule below, client side first in the order the
+chain check lists its findings.
+
 ## What each setting does
 
 When a rule's error applies to the hop's settings, the hop does this to every response. Each rule's page
@@ -86,7 +92,9 @@ A hop whose settings break no rule relays each read at once. A hop holds at most
 		fmt.Fprintf(&b, "| %s | %s | [%s](sse-rules.md#%s) | %s |\n", c.hop, c.name, c.rule, strings.ToLower(c.rule), c.does)
 	}
 	b.WriteString(`
-A cut leaves the response unended: the client sees the connection drop, as from a gateway that cuts it.
+A cut leaves the response unended: the client sees the connection drop, as from a gateway that cuts it;
+a Load Balancer rule without ` + "`tcp_reset_enabled`" + ` sends nothing at all, and the client waits on an open
+connection that will never carry another byte.
 
 ## Assumptions
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log"
 	"net/http"
 	"strings"
@@ -20,6 +21,8 @@ type Gateway struct {
 	behavior Behavior
 	// Logf reports cuts and failures (default log.Printf; nil: silent).
 	Logf func(format string, args ...any)
+	// OnCut, when set, receives each cut, from the stream's goroutine.
+	OnCut func(Cut)
 
 	// done ends with Close: waits for upstreams stop.
 	done  context.Context
@@ -107,6 +110,35 @@ func (g *Gateway) untrack(s *stream) {
 	g.wg.Done()
 }
 
+// Cut is a response a hop's clock cut.
+type Cut struct {
+	// Request is the request's method and URI.
+	Request string `json:"request"`
+	// Reason says which clock ran out after how long.
+	Reason string `json:"reason"`
+	// Silent: the hop dropped the flow and told the client nothing.
+	Silent bool `json:"silent"`
+}
+
+func (c Cut) String() string {
+	s := c.Request + ": cut: " + c.Reason
+	if c.Silent {
+		s += "; " + silentNote
+	}
+	return s
+}
+
+// silentNote ends a silent cut's description.
+const silentNote = "the flow was dropped silently: the client's connection stays open and hears nothing more"
+
+// cut logs a cut and hands it to OnCut.
+func (g *Gateway) cut(c Cut) {
+	g.logf("sseready gateway: %s", c)
+	if g.OnCut != nil {
+		g.OnCut(c)
+	}
+}
+
 func (g *Gateway) logf(format string, args ...any) {
 	if g.Logf != nil {
 		g.Logf(format, args...)
@@ -154,9 +186,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	start := time.Now()
 	up, resp, rest, err := g.forward(r)
 	if err != nil {
 		switch {
+		case errors.Is(err, errHeaderTimeout) && b.SilentCut:
+			g.dropSilently(hj, key, err)
 		case errors.Is(err, errHeaderTimeout):
 			http.Error(w, err.Error(), http.StatusGatewayTimeout)
 		case errors.Is(err, errClosed) || g.done.Err() != nil:
@@ -176,7 +211,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The server's deadlines stay on a hijacked connection; the hop's
 	// clocks are its own.
 	_ = conn.SetDeadline(time.Time{})
-	s := &stream{g: g, up: up, client: conn, name: key, in: bodyFraming(resp), left: resp.ContentLength}
+	s := &stream{g: g, up: up, client: conn, name: key, in: bodyFraming(resp), left: resp.ContentLength,
+		start: start, clientLeft: make(chan struct{})}
 	if sc, ok := conn.(syscall.Conn); ok && rawIO {
 		s.clientRaw, _ = sc.SyscallConn()
 	}
@@ -204,6 +240,28 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer g.untrack(s)
 		s.run(rest)
 	}()
+}
+
+// dropSilently answers a request whose flow the hop dropped with nothing:
+// the client's connection stays open, hearing nothing, until the client
+// leaves or the hop closes.
+func (g *Gateway) dropSilently(hj http.Hijacker, key string, cause error) {
+	g.cut(Cut{Request: key, Reason: cause.Error(), Silent: true})
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Time{})
+	left := make(chan struct{})
+	go func() {
+		defer close(left)
+		_, _ = io.Copy(io.Discard, conn)
+	}()
+	select {
+	case <-left:
+	case <-g.done.Done():
+	}
 }
 
 func (g *Gateway) cached(key string) *cached {

@@ -57,6 +57,11 @@ type stream struct {
 	readDead  time.Time // the read deadline set (zero: none yet)
 	writeDead time.Time // the write deadline set (zero: none yet)
 
+	// start is when the request was forwarded, for a Total clock.
+	start time.Time
+	// clientLeft closes when watchClient sees the client's connection end.
+	clientLeft chan struct{}
+
 	gone atomic.Bool // the client left
 	once sync.Once
 }
@@ -125,11 +130,27 @@ func statusText(resp *http.Response) string {
 // the client sees the connection drop, as from a gateway that cuts it.
 func (s *stream) run(first []byte) {
 	go s.watchClient()
-	if err := s.relay(first); err != nil && !errors.Is(err, errClientGone) {
+	err := s.relay(first)
+	var ce *cutError
+	switch {
+	case errors.As(err, &ce) && s.g.behavior.SilentCut:
+		// The flow is dropped: the upstream goes, the client hears
+		// nothing more and waits on its connection until it leaves.
+		s.g.cut(Cut{Request: s.name, Reason: ce.reason, Silent: true})
+		s.up.close()
+		<-s.clientLeft
+	case errors.As(err, &ce):
+		s.g.cut(Cut{Request: s.name, Reason: ce.reason})
+	case err != nil && !errors.Is(err, errClientGone):
 		s.g.logf("sseready gateway: %s: %v", s.name, err)
 	}
 	s.finish()
 }
+
+// cutError is a hop's clock running out.
+type cutError struct{ reason string }
+
+func (e *cutError) Error() string { return "cut: " + e.reason }
 
 func (s *stream) relay(first []byte) error {
 	s.lastUp = time.Now()
@@ -386,11 +407,19 @@ func (s *stream) sendFD(fd uintptr) bool {
 }
 
 func (s *stream) downCut() error {
-	return fmt.Errorf("cut: nothing reached the client for %s (idle timeout)", roundMS(s.g.behavior.DownstreamIdle))
+	return &cutError{fmt.Sprintf("nothing reached the client for %s (idle timeout)", roundMS(s.g.behavior.DownstreamIdle))}
 }
 
 func (s *stream) upCut() error {
-	return fmt.Errorf("cut: the upstream was silent for %s (request timeout)", roundMS(s.g.behavior.UpstreamIdle))
+	clock := s.g.behavior.IdleClock
+	if clock == "" {
+		clock = "request timeout"
+	}
+	return &cutError{fmt.Sprintf("the upstream was silent for %s (%s)", roundMS(s.g.behavior.UpstreamIdle), clock)}
+}
+
+func (s *stream) totalCut() error {
+	return &cutError{fmt.Sprintf("the response ran for %s (route timeout)", roundMS(s.g.behavior.Total))}
 }
 
 // roundMS rounds a scaled clock for people to read.
@@ -411,6 +440,11 @@ func (s *stream) due() time.Time {
 	if b.DownstreamIdle > 0 {
 		if dn := s.lastDn.Add(b.DownstreamIdle); d.IsZero() || dn.Before(d) {
 			d = dn
+		}
+	}
+	if b.Total > 0 {
+		if end := s.start.Add(b.Total); d.IsZero() || end.Before(d) {
+			d = end
 		}
 	}
 	return d
@@ -443,6 +477,9 @@ func (s *stream) readError(err error) error {
 			s.readDead = due
 			return s.up.conn.SetReadDeadline(due)
 		}
+		if b.Total > 0 && !time.Now().Before(s.start.Add(b.Total)) {
+			return s.totalCut()
+		}
 		if b.UpstreamIdle > 0 && !time.Now().Before(s.lastUp.Add(b.UpstreamIdle)) &&
 			(b.DownstreamIdle == 0 || !s.lastUp.Add(b.UpstreamIdle).After(s.lastDn.Add(b.DownstreamIdle))) {
 			return s.upCut()
@@ -472,6 +509,7 @@ func (s *stream) quiet(err error) error {
 // anything, which is dropped) without holding a buffer, and on a close
 // ends the stream: the upstream connection closes with it.
 func (s *stream) watchClient() {
+	defer close(s.clientLeft)
 	defer s.leave()
 	sc, ok := s.client.(syscall.Conn)
 	if !ok || !rawIO {

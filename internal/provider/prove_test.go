@@ -286,7 +286,7 @@ func TestAccProveSettings(t *testing.T) {
 					t.Errorf("held until %q, want %q", got, tt.held)
 				}
 			}
-			if got := hops.Cuts(); tt.cut != "" && (len(got) == 0 || !strings.HasPrefix(got[0], tt.cut)) {
+			if got := hops.Cuts(); tt.cut != "" && (len(got) == 0 || !strings.HasPrefix(got[0].String(), tt.cut)) {
 				t.Errorf("cuts %q, want the first to start %q", got, tt.cut)
 			} else if tt.cut == "" && len(got) > 0 {
 				t.Errorf("unexpected cuts %q", got)
