@@ -51,7 +51,6 @@ type planPathJSON struct {
 	Unknown   []planPlaceJSON   `json:"unknown"`
 	Findings  []planFindingJSON `json:"findings"`
 	Errors    []planErrorJSON   `json:"errors,omitempty"`
-	Unchecked []planUncheckJSON `json:"unchecked,omitempty"`
 	Notes     []string          `json:"notes,omitempty"`
 	Resources []string          `json:"resources"`
 }
@@ -89,13 +88,6 @@ type planErrorJSON struct {
 	Line      int    `json:"line,omitempty"`
 	Column    int    `json:"column,omitempty"`
 	Message   string `json:"message"`
-}
-
-type planUncheckJSON struct {
-	Address   string `json:"address"`
-	Attribute string `json:"attribute"`
-	Value     any    `json:"value"`
-	Note      string `json:"note"`
 }
 
 // planBackendFlags are the flags of what a plan cannot hold, by the
@@ -314,22 +306,9 @@ func printPlanPath(w io.Writer, p tfplan.Path) {
 		}
 		fmt.Fprintf(w, "%s%s: %s %s: %s%s\n", planPlaceText(f.At), pos, f.Severity, f.Rule, f.Message, reason)
 	}
-	for _, u := range p.Unchecked {
-		fmt.Fprintf(w, "%s: unchecked (%s): %s\n", u.At, planValueText(u.Value), u.Note)
-	}
 	for _, n := range p.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
-}
-
-func planValueText(v any) string {
-	switch {
-	case v == nil:
-		return "not set"
-	case plain.IsUnknown(v):
-		return "not known until apply"
-	}
-	return fmt.Sprint(v)
 }
 
 func printPlanSummary(w io.Writer, file string, rep tfplan.Report) {
@@ -378,13 +357,6 @@ func planPathToJSON(p tfplan.Path) planPathJSON {
 	}
 	for _, e := range p.Errors {
 		out.Errors = append(out.Errors, planErrorJSON{Address: e.At.Address, Attribute: e.At.Attribute, Line: e.Line, Column: e.Column, Message: e.Message})
-	}
-	for _, u := range p.Unchecked {
-		v := u.Value
-		if plain.IsUnknown(v) {
-			v = "(known after apply)"
-		}
-		out.Unchecked = append(out.Unchecked, planUncheckJSON{Address: u.At.Address, Attribute: u.At.Attribute, Value: v, Note: u.Note})
 	}
 	return out
 }

@@ -74,7 +74,7 @@ func TestCheckPlanText(t *testing.T) {
 				"== product chat > api chat (azurerm_api_management_api.chat): ready",
 				"== product chat > api chat > operation completions (azurerm_api_management_api.chat): ready, 1 value not known until apply",
 				"azurerm_api_management_api_operation_policy.completions.xml_content: info SSE400: azurerm_api_management_api_operation_policy.completions.xml_content is not known until apply: the checks that need it run then",
-				"azurerm_lb_rule.https.idle_timeout_in_minutes: unchecked (30): a load balancer rule drops a flow idle this long (4 to 100 minutes; silently unless tcp_reset_enabled): not checked yet, the chain has no customer load balancer hop; which hop the rule fronts is not in the plan, so it is listed on every path",
+				"note: which hop azurerm_lb_rule.https fronts is not in the plan: its idle timeout is checked on every path",
 			},
 			[]string{good + ": 2 paths checked, 2 ready", good + ": 6 resources not on a stream's path: azurerm_application_insights.main, azurerm_lb.main, "}},
 		{"good plan from standard input", append([]string{"check-plan", "-"}, planStream...), string(planShow(t, "plan", "good", "")), 0,
@@ -88,12 +88,12 @@ func TestCheckPlanText(t *testing.T) {
 			nil},
 		{"broken plan", append([]string{"check-plan", broken}, planStream...), "", 1,
 			[]string{
-				"== product chat > api chat (azurerm_api_management_api.chat): not ready: 10 errors, 2 warnings",
+				"== product chat > api chat (azurerm_api_management_api.chat): not ready: 10 errors, 3 warnings",
 				`azurerm_api_management_policy.global.xml_content:8:9: error SSE101: forward-request has no buffer-response, so it buffers the response in 8 KB units (the default is true): add buffer-response="false"`,
 				`azurerm_api_management_policy_fragment.auth.value:2:5: error SSE120: azurerm_api_management_api_policy.chat (api scope): cache-lookup caches whole responses, so a client may get a stored stream instead of live events: remove it from SSE APIs (in fragment "chat-auth", included at line 4, column 9)`,
 				`azurerm_application_gateway.main.backend_http_settings["chat-legacy"].request_timeout: error SSE302: backend_http_settings.request_timeout is 20s and the stream can stay silent for 20s, so the connection is closed mid-stream: set it to 30 or more (sseready_stream_profile.appgw_request_timeout), or send heartbeats more often`,
 				"azurerm_api_management_api_diagnostic.chat.frontend_response.body_bytes: error SSE202: the API's diagnostic (applicationinsights) logs 8192 bytes of each body in frontend_response, which buffers the stream: set body_bytes = 0",
-				"azurerm_cognitive_account_rai_policy.streaming.mode: unchecked (Default): in the default mode Azure OpenAI buffers completions to filter them, so the stream arrives in chunks; Asynchronous_filter streams at once: not checked yet, the chain has no content filter hop",
+				`azurerm_cognitive_account_rai_policy.streaming.mode: warning SSE406: the content filter's mode is Default, which holds completion content to evaluate it, so the stream arrives in chunks, not token by token: set mode = "Asynchronous_filter" on the RAI policy if that is not acceptable`,
 			},
 			[]string{"2 paths checked, 0 ready"}},
 	}
@@ -200,7 +200,7 @@ func TestCheckPlanJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if want := []string{"api", "complete", "findings", "notes", "path", "ready", "resources", "unchecked", "unknown"}; !slices.Equal(keys, want) {
+	if want := []string{"api", "complete", "findings", "notes", "path", "ready", "resources", "unknown"}; !slices.Equal(keys, want) {
 		t.Errorf("keys %q, want %q", keys, want)
 	}
 	if u, ok := raw[0]["unknown"].([]any); !ok || len(u) != 0 {
@@ -240,10 +240,11 @@ func TestCheckPlanJSON(t *testing.T) {
 	if f := find("SSE402", ""); f.Attribute != "response_headers" || f.Source != "not given: response_headers in --profile" {
 		t.Errorf("%+v", f)
 	}
-	if i := slices.IndexFunc(api.Unchecked, func(u planUncheckJSON) bool {
-		return u.Address == "azurerm_lb_rule.https" && u.Attribute == "idle_timeout_in_minutes"
-	}); i < 0 || api.Unchecked[i].Value != float64(30) {
-		t.Errorf("unchecked %+v", api.Unchecked)
+	if f := find("SSE406", "azurerm_cognitive_account_rai_policy.streaming"); f.Attribute != "mode" || f.Hop != "azure_openai" || f.Severity != "warning" {
+		t.Errorf("%+v", f)
+	}
+	if !slices.Contains(api.Resources, "azurerm_lb_rule.https") {
+		t.Errorf("resources %q", api.Resources)
 	}
 	if !slices.Contains(api.Resources, "azurerm_api_management_policy_fragment.auth") {
 		t.Errorf("resources %q", api.Resources)

@@ -232,7 +232,6 @@ type builder struct {
 	fragments map[string]*Resource
 	resources []*Resource
 	notes     []string
-	unchecked []Unchecked
 }
 
 func (b *builder) at(setting string, r *Resource, attr string) {
@@ -294,7 +293,7 @@ func (m *model) checkPath(spec pathSpec, opts Options) Path {
 	if be := b.backend(opts); be != nil {
 		chain["backend"] = be
 	}
-	b.uncheckedHops(spec)
+	b.moreHops(spec, chain)
 
 	c, errs := chaincheck.Decode(chain)
 	var res chaincheck.Result
@@ -315,7 +314,7 @@ func (m *model) checkPath(spec pathSpec, opts Options) Path {
 			path.Findings = append(path.Findings, b.place(f))
 		}
 	}
-	path.Notes, path.Unchecked = b.notes, b.unchecked
+	path.Notes = b.notes
 	for _, r := range b.resources {
 		path.Resources = append(path.Resources, r.Address)
 	}
@@ -736,18 +735,29 @@ func (b *builder) backend(opts Options) map[string]any {
 	return maps.Clone(opts.Backend)
 }
 
-// uncheckedHops lists the settings of hops the chain model does not have
-// yet (issue 9 §2): a customer load balancer rule's idle timeout, the
-// Azure OpenAI content filter's mode.
-func (b *builder) uncheckedHops(spec pathSpec) {
-	for _, r := range b.m.lbRules {
-		b.use(r)
-		b.unchecked = append(b.unchecked,
-			Unchecked{At: Place{Address: r.Address, Attribute: "idle_timeout_in_minutes"}, Value: r.Values["idle_timeout_in_minutes"],
-				Note: "a load balancer rule drops a flow idle this long (4 to 100 minutes; silently unless tcp_reset_enabled): not checked yet, the chain has no customer load balancer hop; which hop the rule fronts is not in the plan, so it is listed on every path"},
-			Unchecked{At: Place{Address: r.Address, Attribute: "tcp_reset_enabled"}, Value: r.Values["tcp_reset_enabled"],
-				Note: "true sends a TCP reset when the idle timeout drops a flow, so the client sees the cut: not checked yet"})
+// moreHops adds the hops behind API Management that a plan can hold: a
+// load balancer rule (the tightest, when there are several: which hop a
+// rule fronts is not in the plan, so it stands on every path) and the
+// content filter of the Azure OpenAI account the API's backend is (one
+// linked to no API stands on every path).
+func (b *builder) moreHops(spec pathSpec, chain map[string]any) {
+	if lb := tightestRule(b.m.lbRules); lb != nil {
+		b.use(b.m.lbRules...)
+		rule := map[string]any{}
+		for _, attr := range []string{"idle_timeout_in_minutes", "tcp_reset_enabled", "enable_tcp_reset"} {
+			if v, ok := lb.Values[attr]; ok && v != nil {
+				rule[attr] = v
+				b.at("load_balancer."+attr, lb, attr)
+			}
+		}
+		b.at("load_balancer", lb, "")
+		chain["load_balancer"] = rule
+		b.note("which hop %s fronts is not in the plan: its idle timeout is checked on every path", lb.Address)
+		if len(b.m.lbRules) > 1 {
+			b.note("of %d load balancer rules, %s has the tightest idle timeout and is the one checked", len(b.m.lbRules), lb.Address)
+		}
 	}
+	var filter *raiPolicy
 	for _, rp := range b.m.rai {
 		if rp.linked && (spec.api == nil || !slices.Contains(spec.api.rai, rp)) {
 			continue
@@ -755,13 +765,46 @@ func (b *builder) uncheckedHops(spec pathSpec) {
 		b.use(rp.res)
 		if rp.linked {
 			b.use(rp.account)
+		} else {
+			b.note("no API's service_url is %s's account: its mode is checked on every path", rp.res.Address)
 		}
-		note := "in the default mode Azure OpenAI buffers completions to filter them, so the stream arrives in chunks; Asynchronous_filter streams at once: not checked yet, the chain has no content filter hop"
-		if !rp.linked {
-			note += "; no API's service_url is this account's, so it is listed on every path"
+		// Of several, one that chunks decides the path.
+		if filter == nil || (filter.res.Values["mode"] == chaincheck.AsynchronousFilter && rp.res.Values["mode"] != chaincheck.AsynchronousFilter) {
+			filter = rp
 		}
-		b.unchecked = append(b.unchecked, Unchecked{At: Place{Address: rp.res.Address, Attribute: "mode"}, Value: rp.res.Values["mode"], Note: note})
 	}
+	if filter != nil {
+		ao := map[string]any{}
+		if v, ok := filter.res.Values["mode"]; ok && v != nil {
+			ao["content_filter_mode"] = v
+		}
+		b.at("azure_openai.content_filter_mode", filter.res, "mode")
+		b.at("azure_openai", filter.res, "")
+		chain["azure_openai"] = ao
+	}
+}
+
+// tightestRule is the rule with the shortest idle timeout (an unknown one
+// first: it may be the tightest), or nil.
+func tightestRule(rs []*Resource) *Resource {
+	var best *Resource
+	minutes := func(r *Resource) float64 {
+		switch v := r.Values["idle_timeout_in_minutes"].(type) {
+		case json.Number:
+			if f, err := v.Float64(); err == nil {
+				return f
+			}
+		case nil:
+			return streamprofile.LoadBalancerIdle.Minutes() // azurerm's default
+		}
+		return -1 // unknown until apply, or not a number (Decode says so)
+	}
+	for _, r := range rs {
+		if best == nil || minutes(r) < minutes(best) {
+			best = r
+		}
+	}
+	return best
 }
 
 // lookup places a setting path: the longest recorded path it starts

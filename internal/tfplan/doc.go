@@ -18,7 +18,8 @@
 // their addresses name none) is assumed only when there is one of each,
 // and each path's notes say so.
 //
-// Hops the chain model does not check yet (a customer load balancer
-// rule's idle timeout, the Azure OpenAI content filter mode) are listed
-// as Unchecked settings on the paths.
+// A customer load balancer rule stands on every path (which hop it fronts
+// is not in a plan; with several, the tightest idle timeout is checked),
+// and an Azure OpenAI content filter on the paths of the APIs whose
+// backend is its account (on every path when none is).
 package tfplan

@@ -36,7 +36,7 @@ const (
 // model is the plan's resources linked into what a request crosses: API
 // Management services with their products, APIs, operations, policies,
 // fragments and diagnostics; the Application Gateways and Front Door
-// profiles in front; the hops the chain model does not check yet.
+// profiles in front; load balancer rules and content filters behind.
 type model struct {
 	plan       *Plan
 	services   []*service

@@ -139,16 +139,15 @@ func TestGoodPlanIsReadyWithTheUnknownPolicyReported(t *testing.T) {
 	if !slices.Equal(rep.NotOnPath, wantIgnored) {
 		t.Errorf("not on a path: %q, want %q", rep.NotOnPath, wantIgnored)
 	}
-	// The hops the chain model does not check yet are listed, unchecked.
-	var unchecked []string
-	for _, u := range api.Unchecked {
-		unchecked = append(unchecked, fmt.Sprintf("%s=%v", u.At, u.Value))
-		if !strings.Contains(u.Note, "not checked yet") {
-			t.Errorf("%s: note %q", u.At, u.Note)
+	// The load balancer rule and the content filter stand on the path:
+	// the rule's 30 minutes and Asynchronous_filter break nothing.
+	for _, r := range []string{"azurerm_lb_rule.https", "azurerm_cognitive_account_rai_policy.streaming"} {
+		if !slices.Contains(api.Resources, r) {
+			t.Errorf("%s is not on the API's path: %q", r, api.Resources)
 		}
 	}
-	if w := []string{"azurerm_lb_rule.https.idle_timeout_in_minutes=30", "azurerm_lb_rule.https.tcp_reset_enabled=true", "azurerm_cognitive_account_rai_policy.streaming.mode=Asynchronous_filter"}; !slices.Equal(unchecked, w) {
-		t.Errorf("unchecked %q, want %q", unchecked, w)
+	if !slices.Contains(api.Notes, "which hop azurerm_lb_rule.https fronts is not in the plan: its idle timeout is checked on every path") {
+		t.Errorf("notes %q", api.Notes)
 	}
 }
 
@@ -170,6 +169,7 @@ func TestBrokenPlanFindingsOnTheirAttributes(t *testing.T) {
 		"azurerm_api_management_api_diagnostic.chat frontend_response.body_bytes SSE202 error",
 		"azurerm_api_management_api_diagnostic.chat backend_response SSE203 warning",
 		"azurerm_api_management_diagnostic.global  SSE204 error",
+		"azurerm_cognitive_account_rai_policy.streaming mode SSE406 warning",
 		" response_headers SSE402 info",
 	}
 	got := keys(api)
@@ -211,12 +211,20 @@ func TestBrokenPlanFindingsOnTheirAttributes(t *testing.T) {
 	if op.Ready || op.Complete || len(op.Unknown) != 1 {
 		t.Errorf("operation path: ready %v complete %v unknown %v", op.Ready, op.Complete, op.Unknown)
 	}
-	var unchecked []string
-	for _, u := range api.Unchecked {
-		unchecked = append(unchecked, fmt.Sprintf("%s=%v", u.At, u.Value))
+}
+
+// Without a heartbeat, the broken plan's load balancer rule (4 minutes,
+// no TCP reset) cuts the 6-minute silence, and drops the flow silently.
+func TestBrokenPlanLoadBalancerRule(t *testing.T) {
+	t.Parallel()
+	rep := check(t, show(t, "plan", "broken"), Options{Backend: map[string]any{"max_event_gap": "6m"}})
+	api := pathsByLabel(t, rep, "product chat > api chat", "product chat > api chat > operation completions")["product chat > api chat"]
+	i := slices.IndexFunc(api.Findings, func(f Finding) bool { return f.Hop == rules.HopLoadBalancer })
+	if i < 0 {
+		t.Fatalf("no finding on the load balancer rule: %q", keys(api))
 	}
-	if !slices.Contains(unchecked, "azurerm_cognitive_account_rai_policy.streaming.mode=Default") {
-		t.Errorf("unchecked %q", unchecked)
+	if f := api.Findings[i]; f.Rule != rules.IdleCut || f.Severity != rules.Error || !strings.Contains(f.Message, "set tcp_reset_enabled = true") {
+		t.Errorf("finding %s: %s", key(f), f.Message)
 	}
 }
 

@@ -54,9 +54,6 @@ type Path struct {
 	// Errors are values no gateway accepts, and policies that do not
 	// parse: the chain is not judged while there are any.
 	Errors []Error
-	// Unchecked are settings on the path that the chain model does not
-	// check yet.
-	Unchecked []Unchecked
 	// Notes say what was assumed or left out while linking the path.
 	Notes []string
 	// Resources are the addresses of the resources on the path.
@@ -104,11 +101,4 @@ type Error struct {
 	At           Place
 	Line, Column int
 	Message      string
-}
-
-// Unchecked is a setting of a hop the chain model does not check yet.
-type Unchecked struct {
-	At    Place
-	Value any
-	Note  string
 }

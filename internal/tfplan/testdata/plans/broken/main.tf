@@ -331,8 +331,8 @@ resource "azurerm_lb_rule" "https" {
   protocol                       = "Tcp"
   frontend_port                  = 443
   backend_port                   = 443
-  idle_timeout_in_minutes        = 30
-  tcp_reset_enabled              = true
+  idle_timeout_in_minutes        = 4
+  tcp_reset_enabled              = false
 }
 
 # --- Front Door -----------------------------------------------------------
