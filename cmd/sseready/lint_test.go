@@ -122,7 +122,7 @@ func TestLintJSON(t *testing.T) {
 		t.Fatalf("%d objects, want one per file", len(got))
 	}
 	ready, buffering, broken := got[0], got[1], got[2]
-	if ready["ready"] != true || len(ready["findings"].([]any)) != 0 {
+	if ready["ready"] != true || len(as[[]any](t, ready["findings"])) != 0 {
 		t.Errorf("ready file: %v", ready)
 	}
 	if _, has := ready["error"]; has {
@@ -131,7 +131,7 @@ func TestLintJSON(t *testing.T) {
 	if buffering["ready"] != false {
 		t.Errorf("buffering file: %v", buffering)
 	}
-	f := buffering["findings"].([]any)[0].(map[string]any)
+	f := as[map[string]any](t, as[[]any](t, buffering["findings"])[0])
 	want := map[string]any{"rule": "SSE101", "severity": "error", "line": 3.0, "column": 12.0, "element": "forward-request", "hop": "apim"}
 	for k, v := range want {
 		if f[k] != v {
@@ -143,10 +143,10 @@ func TestLintJSON(t *testing.T) {
 			t.Errorf("key %q missing", k)
 		}
 	}
-	if !strings.Contains(f["message"].(string), `add buffer-response="false"`) {
+	if !strings.Contains(str(f["message"]), `add buffer-response="false"`) {
 		t.Errorf("message %v", f["message"])
 	}
-	if broken["ready"] != false || !strings.Contains(broken["error"].(string), "line 3, column 1: end tag </policies>") {
+	if broken["ready"] != false || !strings.Contains(str(broken["error"]), "line 3, column 1: end tag </policies>") {
 		t.Errorf("broken file: %v", broken)
 	}
 }
@@ -366,4 +366,14 @@ func TestLintSnippets(t *testing.T) {
 	if code != 2 || !strings.Contains(stdout, "stray.xml:2:1: error: end tag </value> has no matching start tag") {
 		t.Fatalf("exit %d\n%s", code, stdout)
 	}
+}
+
+// as is v as a T, or the test fails saying what v was.
+func as[T any](t *testing.T, v any) T {
+	t.Helper()
+	x, ok := v.(T)
+	if !ok {
+		t.Fatalf("%v (%T) is not a %T", v, v, x)
+	}
+	return x
 }

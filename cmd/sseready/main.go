@@ -73,9 +73,9 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	case "check-plan":
 		return runCheckPlan(args[1:], stdin, stdout, stderr)
 	case "backend":
-		return runBackend(ctx, args[1:], stdout, stderr)
+		return runBackend(ctx, args[1:], stderr)
 	case "gateway":
-		return runGateway(ctx, args[1:], stdout, stderr)
+		return runGateway(ctx, args[1:], stderr)
 	case "probe":
 		return runProbe(ctx, args[1:], stdout, stderr)
 	case "prove":

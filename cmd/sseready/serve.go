@@ -55,7 +55,7 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-func runBackend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runBackend(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("backend", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8081", "address to listen on (loopback by default)")
@@ -204,7 +204,7 @@ func assumptionsHelp() string {
 	return "  - " + strings.Join(gateway.Assumptions, "\n  - ") + "\n"
 }
 
-func runGateway(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runGateway(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback by default)")

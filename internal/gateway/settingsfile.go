@@ -31,18 +31,7 @@ func readSettingsFile(path, what string) (map[string]any, error) {
 		if v == nil {
 			return nil, fmt.Errorf("%s: is null: write the settings as a JSON object, such as jsonencode() of %s", path, what)
 		}
-		kind := "a value"
-		switch v.(type) {
-		case []any:
-			kind = "an array"
-		case string:
-			kind = "a string"
-		case bool:
-			kind = "true or false"
-		default:
-			kind = "a number"
-		}
-		return nil, fmt.Errorf("%s: must be a JSON object, such as jsonencode() of %s, not %s", path, what, kind)
+		return nil, fmt.Errorf("%s: must be a JSON object, such as jsonencode() of %s, not %s", path, what, plain.Describe(v))
 	}
 	return m, nil
 }

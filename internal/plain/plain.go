@@ -154,7 +154,7 @@ func (r *Reader) String(m map[string]any, path, key string) (string, bool) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		r.Fail(Join(path, key), "must be a string, not %s", describe(v))
+		r.Fail(Join(path, key), "must be a string, not %s", Describe(v))
 	}
 	return s, ok
 }
@@ -167,7 +167,7 @@ func (r *Reader) Bool(m map[string]any, path, key string) (bool, bool) {
 	}
 	b, ok := v.(bool)
 	if !ok {
-		r.Fail(Join(path, key), "must be true or false, not %s", describe(v))
+		r.Fail(Join(path, key), "must be true or false, not %s", Describe(v))
 	}
 	return b, ok
 }
@@ -181,7 +181,7 @@ func (r *Reader) Int(m map[string]any, path, key string) *int64 {
 	}
 	f, ok := number(v)
 	if !ok {
-		r.Fail(Join(path, key), "must be a number, not %s", describe(v))
+		r.Fail(Join(path, key), "must be a number, not %s", Describe(v))
 		return nil
 	}
 	n, acc := f.Int64()
@@ -204,7 +204,7 @@ func (r *Reader) Float(m map[string]any, path, key string) *float64 {
 	}
 	f, ok := number(v)
 	if !ok {
-		r.Fail(Join(path, key), "must be a number, not %s", describe(v))
+		r.Fail(Join(path, key), "must be a number, not %s", Describe(v))
 		return nil
 	}
 	x, _ := f.Float64()
@@ -236,8 +236,8 @@ func numText(f *big.Float) string {
 	return f.Text('g', -1)
 }
 
-// describe names the kind of a plain value for a message.
-func describe(v any) string {
+// Describe names a plain value for a message: "the string \"x\"", "a list".
+func Describe(v any) string {
 	switch v := v.(type) {
 	case string:
 		return fmt.Sprintf("the string %q", v)

@@ -11,7 +11,10 @@ func TestFromJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := v.(map[string]any)
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.Fatalf("%T, want an object", v)
+	}
 	r := &Reader{}
 	if n := r.Int(m, "", "a"); n != nil || len(r.Errs) != 1 || r.Errs[0].Error() != "a: 12345678901234567890 is too large" {
 		t.Fatalf("large: %v %v", n, r.Errs)
