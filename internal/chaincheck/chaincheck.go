@@ -286,14 +286,16 @@ func (k *checker) hops() []streamprofile.Hop {
 	return hops
 }
 
-// hopPaths are the paths of the hops present, whose being unknown makes
-// the path itself unknown.
-func (k *checker) hopPaths() []string {
-	var out []string
-	for _, h := range k.hops() {
-		out = append(out, string(h))
+// hopsKnown reports whether the hops on the path are: none of them is
+// unknown as a whole. A value unknown inside a hop (one policy's XML) does
+// not hide the path's clocks, which that value does not set.
+func (k *checker) hopsKnown() bool {
+	for u := range k.unknown {
+		if u != "backend" && slices.Contains(Keys, u) {
+			return false // a hop, present or not, unknown as a whole
+		}
 	}
-	return out
+	return true
 }
 
 // validate checks what decoding a single value cannot: the documents
@@ -346,7 +348,7 @@ func (k *checker) validate() {
 func (k *checker) backend() {
 	b := k.chain.Backend
 	switch {
-	case !k.known(pathBackendGap, pathBackendBeat, pathBackendTTFB, pathBackendTCP, pathLBIdle, pathCAIdle) || !k.known(k.hopPaths()...):
+	case !k.known(pathBackendGap, pathBackendBeat, pathBackendTTFB, pathBackendTCP, pathLBIdle, pathCAIdle) || !k.hopsKnown():
 	case b.MaxEventGap == 0:
 		k.add(rules.IdleCut, rules.HopBackend, rules.Warning, pathBackendGap,
 			"the backend's max_event_gap is not given, so no hop's idle clock can be checked: give the longest silence between events")

@@ -182,6 +182,29 @@ func TestUnknownValues(t *testing.T) {
 	}
 }
 
+// A value unknown inside a hop (one policy's XML until apply) does not
+// hide the path's clocks: a heartbeat too slow for App Gateway's timeout
+// is still an error.
+func TestUnknownPolicyKeepsTheClocks(t *testing.T) {
+	c := goodChain()
+	c.APIM.Policies[0].XML = ""
+	c.Unknown = []string{"apim.policies[0].xml"}
+	c.Backend.HeartbeatInterval = 0 // a 10-minute silence, no heartbeat
+	r, errs := Check(c)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got := summary(r)
+	for _, want := range []string{"app_gateway SSE302 error", "load_balancer SSE401 error", "apim SSE400 info apim.policies[0].xml"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings lack %q:\n%s", want, got)
+		}
+	}
+	if r.Ready || r.Complete {
+		t.Errorf("ready %v complete %v: the clocks alone fail the path", r.Ready, r.Complete)
+	}
+}
+
 // What decoding cannot see: the documents, and how the timings fit.
 // Each value's own range is checked by Decode (decode_test.go).
 func TestChainInputErrors(t *testing.T) {
