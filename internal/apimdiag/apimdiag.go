@@ -185,10 +185,10 @@ func Check(d Diagnostic) []rules.Finding {
 		b, ok := d.Blocks[name]
 		switch {
 		case !ok || b == nil:
-			out = append(out, finding(rules.DiagnosticBlockLeft, rules.Warning,
+			out = append(out, finding(rules.DiagnosticBlockLeft, rules.Warning, name,
 				"%s (%s) leaves out %s, so body logging already set there stays on: write the block with body_bytes = 0", where, d.Identifier, name))
 		case b.BodyBytes > 0:
-			out = append(out, finding(rules.DiagnosticBodyLogging, rules.Error,
+			out = append(out, finding(rules.DiagnosticBodyLogging, rules.Error, name+".body_bytes",
 				"%s (%s) logs %d bytes of each body in %s, which buffers the stream: set body_bytes = 0", where, d.Identifier, b.BodyBytes, name))
 		}
 	}
@@ -235,8 +235,10 @@ func WrittenBlocksLogBodies(d Diagnostic) bool {
 	return false
 }
 
-func finding(id string, sev rules.Severity, format string, args ...any) rules.Finding {
-	f := rules.MustLookup(id).Finding(0, 0, "", "%s", fmt.Sprintf(format, args...))
+// finding is a rule's finding on element, the block or attribute that
+// holds the setting ("frontend_response.body_bytes").
+func finding(id string, sev rules.Severity, element, format string, args ...any) rules.Finding {
+	f := rules.MustLookup(id).Finding(0, 0, element, "%s", fmt.Sprintf(format, args...))
 	f.Severity = sev
 	return f
 }

@@ -707,7 +707,7 @@ func (k *checker) diagnostics(ds []apimdiag.Diagnostic) {
 			continue
 		}
 		for _, f := range apimdiag.Check(d) {
-			f.Element = fmt.Sprintf("apim.diagnostics[%d]", i)
+			f.Element = fmt.Sprintf("apim.diagnostics[%d].%s", i, f.Element)
 			k.findings = append(k.findings, f)
 		}
 	}

@@ -859,18 +859,6 @@ func (b *builder) place(f rules.Finding) Finding {
 		out.Message = fmt.Sprintf("%s is not known until apply: the checks that need it run then", out.At)
 		return out
 	}
-	if strings.HasPrefix(f.Setting, "apim.diagnostics[") && out.At.Attribute == "" {
-		// The diagnostic's findings name their block in the message.
-		for _, name := range apimdiag.Blocks {
-			if strings.Contains(f.Message, " "+name) {
-				out.At.Attribute = name
-				if f.Rule == rules.DiagnosticBodyLogging {
-					out.At.Attribute += ".body_bytes"
-				}
-				break
-			}
-		}
-	}
 	msg := f.Message
 	// "apim.policies[1] (api scope): ": the place already names the policy.
 	if pre := policyPrefixRE.FindString(msg); pre != "" {
