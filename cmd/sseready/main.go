@@ -77,7 +77,7 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	case "gateway":
 		return runGateway(ctx, args[1:], stderr)
 	case "probe":
-		return runProbe(ctx, args[1:], stdout, stderr)
+		return runProbe(ctx, args[1:], stdin, stdout, stderr)
 	case "prove":
 		return runProve(ctx, args[1:], stdout, stderr)
 	case "version", "--version":

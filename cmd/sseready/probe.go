@@ -6,9 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
@@ -26,7 +24,7 @@ it did not, 2 for a wrong command line.
 Flags:
 `
 
-func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runProbe(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var opts probe.Options
@@ -34,8 +32,8 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	durationVar(fs, &opts.Duration, "duration", 0, "stop after this long (0: no limit)")
 	durationVar(fs, &opts.MaxLatency, "max-latency", 500*time.Millisecond, "relay latency above which an event counts as held")
 	format := fs.String("format", "text", "output format: text or json")
-	var headers stringList
-	fs.Var(&headers, "header", "a request header, K:V (repeatable)")
+	var rf requestFlags
+	rf.register(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, probeUsage); fs.PrintDefaults() }
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -59,14 +57,11 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sseready probe: %q is not an http(s) URL, such as http://127.0.0.1:8080/\n", rest[0])
 		return exitInput
 	}
-	opts.Header = http.Header{}
-	for _, h := range headers {
-		k, v, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(k) == "" {
-			fmt.Fprintf(stderr, "sseready probe: --header %q is not K:V\n", h)
-			return exitInput
-		}
-		opts.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if opts.Request, err = rf.request(set, func() ([]byte, error) { return io.ReadAll(stdin) }); err != nil {
+		fmt.Fprintf(stderr, "sseready probe: %v\n", err)
+		return exitInput
 	}
 	rep := probe.Run(ctx, rest[0], opts)
 	if *format == "json" {

@@ -23,9 +23,8 @@ type Options struct {
 	Events int
 	// Duration stops the probe after that long (0: no limit).
 	Duration time.Duration
-	// Header is sent with the request (Accept: text/event-stream is set
-	// unless given).
-	Header http.Header
+	// Request is what to send (default: an EventSource's GET).
+	Request Request
 	// MaxLatency is the relay latency above which an event counts as held
 	// (default 500ms). Latency needs the sender's sent_unix_nano.
 	MaxLatency time.Duration
@@ -86,18 +85,10 @@ func Run(ctx context.Context, url string, opts Options) Report {
 		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
 		defer cancel()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := opts.Request.HTTP(ctx, url)
 	if err != nil {
 		rep.Error = err.Error()
 		return rep
-	}
-	for k, vs := range opts.Header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", "text/event-stream")
 	}
 	start := time.Now()
 	since := func(t time.Time) float64 { return float64(t.Sub(start).Microseconds()) / 1000 }

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
+)
+
+// requestFlags are what a stream's client sends, shared by probe and
+// load: --method, --data or --data-file, --header, and --header-env for
+// secrets, which are read from the environment so they stay out of argv,
+// shell history and logs.
+type requestFlags struct {
+	method, data, dataFile string
+	headers, headerEnv     stringList
+}
+
+func (r *requestFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&r.method, "method", "GET", "the HTTP method (POST for a chat completions API)")
+	fs.StringVar(&r.data, "data", "", `the request body, such as {"stream": true, "messages": [...]} (POST unless --method says otherwise)`)
+	fs.StringVar(&r.dataFile, "data-file", "", "read the request body from this file (- for standard input)")
+	fs.Var(&r.headers, "header", "a request header, `K:V` (repeatable)")
+	fs.Var(&r.headerEnv, "header-env", "a request header whose value is the environment variable's, `NAME=ENVVAR`, such as api-key=AZURE_OPENAI_KEY (repeatable; the value is never printed)")
+}
+
+// request builds the probe.Request, or says which flag is wrong. set
+// tells whether --method was given (a body alone means POST).
+func (r *requestFlags) request(set map[string]bool, stdin func() ([]byte, error)) (probe.Request, error) {
+	out := probe.Request{Method: strings.ToUpper(r.method), Header: http.Header{}}
+	switch {
+	case r.data != "" && r.dataFile != "":
+		return out, fmt.Errorf("give the body once: --data or --data-file, not both")
+	case r.data != "":
+		out.Body = []byte(r.data)
+	case r.dataFile == "-":
+		b, err := stdin()
+		if err != nil {
+			return out, fmt.Errorf("--data-file -: %v", err)
+		}
+		out.Body = b
+	case r.dataFile != "":
+		b, err := os.ReadFile(r.dataFile)
+		if err != nil {
+			return out, fmt.Errorf("--data-file: %v", err)
+		}
+		out.Body = b
+	}
+	if out.Body != nil && !set["method"] {
+		out.Method = http.MethodPost
+	}
+	if !validMethod(out.Method) {
+		return out, fmt.Errorf("--method %q is not an HTTP method, such as GET or POST", r.method)
+	}
+	for _, h := range r.headers {
+		k, v, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(k) == "" {
+			return out, fmt.Errorf("--header %q is not K:V", h)
+		}
+		out.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	for _, h := range r.headerEnv {
+		name, env, ok := strings.Cut(h, "=")
+		if !ok || strings.TrimSpace(name) == "" || env == "" {
+			return out, fmt.Errorf("--header-env %q is not NAME=ENVVAR, such as api-key=AZURE_OPENAI_KEY", h)
+		}
+		v, ok := os.LookupEnv(env)
+		if !ok || v == "" {
+			return out, fmt.Errorf("--header-env %s: the environment variable %s is not set or empty", strings.TrimSpace(name), env)
+		}
+		out.Header.Add(strings.TrimSpace(name), v)
+	}
+	return out, nil
+}
+
+// validMethod accepts a token (RFC 9110, 9.1), as net/http does.
+func validMethod(m string) bool {
+	if m == "" {
+		return false
+	}
+	for _, c := range m {
+		if c < '!' || c > '~' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c) {
+			return false
+		}
+	}
+	return true
+}
