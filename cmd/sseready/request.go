@@ -52,7 +52,7 @@ func (r *requestFlags) request(set map[string]bool, stdin func() ([]byte, error)
 	if out.Body != nil && !set["method"] {
 		out.Method = http.MethodPost
 	}
-	if !validMethod(out.Method) {
+	if !probe.ValidMethod(out.Method) {
 		return out, fmt.Errorf("--method %q is not an HTTP method, such as GET or POST", r.method)
 	}
 	for _, h := range r.headers {
@@ -74,17 +74,4 @@ func (r *requestFlags) request(set map[string]bool, stdin func() ([]byte, error)
 		out.Header.Add(strings.TrimSpace(name), v)
 	}
 	return out, nil
-}
-
-// validMethod accepts a token (RFC 9110, 9.1), as net/http does.
-func validMethod(m string) bool {
-	if m == "" {
-		return false
-	}
-	for _, c := range m {
-		if c < '!' || c > '~' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c) {
-			return false
-		}
-	}
-	return true
 }
