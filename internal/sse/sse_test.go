@@ -171,6 +171,42 @@ func TestReaderArrivalAndEnd(t *testing.T) {
 	}
 }
 
+// chunks returns one read's bytes per call, as a connection would.
+type chunks []string
+
+func (c *chunks) Read(p []byte) (int, error) {
+	if len(*c) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, (*c)[0])
+	(*c)[0] = (*c)[0][n:]
+	if (*c)[0] == "" {
+		*c = (*c)[1:]
+	}
+	return n, nil
+}
+
+// Items that one read completed share its number and size; a read that
+// completes nothing still counts, as it brought bytes.
+func TestReaderNumbersReads(t *testing.T) {
+	reads := chunks{"data: a\n\ndata: b\n\ndata: c\n\n", "data: d\n", "\n", "data: e\n\n"}
+	r := NewReader(&reads)
+	var got []string
+	for {
+		it, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s@%d/%d", it.Event.Data, it.Read, it.ReadBytes))
+	}
+	if want := "a@1/27 b@1/27 c@1/27 d@3/1 e@4/9"; strings.Join(got, " ") != want {
+		t.Fatalf("got %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
 // FuzzParser: whole and byte-by-byte parses agree, and nothing panics.
 func FuzzParser(f *testing.F) {
 	for _, s := range []string{"data: x\n\n", "\uFEFFid: 1\r\ndata\r\r\n", "retry: 12\n: c\nevent: e\ndata:  y\n\n", "data: \xf0\x9f\n\n", "\r\n\r", "\xef\xbb"} {

@@ -67,10 +67,17 @@ func (w *Writer) Retry(d time.Duration) error {
 	return err
 }
 
-// Received is an item and the time the read that completed it returned.
+// Received is an item and the read that completed it: when that read
+// returned, which read it was and how many bytes it brought. Items that
+// share a read arrived together, however far apart they were sent: what a
+// buffering hop looks like from the client.
 type Received struct {
 	Item
 	Arrived time.Time
+	// Read numbers the reads that returned bytes, from 1.
+	Read int
+	// ReadBytes is how many bytes that read returned.
+	ReadBytes int
 }
 
 // Reader reads items from a stream as they arrive.
@@ -85,6 +92,7 @@ type Reader struct {
 	// but was not ended by an empty line (it was not dispatched).
 	Discarded bool
 	now       func() time.Time
+	reads     int
 }
 
 // NewReader reads from r.
@@ -104,8 +112,11 @@ func (r *Reader) Next() (Received, error) {
 		}
 		n, err := r.r.Read(r.buf)
 		at := r.now()
+		if n > 0 {
+			r.reads++
+		}
 		for _, it := range r.p.Feed(r.buf[:n]) {
-			r.queue = append(r.queue, Received{Item: it, Arrived: at})
+			r.queue = append(r.queue, Received{Item: it, Arrived: at, Read: r.reads, ReadBytes: n})
 		}
 		if err != nil {
 			r.closed, r.err = true, err
