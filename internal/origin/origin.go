@@ -2,7 +2,8 @@
 // set interval, each carrying the time it was sent, with comment
 // heartbeats, silences on demand, id-based resume (Last-Event-ID) and the
 // recommended response headers, any of which can be left out to test what
-// breaks without them.
+// breaks without them. With ChatCompletions it answers as an OpenAI-style
+// chat completions endpoint instead (chat.go).
 package origin
 
 import (
@@ -42,6 +43,10 @@ type Config struct {
 	// Padding adds that many bytes to each event's data (field "pad"), to
 	// make events large.
 	Padding int
+	// ChatCompletions answers POST chat completions requests as Azure
+	// OpenAI does (chat.go): Events is then the number of content chunks
+	// (0: DefaultChatTokens), and the other settings time them.
+	ChatCompletions bool
 }
 
 // Payload is the JSON data of each event.
@@ -124,6 +129,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "streaming is not supported by this server", http.StatusInternalServerError)
 		return
 	}
+	if h.cfg.ChatCompletions {
+		h.serveChat(w, r, flusher)
+		return
+	}
 	start := 1
 	if last := r.Header.Get("Last-Event-ID"); last != "" {
 		n, err := strconv.Atoi(last)
@@ -138,20 +147,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	omit := map[string]bool{}
-	for _, o := range h.cfg.OmitHeaders {
-		omit[http.CanonicalHeaderKey(o)] = true
-	}
-	for k, v := range streamprofile.BackendResponseHeaders() {
-		if !omit[k] {
-			w.Header().Set(k, v)
-		}
-	}
-	if h.cfg.AllowOrigin != "" {
-		w.Header().Set("Access-Control-Allow-Origin", h.cfg.AllowOrigin)
-	}
-	w.WriteHeader(http.StatusOK)
-	flusher.Flush()
+	h.writeStreamHeaders(w, flusher)
 
 	sw := sse.NewWriter(w)
 	ctx := r.Context()
@@ -175,6 +171,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// writeStreamHeaders sends 200 with the recommended stream headers but
+// the omitted ones.
+func (h *Handler) writeStreamHeaders(w http.ResponseWriter, f http.Flusher) {
+	omit := map[string]bool{}
+	for _, o := range h.cfg.OmitHeaders {
+		omit[http.CanonicalHeaderKey(o)] = true
+	}
+	for k, v := range streamprofile.BackendResponseHeaders() {
+		if !omit[k] {
+			w.Header().Set(k, v)
+		}
+	}
+	if h.cfg.AllowOrigin != "" {
+		w.Header().Set("Access-Control-Allow-Origin", h.cfg.AllowOrigin)
+	}
+	w.WriteHeader(http.StatusOK)
+	f.Flush()
 }
 
 // waitWithHeartbeats waits d, sending a heartbeat whenever the stream has
