@@ -1,0 +1,338 @@
+// Package loadgen opens many SSE streams at once against a URL, sending
+// the probe's request, and measures how they arrive: each event's latency
+// against the origin's send time (sent_unix_nano) where the data carries
+// it, the gaps between events, the time to the first event, events per
+// second, the streams that failed or were cut by kind, and the streams
+// that look buffered. Quantiles come from HdrHistograms, which merge
+// exactly, so a run split into shards over many machines (Options.Shard)
+// adds up to the figures of one run (Merge).
+//
+// Each stream is its own HTTP/1.1 connection, as separate clients'
+// EventSources are, read by one goroutine that holds no read buffer while
+// the stream is idle.
+package loadgen
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
+)
+
+// Options say what load to make.
+type Options struct {
+	// URL is the stream's http or https URL.
+	URL string
+	// Request is what each stream sends (the probe's request).
+	Request probe.Request
+	// Streams is how many streams the whole run opens (all shards).
+	Streams int
+	// Shard is the part of the streams this process opens (default: all,
+	// 0/1): the streams whose index is Shard.Index modulo Shard.Count.
+	Shard Shard
+	// Rate is how many streams open per second over the whole run (0:
+	// all at once). Stream i opens i/Rate seconds after the start, in
+	// every shard alike.
+	Rate float64
+	// Duration ends the run that long after its start.
+	Duration time.Duration
+	// Events ends each stream after that many events (0: no count).
+	Events int
+	// MaxLatency is the latency above which an event counts as held, for
+	// the buffered judgement (default 500ms).
+	MaxLatency time.Duration
+	// IdleTimeout cuts a stream on which nothing arrived for that long
+	// (KindCutSilent; default 60s).
+	IdleTimeout time.Duration
+	// HeadersTimeout bounds the connection, the TLS handshake and the
+	// response headers (default 30s).
+	HeadersTimeout time.Duration
+	// TLSConfig is for https URLs (default: the system's roots).
+	TLSConfig *tls.Config
+	// Progress, when set, is called every ProgressEvery (default 1s)
+	// while the run lasts, from another goroutine.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+
+	// onLatency sees every latency recorded (tests).
+	onLatency func(time.Duration)
+}
+
+// Progress is a run so far.
+type Progress struct {
+	Elapsed time.Duration
+	// Active streams are open now; Opened, Failed and Cut count so far.
+	Active, Opened, Failed, Cut int64
+	Events                      int64
+	// EventsPerS is over the last interval.
+	EventsPerS float64
+	// P99MS is the latency's p99 so far, or the gaps' when the events
+	// carry no send time; nil before any.
+	P99MS *float64
+}
+
+func (o *Options) setDefaults() error {
+	u, err := url.Parse(o.URL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return fmt.Errorf("%q is not an http(s) URL", o.URL)
+	case o.Streams < 1:
+		return fmt.Errorf("streams must be 1 or more")
+	case o.Duration <= 0:
+		return fmt.Errorf("the duration must be positive")
+	case o.Events < 0 || o.Rate < 0 || o.MaxLatency < 0 || o.IdleTimeout < 0 || o.HeadersTimeout < 0:
+		return fmt.Errorf("events, rate and timeouts cannot be negative")
+	}
+	if o.Shard.Count == 0 {
+		o.Shard = Shard{0, 1}
+	}
+	if o.Shard.Index < 0 || o.Shard.Index >= o.Shard.Count {
+		return fmt.Errorf("shard %s: the index must be from 0 to %d", o.Shard, o.Shard.Count-1)
+	}
+	if o.Shard.Index >= o.Streams {
+		return fmt.Errorf("shard %s has none of %d streams", o.Shard, o.Streams)
+	}
+	if o.MaxLatency == 0 {
+		o.MaxLatency = 500 * time.Millisecond
+	}
+	if o.IdleTimeout == 0 {
+		o.IdleTimeout = 60 * time.Second
+	}
+	if o.HeadersTimeout == 0 {
+		o.HeadersTimeout = 30 * time.Second
+	}
+	if o.ProgressEvery == 0 {
+		o.ProgressEvery = time.Second
+	}
+	return nil
+}
+
+// Planned is how many streams the shard opens.
+func (o Options) Planned() int {
+	if o.Shard.Count <= 1 {
+		return o.Streams
+	}
+	return (o.Streams - o.Shard.Index + o.Shard.Count - 1) / o.Shard.Count
+}
+
+// Run makes the load until the duration is over, every stream has ended,
+// or ctx ends, and returns what it measured. An error means it could not
+// start (the options are wrong).
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	if err := opts.setDefaults(); err != nil {
+		return nil, err
+	}
+	target, err := newTarget(opts)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Duration)
+	defer cancel()
+	start := time.Now()
+	rec := newRecorder(start, bucketWidth(opts.Duration), opts)
+	rec.res.Target = target.display
+	rec.res.Shards = []Shard{opts.Shard}
+	rec.res.Streams.Planned = int64(opts.Planned())
+
+	stopProgress := rec.report(opts)
+	var wg sync.WaitGroup
+	for i := opts.Shard.Index; i < opts.Streams; i += opts.Shard.Count {
+		if opts.Rate > 0 {
+			at := start.Add(time.Duration(float64(i) / opts.Rate * float64(time.Second)))
+			if !sleepUntil(ctx, at) {
+				break
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := stream{t: target, rec: rec, opts: &opts}
+			s.run(ctx)
+		}()
+	}
+	wg.Wait()
+	stopProgress()
+	return rec.result(time.Since(start)), nil
+}
+
+// sleepUntil waits for t, or reports false when ctx ends first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
+}
+
+// recorder gathers what the streams measure, under one lock taken once
+// per read, with atomic counters for the live progress.
+type recorder struct {
+	start     time.Time
+	width     time.Duration
+	onLatency func(time.Duration)
+
+	mu  sync.Mutex
+	res Result
+
+	active, opened, failed, cut, events atomic.Int64
+}
+
+func newRecorder(start time.Time, width time.Duration, opts Options) *recorder {
+	return &recorder{start: start, width: width, onLatency: opts.onLatency, res: Result{
+		Errors:     map[Kind]int64{},
+		Histograms: Histograms{NewHist(), NewHist(), NewHist()},
+		Timeline:   Timeline{BucketS: width.Seconds(), Errors: map[Kind][]int64{}},
+	}}
+}
+
+func (r *recorder) bucket(t time.Time) int { return max(0, int(t.Sub(r.start)/r.width)) }
+
+// received is one event as a stream saw it.
+type received struct {
+	sent    time.Time // zero when the data carries no send time
+	gap     time.Duration
+	hasGap  bool
+	first   time.Duration
+	isFirst bool
+}
+
+func (r *recorder) received(at time.Time, evs []received) {
+	r.events.Add(int64(len(evs)))
+	i := r.bucket(at)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Events += int64(len(evs))
+	r.res.Timeline.grow(i)
+	r.res.Timeline.Events[i] += int64(len(evs))
+	for _, e := range evs {
+		if !e.sent.IsZero() {
+			lat := at.Sub(e.sent)
+			r.res.Histograms.Latency.Record(lat)
+			r.res.Timeline.latency(i).Record(lat)
+			if r.onLatency != nil {
+				r.onLatency(lat)
+			}
+		}
+		if e.hasGap {
+			r.res.Histograms.Gap.Record(e.gap)
+		}
+		if e.isFirst {
+			r.res.Histograms.FirstEvent.Record(e.first)
+		}
+	}
+}
+
+func (r *recorder) openedAt(at time.Time) {
+	r.active.Add(1)
+	r.opened.Add(1)
+	i := r.bucket(at)
+	r.mu.Lock()
+	r.res.Streams.Opened++
+	r.res.Timeline.grow(i)
+	r.res.Timeline.Opened[i]++
+	r.mu.Unlock()
+}
+
+// end records how a stream ended: opened tells whether it had opened,
+// kind is what went wrong ("" for nothing).
+func (r *recorder) end(at time.Time, opened bool, kind Kind, buffered, ended bool) {
+	i := r.bucket(at)
+	if opened {
+		r.active.Add(-1)
+	}
+	switch {
+	case kind == "":
+	case kind.Cut():
+		r.cut.Add(1)
+	default:
+		r.failed.Add(1)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Timeline.grow(i)
+	if opened {
+		r.res.Timeline.Closed[i]++
+	}
+	if kind != "" {
+		r.res.Errors[kind]++
+		r.res.Timeline.addError(i, kind, 1)
+		if kind.Cut() {
+			r.res.Streams.Cut++
+		} else {
+			r.res.Streams.Failed++
+		}
+	}
+	if buffered {
+		r.res.Streams.Buffered++
+	}
+	if ended {
+		r.res.Streams.Ended++
+	}
+}
+
+// report calls opts.Progress every interval until the returned stop.
+func (r *recorder) report(opts Options) (stop func()) {
+	if opts.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(opts.ProgressEvery)
+		defer t.Stop()
+		var last int64
+		lastAt := r.start
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				p := r.progress(now)
+				p.EventsPerS = float64(p.Events-last) / now.Sub(lastAt).Seconds()
+				last, lastAt = p.Events, now
+				opts.Progress(p)
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+func (r *recorder) progress(now time.Time) Progress {
+	p := Progress{Elapsed: now.Sub(r.start), Active: r.active.Load(), Opened: r.opened.Load(),
+		Failed: r.failed.Load(), Cut: r.cut.Load(), Events: r.events.Load()}
+	r.mu.Lock()
+	h := r.res.Histograms.Latency
+	if h.Count() == 0 {
+		h = r.res.Histograms.Gap
+	}
+	if h.Count() > 0 {
+		v := h.Quantile(0.99)
+		p.P99MS = &v
+	}
+	r.mu.Unlock()
+	return p
+}
+
+// result is the run's Result, summarised.
+func (r *recorder) result(elapsed time.Duration) *Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res := r.res
+	res.ElapsedS = elapsed.Seconds()
+	res.summarise()
+	return &res
+}
