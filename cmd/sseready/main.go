@@ -41,6 +41,7 @@ Usage:
   sseready gateway [flags]        run a local stand-in for an APIM or App Gateway hop
   sseready probe [flags] URL      read an SSE endpoint and report how the stream arrives
   sseready prove [flags]          run a test stream through emulated hops with your settings
+  sseready load [flags] URL       open many streams at once and measure them (load merge: add up shards)
   sseready version                print the version
 
 Run 'sseready COMMAND --help' for the flags of a command.
@@ -80,6 +81,8 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return runProbe(ctx, args[1:], stdin, stdout, stderr)
 	case "prove":
 		return runProve(ctx, args[1:], stdout, stderr)
+	case "load":
+		return runLoad(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "sseready %s\n", version)
 		return exitOK

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/loadgen"
+)
+
+const loadUsage = `Usage: sseready load [flags] URL
+       sseready load merge [--format text|json] [--report FILE.html] RESULT.json...
+
+Opens many streams at once against an SSE endpoint, each its own HTTP/1.1
+connection sending the probe's request (--method, --data, --header...),
+and measures how they arrive: each event's latency when its data carries
+sent_unix_nano (sseready backend's does), the gaps between events, the
+time to the first event, events per second, the streams that failed or
+were cut by kind, and the streams that look buffered.
+
+Bounded by default: at most --max-streams streams (100) for at most
+--max-duration (60s); raise them to go further. Against a host other than
+loopback it first prints what it is about to do.
+
+--shard i/n opens one part of the streams (those whose index is i modulo
+n, i from 0) on the run's schedule, so n processes, on one machine or many
+(examples/load has a Kubernetes Indexed Job), make the load of one run;
+'sseready load merge' adds their --format json results up exactly.
+
+Outcome: streamed, buffered, cut, not_sse, refused or error (the worst
+that applies). Exit status: 0 streamed, 1 any other outcome, 2 for a
+wrong command line or unreadable input.
+
+Flags:
+`
+
+// loadFlags are load's own flags; the request's are requestFlags.
+type loadFlags struct {
+	opts        loadgen.Options
+	shard       string
+	maxStreams  int
+	maxDuration time.Duration
+	format      string
+	report      string
+}
+
+func runLoad(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "merge" {
+		return runLoadMerge(args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f loadFlags
+	o := &f.opts
+	fs.IntVar(&o.Streams, "streams", 10, "streams to open, over all shards")
+	fs.Float64Var(&o.Rate, "rate", 100, "streams opened per second, over all shards (0: all at once)")
+	durationVar(fs, &o.Duration, "duration", 10*time.Second, "how long the run lasts")
+	fs.IntVar(&o.Events, "events", 0, "end each stream after N events (0: at the end of the run); a stream that ends before is cut")
+	fs.StringVar(&f.shard, "shard", "", "run part i of n (`i/n`, i from 0 to n-1), for one process of many")
+	fs.IntVar(&f.maxStreams, "max-streams", 100, "the most streams --streams may ask for: raise it for a bigger load")
+	durationVar(fs, &f.maxDuration, "max-duration", time.Minute, "the longest --duration may be: raise it for a longer run")
+	durationVar(fs, &o.MaxLatency, "max-latency", 500*time.Millisecond, "latency above which an event counts as held (the stream looks buffered)")
+	durationVar(fs, &o.IdleTimeout, "idle-timeout", time.Minute, "a stream on which nothing arrives for this long is cut (cut_silent)")
+	durationVar(fs, &o.HeadersTimeout, "headers-timeout", 30*time.Second, "time to connect and get the response headers (headers_timeout)")
+	fs.StringVar(&f.format, "format", "text", "output format: text or json (one object, mergeable)")
+	fs.StringVar(&f.report, "report", "", "write an HTML report (one self-contained page) to this `file`")
+	var rf requestFlags
+	rf.register(fs)
+	fs.Usage = func() { fmt.Fprint(stderr, loadUsage); fs.PrintDefaults() }
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if msg := f.check(rest); msg != "" {
+		fmt.Fprintln(stderr, "sseready load: "+msg)
+		return exitInput
+	}
+	o.URL = rest[0]
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if o.Request, err = rf.request(set, func() ([]byte, error) { return io.ReadAll(stdin) }); err != nil {
+		fmt.Fprintf(stderr, "sseready load: %v\n", err)
+		return exitInput
+	}
+	if limit := loadgen.RaiseOpenFileLimit(); limit > 0 && uint64(o.Planned())+64 > limit {
+		fmt.Fprintf(stderr, "sseready load: --streams %d: this shard would open %d streams, and the open-file limit is %d (ulimit -n): split the run with --shard\n", o.Streams, o.Planned(), limit)
+		return exitInput
+	}
+	if host := loadHost(o.URL); !isLoopback(host) {
+		fmt.Fprintf(stderr, "sseready load: %s to %s\n", describeLoad(*o), host)
+	}
+	if p := progressWriter(stderr); p != nil {
+		o.Progress = p.show
+		defer p.done()
+	}
+	res, err := loadgen.Run(ctx, *o)
+	if err != nil {
+		fmt.Fprintf(stderr, "sseready load: %v\n", err)
+		return exitInput
+	}
+	return printLoad(res, f.format, f.report, stdout, stderr)
+}
+
+// check validates the flags and names the one that is wrong.
+func (f *loadFlags) check(rest []string) string {
+	o := &f.opts
+	switch {
+	case len(rest) != 1:
+		return "give one URL"
+	case f.format != "text" && f.format != "json":
+		return fmt.Sprintf("--format must be text or json, not %q", f.format)
+	case o.Streams < 1:
+		return "--streams must be 1 or more"
+	case o.Streams > f.maxStreams:
+		return fmt.Sprintf("--streams %d is over --max-streams %d: raise --max-streams to open that many", o.Streams, f.maxStreams)
+	case o.Duration <= 0:
+		return "--duration must be positive, such as 30s"
+	case o.Duration > f.maxDuration:
+		return fmt.Sprintf("--duration %s is over --max-duration %s: raise --max-duration to run that long", o.Duration, f.maxDuration)
+	case o.Rate < 0:
+		return "--rate cannot be negative (0 opens every stream at once)"
+	case o.Events < 0:
+		return "--events cannot be negative"
+	case o.MaxLatency <= 0:
+		return "--max-latency must be positive, such as 500ms"
+	case o.IdleTimeout <= 0:
+		return "--idle-timeout must be positive, such as 60s"
+	case o.HeadersTimeout <= 0:
+		return "--headers-timeout must be positive, such as 30s"
+	}
+	if u, err := url.Parse(rest[0]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Sprintf("%q is not an http(s) URL, such as http://127.0.0.1:8080/", rest[0])
+	}
+	if f.shard != "" {
+		i, n, ok := strings.Cut(f.shard, "/")
+		si, err1 := strconv.Atoi(i)
+		sn, err2 := strconv.Atoi(n)
+		switch {
+		case !ok || err1 != nil || err2 != nil || sn < 1 || si < 0 || si >= sn:
+			return fmt.Sprintf("--shard %q is not i/n with 0 <= i < n, such as 0/4", f.shard)
+		case si >= o.Streams:
+			return fmt.Sprintf("--shard %s has none of the %d streams: give --streams %d or more", f.shard, o.Streams, sn)
+		}
+		o.Shard = loadgen.Shard{Index: si, Count: sn}
+	}
+	return ""
+}
+
+func loadHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Hostname()
+}
+
+// isLoopback is true for localhost and loopback addresses: load on them
+// starts without a word.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// describeLoad says what the run is about to do.
+func describeLoad(o loadgen.Options) string {
+	s := fmt.Sprintf("opening %d streams", o.Streams)
+	if o.Shard.Count > 1 {
+		s += fmt.Sprintf(" (this shard, %s: %d)", o.Shard, o.Planned())
+	}
+	if o.Rate > 0 {
+		s += fmt.Sprintf(" at %g per second", o.Rate)
+	} else {
+		s += " at once"
+	}
+	s += fmt.Sprintf(" for %s", o.Duration)
+	if o.Events > 0 {
+		s += fmt.Sprintf(", each until %d events", o.Events)
+	}
+	return s + ", " + o.Request.Method + " " + loadHostPath(o.URL)
+}
+
+func loadHostPath(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}
+
+func printLoad(res *loadgen.Result, format, report string, stdout, stderr io.Writer) int {
+	if report != "" {
+		if err := writeReport(report, res); err != nil {
+			fmt.Fprintf(stderr, "sseready load: --report: %v\n", err)
+			return exitInput
+		}
+	}
+	if format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+	} else {
+		printLoadText(stdout, res)
+	}
+	if !res.Outcome.OK() {
+		return exitFindings
+	}
+	return exitOK
+}
+
+func writeReport(path string, res *loadgen.Result) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := loadgen.WriteReport(f, res); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

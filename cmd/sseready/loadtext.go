@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/sseready/terraform-provider-sseready/internal/loadgen"
+)
+
+func printLoadText(w io.Writer, r *loadgen.Result) {
+	s := r.Streams
+	fmt.Fprintf(w, "%s: %d streams planned, %d opened, %d failed, %d cut, %d buffered, %d ended by the server\n",
+		r.Target, s.Planned, s.Opened, s.Failed, s.Cut, s.Buffered, s.Ended)
+	fmt.Fprintf(w, "%d events in %.1f s: %.1f events/s\n", r.Events, r.ElapsedS, r.EventsPerS)
+	for _, q := range []struct {
+		name string
+		q    *loadgen.Quantiles
+	}{{"latency", r.LatencyMS}, {"first event", r.FirstEventMS}, {"gap", r.GapMS}} {
+		if q.q == nil {
+			fmt.Fprintf(w, "%-12s -\n", q.name)
+			continue
+		}
+		fmt.Fprintf(w, "%-12s p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", q.name, q.q.P50, q.q.P90, q.q.P99, q.q.Max)
+	}
+	if len(r.Errors) > 0 {
+		var parts []string
+		for k, n := range r.Errors {
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+		slices.Sort(parts)
+		fmt.Fprintf(w, "errors: %s\n", strings.Join(parts, ", "))
+	}
+	if r.Outcome.OK() {
+		fmt.Fprintln(w, "ok: streamed")
+	} else {
+		fmt.Fprintf(w, "not ok: %s\n", r.Outcome)
+	}
+}
+
+// runLoadMerge adds up the --format json results of shards.
+func runLoadMerge(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("load merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "output format: text or json")
+	report := fs.String("report", "", "write an HTML report of the merge to this `file`")
+	fs.Usage = func() { fmt.Fprint(stderr, loadUsage); fs.PrintDefaults() }
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	switch {
+	case len(files) == 0:
+		fmt.Fprintln(stderr, "sseready load merge: give the results to merge (sseready load --format json of each shard)")
+		return exitInput
+	case *format != "text" && *format != "json":
+		fmt.Fprintf(stderr, "sseready load merge: --format must be text or json, not %q\n", *format)
+		return exitInput
+	}
+	var results []*loadgen.Result
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "sseready load merge: %v\n", err)
+			return exitInput
+		}
+		var r loadgen.Result
+		if err := json.Unmarshal(b, &r); err != nil || len(r.Shards) == 0 {
+			fmt.Fprintf(stderr, "sseready load merge: %s is not the result of sseready load --format json: %v\n", name, err)
+			return exitInput
+		}
+		results = append(results, &r)
+	}
+	merged, err := loadgen.Merge(results)
+	if err != nil {
+		fmt.Fprintf(stderr, "sseready load merge: %v\n", err)
+		return exitInput
+	}
+	if missing := merged.Missing(); len(missing) > 0 {
+		fmt.Fprintf(stderr, "sseready load merge: note: %d of %d shards are missing, the first %s\n", len(missing), merged.Shards[0].Count, missing[0])
+	}
+	return printLoad(merged, *format, *report, stdout, stderr)
+}

@@ -1,0 +1,115 @@
+package loadgen
+
+import (
+	"html/template"
+	"io"
+	"math"
+	"slices"
+)
+
+// WriteReport writes the result as one self-contained HTML page: the
+// summary, and charts of the latency over time, the time to the first
+// event, the streams open over time and the errors over time, as inline
+// SVG. Its Content-Security-Policy lets it load nothing.
+func WriteReport(w io.Writer, r *Result) error {
+	return reportPage.Execute(w, reportData(r))
+}
+
+type reportView struct {
+	R                                 *Result
+	Latency, FirstEvent, Active, Errs template.HTML
+	ErrorKinds                        []Kind
+}
+
+func reportData(r *Result) reportView {
+	tl := r.Timeline
+	bucket := max(tl.BucketS, 1)
+	v := reportView{R: r}
+	if r.Histograms.Latency.Count() > 0 {
+		p50, p99 := make([]float64, len(tl.Latency)), make([]float64, len(tl.Latency))
+		for i, h := range tl.Latency {
+			p50[i], p99[i] = math.NaN(), math.NaN()
+			if h.Count() > 0 {
+				p50[i], p99[i] = h.Quantile(0.5), h.Quantile(0.99)
+			}
+		}
+		v.Latency = lineChart("latency", "latency, ms", bucket, []series{{"p50", colorA, p50}, {"p99", colorB, p99}})
+	}
+	if r.Histograms.FirstEvent.Count() > 0 {
+		v.FirstEvent = firstEventChart(r.Histograms.FirstEvent)
+	}
+	active := tl.Active()
+	ys := make([]float64, len(active))
+	for i, a := range active {
+		ys[i] = float64(a)
+	}
+	v.Active = lineChart("active", "streams open", bucket, []series{{"streams open", colorC, ys}})
+	for k := range tl.Errors {
+		v.ErrorKinds = append(v.ErrorKinds, k)
+	}
+	slices.Sort(v.ErrorKinds)
+	palette := []string{colorB, colorErr, "#8250df", "#57606a", "#bc4c00", "#0a3069"}
+	var ss []series
+	for i, k := range v.ErrorKinds {
+		s := series{name: string(k), color: palette[i%len(palette)]}
+		for _, n := range tl.Errors[k] {
+			s.ys = append(s.ys, float64(n))
+		}
+		ss = append(ss, s)
+	}
+	if len(ss) == 0 {
+		ss = []series{{"no errors", colorC, make([]float64, len(active))}}
+	}
+	v.Errs = barChart("errors", "seconds from the start", "streams", float64(len(active))*bucket, ss)
+	return v
+}
+
+// firstEventChart bins the time to the first event in 30 equal bins
+// from 0 to its maximum.
+func firstEventChart(h *Hist) template.HTML {
+	const bins = 30
+	top := niceMax(h.Max())
+	counts := make([]float64, bins)
+	for _, b := range h.Bars() {
+		i := min(bins-1, int(b.From/top*bins))
+		counts[i] += float64(b.Count)
+	}
+	return barChart("first-event", "time to the first event, ms", "streams", top, []series{{"streams", colorA, counts}})
+}
+
+var reportPage = template.Must(template.New("report").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>sseready load: {{.R.Target}}</title>
+<style>
+body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1f2328; }
+h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
+table { border-collapse: collapse; } td, th { padding: 2px 12px 2px 0; text-align: left; }
+.outcome-streamed { color: #1a7f37; } .outcome-bad { color: #cf222e; }
+.legend span { margin-right: 16px; } .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(660px, 1fr)); gap: 8px 24px; }
+</style>
+</head>
+<body>
+<h1>sseready load: {{.R.Target}}</h1>
+<p>Outcome: <strong class="{{if .R.Outcome.OK}}outcome-streamed{{else}}outcome-bad{{end}}">{{.R.Outcome}}</strong>
+{{- with .R.Shards}}; {{len .}} shard(s){{end}}; {{printf "%.1f" .R.ElapsedS}} s.</p>
+<table>
+<tr><th>streams</th><td>{{.R.Streams.Planned}} planned, {{.R.Streams.Opened}} opened, {{.R.Streams.Failed}} failed, {{.R.Streams.Cut}} cut, {{.R.Streams.Buffered}} buffered, {{.R.Streams.Ended}} ended by the server</td></tr>
+<tr><th>events</th><td>{{.R.Events}}, {{printf "%.1f" .R.EventsPerS}} per second</td></tr>
+<tr><th>latency</th><td>{{with .R.LatencyMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}not measured: no event carried its send time (sent_unix_nano){{end}}</td></tr>
+<tr><th>first event</th><td>{{with .R.FirstEventMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}-{{end}}</td></tr>
+<tr><th>gap</th><td>{{with .R.GapMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}-{{end}}</td></tr>
+<tr><th>errors</th><td>{{range $k, $n := .R.Errors}}{{$k}} {{$n}}; {{else}}none{{end}}</td></tr>
+</table>
+<div class="charts">
+<section><h2>Latency over time</h2>{{if .Latency}}{{.Latency}}{{else}}<p>No event carried its send time (sent_unix_nano).</p>{{end}}</section>
+<section><h2>Time to the first event</h2>{{if .FirstEvent}}{{.FirstEvent}}{{else}}<p>No stream received an event.</p>{{end}}</section>
+<section><h2>Streams open over time</h2>{{.Active}}</section>
+<section><h2>Errors over time</h2>{{.Errs}}</section>
+</div>
+</body>
+</html>
+`))

@@ -1,0 +1,150 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/chainrun"
+	"github.com/sseready/terraform-provider-sseready/internal/gateway"
+	"github.com/sseready/terraform-provider-sseready/internal/origin"
+)
+
+// chromium finds the browser as the provider's browser test does:
+// $SSEREADY_CHROMIUM, else chromium on PATH (make test installs Debian's).
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("SSEREADY_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no chromium on PATH: install Debian's chromium (make test does) or set SSEREADY_CHROMIUM")
+	return ""
+}
+
+// headless runs headless Chromium on a file with args, off the network
+// and out of any profile, and returns its standard output and the
+// console messages it logged.
+func headless(t *testing.T, file string, args ...string) (stdout []byte, console []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	argv := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--enable-logging=stderr", "--v=0", "--user-data-dir=" + t.TempDir()}, args...)
+	cmd := exec.CommandContext(ctx, chromium(t), append(argv, "file://"+file)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Chromium's helpers share its group: end them all when it is done.
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, errb.String())
+	}
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	for _, line := range strings.Split(errb.String(), "\n") {
+		if strings.Contains(line, ":CONSOLE") {
+			console = append(console, line)
+		}
+	}
+	return out.Bytes(), console
+}
+
+// The report of a run with latencies, first events, cuts and open
+// streams renders its four charts in Chromium with nothing on the
+// console, and fetches nothing.
+func TestReportRendersInChromium(t *testing.T) {
+	lb := chainrun.Hop{Name: "load_balancer", Config: gateway.Config{Relay: &gateway.Relay{Clock: "idle", Idle: 300 * time.Millisecond}}}
+	url := startChain(t, origin.Config{Events: 4, Interval: 50 * time.Millisecond, SilenceAfter: 3, Silence: 3 * time.Second}, lb)
+	res := run(t, Options{URL: url, Streams: 60, Rate: 60, Events: 4})
+	if res.Errors[KindCutBroken] == 0 || res.LatencyMS == nil {
+		t.Fatalf("the run should have cuts and latencies: %v, %v", res.Errors, res.LatencyMS)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "report.html")
+	var page bytes.Buffer
+	if err := WriteReport(&page, res); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, page.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if regexp.MustCompile(`(?i)(src|href)=|<script|@import|url\(`).Match(page.Bytes()) {
+		t.Fatal("the report refers to something outside itself")
+	}
+
+	dom, console := headless(t, file, "--dump-dom")
+	if len(console) > 0 {
+		t.Fatalf("console messages:\n%s", strings.Join(console, "\n"))
+	}
+	for _, chart := range []string{"latency", "first-event", "active", "errors"} {
+		svg := regexp.MustCompile(`(?s)<svg data-chart="` + chart + `".*?</svg>`).Find(dom)
+		if svg == nil {
+			t.Fatalf("chart %s is not in the DOM", chart)
+		}
+		if !regexp.MustCompile(`<(path data-series="[^"]+" d="M|rect data-series)`).Match(svg) {
+			t.Fatalf("chart %s has no series drawn:\n%s", chart, svg)
+		}
+	}
+	if !bytes.Contains(dom, []byte(`data-series="cut_broken"`)) {
+		t.Fatal("the errors chart has no cut_broken bars")
+	}
+
+	shot := filepath.Join(dir, "report.png")
+	if _, console := headless(t, file, "--window-size=1400,2400", "--screenshot="+shot); len(console) > 0 {
+		t.Fatalf("console messages:\n%s", strings.Join(console, "\n"))
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The bars are drawn in flat colours: the screenshot has them.
+	seen := map[string]int{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			switch [3]uint32{r >> 8, g >> 8, bl >> 8} {
+			case [3]uint32{0x1f, 0x6f, 0xeb}:
+				seen[colorA]++
+			case [3]uint32{0xd1, 0x24, 0x2f}:
+				seen[colorB]++
+			case [3]uint32{0x2d, 0xa4, 0x4e}:
+				seen[colorC]++
+			}
+		}
+	}
+	if seen[colorA] < 200 || seen[colorB] < 200 || seen[colorC] < 20 {
+		t.Fatalf("the screenshot %s lacks the charts' colours: %v", shot, seen)
+	}
+	t.Logf("screenshot: %s", shot)
+}
+
+// The console check sees what a broken page logs.
+func TestConsoleCheckSeesErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bad.html")
+	page := `<!doctype html><meta http-equiv="Content-Security-Policy" content="default-src 'none'"><img src="http://127.0.0.1:9/x.png">`
+	if err := os.WriteFile(file, []byte(page), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, console := headless(t, file, "--dump-dom"); len(console) == 0 {
+		t.Fatal("a blocked image logged nothing: the console check sees nothing")
+	}
+}
