@@ -28,8 +28,9 @@ type Hop struct {
 type Chain struct {
 	// URL is the entry: the first hop's, or the origin's without hops.
 	URL string
-	// Hops are the running hops, client side first.
-	Hops []*gateway.Gateway
+	// Hops are the running hops, client side first; names are theirs.
+	Hops  []*gateway.Gateway
+	names []string
 
 	servers []*http.Server
 	mu      sync.Mutex
@@ -83,6 +84,9 @@ func Start(o origin.Config, hops []Hop, logf func(line string)) (*Chain, error) 
 		}
 	}
 	c.Hops = gws
+	for _, h := range hops {
+		c.names = append(c.names, h.Name)
+	}
 	c.URL = next.String()
 	return c, nil
 }

@@ -121,8 +121,13 @@ func TestSilentCutIsSignalled(t *testing.T) {
 	go func() { <-c.SilentCut(); cancel() }()
 	rep := probe.Run(ctx, c.URL, probe.Options{Events: 3, Duration: 20 * time.Second})
 	cuts := c.Cuts()
-	if len(cuts) != 1 || cuts[0].Hop != "load_balancer" || !cuts[0].Silent || rep.Cut || len(rep.Events) != 1 {
-		t.Fatalf("cuts %+v; probe cut %v with %d events: %s", cuts, rep.Cut, len(rep.Events), rep.Error)
+	// The client alone saw a stream go quiet; the chain knows it was cut.
+	if len(cuts) != 1 || cuts[0].Hop != "load_balancer" || !cuts[0].Silent || rep.Outcome != probe.Streamed || len(rep.Events) != 1 {
+		t.Fatalf("cuts %+v; probe saw %q with %d events: %s", cuts, rep.Outcome, len(rep.Events), rep.Error)
+	}
+	c.Blame(&rep)
+	if rep.Outcome != probe.Cut || rep.Fault.Kind != probe.DroppedSilently || rep.Fault.Hop != "load_balancer" {
+		t.Fatalf("blamed: outcome %q fault %+v", rep.Outcome, rep.Fault)
 	}
 	if !strings.Contains(cuts[0].String(), "load_balancer: GET /: cut: the upstream was silent for 1s (load_balancer idle_timeout_in_minutes); the flow was dropped silently") {
 		t.Fatalf("cut %q", cuts[0])

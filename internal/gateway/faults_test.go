@@ -57,8 +57,8 @@ func TestOriginKilledMidStream(t *testing.T) {
 			osrv.Close()
 		}()
 		rep := probe.Run(context.Background(), gu.String(), probe.Options{Events: 100})
-		if !rep.Cut || len(rep.Events) < 3 {
-			t.Fatalf("cut %v events %d: %s", rep.Cut, len(rep.Events), rep.Error)
+		if rep.Outcome != probe.Cut || len(rep.Events) < 3 {
+			t.Fatalf("outcome %q events %d: %s", rep.Outcome, len(rep.Events), rep.Error)
 		}
 		if d := time.Since(<-killed); d > 500*time.Millisecond {
 			t.Fatalf("the client saw the end %v after the origin died", d)

@@ -1,16 +1,18 @@
-// Package probe connects to an SSE endpoint as a client would and reports
-// how the stream arrives: status and headers, each event's arrival time
-// and relay latency, whether the stream was cut and after what silence,
-// and whether the arrivals show buffering.
+// Package probe connects to an SSE endpoint as a client would (an
+// EventSource's GET, or an LLM API's POST) and reports how the stream
+// arrives: a typed Outcome (streamed, buffered, held, cut, refused,
+// not_sse, error) with a Fault record, status and headers, each event's
+// arrival, read and relay latency, the time to headers and first event,
+// the gaps between events, how many arrived per read (coalescing, seen
+// without the sender's timestamps), and a chat completion's usage and
+// data: [DONE].
 package probe
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -25,8 +27,10 @@ type Options struct {
 	Duration time.Duration
 	// Request is what to send (default: an EventSource's GET).
 	Request Request
-	// MaxLatency is the relay latency above which an event counts as held
-	// (default 500ms). Latency needs the sender's sent_unix_nano.
+	// MaxLatency is the relay latency above which an event counts as late
+	// (latency needs the sender's sent_unix_nano), and, without it, the
+	// wait for the first event above which events that all arrive together
+	// count as held (default 500ms).
 	MaxLatency time.Duration
 	// Client makes the request (default: a client without timeouts).
 	Client *http.Client
@@ -39,11 +43,26 @@ type Event struct {
 	LastEventID string   `json:"last_event_id"`
 	ArrivalMS   float64  `json:"arrival_ms"`
 	LatencyMS   *float64 `json:"latency_ms"`
-	sentNano    int64
+	// Read numbers the read from the connection that completed the event,
+	// from 1: events with the same number arrived together.
+	Read int `json:"read"`
+
+	sentNano  int64
+	arrived   time.Time
+	readBytes int
+	// content: the event carries the stream's output (any event, or on a
+	// chat completions stream a chunk with generated content).
+	content bool
 }
 
-// Report is what the probe saw.
+// Report is what the probe saw. Outcome and Fault say how the stream
+// arrived, as types; Error says it in words for people, and nothing
+// should parse it.
 type Report struct {
+	Outcome Outcome `json:"outcome"`
+	// Fault is the record of a cut, hold or buffering (nil otherwise).
+	Fault *Fault `json:"fault"`
+	// OK is Outcome == Streamed.
 	OK          bool              `json:"ok"`
 	Error       string            `json:"error"`
 	Status      int               `json:"status"`
@@ -52,25 +71,38 @@ type Report struct {
 	RetryMS     *int64            `json:"retry_ms"`
 	Events      []Event           `json:"events"`
 	// HeadersMS is the time to the response headers, FirstEventMS to the
-	// first event.
-	HeadersMS    float64  `json:"headers_ms"`
-	FirstEventMS *float64 `json:"first_event_ms"`
+	// first event, FirstContentMS to the first event carrying content (on
+	// a chat completions stream the first token; else the first event).
+	HeadersMS      float64  `json:"headers_ms"`
+	FirstEventMS   *float64 `json:"first_event_ms"`
+	FirstContentMS *float64 `json:"first_content_ms"`
+	// GapMS are the gaps between the arrivals of the events that carry
+	// content (nil with fewer than two).
+	GapMS *Quantiles `json:"gap_ms"`
+	// Coalescing says how many events arrived per read.
+	Coalescing Coalescing `json:"coalescing"`
 	// Heartbeats counts comment lines.
 	Heartbeats int `json:"heartbeats"`
-	// Cut is true when the stream ended before the probe's goal, or
-	// broke off; SilenceBeforeCutMS is how long it had been silent then.
+	// Done: the stream ended with a chat completions data: [DONE].
+	Done bool `json:"done"`
+	// Usage is the chat completion's token count, when a chunk carried it.
+	Usage *Usage `json:"usage"`
+	// DurationMS is how long the probe ran, from the request to its end.
+	DurationMS float64 `json:"duration_ms"`
+	// Cut is Outcome == Cut; SilenceBeforeCutMS is then how long the
+	// stream had been silent (Fault.SilenceMS).
 	Cut                bool     `json:"cut"`
 	SilenceBeforeCutMS *float64 `json:"silence_before_cut_ms"`
 	// Incomplete is true when the stream ended in the middle of an event.
 	Incomplete bool `json:"incomplete"`
-	// BufferingSuspected and BufferingReason say whether events arrived
-	// later, or closer together, than they were sent.
+	// BufferingSuspected is true for Buffered and Held; BufferingReason
+	// says why, in words.
 	BufferingSuspected bool   `json:"buffering_suspected"`
 	BufferingReason    string `json:"buffering_reason,omitempty"`
 }
 
 // Run probes url until the goal (events, duration), the end of the
-// stream, or ctx.
+// stream (a chat completions stream ends at data: [DONE]), or ctx.
 func Run(ctx context.Context, url string, opts Options) Report {
 	rep := Report{Events: []Event{}, Headers: map[string]string{}}
 	if opts.MaxLatency == 0 {
@@ -87,14 +119,22 @@ func Run(ctx context.Context, url string, opts Options) Report {
 	}
 	req, err := opts.Request.HTTP(ctx, url)
 	if err != nil {
-		rep.Error = err.Error()
+		rep.finish(Error, nil, "the request cannot be made: "+err.Error())
 		return rep
 	}
 	start := time.Now()
 	since := func(t time.Time) float64 { return float64(t.Sub(start).Microseconds()) / 1000 }
 	resp, err := client.Do(req)
 	if err != nil {
-		rep.Error = "request failed: " + err.Error()
+		rep.DurationMS = since(time.Now())
+		if ctx.Err() != nil {
+			// The probe stopped first: something on the way holds the
+			// request, or drops it without a word.
+			rep.finish(Held, &Fault{Kind: NoHeaders, AfterMS: rep.DurationMS, SilenceMS: rep.DurationMS},
+				fmt.Sprintf("no response headers arrived in %.0f ms", rep.DurationMS))
+			return rep
+		}
+		rep.finish(Error, nil, "request failed: "+err.Error())
 		return rep
 	}
 	defer resp.Body.Close()
@@ -109,105 +149,59 @@ func Run(ctx context.Context, url string, opts Options) Report {
 	switch {
 	case resp.StatusCode != http.StatusOK:
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		rep.Error = fmt.Sprintf("status %d, not 200: an EventSource fails the connection (%s)", resp.StatusCode, strings.TrimSpace(string(body)))
+		rep.DurationMS = since(time.Now())
+		rep.finish(Refused, nil, fmt.Sprintf("status %d, not 200: an EventSource fails the connection (%s)", resp.StatusCode, strings.TrimSpace(string(body))))
 		return rep
 	case !sse.ContentTypeOK(rep.ContentType):
-		rep.Error = fmt.Sprintf("Content-Type %q is not text/event-stream: an EventSource fails the connection", rep.ContentType)
+		rep.DurationMS = since(time.Now())
+		rep.finish(NotSSE, nil, fmt.Sprintf("Content-Type %q is not text/event-stream: an EventSource fails the connection", rep.ContentType))
 		return rep
 	}
 
-	r := sse.NewReader(resp.Body)
-	last := start
-	for opts.Events == 0 || len(rep.Events) < opts.Events {
-		it, err := r.Next()
-		if err != nil {
-			rep.Incomplete = r.Discarded
-			rep.Cut, rep.Error = judgeEnd(ctx, err, opts, len(rep.Events))
-			if rep.Cut {
-				silence := since(time.Now()) - since(last)
-				rep.SilenceBeforeCutMS = &silence
-			}
-			break
-		}
-		last = it.Arrived
-		switch it.Kind {
-		case sse.KindComment:
-			rep.Heartbeats++
-		case sse.KindRetry:
-			ms := it.RetryMillis
-			rep.RetryMS = &ms
-		case sse.KindEvent:
-			ev := Event{Type: it.Event.Type, Data: it.Event.Data, LastEventID: it.Event.LastEventID, ArrivalMS: since(it.Arrived)}
-			var payload struct {
-				SentUnixNano int64 `json:"sent_unix_nano"`
-			}
-			if json.Unmarshal([]byte(ev.Data), &payload) == nil && payload.SentUnixNano > 0 {
-				lat := float64(it.Arrived.UnixNano()-payload.SentUnixNano) / 1e6
-				ev.LatencyMS, ev.sentNano = &lat, payload.SentUnixNano
-			}
-			if rep.FirstEventMS == nil {
-				first := ev.ArrivalMS
-				rep.FirstEventMS = &first
-			}
-			rep.Events = append(rep.Events, ev)
-		}
+	end := read(ctx, sse.NewReader(resp.Body), &rep, opts, since)
+	rep.DurationMS = since(end.at)
+	content := rep.contentEvents()
+	if len(content) > 0 {
+		first := content[0].ArrivalMS
+		rep.FirstContentMS = &first
 	}
-	rep.BufferingSuspected, rep.BufferingReason = buffering(rep.Events, opts.MaxLatency)
-	switch {
-	case rep.Error != "":
-	case rep.BufferingSuspected:
-		rep.Error = "buffering suspected: " + rep.BufferingReason
+	rep.GapMS = quantiles(gaps(content))
+	rep.Coalescing = coalescing(content)
+	if fault, msg := rep.judgeEnd(end, opts, since); fault != nil {
+		rep.finish(outcomeOfFault(fault.Kind), fault, msg)
+		return rep
 	}
-	rep.OK = rep.Error == ""
+	if fault, msg := judgeTiming(content, rep.Coalescing, rep.HeadersMS, opts.MaxLatency); fault != nil {
+		rep.finish(outcomeOfFault(fault.Kind), fault, msg)
+		return rep
+	}
+	rep.finish(Streamed, nil, "")
 	return rep
 }
 
-// judgeEnd says whether the way the stream ended is a cut.
-func judgeEnd(ctx context.Context, err error, opts Options, got int) (cut bool, msg string) {
-	switch {
-	case ctx.Err() != nil:
-		// The probe's duration ran out, or its user stopped it (Ctrl-C):
-		// the report is of what arrived until then.
-		return false, ""
-	case err == io.EOF && opts.Events > 0 && got < opts.Events:
-		return true, fmt.Sprintf("the stream ended after %d of %d events", got, opts.Events)
-	case err == io.EOF:
-		return false, "" // a stream may end; --duration is a limit, not a length
-	}
-	return true, "the stream broke off: " + err.Error()
+// Record sets the outcome from a fault found beside the probe's
+// connection: a chain emulated on loopback knows what the client cannot,
+// such as a hop that dropped the flow silently (chainrun.Chain.Blame).
+// The fault's kind gives the outcome; msg says it in words.
+func (rep *Report) Record(f Fault, msg string) {
+	rep.finish(outcomeOfFault(f.Kind), &f, msg)
 }
 
-// buffering looks for events that arrived late (relay latency over maxLatency)
-// or in bursts: sent apart but received together. Both need the sender's
-// timestamps.
-func buffering(events []Event, maxLatency time.Duration) (bool, string) {
-	var late []float64
-	bursts, pairs := 0, 0
-	for i, e := range events {
-		if e.LatencyMS == nil {
-			continue
-		}
-		if *e.LatencyMS > float64(maxLatency.Milliseconds()) {
-			late = append(late, *e.LatencyMS)
-		}
-		if i == 0 || events[i-1].LatencyMS == nil {
-			continue
-		}
-		sentGap := float64(e.sentNano-events[i-1].sentNano) / 1e6
-		arrivalGap := e.ArrivalMS - events[i-1].ArrivalMS
-		if sentGap >= 10 {
-			pairs++
-			if arrivalGap < sentGap/4 {
-				bursts++
-			}
-		}
+// finish sets the outcome, the record and the message, and the fields
+// that restate them.
+func (rep *Report) finish(o Outcome, f *Fault, msg string) {
+	rep.Outcome, rep.Fault, rep.OK = o, f, o == Streamed
+	rep.Error = ""
+	if msg != "" {
+		rep.Error = string(o) + ": " + msg
 	}
-	if len(late) > 0 {
-		sort.Float64s(late)
-		return true, fmt.Sprintf("%d of %d events arrived more than %s after they were sent (up to %.0f ms)", len(late), len(events), maxLatency, late[len(late)-1])
+	rep.Cut, rep.SilenceBeforeCutMS = o == Cut, nil
+	if rep.Cut && f != nil {
+		silence := f.SilenceMS
+		rep.SilenceBeforeCutMS = &silence
 	}
-	if pairs > 0 && bursts >= 2 && bursts*4 >= pairs {
-		return true, fmt.Sprintf("%d of %d events sent at least 10 ms apart arrived together", bursts, pairs)
+	rep.BufferingSuspected, rep.BufferingReason = o == Buffered || o == Held, ""
+	if rep.BufferingSuspected {
+		rep.BufferingReason = msg
 	}
-	return false, ""
 }

@@ -31,19 +31,29 @@ func originURL(t *testing.T, cfg origin.Config) string {
 func TestCleanStream(t *testing.T) {
 	url := originURL(t, origin.Config{Events: 5, Interval: 20 * time.Millisecond, Heartbeat: 5 * time.Millisecond})
 	rep := Run(context.Background(), url, Options{Events: 5})
-	if !rep.OK || rep.Error != "" || len(rep.Events) != 5 || rep.Cut || rep.BufferingSuspected {
+	if rep.Outcome != Streamed || !rep.OK || rep.Fault != nil || rep.Error != "" || len(rep.Events) != 5 || rep.Cut || rep.BufferingSuspected {
 		t.Fatalf("report %+v", rep)
 	}
 	if rep.Status != 200 || rep.ContentType != "text/event-stream" || rep.FirstEventMS == nil || rep.Heartbeats == 0 {
 		t.Fatalf("status %d type %q first %v heartbeats %d", rep.Status, rep.ContentType, rep.FirstEventMS, rep.Heartbeats)
 	}
 	for i, e := range rep.Events {
-		if e.LatencyMS == nil || *e.LatencyMS < 0 || *e.LatencyMS > 100 {
+		if e.LatencyMS == nil || *e.LatencyMS < 0 {
 			t.Errorf("event %d latency %v", i, e.LatencyMS)
 		}
-		if i > 0 && e.ArrivalMS-rep.Events[i-1].ArrivalMS < 10 {
-			t.Errorf("events %d and %d arrived %.1f ms apart, sent 20 ms apart", i-1, i, e.ArrivalMS-rep.Events[i-1].ArrivalMS)
+		// Sent 20 ms apart: each event's read came after the one before.
+		if i > 0 && e.Read <= rep.Events[i-1].Read {
+			t.Errorf("events %d and %d arrived in reads %d and %d", i-1, i, rep.Events[i-1].Read, e.Read)
 		}
+	}
+	if rep.GapMS == nil || rep.GapMS.P50 > rep.GapMS.P95 || rep.GapMS.P95 > rep.GapMS.Max || rep.GapMS.P50 <= 0 {
+		t.Errorf("gaps %+v", rep.GapMS)
+	}
+	if c := rep.Coalescing; c.Events != 5 || c.Reads != 5 || c.MaxEventsPerRead != 1 || c.SharedEvents != 0 || c.BytesPerRead == nil {
+		t.Errorf("coalescing %+v", c)
+	}
+	if *rep.FirstContentMS != *rep.FirstEventMS || rep.HeadersMS > *rep.FirstEventMS || *rep.FirstEventMS > rep.DurationMS {
+		t.Errorf("headers %.1f, first event %.1f, first content %.1f, end %.1f ms: out of order", rep.HeadersMS, *rep.FirstEventMS, *rep.FirstContentMS, rep.DurationMS)
 	}
 }
 
@@ -90,43 +100,219 @@ func cutAfter(n int, silence time.Duration) http.Handler {
 	})
 }
 
-func TestFailures(t *testing.T) {
+// silentAfterHeaders sends the headers and then nothing until the client
+// leaves; with headers false, not even the headers.
+func silentAfterHeaders(headers bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if headers {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			_ = http.NewResponseController(w).Flush()
+		}
+		<-r.Context().Done()
+	})
+}
+
+// write sends raw bytes of a stream in one write, then ends it.
+func write(raw string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, raw)
+	})
+}
+
+// Each outcome from a real server on a loopback socket, with the record
+// and the old fields that restate it.
+func TestOutcomesOnOneConnection(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
 	tests := []struct {
 		name    string
 		h       http.Handler
+		url     string // instead of h
 		opts    Options
-		want    string
-		cut     bool
-		buffers bool
+		outcome Outcome
+		kind    FaultKind
+		events  int
 	}{
-		{name: "held events", h: held(2 * time.Second), opts: Options{Events: 3},
-			want: "buffering suspected: 3 of 3 events arrived more than 500ms after they were sent", buffers: true},
-		{name: "burst", h: burst(), opts: Options{Events: 6},
-			want: "buffering suspected: 5 of 5 events sent at least 10 ms apart arrived together", buffers: true},
-		{name: "cut mid-stream", h: cutAfter(2, 100*time.Millisecond), opts: Options{Events: 5},
-			want: "the stream broke off", cut: true},
-		{name: "ended early", h: originHandler(t, origin.Config{Events: 2}), opts: Options{Events: 5},
-			want: "the stream ended after 2 of 5 events", cut: true},
-		{name: "wrong status", h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		{name: "held: every event released after the last was sent", h: held(2 * time.Second), opts: Options{Events: 3},
+			outcome: Held, kind: ReleasedAtEnd, events: 3},
+		{name: "buffered: sent 50 ms apart, received in one read", h: burst(), opts: Options{Events: 6},
+			outcome: Buffered, kind: Coalesced, events: 6},
+		{name: "buffered: late, one by one", h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			// Each 300 ms late, 200 ms apart: the last is sent after the
+			// first arrived, so nothing was held to the end.
+			for i := 1; i <= 3; i++ {
+				fmt.Fprintf(w, "data: {\"sent_unix_nano\":%d}\n\n", time.Now().Add(-300*time.Millisecond).UnixNano())
+				_ = http.NewResponseController(w).Flush()
+				time.Sleep(200 * time.Millisecond)
+			}
+		}), opts: Options{Events: 3, MaxLatency: 200 * time.Millisecond}, outcome: Buffered, kind: Late, events: 3},
+		{name: "held: nothing after the headers", h: silentAfterHeaders(true), opts: Options{Duration: 300 * time.Millisecond},
+			outcome: Held, kind: NothingArrived},
+		{name: "held: no response headers", h: silentAfterHeaders(false), opts: Options{Duration: 300 * time.Millisecond},
+			outcome: Held, kind: NoHeaders},
+		{name: "cut: broke off", h: cutAfter(2, 100*time.Millisecond), opts: Options{Events: 5},
+			outcome: Cut, kind: BrokeOff, events: 2},
+		{name: "cut: ended short of --events", h: originHandler(t, origin.Config{Events: 2}), opts: Options{Events: 5},
+			outcome: Cut, kind: EndedEarly, events: 2},
+		{name: "cut: ended before any event", h: write(": nothing to say\n\n"),
+			outcome: Cut, kind: EndedEarly},
+		{name: "cut: ended inside an event", h: write("data: 1\n\ndata: 2\n"),
+			outcome: Cut, kind: EndedMidEvent, events: 1},
+		{name: "refused", h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "tier refuses", http.StatusServiceUnavailable)
-		}),
-			want: "status 503, not 200: an EventSource fails the connection (tier refuses)"},
-		{name: "wrong type", h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		}), outcome: Refused},
+		{name: "refused: 401 without a key", h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, `{"error": {"code": "401"}}`, http.StatusUnauthorized)
+		}), outcome: Refused},
+		{name: "not SSE", h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, "{}")
-		}), want: `Content-Type "application/json" is not text/event-stream`},
+		}), outcome: NotSSE},
+		{name: "error: connection refused", url: closedURL, outcome: Error},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep := Run(context.Background(), serve(t, tt.h), tt.opts)
-			if rep.OK || !strings.HasPrefix(rep.Error, tt.want) {
-				t.Fatalf("ok %v error %q, want %q", rep.OK, rep.Error, tt.want)
+			t.Parallel()
+			url := tt.url
+			if url == "" {
+				url = serve(t, tt.h)
 			}
-			if rep.Cut != tt.cut || rep.BufferingSuspected != tt.buffers {
+			rep := Run(context.Background(), url, tt.opts)
+			if rep.Outcome != tt.outcome || rep.OK || rep.Error == "" || len(rep.Events) != tt.events {
+				t.Fatalf("outcome %q ok %v with %d events (%s), want %q with %d", rep.Outcome, rep.OK, len(rep.Events), rep.Error, tt.outcome, tt.events)
+			}
+			switch {
+			case tt.kind == "" && rep.Fault != nil:
+				t.Fatalf("fault %+v, want none", rep.Fault)
+			case tt.kind != "" && (rep.Fault == nil || rep.Fault.Kind != tt.kind || rep.Fault.Hop != ""):
+				t.Fatalf("fault %+v, want kind %q", rep.Fault, tt.kind)
+			case tt.kind != "" && (rep.Fault.AfterMS > rep.DurationMS || rep.Fault.SilenceMS < 0 || rep.Fault.SilenceMS > rep.Fault.AfterMS):
+				t.Fatalf("fault %+v in a probe of %.1f ms: out of order", rep.Fault, rep.DurationMS)
+			}
+			if rep.Cut != (tt.outcome == Cut) || rep.BufferingSuspected != (tt.outcome == Held || tt.outcome == Buffered) {
 				t.Fatalf("cut %v buffering %v", rep.Cut, rep.BufferingSuspected)
 			}
-			if tt.cut && tt.name == "cut mid-stream" && (rep.SilenceBeforeCutMS == nil || *rep.SilenceBeforeCutMS < 90) {
-				t.Fatalf("silence before the cut %v, want about 100 ms", rep.SilenceBeforeCutMS)
+			if tt.kind == BrokeOff && *rep.SilenceBeforeCutMS < 90 {
+				t.Fatalf("silence before the cut %.1f ms, want the 100 ms the server waited", *rep.SilenceBeforeCutMS)
+			}
+			if tt.kind == NothingArrived && rep.Fault.SilenceMS < 250 {
+				t.Fatalf("silence %.1f ms, want the probe's 300 ms less the wait for headers", rep.Fault.SilenceMS)
+			}
+		})
+	}
+}
+
+// Without the sender's timestamps (a real Azure OpenAI endpoint sends
+// none) the reads tell: one event per read relayed as written; several per
+// read behind a hop that buffers; all in one read after a wait behind one
+// that holds.
+func TestCoalescingWithoutTimestamps(t *testing.T) {
+	groups := func(sizes []int, gap time.Duration) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			_ = http.NewResponseController(w).Flush()
+			n := 0
+			for _, size := range sizes {
+				time.Sleep(gap)
+				var b strings.Builder
+				for range size {
+					n++
+					fmt.Fprintf(&b, "data: {\"token\": %d}\n\n", n)
+				}
+				_, _ = io.WriteString(w, b.String())
+				_ = http.NewResponseController(w).Flush()
+			}
+		})
+	}
+	tests := []struct {
+		name     string
+		h        http.Handler
+		outcome  Outcome
+		maxRead  int // the most events per read: exactly, or at most when streamed
+		minReads int
+	}{
+		{"one per write, 30 ms apart", groups([]int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 30*time.Millisecond), Streamed, 2, 9},
+		{"five per write", groups([]int{5, 5}, 50*time.Millisecond), Buffered, 5, 2},
+		{"all at once, late", groups([]int{6}, 300*time.Millisecond), Held, 6, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rep := Run(context.Background(), serve(t, tt.h), Options{MaxLatency: 150 * time.Millisecond})
+			c := rep.Coalescing
+			if rep.Outcome != tt.outcome || c.Reads < tt.minReads {
+				t.Fatalf("outcome %q (%s), coalescing %+v, want %q", rep.Outcome, rep.Error, c, tt.outcome)
+			}
+			if (tt.outcome == Streamed && c.MaxEventsPerRead > tt.maxRead) || (tt.outcome != Streamed && c.MaxEventsPerRead != tt.maxRead) {
+				t.Fatalf("at most %d events per read, want %d", c.MaxEventsPerRead, tt.maxRead)
+			}
+			for _, e := range rep.Events {
+				if e.LatencyMS != nil {
+					t.Fatal("latency without a timestamp")
+				}
+			}
+		})
+	}
+}
+
+// A chat completions stream from the test origin: a POST with
+// "stream": true gets chunks, the usage and [DONE], and the probe stops
+// at [DONE]; the same chunks without [DONE] were cut; a request without
+// "stream": true gets JSON, not a stream.
+func TestChatCompletions(t *testing.T) {
+	chat := originURL(t, origin.Config{ChatCompletions: true, Events: 4, Interval: 20 * time.Millisecond})
+	streaming := Request{Method: http.MethodPost, Body: []byte(`{"messages": [{"role": "user", "content": "four words please"}], "stream": true, "stream_options": {"include_usage": true}}`)}
+	noDone := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := 1; i <= 3; i++ {
+			fmt.Fprintf(w, "data: {\"object\": \"chat.completion.chunk\", \"choices\": [{\"index\": 0, \"delta\": {\"content\": \"t%d\"}}]}\n\n", i)
+			_ = http.NewResponseController(w).Flush()
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	for _, tt := range []struct {
+		name    string
+		url     string
+		req     Request
+		outcome Outcome
+		events  int
+		usage   *Usage
+	}{
+		{"streamed to [DONE] with the usage", chat, streaming, Streamed, 4 + 4, &Usage{PromptTokens: 3, CompletionTokens: 4, TotalTokens: 7}},
+		{"streamed to [DONE] without it", chat, Request{Method: http.MethodPost, Body: []byte(`{"messages": [{"role": "user", "content": "hi"}], "stream": true}`)}, Streamed, 4 + 3, nil},
+		{"no [DONE]: cut", serve(t, noDone), streaming, Cut, 3, nil},
+		{"no stream asked: JSON", chat, Request{Method: http.MethodPost, Body: []byte(`{"messages": [{"role": "user", "content": "hi"}]}`)}, NotSSE, 0, nil},
+		{"GET: refused", chat, Request{}, Refused, 0, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			// --events far above the stream's: [DONE] ends it, not a count.
+			rep := Run(context.Background(), tt.url, Options{Events: 100, Request: tt.req})
+			if rep.Outcome != tt.outcome || len(rep.Events) != tt.events {
+				t.Fatalf("outcome %q with %d events (%s), want %q with %d", rep.Outcome, len(rep.Events), rep.Error, tt.outcome, tt.events)
+			}
+			if (rep.Usage == nil) != (tt.usage == nil) || (tt.usage != nil && *rep.Usage != *tt.usage) {
+				t.Fatalf("usage %+v, want %+v", rep.Usage, tt.usage)
+			}
+			if rep.Done != (tt.outcome == Streamed) {
+				t.Fatalf("done %v", rep.Done)
+			}
+			switch tt.outcome {
+			case Streamed:
+				// Gaps and coalescing count the content chunks only: the
+				// role, finish and usage chunks and [DONE] come back to back.
+				if rep.Coalescing.Events != 4 || rep.GapMS == nil || *rep.FirstContentMS < *rep.FirstEventMS {
+					t.Fatalf("coalescing %+v gaps %+v", rep.Coalescing, rep.GapMS)
+				}
+			case Cut:
+				if rep.Fault.Kind != NoDone {
+					t.Fatalf("fault %+v", rep.Fault)
+				}
 			}
 		})
 	}
@@ -148,31 +334,18 @@ func TestDurationEndsCleanly(t *testing.T) {
 	}
 }
 
-func TestJudgeEnd(t *testing.T) {
-	expired, cancel := context.WithTimeout(context.Background(), 0)
-	defer cancel()
-	stopped, stop := context.WithCancel(context.Background())
-	stop()
-	live := context.Background()
-	for _, tt := range []struct {
-		name string
-		ctx  context.Context
-		err  error
-		opts Options
-		got  int
-		cut  bool
-		msg  string
-	}{
-		{"the probe's duration ran out", expired, context.DeadlineExceeded, Options{Duration: time.Second}, 2, false, ""},
-		{"the user stopped the probe", stopped, context.Canceled, Options{}, 2, false, ""},
-		{"the stream ended within --duration", live, io.EOF, Options{Duration: time.Minute}, 3, false, ""},
-		{"the stream ended short of --events", live, io.EOF, Options{Events: 5}, 3, true, "the stream ended after 3 of 5 events"},
-		{"the stream ended with all events", live, io.EOF, Options{Events: 3}, 3, false, ""},
-		{"the connection broke", live, io.ErrUnexpectedEOF, Options{}, 1, true, "the stream broke off: unexpected EOF"},
-	} {
-		cut, msg := judgeEnd(tt.ctx, tt.err, tt.opts, tt.got)
-		if cut != tt.cut || msg != tt.msg {
-			t.Errorf("%s: cut %v %q, want %v %q", tt.name, cut, msg, tt.cut, tt.msg)
-		}
+func TestQuantiles(t *testing.T) {
+	var xs []float64
+	for i := 20; i >= 1; i-- {
+		xs = append(xs, float64(i))
+	}
+	if q := quantiles(xs); *q != (Quantiles{P50: 10, P95: 19, Max: 20}) {
+		t.Fatalf("%+v", q)
+	}
+	if q := quantiles([]float64{7}); *q != (Quantiles{P50: 7, P95: 7, Max: 7}) {
+		t.Fatalf("%+v", q)
+	}
+	if quantiles(nil) != nil {
+		t.Fatal("quantiles of nothing")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -216,60 +215,60 @@ func TestAccProveSettings(t *testing.T) {
 		apim   *gateway.APIM
 		appgw  *gateway.AppGW
 		origin origin.Config
-		// want is "ok", or the start of the probe's error.
-		want string
-		// cut, for a stream that broke off, is the hop that cut it and the
-		// start of its reason, as the hop logged it.
+		// want is the probe's outcome.
+		want probe.Outcome
+		// cut, for a stream that broke off, is the hop that cut it.
 		cut string
 		// held, for a buffered stream, is "units" when events came out
 		// before the last was sent, "end" when they were all held until it.
 		held string
 	}{
 		{"the emitted settings stream, heartbeats outlast the idle cut",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}, SKU: "StandardV2_1", Diagnostics: []apimdiag.Diagnostic{goodDiag}}, goodAppGW, chat, "ok", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}, SKU: "StandardV2_1", Diagnostics: []apimdiag.Diagnostic{goodDiag}}, goodAppGW, chat, probe.Streamed, "", ""},
 		{"the legacy policy's fixed_xml streams",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacyFixed))}}}, goodAppGW, chat, "ok", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacyFixed))}}}, goodAppGW, chat, probe.Streamed, "", ""},
 		{"the inherited backend's fixed_xml streams",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.inheritsFixed))}}}, goodAppGW, chat, "ok", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.inheritsFixed))}}}, goodAppGW, chat, probe.Streamed, "", ""},
 		{"<base /> under the emitted policy at global scope streams",
-			&gateway.APIM{Policies: []gateway.Policy{{Scope: apimcheck.Global, XML: []byte(str(t, p.policy))}, {Scope: apimcheck.API, XML: []byte(str(t, p.inherits))}}}, goodAppGW, chat, "ok", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{Scope: apimcheck.Global, XML: []byte(str(t, p.policy))}, {Scope: apimcheck.API, XML: []byte(str(t, p.inherits))}}}, goodAppGW, chat, probe.Streamed, "", ""},
 		{"<base /> under the legacy policy at global scope buffers",
-			&gateway.APIM{Policies: []gateway.Policy{{Scope: apimcheck.Global, XML: []byte(str(t, p.legacy))}, {Scope: apimcheck.API, XML: []byte(str(t, p.inherits))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
+			&gateway.APIM{Policies: []gateway.Policy{{Scope: apimcheck.Global, XML: []byte(str(t, p.legacy))}, {Scope: apimcheck.API, XML: []byte(str(t, p.inherits))}}}, patientAppGW, steady, probe.Buffered, "", "units"},
 		{"buffer-response missing buffers",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacy))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacy))}}}, patientAppGW, steady, probe.Buffered, "", "units"},
 		{"buffer-response true buffers",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.buffering))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.buffering))}}}, patientAppGW, steady, probe.Buffered, "", "units"},
 		{"<base /> only buffers",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.inherits))}}}, patientAppGW, steady, "buffering suspected", "", "units"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.inherits))}}}, patientAppGW, steady, probe.Buffered, "", "units"},
 		{"validate-content holds the stream",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.validating))}}}, patientAppGW, steady, "buffering suspected", "", "end"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.validating))}}}, patientAppGW, steady, probe.Held, "", "end"},
 		{"body logging holds the stream",
 			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}, Diagnostics: []apimdiag.Diagnostic{{Identifier: "applicationinsights", Blocks: map[string]*apimdiag.Block{"frontend_response": {BodyBytes: num(t, p.brokenBodyBytes)}}}}},
-			patientAppGW, steady, "buffering suspected", "", "end"},
+			patientAppGW, steady, probe.Held, "", "end"},
 		{"App Gateway without a global block holds the stream",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}}, &gateway.AppGW{ResponseBuffering: p.brokenGlobal == nil, RequestTimeout: goodAppGW.RequestTimeout}, steady, "buffering suspected", "", "end"},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}}, &gateway.AppGW{ResponseBuffering: p.brokenGlobal == nil, RequestTimeout: goodAppGW.RequestTimeout}, steady, probe.Held, "", "end"},
 		// A buffering APIM holds the heartbeats too, so App Gateway's
 		// request timeout fires, and without it the load balancer's.
 		{"buffering defeats the heartbeats, App Gateway's timeout cuts",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacy))}}}, goodAppGW, chat, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacy))}}}, goodAppGW, chat, probe.Cut, "app_gateway", ""},
 		{"buffering defeats the heartbeats, the idle cut fires",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacy))}}}, patientAppGW, chat, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.legacy))}}}, patientAppGW, chat, probe.Cut, "apim", ""},
 		{"request_timeout shorter than the silence cuts",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}}, &gateway.AppGW{RequestTimeout: time.Duration(num(t, p.brokenTimeout)) * time.Second}, silent, "the stream broke off", "app_gateway: GET /: cut: the upstream was silent", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}}, &gateway.AppGW{RequestTimeout: time.Duration(num(t, p.brokenTimeout)) * time.Second}, silent, probe.Cut, "app_gateway", ""},
 		{"no heartbeat past the idle cut is cut",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}}, patientAppGW, silent, "the stream broke off", "apim: GET /: cut: nothing reached the client", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}}, patientAppGW, silent, probe.Cut, "apim", ""},
 		{"the Consumption tier refuses",
-			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}, SKU: str(t, p.brokenSKU)}, goodAppGW, chat, "status 503", "", ""},
+			&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(str(t, p.policy))}}, SKU: str(t, p.brokenSKU)}, goodAppGW, chat, probe.Refused, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			entry, hops := chain(t, tt.origin, tt.apim, tt.appgw)
 			rep := probe.Run(context.Background(), entry, probe.Options{Events: tt.origin.Events, MaxLatency: relayBound})
+			hops.Blame(&rep)
 			switch {
-			case tt.want == "ok" && !rep.OK:
-				t.Fatalf("not ok: %s", rep.Error)
-			case tt.want == "ok":
+			case rep.Outcome != tt.want:
+				t.Fatalf("outcome %q (%s), want %q", rep.Outcome, rep.Error, tt.want)
+			case tt.want == probe.Streamed:
 				for i, e := range rep.Events {
 					if *e.LatencyMS > float64(relayBound.Milliseconds()) {
 						t.Errorf("event %d arrived %.1f ms after it was sent", i+1, *e.LatencyMS)
@@ -278,16 +277,14 @@ func TestAccProveSettings(t *testing.T) {
 				if rep.Heartbeats == 0 {
 					t.Error("no heartbeat reached the client")
 				}
-			case rep.OK || !strings.HasPrefix(rep.Error, tt.want):
-				t.Fatalf("ok %v, error %q, want %q", rep.OK, rep.Error, tt.want)
 			}
 			if tt.held != "" {
 				if got := held(rep); got != tt.held {
 					t.Errorf("held until %q, want %q", got, tt.held)
 				}
 			}
-			if got := hops.Cuts(); tt.cut != "" && (len(got) == 0 || !strings.HasPrefix(got[0].String(), tt.cut)) {
-				t.Errorf("cuts %q, want the first to start %q", got, tt.cut)
+			if got := hops.Cuts(); tt.cut != "" && (len(got) == 0 || got[0].Hop != tt.cut || rep.Fault.Hop != tt.cut) {
+				t.Errorf("cuts %q, fault %+v, want %s to cut first", got, rep.Fault, tt.cut)
 			} else if tt.cut == "" && len(got) > 0 {
 				t.Errorf("unexpected cuts %q", got)
 			}

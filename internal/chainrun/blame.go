@@ -1,0 +1,61 @@
+package chainrun
+
+import (
+	"fmt"
+
+	"github.com/sseready/terraform-provider-sseready/internal/gateway"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
+)
+
+// Blame completes a probe's report of a stream through the chain with
+// what only the chain knows: the hop behind a cut (its recorded cuts), a
+// hold or buffering (the hops' behaviours), and a flow a hop dropped
+// silently, which the client cannot tell from a silence: a report that
+// says streamed or held then says cut, kind dropped_silently.
+func (c *Chain) Blame(rep *probe.Report) {
+	cuts := c.Cuts()
+	var silent *Cut
+	for i := range cuts {
+		if cuts[i].Silent {
+			silent = &cuts[i]
+			break
+		}
+	}
+	switch {
+	case rep.Outcome == probe.Cut && len(cuts) > 0 && rep.Fault != nil:
+		rep.Fault.Hop = cuts[0].Hop
+	case silent != nil && (rep.Outcome == probe.Streamed || rep.Outcome == probe.Held):
+		last := rep.HeadersMS
+		if n := len(rep.Events); n > 0 {
+			last = rep.Events[n-1].ArrivalMS
+		}
+		rep.Record(probe.Fault{Kind: probe.DroppedSilently, AfterMS: rep.DurationMS, SilenceMS: rep.DurationMS - last, Hop: silent.Hop},
+			fmt.Sprintf("%s dropped the flow silently after %d events (%s): the client's connection stays open and hears nothing more", silent.Hop, len(rep.Events), silent.Reason))
+	case (rep.Outcome == probe.Held || rep.Outcome == probe.Buffered) && rep.Fault != nil:
+		rep.Fault.Hop = c.holder(rep)
+	}
+}
+
+// holder names the hop that holds or buffers the stream, client side
+// first: for a hold, one that holds everything, else a cache that
+// replayed, else one that relays in units (a stream smaller than its unit
+// comes out at the end); for buffering the other way round.
+func (c *Chain) holder(rep *probe.Report) string {
+	hit := rep.Headers["X-Sseready-Cache"] == "hit"
+	kinds := []func(gateway.Behavior) bool{
+		func(b gateway.Behavior) bool { return b.HoldAll },
+		func(b gateway.Behavior) bool { return b.Cache && hit },
+		func(b gateway.Behavior) bool { return b.Unit > 0 },
+	}
+	if rep.Outcome == probe.Buffered {
+		kinds[0], kinds[2] = kinds[2], kinds[0]
+	}
+	for _, is := range kinds {
+		for i, g := range c.Hops {
+			if is(g.Behavior()) {
+				return c.names[i]
+			}
+		}
+	}
+	return ""
+}
