@@ -56,6 +56,33 @@ func runLoad(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if len(args) > 0 && args[0] == "merge" {
 		return runLoadMerge(args[1:], stdout, stderr)
 	}
+	f, code := parseLoad(args, stdin, stderr)
+	if f == nil {
+		return code
+	}
+	o := &f.opts
+	if limit := loadgen.RaiseOpenFileLimit(); limit > 0 && uint64(o.Planned())+64 > limit {
+		fmt.Fprintf(stderr, "sseready load: --streams %d: this shard would open %d streams, and the open-file limit is %d (ulimit -n): split the run with --shard\n", o.Streams, o.Planned(), limit)
+		return exitInput
+	}
+	if host := loadHost(o.URL); !isLoopback(host) {
+		fmt.Fprintf(stderr, "sseready load: %s to %s\n", describeLoad(*o), host)
+	}
+	if p := progressWriter(stderr); p != nil {
+		o.Progress = p.show
+		defer p.done()
+	}
+	res, err := loadgen.Run(ctx, *o)
+	if err != nil {
+		fmt.Fprintf(stderr, "sseready load: %v\n", err)
+		return exitInput
+	}
+	return printLoad(res, f.format, f.report, stdout, stderr)
+}
+
+// parseLoad reads load's command line, or says what is wrong with it and
+// returns the exit code.
+func parseLoad(args []string, stdin io.Reader, stderr io.Writer) (*loadFlags, int) {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f loadFlags
@@ -77,36 +104,20 @@ func runLoad(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.Usage = func() { fmt.Fprint(stderr, loadUsage); fs.PrintDefaults() }
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
-		return flagExit(err)
+		return nil, flagExit(err)
 	}
 	if msg := f.check(rest); msg != "" {
 		fmt.Fprintln(stderr, "sseready load: "+msg)
-		return exitInput
+		return nil, exitInput
 	}
 	o.URL = rest[0]
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	if o.Request, err = rf.request(set, func() ([]byte, error) { return io.ReadAll(stdin) }); err != nil {
 		fmt.Fprintf(stderr, "sseready load: %v\n", err)
-		return exitInput
+		return nil, exitInput
 	}
-	if limit := loadgen.RaiseOpenFileLimit(); limit > 0 && uint64(o.Planned())+64 > limit {
-		fmt.Fprintf(stderr, "sseready load: --streams %d: this shard would open %d streams, and the open-file limit is %d (ulimit -n): split the run with --shard\n", o.Streams, o.Planned(), limit)
-		return exitInput
-	}
-	if host := loadHost(o.URL); !isLoopback(host) {
-		fmt.Fprintf(stderr, "sseready load: %s to %s\n", describeLoad(*o), host)
-	}
-	if p := progressWriter(stderr); p != nil {
-		o.Progress = p.show
-		defer p.done()
-	}
-	res, err := loadgen.Run(ctx, *o)
-	if err != nil {
-		fmt.Fprintf(stderr, "sseready load: %v\n", err)
-		return exitInput
-	}
-	return printLoad(res, f.format, f.report, stdout, stderr)
+	return &f, exitOK
 }
 
 // check validates the flags and names the one that is wrong.

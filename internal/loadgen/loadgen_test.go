@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -242,5 +243,50 @@ func TestShardsMergeExactly(t *testing.T) {
 	}
 	if part, _ := Merge(results[:2]); len(part.Missing()) != 1 || part.Missing()[0] != (Shard{2, 3}) {
 		t.Fatalf("missing %v, want shard 2/3", part.Missing())
+	}
+}
+
+// Without the sender's send times, a buffering hop shows in the reads:
+// most events arrive several to a read.
+func TestBufferedWithoutSendTimes(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		policy string
+		want   Outcome
+	}{{"buffering", bufferingPolicy, OutcomeBuffered}, {"streaming", streamingPolicy, OutcomeStreamed}} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := origin.Config{Events: 6, Interval: 40 * time.Millisecond}
+			c, err := chainrun.Start(o, []chainrun.Hop{apim(tc.policy, "StandardV2_1")}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			// A front that strips sent_unix_nano from every event.
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				resp, err := http.Get(c.URL + "/")
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusBadGateway)
+					return
+				}
+				defer resp.Body.Close()
+				w.Header().Set("Content-Type", "text/event-stream")
+				buf := make([]byte, 32*1024)
+				for {
+					n, err := resp.Body.Read(buf)
+					if n > 0 {
+						_, _ = w.Write(regexp.MustCompile(`"sent_unix_nano":\d+`).ReplaceAll(buf[:n], []byte(`"x":0`)))
+						_ = http.NewResponseController(w).Flush()
+					}
+					if err != nil {
+						return
+					}
+				}
+			}))
+			defer front.Close()
+			res := run(t, Options{URL: front.URL, Streams: 20, Rate: 500, Events: 6})
+			if res.Outcome != tc.want || res.LatencyMS != nil || res.Events != 120 {
+				t.Fatalf("outcome %s, streams %+v, latency %v, %d events", res.Outcome, res.Streams, res.LatencyMS, res.Events)
+			}
+		})
 	}
 }

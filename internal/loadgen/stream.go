@@ -145,6 +145,7 @@ func (s *stream) feed(now time.Time, b []byte) {
 		s.batch = append(s.batch, e)
 	}
 	if len(s.batch) > 0 {
+		s.arrivals.read(len(s.batch))
 		s.rec.received(now, s.batch)
 	}
 	if cap(s.batch) > 64 {
