@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -14,12 +15,18 @@ import (
 
 const probeUsage = `Usage: sseready probe [flags] URL
 
-Connects to an SSE endpoint as an EventSource would and reports how the
-stream arrives: status and headers, each event's arrival time and (when the
-data carries sent_unix_nano, as sseready backend's does) its relay latency,
-whether the stream was cut and after what silence, and whether the arrivals
-show buffering. Exit status: 0 when the stream arrived as a stream, 1 when
-it did not, 2 for a wrong command line.
+Connects to an SSE endpoint as an EventSource would, or as an LLM API
+client does (--data '{"stream": true, ...}' POSTs a chat completions
+request), and reports how the stream arrives: the outcome (streamed,
+buffered, held, cut, refused, not_sse, error) and what went wrong, the
+time to the response headers and to the first event, the gaps between
+events, how many arrived in one read (several per read is what a
+buffering hop looks like, even without the sender's timestamps), each
+event's arrival and (when the data carries sent_unix_nano, as sseready
+backend's does) its relay latency, and a chat completion's usage and
+final data: [DONE] (a chat completions stream that ends without it was
+cut). Exit status: 0 when the stream arrived as a stream, 1 when it did
+not, 2 for a wrong command line.
 
 Flags:
 `
@@ -79,7 +86,9 @@ func runProbe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 }
 
 func printProbe(w io.Writer, rep probe.Report) {
-	fmt.Fprintf(w, "status %d, Content-Type %q, headers after %.1f ms\n", rep.Status, rep.ContentType, rep.HeadersMS)
+	if rep.Status != 0 {
+		fmt.Fprintf(w, "status %d, Content-Type %q, headers after %.1f ms\n", rep.Status, rep.ContentType, rep.HeadersMS)
+	}
 	for i, e := range rep.Events {
 		lat := "-"
 		if e.LatencyMS != nil {
@@ -89,19 +98,65 @@ func printProbe(w io.Writer, rep probe.Report) {
 		if len(data) > 60 {
 			data = data[:57] + "..."
 		}
-		fmt.Fprintf(w, "#%-4d +%8.1f ms  latency %-9s  %s id=%q %s\n", i+1, e.ArrivalMS, lat, e.Type, e.LastEventID, data)
+		fmt.Fprintf(w, "#%-4d +%8.1f ms  read %-4d latency %-9s  %s id=%q %s\n", i+1, e.ArrivalMS, e.Read, lat, e.Type, e.LastEventID, data)
 	}
-	fmt.Fprintf(w, "%d events, %d heartbeats", len(rep.Events), rep.Heartbeats)
-	if rep.FirstEventMS != nil {
-		fmt.Fprintf(w, ", first after %.1f ms", *rep.FirstEventMS)
+	if rep.Status == http.StatusOK && sseContent(rep) {
+		printFigures(w, rep)
 	}
-	if rep.Cut && rep.SilenceBeforeCutMS != nil {
-		fmt.Fprintf(w, ", cut after %.0f ms of silence", *rep.SilenceBeforeCutMS)
-	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(w, outcomeLine(rep))
 	if rep.OK {
 		fmt.Fprintln(w, "ok: the stream arrived as a stream")
 	} else {
 		fmt.Fprintln(w, "not ok: "+rep.Error)
 	}
+}
+
+// sseContent reports whether the probe read a stream (not a refusal or
+// another Content-Type).
+func sseContent(rep probe.Report) bool {
+	return rep.Outcome != probe.NotSSE && rep.Outcome != probe.Refused && rep.Outcome != probe.Error
+}
+
+// printFigures prints the stream's figures: counts and first event, gaps,
+// reads, usage.
+func printFigures(w io.Writer, rep probe.Report) {
+	fmt.Fprintf(w, "%d events, %d heartbeats", len(rep.Events), rep.Heartbeats)
+	if rep.FirstEventMS != nil {
+		fmt.Fprintf(w, ", first after %.1f ms", *rep.FirstEventMS)
+	}
+	if rep.FirstContentMS != nil && *rep.FirstContentMS != *rep.FirstEventMS {
+		fmt.Fprintf(w, ", first content after %.1f ms", *rep.FirstContentMS)
+	}
+	if rep.Done {
+		fmt.Fprint(w, ", ended with data: [DONE]")
+	}
+	fmt.Fprintln(w)
+	if g := rep.GapMS; g != nil {
+		fmt.Fprintf(w, "gaps between events: p50 %.1f ms, p95 %.1f ms, max %.1f ms\n", g.P50, g.P95, g.Max)
+	}
+	if c := rep.Coalescing; c.Events > 0 {
+		fmt.Fprintf(w, "reads: %d events in %d reads, at most %d in one read", c.Events, c.Reads, c.MaxEventsPerRead)
+		if c.BytesPerRead != nil {
+			fmt.Fprintf(w, ", up to %.0f bytes", c.BytesPerRead.Max)
+		}
+		fmt.Fprintln(w)
+	}
+	if u := rep.Usage; u != nil {
+		fmt.Fprintf(w, "usage: %d prompt + %d completion = %d tokens\n", u.PromptTokens, u.CompletionTokens, u.TotalTokens)
+	}
+}
+
+// outcomeLine says the outcome and, for a cut, hold or buffering, its
+// record: "outcome: cut (broke_off after 1234 ms, 1000 ms silent, at
+// app_gateway)".
+func outcomeLine(rep probe.Report) string {
+	line := "outcome: " + string(rep.Outcome)
+	if f := rep.Fault; f != nil {
+		line += fmt.Sprintf(" (%s after %.0f ms, %.0f ms silent", f.Kind, f.AfterMS, f.SilenceMS)
+		if f.Hop != "" {
+			line += ", at " + f.Hop
+		}
+		line += ")"
+	}
+	return line
 }

@@ -41,6 +41,9 @@ Flags:
 
 // proveResult is the JSON output of prove.
 type proveResult struct {
+	// Outcome is the probe's, with what the chain knows (chainrun Blame):
+	// the hop that cut, held or buffered is in Probe.Fault.
+	Outcome   probe.Outcome  `json:"outcome"`
 	OK        bool           `json:"ok"`
 	Error     string         `json:"error"`
 	Hops      []proveHop     `json:"hops"`
@@ -166,7 +169,8 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}()
 	rep := probe.Run(pctx, c.URL, probe.Options{Events: o.Events, Duration: limit, MaxLatency: maxLatency})
-	res := proveResult{OK: rep.OK, Error: rep.Error, Cuts: c.Cuts(), TimeScale: hf.scale, Probe: rep}
+	c.Blame(&rep)
+	res := proveResult{Outcome: rep.Outcome, OK: rep.Outcome == probe.Streamed, Error: rep.Error, Cuts: c.Cuts(), TimeScale: hf.scale, Probe: rep}
 	if res.Cuts == nil {
 		res.Cuts = []chainrun.Cut{}
 	}
@@ -231,6 +235,9 @@ func printProve(w io.Writer, res proveResult, azure origin.Config) {
 		fmt.Fprintf(w, "event %-2d at %8.1f ms, latency %s\n", i+1, e.ArrivalMS, lat)
 	}
 	fmt.Fprintf(w, "%d events, %d heartbeats\n", len(rep.Events), rep.Heartbeats)
+	if g := rep.GapMS; g != nil {
+		fmt.Fprintf(w, "gaps p50 %.1f ms, p95 %.1f ms, max %.1f ms\n", g.P50, g.P95, g.Max)
+	}
 	for _, c := range res.Cuts {
 		line := c.Hop + " cut the stream: " + c.Reason
 		if c.Silent {
@@ -238,6 +245,7 @@ func printProve(w io.Writer, res proveResult, azure origin.Config) {
 		}
 		fmt.Fprintf(w, "%s\n", wrap(line, 60))
 	}
+	fmt.Fprintf(w, "%s\n", wrap(outcomeLine(rep), 60))
 	if res.OK {
 		fmt.Fprintln(w, "ok: every event arrived as it was sent")
 	} else {

@@ -33,27 +33,27 @@ func TestProve(t *testing.T) {
 			[]string{"app_gateway: stream\n", "apim: stream\n", "event 6 ", "ok: every event arrived as it was sent"}},
 		{"no heartbeat: App Gateway's request timeout cuts first",
 			[]string{"--appgw-settings", f("appgw.json"), "--apim-policy", f("good.xml"), "--heartbeat", "0"}, 1,
-			[]string{"event 3 ", "app_gateway cut the stream: the upstream was silent for 167ms (request timeout)", "not ok: the stream broke off"}},
+			[]string{"event 3 ", "app_gateway cut the stream: the upstream was silent for 167ms (request timeout)", "outcome: cut (broke_off after", "at app_gateway)"}},
 		{"no heartbeat and no App Gateway: the load balancer cuts",
 			[]string{"--apim-policy", f("good.xml"), "--heartbeat", "0"}, 1,
-			[]string{"event 3 ", "apim cut the stream: nothing reached the client for 1s (idle timeout)", "not ok: the stream broke off"}},
+			[]string{"event 3 ", "apim cut the stream: nothing reached the client for 1s (idle timeout)", "outcome: cut (broke_off after", "at apim)"}},
 		{"App Gateway's defaults hold the stream",
 			[]string{"--appgw-settings", f("default.json"), "--apim-policy", f("good.xml")}, 1,
-			[]string{"app_gateway: buffer=65536; rules=SSE301", "event 6 ", "not ok: buffering suspected"}},
-		{"a buffering policy is reported as buffering",
+			[]string{"app_gateway: buffer=65536; rules=SSE301", "event 6 ", "outcome: held (released_at_end after", "at app_gateway)", "not ok: held"}},
+		{"a buffering policy holds a stream smaller than its 8 KB unit to the end",
 			[]string{"--apim-policy", f("legacy.xml"), "--silence-after", "0"}, 1,
-			[]string{"apim: buffer=8192; rules=SSE101", "event 6 ", "not ok: buffering suspected"}},
+			[]string{"apim: buffer=8192; rules=SSE101", "event 6 ", "outcome: held (released_at_end after", "at apim)"}},
 		// Above the highest scope given stands APIM's global default
 		// forward-request, which buffers (FACTS.md).
-		{"an operation policy whose backend only says <base /> buffers",
+		{"an operation policy whose backend only says <base /> buffers, so holds a small stream",
 			[]string{"--apim-policy", "operation=" + f("inherit.xml"), "--silence-after", "0"}, 1,
-			[]string{"apim: buffer=8192; rules=SSE102", "event 6 ", "not ok: buffering suspected"}},
+			[]string{"apim: buffer=8192; rules=SSE102", "event 6 ", "outcome: held (released_at_end after", "at apim)"}},
 		{"a product policy whose backend only says <base /> buffers",
 			[]string{"--apim-policy", "product=" + f("inherit.xml"), "--silence-after", "0"}, 1,
-			[]string{"apim: buffer=8192; rules=SSE102", "not ok: buffering suspected"}},
+			[]string{"apim: buffer=8192; rules=SSE102", "outcome: held (released_at_end after", "at apim)"}},
 		{"an operation policy that forwards with buffer-response false streams",
 			[]string{"--apim-policy", "operation=" + f("good.xml"), "--silence-after", "0"}, 0,
-			[]string{"apim: stream\n", "event 6 ", "ok: every event arrived as it was sent"}},
+			[]string{"apim: stream\n", "event 6 ", "outcome: streamed\n", "ok: every event arrived as it was sent"}},
 		{"a streaming global policy settles an operation's <base />",
 			[]string{"--apim-policy", "global=" + f("good.xml"), "--apim-policy", "operation=" + f("inherit.xml"), "--silence-after", "0"}, 0,
 			[]string{"apim: stream\n", "ok: every event arrived as it was sent"}},
@@ -65,7 +65,7 @@ func TestProve(t *testing.T) {
 				"not ok: the emulated stream arrived, but apim's policy holds an error the emulator does not enact (SSE151)"}},
 		{"the Consumption tier refuses",
 			[]string{"--apim-policy", f("good.xml"), "--apim-sku", "Consumption_0"}, 1,
-			[]string{"apim: refuse", "status 503", "not ok: status 503"}},
+			[]string{"apim: refuse", "status 503", "outcome: refused\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,6 +91,7 @@ func TestProveJSON(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"good.xml": streamingPolicy})
 	code, out, _ := runCLI(t, "", "prove", "--apim-policy", filepath.Join(dir, "good.xml"), "--time-scale", "240", "--silence-after", "0", "--format", "json")
 	var res struct {
+		Outcome   string  `json:"outcome"`
 		OK        bool    `json:"ok"`
 		TimeScale float64 `json:"time_scale"`
 		Hops      []struct {
@@ -104,7 +105,7 @@ func TestProveJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if code != 0 || !res.OK || res.TimeScale != 240 || len(res.Hops) != 1 || res.Hops[0].Name != "apim" || res.Cuts == nil || len(res.Probe.Events) != 6 {
+	if code != 0 || !res.OK || res.Outcome != "streamed" || res.TimeScale != 240 || len(res.Hops) != 1 || res.Hops[0].Name != "apim" || res.Cuts == nil || len(res.Probe.Events) != 6 {
 		t.Fatalf("exit %d: %+v", code, res)
 	}
 }

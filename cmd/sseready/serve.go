@@ -27,6 +27,16 @@ the id is the sequence number, and a Last-Event-ID resumes after it. The
 response carries Content-Type: text/event-stream, Cache-Control: no-cache,
 Connection: keep-alive and X-Accel-Buffering: no unless --omit-header.
 
+With --chat-completions it answers as an Azure OpenAI chat completions
+deployment instead, on any path: a POST whose JSON body has messages and
+"stream": true gets data-only chat.completion.chunk events (the role, then
+--events content chunks, default 12, --interval apart, then the finish
+reason, the usage when stream_options.include_usage asks for it) and a
+final data: [DONE]; each chunk also carries seq and sent_unix_nano, which
+clients ignore. Without "stream": true the answer is one JSON completion,
+once generated. Another method or body gets a 4xx with an OpenAI-style
+error.
+
 Flags:
 `
 
@@ -66,6 +76,7 @@ func runBackend(ctx context.Context, args []string, stderr io.Writer) int {
 	fs.IntVar(&cfg.SilenceAfter, "silence-after", 0, "after event N, stay silent for --silence (0: never)")
 	durationVar(fs, &cfg.Silence, "silence", 0, "how long the silence after --silence-after lasts")
 	fs.IntVar(&cfg.Padding, "padding", 0, "bytes of padding in each event's data")
+	fs.BoolVar(&cfg.ChatCompletions, "chat-completions", false, "answer POST chat completions requests as Azure OpenAI does (see above)")
 	fs.StringVar(&cfg.AllowOrigin, "allow-origin", "", "send Access-Control-Allow-Origin with this value (* or an origin), for browser pages served elsewhere")
 	var omit stringList
 	fs.Var(&omit, "omit-header", "a recommended response header not to send (repeatable)")

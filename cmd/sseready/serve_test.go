@@ -90,24 +90,26 @@ func TestBackendGatewayProbe(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"ok", "error", "status", "content_type", "headers", "retry_ms", "events", "first_event_ms", "cut", "buffering_suspected"} {
+	for _, k := range []string{"outcome", "fault", "ok", "error", "status", "content_type", "headers", "retry_ms", "events", "headers_ms", "first_event_ms", "first_content_ms",
+		"gap_ms", "coalescing", "done", "usage", "duration_ms", "cut", "buffering_suspected"} {
 		if _, ok := rep[k]; !ok {
 			t.Errorf("JSON has no %q", k)
 		}
 	}
 	events, ok := rep["events"].([]any)
-	if !ok || rep["ok"] != true || len(events) != 4 {
+	if !ok || rep["ok"] != true || rep["outcome"] != "streamed" || rep["fault"] != nil || len(events) != 4 {
 		t.Fatalf("report %v", rep)
 	}
-	for _, k := range []string{"type", "data", "last_event_id", "arrival_ms", "latency_ms"} {
+	for _, k := range []string{"type", "data", "last_event_id", "arrival_ms", "latency_ms", "read"} {
 		if _, ok := events[0].(map[string]any)[k]; !ok {
 			t.Errorf("event JSON has no %q", k)
 		}
 	}
 
-	// Through APIM with buffer-response missing: buffered, exit 1.
+	// Through APIM with buffer-response missing: 4 small events in one
+	// 8 KB unit, held to the end; exit 1.
 	code, stdout, _ = runCLI(t, "", "probe", "--events", "4", "--max-latency", "50ms", apimBad)
-	if code != 1 || !strings.Contains(stdout, "not ok: buffering suspected") {
+	if code != 1 || !strings.Contains(stdout, "outcome: held (released_at_end after") {
 		t.Fatalf("exit %d:\n%s", code, stdout)
 	}
 }
