@@ -46,11 +46,12 @@ func (p *ssereadyProvider) Configure(context.Context, provider.ConfigureRequest,
 }
 
 func (p *ssereadyProvider) Resources(context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{newStreamCheckResource}
 }
 
 func (p *ssereadyProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
+		newStreamProbeDataSource,
 		newAPIMPolicyDataSource,
 		newAPIMPolicyCheckDataSource,
 		newStreamProfileDataSource,

@@ -1,0 +1,36 @@
+# After the chat API's policy and gateway settings are applied, read a
+# chat completion through the whole path and fail the apply unless it
+# streams: at least 5 events, the first within 5 seconds, no cut in 30.
+variable "openai_key" {
+  type      = string
+  ephemeral = true # Terraform 1.10+: never in the plan or the state
+  sensitive = true
+}
+
+resource "sseready_stream_check" "chat" {
+  url = "https://apim-chat.azure-api.net/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"
+  body = jsonencode({
+    stream   = true
+    messages = [{ role = "user", content = "Count from 1 to 20, one number per line." }]
+  })
+  headers_wo = { "api-key" = var.openai_key } # Terraform 1.11+
+
+  duration        = "30s"
+  max_first_event = "5s"
+  min_events      = 5
+
+  # Read again whenever what the stream crosses changes.
+  triggers = {
+    policy = azurerm_api_management_api_policy.chat.xml_content
+    appgw  = jsonencode(azurerm_application_gateway.main.global)
+  }
+}
+
+output "chat_stream" {
+  value = {
+    outcome        = sseready_stream_check.chat.outcome
+    events         = sseready_stream_check.chat.events
+    first_event_ms = sseready_stream_check.chat.first_event_ms
+    gap_ms_p95     = sseready_stream_check.chat.gap_ms_p95
+  }
+}

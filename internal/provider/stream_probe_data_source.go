@@ -1,0 +1,91 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sseready/terraform-provider-sseready/internal/streamcheck"
+)
+
+var (
+	_ datasource.DataSource                   = (*streamProbeDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*streamProbeDataSource)(nil)
+)
+
+func newStreamProbeDataSource() datasource.DataSource { return &streamProbeDataSource{} }
+
+type streamProbeDataSource struct{}
+
+type streamProbeModel struct {
+	streamCheckInputs
+	streamCheckOutputs
+	OK       types.Bool `tfsdk:"ok"`
+	Problems types.List `tfsdk:"problems"`
+}
+
+func (d *streamProbeDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_stream_probe"
+}
+
+func (d *streamProbeDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads a deployed Server-Sent Events endpoint on every plan and reports how the stream arrived, " +
+			"for a `check` block (continuous validation): it never fails on a bad stream; the check's assertions judge " +
+			"`ok`, `outcome` and the figures. `sseready_stream_check` is the same read as a resource that fails the apply. " +
+			"Headers given here are stored in the state: for a key, prefer a subscription key scoped to the check.",
+		Attributes: map[string]schema.Attribute{
+			"url":             schema.StringAttribute{Required: true, MarkdownDescription: descURL},
+			"method":          schema.StringAttribute{Optional: true, MarkdownDescription: descMethod},
+			"body":            schema.StringAttribute{Optional: true, MarkdownDescription: descBody},
+			"headers":         schema.MapAttribute{Optional: true, Sensitive: true, ElementType: types.StringType, MarkdownDescription: descHeaders},
+			"duration":        schema.StringAttribute{Optional: true, MarkdownDescription: descDuration},
+			"max_first_event": schema.StringAttribute{Optional: true, MarkdownDescription: descMaxFirstEvent},
+			"min_events":      schema.Int64Attribute{Optional: true, MarkdownDescription: descMinEvents},
+			"ok":              schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the stream met every expectation."},
+			"problems": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The expectations missed: what happened and which settings to look at, by rule. Empty when `ok`."},
+			"outcome":        schema.StringAttribute{Computed: true, MarkdownDescription: descOutcome},
+			"events":         schema.Int64Attribute{Computed: true, MarkdownDescription: descEvents},
+			"first_event_ms": schema.Float64Attribute{Computed: true, MarkdownDescription: descFirstEventMS},
+			"gap_ms_p95":     schema.Float64Attribute{Computed: true, MarkdownDescription: descGapP95},
+			"cut":            schema.BoolAttribute{Computed: true, MarkdownDescription: descCut},
+			"status":         schema.Int64Attribute{Computed: true, MarkdownDescription: descStatus},
+			"headers_ms":     schema.Float64Attribute{Computed: true, MarkdownDescription: descHeadersMS},
+		},
+	}
+}
+
+func (d *streamProbeDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var m streamProbeModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || !m.known() {
+		return
+	}
+	_, errs := streamcheck.Parse(m.raw(ctx, types.MapNull(types.StringType), &resp.Diagnostics))
+	addInputErrors(&resp.Diagnostics, errs)
+}
+
+func (d *streamProbeDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m streamProbeModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec, errs := streamcheck.Parse(m.raw(ctx, types.MapNull(types.StringType), &resp.Diagnostics))
+	if addInputErrors(&resp.Diagnostics, errs) || resp.Diagnostics.HasError() {
+		return
+	}
+	res := streamcheck.Run(ctx, spec)
+	m.set(res)
+	m.OK = types.BoolValue(res.OK())
+	problems := []attr.Value{}
+	for _, p := range res.Problems {
+		problems = append(problems, types.StringValue(p.String()))
+	}
+	m.Problems = types.ListValueMust(types.StringType, problems)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

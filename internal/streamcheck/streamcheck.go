@@ -1,0 +1,143 @@
+// Package streamcheck probes a deployed SSE endpoint and judges the stream
+// against what its owner expects: enough events, the first one soon
+// enough, no cut within the time read, nothing held or buffered. A missed
+// expectation says what happened and which settings to look at, by rule.
+// The provider's sseready_stream_check and sseready_stream_probe, and the
+// CLI, run it.
+package streamcheck
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/input"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
+)
+
+// Attribute names, as the provider takes them and input errors name them.
+const (
+	FieldURL           = "url"
+	FieldMethod        = "method"
+	FieldDuration      = "duration"
+	FieldMaxFirstEvent = "max_first_event"
+	FieldMinEvents     = "min_events"
+)
+
+// Defaults.
+const (
+	// DefaultDuration is how long a check reads the stream: long enough
+	// for a chat answer's first tokens, short enough for an apply.
+	DefaultDuration = 30 * time.Second
+	// MaxDuration bounds one check: an apply waits for it.
+	MaxDuration = 30 * time.Minute
+	// DefaultMinEvents: a stream with no event is not a stream.
+	DefaultMinEvents = 1
+)
+
+// Spec is one check: where, what to send, what to expect.
+type Spec struct {
+	URL     string
+	Request probe.Request
+	Expect  Expect
+}
+
+// Expect is what the stream must do.
+type Expect struct {
+	// MinEvents is the fewest events the stream must deliver.
+	MinEvents int
+	// MaxFirstEvent bounds the time to the first event (0: no bound).
+	MaxFirstEvent time.Duration
+	// Duration is how long the stream is read. It may end sooner (a chat
+	// answer ends), but must not be cut within it.
+	Duration time.Duration
+}
+
+// Raw is a check as users write it: strings and numbers, validated by
+// Parse with messages that name the attribute.
+type Raw struct {
+	URL, Method, Body       string
+	Header                  map[string]string
+	Duration, MaxFirstEvent string // Go durations; "" for the default
+	MinEvents               *int64 // nil for the default
+}
+
+// Parse validates a check. Every problem is an *input.Error naming its
+// attribute.
+func Parse(r Raw) (Spec, []*input.Error) {
+	var errs []*input.Error
+	s := Spec{URL: r.URL, Expect: Expect{MinEvents: DefaultMinEvents, Duration: DefaultDuration}}
+	if u, err := url.Parse(r.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, input.Errorf(FieldURL, "%q is not an http(s) URL, such as https://apim-chat.azure-api.net/chat/completions", r.URL))
+	}
+	s.Request.Method = r.Method
+	if r.Body != "" {
+		s.Request.Body = []byte(r.Body)
+		if s.Request.Method == "" {
+			s.Request.Method = "POST"
+		}
+	}
+	if s.Request.Method != "" && !probe.ValidMethod(s.Request.Method) {
+		errs = append(errs, input.Errorf(FieldMethod, "%q is not an HTTP method, such as GET or POST", r.Method))
+	}
+	if len(r.Header) > 0 {
+		s.Request.Header = map[string][]string{}
+		for k, v := range r.Header {
+			s.Request.Header[k] = []string{v}
+		}
+	}
+	if r.Duration != "" {
+		d, err := input.Duration(FieldDuration, r.Duration)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case d > MaxDuration:
+			errs = append(errs, input.Errorf(FieldDuration, "%s is longer than %s: an apply waits for the whole check", d, MaxDuration))
+		default:
+			s.Expect.Duration = d
+		}
+	}
+	if r.MaxFirstEvent != "" {
+		d, err := input.Duration(FieldMaxFirstEvent, r.MaxFirstEvent)
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			s.Expect.MaxFirstEvent = d
+		}
+	}
+	if r.MinEvents != nil {
+		if *r.MinEvents < 1 {
+			errs = append(errs, input.Errorf(FieldMinEvents, "%d: a stream must deliver at least 1 event", *r.MinEvents))
+		} else {
+			s.Expect.MinEvents = int(*r.MinEvents)
+		}
+	}
+	if len(errs) == 0 && s.Expect.MaxFirstEvent > s.Expect.Duration {
+		errs = append(errs, input.Errorf(FieldMaxFirstEvent, "%s is longer than duration (%s): the check stops reading before the first event may come", s.Expect.MaxFirstEvent, s.Expect.Duration))
+	}
+	return s, errs
+}
+
+// Result is a check's probe and its verdict.
+type Result struct {
+	Report probe.Report
+	// Problems are the expectations the stream missed; none when it
+	// passed.
+	Problems []Problem
+}
+
+// OK reports whether the stream met every expectation.
+func (r Result) OK() bool { return len(r.Problems) == 0 }
+
+// Run probes the endpoint and judges the stream.
+func Run(ctx context.Context, s Spec) Result {
+	rep := probe.Run(ctx, s.URL, probe.Options{Duration: s.Expect.Duration, Request: s.Request})
+	return Result{Report: rep, Problems: Judge(rep, s.Expect)}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func msText(v float64) string {
+	return fmt.Sprint(time.Duration(v * float64(time.Millisecond)).Round(time.Millisecond))
+}
