@@ -94,11 +94,18 @@ func printProbe(w io.Writer, rep probe.Report) {
 		if e.LatencyMS != nil {
 			lat = fmt.Sprintf("%.1f ms", *e.LatencyMS)
 		}
-		data := e.Data
-		if len(data) > 60 {
-			data = data[:57] + "..."
+		shown := e.Data
+		if e.Content != "" {
+			shown = fmt.Sprintf("content %q", e.Content)
 		}
-		fmt.Fprintf(w, "#%-4d +%8.1f ms  read %-4d latency %-9s  %s id=%q %s\n", i+1, e.ArrivalMS, e.Read, lat, e.Type, e.LastEventID, data)
+		if len(shown) > 60 {
+			shown = shown[:57] + "..."
+		}
+		id := ""
+		if e.LastEventID != "" {
+			id = fmt.Sprintf(" id=%q", e.LastEventID)
+		}
+		fmt.Fprintf(w, "#%-4d +%8.1f ms  read %-4d latency %-9s  %s%s %s\n", i+1, e.ArrivalMS, e.Read, lat, e.Type, id, shown)
 	}
 	if rep.Status == http.StatusOK && sseContent(rep) {
 		printFigures(w, rep)
@@ -135,7 +142,7 @@ func printFigures(w io.Writer, rep probe.Report) {
 		fmt.Fprintf(w, "gaps between events: p50 %.1f ms, p95 %.1f ms, max %.1f ms\n", g.P50, g.P95, g.Max)
 	}
 	if c := rep.Coalescing; c.Events > 0 {
-		fmt.Fprintf(w, "reads: %d events in %d reads, at most %d in one read", c.Events, c.Reads, c.MaxEventsPerRead)
+		fmt.Fprintf(w, "reads: %d events in %d %s, at most %d in one read", c.Events, c.Reads, plural(c.Reads, "read"), c.MaxEventsPerRead)
 		if c.BytesPerRead != nil {
 			fmt.Fprintf(w, ", up to %.0f bytes", c.BytesPerRead.Max)
 		}
@@ -159,4 +166,11 @@ func outcomeLine(rep probe.Report) string {
 		line += ")"
 	}
 	return line
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

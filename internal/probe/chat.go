@@ -59,4 +59,13 @@ func (p payload) carriesContent() bool {
 	return false
 }
 
+// text is the chunk's generated text, its choices' in order.
+func (p payload) text() string {
+	var b strings.Builder
+	for _, c := range p.Choices {
+		b.WriteString(c.Delta.Content)
+	}
+	return b.String()
+}
+
 func isDone(data string) bool { return strings.TrimSpace(data) == doneData }

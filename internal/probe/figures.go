@@ -157,7 +157,7 @@ func judgeTiming(events []Event, c Coalescing, headersMS float64, maxLatency tim
 		}
 		if pairs > 0 && bursts >= 2 && bursts*4 >= pairs {
 			return &Fault{Kind: Coalesced, AfterMS: events[firstBurst].ArrivalMS, SilenceMS: gapBefore(firstBurst)},
-				fmt.Sprintf("%d of %d events sent at least %d ms apart arrived together", bursts, pairs, minSentApart)
+				fmt.Sprintf("%d of %d events sent at least %d ms after the one before arrived together with it", bursts, pairs, minSentApart)
 		}
 		return nil, ""
 	}

@@ -46,6 +46,9 @@ type Event struct {
 	// Read numbers the read from the connection that completed the event,
 	// from 1: events with the same number arrived together.
 	Read int `json:"read"`
+	// Content is a chat completion chunk's generated text (its choices'
+	// delta content), for people to read.
+	Content string `json:"content,omitempty"`
 
 	sentNano  int64
 	arrived   time.Time

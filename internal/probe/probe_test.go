@@ -309,6 +309,13 @@ func TestChatCompletions(t *testing.T) {
 				if rep.Coalescing.Events != 4 || rep.GapMS == nil || *rep.FirstContentMS < *rep.FirstEventMS {
 					t.Fatalf("coalescing %+v gaps %+v", rep.Coalescing, rep.GapMS)
 				}
+				var text string
+				for _, e := range rep.Events {
+					text += e.Content
+				}
+				if text != "Server-sent events arrive one" {
+					t.Fatalf("content %q", text)
+				}
 			case Cut:
 				if rep.Fault.Kind != NoDone {
 					t.Fatalf("fault %+v", rep.Fault)

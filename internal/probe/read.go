@@ -56,7 +56,7 @@ func read(ctx context.Context, r *sse.Reader, rep *Report, opts Options, since f
 				}
 				if p.chatChunk() {
 					end.chat = true
-					ev.content = p.carriesContent()
+					ev.content, ev.Content = p.carriesContent(), p.text()
 				}
 				if p.Usage != nil {
 					rep.Usage = p.Usage
