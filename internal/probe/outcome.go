@@ -10,7 +10,9 @@ const (
 	// Streamed: status 200, Content-Type text/event-stream, and the events
 	// arrived one by one: none later than Options.MaxLatency after it was
 	// sent, none coalesced with others, and the stream ended as its
-	// protocol ends (or the probe stopped reading).
+	// protocol ends (or the probe stopped reading). A chat completions
+	// stream ends at data: [DONE]: the probe stops there and counts it
+	// complete, however many events Options.Events asked for.
 	Streamed Outcome = "streamed"
 	// Buffered: the events arrived, but in bursts or late: several sent
 	// apart arrived in one read (or, with the sender's timestamps, within a
