@@ -1,12 +1,16 @@
 package loadgen
 
-import "time"
+import (
+	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
+)
 
 // arrivals keeps what the buffered judgement needs of a stream's events,
 // a few counters, not the events.
 type arrivals struct {
 	prevSent, prevArrived time.Time
-	// pairs are consecutive events sent at least burstGap apart;
+	// pairs are consecutive events sent at least probe.MinSentApart apart;
 	// coalesced those of them that arrived in one read.
 	pairs, coalesced int
 	// late events arrived more than the maximum latency after they were
@@ -16,10 +20,6 @@ type arrivals struct {
 	// arrived in a read with another event.
 	events, stamped, shared int
 }
-
-// burstGap is the smallest send gap the judgement looks at: closer, the
-// sender itself may have written the events together.
-const burstGap = 10 * time.Millisecond
 
 // add counts one event.
 func (a *arrivals) add(sent, arrived time.Time, maxLatency time.Duration) {
@@ -31,7 +31,7 @@ func (a *arrivals) add(sent, arrived time.Time, maxLatency time.Duration) {
 	if arrived.Sub(sent) > maxLatency {
 		a.late++
 	}
-	if !a.prevSent.IsZero() && sent.Sub(a.prevSent) >= burstGap {
+	if !a.prevSent.IsZero() && sent.Sub(a.prevSent) >= probe.MinSentApart {
 		a.pairs++
 		if arrived.Equal(a.prevArrived) { // the same read
 			a.coalesced++
@@ -47,19 +47,13 @@ func (a *arrivals) read(n int) {
 	}
 }
 
-// looksBuffered is the one rule for "this stream looks buffered". With
-// the sender's send times: an event held past the maximum latency, or
-// events sent apart that arrived in one read (at least two such pairs,
-// and half the pairs: a reader late now and then on a busy machine joins
-// a pair or two, a buffering hop joins most). Without them, the probe's
-// rule on reads: at least three events, and half of them, arrived in a
-// read with another.
-//
-// The probe keeps its own rule unexported (probe.Coalescing.coalesced);
-// when it is exported, the no-timestamp branch calls it.
+// looksBuffered is the probe's rule for "this stream looks buffered":
+// with the sender's send times, an event held past the maximum latency, or
+// events sent apart that arrived together (here: in one read); without
+// them, events sharing reads.
 func looksBuffered(a *arrivals) bool {
 	if a.stamped >= 2 {
-		return a.late > 0 || (a.coalesced >= 2 && a.coalesced*2 >= a.pairs)
+		return a.late > 0 || probe.BurstsBuffered(a.coalesced, a.pairs)
 	}
-	return a.shared >= 3 && 2*a.shared >= a.events
+	return probe.SharedReadsBuffered(a.shared, a.events)
 }

@@ -65,12 +65,20 @@ func coalescing(events []Event) Coalescing {
 	return c
 }
 
-// coalesced is the verdict without timestamps: at least three events,
-// and at least half of them, shared a read. One late read on a busy
-// machine joins two events; a buffering hop joins most.
-func (c Coalescing) coalesced() bool {
-	return c.SharedEvents >= 3 && 2*c.SharedEvents >= c.Events
-}
+// coalesced is the verdict without timestamps (SharedReadsBuffered).
+func (c Coalescing) coalesced() bool { return SharedReadsBuffered(c.SharedEvents, c.Events) }
+
+// SharedReadsBuffered is the verdict on a stream's reads without the
+// sender's timestamps: at least three events, and at least half of them,
+// arrived in a read with another. One late read on a busy machine joins
+// two events; a buffering hop joins most. The probe and the load
+// generator judge by it.
+func SharedReadsBuffered(shared, events int) bool { return shared >= 3 && 2*shared >= events }
+
+// BurstsBuffered is the verdict with the sender's timestamps: of the pairs
+// of consecutive events sent at least MinSentApart apart, at least two,
+// and a quarter, arrived together.
+func BurstsBuffered(bursts, pairs int) bool { return pairs > 0 && bursts >= 2 && bursts*4 >= pairs }
 
 // gaps are the times between consecutive events' arrivals, in ms.
 func gaps(events []Event) []float64 {
@@ -85,6 +93,9 @@ func gaps(events []Event) []float64 {
 // arriving together to count as coalescing: closer, the sender itself may
 // have written them together.
 const minSentApart = 10 // ms
+
+// MinSentApart is minSentApart as a duration, for the load generator.
+const MinSentApart = minSentApart * time.Millisecond
 
 // judgeTiming looks for a hold or buffering in events that arrived in
 // full (the stream was not cut): with the sender's timestamps when at
@@ -155,7 +166,7 @@ func judgeTiming(events []Event, c Coalescing, headersMS float64, maxLatency tim
 				}
 			}
 		}
-		if pairs > 0 && bursts >= 2 && bursts*4 >= pairs {
+		if BurstsBuffered(bursts, pairs) {
 			return &Fault{Kind: Coalesced, AfterMS: events[firstBurst].ArrivalMS, SilenceMS: gapBefore(firstBurst)},
 				fmt.Sprintf("%d of %d events sent at least %d ms after the one before arrived together with it", bursts, pairs, minSentApart)
 		}
