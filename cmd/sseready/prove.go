@@ -55,10 +55,10 @@ type proveResult struct {
 type proveHop struct {
 	Name     string   `json:"name"`
 	Behavior string   `json:"behavior"`
-	Warnings []string `json:"warnings"`
+	Warnings []gateway.PolicyNote `json:"warnings"`
 	// NotEmulated are the policy's errors the emulator has no behaviour
 	// for: the run cannot show them, so it does not pass.
-	NotEmulated []string `json:"not_emulated"`
+	NotEmulated []gateway.PolicyNote `json:"not_emulated"`
 }
 
 func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -177,15 +177,14 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for i, h := range hops {
 		b := c.Hops[i].Behavior()
 		res.Hops = append(res.Hops, proveHop{Name: h.Name, Behavior: b.String(),
-			Warnings: append([]string{}, b.Warnings...), NotEmulated: append([]string{}, b.NotEnacted...)})
+			Warnings: append([]gateway.PolicyNote{}, b.Warnings...), NotEmulated: append([]gateway.PolicyNote{}, b.NotEnacted...)})
 	}
 	if len(rep.Events) < o.Events && rep.OK {
 		res.OK, res.Error = false, fmt.Sprintf("%d of %d events arrived", len(rep.Events), o.Events)
 	}
 	for _, h := range res.Hops {
 		if len(h.NotEmulated) > 0 && res.OK {
-			rule, _, _ := strings.Cut(h.NotEmulated[0], ": ")
-			res.OK, res.Error = false, fmt.Sprintf("the emulated stream arrived, but %s's policy holds an error the emulator does not enact (%s): the real gateway breaks this stream", h.Name, rule)
+			res.OK, res.Error = false, fmt.Sprintf("the emulated stream arrived, but %s's policy holds an error the emulator does not enact (%s): the real gateway breaks this stream", h.Name, h.NotEmulated[0].Rule)
 		}
 	}
 	if *format == "json" {
@@ -211,10 +210,10 @@ func printProve(w io.Writer, res proveResult, azure origin.Config) {
 	for _, h := range res.Hops {
 		fmt.Fprintf(w, "%s: %s\n", h.Name, wrap(h.Behavior, 60-len(h.Name)-2))
 		for _, warn := range h.Warnings {
-			fmt.Fprintf(w, "  %s\n", wrap("warning, not emulated: "+warn, 58))
+			fmt.Fprintf(w, "  %s\n", wrap("warning, not emulated: "+warn.String(), 58))
 		}
 		for _, e := range h.NotEmulated {
-			fmt.Fprintf(w, "  %s\n", wrap("error, not emulated: "+e, 58))
+			fmt.Fprintf(w, "  %s\n", wrap("error, not emulated: "+e.String(), 58))
 		}
 	}
 	fmt.Fprintf(w, "clocks %gx: the 4-minute idle cut takes %s\n", res.TimeScale,

@@ -50,13 +50,21 @@ type Behavior struct {
 	// Warnings are the policy check's warnings: what the settings leave
 	// unknown (a named value, a fragment), which the hop cannot enact and
 	// relays as if it were harmless.
-	Warnings []string
+	Warnings []PolicyNote
 	// NotEnacted are the policy check's errors that the emulator has no
 	// behaviour for (a return-response that replaces the stream, a
 	// Content-Type override): the stream it relays is not the real one,
 	// so a run through it proves nothing.
-	NotEnacted []string
+	NotEnacted []PolicyNote
 }
+
+// PolicyNote is a finding of the policy check the hop does not enact.
+type PolicyNote struct {
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+func (n PolicyNote) String() string { return n.Rule + ": " + n.Message }
 
 func (b Behavior) String() string {
 	var parts []string
@@ -165,12 +173,12 @@ func deriveAPIM(c Config) (Behavior, error) {
 		switch f.Severity {
 		case rules.Error:
 			if _, ok := effectOf(f.Rule); !ok {
-				b.NotEnacted = append(b.NotEnacted, f.Rule+": "+f.Message)
+				b.NotEnacted = append(b.NotEnacted, PolicyNote{f.Rule, f.Message})
 				continue
 			}
 			b.enact(f.Rule, c, "")
 		case rules.Warning:
-			b.Warnings = append(b.Warnings, f.Rule+": "+f.Message)
+			b.Warnings = append(b.Warnings, PolicyNote{f.Rule, f.Message})
 		}
 	}
 	for _, d := range a.Diagnostics {

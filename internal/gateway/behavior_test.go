@@ -56,7 +56,7 @@ func TestDeriveComposesScopes(t *testing.T) {
 			for _, p := range tt.policies {
 				writesNone = writesNone && string(p.XML) == inheritPolicy
 			}
-			if w := strings.Join(b.Warnings, "\n"); strings.Contains(w, "SSE102") || (writesNone && w != "") {
+			if w := notes(b.Warnings); strings.Contains(w, "SSE102") || (writesNone && w != "") {
 				t.Errorf("warnings %q", b.Warnings)
 			}
 		})
@@ -125,10 +125,19 @@ func TestDeriveReportsWhatItCannotKnow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(b.Warnings, "\n")
+	got := notes(b.Warnings)
 	for _, rule := range []string{"SSE130", "SSE106"} {
 		if !strings.Contains(got, rule+": ") {
 			t.Errorf("warnings %q lack %s", got, rule)
 		}
 	}
+}
+
+// notes joins policy notes as the CLI prints them, one per line.
+func notes(ns []PolicyNote) string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, n.String())
+	}
+	return strings.Join(out, "\n")
 }
