@@ -53,8 +53,8 @@ type proveResult struct {
 }
 
 type proveHop struct {
-	Name     string   `json:"name"`
-	Behavior string   `json:"behavior"`
+	Name     string               `json:"name"`
+	Behavior string               `json:"behavior"`
 	Warnings []gateway.PolicyNote `json:"warnings"`
 	// NotEmulated are the policy's errors the emulator has no behaviour
 	// for: the run cannot show them, so it does not pass.
