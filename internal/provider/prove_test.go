@@ -18,6 +18,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
+	"github.com/sseready/terraform-provider-sseready/internal/testslack"
 )
 
 // capture is a state check that copies a value out of the applied state,
@@ -295,7 +296,7 @@ func TestAccProveSettings(t *testing.T) {
 	// another origin (so the origin allows it), through the same chain.
 	// browserBound is wider than relayBound: it includes the renderer's
 	// event loop.
-	const browserBound = 250 * time.Millisecond
+	browserBound := testslack.Bound(250 * time.Millisecond)
 	browsed := steady
 	browsed.Padding, browsed.AllowOrigin = 0, "*"
 	t.Run("a browser's EventSource receives the events one by one", func(t *testing.T) {
