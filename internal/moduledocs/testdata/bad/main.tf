@@ -1,0 +1,4 @@
+variable "timeout" {
+  type    = number
+  default = 
+}
