@@ -65,15 +65,15 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := flag.NewFlagSet("prove", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var hf hopFlags
-	hf.register(fs, 60)
+	hf.register(fs, chainrun.DefaultTimeScale)
 	var o origin.Config
-	fs.IntVar(&o.Events, "events", 6, "events in the stream")
-	durationVar(fs, &o.Interval, "interval", 10*time.Second, "time between events (Azure's clock)")
-	durationVar(fs, &o.Heartbeat, "heartbeat", 20*time.Second, "comment heartbeat after this long without output (Azure's clock; 0: none)")
-	fs.IntVar(&o.SilenceAfter, "silence-after", 3, "after event N, stay silent for --silence (0: never)")
-	durationVar(fs, &o.Silence, "silence", 6*time.Minute, "how long the silence lasts (Azure's clock)")
+	fs.IntVar(&o.Events, "events", chainrun.DefaultEvents, "events in the stream")
+	durationVar(fs, &o.Interval, "interval", chainrun.DefaultInterval, "time between events (Azure's clock)")
+	durationVar(fs, &o.Heartbeat, "heartbeat", chainrun.DefaultHeartbeat, "comment heartbeat after this long without output (Azure's clock; 0: none)")
+	fs.IntVar(&o.SilenceAfter, "silence-after", chainrun.DefaultSilenceAfter, "after event N, stay silent for --silence (0: never)")
+	durationVar(fs, &o.Silence, "silence", chainrun.DefaultSilence, "how long the silence lasts (Azure's clock)")
 	var maxLatency time.Duration
-	durationVar(fs, &maxLatency, "max-latency", 100*time.Millisecond, "relay latency above which an event counts as held (real time)")
+	durationVar(fs, &maxLatency, "max-latency", chainrun.DefaultMaxLatency, "relay latency above which an event counts as held (real time)")
 	format := fs.String("format", "text", "output format: text or json")
 	chainFile := fs.String("chain", "", "the whole path as JSON of sseready_chain_check's input (instead of --apim-policy, --appgw-settings and the rest)")
 	fs.IntVar(&hf.filterChunk, "content-filter-chunk", gateway.DefaultContentFilterChunk, "Azure OpenAI content filter (--chain): bytes held before sending in its default mode (an assumption)")
@@ -142,50 +142,17 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			hops = append(hops, chainrun.Hop{Name: "apim", Config: cfg})
 		}
 	}
-	scale := func(d time.Duration) time.Duration { return time.Duration(float64(d) / hf.scale) }
-	azure := o
-	o.Interval, o.Heartbeat, o.Silence = scale(o.Interval), scale(o.Heartbeat), scale(o.Silence)
-	if o.SilenceAfter == 0 {
-		o.Silence = 0
-	}
-	c, err := chainrun.Start(o, hops, nil)
+	out, err := chainrun.Prove(ctx, chainrun.Run{Hops: hops, Stream: o, TimeScale: hf.scale, MaxLatency: maxLatency})
 	if err != nil {
 		return fail("%v", err)
 	}
-	defer c.Close()
-
-	// The probe waits for every event, no longer than the stream could
-	// take plus a margin.
-	// A hop that drops the flow silently leaves the client waiting on a
-	// connection that will carry nothing more: the probe stops there.
-	limit := time.Duration(o.Events)*o.Interval + o.Silence + 10*time.Second
-	pctx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() {
-		select {
-		case <-c.SilentCut():
-			stop()
-		case <-pctx.Done():
-		}
-	}()
-	rep := probe.Run(pctx, c.URL, probe.Options{Events: o.Events, Duration: limit, MaxLatency: maxLatency})
-	c.Blame(&rep)
-	res := proveResult{Outcome: rep.Outcome, OK: rep.Outcome == probe.Streamed, Error: rep.Error, Cuts: c.Cuts(), TimeScale: hf.scale, Probe: rep}
+	res := proveResult{Outcome: out.Outcome, OK: out.OK, Error: out.Error, Cuts: out.Cuts, TimeScale: hf.scale, Probe: out.Probe}
 	if res.Cuts == nil {
 		res.Cuts = []chainrun.Cut{}
 	}
-	for i, h := range hops {
-		b := c.Hops[i].Behavior()
-		res.Hops = append(res.Hops, proveHop{Name: h.Name, Behavior: b.String(),
-			Warnings: append([]gateway.PolicyNote{}, b.Warnings...), NotEmulated: append([]gateway.PolicyNote{}, b.NotEnacted...)})
-	}
-	if len(rep.Events) < o.Events && rep.OK {
-		res.OK, res.Error = false, fmt.Sprintf("%d of %d events arrived", len(rep.Events), o.Events)
-	}
-	for _, h := range res.Hops {
-		if len(h.NotEmulated) > 0 && res.OK {
-			res.OK, res.Error = false, fmt.Sprintf("the emulated stream arrived, but %s's policy holds an error the emulator does not enact (%s): the real gateway breaks this stream", h.Name, h.NotEmulated[0].Rule)
-		}
+	for _, h := range out.Hops {
+		res.Hops = append(res.Hops, proveHop{Name: h.Name, Behavior: h.Behavior.String(),
+			Warnings: append([]gateway.PolicyNote{}, h.Behavior.Warnings...), NotEmulated: append([]gateway.PolicyNote{}, h.Behavior.NotEnacted...)})
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
@@ -196,7 +163,7 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		for _, n := range notes {
 			fmt.Fprintln(stdout, n)
 		}
-		printProve(stdout, res, azure)
+		printProve(stdout, res, o)
 	}
 	if !res.OK {
 		return exitFindings
@@ -297,11 +264,6 @@ func chainHops(file string, o *origin.Config, set map[string]bool, base gateway.
 	if err != nil {
 		return nil, nil, fmt.Errorf("--chain %s: %w", file, err)
 	}
-	if gap := c.Backend.MaxEventGap; gap > 0 && !set["silence"] {
-		o.Silence = gap
-	}
-	if !set["heartbeat"] && c.Backend.MaxEventGap > 0 {
-		o.Heartbeat = c.Backend.HeartbeatInterval
-	}
+	chainrun.BackendStream(&c, o, set["silence"], set["heartbeat"])
 	return hops, notes, nil
 }

@@ -66,19 +66,26 @@ type PolicyNote struct {
 
 func (n PolicyNote) String() string { return n.Rule + ": " + n.Message }
 
-func (b Behavior) String() string {
-	var parts []string
+// Effect names what the hop does to a response body, in one word:
+// refuse, no-forward, hold-all, buffer or stream.
+func (b Behavior) Effect() string {
 	switch {
 	case b.Refuse != "":
-		parts = append(parts, "refuse")
+		return "refuse"
 	case b.NoForward != "":
-		parts = append(parts, "no-forward")
+		return "no-forward"
 	case b.HoldAll:
-		parts = append(parts, "hold-all")
+		return "hold-all"
 	case b.Unit > 0:
-		parts = append(parts, fmt.Sprintf("buffer=%d", b.Unit))
-	default:
-		parts = append(parts, "stream")
+		return "buffer"
+	}
+	return "stream"
+}
+
+func (b Behavior) String() string {
+	parts := []string{b.Effect()}
+	if b.Unit > 0 && b.Refuse == "" && b.NoForward == "" && !b.HoldAll {
+		parts[0] = fmt.Sprintf("buffer=%d", b.Unit)
 	}
 	if b.Cache {
 		parts = append(parts, "cache")

@@ -69,6 +69,13 @@ func TestAccExamples(t *testing.T) {
 				knownvalue.StringRegexp(errorRe("app_gateway app_gateway.request_timeout: error SSE302")),
 			})),
 		}},
+		{dir: "data-sources/sseready_emulated_stream", checks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("outcome", knownvalue.StringExact("streamed")),
+			statecheck.ExpectKnownOutputValue("hops", knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.StringExact("app_gateway: stream, streamed"), knownvalue.StringExact("apim: stream, streamed"),
+			})),
+			statecheck.ExpectKnownOutputValue("every_event_within_a_second", knownvalue.Bool(true)),
+		}},
 		{dir: "functions/apim_sku_supports_sse", checks: []statecheck.StateCheck{
 			statecheck.ExpectKnownOutputValue("consumption_supports_sse", knownvalue.Bool(false)),
 		}},

@@ -58,6 +58,7 @@ func (p *ssereadyProvider) DataSources(context.Context) []func() datasource.Data
 		newAppGWSettingsDataSource,
 		newAPIMDiagnosticDataSource,
 		newChainCheckDataSource,
+		newEmulatedStreamDataSource,
 	}
 }
 
