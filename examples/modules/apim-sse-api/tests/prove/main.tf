@@ -1,0 +1,49 @@
+# A test helper, not part of the module: runs a test stream through an
+# emulated API Management hop with the settings a run of the module
+# produced (its chain_apim output), on loopback, 600 times faster than
+# Azure's clocks. No Azure account, no credentials, no network.
+terraform {
+  required_providers {
+    sseready = {
+      source = "sseready/sseready"
+    }
+  }
+}
+
+variable "apim" {
+  description = "The module's chain_apim output, or a variation of it."
+  type        = any
+}
+
+variable "backend" {
+  description = "How the backend streams: its longest silence and heartbeat."
+  type = object({
+    max_event_gap      = string
+    heartbeat_interval = optional(string)
+  })
+  default = { max_event_gap = "5m", heartbeat_interval = "20s" }
+}
+
+data "sseready_emulated_stream" "this" {
+  apim           = var.apim
+  backend        = var.backend
+  event_interval = "60s"
+  time_scale     = 600
+}
+
+output "outcome" {
+  value = data.sseready_emulated_stream.this.outcome
+}
+
+output "message" {
+  description = "Why the stream failed; empty when it streamed."
+  value       = coalesce(data.sseready_emulated_stream.this.message, "-")
+}
+
+output "hops" {
+  value = data.sseready_emulated_stream.this.hops
+}
+
+output "events" {
+  value = data.sseready_emulated_stream.this.events
+}
