@@ -43,3 +43,34 @@ func TestAzurermExample(t *testing.T) {
 		}
 	}
 }
+
+// examples/modules/sse-chain composes the appgw-sse and apim-sse-api
+// modules: check-plan follows their resources through the module calls
+// and finds the path ready, with the module's policy and diagnostic on it.
+func TestSSEChainModulePlan(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join("..", "..", "examples", "modules")
+	data := azurermstandin.Plan(t, filepath.Join(root, "sse-chain"), azurermstandin.WithRoot(root),
+		azurermstandin.WithProvider("registry.terraform.io/sseready/sseready", providerserver.NewProtocol6(provider.New("test")())))
+	rep := check(t, data, stream)
+	if len(rep.Paths) != 1 {
+		t.Fatalf("%d paths, want the chat API's:\n%s", len(rep.Paths), dump(rep))
+	}
+	p := rep.Paths[0]
+	for _, f := range p.Findings {
+		if f.Severity == rules.Error || f.Severity == rules.Warning {
+			t.Errorf("%s: %s", key(f), f.Message)
+		}
+	}
+	if !p.Ready || len(p.Errors) > 0 {
+		t.Errorf("ready %v, errors %v:\n%s", p.Ready, p.Errors, dump(rep))
+	}
+	for _, r := range []string{
+		"azurerm_application_gateway.chat", "azurerm_api_management.chat",
+		"module.chat_api.azurerm_api_management_api_policy.this", `module.chat_api.azurerm_api_management_api_diagnostic.this["appinsights"]`,
+	} {
+		if !slices.Contains(p.Resources, r) {
+			t.Errorf("%s is not on the path: %q", r, p.Resources)
+		}
+	}
+}
