@@ -35,6 +35,12 @@
 //		"registry.terraform.io/sseready/sseready", providerserver.NewProtocol6(provider.New("test")())))
 //	if !r.Valid { t.Error(r) }
 //
+// With [WithMirror], Start serves nothing in-process: [BuildMirror]
+// builds the stand-in (cmd/azurerm-standin) and other providers into a
+// filesystem mirror, and terraform init installs them from it as it
+// installs azurerm from the registry, version constraints, lock file and
+// plugin processes included (the modules' tests run that way).
+//
 // [Start] returns the working directory for other commands (a second plan
 // after an apply, say). [AzurermDirs] finds the configurations under a
 // tree that declare azurerm resources. [ChainDir] is a realistic

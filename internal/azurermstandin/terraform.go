@@ -28,6 +28,7 @@ type options struct {
 	files     map[string]string
 	timeout   time.Duration
 	root      string
+	mirror    string
 }
 
 // WithProvider serves another provider in-process beside the stand-in,
@@ -49,6 +50,15 @@ func WithFile(name, content string) Option {
 // so module sources that leave dir ("../modules/chat") still resolve.
 func WithRoot(root string) Option {
 	return func(o *options) { o.root = root }
+}
+
+// WithMirror installs the providers from a filesystem mirror that
+// [BuildMirror] made, as terraform init installs them from a registry:
+// version constraints select, the lock file records hashes, and each
+// provider runs as its own plugin process. Nothing is served in-process,
+// so WithProvider does not apply.
+func WithMirror(path string) Option {
+	return func(o *options) { o.mirror = path }
 }
 
 // WithTimeout bounds each terraform command by d instead of DefaultTimeout.
@@ -75,7 +85,7 @@ type Terraform struct {
 //
 // No registry is involved: terraform finds each served provider through
 // TF_REATTACH_PROVIDERS, and init neither installs nor locks a provider
-// listed there. The CLI configuration (TF_CLI_CONFIG_FILE) is an empty
+// listed there; with WithMirror it installs them from the mirror instead. The CLI configuration (TF_CLI_CONFIG_FILE) is an empty
 // file, so no dev_overrides, mirror or credentials of the machine apply;
 // a provider the configuration needs that is not served makes init fail,
 // within the timeout, instead of being downloaded.
@@ -107,27 +117,21 @@ func Start(t testing.TB, dir string, opts ...Option) *Terraform {
 			t.Fatal(err)
 		}
 	}
-	cliConfig := filepath.Join(work, "empty.tfrc")
-	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
+	cliConfig := filepath.Join(work, "cli.tfrc")
+	if err := writeCLIConfig(cliConfig, o); err != nil {
 		t.Fatal(err)
 	}
-
-	var s servers
-	t.Cleanup(s.stop)
-	if err := s.serveStandin(t, o.timeout); err != nil {
-		t.Fatalf("azurerm stand-in: %v", err)
-	}
-	for _, address := range sortedKeys(o.providers) {
-		if err := s.serve6(t, address, o.providers[address], o.timeout); err != nil {
+	tf.env = cleanEnv(os.Environ())
+	if o.mirror == "" {
+		reattach, err := serveAll(t, o)
+		if err != nil {
 			t.Fatalf("azurerm stand-in: %v", err)
 		}
+		tf.env = append(tf.env, "TF_REATTACH_PROVIDERS="+reattach)
+	} else if len(o.providers) > 0 {
+		t.Fatal("azurerm stand-in: WithMirror installs every provider from the mirror; build sseready into it instead of WithProvider")
 	}
-	reattach, err := s.env()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tf.env = append(cleanEnv(os.Environ()),
-		"TF_REATTACH_PROVIDERS="+reattach,
+	tf.env = append(tf.env,
 		"TF_CLI_CONFIG_FILE="+cliConfig,
 		"CHECKPOINT_DISABLE=1", // no version check over the network
 		"TF_IN_AUTOMATION=1",
@@ -135,6 +139,22 @@ func Start(t testing.TB, dir string, opts ...Option) *Terraform {
 	)
 	tf.MustRun("init", "-input=false", "-no-color")
 	return tf
+}
+
+// serveAll serves the stand-in and the WithProvider providers in this
+// process until the test ends, and returns TF_REATTACH_PROVIDERS for them.
+func serveAll(t testing.TB, o options) (string, error) {
+	s := &servers{}
+	t.Cleanup(s.stop)
+	if err := s.serveStandin(t, o.timeout); err != nil {
+		return "", err
+	}
+	for _, address := range sortedKeys(o.providers) {
+		if err := s.serve6(t, address, o.providers[address], o.timeout); err != nil {
+			return "", err
+		}
+	}
+	return s.env()
 }
 
 // Run runs `terraform ARGS...` in Dir, bounded by the timeout, and

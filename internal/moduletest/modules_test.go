@@ -10,13 +10,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
 	"github.com/sseready/terraform-provider-sseready/internal/moduletest"
-	"github.com/sseready/terraform-provider-sseready/internal/provider"
 )
 
 // modulesRoot is examples/modules, from this package's directory.
@@ -94,12 +92,51 @@ func checkDir(t *testing.T, root string, d moduletest.Dir) {
 	}
 }
 
-// start copies root and runs terraform init in dir's copy, with the
-// azurerm stand-in and sseready served.
+// start copies root and runs terraform init in dir's copy, which
+// installs the azurerm stand-in and sseready from a filesystem mirror as
+// a user's init installs them from the registry: version constraints
+// select, a lock file is written, and each provider runs as a plugin
+// process.
 func start(t *testing.T, root, dir string) *azurermstandin.Terraform {
 	t.Helper()
-	return azurermstandin.Start(t, dir, azurermstandin.WithRoot(root),
-		azurermstandin.WithProvider("registry.terraform.io/sseready/sseready", providerserver.NewProtocol6(provider.New("test")())))
+	return azurermstandin.Start(t, dir, azurermstandin.WithRoot(root), azurermstandin.WithMirror(providerMirror(t)))
+}
+
+// ssereadyVersion is the version sseready is installed as in the mirror.
+const ssereadyVersion = "0.1.0"
+
+var mirror struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// providerMirror builds the stand-in and sseready into a mirror once for
+// the test process (TestMain removes it).
+func providerMirror(t *testing.T) string {
+	t.Helper()
+	mirror.once.Do(func() {
+		//nolint:usetesting // shared by every test of the process, so not one test's TempDir; TestMain removes it
+		if mirror.dir, mirror.err = os.MkdirTemp("", "sseready-mirror-"); mirror.err != nil {
+			return
+		}
+		mirror.path, mirror.err = azurermstandin.BuildMirror(mirror.dir, azurermstandin.StandinProvider, azurermstandin.MirrorProvider{
+			Address: "registry.terraform.io/sseready/sseready", Version: ssereadyVersion,
+			Package: "github.com/sseready/terraform-provider-sseready", LDFlags: "-X main.version=" + ssereadyVersion,
+		})
+	})
+	if mirror.err != nil {
+		t.Fatalf("provider mirror: %v", mirror.err)
+	}
+	return mirror.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if mirror.dir != "" {
+		_ = os.RemoveAll(mirror.dir)
+	}
+	os.Exit(code)
 }
 
 // validate is nil when terraform validate finds no error nor warning;
