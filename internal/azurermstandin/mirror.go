@@ -37,7 +37,9 @@ var StandinProvider = MirrorProvider{
 // BuildMirror builds each provider with go build into a filesystem
 // mirror under dir, in the unpacked layout terraform init reads
 // (HOST/NAMESPACE/TYPE/VERSION/OS_ARCH/terraform-provider-TYPE_vVERSION),
-// and returns the mirror's path for [WithMirror]. Building takes the
+// and returns the mirror's path for [WithMirror]. A provider of
+// registry.terraform.io is installed under registry.opentofu.org too, so
+// OpenTofu's init finds it by the same source address. Building takes the
 // go command's time; a test process builds once and shares the mirror.
 func BuildMirror(dir string, providers ...MirrorProvider) (string, error) {
 	gobin, err := exec.LookPath("go")
@@ -63,8 +65,31 @@ func BuildMirror(dir string, providers ...MirrorProvider) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("go build %s: %v\n%s", p.Package, err, msg)
 		}
+		// OpenTofu reads "hashicorp/azurerm" as registry.opentofu.org's:
+		// the same binary there lets tofu init install it too.
+		if rest, ok := strings.CutPrefix(p.Address, terraformRegistry+"/"); ok {
+			if err := copyFile(out, filepath.Join(dir, openTofuRegistry, rest, p.Version, platform, filepath.Base(out))); err != nil {
+				return "", err
+			}
+		}
 	}
 	return dir, nil
+}
+
+const (
+	terraformRegistry = "registry.terraform.io"
+	openTofuRegistry  = "registry.opentofu.org"
+)
+
+func copyFile(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(to, data, 0o755) //nolint:gosec // a provider plugin must be executable
 }
 
 // mirrorConfig is a CLI configuration that installs every provider from

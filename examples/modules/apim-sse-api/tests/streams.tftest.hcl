@@ -18,7 +18,8 @@ variables {
 }
 
 run "settings" {
-  command = plan
+  # apply, not plan: OpenTofu 1.8 gives later runs the outputs of applied runs only.
+  command = apply
 
   assert {
     condition     = strcontains(azurerm_api_management_api_policy.this.xml_content, "buffer-response=\"false\"")
@@ -69,9 +70,8 @@ run "buffering_policy_does_not_stream" {
     source = "./tests/prove"
   }
   variables {
-    apim = merge(run.settings.chain_apim, {
-      policies = [{ scope = "api", xml = "<policies><inbound><base /></inbound><backend><forward-request timeout=\"120\" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>" }]
-    })
+    apim       = run.settings.chain_apim
+    policy_xml = "<policies><inbound><base /></inbound><backend><forward-request timeout=\"120\" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"
   }
 
   # APIM holds the response in its buffer; the heartbeats reach no one
@@ -100,7 +100,8 @@ run "consumption_tier_refuses" {
     source = "./tests/prove"
   }
   variables {
-    apim = merge(run.settings.chain_apim, { sku_name = "Consumption_0" })
+    apim     = run.settings.chain_apim
+    sku_name = "Consumption_0"
   }
 
   assert {

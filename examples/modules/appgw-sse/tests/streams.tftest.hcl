@@ -11,7 +11,8 @@ variables {
 }
 
 run "settings" {
-  command = plan
+  # apply, not plan: OpenTofu 1.8 gives later runs the outputs of applied runs only.
+  command = apply
 
   assert {
     condition     = output.global.response_buffering_enabled == false
@@ -60,8 +61,10 @@ run "short_timeout_is_cut" {
     source = "./tests/prove"
   }
   variables {
-    app_gateway = merge(run.settings.chain_app_gateway, { request_timeout = 60 })
-    backend     = merge(run.settings.chain_backend, { heartbeat_interval = null })
+    app_gateway       = run.settings.chain_app_gateway
+    backend           = run.settings.chain_backend
+    request_timeout   = 60
+    without_heartbeat = true
   }
 
   assert {
@@ -78,8 +81,9 @@ run "buffering_is_held" {
     source = "./tests/prove"
   }
   variables {
-    app_gateway = merge(run.settings.chain_app_gateway, { global = null })
-    backend     = run.settings.chain_backend
+    app_gateway    = run.settings.chain_app_gateway
+    backend        = run.settings.chain_backend
+    without_global = true
   }
 
   assert {

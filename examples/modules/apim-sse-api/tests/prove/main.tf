@@ -15,6 +15,18 @@ variable "apim" {
   type        = any
 }
 
+variable "sku_name" {
+  description = "Another SKU to prove instead of the module's."
+  type        = string
+  default     = null
+}
+
+variable "policy_xml" {
+  description = "Another API policy to prove instead of the module's."
+  type        = string
+  default     = null
+}
+
 variable "backend" {
   description = "How the backend streams: its longest silence and heartbeat."
   type = object({
@@ -24,8 +36,19 @@ variable "backend" {
   default = { max_event_gap = "5m", heartbeat_interval = "20s" }
 }
 
+# The variations are composed here: a test file's run blocks may not call
+# functions on OpenTofu 1.8.
+locals {
+  apim = {
+    sku_name    = coalesce(var.sku_name, var.apim.sku_name)
+    policies    = var.policy_xml == null ? var.apim.policies : [{ scope = "api", xml = var.policy_xml }]
+    fragments   = var.apim.fragments
+    diagnostics = var.apim.diagnostics
+  }
+}
+
 data "sseready_emulated_stream" "this" {
-  apim           = var.apim
+  apim           = local.apim
   backend        = var.backend
   event_interval = "60s"
   time_scale     = 600

@@ -21,9 +21,43 @@ variable "backend" {
   type        = any
 }
 
+variable "request_timeout" {
+  description = "Another request_timeout to prove instead of the module's."
+  type        = number
+  default     = null
+}
+
+variable "without_global" {
+  description = "Prove the gateway without its global block: it then buffers responses, its default."
+  type        = bool
+  default     = false
+}
+
+variable "without_heartbeat" {
+  description = "Prove a backend that sends no heartbeat."
+  type        = bool
+  default     = false
+}
+
+# The variations are composed here: a test file's run blocks may not call
+# functions on OpenTofu 1.8.
+locals {
+  app_gateway = {
+    sku_name               = var.app_gateway.sku_name
+    global                 = var.without_global ? null : var.app_gateway.global
+    request_timeout        = coalesce(var.request_timeout, var.app_gateway.request_timeout)
+    waf_request_body_check = var.app_gateway.waf_request_body_check
+  }
+  backend = {
+    max_event_gap       = var.backend.max_event_gap
+    heartbeat_interval  = var.without_heartbeat ? null : var.backend.heartbeat_interval
+    max_time_to_headers = var.backend.max_time_to_headers
+  }
+}
+
 data "sseready_emulated_stream" "this" {
-  app_gateway = var.app_gateway
-  backend     = var.backend
+  app_gateway = local.app_gateway
+  backend     = local.backend
   time_scale  = 60
 }
 
