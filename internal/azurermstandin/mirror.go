@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"testing"
 	"time"
 )
 
@@ -106,4 +108,50 @@ func writeCLIConfig(path string, o options) error {
 		content = mirrorConfig(o.mirror)
 	}
 	return os.WriteFile(path, []byte(content), 0o600)
+}
+
+// SSEReadyProvider is sseready's provider (this repository's main
+// package) at version v, for a mirror.
+func SSEReadyProvider(v string) MirrorProvider {
+	return MirrorProvider{Address: "registry.terraform.io/sseready/sseready", Version: v,
+		Package: "github.com/sseready/terraform-provider-sseready", LDFlags: "-X main.version=" + v}
+}
+
+// SharedMirror is a mirror a test process builds once, on first use, and
+// removes at its end (call Remove from TestMain): each test's own TempDir
+// would go with that test.
+type SharedMirror struct {
+	providers []MirrorProvider
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// NewSharedMirror is a mirror of the providers, built when first asked.
+func NewSharedMirror(providers ...MirrorProvider) *SharedMirror {
+	return &SharedMirror{providers: providers}
+}
+
+// Path builds the mirror the first time and returns it for WithMirror; a
+// build that fails fails the test.
+func (m *SharedMirror) Path(t testing.TB) string {
+	t.Helper()
+	m.once.Do(func() {
+		//nolint:usetesting // shared by every test of the process, so not one test's TempDir; Remove deletes it
+		if m.dir, m.err = os.MkdirTemp("", "sseready-mirror-"); m.err != nil {
+			return
+		}
+		m.path, m.err = BuildMirror(m.dir, m.providers...)
+	})
+	if m.err != nil {
+		t.Fatalf("provider mirror: %v", m.err)
+	}
+	return m.path
+}
+
+// Remove deletes the mirror, if it was built.
+func (m *SharedMirror) Remove() {
+	if m.dir != "" {
+		_ = os.RemoveAll(m.dir)
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
@@ -102,40 +101,15 @@ func start(t *testing.T, root, dir string) *azurermstandin.Terraform {
 	return azurermstandin.Start(t, dir, azurermstandin.WithRoot(root), azurermstandin.WithMirror(providerMirror(t)))
 }
 
-// ssereadyVersion is the version sseready is installed as in the mirror.
-const ssereadyVersion = "0.1.0"
+// mirror holds the stand-in and sseready for terraform init, built once
+// for the test process.
+var mirror = azurermstandin.NewSharedMirror(azurermstandin.StandinProvider, azurermstandin.SSEReadyProvider("0.1.0"))
 
-var mirror struct {
-	once      sync.Once
-	dir, path string
-	err       error
-}
-
-// providerMirror builds the stand-in and sseready into a mirror once for
-// the test process (TestMain removes it).
-func providerMirror(t *testing.T) string {
-	t.Helper()
-	mirror.once.Do(func() {
-		//nolint:usetesting // shared by every test of the process, so not one test's TempDir; TestMain removes it
-		if mirror.dir, mirror.err = os.MkdirTemp("", "sseready-mirror-"); mirror.err != nil {
-			return
-		}
-		mirror.path, mirror.err = azurermstandin.BuildMirror(mirror.dir, azurermstandin.StandinProvider, azurermstandin.MirrorProvider{
-			Address: "registry.terraform.io/sseready/sseready", Version: ssereadyVersion,
-			Package: "github.com/sseready/terraform-provider-sseready", LDFlags: "-X main.version=" + ssereadyVersion,
-		})
-	})
-	if mirror.err != nil {
-		t.Fatalf("provider mirror: %v", mirror.err)
-	}
-	return mirror.path
-}
+func providerMirror(t *testing.T) string { return mirror.Path(t) }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if mirror.dir != "" {
-		_ = os.RemoveAll(mirror.dir)
-	}
+	mirror.Remove()
 	os.Exit(code)
 }
 

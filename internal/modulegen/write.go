@@ -1,0 +1,101 @@
+package modulegen
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// ManifestFile records what sseready init wrote, so a second run can tell
+// a file the user changed from one it may replace.
+const ManifestFile = ".sseready-init.json"
+
+type manifest struct {
+	Generator string `json:"generator"`
+	Source    string `json:"source"`
+	// Files maps each file written to the SHA-256 of what was written.
+	Files map[string]string `json:"files"`
+}
+
+// WriteResult says what Write did with each file.
+type WriteResult struct {
+	// Written are the files written (new or replaced).
+	Written []string
+	// Kept are files the user changed since sseready init wrote them, or
+	// wrote themselves: left as they are, with the generated version not
+	// written.
+	Kept []string
+}
+
+// ErrNotEmpty is returned for a directory that holds files when force is
+// off.
+var ErrNotEmpty = errors.New("the directory is not empty")
+
+// Write writes files under dir. A directory that holds anything is
+// refused unless force; with force, a file is replaced only when it is
+// still what an earlier run wrote (its hash in the manifest): one the user
+// changed, or one the manifest does not list, is kept and reported.
+func Write(dir string, files Files, source string, force bool) (WriteResult, error) {
+	var res WriteResult
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return res, err
+	}
+	if len(entries) > 0 && !force {
+		return res, fmt.Errorf("%s: %w: sseready init writes a new module; give another --out, or --force to regenerate into it (files you changed are kept)", dir, ErrNotEmpty)
+	}
+	prev := readManifest(dir)
+	next := manifest{Generator: "sseready init", Source: source, Files: map[string]string{}}
+	names := sortedKeys(files)
+	for _, name := range names {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if cur, err := os.ReadFile(p); err == nil {
+			unchanged := prev.Files[name] != "" && prev.Files[name] == hash(cur)
+			if !unchanged && !slices.Equal(cur, files[name]) {
+				res.Kept = append(res.Kept, name)
+				continue
+			}
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return res, err
+		}
+		if err := os.WriteFile(p, files[name], 0o644); err != nil { //nolint:gosec // a module's files are meant to be read
+			return res, err
+		}
+		next.Files[name] = hash(files[name])
+		res.Written = append(res.Written, name)
+	}
+	for name, h := range prev.Files {
+		if _, ok := next.Files[name]; !ok && slices.Contains(res.Kept, name) {
+			next.Files[name] = h // still the user's to settle
+		}
+	}
+	b, err := json.MarshalIndent(next, "", "  ")
+	if err != nil {
+		return res, err
+	}
+	return res, os.WriteFile(filepath.Join(dir, ManifestFile), append(b, '\n'), 0o644) //nolint:gosec // not a secret
+}
+
+func readManifest(dir string) manifest {
+	var m manifest
+	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err == nil {
+		_ = json.Unmarshal(b, &m) // an unreadable manifest protects every file, as none
+	}
+	if m.Files == nil {
+		m.Files = map[string]string{}
+	}
+	return m
+}
+
+func hash(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
