@@ -8,6 +8,7 @@
 //	sseready gateway --listen ADDR --upstream URL [--apim-policy [SCOPE=]FILE]... [--apim-sku SKU] [--apim-diagnostic FILE] [--appgw-settings FILE] [--time-scale F]
 //	sseready probe URL [--events N] [--duration D] [--header K:V] [--format text|json]
 //	sseready prove [--chain FILE | --appgw-settings FILE] [--apim-policy [SCOPE=]FILE... [--apim-sku SKU] [--apim-diagnostic FILE]] [--time-scale F] [--format text|json]
+//	sseready init --out DIR [--from-apiops TREE --api NAME | --from-plan PLAN.json --api ADDRESS] [--api-name NAME] [--path P] [--apim-sku SKU] [--hops LIST] [--logger NAME=ID]... [--operation ID=METHOD:/url]... [--force]
 //	sseready version
 package main
 
@@ -41,6 +42,7 @@ Usage:
   sseready gateway [flags]        run a local stand-in for an APIM or App Gateway hop
   sseready probe [flags] URL      read an SSE endpoint and report how the stream arrives
   sseready prove [flags]          run a test stream through emulated hops with your settings
+  sseready init --out DIR [flags] write a Terraform module for a streaming API behind APIM, with its test
   sseready load [flags] URL       open many streams at once and measure them (load merge: add up shards)
   sseready version                print the version
 
@@ -81,6 +83,8 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return runProbe(ctx, args[1:], stdin, stdout, stderr)
 	case "prove":
 		return runProve(ctx, args[1:], stdout, stderr)
+	case "init":
+		return runInit(args[1:], stdout, stderr)
 	case "load":
 		return runLoad(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version":
