@@ -110,7 +110,7 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	case *fromAPIOps != "":
 		s, err := specFromAPIOps(*fromAPIOps, *api)
 		if err != nil {
-			return initSourceError(stderr, "--from-apiops "+*fromAPIOps, err)
+			return initSourceError(stderr, "--from-apiops", err) // its errors name the tree
 		}
 		spec = s
 	case *fromPlan != "":
@@ -239,34 +239,16 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 // The sources of --from-apiops and --from-plan (variables, so the tests
 // can give init a source of their own).
 var (
-	// specFromAPIOps reads the API from an APIOps tree.
-	//
-	// TODO(modulegen): modulegen.FromAPIOps(dir, api) once it exists;
-	// until then --from-apiops says it is not available.
-	specFromAPIOps = func(dir, api string) (modulegen.Spec, error) {
-		return modulegen.Spec{}, errNoSourceYet
-	}
-	// specFromPlan reads the API at address from terraform show -json
-	// output.
-	//
-	// TODO(modulegen): modulegen.FromPlan(data, address) once it exists;
-	// until then --from-plan says it is not available.
-	specFromPlan = func(data []byte, address string) (modulegen.Spec, error) {
-		return modulegen.Spec{}, errNoSourceYet
-	}
+	specFromAPIOps = modulegen.FromAPIOps
+	specFromPlan   = modulegen.FromPlan
 )
 
-var errNoSourceYet = errors.New("this build of sseready cannot read an API from it yet: generate from the flags instead")
-
-// initSourceError prints why the source gave no API: each input error of
-// the source on its own line.
+// initSourceError prints why the source gave no API: an API it does not
+// have is --api's fault (the error lists those it has), anything else the
+// source's.
 func initSourceError(stderr io.Writer, source string, err error) int {
-	var inErr *modulegen.InputError
-	if errors.As(err, &inErr) {
-		for _, e := range inErr.Errs {
-			fmt.Fprintf(stderr, "sseready init: %s: --%v\n", source, e)
-		}
-		return exitInput
+	if errors.Is(err, modulegen.ErrUnknownAPI) {
+		source = "--api"
 	}
 	fmt.Fprintf(stderr, "sseready init: %s: %v\n", source, err)
 	return exitInput
@@ -363,7 +345,11 @@ func listWritten(written []string) []initFile {
 			count[dir]++
 			continue
 		}
-		own = append(own, initFile{name: name, note: initFileNotes[name]})
+		note := initFileNotes[name]
+		if strings.HasPrefix(name, "policies/fragments/") {
+			note = "a policy fragment it includes"
+		}
+		own = append(own, initFile{name: name, note: note})
 	}
 	for i, v := range vendored {
 		vendored[i].note = fmt.Sprintf("sseready's module, vendored (%d files)", count[v.name])
@@ -378,6 +364,8 @@ var initFileNotes = map[string]string{
 	"variables.tf":            "your values, as defaults",
 	"outputs.tf":              "",
 	"versions.tf":             "",
+	"policies/api.xml":        "the API policy, with the safe fixes",
+	"tests/prove/main.tf":     "",
 	"tests/stream.tftest.hcl": "terraform test: the settings stream",
 }
 

@@ -1,13 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/sseready/terraform-provider-sseready/internal/input"
 	"github.com/sseready/terraform-provider-sseready/internal/modulegen"
 )
 
@@ -353,15 +353,61 @@ func TestInitExplicitFlagsOverrideTheSource(t *testing.T) {
 
 	t.Run("an API the source does not have", func(t *testing.T) {
 		stubSources(t, func(dir, api string) (modulegen.Spec, error) {
-			return modulegen.Spec{}, &modulegen.InputError{Errs: []*input.Error{{Field: "api", Msg: `no API "billing" in the tree: it has orders`}}}
+			return modulegen.Spec{}, fmt.Errorf("%w %q in the tree: it has orders", modulegen.ErrUnknownAPI, api)
 		}, nil)
 		out := filepath.Join(t.TempDir(), "m")
 		code, _, stderr := runCLI(t, "", "init", "--out", out, "--from-apiops", tree, "--api", "billing")
-		if code != exitInput || !strings.Contains(stderr, "sseready init: --from-apiops "+tree+`: --api: no API "billing" in the tree`) {
+		if code != exitInput || !strings.Contains(stderr, `sseready init: --api: no such API "billing" in the tree: it has orders`) {
 			t.Errorf("exit %d:\n%s", code, stderr)
 		}
 		if _, err := os.Stat(out); !os.IsNotExist(err) {
 			t.Errorf("%s was written (%v)", out, err)
 		}
 	})
+}
+
+// A real APIOps tree, read by modulegen.FromAPIOps (no terraform: the
+// generated module's test runs in internal/modulegen).
+func TestInitFromAPIOpsTree(t *testing.T) {
+	tree := t.TempDir()
+	for name, content := range map[string]string{
+		"apis/chat/apiInformation.json": `{"properties": {"displayName": "Chat", "path": "openai", "serviceUrl": "https://aoai.example.com/openai"}}`,
+		"apis/chat/policy.xml":          `<policies><inbound><base /></inbound><backend><forward-request timeout="120" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`,
+	} {
+		p := filepath.Join(tree, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "m")
+	code, stdout, stderr := runCLI(t, "", "init", "--out", out, "--from-apiops", tree, "--api", "chat", "--apim-sku", "Premium_1")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "\n  policies/api.xml               the API policy, with the safe fixes\n") {
+		t.Errorf("stdout does not list the policy:\n%s", stdout)
+	}
+	if policy := readOut(t, out, "policies/api.xml"); !strings.Contains(policy, `buffer-response="false"`) {
+		t.Errorf("policies/api.xml is not fixed:\n%s", policy)
+	}
+	vars := readOut(t, out, "variables.tf")
+	for _, d := range []struct{ variable, value string }{
+		{"path", "openai"}, {"service_url", "https://aoai.example.com/openai"}, {"api_management", "Premium_1"},
+	} {
+		if !hasDefault(t, vars, d.variable, d.value) {
+			t.Errorf("variable %s does not default to %q:\n%s", d.variable, d.value, vars)
+		}
+	}
+
+	code, _, stderr = runCLI(t, "", "init", "--out", filepath.Join(t.TempDir(), "m"), "--from-apiops", tree, "--api", "billing")
+	if code != exitInput || !strings.Contains(stderr, `sseready init: --api: no such API "billing" in the APIOps tree`) || !strings.Contains(stderr, "it has chat") {
+		t.Errorf("unknown API: exit %d:\n%s", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "", "init", "--out", filepath.Join(t.TempDir(), "m"), "--from-apiops", t.TempDir(), "--api", "chat")
+	if code != exitInput || !strings.Contains(stderr, "sseready init: --from-apiops: ") || !strings.Contains(stderr, "not an APIOps tree") {
+		t.Errorf("not a tree: exit %d:\n%s", code, stderr)
+	}
 }
