@@ -362,10 +362,10 @@ var initFileNotes = map[string]string{
 	"README.md":               "what it deploys, its inputs and outputs",
 	"main.tf":                 "the stream profile, the module calls, the chain check",
 	"variables.tf":            "your values, as defaults",
-	"outputs.tf":              "",
-	"versions.tf":             "",
+	"outputs.tf":              "the policy and the path's settings, for your other resources",
+	"versions.tf":             "Terraform 1.8 or later, azurerm, sseready",
 	"policies/api.xml":        "the API policy, with the safe fixes",
-	"tests/prove/main.tf":     "",
+	"tests/prove/main.tf":     "the test's helper: the emulated stream",
 	"tests/stream.tftest.hcl": "terraform test: the settings stream",
 }
 
