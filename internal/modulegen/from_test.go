@@ -78,8 +78,16 @@ func TestFromPlan(t *testing.T) {
 			t.Errorf("fixed %q: want %s", s.Fixed, want)
 		}
 	}
-	if !contains(s.BeforeYouApply, "The backend's timing is not in a plan") {
-		t.Errorf("before you apply %q: want the backend's timing", s.BeforeYouApply)
+	if !s.TimingAssumed {
+		t.Error("a plan holds no backend timing: TimingAssumed must be set")
+	}
+	s.MaxEventGap = "5m" // as --max-event-gap would
+	files, err := modulegen.Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if readme := string(files["README.md"]); !strings.Contains(readme, "the module assumes a longest silence of 5m, a heartbeat every 20s") {
+		t.Errorf("README does not say which timing it assumes:\n%s", readme)
 	}
 	proveGenerated(t, s)
 }

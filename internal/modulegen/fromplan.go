@@ -119,7 +119,7 @@ func FromPlan(data []byte, address string) (Spec, error) {
 			s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("%s: %s %s: %s", f.At, f.Severity, f.Rule, f.Message))
 		}
 	}
-	s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("The backend's timing is not in a plan: the module assumes a longest silence of %s with a heartbeat every %s; set max_event_gap and heartbeat_interval to yours.", s.MaxEventGap, s.Heartbeat))
+	s.TimingAssumed = true
 	return s, nil
 }
 

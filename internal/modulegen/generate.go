@@ -37,6 +37,10 @@ func Generate(s Spec) (Files, error) {
 	}
 	budget, _ := s.budget()
 	s.BeforeYouApply = append(pathProblems(budget), s.BeforeYouApply...)
+	if s.TimingAssumed {
+		s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("The backend's timing is not in the source: the module assumes a longest silence of %s, a heartbeat every %s and headers within %s; set max_event_gap, heartbeat_interval and max_time_to_headers to yours.",
+			s.MaxEventGap, orNone(s.Heartbeat), orNone(s.MaxTimeToHeaders)))
+	}
 	out := Files{}
 	steps := []struct {
 		name string
@@ -104,6 +108,13 @@ func vendor(out Files, name string) error {
 
 // writeTo writes the files under dir (used for the README's tables,
 // which moduledocs renders from files).
+func orNone(d string) string {
+	if d == "" {
+		return "none"
+	}
+	return d
+}
+
 func (f Files) writeTo(dir string) error {
 	for name, b := range f {
 		p := filepath.Join(dir, filepath.FromSlash(name))

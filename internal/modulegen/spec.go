@@ -52,6 +52,9 @@ type Spec struct {
 	BeforeYouApply []string
 	// Fixed lists the fixes the generator applied, for the README.
 	Fixed []string
+	// TimingAssumed is true when the source does not hold the backend's
+	// timing (a plan): the README says which values the module assumes.
+	TimingAssumed bool
 }
 
 // Instance is the API Management instance.
@@ -92,7 +95,7 @@ func Default() Spec {
 		Operations: map[string]Operation{
 			"chat-completions": {DisplayName: "Chat completions (streaming)", Method: "POST", URLTemplate: "/deployments/{deployment-id}/chat/completions"},
 		},
-		Source: "sseready init's flags",
+		Source: "its command-line flags",
 	}
 }
 
@@ -134,7 +137,9 @@ func (s Spec) Validate() []*input.Error {
 	if !slices.Contains(s.Hops, HopAPIM) {
 		fail("hops", "the module is for an API behind API Management: hops must include apim")
 	}
-	if _, berrs := s.budget(); len(berrs) > 0 {
+	if len(errs) == 0 {
+		// The path's own problems, once the inputs above are sound.
+		_, berrs := s.budget()
 		errs = append(errs, berrs...)
 	}
 	for _, name := range sortedKeys(s.Loggers) {
