@@ -108,3 +108,26 @@ func TestFromPlanBadAddress(t *testing.T) {
 		t.Error("a plan that is not JSON: no error")
 	}
 }
+
+// A finding without a safe fix is kept as written and listed before the
+// apply, with where it is.
+func TestFromAPIOpsListsWhatItCannotFix(t *testing.T) {
+	t.Parallel()
+	s, err := modulegen.FromAPIOps(filepath.Join("testdata", "apiops"), "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !contains(s.BeforeYouApply, "has no safe fix") || !contains(s.BeforeYouApply, "apis/orders/policy.xml") {
+		t.Fatalf("before you apply %q: want the set-body finding, placed", s.BeforeYouApply)
+	}
+	if !strings.Contains(string(s.Policy.XML), "<set-body>@(context.Response.Body.As<string>().ToUpper())</set-body>") {
+		t.Fatalf("the policy changed where no fix is safe:\n%s", s.Policy.XML)
+	}
+	files, err := modulegen.Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if readme := string(files["README.md"]); !strings.Contains(readme, "## Before you apply") || !strings.Contains(readme, "has no safe fix") {
+		t.Fatalf("README does not list it:\n%s", readme)
+	}
+}
