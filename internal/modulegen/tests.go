@@ -10,21 +10,31 @@ import (
 )
 
 // proofSilence is the longest the emulated silence should take in real
-// time: long enough apart from the hops' scaled clocks to hold on a busy
-// runner, short enough for a test.
-const proofSilence = 20 * time.Second
+// time; proofSlack the least real time between the wire's longest silence
+// (the heartbeat) and the tightest hop clock, so a busy runner's late
+// heartbeat is not taken for a cut.
+const (
+	proofSilence = 20 * time.Second
+	proofSlack   = 250 * time.Millisecond
+)
 
-// timeScale is the emulated stream's speed-up: 120 (the 4-minute idle cut
-// in 2 s, a 20-second heartbeat 167 ms, a 40-second App Gateway timeout
-// 333 ms), or more when the backend's silence would take longer than
-// proofSilence, at most the emulator's 1000.
+// timeScale is the emulated stream's speed-up: at most 120 (the 4-minute
+// idle cut in 2 s), lower while the heartbeat and the tightest clock would
+// come closer than proofSlack, higher while the backend's silence would
+// take longer than proofSilence (that wins: a test must end), within the
+// emulator's 1 to 1000.
 func timeScale(s Spec) int {
-	gap, err := input.Duration("max_event_gap", s.MaxEventGap)
-	if err != nil {
+	b, errs := s.budget()
+	if len(errs) > 0 {
 		return 120
 	}
-	scale := int(math.Ceil(float64(gap) / float64(proofSilence)))
-	return min(max(scale, 120), 1000)
+	scale := 120.0
+	if b.HeartbeatClock.Limit > b.WireSilence {
+		scale = min(scale, float64(b.HeartbeatClock.Limit-b.WireSilence)/float64(proofSlack))
+	}
+	gap, _ := input.Duration("max_event_gap", s.MaxEventGap)
+	scale = max(scale, math.Ceil(float64(gap)/float64(proofSilence)))
+	return int(min(max(math.Floor(scale), 1), 1000))
 }
 
 // streamTest is tests/stream.tftest.hcl: the settings stream through the
