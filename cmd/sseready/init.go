@@ -226,6 +226,9 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "  %s\n", f.name)
 		}
 	}
+	for _, r := range res.Removed {
+		fmt.Fprintf(stdout, "removed %s: an earlier run wrote it, you left it alone, and this run does not generate it\n", r)
+	}
 	for _, k := range res.Kept {
 		fmt.Fprintf(stdout, "kept your change to %s; delete it and run again to regenerate it\n", k)
 	}

@@ -256,6 +256,24 @@ func TestInitForceKeepsYourChanges(t *testing.T) {
 	}
 }
 
+// Dropping a hop removes the module an earlier run vendored for it.
+func TestInitForceRemovesADroppedHopsModule(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m")
+	if code, _, stderr := runCLI(t, "", "init", "--out", out, "--hops", "app_gateway,apim"); code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	code, stdout, stderr := runCLI(t, "", "init", "--out", out, "--hops", "apim", "--force")
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "removed modules/appgw-sse/main.tf: ") {
+		t.Errorf("stdout does not report the gateway module removed:\n%s", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "modules", "appgw-sse")); !os.IsNotExist(err) {
+		t.Errorf("modules/appgw-sse is still there: %v", err)
+	}
+}
+
 // stubSources gives init sources of its own for one test.
 func stubSources(t *testing.T, apiops func(dir, api string) (modulegen.Spec, error), plan func(data []byte, address string) (modulegen.Spec, error)) {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // ManifestFile records what sseready init wrote, so a second run can tell
@@ -31,6 +32,10 @@ type WriteResult struct {
 	// wrote themselves: left as they are, with the generated version not
 	// written.
 	Kept []string
+	// Removed are files an earlier run wrote, the user left alone, and
+	// this run no longer generates (a module for a hop dropped from
+	// --hops).
+	Removed []string
 }
 
 // ErrNotEmpty is returned for a directory that holds files when force is
@@ -40,7 +45,9 @@ var ErrNotEmpty = errors.New("the directory is not empty")
 // Write writes files under dir. A directory that holds anything is
 // refused unless force; with force, a file is replaced only when it is
 // still what an earlier run wrote (its hash in the manifest): one the user
-// changed, or one the manifest does not list, is kept and reported.
+// changed, or one the manifest does not list, is kept and reported. A file
+// an earlier run wrote that this one does not generate is removed when the
+// user left it alone, and kept when they changed it.
 func Write(dir string, files Files, source string, force bool) (WriteResult, error) {
 	var res WriteResult
 	entries, err := os.ReadDir(dir)
@@ -71,16 +78,47 @@ func Write(dir string, files Files, source string, force bool) (WriteResult, err
 		next.Files[name] = hash(files[name])
 		res.Written = append(res.Written, name)
 	}
-	for name, h := range prev.Files {
-		if _, ok := next.Files[name]; !ok && slices.Contains(res.Kept, name) {
-			next.Files[name] = h // still the user's to settle
+	for _, name := range sortedKeys(prev.Files) {
+		if _, ok := files[name]; ok {
+			if slices.Contains(res.Kept, name) {
+				next.Files[name] = prev.Files[name] // still the user's to settle
+			}
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		cur, err := os.ReadFile(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return res, err
+		case hash(cur) != prev.Files[name]:
+			res.Kept = append(res.Kept, name)
+			next.Files[name] = prev.Files[name]
+		default:
+			if err := os.Remove(p); err != nil {
+				return res, err
+			}
+			res.Removed = append(res.Removed, name)
+			removeEmptyParents(dir, filepath.Dir(p))
 		}
 	}
+	slices.Sort(res.Kept)
 	b, err := json.MarshalIndent(next, "", "  ")
 	if err != nil {
 		return res, err
 	}
 	return res, os.WriteFile(filepath.Join(dir, ManifestFile), append(b, '\n'), 0o644) //nolint:gosec // not a secret
+}
+
+// removeEmptyParents removes the directories from d up to root that a
+// removal left empty.
+func removeEmptyParents(root, d string) {
+	for d != root && strings.HasPrefix(d, root) {
+		if os.Remove(d) != nil { // not empty, or not ours to remove
+			return
+		}
+		d = filepath.Dir(d)
+	}
 }
 
 func readManifest(dir string) manifest {

@@ -104,3 +104,31 @@ func TestUserValuesStayValues(t *testing.T) {
 		t.Fatalf("service_url's default is not an escaped string:\n%s", v)
 	}
 }
+
+// A file the earlier run wrote and this one does not generate goes, unless
+// the user changed it.
+func TestWriteForceRemovesWhatIsNoLongerGenerated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "module")
+	first := modulegen.Files{"main.tf": []byte("# v1\n"), "modules/appgw-sse/main.tf": []byte("# gw\n"), "modules/appgw-sse/outputs.tf": []byte("# gw out\n")}
+	if _, err := modulegen.Write(dir, first, "test", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "modules/appgw-sse/outputs.tf"), []byte("# my outputs\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := modulegen.Write(dir, modulegen.Files{"main.tf": []byte("# v2\n")}, "test", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Removed, []string{"modules/appgw-sse/main.tf"}) || !slices.Equal(res.Kept, []string{"modules/appgw-sse/outputs.tf"}) {
+		t.Fatalf("removed %v, kept %v", res.Removed, res.Kept)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "modules/appgw-sse/main.tf")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("modules/appgw-sse/main.tf is still there: %v", err)
+	}
+	// The user's file stays protected on the next run too.
+	res, err = modulegen.Write(dir, modulegen.Files{"main.tf": []byte("# v2\n")}, "test", true)
+	if err != nil || !slices.Equal(res.Kept, []string{"modules/appgw-sse/outputs.tf"}) {
+		t.Fatalf("third run: %+v, %v", res, err)
+	}
+}
