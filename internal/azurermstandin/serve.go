@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,9 +98,19 @@ func (s *servers) serve(address string, timeout time.Duration, run serveFunc) er
 	return nil
 }
 
-// env is the TF_REATTACH_PROVIDERS value for the running providers.
+// env is the TF_REATTACH_PROVIDERS value for the running providers. Each
+// registry.terraform.io provider is listed under registry.opentofu.org
+// too, where OpenTofu looks for "hashicorp/azurerm"; Terraform uses only
+// the addresses its configuration names.
 func (s *servers) env() (string, error) {
-	b, err := json.Marshal(s.reattach)
+	all := map[string]reattachConfig{}
+	for addr, rc := range s.reattach {
+		all[addr] = rc
+		if rest, ok := strings.CutPrefix(addr, terraformRegistry+"/"); ok {
+			all[openTofuRegistry+"/"+rest] = rc
+		}
+	}
+	b, err := json.Marshal(all)
 	return string(b), err
 }
 
