@@ -55,6 +55,10 @@ type stream struct {
 	lastUp    time.Time
 	lastDn    time.Time
 	readDead  time.Time // the read deadline set (zero: none yet)
+	// handleFn is handle as a method value made once; failed is the
+	// delivery error that stopped the reads.
+	handleFn func(buf *[]byte, n int) bool
+	failed   error
 	writeDead time.Time // the write deadline set (zero: none yet)
 
 	// start is when the request was forwarded, for a Total clock.
@@ -161,28 +165,22 @@ func (s *stream) relay(first []byte) error {
 	} else if len(first) > 0 {
 		s.g.logf("sseready gateway: %s: dropped %d bytes the upstream sent after a response without a body", s.name, len(first))
 	}
+	if s.handleFn == nil {
+		s.handleFn = s.handle // one method value per stream
+	}
 	for !s.ended() {
 		if err := s.setDeadline(); err != nil {
 			return s.quiet(err)
 		}
-		buf, n, err := s.up.read()
+		err := s.up.each(s.handleFn)
+		if s.failed != nil {
+			return s.failed
+		}
 		if err != nil {
 			if err := s.readError(err); err != nil {
 				return err
 			}
-			continue
 		}
-		err = s.deliver(buf, n)
-		if !s.up.ownsBuffer(buf) {
-			putBuf(buf)
-		}
-		if err != nil {
-			return err
-		}
-		// The upstream's silence is counted from here, not from the read:
-		// while a slow client held the write, the upstream's bytes waited
-		// in the socket, unread but sent.
-		s.lastUp = time.Now()
 	}
 	if s.dec.extra > 0 {
 		s.g.logf("sseready gateway: %s: dropped %d bytes the upstream sent after the end of the chunked body", s.name, s.dec.extra)
@@ -199,6 +197,20 @@ func (s *stream) relay(first []byte) error {
 		return s.write([]byte("0\r\n\r\n"))
 	}
 	return nil
+}
+
+// handle delivers one chunk read from the upstream; it stops the reads
+// when the body is complete or the delivery failed (s.failed).
+func (s *stream) handle(buf *[]byte, n int) (stop bool) {
+	if err := s.deliver(buf, n); err != nil {
+		s.failed = err
+		return true
+	}
+	// The upstream's silence is counted from here, not from the read:
+	// while a slow client held the write, the upstream's bytes waited in
+	// the socket, unread but sent.
+	s.lastUp = time.Now()
+	return s.ended()
 }
 
 // ended reports whether the upstream's body is complete.

@@ -61,11 +61,10 @@ type upstream struct {
 	raw  syscall.RawConn // nil when reads must go through conn (TLS)
 	// buf is the read buffer when raw is nil.
 	buf *[]byte
-	// readFn and got* carry read's callback and its result without an
-	// allocation per read.
-	readFn func(fd uintptr) bool
-	got    *[]byte
-	gotN   int
+	// eachFD, handle and gotErr carry each's callbacks and its result
+	// without an allocation per read.
+	eachFD func(fd uintptr) bool
+	handle func(buf *[]byte, n int) (stop bool)
 	gotErr error
 }
 
@@ -122,53 +121,66 @@ func (u *upstream) release() {
 	}
 }
 
-// read waits for bytes (or the read deadline) and returns a buffer holding
-// n of them at [frameHead:frameHead+n]. The caller puts the buffer back in
-// bufPool unless it is the connection's own. On a plain TCP connection
-// the wait holds no buffer: the read happens inside the poller's callback.
-func (u *upstream) read() (buf *[]byte, n int, err error) {
+// each reads the upstream and hands every chunk to handle, in a buffer
+// handle must not keep (n bytes at [frameHead:frameHead+n]), until handle
+// says stop, the read fails, or the read deadline passes (the error).
+//
+// On a plain TCP connection the whole run is one poller wait loop
+// (RawConn.Read), and no buffer is held while it waits. A read shorter
+// than the buffer drained the socket, so the loop goes straight back to
+// waiting: the poller's next edge wakes it, with no empty read between
+// events (nginx does the same; see BENCHMARKS.md). Only a new RawConn.Read
+// forgets a readiness the poller saw before it, which is why every call
+// starts with a read: a wait first could wait for bytes already there,
+// and a sender blocked on a full window would never send the edge.
+func (u *upstream) each(handle func(buf *[]byte, n int) (stop bool)) error {
 	if u.raw == nil {
-		n, err = u.conn.Read((*u.buf)[frameHead : frameHead+readSize])
-		return u.buf, n, err
+		n, err := u.conn.Read((*u.buf)[frameHead : frameHead+readSize])
+		if n > 0 && handle(u.buf, n) {
+			return nil
+		}
+		return err
 	}
-	if u.readFn == nil {
-		u.readFn = u.readFD // one method value per stream, not one per read
+	if u.eachFD == nil {
+		u.eachFD = u.readLoop // one method value per stream, not one per wait
 	}
-	u.got, u.gotN, u.gotErr = nil, 0, nil
-	if err := u.raw.Read(u.readFn); err != nil {
-		return nil, 0, err
+	u.handle, u.gotErr = handle, nil
+	if err := u.raw.Read(u.eachFD); err != nil {
+		return err
 	}
-	buf, n = u.got, u.gotN
-	switch {
-	case u.gotErr != nil:
-		putBuf(buf)
-		return nil, 0, u.gotErr
-	case n == 0:
-		putBuf(buf)
-		return nil, 0, io.EOF
-	}
-	return buf, n, nil
+	return u.gotErr
 }
 
-// readFD is read's callback from the poller: it reads into a pooled
-// buffer, or returns false to wait when there is nothing to read. It must
-// try the read before it waits: RawConn.Read forgets a readiness the
-// poller saw before the call, so waiting first could wait for bytes that
-// are already there (and a sender blocked on a full window would never
-// send the edge that wakes it).
-func (u *upstream) readFD(fd uintptr) bool {
-	b := getBuf()
-	n, again, err := fdRead(fd, (*b)[frameHead:frameHead+readSize])
-	if again {
+// readLoop is each's callback from the poller: it returns false to wait
+// for the next edge, true to end the RawConn.Read.
+func (u *upstream) readLoop(fd uintptr) bool {
+	for {
+		b := getBuf()
+		n, again, err := fdRead(fd, (*b)[frameHead:frameHead+readSize])
+		switch {
+		case again:
+			putBuf(b)
+			return false
+		case err != nil:
+			putBuf(b)
+			u.gotErr = err
+			return true
+		case n == 0:
+			putBuf(b)
+			u.gotErr = io.EOF
+			return true
+		}
+		stop := u.handle(b, n)
 		putBuf(b)
-		return false
+		if stop {
+			return true
+		}
+		if n < readSize {
+			return false
+		}
 	}
-	u.got, u.gotN, u.gotErr = b, n, err
-	return true
 }
 
-// ownsBuffer reports whether buf is the connection's own (not pooled).
-func (u *upstream) ownsBuffer(buf *[]byte) bool { return buf == u.buf }
 
 // forward sends the request upstream and reads the response head, within
 // the hop's header timeout. It returns the head and the body bytes that

@@ -53,13 +53,59 @@ func TestReadTakesBytesThatArrivedBeforeTheCall(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond) // the poller sees the bytes arrive
 		_ = near.SetReadDeadline(time.Now().Add(time.Second))
-		buf, n, err := up.read()
+		var got string
+		err := up.each(func(buf *[]byte, n int) bool {
+			got += string((*buf)[frameHead : frameHead+n])
+			return len(got) >= 10
+		})
 		if err != nil {
 			t.Fatalf("round %d: %v (the bytes were there before the read)", round, err)
 		}
-		if got := string((*buf)[frameHead : frameHead+n]); got != "0123456789" {
+		if got != "0123456789" {
 			t.Fatalf("round %d: read %q", round, got)
 		}
-		putBuf(buf)
+	}
+}
+
+// After a short read the loop waits without probing the socket again:
+// bytes that arrive while a chunk is being delivered, and bytes that come
+// later, each wake it (the poller's next edge), within one each call.
+func TestEachWakesForBytesAfterAShortRead(t *testing.T) {
+	if !rawIO {
+		t.Skip("this platform reads through net.Conn")
+	}
+	near, far := tcpPair(t)
+	raw, err := near.(syscall.Conn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := &upstream{conn: near, raw: raw}
+	_ = near.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := far.Write([]byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	later := make(chan struct{})
+	go func() {
+		<-later
+		time.Sleep(50 * time.Millisecond)
+		_, _ = far.Write([]byte("c"))
+	}()
+	var got string
+	err = up.each(func(buf *[]byte, n int) bool {
+		got += string((*buf)[frameHead : frameHead+n])
+		switch got {
+		case "a":
+			// Arrives while this chunk is being delivered, before the
+			// loop waits again.
+			if _, err := far.Write([]byte("b")); err != nil {
+				t.Error(err)
+			}
+		case "ab":
+			close(later)
+		}
+		return len(got) >= 3
+	})
+	if err != nil || got != "abc" {
+		t.Fatalf("got %q, %v: want abc within one call", got, err)
 	}
 }
