@@ -45,20 +45,20 @@ type stream struct {
 	// that then had to wait.
 	progress time.Time
 
-	in        framing
-	dec       chunkedDecoder
-	left      int64 // body bytes still to come when sized
-	out       framing
-	held      bytes.Buffer
-	record    *bytes.Buffer // the body, for the cache
-	entry     *cached       // the cache entry the body completes
-	lastUp    time.Time
-	lastDn    time.Time
-	readDead  time.Time // the read deadline set (zero: none yet)
+	in       framing
+	dec      chunkedDecoder
+	left     int64 // body bytes still to come when sized
+	out      framing
+	held     bytes.Buffer
+	record   *bytes.Buffer // the body, for the cache
+	entry    *cached       // the cache entry the body completes
+	lastUp   time.Time
+	lastDn   time.Time
+	readDead time.Time // the read deadline set (zero: none yet)
 	// handleFn is handle as a method value made once; failed is the
 	// delivery error that stopped the reads.
-	handleFn func(buf *[]byte, n int) bool
-	failed   error
+	handleFn  func(buf *[]byte, n int) bool
+	failed    error
 	writeDead time.Time // the write deadline set (zero: none yet)
 
 	// start is when the request was forwarded, for a Total clock.

@@ -181,7 +181,6 @@ func (u *upstream) readLoop(fd uintptr) bool {
 	}
 }
 
-
 // forward sends the request upstream and reads the response head, within
 // the hop's header timeout. It returns the head and the body bytes that
 // arrived with it.
