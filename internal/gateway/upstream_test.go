@@ -75,7 +75,11 @@ func TestEachWakesForBytesAfterAShortRead(t *testing.T) {
 		t.Skip("this platform reads through net.Conn")
 	}
 	near, far := tcpPair(t)
-	raw, err := near.(syscall.Conn).SyscallConn()
+	sc, ok := near.(syscall.Conn)
+	if !ok {
+		t.Fatalf("%T is no syscall.Conn", near)
+	}
+	raw, err := sc.SyscallConn()
 	if err != nil {
 		t.Fatal(err)
 	}
