@@ -29,14 +29,10 @@ func tcpPair(t *testing.T) (near, far net.Conn) {
 	return near, far
 }
 
-// Bytes that arrived while the relay was busy elsewhere are read at once:
-// the relay must not wait for a wake-up the poller already delivered
-// (RawConn.Read forgets it), or a sender that has nothing more to send
-// is never relayed.
-func TestReadTakesBytesThatArrivedBeforeTheCall(t *testing.T) {
-	if !rawIO {
-		t.Skip("this platform reads through net.Conn")
-	}
+// loopbackUpstream is an upstream over a loopback TCP connection, read through
+// its RawConn as the relay reads it, and the connection's far end.
+func loopbackUpstream(t *testing.T) (*upstream, net.Conn) {
+	t.Helper()
 	near, far := tcpPair(t)
 	sc, ok := near.(syscall.Conn)
 	if !ok {
@@ -46,13 +42,24 @@ func TestReadTakesBytesThatArrivedBeforeTheCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	up := &upstream{conn: near, raw: raw}
+	return &upstream{conn: near, raw: raw}, far
+}
+
+// Bytes that arrived while the relay was busy elsewhere are read at once:
+// the relay must not wait for a wake-up the poller already delivered
+// (RawConn.Read forgets it), or a sender that has nothing more to send
+// is never relayed.
+func TestReadTakesBytesThatArrivedBeforeTheCall(t *testing.T) {
+	if !rawIO {
+		t.Skip("this platform reads through net.Conn")
+	}
+	up, far := loopbackUpstream(t)
 	for round := 0; round < 3; round++ {
 		if _, err := far.Write([]byte("0123456789")); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(50 * time.Millisecond) // the poller sees the bytes arrive
-		_ = near.SetReadDeadline(time.Now().Add(time.Second))
+		_ = up.conn.SetReadDeadline(time.Now().Add(time.Second))
 		var got string
 		err := up.each(func(buf *[]byte, n int) bool {
 			got += string((*buf)[frameHead : frameHead+n])
@@ -74,17 +81,8 @@ func TestEachWakesForBytesAfterAShortRead(t *testing.T) {
 	if !rawIO {
 		t.Skip("this platform reads through net.Conn")
 	}
-	near, far := tcpPair(t)
-	sc, ok := near.(syscall.Conn)
-	if !ok {
-		t.Fatalf("%T is no syscall.Conn", near)
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	up := &upstream{conn: near, raw: raw}
-	_ = near.SetReadDeadline(time.Now().Add(5 * time.Second))
+	up, far := loopbackUpstream(t)
+	_ = up.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := far.Write([]byte("a")); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +93,7 @@ func TestEachWakesForBytesAfterAShortRead(t *testing.T) {
 		_, _ = far.Write([]byte("c"))
 	}()
 	var got string
-	err = up.each(func(buf *[]byte, n int) bool {
+	err := up.each(func(buf *[]byte, n int) bool {
 		got += string((*buf)[frameHead : frameHead+n])
 		switch got {
 		case "a":

@@ -7,7 +7,9 @@ package moduledocs
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -114,9 +116,9 @@ func read(dir string) (*module, error) {
 	sort.Slice(m.inputs, func(i, j int) bool { return m.inputs[i].name < m.inputs[j].name })
 	sort.Slice(m.outputs, func(i, j int) bool { return m.outputs[i].name < m.outputs[j].name })
 	if len(versions) > 0 {
-		m.requirements = append(m.requirements, requirement{"terraform", "", strings.Join(sortedKeys(versions), ", ")})
+		m.requirements = append(m.requirements, requirement{"terraform", "", strings.Join(slices.Sorted(maps.Keys(versions)), ", ")})
 	}
-	for _, name := range sortedKeys(providers) {
+	for _, name := range slices.Sorted(maps.Keys(providers)) {
 		m.requirements = append(m.requirements, providers[name])
 	}
 	return m, nil
@@ -227,15 +229,6 @@ func cell(s string) string {
 		return "n/a"
 	}
 	return strings.ReplaceAll(s, "|", `\|`)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // posError names file:line:col, as editors read it.

@@ -1,7 +1,9 @@
 package modulegen
 
 import (
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -65,7 +67,7 @@ func variablesTF(s Spec) ([]byte, error) {
 	variable("max_time_to_headers", "The longest the backend takes to send its response headers (a Go duration); null when not known.", "string", strOrNull(s.MaxTimeToHeaders))
 
 	loggers := map[string]cty.Value{}
-	for _, n := range sortedKeys(s.Loggers) {
+	for _, n := range slices.Sorted(maps.Keys(s.Loggers)) {
 		l := s.Loggers[n]
 		loggers[n] = cty.ObjectVal(map[string]cty.Value{"logger_id": cty.StringVal(l.ID), "identifier": cty.StringVal(l.Identifier)})
 	}
@@ -77,7 +79,7 @@ func variablesTF(s Spec) ([]byte, error) {
 		`map(object({ logger_id = string, identifier = optional(string, "applicationinsights") }))`, loggersDefault)
 
 	ops := map[string]cty.Value{}
-	for _, id := range sortedKeys(s.Operations) {
+	for _, id := range slices.Sorted(maps.Keys(s.Operations)) {
 		op := s.Operations[id]
 		ops[id] = cty.ObjectVal(map[string]cty.Value{"display_name": cty.StringVal(op.DisplayName), "method": cty.StringVal(op.Method), "url_template": cty.StringVal(op.URLTemplate)})
 	}
@@ -133,7 +135,7 @@ func mainTF(s Spec) ([]byte, error) {
 		w.set(api, "policy_xml", `file("${path.module}/`+policyFile+`")`)
 		if len(s.Policy.Fragments) > 0 {
 			parts := []string{}
-			for _, id := range sortedKeys(s.Policy.Fragments) {
+			for _, id := range slices.Sorted(maps.Keys(s.Policy.Fragments)) {
 				parts = append(parts, string(hclwrite.TokensForValue(cty.StringVal(id)).Bytes())+` = file("${path.module}/`+fragmentFile(id)+`")`)
 			}
 			w.set(api, "fragments", "{\n"+strings.Join(parts, "\n")+"\n}")

@@ -9,6 +9,7 @@ package modulegen
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -142,7 +143,7 @@ func (s Spec) Validate() []*input.Error {
 		_, berrs := s.budget()
 		errs = append(errs, berrs...)
 	}
-	for _, name := range sortedKeys(s.Loggers) {
+	for _, name := range slices.Sorted(maps.Keys(s.Loggers)) {
 		l := s.Loggers[name]
 		switch {
 		case !operationName.MatchString(name):
@@ -156,7 +157,7 @@ func (s Spec) Validate() []*input.Error {
 	if len(s.Operations) == 0 {
 		fail("operation", "the API needs an operation: give --operation ID=METHOD:/url-template")
 	}
-	for _, id := range sortedKeys(s.Operations) {
+	for _, id := range slices.Sorted(maps.Keys(s.Operations)) {
 		op := s.Operations[id]
 		switch {
 		case !operationName.MatchString(id):
@@ -172,15 +173,6 @@ func (s Spec) Validate() []*input.Error {
 
 // Has reports whether the stream crosses hop.
 func (s Spec) Has(hop string) bool { return slices.Contains(s.Hops, hop) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
 
 // describe renders a duration for a README line.
 func describe(d string) string {

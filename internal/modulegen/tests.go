@@ -1,7 +1,9 @@
 package modulegen
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/zclconf/go-cty/cty"
@@ -67,7 +69,7 @@ func streamTest(s Spec) ([]byte, error) {
 		m.SetAttributeValue("source", cty.StringVal("./tests/prove"))
 		v := b.AppendNewBlock("variables", nil).Body()
 		w.set(v, "chain", "run.settings.chain")
-		for _, k := range sortedKeys(vars) {
+		for _, k := range slices.Sorted(maps.Keys(vars)) {
 			v.SetAttributeValue(k, cty.StringVal(vars[k]))
 		}
 		for _, as := range asserts {

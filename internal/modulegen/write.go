@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,7 +60,7 @@ func Write(dir string, files Files, source string, force bool) (WriteResult, err
 	}
 	prev := readManifest(dir)
 	next := manifest{Generator: "sseready init", Source: source, Files: map[string]string{}}
-	names := sortedKeys(files)
+	names := slices.Sorted(maps.Keys(files))
 	for _, name := range names {
 		p := filepath.Join(dir, filepath.FromSlash(name))
 		if cur, err := os.ReadFile(p); err == nil {
@@ -78,7 +79,7 @@ func Write(dir string, files Files, source string, force bool) (WriteResult, err
 		next.Files[name] = hash(files[name])
 		res.Written = append(res.Written, name)
 	}
-	for _, name := range sortedKeys(prev.Files) {
+	for _, name := range slices.Sorted(maps.Keys(prev.Files)) {
 		if _, ok := files[name]; ok {
 			if slices.Contains(res.Kept, name) {
 				next.Files[name] = prev.Files[name] // still the user's to settle
