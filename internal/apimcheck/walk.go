@@ -137,12 +137,7 @@ func (c *checker) walk(nodes []apimpolicy.Node, at place) {
 	}
 }
 
-func fragmentID(e *apimpolicy.Element) string {
-	if a := e.Attr("fragment-id"); a != nil {
-		return strings.TrimSpace(a.Value())
-	}
-	return ""
-}
+func fragmentID(e *apimpolicy.Element) string { return apimpolicy.FragmentID(e) }
 
 // include checks the fragment an include-fragment pulls in, as if its
 // policies stood there, or says that it cannot be seen.

@@ -198,7 +198,7 @@ func (c *treeCheck) path(chain []*Policy, path string, opts apimcheck.Options, f
 		c.report.Notes = append(c.report.Notes, fmt.Sprintf("%s: not checked: %v", path, err))
 		return
 	}
-	c.markIncluded(comp.Doc.Nodes, fragments, map[string]bool{})
+	c.markIncluded(comp.Doc, fragments)
 	for _, sf := range apimcheck.CheckComposition(&comp, opts) {
 		if sf.Source == nil {
 			c.fromDefault(sf, scoped[0], path)
@@ -210,23 +210,16 @@ func (c *treeCheck) path(chain []*Policy, path string, opts apimcheck.Options, f
 
 // markIncluded marks the fragments a path includes (and those they
 // include) as checked on it, so they are not checked again on their own.
-func (c *treeCheck) markIncluded(nodes []apimpolicy.Node, fragments map[string]*Policy, seen map[string]bool) {
-	apimpolicy.Walk(nodes, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
-		e, ok := n.(*apimpolicy.Element)
-		if !ok || e.Name != "include-fragment" {
-			return true
+func (c *treeCheck) markIncluded(doc *apimpolicy.Document, fragments map[string]*Policy) {
+	ids, _ := apimpolicy.IncludedIDs([]*apimpolicy.Document{doc}, func(id string) *apimpolicy.Document {
+		if p, ok := fragments[id]; ok {
+			return p.Doc
 		}
-		id := ""
-		if a := e.Attr("fragment-id"); a != nil {
-			id = strings.TrimSpace(a.Value())
-		}
-		if p, ok := fragments[id]; ok && !seen[id] {
-			seen[id] = true
-			c.onPath[p.File] = true
-			c.markIncluded(p.Doc.Nodes, fragments, seen)
-		}
-		return true
+		return nil
 	})
+	for _, id := range ids {
+		c.onPath[fragments[id].File] = true
+	}
 }
 
 // placed names the file a finding's line and column are in: the policy's,
