@@ -55,7 +55,7 @@ var (
 
 var apimRules = []Rule{
 	{
-		ID: ExpressionSyntax, Name: "policy-expression-syntax", Hop: HopAPIM, Severity: Error,
+		ID: ExpressionSyntax, Name: "policy-expression-syntax", Hop: HopAPIM, Severity: Error, StreamIndependent: true,
 		Summary: "A policy expression does not scan as C#: a string or bracket is left open.",
 		Why: "A policy expression is C# code. One whose string or bracket is left open is not valid C#, and its " +
 			"end cannot be told from its code. sseready keeps such an expression where the XML around it shows where " +
@@ -209,7 +209,7 @@ var apimRules = []Rule{
 		Sources: []Source{{Facts: "A fragment has a\n  `<fragment>` root and is used with `<include-fragment fragment-id=\"x\"/>`.", URL: learnFragments}},
 	},
 	{
-		ID: NotAPolicyDocument, Name: "not-a-policy-document", Hop: HopAPIM, Severity: Warning,
+		ID: NotAPolicyDocument, Name: "not-a-policy-document", Hop: HopAPIM, Severity: Warning, StreamIndependent: true,
 		Summary: "The file holds policies without a <policies> or <fragment> root, so it is checked as a fragment.",
 		Why: "APIM takes a policy document (<policies> with its sections) or a fragment (<fragment>). A file with one policy " +
 			"element, or several at the top, is a snippet: sseready checks each policy in it as a fragment would be " +
@@ -218,7 +218,7 @@ var apimRules = []Rule{
 		Sources: []Source{{Facts: "Shape: `<policies><inbound/><backend/><outbound/><on-error/></policies>`.", URL: learnFragments}},
 	},
 	{
-		ID: AcceptCommentInvalid, Name: "accept-comment-invalid", Hop: HopAPIM, Severity: Warning,
+		ID: AcceptCommentInvalid, Name: "accept-comment-invalid", Hop: HopAPIM, Severity: Warning, StreamIndependent: true,
 		Summary: "A <!-- sseready:accept ... --> comment does not name a rule, so it accepts nothing.",
 		Why: "An inline acceptance is written <!-- sseready:accept SSE103 the reason --> before the element it is about " +
 			"(or at the top of the document for all of it). This is sseready's own syntax, an assumption of no gateway: " +

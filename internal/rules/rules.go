@@ -60,7 +60,13 @@ type Rule struct {
 	// AutoFix is true when fix_apim_policy, fixed_xml and `sseready lint
 	// --fix` apply a fix for this rule by themselves.
 	AutoFix bool
-	Sources []Source
+	// StreamIndependent is true for a rule whose findings hold whether or
+	// not the API streams (a policy APIM cannot compile, a file that is no
+	// policy document): on an API that does not stream, or may not, they
+	// keep their severity. Every other rule is about the stream, so its
+	// findings are milder there (see package streamapi).
+	StreamIndependent bool
+	Sources           []Source
 }
 
 // Finding is one rule's verdict on one place of the user's configuration.
