@@ -9,7 +9,7 @@ import (
 
 func TestStreamSignals(t *testing.T) {
 	frag := mustParse(t, `<fragment><azure-openai-emit-token-metric /></fragment>`)
-	apiSrc := `<policies><inbound><base /><llm-token-limit tokens-per-minute="1000" counter-key="k" />`+rawFlagVar+`<include-fragment fragment-id="metrics" /><!-- <llm-content-safety /> --></inbound>`+
+	apiSrc := `<policies><inbound><base /><llm-token-limit tokens-per-minute="1000" counter-key="k" />` + rawFlagVar + `<include-fragment fragment-id="metrics" /><!-- <llm-content-safety /> --></inbound>` +
 		`<backend><forward-request buffer-response="false" /></backend><outbound /><on-error /></policies>`
 	api := mustParse(t, apiSrc)
 	global := mustParse(t, `<policies><inbound /><backend><forward-request /></backend><outbound /><on-error /></policies>`)

@@ -96,16 +96,16 @@ func TestStreamingRoute(t *testing.T) {
 	for tmpl, want := range map[string]bool{
 		"/openai/deployments/{deployment-id}/chat/completions": true,
 		"/chat/completions?api-version=2024-10-21":             true,
-		"/v1/completions":                                      true,
-		"/openai/v1/responses/":                                true,
-		"/v1/messages":                                         true,
-		"/mcp":                                                 true,
-		"/weather/sse":                                         true,
-		"/v1/messages/count_tokens":                            false,
-		"/orders":                                              false,
-		"/responses/{id}":                                      false,
-		"/embeddings":                                          false,
-		"/completions-report":                                  false,
+		"/v1/completions":           true,
+		"/openai/v1/responses/":     true,
+		"/v1/messages":              true,
+		"/mcp":                      true,
+		"/weather/sse":              true,
+		"/v1/messages/count_tokens": false,
+		"/orders":                   false,
+		"/responses/{id}":           false,
+		"/embeddings":               false,
+		"/completions-report":       false,
 	} {
 		if _, got := StreamingRoute(tmpl); got != want {
 			t.Errorf("StreamingRoute(%q) = %v, want %v", tmpl, got, want)
