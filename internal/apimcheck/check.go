@@ -102,7 +102,12 @@ func CheckSource(src []byte, opts Options) (Result, error) {
 // (inbound, backend, outbound or on-error), as they will run there.
 func CheckNodes(nodes []apimpolicy.Node, section string, opts Options) Result {
 	c := newChecker(opts)
-	c.collectVars(nodes)
+	c.flow = newFlow(c)
+	st := newState("it may be set elsewhere in the document")
+	st.section = sectionOf(section)
+	st.forwarded = allReach(rYes) // the rest of the document forwards
+	c.flow.acceptKnown = !c.flow.readsBodyFlag(nodes)
+	c.flow.nodes(nodes, st)
 	c.expressionSyntax(nodes, place{})
 	c.acceptComments(nodes, nil)
 	c.walk(nodes, place{sections: sectionOf(section)})
@@ -135,7 +140,7 @@ func Fix(src []byte, opts Options) (Fixed, error) {
 	c.settle()
 	var applied []rules.Finding
 	for _, f := range c.found {
-		if f.fix != nil && f.Severity == rules.Error && f.Fragment == "" {
+		if f.fix != nil && f.Severity == rules.Error && f.Fragment == "" && f.misrouted == nil {
 			f.fix()
 			applied = append(applied, f.Finding)
 		}
@@ -213,14 +218,19 @@ type found struct {
 	rules.Finding
 	chain []*apimpolicy.Element
 	fix   func()
+	// unreached: no request that asks for a stream gets here.
+	unreached bool
+	// misrouted is the comparison on the flag that never matches (or
+	// always does) and decides whether streaming requests get here: the
+	// fix is the comparison, not what it routes to.
+	misrouted *constCmp
 }
 
 type checker struct {
 	scope     Scope
 	opts      Options
 	found     []*found
-	vars      *streamVars
-	branches  map[*apimpolicy.Element]cond
+	flow      *flow
 	accepts   map[*apimpolicy.Element][]inlineAccept
 	neverPast *apimpolicy.Element // an <inbound> return-response that answers every request
 	included  map[string]bool     // fragments whose own syntax and comments are read
@@ -232,7 +242,7 @@ func newChecker(opts Options) *checker {
 	if scope == "" {
 		scope = API
 	}
-	return &checker{scope: scope, opts: opts, vars: &streamVars{}}
+	return &checker{scope: scope, opts: opts}
 }
 
 func (c *checker) result() Result {
@@ -245,17 +255,9 @@ func (c *checker) result() Result {
 	return Result{Findings: out, Ready: rules.Ready(out)}
 }
 
-// collectVars learns the context variables that hold the stream flag, from
-// the nodes and every fragment given.
-func (c *checker) collectVars(nodes []apimpolicy.Node) {
-	c.vars.collect(nodes)
-	for _, doc := range c.opts.Fragments {
-		c.vars.collect(doc.Nodes)
-	}
-}
-
 func (c *checker) document(doc *apimpolicy.Document) {
-	c.collectVars(doc.Nodes)
+	c.flow = newFlow(c)
+	c.flow.document(doc)
 	c.expressionSyntax(doc.Nodes, place{})
 	c.acceptComments(doc.Nodes, nil)
 	root := doc.Root()
@@ -275,6 +277,7 @@ func (c *checker) document(doc *apimpolicy.Document) {
 		}
 		c.backend(root)
 	}
+	c.constComparisons(place{ancestors: []*apimpolicy.Element{}})
 }
 
 // rootless checks a file of policies with no root: section elements as
@@ -317,7 +320,7 @@ func (c *checker) report(id string, pos apimpolicy.Pos, at place, e *apimpolicy.
 	}
 	f := &found{Finding: rules.MustLookup(id).Finding(pos.Line, pos.Column, name, format, args...), chain: chain}
 	f.Attribute = attr
-	c.placeFinding(f, at)
+	c.placeFinding(f, at, chain)
 	c.found = append(c.found, f)
 	return f
 }

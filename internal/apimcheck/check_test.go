@@ -58,8 +58,8 @@ func TestRules(t *testing.T) {
 		{name: "buffer-response False is false", src: policy("", `<forward-request timeout="120" buffer-response=" False " />`, "", "")},
 		{name: "buffer-response not a boolean", src: policy("", `<forward-request timeout="120" buffer-response="no" />`, "", ""),
 			want: []string{"SSE101 error 3:41"}, msg: `"no" is neither true nor false`},
-		{name: "forward-request in a branch", src: policy("", `<choose><when condition="@(true)"><forward-request timeout="1" /></when><otherwise>`+goodForward+`</otherwise></choose>`, "", ""),
-			want: []string{"SSE101 error 3:44"}, msg: "inside <when>"},
+		{name: "forward-request in a branch", src: policy("", `<choose><when condition="@(context.Request.Method == &quot;POST&quot;)"><forward-request timeout="1" /></when><otherwise>`+goodForward+`</otherwise></choose>`, "", ""),
+			want: []string{"SSE101 error 3:82"}, msg: "inside <when condition="},
 		{name: "forward-request inside retry", src: policy("", `<retry condition="@(false)" count="1" interval="1">`+goodForward+`</retry>`, "", "")},
 
 		// SSE106
@@ -80,15 +80,19 @@ func TestRules(t *testing.T) {
 		{name: "base with forward-request", src: policy("", "<base />"+goodForward, "", "")},
 		{name: "base only at workspace scope", scope: Workspace, src: policy("", "<base />", "", ""),
 			want: []string{"SSE102 warning 3:10"}, msg: "every SSE API in the workspace"},
-		{name: "one branch forwards, the other inherits", src: policy("", `<choose><when condition="@(true)">`+goodForward+`</when><otherwise><base /></otherwise></choose>`, "", ""),
-			want: []string{"SSE102 error 3:152"}, msg: "<backend> only says <base />"},
+		{name: "one branch forwards, the other inherits", src: policy("", `<choose><when condition="@(context.Request.Method == &quot;POST&quot;)">`+goodForward+`</when><otherwise><base /></otherwise></choose>`, "", ""),
+			want: []string{"SSE102 error 3:190"}, msg: "<backend> only says <base />"},
 		{name: "base beside a forward-request in a branch", src: policy("", `<choose><when condition="@(true)"><base />`+goodForward+`</when></choose>`, "", "")},
 
 		// SSE103
 		{name: "empty backend", src: policy("", "", "", ""),
-			want: []string{"SSE103 error 3:1"}, msg: "never forwarded"},
+			want: []string{"SSE103 info 3:1"}, msg: "no backend is called on this path and nothing streams on it"},
 		{name: "backend without forward-request", src: policy("", `<set-backend-service base-url="https://x" />`, "", ""),
-			want: []string{"SSE103 error 3:1"}},
+			want: []string{"SSE103 info 3:1"}},
+		{name: "backend that forwards no streaming request", src: policy(`<set-variable name="s" value="@(context.Request.Body.As&lt;JObject&gt;(true)[&quot;stream&quot;]?.Value&lt;bool&gt;() ?? false)" />`, `<choose><when condition="@(!(bool)context.Variables[&quot;s&quot;])">`+goodForward+`</when></choose>`, "", ""),
+			want: []string{"SSE103 error 3:1"}, msg: "forwards no request that asks for a stream"},
+		{name: "outbound after an empty backend is info", src: policy("", "", `<validate-content unspecified-content-type-action="prevent" max-size="1" size-exceeded-action="prevent" />`, ""),
+			want: []string{"SSE103 info 3:1", "SSE110 info 4:11"}, msg: "nothing streams on it"},
 		{name: "backend forwards through a fragment", src: policy("", `<include-fragment fragment-id="forward" />`, "", ""),
 			want: []string{"SSE103 warning 3:1", "SSE130 warning 3:10"}, msg: `forwards only through the fragment "forward"`},
 		{name: "no backend section", src: "<policies>\n<inbound><base /></inbound>\n</policies>",
@@ -138,7 +142,7 @@ func TestRules(t *testing.T) {
 		{name: "set-body of a return-response", src: stream(`<return-response><set-body>x</set-body></return-response>`),
 			want: []string{"SSE151 error 4:19"}, msg: "return-response in <outbound> runs for every request"},
 		{name: "transform in a branch", src: stream(`<choose><otherwise><xml-to-json kind="direct" apply="always" consider-accept-header="false" /></otherwise></choose>`),
-			want: []string{"SSE111 error 4:38"}, msg: "inside <otherwise>"},
+			want: []string{"SSE111 error 4:38"}, msg: "streaming requests take this branch: the <otherwise> of the <choose> at line 4, column 19 (taken when no <when> matches)"},
 
 		// SSE112
 		{name: "response body read in set-variable", src: stream(`<set-variable name="b" value="@(context.Response.Body.As<string>(preserveContent: true))" />`),

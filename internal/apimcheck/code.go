@@ -25,6 +25,9 @@ type token struct {
 	kind tokKind
 	text string
 	off  int
+	// holes counts the tokens of an interpolated string's holes, which
+	// follow its own token.
+	holes int
 }
 
 func (t token) is(punct string) bool { return t.kind == tokPunct && t.text == punct }
@@ -68,21 +71,21 @@ func tokenizeInto(code string, base int, out *[]token) {
 				}
 				j++
 			}
-			*out = append(*out, token{tokChar, code[i+1 : min(j, n)], base + i})
+			*out = append(*out, token{kind: tokChar, text: code[i+1 : min(j, n)], off: base + i})
 			i = min(j+1, n)
 		case isIdentStart(c) || (c == '@' && i+1 < n && isIdentStart(code[i+1])):
 			j := i + 1
 			for j < n && isIdentPart(code[j]) {
 				j++
 			}
-			*out = append(*out, token{tokIdent, strings.TrimPrefix(code[i:j], "@"), base + i})
+			*out = append(*out, token{kind: tokIdent, text: strings.TrimPrefix(code[i:j], "@"), off: base + i})
 			i = j
 		case '0' <= c && c <= '9':
 			j := i + 1
 			for j < n && (isIdentPart(code[j]) || code[j] == '.') {
 				j++
 			}
-			*out = append(*out, token{tokNumber, code[i:j], base + i})
+			*out = append(*out, token{kind: tokNumber, text: code[i:j], off: base + i})
 			i = j
 		default:
 			op := code[i : i+1]
@@ -92,7 +95,7 @@ func tokenizeInto(code string, base int, out *[]token) {
 					break
 				}
 			}
-			*out = append(*out, token{tokPunct, op, base + i})
+			*out = append(*out, token{kind: tokPunct, text: op, off: base + i})
 			i += len(op)
 		}
 	}
@@ -154,7 +157,7 @@ func stringLiteral(code string, i, base int, out *[]token) int {
 		}
 		break
 	}
-	*out = append(*out, token{tokString, code[start:min(j, n)], base + i})
+	*out = append(*out, token{kind: tokString, text: code[start:min(j, n)], off: base + i, holes: len(holes)})
 	*out = append(*out, holes...)
 	return min(j+1, n)
 }

@@ -218,8 +218,18 @@ func (c *checker) backend(root *apimpolicy.Element) {
 			`<backend> forwards only through the fragment %s, which sseready cannot see: it must hold forward-request with buffer-response="false"`, strings.Join(fragments, ", "))
 		f.Severity = rules.Warning
 	default:
-		c.report(rules.NoForwardRequest, be.Pos, docPlace, be, "",
-			`<backend> has neither forward-request nor <base />: the request is never forwarded, so the SSE backend is not called`)
+		// Nothing streams on a path that calls no backend: OAuth and
+		// metadata endpoints (of MCP APIs, say) answer this way.
+		f := c.report(rules.NoForwardRequest, be.Pos, docPlace, be, "",
+			`<backend> has neither forward-request nor <base />, so no backend is called on this path and nothing streams on it: if this API or operation should stream, forward the request with <forward-request timeout="%d" buffer-response="false" />`, MicrosoftTimeout)
+		f.Severity = rules.Info
+		return
+	}
+	if fl := c.flow; fl != nil && fl.forwardedEnd[wStream] == rNo && !fl.forwardedEnd.none() {
+		if info := fl.elems[be]; info != nil && info.reach[wStream] != rNo {
+			c.report(rules.NoForwardRequest, be.Pos, docPlace, be, "",
+				`<backend> forwards no request that asks for a stream (its forward-request stands in branches they do not take), so they get no events: forward them with <forward-request timeout="%d" buffer-response="false" />`, MicrosoftTimeout)
+		}
 	}
 }
 

@@ -143,8 +143,8 @@ func TestPipeline(t *testing.T) {
 		{name: "return-response for non-streaming requests is fine",
 			src: policy(rawFlagVar+when(`@(!context.Variables.GetValueOrDefault<bool>("isStream"))`, `<return-response response-variable-name="cachedAnswer" />`, ""), goodForward, "", "")},
 		{name: "return-response in the otherwise of a non-streaming when refuses streaming",
-			src:  policy(rawFlagVar+when(`@(context.Variables.GetValueOrDefault<string>("isStream") == "false")`, "<base />", `<return-response />`), goodForward, "", ""),
-			want: []string{"SSE152 error @<return-response"}, msgs: []string{"streaming requests take this branch: the <otherwise> at line 2"}},
+			src:  policy(rawFlagVar+when(`@(context.Variables.GetValueOrDefault<bool>("isStream") == false)`, "<base />", `<return-response />`), goodForward, "", ""),
+			want: []string{"SSE152 error @<return-response"}, msgs: []string{"streaming requests take this branch: the <otherwise> of the <choose> at line 2"}},
 	})
 }
 
@@ -154,7 +154,7 @@ func TestStreamingBranches(t *testing.T) {
 		{name: "buffering for non-streaming requests through a variable is info",
 			src:  policy(rawFlagVar, when(`@(context.Variables.GetValueOrDefault<bool>("isStream"))`, goodForward, buffering), "", ""),
 			want: []string{"SSE101 info @buffer-response=\"true\""},
-			msgs: []string{"only requests that do not ask for a stream take this branch: the <otherwise> at line 3"}},
+			msgs: []string{"only requests that do not ask for a stream take this branch: the <otherwise> of the <choose> at line 3, column 10 (taken when no <when> matches)"}},
 		{name: "buffering for streaming requests stays an error",
 			src:  policy(rawFlagVar, when(`@(context.Variables.GetValueOrDefault<bool>("isStream"))`, buffering, goodForward), "", ""),
 			want: []string{"SSE101 error @buffer-response=\"true\""}, msgs: []string{"streaming requests take this branch: <when condition=\"@(context.Variables.GetValueOrDefault<bool>(\"isStream\"))\"> at line 3, column 18"}},
@@ -179,19 +179,23 @@ func TestStreamingBranches(t *testing.T) {
 		{name: "a second when after the streaming one is for non-streaming requests",
 			src:  policy(rawFlagVar, `<choose><when condition="@(context.Variables.GetValueOrDefault<bool>(&quot;isStream&quot;))">`+goodForward+`</when><when condition="@(context.Request.Method == &quot;GET&quot;)">`+buffering+`</when></choose>`, "", ""),
 			want: []string{"SSE101 info @buffer-response=\"true\""}},
-		{name: "stream && other is for streaming requests; its otherwise is not classified",
+		{name: "stream && other is for streaming requests; its otherwise depends on the other",
 			src:  policy(rawFlagVar, when(`@(context.Variables.GetValueOrDefault<bool>("isStream") && context.Request.Method == "POST")`, buffering, buffering), "", ""),
 			want: []string{"SSE101 error @buffer-response=\"true\"", "SSE101 error @buffer-response=\"true\"#2"},
-			msgs: []string{"streaming requests take this branch", "inside <otherwise> at {@<otherwise>}, whose condition sseready does not read as the stream flag"}},
-		{name: "stream || other is not classified",
+			msgs: []string{"streaming requests take this branch", "inside the <otherwise> of the <choose> at {@<choose>} (taken when no <when> matches), which streaming requests take depending on context.Request.Method, which sseready cannot evaluate"}},
+		{name: "stream || other is taken by every streaming request",
 			src:  policy(rawFlagVar, when(`@(context.Variables.GetValueOrDefault<bool>("isStream") || context.Request.Method == "GET")`, buffering, goodForward), "", ""),
-			want: []string{"SSE101 error @buffer-response=\"true\""}, msgs: []string{"inside <when> at {@<when}, whose condition sseready does not read as the stream flag"}},
-		{name: "a variable set to different things is not the flag",
+			want: []string{"SSE101 error @buffer-response=\"true\""}, msgs: []string{"streaming requests take this branch: <when condition="}},
+		{name: "a variable set again holds its last value",
 			src:  policy(rawFlagVar+`<set-variable name="isStream" value="@(true)" />`, when(`@(context.Variables.GetValueOrDefault<bool>("isStream"))`, goodForward, buffering), "", ""),
-			want: []string{"SSE101 error @buffer-response=\"true\""}},
+			want: []string{"SSE101 info @buffer-response=\"true\""}, msgs: []string{"no request takes this branch"}},
+		{name: "a variable set differently in two branches is unknown after them",
+			src: policy(rawFlagVar+when(`@(context.Request.Method == "GET")`, `<set-variable name="isStream" value="@(false)" />`, ""),
+				when(`@(context.Variables.GetValueOrDefault<bool>("isStream"))`, goodForward, buffering), "", ""),
+			want: []string{"SSE101 error @buffer-response=\"true\""}, msgs: []string{"it is set differently in the branches of the <choose> at line 2"}},
 		{name: "an unknown condition keeps the error and names the branch",
 			src:  policy("", when(`@(context.Request.Headers.GetValueOrDefault("x-mode","") == "fast")`, buffering, goodForward), "", ""),
-			want: []string{"SSE101 error @buffer-response=\"true\""}, msgs: []string{"inside <when> at {@<when}"}},
+			want: []string{"SSE101 error @buffer-response=\"true\""}, msgs: []string{"at {@<when}, which streaming requests take depending on the request header \"x-mode\", which sseready cannot evaluate"}},
 		{name: "outbound policies for non-streaming requests are info",
 			src: stream(rawFlagVar + when(`@(!context.Variables.GetValueOrDefault<bool>("isStream"))`,
 				`<set-body>@(context.Response.Body.As<string>())</set-body><validate-content unspecified-content-type-action="prevent" max-size="1" size-exceeded-action="prevent" />`, "")),
@@ -303,31 +307,53 @@ func TestLLMPolicyRules(t *testing.T) {
 	})
 }
 
-// Every example the rules guide gives of a condition read as the stream
-// flag is read so: the guide cannot promise what the checker does not do.
+// Every example the rules guide gives of how the stream flag is read is
+// read so: the guide cannot promise what the checker does not do.
 func TestStreamPatternsExamples(t *testing.T) {
-	vars := rawFlagVar +
-		`<set-variable name="streamRequested" value="@(context.Request.Body.As<JObject>(true)["stream"]?.Value<bool>() ?? false)" />` +
-		`<set-variable name="stream" value="@(context.Request.Body.As<JObject>(true)["stream"]?.ToString())" />`
 	for _, p := range rules.StreamPatterns {
 		t.Run(p.Example, func(t *testing.T) {
-			var backend string
-			if strings.HasPrefix(p.Example, "@(") {
-				backend = when(p.Example, buffering, goodForward)
-			} else {
-				backend = strings.NewReplacer("<when condition=\"@(isStream)\">...</when>", `<when condition="@(isStream)">`+goodForward+`</when>`,
-					"<otherwise>...</otherwise>", "<otherwise>"+buffering+"</otherwise>").Replace(p.Example)
-				backend = "<choose>" + backend + "</choose>"
+			src := policy(p.Setup, when(p.Example, buffering, goodForward), "", "")
+			if p.Constant {
+				// The branch meant for streams is never taken: they get the otherwise's.
+				src = policy(p.Setup, when(p.Example, goodForward, buffering), "", "")
 			}
-			res, err := CheckSource([]byte(policy(vars, backend, "", "")), Options{})
+			res, err := CheckSource([]byte(src), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res.Findings) != 1 || res.Findings[0].Rule != rules.ForwardRequestBuffers {
-				t.Fatalf("findings %v", res.Findings)
+			var buf *rules.Finding
+			var constant bool
+			for i, f := range res.Findings {
+				switch f.Rule {
+				case rules.ForwardRequestBuffers:
+					buf = &res.Findings[i]
+				case rules.StreamFlagConstant:
+					constant = f.Severity == rules.Error
+				default:
+					t.Fatalf("unexpected finding %v", f)
+				}
 			}
-			if msg := res.Findings[0].Message; !strings.Contains(msg, "streaming requests take this branch") && !strings.Contains(msg, "only requests that do not ask for a stream") {
-				t.Fatalf("the example is not read as the stream flag: %s", msg)
+			if buf == nil {
+				t.Fatalf("no SSE101 in %v", res.Findings)
+			}
+			if constant != p.Constant {
+				t.Errorf("SSE153 error: %v, want %v (%v)", constant, p.Constant, res.Findings)
+			}
+			switch p.Taken {
+			case "stream", "both":
+				if buf.Severity != rules.Error || !strings.Contains(buf.Message, "streaming requests take this branch") {
+					t.Errorf("the <when> is not read as taken by streaming requests: %s %s", buf.Severity, buf.Message)
+				}
+			case "others":
+				if buf.Severity != rules.Info || !strings.Contains(buf.Message, "only requests that do not ask for a stream") {
+					t.Errorf("the <when> is not read as taken by the others only: %s %s", buf.Severity, buf.Message)
+				}
+			case "none":
+				if buf.Severity != rules.Error || !strings.Contains(buf.Message, "streaming requests take this branch: the <otherwise>") {
+					t.Errorf("the <when> is not read as never taken: %s %s", buf.Severity, buf.Message)
+				}
+			default:
+				t.Fatalf("Taken %q", p.Taken)
 			}
 		})
 	}

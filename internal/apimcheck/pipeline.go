@@ -32,16 +32,40 @@ func (c *checker) alwaysAnswers(inbound *apimpolicy.Element) *apimpolicy.Element
 
 // answer checks a return-response or mock-response where it stands.
 func (c *checker) answer(e *apimpolicy.Element, at place) {
-	pol, _, _ := c.branchOf(at)
 	switch {
-	case pol == polStream:
-		c.report(rules.StreamingRefused, e.Pos, at, e, "",
-			"%s answers the requests that ask for a stream, so they get the gateway's response instead of the backend's events", e.Name)
 	case e == c.neverPast:
 		c.report(rules.BackendNeverReached, e.Pos, place{plain: true, ancestors: at.ancestors}, e, "",
 			"%s in <inbound> answers every request, so this API or operation never reaches a backend and cannot stream one; what <backend> and <outbound> hold never runs", e.Name)
+	case c.answersStreams(e, at):
+		c.report(rules.StreamingRefused, e.Pos, at, e, "",
+			"%s answers the requests that ask for a stream, so they get the gateway's response instead of the backend's events", e.Name)
 	case at.inSection(secOutbound) && !at.inBranch():
 		c.report(rules.ResponseReplaced, e.Pos, at, e, "",
 			"%s in <outbound> runs for every request, so the client gets its response instead of the backend's stream: remove it or put it in a branch streaming requests do not take", e.Name)
 	}
+}
+
+// answersStreams reports whether requests that ask for a stream get to e
+// and others do not, or get to it for sure: whatever computed the flag,
+// e then answers streams.
+func (c *checker) answersStreams(e *apimpolicy.Element, at place) bool {
+	if c.flow == nil || !at.inBranch() {
+		return false
+	}
+	info := c.flow.elems[e]
+	if info == nil {
+		return false
+	}
+	if info.reach[wStream] == rYes {
+		return true
+	}
+	if info.reach[wStream] == rNo {
+		return false
+	}
+	for _, w := range flagWorlds[1:] {
+		if info.reach[w] != rNo {
+			return false
+		}
+	}
+	return true
 }

@@ -83,20 +83,3 @@ func CompositionSignals(c *Composition, fragments map[string]*apimpolicy.Documen
 	}
 	return sigs
 }
-
-// readsStreamFlag reports whether e's own expressions read the request's
-// stream flag (the body's "stream" key, or an Accept of text/event-stream).
-func readsStreamFlag(e *apimpolicy.Element) bool {
-	for _, code := range ownCode(e, "context") {
-		toks := tokenize(code.Text)
-		for i := range toks {
-			if _, ok := streamFlagRead(toks[i:]); ok {
-				return true
-			}
-			if _, ok := acceptsEventStream(toks[i:]); ok {
-				return true
-			}
-		}
-	}
-	return false
-}

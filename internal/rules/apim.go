@@ -27,6 +27,9 @@ const (
 	BackendNeverReached          = "SSE150"
 	ResponseReplaced             = "SSE151"
 	StreamingRefused             = "SSE152"
+	// StreamFlagConstant is a comparison on the stream flag that gives
+	// the same answer whatever the request asks.
+	StreamFlagConstant = "SSE153"
 )
 
 const (
@@ -43,6 +46,8 @@ const (
 	learnMockResponse   = "https://learn.microsoft.com/en-us/azure/api-management/mock-response-policy"
 	learnChoose         = "https://learn.microsoft.com/en-us/azure/api-management/choose-policy"
 	learnOpenAIStream   = "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference"
+	learnBoolToString   = "https://learn.microsoft.com/en-us/dotnet/api/system.boolean.tostring"
+	learnStringEquality = "https://learn.microsoft.com/en-us/dotnet/csharp/language-reference/operators/equality-operators"
 )
 
 // Sources shared by several rules.
@@ -260,5 +265,17 @@ var apimRules = []Rule{
 			"backend's events. The rules guide lists the conditions sseready recognises as the stream flag.",
 		Fix:     "Let streaming requests reach forward-request; if streaming must be refused, do it on purpose and accept this rule with the reason.",
 		Sources: []Source{returnResponseFact, streamFlagFact, chooseFact},
+	},
+	{
+		ID: StreamFlagConstant, Name: "stream-flag-comparison-constant", Hop: HopAPIM, Severity: Error,
+		Summary: "A comparison on the request's stream flag gives the same answer whatever the request asks, so streaming requests take the branch meant for the others (or the reverse).",
+		Why: "Gateways often turn the flag into text and compare it: `body[\"stream\"].ToString() == \"true\"`. But the text of a JSON " +
+			"boolean is \"True\" or \"False\" in .NET, and == compares strings case-sensitively, so that comparison never matches: " +
+			"streaming requests take the other branch, which often buffers. sseready evaluates the flag's comparisons as C# and " +
+			"Newtonsoft.Json do, for a request that asks for a stream, one that says false and one that does not say, and reports " +
+			"one that cannot tell them apart. It is an error when the branch streaming requests end up in breaks the stream, and a " +
+			"warning otherwise.",
+		Fix:     "Compare without case: .Equals(\"true\", StringComparison.OrdinalIgnoreCase), or lower-case the text where the flag is set (.ToString().ToLower()); better, read it as a bool: .Value<bool?>() ?? false.",
+		Sources: []Source{{Facts: "`Boolean.ToString()` returns `Boolean.TrueString` / `FalseString`, which are `\"True\"` and\n  `\"False\"`", URL: learnBoolToString}, {Facts: "`==` on two strings compares them ordinally and case-sensitively", URL: learnStringEquality}, streamFlagFact},
 	},
 }

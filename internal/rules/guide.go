@@ -89,34 +89,48 @@ func mdEscape(s string) string {
 }
 
 // guideStreaming explains how findings depend on the request's stream
-// flag, with the patterns the checker recognises.
+// flag, with the patterns the checker evaluates.
 func guideStreaming() string {
 	var b strings.Builder
 	b.WriteString(`
 ## Streaming and non-streaming branches
 
 LLM gateways route on the request's stream flag (` + "`\"stream\": true`" + ` in a chat completions body): one
-` + "`<choose>`" + ` branch for streaming requests, another for the rest. sseready reads each ` + "`<when>`" + ` condition and says
-which requests take the branch:
+` + "`<choose>`" + ` branch for streaming requests, another for the rest. sseready runs the policy as APIM would for a
+request that asks for a stream, one that says ` + "`\"stream\": false`" + `, one that does not say (the key is missing or
+null) and one whose body is not JSON. It evaluates ` + "`set-variable`" + ` values and ` + "`<when>`" + ` conditions, expressions and
+` + "`@{ }`" + ` blocks alike, with the semantics C# and Newtonsoft.Json have, following a variable from the policy
+that sets it (at any scope of the request path, or in a fragment) to the one that reads it. Then:
 
-- In a branch **only non-streaming requests** take, a finding cannot break a stream: it is reported as **info**
-  naming the condition, and the automatic fix leaves it (` + "`buffer-response=\"true\"`" + ` there is fine).
-- In a branch **streaming requests** take, a finding stays an error and names the condition; a ` + "`return-response`" + `
-  or ` + "`mock-response`" + ` there refuses streaming (` + "`SSE152`" + `).
-- A condition sseready does not read as the stream flag keeps the finding as it is, naming the branch.
+- What **only non-streaming requests** reach (a branch they alone take, code after a ` + "`return-response`" + ` that
+  answers streaming requests, an ` + "`<outbound>`" + ` after a ` + "`<backend>`" + ` that calls no backend) cannot break a stream:
+  its findings are **info**, naming why, and the automatic fix leaves them (` + "`buffer-response=\"true\"`" + ` there is fine).
+- In a branch **streaming requests** take, a finding stays an error and names the branch; a ` + "`return-response`" + `
+  or ` + "`mock-response`" + ` there refuses streaming (` + "`SSE152`" + `), however the flag was computed.
+- A condition sseready cannot evaluate (a header other than ` + "`Accept`" + `, the method, a construct outside the subset)
+  keeps the finding as it is and names what stopped it.
+- A comparison on the flag that gives the same answer whatever the request asks is ` + "`SSE153`" + `: an error when it
+  sends streaming requests into a branch that breaks the stream. The automatic fix then leaves that branch: the fix is
+  the comparison.
 
-The conditions read as the stream flag:
+The subset evaluated: locals and ` + "`var`" + `; ` + "`return`" + `, ` + "`if`/`else`" + `, ` + "`try`/`catch`" + `; ` + "`?:`, `&&`, `||`, `!`, `==`/`!=`" + `,
+` + "`.Equals(x[, StringComparison.*])`" + `; ` + "`?.`" + ` and ` + "`??`" + `; ` + "`.ToString()`, `.ToLower()`/`.ToUpper()`" + ` (and ` + "`…Invariant()`" + `),
+` + "`bool.Parse`, `Convert.ToBoolean`, `.Value<T>()`" + `, casts; ` + "`.Type`" + ` against ` + "`JTokenType.*`" + `; ` + "`ContainsKey`" + `,
+` + "`Property(...)`, `SelectToken(\"stream\")`/`(\"$.stream\")`" + `; ` + "`context.Variables[...]`, `GetValueOrDefault<T>(name, default)`" + `,
+` + "`ContainsKey`" + `; the ` + "`Accept`" + ` header. Where a variable holds another type than ` + "`GetValueOrDefault<T>`" + ` asks for, what
+APIM does is not in sseready's sources, so the value is unknown.
 
-| Pattern | Example |
-|---------|---------|
+| How the flag is read | Example | Taken by |
+|---|---|---|
 `)
 	for _, p := range StreamPatterns {
-		fmt.Fprintf(&b, "| %s | `%s` |\n", strings.ReplaceAll(p.Pattern, "|", `\|`), strings.ReplaceAll(p.Example, "|", `\|`))
+		ex := p.Example
+		if p.Setup != "" {
+			ex = p.Setup + " then " + ex
+		}
+		taken := map[string]string{"stream": "streaming requests", "others": "the others", "both": "both", "none": "no request (SSE153)"}[p.Taken]
+		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", strings.ReplaceAll(p.Pattern, "|", `\|`), strings.ReplaceAll(ex, "|", `\|`), taken)
 	}
-	b.WriteString(`
-Anything else (a ternary, ` + "`flag || other`" + `, a flag read in a ` + "`@{ }`" + ` block, a variable set in a parent scope's
-policy) is not classified.
-`)
 	return b.String()
 }
 

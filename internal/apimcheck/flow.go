@@ -1,0 +1,349 @@
+package apimcheck
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+)
+
+// The flow pass runs the document as APIM would, once per world (see
+// value.go): set-variable stores what its expression computes, each
+// <choose> sends a world down the first branch whose condition holds, a
+// return-response in <inbound> or <backend> ends the worlds that reach it,
+// an expression that throws ends its world (APIM goes to <on-error>).
+// It records, for every element, which worlds reach it: a finding that no
+// streaming request reaches cannot break a stream.
+
+// reach says whether the requests of one world get somewhere.
+type reach uint8
+
+const (
+	rNo reach = iota
+	rMaybe
+	rYes
+)
+
+type reaches [numWorlds]reach
+
+func allReach(r reach) (out reaches) {
+	for w := range out {
+		out[w] = r
+	}
+	return out
+}
+
+func minReach(a, b reach) reach { return min(a, b) }
+
+// none reports whether no world gets there.
+func (r reaches) none() bool { return r == reaches{} }
+
+// elemFlow is what the flow pass learnt of one element.
+type elemFlow struct {
+	reach reaches
+	// why says, per world reached "maybe", what could not be decided.
+	why [numWorlds]string
+	// stop is what ended the stream world before the element (an answer,
+	// an exception); noBackend says no backend is called before it.
+	stop      *apimpolicy.Element
+	stopWhy   string
+	noBackend bool
+}
+
+// branchFlow is what a <when> or <otherwise> takes.
+type branchFlow struct {
+	taken reaches
+	why   [numWorlds]string
+	// misrouted is the comparison on the flag that never matches (or
+	// always does) that decides where streaming requests go.
+	misrouted *constCmp
+}
+
+// constCmp is a comparison on the stream flag that gives one answer
+// whatever the request says.
+type constCmp struct {
+	at      *apimpolicy.Element // the <when> or set-variable that holds it
+	attr    *apimpolicy.Attr
+	result  bool
+	compare []comparison
+	// chooses are the <choose> elements whose branches it decides.
+	chooses []*apimpolicy.Element
+}
+
+// pathState is the state of every world at one point of the pipeline.
+type pathState struct {
+	run  reaches
+	why  [numWorlds]string
+	vars [numWorlds]map[string]value
+	// setAbove says why a variable not set here may still be set
+	// (a <base /> of a scope not given, an unknown fragment).
+	setAbove string
+	// forwarded says whether each world has called a backend.
+	forwarded reaches
+	stop      [numWorlds]*apimpolicy.Element
+	stopWhy   [numWorlds]string
+	// section is the section being run.
+	section sections
+	// constVars are the variables that hold a constant comparison.
+	constVars map[string]*constCmp
+}
+
+func (s *pathState) clone() *pathState {
+	c := *s
+	for w := range c.vars {
+		c.vars[w] = maps.Clone(s.vars[w])
+	}
+	c.constVars = maps.Clone(s.constVars)
+	return &c
+}
+
+// flow is the flow pass over one document.
+type flow struct {
+	c        *checker
+	elems    map[*apimpolicy.Element]*elemFlow
+	branches map[*apimpolicy.Element]*branchFlow
+	consts   []*constCmp
+	parsed   map[*apimpolicy.Attr]parsedCode
+	// acceptKnown: the path reads no body flag, so a request that asks
+	// for a stream is one that sends Accept: text/event-stream.
+	acceptKnown bool
+	// forwardedEnd says, per world, whether <backend> called a backend.
+	forwardedEnd reaches
+	// including are the include-fragment elements being followed.
+	including []*apimpolicy.Element
+}
+
+func newFlow(c *checker) *flow {
+	return &flow{c: c, elems: map[*apimpolicy.Element]*elemFlow{}, branches: map[*apimpolicy.Element]*branchFlow{}, parsed: map[*apimpolicy.Attr]parsedCode{}}
+}
+
+func newState(setAbove string) *pathState {
+	s := &pathState{run: allReach(rYes), setAbove: setAbove}
+	for w := range s.vars {
+		s.vars[w] = map[string]value{}
+	}
+	return s
+}
+
+// document runs a whole document.
+func (f *flow) document(doc *apimpolicy.Document) {
+	f.acceptKnown = !f.readsBodyFlag(doc.Nodes)
+	root := doc.Root()
+	switch {
+	case root == nil:
+		f.nodes(doc.Nodes, newState("it may be set by the policy that includes these policies"))
+	case root.Name == "fragment":
+		f.nodes(root.Children, newState("it may be set by the policy that includes this fragment"))
+	default:
+		st := newState("")
+		var ends []*pathState
+		for _, name := range []string{"inbound", "backend", "outbound"} {
+			sec := root.Child(name)
+			st.section = sectionOf(name)
+			if name == "outbound" {
+				f.enterOutbound(st, root.Child("backend"))
+			}
+			if sec != nil {
+				f.record(sec, st)
+				f.nodes(sec.Children, st)
+			}
+			ends = append(ends, st.clone())
+			if name == "backend" {
+				f.forwardedEnd = st.forwarded
+			}
+		}
+		if onErr := root.Child("on-error"); onErr != nil {
+			// on-error runs after an error anywhere: the variables are
+			// those every section end agrees on.
+			es := mergeStates(ends)
+			es.section = secOnError
+			es.run = allReach(rMaybe)
+			f.record(onErr, es)
+			f.nodes(onErr.Children, es)
+		}
+	}
+}
+
+// enterOutbound ends, for <outbound>, the worlds no backend answered: no
+// stream comes back to relay.
+func (f *flow) enterOutbound(st *pathState, backend *apimpolicy.Element) {
+	if backend == nil {
+		return
+	}
+	for w := range st.run {
+		if st.run[w] != rNo && st.forwarded[w] == rNo && st.stop[w] == nil {
+			st.stop[w], st.stopWhy[w] = backend, "noBackend"
+		}
+	}
+}
+
+// record notes that st reaches e (merging with other ways to reach it: a
+// fragment included twice).
+func (f *flow) record(e *apimpolicy.Element, st *pathState) {
+	ef := f.elems[e]
+	if ef == nil {
+		ef = &elemFlow{}
+		f.elems[e] = ef
+	}
+	for w := range st.run {
+		r := st.run[w]
+		if st.section == secOutbound && st.forwarded[w] == rNo {
+			r = rNo // no backend: nothing streams here
+		} else if st.section == secOutbound {
+			r = minReach(r, max(st.forwarded[w], rMaybe))
+		}
+		if r > ef.reach[w] {
+			ef.reach[w] = r
+		}
+		if r == rMaybe && ef.why[w] == "" {
+			ef.why[w] = st.why[w]
+		}
+	}
+	if st.run[wStream] == rNo || (st.section == secOutbound && st.forwarded[wStream] == rNo) {
+		if ef.stop == nil && st.stopWhy[wStream] != "noBackend" {
+			ef.stop, ef.stopWhy = st.stop[wStream], st.stopWhy[wStream]
+		}
+		ef.noBackend = ef.noBackend || (st.section == secOutbound && st.stopWhy[wStream] == "noBackend")
+	}
+}
+
+// nodes runs the elements of nodes in order.
+func (f *flow) nodes(nodes []apimpolicy.Node, st *pathState) {
+	for _, n := range nodes {
+		if e, ok := n.(*apimpolicy.Element); ok {
+			f.element(e, st)
+		}
+	}
+}
+
+func (f *flow) element(e *apimpolicy.Element, st *pathState) {
+	f.record(e, st)
+	switch e.Name {
+	case "set-variable":
+		f.setVariable(e, st)
+	case "choose":
+		f.choose(e, st)
+		return
+	case "include-fragment":
+		f.include(e, st)
+		return
+	case "base":
+		if f.c.scope != Global {
+			st.setAbove = fmt.Sprintf("it may be set at a scope above (the <base /> at line %d, column %d)", e.Pos.Line, e.Pos.Column)
+			if st.section == secBackend {
+				for w := range st.forwarded {
+					st.forwarded[w] = max(st.forwarded[w], minReach(st.run[w], rMaybe))
+				}
+			}
+		}
+		return
+	case "forward-request":
+		for w := range st.forwarded {
+			st.forwarded[w] = max(st.forwarded[w], st.run[w])
+		}
+		return
+	case "return-response", "mock-response":
+		f.children(e, st)
+		if st.section == secInbound || st.section == secBackend {
+			for w := range st.run {
+				switch st.run[w] {
+				case rYes:
+					st.run[w], st.stop[w], st.stopWhy[w] = rNo, e, "answered"
+				case rMaybe:
+					if st.stop[w] == nil {
+						st.stop[w], st.stopWhy[w] = e, "answered"
+					}
+				}
+			}
+		}
+		return
+	}
+	f.children(e, st)
+}
+
+// children runs what e holds, for the record: policies inside a policy
+// (send-request, retry, wait) run where it runs.
+func (f *flow) children(e *apimpolicy.Element, st *pathState) {
+	if len(e.Children) > 0 {
+		f.nodes(e.Children, st)
+	}
+}
+
+func (f *flow) include(e *apimpolicy.Element, st *pathState) {
+	id := fragmentID(e)
+	doc, ok := f.c.opts.Fragments[id]
+	if !ok || slices.Contains(f.including, e) || len(f.including) >= apimpolicy.MaxDepth {
+		st.setAbove = fmt.Sprintf("it may be set in the fragment %q, which sseready cannot see", id)
+		if st.section == secBackend {
+			for w := range st.forwarded {
+				st.forwarded[w] = max(st.forwarded[w], minReach(st.run[w], rMaybe))
+			}
+		}
+		return
+	}
+	nodes := doc.Nodes
+	if root := doc.Root(); root != nil {
+		f.record(root, st)
+		nodes = root.Children
+	}
+	f.including = append(f.including, e)
+	f.nodes(nodes, st)
+	f.including = f.including[:len(f.including)-1]
+}
+
+// env builds the evaluation environment of world w at st.
+func (f *flow) env(st *pathState, w world, reads *[]string) *evalEnv {
+	return &evalEnv{w: w, acceptKnown: f.acceptKnown, vars: func(name string) (value, bool) {
+		if reads != nil {
+			*reads = append(*reads, name)
+		}
+		if v, ok := st.vars[w][name]; ok {
+			return v, true
+		}
+		if st.setAbove != "" {
+			return unknown(fmt.Sprintf("context.Variables[%q]: %s", name, st.setAbove)), true
+		}
+		return value{}, false
+	}}
+}
+
+// code is the parsed code of an attribute's single policy expression.
+func (f *flow) code(a *apimpolicy.Attr) (parsedCode, bool) {
+	if a == nil || len(a.Exprs) != 1 || a.Exprs[0].Err != "" {
+		return parsedCode{}, false
+	}
+	p, ok := f.parsed[a]
+	if !ok {
+		p = parseCode(a.ExprCode(0).Text)
+		f.parsed[a] = p
+	}
+	return p, p.ok
+}
+
+// eval evaluates attribute a in every world st reaches. A literal value
+// is the string it holds.
+func (f *flow) eval(a *apimpolicy.Attr, st *pathState, mask reaches, reads *[]string, cmps *[numWorlds][]comparison) (out [numWorlds]value) {
+	if a != nil && len(a.Exprs) == 0 {
+		for w := range out {
+			out[w] = strVal(a.Value())
+		}
+		return out
+	}
+	p, ok := f.code(a)
+	for w := range out {
+		if mask[w] == rNo {
+			continue
+		}
+		if !ok {
+			out[w] = unknown("a policy expression sseready cannot read")
+			continue
+		}
+		env := f.env(st, world(w), reads)
+		if cmps != nil {
+			env.compared = &cmps[w]
+		}
+		out[w] = env.evaluate(p)
+	}
+	return out
+}

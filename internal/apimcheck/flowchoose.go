@@ -1,0 +1,328 @@
+package apimcheck
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+)
+
+// setVariable stores what the value computes in each world. A world
+// whose expression throws ends there (APIM goes to <on-error>).
+func (f *flow) setVariable(e *apimpolicy.Element, st *pathState) {
+	nameAttr, val := e.Attr("name"), e.Attr("value")
+	if nameAttr == nil || val == nil || nameAttr.Kind() != apimpolicy.Literal {
+		return
+	}
+	name := strings.TrimSpace(nameAttr.Value())
+	var reads []string
+	var cmps [numWorlds][]comparison
+	vals := f.eval(val, st, st.run, &reads, &cmps)
+	for w := range vals {
+		v := vals[w]
+		switch {
+		case st.run[w] == rNo:
+			continue
+		case v.k == vThrow:
+			f.throwIn(st, world(w), e, v)
+			continue
+		case st.run[w] == rMaybe:
+			if old, had := st.vars[w][name]; !had || !same(old, v) {
+				flag := v.flag || old.flag
+				v = unknown(fmt.Sprintf("the set-variable %q at line %d, column %d runs for some of these requests only", name, e.Pos.Line, e.Pos.Column))
+				v.flag = flag
+			}
+		}
+		st.vars[w][name] = v
+	}
+	if st.constVars == nil {
+		st.constVars = map[string]*constCmp{}
+	}
+	delete(st.constVars, name)
+	if cc := f.constant(e, val, vals, st.run, cmps, true); cc != nil {
+		st.constVars[name] = cc
+	} else if src := f.readsConst(st, reads); src != nil {
+		st.constVars[name] = src // the variable copies one that holds it
+	}
+}
+
+// throwIn ends world w at e, whose expression throws there.
+func (f *flow) throwIn(st *pathState, w world, e *apimpolicy.Element, v value) {
+	switch st.run[w] {
+	case rYes:
+		st.run[w], st.stop[w], st.stopWhy[w] = rNo, e, "threw: "+v.why
+	case rMaybe:
+		if st.stop[w] == nil {
+			st.stop[w], st.stopWhy[w] = e, "threw: "+v.why
+		}
+	}
+}
+
+// constant returns the comparison on the flag held by attribute a when it
+// gives one answer in every world that reaches it. needCompare asks for a
+// string comparison on the flag (a set-variable holding the flag itself is
+// not one).
+func (f *flow) constant(e *apimpolicy.Element, a *apimpolicy.Attr, vals [numWorlds]value, mask reaches, cmps [numWorlds][]comparison, needCompare bool) *constCmp {
+	if mask[wStream] == rNo {
+		return nil
+	}
+	var first *value
+	flag, reached := false, 0
+	var compare []comparison
+	for _, w := range flagWorlds {
+		if mask[w] == rNo {
+			continue
+		}
+		v := vals[w]
+		if v.k != vBool {
+			return nil
+		}
+		if first != nil && first.b != v.b {
+			return nil
+		}
+		first = &vals[w]
+		flag = flag || v.flag
+		reached++
+		compare = append(compare, cmps[w]...)
+	}
+	if reached < 2 || !flag || (needCompare && len(compare) == 0) {
+		return nil
+	}
+	cc := &constCmp{at: e, attr: a, result: first.b, compare: compare}
+	f.consts = append(f.consts, cc)
+	return cc
+}
+
+// readsConst returns the constant comparison held by a variable among
+// reads, if any.
+func (f *flow) readsConst(st *pathState, reads []string) *constCmp {
+	for _, r := range reads {
+		if cc := st.constVars[r]; cc != nil {
+			return cc
+		}
+	}
+	return nil
+}
+
+// choose sends each world down the first <when> whose condition holds,
+// or the <otherwise>; a world whose condition cannot be decided may take
+// the branch and may go on to the next.
+func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
+	remaining := st.run
+	var whyLeft [numWorlds]string = st.why
+	var outs []*pathState
+	var takens []reaches
+	var threw [numWorlds]bool
+	var misrouted *constCmp
+	for _, b := range e.Elements() {
+		if b.Name != "when" && b.Name != "otherwise" {
+			f.record(b, st)
+			continue
+		}
+		bf := &branchFlow{}
+		var taken reaches
+		if b.Name == "otherwise" {
+			taken, bf.why = remaining, whyLeft
+			remaining = reaches{}
+		} else {
+			cond := b.Attr("condition")
+			var reads []string
+			var cmps [numWorlds][]comparison
+			vals := f.eval(cond, st, remaining, &reads, &cmps)
+			for w := range vals {
+				if remaining[w] == rNo {
+					continue
+				}
+				switch v := vals[w]; {
+				case v.k == vBool && v.b:
+					taken[w], remaining[w] = remaining[w], rNo
+				case v.k == vBool:
+				case v.k == vThrow:
+					threw[w] = true
+					f.throwIn(st, world(w), b, v)
+					remaining[w] = rNo
+				default:
+					why := v.why
+					if v.k != vUnknown {
+						why = "a condition that is " + v.describe() + ", not a bool"
+					}
+					taken[w], bf.why[w] = minReach(remaining[w], rMaybe), why
+					remaining[w] = minReach(remaining[w], rMaybe)
+					if whyLeft[w] == "" {
+						whyLeft[w] = why
+					}
+				}
+			}
+			if cc := f.readsConst(st, reads); cc != nil {
+				misrouted = cc
+			} else if cc := f.constant(b, cond, vals, st.run, cmps, false); cc != nil {
+				misrouted = cc
+			}
+		}
+		bs := st.clone()
+		bs.run = taken
+		for w := range bs.why {
+			if bf.why[w] != "" {
+				bs.why[w] = bf.why[w]
+			}
+		}
+		f.record(b, bs)
+		f.nodes(b.Children, bs)
+		outs, takens = append(outs, bs), append(takens, taken)
+		if old := f.branches[b]; old != nil {
+			for w := range taken {
+				bf.taken[w] = max(old.taken[w], taken[w])
+			}
+		} else {
+			bf.taken = taken
+		}
+		f.branches[b] = bf
+	}
+	if misrouted != nil {
+		misrouted.chooses = append(misrouted.chooses, e)
+		for _, b := range e.Elements() {
+			if bf := f.branches[b]; bf != nil {
+				bf.misrouted = misrouted
+			}
+		}
+	}
+	skipped := st.clone()
+	skipped.run = remaining
+	outs, takens = append(outs, skipped), append(takens, remaining)
+	merged := mergeBranches(e, st, outs, takens)
+	for w := range threw {
+		if threw[w] && merged.run[w] != rNo {
+			merged.run[w] = minReach(merged.run[w], rMaybe)
+		}
+	}
+	*st = *merged
+}
+
+// mergeBranches is the state after a <choose>: for each world, what the
+// branches it may have taken leave.
+func mergeBranches(choose *apimpolicy.Element, before *pathState, outs []*pathState, takens []reaches) *pathState {
+	res := before.clone()
+	for w := range before.run {
+		if before.run[w] == rNo {
+			continue
+		}
+		var cands []int
+		for i := range outs {
+			if takens[i][w] == rYes {
+				cands = []int{i}
+				break
+			}
+			if takens[i][w] != rNo {
+				cands = append(cands, i)
+			}
+		}
+		stopped, definite := false, false
+		for _, i := range cands {
+			if a := outs[i].run[w]; a < takens[i][w] {
+				stopped = true
+				definite = definite || (takens[i][w] == rYes && a == rNo)
+			}
+		}
+		switch {
+		case len(cands) == 0 || definite:
+			res.run[w] = rNo
+		case stopped:
+			res.run[w] = minReach(before.run[w], rMaybe)
+		}
+		for _, i := range cands {
+			if outs[i].stop[w] != nil && res.stop[w] == nil {
+				res.stop[w], res.stopWhy[w] = outs[i].stop[w], outs[i].stopWhy[w]
+			}
+			if outs[i].setAbove != "" {
+				res.setAbove = outs[i].setAbove
+			}
+			for k, cc := range outs[i].constVars {
+				if res.constVars == nil {
+					res.constVars = map[string]*constCmp{}
+				}
+				res.constVars[k] = cc
+			}
+		}
+		res.vars[w] = mergeVars(outs, cands, w, fmt.Sprintf("it is set differently in the branches of the <choose> at line %d, column %d", choose.Pos.Line, choose.Pos.Column))
+		fwd := rNo
+		all := len(cands) > 0
+		for _, i := range cands {
+			fwd = max(fwd, outs[i].forwarded[w])
+			all = all && outs[i].forwarded[w] == rYes
+		}
+		if !all {
+			fwd = minReach(fwd, rMaybe)
+		}
+		res.forwarded[w] = max(before.forwarded[w], fwd)
+	}
+	return res
+}
+
+// mergeVars merges the variables of world w over the states cands: a
+// variable they disagree on is unknown, for why.
+func mergeVars(outs []*pathState, cands []int, w int, why string) map[string]value {
+	if len(cands) == 1 {
+		return outs[cands[0]].vars[w]
+	}
+	res := map[string]value{}
+	var names []string
+	for _, i := range cands {
+		for k := range outs[i].vars[w] {
+			if !slices.Contains(names, k) {
+				names = append(names, k)
+			}
+		}
+	}
+	for _, k := range names {
+		var v value
+		agree := true
+		for j, i := range cands {
+			got, ok := outs[i].vars[w][k]
+			if !ok || (j > 0 && !same(v, got)) {
+				agree = false
+				v.flag = v.flag || got.flag
+				break
+			}
+			v = got
+		}
+		if !agree {
+			flag := v.flag
+			v = unknown(fmt.Sprintf("context.Variables[%q]: %s", k, why))
+			v.flag = flag
+		}
+		res[k] = v
+	}
+	return res
+}
+
+// mergeStates is the state <on-error> starts from: it can run after any
+// section, so the variables are those every section end agrees on.
+func mergeStates(ends []*pathState) *pathState {
+	res := ends[len(ends)-1].clone()
+	idx := make([]int, len(ends))
+	for i := range idx {
+		idx[i] = i
+	}
+	for w := range res.vars {
+		res.vars[w] = mergeVars(ends, idx, w, "<on-error> runs after an error in any section")
+	}
+	return res
+}
+
+// readsBodyFlag reports whether any policy expression among nodes (and
+// the fragments they include) names the body's stream key.
+func (f *flow) readsBodyFlag(nodes []apimpolicy.Node) bool {
+	found := false
+	f.c.expand(nodes, nil, func(e *apimpolicy.Element, _ []*apimpolicy.Element) bool {
+		for _, code := range ownCode(e, "stream") {
+			for _, t := range tokenize(code.Text) {
+				if t.kind == tokString && (t.text == "stream" || t.text == "$.stream") {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
