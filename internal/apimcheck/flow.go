@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 )
@@ -219,6 +220,7 @@ func (f *flow) nodes(nodes []apimpolicy.Node, st *pathState) {
 
 func (f *flow) element(e *apimpolicy.Element, st *pathState) {
 	f.record(e, st)
+	f.otherSetters(e, st)
 	switch e.Name {
 	case "set-variable":
 		f.setVariable(e, st)
@@ -260,6 +262,25 @@ func (f *flow) element(e *apimpolicy.Element, st *pathState) {
 		return
 	}
 	f.children(e, st)
+}
+
+// otherSetters notes the variables policies other than set-variable
+// set (cache-lookup-value's variable-name, send-request's
+// response-variable-name, validate-jwt's output-token-variable-name...):
+// sseready does not compute what they hold.
+func (f *flow) otherSetters(e *apimpolicy.Element, st *pathState) {
+	for _, a := range e.Attrs {
+		if !strings.HasSuffix(a.Name, "variable-name") || a.Kind() != apimpolicy.Literal {
+			continue
+		}
+		name := strings.TrimSpace(a.Value())
+		v := unknown(fmt.Sprintf("context.Variables[%q] (set by the <%s> at line %d, column %d)", name, e.Name, e.Pos.Line, e.Pos.Column))
+		for w := range st.vars {
+			if st.run[w] != rNo {
+				st.vars[w][name] = v
+			}
+		}
+	}
 }
 
 // children runs what e holds, for the record: policies inside a policy

@@ -107,7 +107,7 @@ func (c *checker) branchNote(chain []*apimpolicy.Element) string {
 		case bf.taken[wStream] == rYes || others == rNo:
 			return " (streaming requests take this branch: " + describeBranch(chain[i-1], b) + ")"
 		case bf.why[wStream] != "":
-			return fmt.Sprintf(" (inside %s, which streaming requests take depending on %s, which sseready cannot evaluate: it applies when they take it)",
+			return fmt.Sprintf(" (inside %s: whether streaming requests take it depends on %s, which sseready cannot evaluate; this applies when they do)",
 				describeBranch(chain[i-1], b), bf.why[wStream])
 		}
 		return ""
