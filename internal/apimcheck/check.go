@@ -106,7 +106,8 @@ func CheckNodes(nodes []apimpolicy.Node, section string, opts Options) Result {
 	st := newState("it may be set elsewhere in the document")
 	st.section = sectionOf(section)
 	st.forwarded = allReach(rYes) // the rest of the document forwards
-	c.flow.acceptKnown = !c.flow.readsBodyFlag(nodes)
+	c.flow.prescan(nodes)
+	c.flow.acceptKnown = !c.flow.bodyFlag
 	c.flow.nodes(nodes, st)
 	c.expressionSyntax(nodes, place{})
 	c.acceptComments(nodes, nil)

@@ -23,6 +23,10 @@ type evalEnv struct {
 	// compared records comparisons of a flag-derived string with a
 	// literal, for the finding on a comparison that never matches.
 	compared *[]comparison
+	// worldly is set when the evaluation read something that differs
+	// between worlds (the body, the Accept header, a context variable):
+	// a value that read none is the same in every world.
+	worldly bool
 }
 
 // comparison is a string comparison on the flag, as evaluated.
@@ -95,6 +99,7 @@ func (env *evalEnv) ident(name string) value {
 	if v, ok := env.locals[name]; ok {
 		return v
 	}
+	env.worldly = true // a bare name may be a context variable
 	switch name {
 	case "context":
 		return value{k: vPath, s: "context"}
@@ -218,6 +223,7 @@ func objectKey(w world, key string) value {
 }
 
 func (env *evalEnv) variable(name string) (value, bool) {
+	env.worldly = true
 	if env.vars == nil {
 		return unknown(`context.Variables["` + name + `"], which is set outside what sseready sees`), true
 	}

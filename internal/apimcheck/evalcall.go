@@ -126,6 +126,7 @@ func (env *evalEnv) static(fn string, args []value) value {
 
 // body is the request body parsed as a JSON object in this world.
 func (env *evalEnv) body() value {
+	env.worldly = true
 	if env.w == wNotJSON {
 		return throws("a JsonReaderException: the body is not JSON")
 	}
@@ -144,6 +145,7 @@ func (env *evalEnv) contextCall(path, name, typeArg string, args []value) value 
 		return unknown("context.Request.Body.As<" + typeArg + ">()")
 	case path == "context.Request.Headers" && strings.HasPrefix(name, "GetValue") && len(args) >= 1:
 		if args[0].k == vString && strings.EqualFold(args[0].s, "Accept") {
+			env.worldly = true
 			return value{k: vAccept}
 		}
 		return unknown("the request header " + args[0].describe())

@@ -76,7 +76,7 @@ type constCmp struct {
 type pathState struct {
 	run  reaches
 	why  [numWorlds]string
-	vars [numWorlds]map[string]value
+	vars *varTable
 	// setAbove says why a variable not set here may still be set
 	// (a <base /> of a scope not given, an unknown fragment).
 	setAbove string
@@ -92,9 +92,7 @@ type pathState struct {
 
 func (s *pathState) clone() *pathState {
 	c := *s
-	for w := range c.vars {
-		c.vars[w] = maps.Clone(s.vars[w])
-	}
+	c.vars = s.vars.clone()
 	c.constVars = maps.Clone(s.constVars)
 	return &c
 }
@@ -109,6 +107,10 @@ type flow struct {
 	// acceptKnown: the path reads no body flag, so a request that asks
 	// for a stream is one that sends Accept: text/event-stream.
 	acceptKnown bool
+	// bodyFlag: some expression names the body's stream key; codeText
+	// holds every condition and variable value (see prescan).
+	bodyFlag bool
+	codeText string
 	// forwardedEnd says, per world, whether <backend> called a backend.
 	forwardedEnd reaches
 	// including are the include-fragment elements being followed.
@@ -120,16 +122,13 @@ func newFlow(c *checker) *flow {
 }
 
 func newState(setAbove string) *pathState {
-	s := &pathState{run: allReach(rYes), setAbove: setAbove}
-	for w := range s.vars {
-		s.vars[w] = map[string]value{}
-	}
-	return s
+	return &pathState{run: allReach(rYes), setAbove: setAbove, vars: newVarTable()}
 }
 
 // document runs a whole document.
 func (f *flow) document(doc *apimpolicy.Document) {
-	f.acceptKnown = !f.readsBodyFlag(doc.Nodes)
+	f.prescan(doc.Nodes)
+	f.acceptKnown = !f.bodyFlag
 	root := doc.Root()
 	switch {
 	case root == nil:
@@ -139,6 +138,8 @@ func (f *flow) document(doc *apimpolicy.Document) {
 	default:
 		st := newState("")
 		var ends []*pathState
+		onErr := root.Child("on-error")
+		runsOnError := onErr != nil && len(onErr.Elements()) > 0
 		for _, name := range []string{"inbound", "backend", "outbound"} {
 			sec := root.Child(name)
 			st.section = sectionOf(name)
@@ -149,12 +150,14 @@ func (f *flow) document(doc *apimpolicy.Document) {
 				f.record(sec, st)
 				f.nodes(sec.Children, st)
 			}
-			ends = append(ends, st.clone())
+			if runsOnError {
+				ends = append(ends, st.clone())
+			}
 			if name == "backend" {
 				f.forwardedEnd = st.forwarded
 			}
 		}
-		if onErr := root.Child("on-error"); onErr != nil {
+		if runsOnError {
 			// on-error runs after an error anywhere: the variables are
 			// those every section end agrees on.
 			es := mergeStates(ends)
@@ -275,11 +278,11 @@ func (f *flow) otherSetters(e *apimpolicy.Element, st *pathState) {
 		}
 		name := strings.TrimSpace(a.Value())
 		v := unknown(fmt.Sprintf("context.Variables[%q] (set by the <%s> at line %d, column %d)", name, e.Name, e.Pos.Line, e.Pos.Column))
-		for w := range st.vars {
-			if st.run[w] != rNo {
-				st.vars[w][name] = v
-			}
+		var vals [numWorlds]value
+		for w := range vals {
+			vals[w] = v
 		}
+		st.vars.set(name, vals, st.run)
 	}
 }
 
@@ -319,7 +322,7 @@ func (f *flow) env(st *pathState, w world, reads *[]string) *evalEnv {
 		if reads != nil {
 			*reads = append(*reads, name)
 		}
-		if v, ok := st.vars[w][name]; ok {
+		if v, ok := st.vars.get(int(w), name); ok {
 			return v, true
 		}
 		if st.setAbove != "" {
@@ -352,12 +355,17 @@ func (f *flow) eval(a *apimpolicy.Attr, st *pathState, mask reaches, reads *[]st
 		return out
 	}
 	p, ok := f.code(a)
+	var once *value // the value, when it does not depend on the world
 	for w := range out {
 		if mask[w] == rNo {
 			continue
 		}
-		if !ok {
+		switch {
+		case !ok:
 			out[w] = unknown("a policy expression sseready cannot read")
+			continue
+		case once != nil:
+			out[w] = *once
 			continue
 		}
 		env := f.env(st, world(w), reads)
@@ -365,6 +373,9 @@ func (f *flow) eval(a *apimpolicy.Attr, st *pathState, mask reaches, reads *[]st
 			env.compared = &cmps[w]
 		}
 		out[w] = env.evaluate(p)
+		if !env.worldly {
+			once = &out[w]
+		}
 	}
 	return out
 }

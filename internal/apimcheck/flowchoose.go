@@ -2,7 +2,6 @@ package apimcheck
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
@@ -16,6 +15,9 @@ func (f *flow) setVariable(e *apimpolicy.Element, st *pathState) {
 		return
 	}
 	name := strings.TrimSpace(nameAttr.Value())
+	if !f.named(name) {
+		return // no expression reads it
+	}
 	var reads []string
 	var cmps [numWorlds][]comparison
 	vals := f.eval(val, st, st.run, &reads, &cmps)
@@ -26,16 +28,19 @@ func (f *flow) setVariable(e *apimpolicy.Element, st *pathState) {
 			continue
 		case v.k == vThrow:
 			f.throwIn(st, world(w), e, v)
-			continue
+			vals[w] = value{k: vUnset}
+			if old, had := st.vars.get(w, name); had {
+				vals[w] = old
+			}
 		case st.run[w] == rMaybe:
-			if old, had := st.vars[w][name]; !had || !same(old, v) {
+			if old, had := st.vars.get(w, name); !had || !same(old, v) {
 				flag := v.flag || old.flag
-				v = unknown(fmt.Sprintf("the set-variable %q at line %d, column %d runs for some of these requests only", name, e.Pos.Line, e.Pos.Column))
-				v.flag = flag
+				vals[w] = unknown(fmt.Sprintf("the set-variable %q at line %d, column %d runs for some of these requests only", name, e.Pos.Line, e.Pos.Column))
+				vals[w].flag = flag
 			}
 		}
-		st.vars[w][name] = v
 	}
+	st.vars.set(name, vals, st.run)
 	if st.constVars == nil {
 		st.constVars = map[string]*constCmp{}
 	}
@@ -203,6 +208,7 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 // branches it may have taken leave.
 func mergeBranches(choose *apimpolicy.Element, before *pathState, outs []*pathState, takens []reaches) *pathState {
 	res := before.clone()
+	var allCands [numWorlds][]int
 	for w := range before.run {
 		if before.run[w] == rNo {
 			continue
@@ -244,7 +250,7 @@ func mergeBranches(choose *apimpolicy.Element, before *pathState, outs []*pathSt
 				res.constVars[k] = cc
 			}
 		}
-		res.vars[w] = mergeVars(outs, cands, w, fmt.Sprintf("it is set differently in the branches of the <choose> at line %d, column %d", choose.Pos.Line, choose.Pos.Column))
+		allCands[w] = cands
 		fwd := rNo
 		all := len(cands) > 0
 		for _, i := range cands {
@@ -256,43 +262,16 @@ func mergeBranches(choose *apimpolicy.Element, before *pathState, outs []*pathSt
 		}
 		res.forwarded[w] = max(before.forwarded[w], fwd)
 	}
-	return res
-}
-
-// mergeVars merges the variables of world w over the states cands: a
-// variable they disagree on is unknown, for why.
-func mergeVars(outs []*pathState, cands []int, w int, why string) map[string]value {
-	if len(cands) == 1 {
-		return outs[cands[0]].vars[w]
+	tables := make([]*varTable, len(outs))
+	for i, o := range outs {
+		tables[i] = o.vars
 	}
-	res := map[string]value{}
-	var names []string
-	for _, i := range cands {
-		for k := range outs[i].vars[w] {
-			if !slices.Contains(names, k) {
-				names = append(names, k)
-			}
+	for w := range allCands {
+		if before.run[w] == rNo {
+			allCands[w] = []int{len(outs) - 1} // unreached: as before (the skipped state)
 		}
 	}
-	for _, k := range names {
-		var v value
-		agree := true
-		for j, i := range cands {
-			got, ok := outs[i].vars[w][k]
-			if !ok || (j > 0 && !same(v, got)) {
-				agree = false
-				v.flag = v.flag || got.flag
-				break
-			}
-			v = got
-		}
-		if !agree {
-			flag := v.flag
-			v = unknown(fmt.Sprintf("context.Variables[%q]: %s", k, why))
-			v.flag = flag
-		}
-		res[k] = v
-	}
+	res.vars = mergeTables(tables, allCands, fmt.Sprintf("it is set differently in the branches of the <choose> at line %d, column %d", choose.Pos.Line, choose.Pos.Column))
 	return res
 }
 
@@ -300,29 +279,51 @@ func mergeVars(outs []*pathState, cands []int, w int, why string) map[string]val
 // section, so the variables are those every section end agrees on.
 func mergeStates(ends []*pathState) *pathState {
 	res := ends[len(ends)-1].clone()
-	idx := make([]int, len(ends))
-	for i := range idx {
-		idx[i] = i
+	tables := make([]*varTable, len(ends))
+	var cands [numWorlds][]int
+	for i, e := range ends {
+		tables[i] = e.vars
+		for w := range cands {
+			cands[w] = append(cands[w], i)
+		}
 	}
-	for w := range res.vars {
-		res.vars[w] = mergeVars(ends, idx, w, "<on-error> runs after an error in any section")
-	}
+	res.vars = mergeTables(tables, cands, "<on-error> runs after an error in any section")
 	return res
 }
 
-// readsBodyFlag reports whether any policy expression among nodes (and
-// the fragments they include) names the body's stream key.
-func (f *flow) readsBodyFlag(nodes []apimpolicy.Node) bool {
-	found := false
+// prescan reads, once, what the flow pass needs to know up front:
+// whether any policy expression among nodes (and the fragments they
+// include) names the body's stream key, and the text of every condition
+// and variable value, so that a variable no expression names is not
+// evaluated (most variables of a policy are never compared).
+func (f *flow) prescan(nodes []apimpolicy.Node) {
+	var text strings.Builder
 	f.c.expand(nodes, nil, func(e *apimpolicy.Element, _ []*apimpolicy.Element) bool {
-		for _, code := range ownCode(e, "stream") {
-			for _, t := range tokenize(code.Text) {
-				if t.kind == tokString && (t.text == "stream" || t.text == "$.stream") {
-					found = true
+		var a *apimpolicy.Attr
+		switch e.Name {
+		case "when":
+			a = e.Attr("condition")
+		case "set-variable":
+			a = e.Attr("value")
+		}
+		if a != nil && len(a.Exprs) > 0 {
+			text.WriteString(a.Raw)
+			text.WriteByte(0)
+		}
+		if !f.bodyFlag {
+			for _, code := range ownCode(e, "stream") {
+				for _, t := range tokenize(code.Text) {
+					if t.kind == tokString && (t.text == "stream" || t.text == "$.stream") {
+						f.bodyFlag = true
+					}
 				}
 			}
 		}
-		return !found
+		return true
 	})
-	return found
+	f.codeText = text.String()
 }
+
+// named reports whether some condition or variable value may read the
+// variable called name.
+func (f *flow) named(name string) bool { return strings.Contains(f.codeText, name) }

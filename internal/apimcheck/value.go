@@ -45,6 +45,7 @@ const (
 	vVars     // context.Variables
 	vAccept   // the Accept header's value
 	vBodyText // the body read as a string
+	vUnset    // a context variable not set (in a varTable only)
 )
 
 // value is what an expression computes in one world. flag is true when

@@ -1,0 +1,98 @@
+package apimcheck
+
+// varTable holds the context variables of every world at one point of the
+// pipeline. Branches copy the state, so the table is copied on write: a
+// clone shares the map until one of them sets a variable.
+type varTable struct {
+	m      map[string]*[numWorlds]value
+	shared bool
+}
+
+func newVarTable() *varTable { return &varTable{m: map[string]*[numWorlds]value{}} }
+
+// clone returns a table that shares t's variables until either is written.
+func (t *varTable) clone() *varTable {
+	t.shared = true
+	return &varTable{m: t.m, shared: true}
+}
+
+// get returns the variable in world w, and whether it is set there.
+func (t *varTable) get(w int, name string) (value, bool) {
+	slot := t.m[name]
+	if slot == nil || slot[w].k == vUnset {
+		return value{}, false
+	}
+	return slot[w], true
+}
+
+// set stores vals in the worlds mask reaches; the others keep theirs.
+func (t *varTable) set(name string, vals [numWorlds]value, mask reaches) {
+	if t.shared {
+		m := make(map[string]*[numWorlds]value, len(t.m)+1)
+		for k, v := range t.m {
+			m[k] = v
+		}
+		t.m, t.shared = m, false
+	}
+	var slot [numWorlds]value
+	if old := t.m[name]; old != nil {
+		slot = *old
+	} else {
+		for w := range slot {
+			slot[w] = value{k: vUnset}
+		}
+	}
+	for w := range slot {
+		if mask[w] != rNo {
+			slot[w] = vals[w]
+		}
+	}
+	t.m[name] = &slot
+}
+
+// merge is the table after paths that may each have been taken: per
+// world, the tables of the candidates (indexes into tables) for that
+// world; a variable they disagree on is unknown, for why.
+func mergeTables(tables []*varTable, cands [numWorlds][]int, why string) *varTable {
+	// The common case: every world has one candidate, the same.
+	if first := cands[0]; len(first) == 1 {
+		one := true
+		for w := range cands {
+			one = one && len(cands[w]) <= 1 && (len(cands[w]) == 0 || cands[w][0] == first[0])
+		}
+		if one {
+			return tables[first[0]].clone()
+		}
+	}
+	names := map[string]bool{}
+	for _, t := range tables {
+		for k := range t.m {
+			names[k] = true
+		}
+	}
+	res := newVarTable()
+	for k := range names {
+		var slot [numWorlds]value
+		for w := range slot {
+			slot[w] = value{k: vUnset}
+			for j, i := range cands[w] {
+				got := value{k: vUnset}
+				if s := tables[i].m[k]; s != nil {
+					got = s[w]
+				}
+				if j == 0 {
+					slot[w] = got
+					continue
+				}
+				if !same(slot[w], got) && !(slot[w].k == vUnset && got.k == vUnset) {
+					flag := slot[w].flag || got.flag
+					slot[w] = unknown("context.Variables[\"" + k + "\"]: " + why)
+					slot[w].flag = flag
+					break
+				}
+			}
+		}
+		res.m[k] = &slot
+	}
+	return res
+}
