@@ -148,6 +148,10 @@ func CheckComposition(c *Composition, opts Options) []SourcedFinding {
 		opts.Scope = Global
 	}
 	k := newChecker(opts)
+	k.sourceOf = func(e *apimpolicy.Element) (string, bool) {
+		src, ok := c.Source(e)
+		return src.Name, ok
+	}
 	k.document(c.Doc)
 	k.settle()
 	out := make([]SourcedFinding, 0, len(k.found))

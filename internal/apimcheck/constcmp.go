@@ -27,14 +27,14 @@ func (c *checker) constComparisons(at place) {
 		}
 		where := at
 		where.plain = true
-		fd := c.report(rules.StreamFlagConstant, cc.attr.Pos, where, cc.at, cc.attr.Name, "%s", constMessage(cc, breaks))
+		fd := c.report(rules.StreamFlagConstant, cc.attr.Pos, where, cc.at, cc.attr.Name, "%s", c.constMessage(cc, breaks))
 		if breaks == nil {
 			fd.Severity = rules.Warning
 		}
 	}
 }
 
-func constMessage(cc *constCmp, breaks *found) string {
+func (c *checker) constMessage(cc *constCmp, breaks *found) string {
 	var b strings.Builder
 	answer := "never matches"
 	if cc.result {
@@ -60,7 +60,7 @@ func constMessage(cc *constCmp, breaks *found) string {
 		}
 	}
 	ch := cc.chooses[0]
-	fmt.Fprintf(&b, ", and the <choose> at line %d, column %d sends every request down the same branch", ch.Pos.Line, ch.Pos.Column)
+	fmt.Fprintf(&b, ", and the <choose> at %s sends every request down the same branch", c.where(ch))
 	if breaks != nil {
 		fmt.Fprintf(&b, "; there streaming requests meet %s at line %d, column %d, which breaks the stream", breaks.Rule, breaks.Line, breaks.Column)
 	}

@@ -173,3 +173,30 @@ func TestStreamFlagAcrossScopes(t *testing.T) {
 		t.Errorf("the API policy alone: %v", res.Findings)
 	}
 }
+
+// In a composition, a note that points at another element names the
+// policy that holds it: an operation's answer ends the API's backend.
+func TestNotesNameTheFile(t *testing.T) {
+	api, err := apimpolicy.Parse([]byte(policy("<base />", buffering, "<base />", "<base />")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := apimpolicy.Parse([]byte(policy(`<base /><return-response><set-status code="200" /></return-response>`, "<base />", "<base />", "<base />")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp, err := Compose([]ScopedPolicy{{Scope: API, Doc: api, Name: "apis/chat/policy.xml"}, {Scope: Operation, Doc: op, Name: "apis/chat/operations/health/policy.xml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range CheckComposition(&comp, Options{}) {
+		if f.Rule == rules.ForwardRequestBuffers {
+			if f.Severity != rules.Info || f.Source == nil || f.Source.Name != "apis/chat/policy.xml" ||
+				!strings.Contains(f.Message, "the <return-response> in <inbound> at line 2, column 18 of apis/chat/operations/health/policy.xml answers every request first") {
+				t.Errorf("%s in %v: %s", f.Severity, f.Source, f.Message)
+			}
+			return
+		}
+	}
+	t.Error("no SSE101")
+}

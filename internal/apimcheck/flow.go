@@ -235,7 +235,7 @@ func (f *flow) element(e *apimpolicy.Element, st *pathState) {
 		return
 	case "base":
 		if f.c.scope != Global {
-			st.setAbove = fmt.Sprintf("it may be set at a scope above (the <base /> at line %d, column %d)", e.Pos.Line, e.Pos.Column)
+			st.setAbove = fmt.Sprintf("it may be set at a scope above (the <base /> at %s)", f.c.where(e))
 			if st.section == secBackend {
 				for w := range st.forwarded {
 					st.forwarded[w] = max(st.forwarded[w], minReach(st.run[w], rMaybe))
@@ -277,7 +277,7 @@ func (f *flow) otherSetters(e *apimpolicy.Element, st *pathState) {
 			continue
 		}
 		name := strings.TrimSpace(a.Value())
-		v := unknown(fmt.Sprintf("context.Variables[%q] (set by the <%s> at line %d, column %d)", name, e.Name, e.Pos.Line, e.Pos.Column))
+		v := unknown(fmt.Sprintf("context.Variables[%q] (set by the <%s> at %s)", name, e.Name, f.c.where(e)))
 		var vals [numWorlds]value
 		for w := range vals {
 			vals[w] = v

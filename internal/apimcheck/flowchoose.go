@@ -35,7 +35,7 @@ func (f *flow) setVariable(e *apimpolicy.Element, st *pathState) {
 		case st.run[w] == rMaybe:
 			if old, had := st.vars.get(w, name); !had || !same(old, v) {
 				flag := v.flag || old.flag
-				vals[w] = unknown(fmt.Sprintf("the set-variable %q at line %d, column %d runs for some of these requests only", name, e.Pos.Line, e.Pos.Column))
+				vals[w] = unknown(fmt.Sprintf("the set-variable %q at %s runs for some of these requests only", name, f.c.where(e)))
 				vals[w].flag = flag
 			}
 		}
@@ -195,7 +195,7 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 	skipped := st.clone()
 	skipped.run = remaining
 	outs, takens = append(outs, skipped), append(takens, remaining)
-	merged := mergeBranches(e, st, outs, takens)
+	merged := mergeBranches(f.c.where(e), st, outs, takens)
 	for w := range threw {
 		if threw[w] && merged.run[w] != rNo {
 			merged.run[w] = minReach(merged.run[w], rMaybe)
@@ -206,7 +206,7 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 
 // mergeBranches is the state after a <choose>: for each world, what the
 // branches it may have taken leave.
-func mergeBranches(choose *apimpolicy.Element, before *pathState, outs []*pathState, takens []reaches) *pathState {
+func mergeBranches(chooseAt string, before *pathState, outs []*pathState, takens []reaches) *pathState {
 	res := before.clone()
 	var allCands [numWorlds][]int
 	for w := range before.run {
@@ -271,7 +271,7 @@ func mergeBranches(choose *apimpolicy.Element, before *pathState, outs []*pathSt
 			allCands[w] = []int{len(outs) - 1} // unreached: as before (the skipped state)
 		}
 	}
-	res.vars = mergeTables(tables, allCands, fmt.Sprintf("it is set differently in the branches of the <choose> at line %d, column %d", choose.Pos.Line, choose.Pos.Column))
+	res.vars = mergeTables(tables, allCands, "it is set differently in the branches of the <choose> at "+chooseAt)
 	return res
 }
 

@@ -124,7 +124,7 @@ func TestPipeline(t *testing.T) {
 		{name: "inbound return-response always answers",
 			src:  policy(`<return-response><set-status code="200" reason="OK" /></return-response>`, "<base />", `<validate-content unspecified-content-type-action="prevent" max-size="1" size-exceeded-action="prevent" />`, ""),
 			want: []string{"SSE150 info @<return-response", "SSE110 info @<validate-content"},
-			msgs: []string{"never reaches a backend and cannot stream one", "this never runs: the <return-response> at line 2, column 10 of <inbound>"}},
+			msgs: []string{"never reaches a backend and cannot stream one", "this never runs: the <return-response> in <inbound> at line 2, column 10 answers every request first"}},
 		{name: "inbound mock-response always answers, backend forward-request never runs",
 			src:  policy(`<base /><mock-response status-code="200" content-type="application/json" />`, buffering, "", ""),
 			want: []string{"SSE150 info @<mock-response", "SSE101 info @buffer-response=\"true\""}},

@@ -58,17 +58,17 @@ func (c *checker) unreachedNote(chain []*apimpolicy.Element, last *elemFlow) str
 		}
 		if (e.Name == "when" || e.Name == "otherwise") && i > 0 && chain[i-1].Name == "choose" && c.flow.elems[chain[i-1]].reach[wStream] != rNo {
 			if info.reach.none() {
-				return " (no request takes this branch: " + describeBranch(chain[i-1], e) + ")"
+				return " (no request takes this branch: " + c.describeBranch(chain[i-1], e) + ")"
 			}
-			return " (only requests that do not ask for a stream take this branch: " + describeBranch(chain[i-1], e) + ")"
+			return " (only requests that do not ask for a stream take this branch: " + c.describeBranch(chain[i-1], e) + ")"
 		}
-		return stopNote(info)
+		return c.stopNote(info)
 	}
-	return stopNote(last)
+	return c.stopNote(last)
 }
 
 // stopNote says what ended the stream world before an element.
-func stopNote(info *elemFlow) string {
+func (c *checker) stopNote(info *elemFlow) string {
 	every := info.reach.none()
 	s := info.stop
 	switch {
@@ -79,12 +79,12 @@ func stopNote(info *elemFlow) string {
 	case s == nil:
 		return " (no request that asks for a stream gets here)"
 	case strings.HasPrefix(info.stopWhy, "threw: "):
-		return fmt.Sprintf(" (no request that asks for a stream gets here: the <%s> at line %d, column %d throws for them: %s)",
-			s.Name, s.Pos.Line, s.Pos.Column, strings.TrimPrefix(info.stopWhy, "threw: "))
+		return fmt.Sprintf(" (no request that asks for a stream gets here: the <%s> at %s throws for them: %s)",
+			s.Name, c.where(s), strings.TrimPrefix(info.stopWhy, "threw: "))
 	case every:
-		return fmt.Sprintf(" (this never runs: the <%s> at line %d, column %d of <inbound> answers every request first)", s.Name, s.Pos.Line, s.Pos.Column)
+		return fmt.Sprintf(" (this never runs: the <%s> in <inbound> at %s answers every request first)", s.Name, c.where(s))
 	}
-	return fmt.Sprintf(" (no request that asks for a stream gets here: the <%s> at line %d, column %d answers them first)", s.Name, s.Pos.Line, s.Pos.Column)
+	return fmt.Sprintf(" (no request that asks for a stream gets here: the <%s> at %s answers them first)", s.Name, c.where(s))
 }
 
 // branchNote says which requests take the innermost branch around chain
@@ -105,10 +105,10 @@ func (c *checker) branchNote(chain []*apimpolicy.Element) string {
 		}
 		switch {
 		case bf.taken[wStream] == rYes || others == rNo:
-			return " (streaming requests take this branch: " + describeBranch(chain[i-1], b) + ")"
+			return " (streaming requests take this branch: " + c.describeBranch(chain[i-1], b) + ")"
 		case bf.why[wStream] != "":
 			return fmt.Sprintf(" (inside %s: whether streaming requests take it depends on %s, which sseready cannot evaluate; this applies when they do)",
-				describeBranch(chain[i-1], b), bf.why[wStream])
+				c.describeBranch(chain[i-1], b), bf.why[wStream])
 		}
 		return ""
 	}
@@ -127,7 +127,7 @@ func (c *checker) misroutedIn(chain []*apimpolicy.Element) *constCmp {
 }
 
 // describeBranch names a branch of choose and its condition for a message.
-func describeBranch(choose, b *apimpolicy.Element) string {
+func (c *checker) describeBranch(choose, b *apimpolicy.Element) string {
 	if b.Name == "when" {
 		cond := ""
 		if a := b.Attr("condition"); a != nil {
@@ -136,7 +136,20 @@ func describeBranch(choose, b *apimpolicy.Element) string {
 		if len(cond) > 100 {
 			cond = cond[:97] + "..."
 		}
-		return fmt.Sprintf(`<when condition="%s"> at line %d, column %d`, cond, b.Pos.Line, b.Pos.Column)
+		return fmt.Sprintf(`<when condition="%s"> at %s`, cond, c.where(b))
 	}
-	return fmt.Sprintf("the <otherwise> of the <choose> at line %d, column %d (taken when no <when> matches)", choose.Pos.Line, choose.Pos.Column)
+	return fmt.Sprintf("the <otherwise> of the <choose> at %s (taken when no <when> matches)", c.where(choose))
+}
+
+// where names an element's place: "line L, column C", and in a
+// composition "of FILE" too, since the element may stand in another
+// scope's policy than the finding.
+func (c *checker) where(e *apimpolicy.Element) string {
+	s := fmt.Sprintf("line %d, column %d", e.Pos.Line, e.Pos.Column)
+	if c.sourceOf != nil {
+		if name, ok := c.sourceOf(e); ok {
+			s += " of " + name
+		}
+	}
+	return s
 }
