@@ -228,12 +228,12 @@ type found struct {
 }
 
 type checker struct {
-	scope     Scope
-	opts      Options
-	found     []*found
-	flow      *flow
+	scope Scope
+	opts  Options
+	found []*found
+	flow  *flow
 	// sourceOf names the policy that holds an element, in a composition.
-	sourceOf func(*apimpolicy.Element) (string, bool)
+	sourceOf  func(*apimpolicy.Element) (string, bool)
 	accepts   map[*apimpolicy.Element][]inlineAccept
 	neverPast *apimpolicy.Element // an <inbound> return-response that answers every request
 	included  map[string]bool     // fragments whose own syntax and comments are read
