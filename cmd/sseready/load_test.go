@@ -51,9 +51,11 @@ func TestLoadUsageErrorsNameTheFlag(t *testing.T) {
 		{[]string{"load", "--header-env", "api-key=SSEREADY_TEST_UNSET_VAR", "http://127.0.0.1/"}, "--header-env api-key: the environment variable SSEREADY_TEST_UNSET_VAR"},
 		{[]string{"load", "merge"}, "give the results to merge"},
 		{[]string{"load", "merge", "/nonexistent/shard.json"}, "no such file"},
+		{[]string{"load", "merge", writeTemp(t, "other.json", `{"events": 3}`)}, `other.json is not the result of sseready load --format json: it has no "shards"`},
+		{[]string{"load", "merge", writeTemp(t, "policy.xml", `<policies />`)}, "policy.xml is not the result of sseready load --format json: it does not read as one (invalid character '<'"},
 	} {
 		code, out, errs := runArgs(tc.args...)
-		if code != exitInput || out != "" || !strings.Contains(errs, tc.want) {
+		if code != exitInput || out != "" || !strings.Contains(errs, tc.want) || strings.Contains(errs, "<nil>") {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.args, code, out, errs, tc.want)
 		}
 	}
@@ -215,4 +217,15 @@ func TestLoadQuietWhenNotATerminal(t *testing.T) {
 	if code != exitOK || len(b) != 0 || !strings.Contains(out.String(), "ok: streamed") {
 		t.Fatalf("exit %d, stderr %q, stdout %q", code, b, out.String())
 	}
+}
+
+// writeTemp writes data to a file called name in a test's temporary
+// directory and returns its path.
+func writeTemp(t *testing.T, name, data string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -69,8 +69,12 @@ func runLoadMerge(args []string, stdout, stderr io.Writer) int {
 			return exitInput
 		}
 		var r loadgen.Result
-		if err := json.Unmarshal(b, &r); err != nil || len(r.Shards) == 0 {
-			fmt.Fprintf(stderr, "sseready load merge: %s is not the result of sseready load --format json: %v\n", name, err)
+		if err := json.Unmarshal(b, &r); err != nil {
+			fmt.Fprintf(stderr, "sseready load merge: %s is not the result of sseready load --format json: it does not read as one (%v)\n", name, err)
+			return exitInput
+		}
+		if len(r.Shards) == 0 {
+			fmt.Fprintf(stderr, "sseready load merge: %s is not the result of sseready load --format json: it has no \"shards\", which every result has\n", name)
 			return exitInput
 		}
 		results = append(results, &r)
