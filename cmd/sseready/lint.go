@@ -81,6 +81,8 @@ type jsonFile struct {
 	errMsg string
 	// path is the file as given (- for standard input), for SARIF.
 	path string
+	// applied counts the safe fixes --fix or -w applied.
+	applied int
 }
 
 type lintOptions struct {
@@ -195,6 +197,9 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			if opts.format == "text" {
 				printText(report, res)
+				if (opts.fix || opts.write) && res.Error == "" {
+					printFixSummary(report, res, opts.write)
+				}
 			}
 		}
 		if fixed != nil && opts.fix {
@@ -246,6 +251,7 @@ func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte)
 		fx, ferr := apimcheck.Fix(src, copts)
 		err = ferr
 		findings, fixedSrc = fx.Remaining.Findings, fx.Source
+		res.applied = len(fx.Applied)
 	} else {
 		var cr apimcheck.Result
 		cr, err = apimcheck.CheckSource(src, copts)
@@ -271,6 +277,41 @@ func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte)
 		res.Findings = append(res.Findings, jf)
 	}
 	return res, fixedSrc
+}
+
+// printFixSummary says what --fix or -w did to a file and whether the
+// fixed document is ready.
+func printFixSummary(w io.Writer, res jsonFile, wrote bool) {
+	errs := 0
+	for _, f := range res.Findings {
+		if f.Severity == string(rules.Error) {
+			errs++
+		}
+	}
+	done := fmt.Sprintf("%d safe %s applied", res.applied, pluralOf(res.applied, "fix", "fixes"))
+	switch {
+	case res.applied == 0:
+		done = "no safe fix to apply"
+	case wrote:
+		done += " and written back"
+	}
+	doc := "the fixed document"
+	if res.applied == 0 {
+		doc = "the document"
+	}
+	verdict := doc + " is ready"
+	if errs > 0 {
+		verdict = fmt.Sprintf("%d %s %s, with no safe fix (listed above): %s is not ready", errs, pluralOf(errs, "error", "errors"), pluralOf(errs, "remains", "remain"), doc)
+	}
+	fmt.Fprintf(w, "sseready lint: %s: %s; %s\n", res.File, done, verdict)
+}
+
+// pluralOf picks the word for n.
+func pluralOf(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func printText(w io.Writer, res jsonFile) {

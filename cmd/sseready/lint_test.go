@@ -162,14 +162,15 @@ func TestLintFix(t *testing.T) {
 		t.Fatalf("fixed document\n%s\nwant\n%s", stdout, want)
 	}
 	// Findings left after the fix go to standard error, so the document
-	// can be piped; here there are none.
-	if stderr != "" {
-		t.Errorf("stderr %q", stderr)
+	// can be piped; here there are none, and the summary says it is ready.
+	if want := "sseready lint: " + filepath.Join(dir, "buffering.xml") + ": 1 safe fix applied; the fixed document is ready\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
 	}
 	// Standard input works too, and what cannot be fixed is reported.
 	src := strings.Replace(bufferingPolicy, "<outbound><base />", `<outbound><base /><cache-store duration="10" />`, 1)
 	code, stdout, stderr = runCLI(t, src, "lint", "--fix", "-")
-	if code != 1 || !strings.Contains(stdout, `buffer-response="false"`) || !strings.Contains(stderr, "<stdin>:4:21: error SSE120: cache-store caches whole responses") {
+	if code != 1 || !strings.Contains(stdout, `buffer-response="false"`) || !strings.Contains(stderr, "<stdin>:4:21: error SSE120: cache-store caches whole responses") ||
+		!strings.HasSuffix(stderr, "sseready lint: <stdin>: 1 safe fix applied; 1 error remains, with no safe fix (listed above): the fixed document is not ready\n") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
 }
@@ -200,9 +201,19 @@ func TestLintWrite(t *testing.T) {
 	if info, err := os.Stat(filepath.Join(dir, "a.xml")); err != nil || info.Mode().Perm() != 0o640 {
 		t.Errorf("file mode changed: %v %v", info.Mode(), err)
 	}
-	// What the fix leaves (the token estimate on c.xml) is still printed.
+	// What the fix leaves (the token estimate on c.xml) is still printed,
+	// and each file says what was done.
 	if !strings.Contains(stdout, "c.xml:2:12: info SSE140") {
 		t.Errorf("remaining findings not printed: %s", stdout)
+	}
+	for _, want := range []string{
+		filepath.Join(dir, "a.xml") + ": 1 safe fix applied and written back; the fixed document is ready\n",
+		filepath.Join(dir, "b.xml") + ": no safe fix to apply; the document is ready\n",
+		filepath.Join(dir, "c.xml") + ": 1 safe fix applied and written back; the fixed document is ready\n",
+	} {
+		if !strings.Contains(stdout, "sseready lint: "+want) {
+			t.Errorf("no summary %q in\n%s", want, stdout)
+		}
 	}
 }
 
