@@ -71,3 +71,17 @@ output "legacy_policy_fixed_xml" {
   description = "The legacy policy with the safe fixes applied; the rest needs a human."
   value       = data.sseready_apim_policy_check.legacy.fixed_xml
 }
+
+output "legacy_policy_fixed_ready" {
+  value = data.sseready_apim_policy_check.legacy.fixed_ready
+}
+
+output "legacy_policy_fixed_error_count" {
+  description = "How many errors the safe fixes leave: each needs a human."
+  value       = length([for f in data.sseready_apim_policy_check.legacy.fixed_findings : f if f.severity == "error"])
+}
+
+output "legacy_policy_fixed_report" {
+  description = "The errors the safe fixes leave, as one text."
+  value       = join("\n", [for f in data.sseready_apim_policy_check.legacy.fixed_findings : "legacy-policy.xml (fixed):${f.line}:${f.column}: ${f.severity} ${f.rule}: ${f.message}" if f.severity == "error"])
+}
