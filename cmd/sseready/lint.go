@@ -37,6 +37,11 @@ finding, 2 when any input cannot be read or parsed.
 the catalogue, accepted findings as suppressed results, inputs that cannot
 be read or parsed as notifications of an unsuccessful run (exit status 2).
 
+An API's policy whose <backend> only says <base /> is right when the
+global policy streams: --global FILE (and --product FILE) check each FILE
+composed under those policies, as a tree's request path is, and report
+their findings at their own files.
+
 Accept a known finding with --accept, or in the policy itself with
   <!-- sseready:accept SSE103 the health endpoint answers itself -->
 before the element it is about (at the top: the whole document). Accepted
@@ -99,6 +104,9 @@ type lintOptions struct {
 	// acceptedByFlag holds the rules given with --accept: an accepted
 	// finding of another rule was accepted by a comment in the document.
 	acceptedByFlag map[string]bool
+	// above are the --global and --product policies each FILE is
+	// composed under.
+	above scopesAbove
 }
 
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -108,6 +116,9 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output format: text, json or sarif (SARIF 2.1.0, for code scanning)")
 	fix := fs.Bool("fix", false, "print the document with the safe fixes applied (one FILE; findings go to standard error)")
 	write := fs.Bool("w", false, "write the safe fixes back to each FILE")
+	var above scopesAbove
+	fs.StringVar(&above.global, "global", "", "the global (All APIs) policy `FILE`: each FILE is checked composed under it, as APIM runs it")
+	fs.StringVar(&above.product, "product", "", "a product's policy `FILE`: each FILE (an API's policy) is checked composed under it (and --global)")
 	var fragments, accepts stringList
 	fs.Var(&fragments, "fragment", "a policy fragment's document, as `NAME=FILE` (NAME is its fragment-id): include-fragment of it is checked as if its policies stood there (repeatable)")
 	fs.Var(&accepts, "accept", "accept a rule's findings in every FILE, as `RULE` or \"RULE: reason\" (repeatable); they print as accepted, with the reason")
@@ -128,6 +139,10 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageError(stderr, "--scope: %v", err)
 	}
 	opts.check = apimcheck.Options{Scope: opts.scope, AcceptedFrom: "by --accept"}
+	opts.above = above
+	if err := opts.above.load(opts.scope); err != nil {
+		return usageError(stderr, "%v", err)
+	}
 	opts.acceptedByFlag = map[string]bool{}
 	for _, a := range accepts {
 		acc, err := rules.ParseAcceptance(a)
@@ -168,6 +183,12 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if name != "-" && isDir(name) && (opts.fix || opts.write) {
 			return usageError(stderr, "%s is an APIOps tree, checked path by path: --fix and -w take files; fix the files the findings name", name)
 		}
+		if name != "-" && isDir(name) && opts.above.given() {
+			return usageError(stderr, "%s is an APIOps tree, which holds its own global and product policies: --global and --product take files", name)
+		}
+	}
+	if opts.above.given() && (opts.fix || opts.write) {
+		return usageError(stderr, "--fix and -w fix one document on its own: run them without --global and --product")
 	}
 
 	// With --fix the document owns standard output.
@@ -180,9 +201,12 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, name := range files {
 		var batch []jsonFile
 		var fixed []byte
-		if name != "-" && isDir(name) {
+		switch {
+		case name != "-" && isDir(name):
 			batch = lintTree(name, opts, stderr)
-		} else {
+		case opts.above.given():
+			batch = opts.above.dedupe(lintComposed(name, stdin, opts))
+		default:
 			var res jsonFile
 			res, fixed = lintFile(name, stdin, opts)
 			batch = []jsonFile{res}

@@ -223,3 +223,36 @@ func (c Composition) Backend(opts Options) (v BackendVerdict, why []rules.Findin
 	}
 	return v, why
 }
+
+// DefaultFinding turns what the check of a composition says about APIM's
+// global default (a finding with no Source: the composition stands on it
+// when no global policy is given) into the finding a user can act on: the
+// first <base /> of top's <backend> inherits the default's
+// forward-request, which buffers. ok is false for the default's other
+// findings (its timeout): no policy given holds them.
+func DefaultFinding(sf SourcedFinding, top ScopedPolicy, noGlobal string) (rules.Finding, bool) {
+	if sf.Source != nil || sf.Rule != rules.ForwardRequestBuffers {
+		return rules.Finding{}, false
+	}
+	base := firstBackendBase(top.Doc)
+	if base == nil {
+		return rules.Finding{}, false
+	}
+	return rules.MustLookup(rules.BackendInheritsBuffering).Finding(base.Pos.Line, base.Pos.Column, "base",
+		"<base /> here inherits APIM's global default <forward-request/> (%s), which buffers (buffer-response defaults to true): forward the request with buffer-response=\"false\" here or in a policy above", noGlobal), true
+}
+
+func firstBackendBase(doc *apimpolicy.Document) *apimpolicy.Element {
+	be := doc.Section("backend")
+	if be == nil {
+		return nil
+	}
+	var found *apimpolicy.Element
+	apimpolicy.Walk(be.Children, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
+		if e, ok := n.(*apimpolicy.Element); ok && e.Name == "base" && found == nil {
+			found = e
+		}
+		return found == nil
+	})
+	return found
+}
