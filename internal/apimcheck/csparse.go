@@ -100,9 +100,10 @@ func (p *csParser) peek() token {
 	return token{kind: tokPunct, text: ""}
 }
 
-func (p *csParser) peekAt(k int) token {
-	if p.i+k < len(p.toks) {
-		return p.toks[p.i+k]
+// next is the token after the one at p.i.
+func (p *csParser) next() token {
+	if p.i+1 < len(p.toks) {
+		return p.toks[p.i+1]
 	}
 	return token{kind: tokPunct, text: ""}
 }
@@ -233,7 +234,7 @@ func (p *csParser) stmt() csStmt {
 		p.endStmt()
 		return &csDecl{name: name, x: x}
 	}
-	if t.kind == tokIdent && p.peekAt(1).is("=") {
+	if t.kind == tokIdent && p.next().is("=") {
 		p.i += 2
 		x := p.expr()
 		p.endStmt()
@@ -400,8 +401,8 @@ func (p *csParser) typeName() string {
 	}
 	p.i++
 	name := t.text
-	for p.peek().is(".") && p.peekAt(1).kind == tokIdent {
-		name += "." + p.peekAt(1).text
+	for p.peek().is(".") && p.next().kind == tokIdent {
+		name += "." + p.next().text
 		p.i += 2
 	}
 	if p.peek().is("<") {
@@ -421,8 +422,8 @@ func (p *csParser) typeName() string {
 // looksLikeConditional reports whether the '?' at p.i starts a ?: rather
 // than marking a nullable type.
 func (p *csParser) looksLikeConditional() bool {
-	next := p.peekAt(1)
-	return !(next.is(")") || next.is(">") || next.is(",") || next.kind == tokPunct && next.text == "")
+	next := p.next()
+	return !next.is(")") && !next.is(">") && !next.is(",") && (next.kind != tokPunct || next.text != "")
 }
 
 // typeArgs reads <T, U> at p.i when it is a generic argument list (one
@@ -533,7 +534,7 @@ func (p *csParser) postfix(x csExpr) csExpr {
 		t := p.peek()
 		switch {
 		case t.member():
-			name := p.peekAt(1)
+			name := p.next()
 			if name.kind != tokIdent {
 				return p.fail("a member access")
 			}

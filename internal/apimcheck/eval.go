@@ -99,7 +99,6 @@ func (env *evalEnv) ident(name string) value {
 	if v, ok := env.locals[name]; ok {
 		return v
 	}
-	env.worldly = true // a bare name may be a context variable
 	switch name {
 	case "context":
 		return value{k: vPath, s: "context"}
@@ -108,6 +107,7 @@ func (env *evalEnv) ident(name string) value {
 	}
 	// A bare name, as gateways' docs write conditions: the context
 	// variable of that name when the path sets one.
+	env.worldly = true
 	if env.vars != nil {
 		if v, ok := env.vars(name); ok {
 			return v
@@ -251,17 +251,12 @@ func (env *evalEnv) binary(b *csBinary) value {
 	case "&&", "||":
 		return env.logical(b)
 	case "??":
+		// The right side runs only when the left is null.
 		l := env.eval(b.l)
-		if l.k == vNull {
-			return env.eval(b.r).withFlag(l)
+		if l.k != vNull {
+			return l
 		}
-		if l.k == vUnknown {
-			r := env.eval(b.r)
-			if r.settled() && l.why != "" {
-				return l
-			}
-		}
-		return l
+		return env.eval(b.r).withFlag(l)
 	}
 	l, r := env.eval(b.l), env.eval(b.r)
 	switch b.op {

@@ -1,7 +1,5 @@
 package apimcheck
 
-import "strings"
-
 // maxForks bounds the paths through a statement block that are followed
 // when conditions cannot be decided; past it the block's value is unknown.
 const maxForks = 16
@@ -72,28 +70,10 @@ func (env *evalEnv) step(s csStmt, o outcome) []outcome {
 		return env.eval(x)
 	}
 	switch s := s.(type) {
-	case *csDecl, *csAssign:
-		name, x := "", csExpr(nil)
-		if d, ok := s.(*csDecl); ok {
-			name, x = d.name, d.x
-		} else {
-			a := s.(*csAssign)
-			name, x = a.name, a.x
-		}
-		v := nullVal()
-		if x != nil {
-			v = eval(x)
-		}
-		if v.k == vThrow {
-			return []outcome{{done: true, v: v, why: o.why}}
-		}
-		locals := make(map[string]value, len(o.locals)+1)
-		for k, lv := range o.locals {
-			locals[k] = lv
-		}
-		locals[name] = v
-		o.locals = locals
-		return []outcome{o}
+	case *csDecl:
+		return env.assign(s.name, s.x, o)
+	case *csAssign:
+		return env.assign(s.name, s.x, o)
 	case *csReturn:
 		o.done, o.v = true, eval(s.x)
 		return []outcome{o}
@@ -139,6 +119,25 @@ func (env *evalEnv) step(s csStmt, o outcome) []outcome {
 	return []outcome{{done: true, v: unknown("a statement"), why: o.why}}
 }
 
+// assign stores what x computes in the local called name (nil x: null).
+func (env *evalEnv) assign(name string, x csExpr, o outcome) []outcome {
+	v := nullVal()
+	if x != nil {
+		env.locals = o.locals
+		v = env.eval(x)
+	}
+	if v.k == vThrow {
+		return []outcome{{done: true, v: v, why: o.why}}
+	}
+	locals := make(map[string]value, len(o.locals)+1)
+	for k, lv := range o.locals {
+		locals[k] = lv
+	}
+	locals[name] = v
+	o.locals = locals
+	return []outcome{o}
+}
+
 // parsedCode is a policy expression parsed once and evaluated per world.
 type parsedCode struct {
 	expr  csExpr
@@ -171,10 +170,4 @@ func (env *evalEnv) evaluate(p parsedCode) value {
 	}
 	env.locals = nil
 	return env.eval(p.expr)
-}
-
-// codeMentionsFlag is a cheap test for code that may read the body's
-// stream key.
-func codeMentionsFlag(code string) bool {
-	return strings.Contains(code, "stream")
 }

@@ -115,7 +115,7 @@ func (f *flow) readsConst(st *pathState, reads []string) *constCmp {
 // the branch and may go on to the next.
 func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 	remaining := st.run
-	var whyLeft [numWorlds]string = st.why
+	whyLeft := st.why
 	var outs []*pathState
 	var takens []reaches
 	var threw [numWorlds]bool

@@ -84,7 +84,7 @@ func mergeTables(tables []*varTable, cands [numWorlds][]int, why string) *varTab
 					slot[w] = got
 					continue
 				}
-				if !same(slot[w], got) && !(slot[w].k == vUnset && got.k == vUnset) {
+				if !same(slot[w], got) && (slot[w].k != vUnset || got.k != vUnset) {
 					flag := slot[w].flag || got.flag
 					slot[w] = unknown("context.Variables[\"" + k + "\"]: " + why)
 					slot[w].flag = flag
