@@ -24,9 +24,12 @@ func (s *Server) dataSource(name string) (*tfprotov5.Schema, []*tfprotov5.Diagno
 	if s.broken != nil {
 		return nil, s.broken
 	}
-	d, ok := s.schemas.DataSources[name]
-	if !ok {
-		return nil, standinDiag("the stand-in does not serve the data source %s: add it to tools/azurermstandinschema and regenerate testdata/azurerm-schema.json", name)
+	d, ok, err := s.schemas.dataSources.get(name)
+	switch {
+	case err != nil:
+		return nil, standinDiag("%v", err)
+	case !ok:
+		return nil, standinDiag("azurerm has no data source %s", name)
 	}
 	return d, nil
 }

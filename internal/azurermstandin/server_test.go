@@ -59,6 +59,16 @@ func attrsOf(t *testing.T, dv *tfprotov5.DynamicValue, typ tftypes.Type) map[str
 	return attrs
 }
 
+// resourceSchema is the schema the server serves for a resource type.
+func resourceSchema(t *testing.T, s *Server, name string) *tfprotov5.Schema {
+	t.Helper()
+	r, diags := s.resource(name)
+	if diags != nil {
+		t.Fatalf("%s: %s", name, diags[0].Detail)
+	}
+	return r
+}
+
 func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 
 // TestPlanAndApply plans a logger on create (id unknown, azurerm's
@@ -68,7 +78,7 @@ func TestPlanAndApply(t *testing.T) {
 	ctx := context.Background()
 	s := New()
 	const name = "azurerm_api_management_logger"
-	typ := s.schemas.Resources[name].ValueType()
+	typ := resourceSchema(t, s, name).ValueType()
 	config := object(t, typ, map[string]tftypes.Value{
 		"name": str("appi"), "api_management_name": str("apim-chat"), "resource_group_name": str("rg-chat"),
 	})
@@ -215,7 +225,7 @@ func TestSetBlockKeepsPrior(t *testing.T) {
 
 func TestProviderConfigNeedsFeatures(t *testing.T) {
 	s := New()
-	typ := s.schemas.Provider.ValueType()
+	typ := s.schemas.provider.ValueType()
 	providerType, _ := typ.(tftypes.Object)
 	features, _ := providerType.AttributeTypes["features"].(tftypes.List)
 	for n, want := range map[int]string{0: "got: 0", 1: "", 2: "got: 2"} {
@@ -239,15 +249,15 @@ func TestRefusals(t *testing.T) {
 	ctx := context.Background()
 	s := New()
 	imp, _ := s.ImportResourceState(ctx, &tfprotov5.ImportResourceStateRequest{TypeName: "azurerm_api_management", ID: "/subscriptions/x"})
-	plan, _ := s.PlanResourceChange(ctx, &tfprotov5.PlanResourceChangeRequest{TypeName: "azurerm_kubernetes_cluster"})
-	read, _ := s.ReadDataSource(ctx, &tfprotov5.ReadDataSourceRequest{TypeName: "azurerm_subscription"})
+	plan, _ := s.PlanResourceChange(ctx, &tfprotov5.PlanResourceChangeRequest{TypeName: "azurerm_kubernetes_klaster"})
+	read, _ := s.ReadDataSource(ctx, &tfprotov5.ReadDataSourceRequest{TypeName: "azurerm_subscriptions_of_mars"})
 	for what, c := range map[string]struct {
 		diags []*tfprotov5.Diagnostic
 		want  string
 	}{
 		"import":      {imp.Diagnostics, "test-only stand-in for azurerm that talks to no Azure API"},
-		"resource":    {plan.Diagnostics, "does not serve the resource type azurerm_kubernetes_cluster: add it to tools/azurermstandinschema"},
-		"data source": {read.Diagnostics, "does not serve the data source azurerm_subscription"},
+		"resource":    {plan.Diagnostics, "azurerm has no resource type azurerm_kubernetes_klaster"},
+		"data source": {read.Diagnostics, "azurerm has no data source azurerm_subscriptions_of_mars"},
 	} {
 		if len(c.diags) != 1 || c.diags[0].Severity != tfprotov5.DiagnosticSeverityError ||
 			c.diags[0].Summary != "azurerm stand-in (test only)" || !strings.Contains(c.diags[0].Detail, c.want) {
@@ -277,7 +287,7 @@ func TestBrokenSchema(t *testing.T) {
 func TestUpgradeResourceState(t *testing.T) {
 	s := New()
 	const name = "azurerm_resource_group"
-	typ := s.schemas.Resources[name].ValueType()
+	typ := resourceSchema(t, s, name).ValueType()
 	resp, _ := s.UpgradeResourceState(context.Background(), &tfprotov5.UpgradeResourceStateRequest{
 		TypeName: name, RawState: &tfprotov5.RawState{JSON: []byte(`{"id": "/subscriptions/x/resourceGroups/rg", "name": "rg", "location": "westeurope", "gone": 1}`)},
 	})
