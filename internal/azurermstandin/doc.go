@@ -21,9 +21,21 @@
 //     the configuration leaves null unknown on create (and kept on
 //     update), and a few documented azurerm defaults filled in
 //     (defaults.go);
-//   - an apply fills every unknown with a deterministic stand-in value:
-//     a plausible ARM resource ID for `id` (ids.go), "standin-<name>" for
-//     other strings, 0, false and empty collections;
+//   - an apply fills every unknown with a deterministic stand-in value
+//     (fill.go), so real configurations can index what azurerm computes
+//     (`private_ip_addresses[0]`, `kube_config[0].host`): an unknown list
+//     or set gets one element, and an unknown object (such an element
+//     too) gets each of its attributes filled by the same rule; a string
+//     gets a plausible ARM resource ID if it is an `id` (ids.go; a nested
+//     one is its resource's ID, the block's name and the element's
+//     name), 10.0.0.4 if its name says it holds IP addresses
+//     (private_ip_address, public_ip_addresses, ..._ip, ..._ips), else
+//     "standin-<name>" (an element takes its collection's name); numbers
+//     get 0, bools false, maps stay empty, dynamic values null;
+//   - a data source answers with its configuration and, for every
+//     computed attribute it leaves null, the values an apply would give
+//     (the subscription and tenant of azurerm_client_config and
+//     azurerm_subscription are fixed: [SubscriptionID]);
 //   - a read returns the state as it is; import is refused.
 //
 // Tests use it through [Plan], [State] and [Validate], which serve the
@@ -51,6 +63,8 @@
 // What the stand-in does not do, unlike azurerm: replace a resource (no
 // attribute forces a new one; every change is an update in place), run
 // azurerm's value validators and CustomizeDiff, fill defaults beyond those
-// in defaults.go, import, or serve functions, ephemeral resources and data
-// sources other than azurerm_client_config.
+// in defaults.go, import, or serve functions and ephemeral resources
+// (the schema has them; they are not served). An attribute that is
+// computed and optional gets a stand-in value when the configuration
+// leaves it out, where azurerm may give an empty list.
 package azurermstandin

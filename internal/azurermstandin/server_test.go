@@ -132,57 +132,6 @@ func mustUnmarshal(t *testing.T, dv *tfprotov5.DynamicValue, typ tftypes.Type) t
 	return v
 }
 
-// TestFillUnknowns gives every kind of unknown a known stand-in value.
-func TestFillUnknowns(t *testing.T) {
-	obj := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"a": tftypes.Number, "b": tftypes.List{ElementType: tftypes.String}}}
-	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
-		"id": tftypes.String, "name": tftypes.String, "resource_group_name": tftypes.String, "gateway_url": tftypes.String,
-		"port": tftypes.Number, "enabled": tftypes.Bool, "tags": tftypes.Map{ElementType: tftypes.String},
-		"ips": tftypes.Set{ElementType: tftypes.String}, "o": obj, "d": tftypes.DynamicPseudoType,
-		"pair":  tftypes.Tuple{ElementTypes: []tftypes.Type{tftypes.String, tftypes.Bool}},
-		"block": tftypes.List{ElementType: tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String, "name": tftypes.String}}},
-	}}
-	unknown := func(t tftypes.Type) tftypes.Value { return tftypes.NewValue(t, tftypes.UnknownValue) }
-	blockList, _ := typ.AttributeTypes["block"].(tftypes.List)
-	blockType := blockList.ElementType
-	planned := tftypes.NewValue(typ, map[string]tftypes.Value{
-		"id": unknown(tftypes.String), "name": str("svc"), "resource_group_name": str("rg"), "gateway_url": unknown(tftypes.String),
-		"port": unknown(tftypes.Number), "enabled": unknown(tftypes.Bool), "tags": unknown(typ.AttributeTypes["tags"]),
-		"ips": unknown(typ.AttributeTypes["ips"]), "o": unknown(obj), "d": unknown(tftypes.DynamicPseudoType),
-		"pair": unknown(typ.AttributeTypes["pair"]),
-		"block": tftypes.NewValue(typ.AttributeTypes["block"], []tftypes.Value{
-			tftypes.NewValue(blockType, map[string]tftypes.Value{"id": unknown(tftypes.String), "name": str("chat")}),
-		}),
-	})
-	got, err := fillUnknowns("azurerm_api_management", planned)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !got.IsFullyKnown() {
-		t.Fatalf("unknowns left: %v", got)
-	}
-	var attrs map[string]tftypes.Value
-	_ = got.As(&attrs)
-	id := "/subscriptions/" + SubscriptionID + "/resourceGroups/rg/providers/Microsoft.ApiManagement/service/svc"
-	var blocks []tftypes.Value
-	_ = attrs["block"].As(&blocks)
-	var block map[string]tftypes.Value
-	_ = blocks[0].As(&block)
-	for name, want := range map[string]tftypes.Value{
-		"id": str(id), "gateway_url": str("standin-gateway_url"), "enabled": tftypes.NewValue(tftypes.Bool, false),
-		"port": tftypes.NewValue(tftypes.Number, 0), "tags": tftypes.NewValue(typ.AttributeTypes["tags"], map[string]tftypes.Value{}),
-		"ips": tftypes.NewValue(typ.AttributeTypes["ips"], []tftypes.Value{}),
-		"o":   tftypes.NewValue(obj, map[string]tftypes.Value{"a": tftypes.NewValue(tftypes.Number, 0), "b": tftypes.NewValue(obj.AttributeTypes["b"], []tftypes.Value{})}),
-	} {
-		if !attrs[name].Equal(want) {
-			t.Errorf("%s = %v, want %v", name, attrs[name], want)
-		}
-	}
-	if !block["id"].Equal(str(id + "/block/chat")) {
-		t.Errorf("nested id %v", block["id"])
-	}
-}
-
 // TestSetBlockKeepsPrior: an element of a set block whose omitted
 // attribute got azurerm's default matches its prior element, so a second
 // plan keeps the element and its computed id (azurerm plans no change).
