@@ -19,8 +19,9 @@
 //     live in azurerm's Go code;
 //   - a plan is Terraform's proposed new state, with computed attributes
 //     the configuration leaves null unknown on create (and kept on
-//     update), and a few documented azurerm defaults filled in
-//     (defaults.go);
+//     update), as are list and set blocks whose attributes are all
+//     computed, such as kubelet_identity (plan.go's computedBlock), and a
+//     few documented azurerm defaults filled in (defaults.go);
 //   - an apply fills every unknown with a deterministic stand-in value
 //     (fill.go), so real configurations can index what azurerm computes
 //     (`private_ip_addresses[0]`, `kube_config[0].host`): an unknown list

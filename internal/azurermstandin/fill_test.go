@@ -131,3 +131,43 @@ func TestReadDataSource(t *testing.T) {
 		t.Errorf("secret value %v, version %v", kv["value"], kv["version"])
 	}
 }
+
+// TestComputedBlock: a block whose attributes are all computed, left out
+// of the configuration, is unknown on create, so an apply gives it one
+// element, and keeps that element on update; a block with a required or
+// optional attribute stays as configured.
+func TestComputedBlock(t *testing.T) {
+	elem := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"object_id": tftypes.String}}
+	identity := tftypes.List{ElementType: elem}
+	computed := &tfprotov5.SchemaBlock{Attributes: []*tfprotov5.SchemaAttribute{{Name: "object_id", Type: tftypes.String, Optional: true, Computed: true}}}
+	optional := &tfprotov5.SchemaBlock{Attributes: []*tfprotov5.SchemaAttribute{{Name: "object_id", Type: tftypes.String, Optional: true}}}
+	for _, c := range []struct {
+		block       *tfprotov5.SchemaBlock
+		prior, want tftypes.Value
+	}{
+		{computed, tftypes.NewValue(identity, nil), unknown(identity)},
+		{computed, list(elem, tftypes.NewValue(elem, map[string]tftypes.Value{"object_id": str("x")})), list(elem, tftypes.NewValue(elem, map[string]tftypes.Value{"object_id": str("x")}))},
+		{optional, tftypes.NewValue(identity, nil), list(elem)},
+	} {
+		block := &tfprotov5.SchemaBlock{BlockTypes: []*tfprotov5.SchemaNestedBlock{{TypeName: "kubelet_identity", Nesting: tfprotov5.SchemaNestedBlockNestingModeList, Block: c.block}}}
+		typ := block.ValueType()
+		prior := tftypes.NewValue(typ, map[string]tftypes.Value{"kubelet_identity": c.prior})
+		if c.prior.IsNull() {
+			prior = tftypes.NewValue(typ, nil)
+		}
+		planned, err := planBlock(block, tftypes.NewValue(typ, map[string]tftypes.Value{"kubelet_identity": list(elem)}), prior, nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := tftypes.NewValue(typ, map[string]tftypes.Value{"kubelet_identity": c.want}); !planned.Equal(want) {
+			t.Errorf("prior %v: planned %v, want %v", c.prior, planned, want)
+		}
+	}
+	// The apply: one element, filled.
+	applied, err := fillUnknowns("azurerm_kubernetes_cluster", tftypes.NewValue(tftypes.Object{AttributeTypes: map[string]tftypes.Type{"kubelet_identity": identity}},
+		map[string]tftypes.Value{"kubelet_identity": unknown(identity)}))
+	var attrs map[string]tftypes.Value
+	if err != nil || applied.As(&attrs) != nil || !attrs["kubelet_identity"].Equal(list(elem, tftypes.NewValue(elem, map[string]tftypes.Value{"object_id": str("standin-object_id")}))) {
+		t.Errorf("applied %v (%v)", applied, err)
+	}
+}

@@ -58,7 +58,8 @@ func planBlock(block *tfprotov5.SchemaBlock, proposed, prior tftypes.Value, defa
 
 // planNested plans each instance of a nested block. A list's elements
 // and a map's match the prior ones by index and key, as terraform's
-// proposed new state does; see matchPrior for a set's.
+// proposed new state does; see matchPrior for a set's, and computedBlock
+// for a block Azure fills in.
 func planNested(b *tfprotov5.SchemaNestedBlock, v, prior tftypes.Value, defaults map[string]tftypes.Value, path string) (tftypes.Value, error) {
 	if v.IsNull() || !v.IsKnown() {
 		return v, nil
@@ -76,6 +77,12 @@ func planNested(b *tfprotov5.SchemaNestedBlock, v, prior tftypes.Value, defaults
 		var elems []tftypes.Value
 		if err := v.As(&elems); err != nil {
 			return v, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(elems) == 0 && computedBlock(b.Block) {
+			if len(priorList) > 0 {
+				return prior, nil
+			}
+			return tftypes.NewValue(v.Type(), tftypes.UnknownValue), nil
 		}
 		set := b.Nesting == tfprotov5.SchemaNestedBlockNestingModeSet
 		for i, e := range elems {
@@ -108,6 +115,31 @@ func planNested(b *tfprotov5.SchemaNestedBlock, v, prior tftypes.Value, defaults
 		return newValue(v.Type(), elems, path)
 	}
 	return v, fmt.Errorf("%s: nesting mode %s", path, b.Nesting)
+}
+
+// computedBlock says whether a list or set block is one Azure fills in
+// when the configuration leaves it out (SDKv2's Optional and Computed
+// block, which the schema shows as a block whose attributes are all
+// computed, and which needs nothing: kubelet_identity of
+// azurerm_kubernetes_cluster, autoscale_settings of the Cosmos DB
+// resources). Left out, it is planned unknown on create, so an apply
+// gives it one element (`kubelet_identity[0].object_id`), and its prior
+// value is kept on update, as azurerm does.
+func computedBlock(b *tfprotov5.SchemaBlock) bool {
+	if b == nil || len(b.Attributes) == 0 {
+		return false
+	}
+	for _, a := range b.Attributes {
+		if !a.Computed {
+			return false
+		}
+	}
+	for _, nb := range b.BlockTypes {
+		if nb.MinItems > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // matchPrior keeps a set element's prior value when the planned one
