@@ -79,7 +79,7 @@ func (s *Server) ReadDataSource(_ context.Context, req *tfprotov5.ReadDataSource
 	}
 	state, err := newValue(typ, attrs, "")
 	if err == nil {
-		state, err = fillUnknowns(req.TypeName, state)
+		state, err = fillUnknowns(req.TypeName, d.Block, state)
 	}
 	if err != nil {
 		return &tfprotov5.ReadDataSourceResponse{Diagnostics: standinDiag("%s: %v", req.TypeName, err)}, nil

@@ -25,14 +25,17 @@
 //   - an apply fills every unknown with a deterministic stand-in value
 //     (fill.go), so real configurations can index what azurerm computes
 //     (`private_ip_addresses[0]`, `kube_config[0].host`): an unknown list
-//     or set gets one element, and an unknown object (such an element
-//     too) gets each of its attributes filled by the same rule; a string
-//     gets a plausible ARM resource ID if it is an `id` (ids.go; a nested
-//     one is its resource's ID, the block's name and the element's
-//     name), 10.0.0.4 if its name says it holds IP addresses
-//     (private_ip_address, public_ip_addresses, ..._ip, ..._ips), else
-//     "standin-<name>" (an element takes its collection's name); numbers
-//     get 0, bools false, maps stay empty, dynamic values null;
+//     or set gets one element, unless it is an optional attribute the
+//     configuration left out (it stays empty, as azurerm leaves a setting
+//     nobody set: dns_servers, inline subnets, access policies); an
+//     unknown object (such an element too) gets each of its attributes
+//     filled by the same rule; a string gets a plausible ARM resource ID
+//     if it is an `id` (ids.go; a nested one is its resource's ID, the
+//     block's name and the element's name), 10.0.0.4 if its name says it
+//     holds IP addresses (private_ip_address, public_ip_addresses,
+//     ..._ip, ..._ips), else "standin-<name>" (an element takes its
+//     collection's name); numbers get 0, bools false, maps stay empty,
+//     dynamic values null;
 //   - a data source answers with its configuration and, for every
 //     computed attribute it leaves null, the values an apply would give
 //     (the subscription and tenant of azurerm_client_config and
@@ -65,7 +68,8 @@
 // attribute forces a new one; every change is an update in place), run
 // azurerm's value validators and CustomizeDiff, fill defaults beyond those
 // in defaults.go, import, or serve functions and ephemeral resources
-// (the schema has them; they are not served). An attribute that is
-// computed and optional gets a stand-in value when the configuration
-// leaves it out, where azurerm may give an empty list.
+// (the schema has them; they are not served). Where Azure would compute
+// a value the stand-in only makes one up: a collection that is computed
+// and optional is empty when the configuration leaves it out, even where
+// Azure would fill it in, and every IP address is 10.0.0.4.
 package azurermstandin

@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov5"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -13,19 +14,31 @@ import (
 // record, a firewall rule, a load balancer's backend) gets a valid one.
 const standinIP = "10.0.0.4"
 
-// fillUnknowns replaces every unknown in a planned value with a
-// deterministic stand-in value, as an apply would learn them from Azure,
-// in two passes. First an unknown list or set becomes one element, of
-// unknown parts, so a configuration can index it (`private_ip_addresses[0]`,
-// `kube_config[0].host`); an unknown object or tuple becomes one of
+// fillUnknowns replaces every unknown in a planned value of a block
+// (block may be nil: no attribute is optional) with a deterministic
+// stand-in value, as an apply would learn them from Azure, in two passes.
+// First an unknown list or set becomes one element, of unknown parts, so
+// a configuration can index it (`private_ip_addresses[0]`,
+// `kube_config[0].host`), unless it is an optional attribute the
+// configuration left out: that stays empty, as azurerm leaves a setting
+// nobody set (a virtual network's dns_servers and inline subnets, a key
+// vault's access policies). An unknown object or tuple becomes one of
 // unknown parts; an unknown map becomes empty. Then each unknown part
 // gets a value by its attribute's name (see leafValue): the resource's ARM
 // ID for `id`, the parent's ID plus the block and the element's name for a
 // nested `id`.
-func fillUnknowns(typeName string, planned tftypes.Value) (tftypes.Value, error) {
-	shaped, err := tftypes.Transform(planned, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+func fillUnknowns(typeName string, block *tfprotov5.SchemaBlock, planned tftypes.Value) (tftypes.Value, error) {
+	shaped, err := tftypes.Transform(planned, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
 		if v.IsKnown() {
 			return v, nil
+		}
+		if a := schemaAttribute(block, p); a != nil && a.Optional {
+			switch {
+			case v.Type().Is(tftypes.List{}), v.Type().Is(tftypes.Set{}):
+				return tftypes.NewValue(v.Type(), []tftypes.Value{}), nil
+			case v.Type().Is(tftypes.Map{}):
+				return tftypes.NewValue(v.Type(), map[string]tftypes.Value{}), nil
+			}
 		}
 		return unknownShape(v.Type()), nil
 	})
@@ -43,6 +56,36 @@ func fillUnknowns(typeName string, planned tftypes.Value) (tftypes.Value, error)
 		}
 		return leafValue(v.Type(), name), nil
 	})
+}
+
+// schemaAttribute is the attribute of block that p leads to, through
+// nested blocks and their elements, or nil if p leads elsewhere (to a
+// block, or inside an attribute's value).
+func schemaAttribute(block *tfprotov5.SchemaBlock, p *tftypes.AttributePath) *tfprotov5.SchemaAttribute {
+	steps := p.Steps()
+	for i := 0; i < len(steps) && block != nil; i++ {
+		name, ok := steps[i].(tftypes.AttributeName)
+		if !ok {
+			return nil
+		}
+		for _, a := range block.Attributes {
+			if a.Name == string(name) && i == len(steps)-1 {
+				return a
+			}
+		}
+		var next *tfprotov5.SchemaBlock
+		for _, nb := range block.BlockTypes {
+			if nb.TypeName == string(name) {
+				next = nb.Block
+				switch nb.Nesting {
+				case tfprotov5.SchemaNestedBlockNestingModeList, tfprotov5.SchemaNestedBlockNestingModeSet, tfprotov5.SchemaNestedBlockNestingModeMap:
+					i++ // the element's key
+				}
+			}
+		}
+		block = next
+	}
+	return nil
 }
 
 // unknownShape is a value of type t whose collections hold one element

@@ -42,7 +42,7 @@ func TestFillUnknowns(t *testing.T) {
 		"public_ip_addresses": unknown(typ.AttributeTypes["public_ip_addresses"]),
 		"zones":               unknown(typ.AttributeTypes["zones"]),
 	})
-	got, err := fillUnknowns("azurerm_api_management", planned)
+	got, err := fillUnknowns("azurerm_api_management", nil, planned)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,10 +164,49 @@ func TestComputedBlock(t *testing.T) {
 		}
 	}
 	// The apply: one element, filled.
-	applied, err := fillUnknowns("azurerm_kubernetes_cluster", tftypes.NewValue(tftypes.Object{AttributeTypes: map[string]tftypes.Type{"kubelet_identity": identity}},
+	applied, err := fillUnknowns("azurerm_kubernetes_cluster", nil, tftypes.NewValue(tftypes.Object{AttributeTypes: map[string]tftypes.Type{"kubelet_identity": identity}},
 		map[string]tftypes.Value{"kubelet_identity": unknown(identity)}))
 	var attrs map[string]tftypes.Value
 	if err != nil || applied.As(&attrs) != nil || !attrs["kubelet_identity"].Equal(list(elem, tftypes.NewValue(elem, map[string]tftypes.Value{"object_id": str("standin-object_id")}))) {
 		t.Errorf("applied %v (%v)", applied, err)
+	}
+}
+
+// TestFillUnknownsOptional: an optional attribute the configuration left
+// out is empty after apply, as azurerm leaves a setting nobody set; a
+// computed-only one holds one element, in nested blocks too.
+func TestFillUnknownsOptional(t *testing.T) {
+	strs := tftypes.List{ElementType: tftypes.String}
+	subnet := tftypes.Set{ElementType: tftypes.Object{AttributeTypes: map[string]tftypes.Type{"name": tftypes.String}}}
+	attrs := []*tfprotov5.SchemaAttribute{
+		{Name: "dns_servers", Type: strs, Optional: true, Computed: true},
+		{Name: "subnet", Type: subnet, Optional: true, Computed: true},
+		{Name: "private_ip_addresses", Type: strs, Computed: true},
+	}
+	block := &tfprotov5.SchemaBlock{Attributes: attrs, BlockTypes: []*tfprotov5.SchemaNestedBlock{
+		{TypeName: "ip_configuration", Nesting: tfprotov5.SchemaNestedBlockNestingModeList, Block: &tfprotov5.SchemaBlock{Attributes: attrs}},
+	}}
+	typ := block.ValueType()
+	ipConfigs, _ := typ.(tftypes.Object).AttributeTypes["ip_configuration"].(tftypes.List)
+	ipConfig := ipConfigs.ElementType
+	allUnknown := map[string]tftypes.Value{"dns_servers": unknown(strs), "subnet": unknown(subnet), "private_ip_addresses": unknown(strs)}
+	planned := map[string]tftypes.Value{"ip_configuration": list(ipConfig, tftypes.NewValue(ipConfig, allUnknown))}
+	for k, v := range allUnknown {
+		planned[k] = v
+	}
+	got, err := fillUnknowns("azurerm_virtual_network", block, tftypes.NewValue(typ, planned))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]tftypes.Value{
+		"dns_servers": list(tftypes.String), "subnet": tftypes.NewValue(subnet, []tftypes.Value{}),
+		"private_ip_addresses": list(tftypes.String, str("10.0.0.4")),
+	}
+	wantTop := map[string]tftypes.Value{"ip_configuration": list(ipConfig, tftypes.NewValue(ipConfig, want))}
+	for k, v := range want {
+		wantTop[k] = v
+	}
+	if w := tftypes.NewValue(typ, wantTop); !got.Equal(w) {
+		t.Errorf("got  %v\nwant %v", got, w)
 	}
 }

@@ -223,7 +223,7 @@ func (s *Server) ApplyResourceChange(_ context.Context, req *tfprotov5.ApplyReso
 	}
 	newState := planned // a destroy plans null, and null it stays
 	if !planned.IsNull() {
-		if newState, err = fillUnknowns(req.TypeName, planned); err != nil {
+		if newState, err = fillUnknowns(req.TypeName, r.Block, planned); err != nil {
 			return &tfprotov5.ApplyResourceChangeResponse{Diagnostics: standinDiag("%s: applying: %v", req.TypeName, err)}, nil
 		}
 	}
