@@ -115,7 +115,7 @@ func TestReadDataSource(t *testing.T) {
 	}
 	aks := read("azurerm_kubernetes_cluster", map[string]tftypes.Value{"name": str("aks"), "resource_group_name": str("rg")})
 	host, _, err := tftypes.WalkAttributePath(aks["kube_config"], tftypes.NewAttributePath().WithElementKeyInt(0).WithAttributeName("host"))
-	if err != nil || !host.(tftypes.Value).Equal(str("standin-host")) {
+	if v, ok := host.(tftypes.Value); err != nil || !ok || !v.Equal(str("standin-host")) {
 		t.Errorf("kube_config[0].host = %v (%v)", host, err)
 	}
 	if !aks["name"].Equal(str("aks")) || !aks["fqdn"].Equal(str("standin-fqdn")) {
@@ -187,7 +187,8 @@ func TestFillUnknownsOptional(t *testing.T) {
 		{TypeName: "ip_configuration", Nesting: tfprotov5.SchemaNestedBlockNestingModeList, Block: &tfprotov5.SchemaBlock{Attributes: attrs}},
 	}}
 	typ := block.ValueType()
-	ipConfigs, _ := typ.(tftypes.Object).AttributeTypes["ip_configuration"].(tftypes.List)
+	obj, _ := typ.(tftypes.Object)
+	ipConfigs, _ := obj.AttributeTypes["ip_configuration"].(tftypes.List)
 	ipConfig := ipConfigs.ElementType
 	allUnknown := map[string]tftypes.Value{"dns_servers": unknown(strs), "subnet": unknown(subnet), "private_ip_addresses": unknown(strs)}
 	planned := map[string]tftypes.Value{"ip_configuration": list(ipConfig, tftypes.NewValue(ipConfig, allUnknown))}
