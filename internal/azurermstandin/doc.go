@@ -64,6 +64,15 @@
 // tree that declare azurerm resources. [ChainDir] is a realistic
 // configuration of the whole SSE chain, ready for plan-checking tests.
 //
+// What the whole schema costs, as azurerm's own does: terraform fetches
+// it once per command (the stand-in declares GetProviderSchemaOptional)
+// and spends about 0.3 s converting and checking its 1,500 types; the
+// stand-in reads it once per process (about 0.05 s: a plugin process
+// starts about 0.1 s later than with a subset) and converts each type
+// when first asked for, all of them (about 0.1 s) for the first
+// GetProviderSchema. A test pays the 0.3 s for each terraform command it
+// runs, so it runs no more commands than it needs.
+//
 // What the stand-in does not do, unlike azurerm: replace a resource (no
 // attribute forces a new one; every change is an update in place), run
 // azurerm's value validators and CustomizeDiff, fill defaults beyond those
