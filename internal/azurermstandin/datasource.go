@@ -8,8 +8,9 @@ import (
 )
 
 // dataSourceValues are the fixed answers of data sources, by attribute:
-// azurerm_client_config is how configurations learn their tenant and
-// subscription. Every other computed attribute gets a stand-in value.
+// azurerm_client_config and azurerm_subscription are how configurations
+// learn their tenant and subscription. Every other computed attribute
+// gets a stand-in value, as on apply (fillUnknowns).
 var dataSourceValues = map[string]map[string]string{
 	"azurerm_client_config": {
 		"id":              "clientConfigs/clientId=" + SubscriptionID + ";objectId=" + SubscriptionID + ";subscriptionId=" + SubscriptionID + ";tenantId=" + SubscriptionID,
@@ -18,15 +19,24 @@ var dataSourceValues = map[string]map[string]string{
 		"subscription_id": SubscriptionID,
 		"tenant_id":       SubscriptionID,
 	},
+	"azurerm_subscription": {
+		"id":              "/subscriptions/" + SubscriptionID,
+		"subscription_id": SubscriptionID,
+		"tenant_id":       SubscriptionID,
+		"state":           "Enabled",
+	},
 }
 
 func (s *Server) dataSource(name string) (*tfprotov5.Schema, []*tfprotov5.Diagnostic) {
 	if s.broken != nil {
 		return nil, s.broken
 	}
-	d, ok := s.schemas.DataSources[name]
-	if !ok {
-		return nil, standinDiag("the stand-in does not serve the data source %s: add it to tools/azurermstandinschema and regenerate testdata/azurerm-schema.json", name)
+	d, ok, err := s.schemas.dataSources.get(name)
+	switch {
+	case err != nil:
+		return nil, standinDiag("%v", err)
+	case !ok:
+		return nil, standinDiag("azurerm has no data source %s", name)
 	}
 	return d, nil
 }
@@ -36,8 +46,10 @@ func (s *Server) ValidateDataSourceConfig(_ context.Context, req *tfprotov5.Vali
 	return &tfprotov5.ValidateDataSourceConfigResponse{Diagnostics: diags}, nil
 }
 
-// ReadDataSource answers with the configuration, its computed top-level
-// attributes set: the fixed values above, else stand-in values.
+// ReadDataSource answers with the configuration, every computed
+// attribute it leaves null set, in nested blocks too: the fixed values
+// above, else the stand-in values an apply gives (fillUnknowns), so
+// `data.azurerm_kubernetes_cluster.x.kube_config[0].host` can be read.
 func (s *Server) ReadDataSource(_ context.Context, req *tfprotov5.ReadDataSourceRequest) (*tfprotov5.ReadDataSourceResponse, error) {
 	d, diags := s.dataSource(req.TypeName)
 	if diags != nil {
@@ -48,36 +60,28 @@ func (s *Server) ReadDataSource(_ context.Context, req *tfprotov5.ReadDataSource
 	if err != nil {
 		return &tfprotov5.ReadDataSourceResponse{Diagnostics: standinDiag("%s: reading the configuration: %v", req.TypeName, err)}, nil
 	}
-	attrs := map[string]tftypes.Value{}
-	if !config.IsNull() && config.IsKnown() {
-		if err := config.As(&attrs); err != nil {
-			return &tfprotov5.ReadDataSourceResponse{Diagnostics: standinDiag("%s: %v", req.TypeName, err)}, nil
-		}
+	if config.IsNull() {
+		config = nullAttributes(typ)
 	}
-	for _, a := range d.Block.Attributes {
-		if v, ok := attrs[a.Name]; ok && !v.IsNull() && v.IsKnown() {
-			continue
-		}
-		switch fixed, ok := dataSourceValues[req.TypeName][a.Name]; {
-		case ok && a.Type.Is(tftypes.String):
-			attrs[a.Name] = tftypes.NewValue(tftypes.String, fixed)
-		case a.Computed:
-			attrs[a.Name] = standinValue(a.Type, a.Name)
-		default:
-			attrs[a.Name] = tftypes.NewValue(a.Type, nil)
-		}
-	}
-	for _, b := range d.Block.BlockTypes {
-		if _, ok := attrs[b.TypeName]; !ok {
-			attrs[b.TypeName] = tftypes.NewValue(b.ValueType(), nil)
-		}
-	}
-	state, err := newValue(typ, attrs, "")
+	// Planned as a create: what is computed and null becomes unknown.
+	planned, err := planBlock(d.Block, config, tftypes.NewValue(typ, nil), nil, "")
 	if err != nil {
 		return &tfprotov5.ReadDataSourceResponse{Diagnostics: standinDiag("%s: %v", req.TypeName, err)}, nil
 	}
-	// Nested blocks may still hold unknowns from the configuration.
-	if state, err = fillUnknowns(req.TypeName, state); err != nil {
+	attrs := map[string]tftypes.Value{}
+	if err := planned.As(&attrs); err != nil {
+		return &tfprotov5.ReadDataSourceResponse{Diagnostics: standinDiag("%s: %v", req.TypeName, err)}, nil
+	}
+	for name, fixed := range dataSourceValues[req.TypeName] {
+		if v, ok := attrs[name]; ok && !v.IsKnown() && v.Type().Is(tftypes.String) {
+			attrs[name] = tftypes.NewValue(tftypes.String, fixed)
+		}
+	}
+	state, err := newValue(typ, attrs, "")
+	if err == nil {
+		state, err = fillUnknowns(req.TypeName, d.Block, state)
+	}
+	if err != nil {
 		return &tfprotov5.ReadDataSourceResponse{Diagnostics: standinDiag("%s: %v", req.TypeName, err)}, nil
 	}
 	dv, err := tfprotov5.NewDynamicValue(typ, state)
@@ -85,6 +89,19 @@ func (s *Server) ReadDataSource(_ context.Context, req *tfprotov5.ReadDataSource
 		return &tfprotov5.ReadDataSourceResponse{Diagnostics: standinDiag("%s: %v", req.TypeName, err)}, nil
 	}
 	return &tfprotov5.ReadDataSourceResponse{State: &dv}, nil
+}
+
+// nullAttributes is an object of type typ with every attribute null.
+func nullAttributes(typ tftypes.Type) tftypes.Value {
+	obj, ok := typ.(tftypes.Object)
+	if !ok {
+		return tftypes.NewValue(typ, nil)
+	}
+	attrs := make(map[string]tftypes.Value, len(obj.AttributeTypes))
+	for name, at := range obj.AttributeTypes {
+		attrs[name] = tftypes.NewValue(at, nil)
+	}
+	return tftypes.NewValue(typ, attrs)
 }
 
 // The stand-in serves no functions and no ephemeral resources: the

@@ -57,6 +57,20 @@ var idTemplates = map[string]string{
 	"azurerm_cognitive_account":               "{rg}/providers/Microsoft.CognitiveServices/accounts/{name}",
 	"azurerm_cognitive_deployment":            "{cognitive_account_id}/deployments/{name}",
 	"azurerm_cognitive_account_rai_policy":    "{cognitive_account_id}/raiPolicies/{name}",
+
+	// What real configurations have around them: the ARM resource ID of
+	// each type, which is the import ID azurerm documents.
+	"azurerm_network_interface":       "{rg}/providers/Microsoft.Network/networkInterfaces/{name}",
+	"azurerm_network_security_group":  "{rg}/providers/Microsoft.Network/networkSecurityGroups/{name}",
+	"azurerm_private_endpoint":        "{rg}/providers/Microsoft.Network/privateEndpoints/{name}",
+	"azurerm_linux_virtual_machine":   "{rg}/providers/Microsoft.Compute/virtualMachines/{name}",
+	"azurerm_windows_virtual_machine": "{rg}/providers/Microsoft.Compute/virtualMachines/{name}",
+	"azurerm_kubernetes_cluster":      "{rg}/providers/Microsoft.ContainerService/managedClusters/{name}",
+	"azurerm_container_registry":      "{rg}/providers/Microsoft.ContainerRegistry/registries/{name}",
+	"azurerm_key_vault":               "{rg}/providers/Microsoft.KeyVault/vaults/{name}",
+	"azurerm_storage_account":         "{rg}/providers/Microsoft.Storage/storageAccounts/{name}",
+	"azurerm_user_assigned_identity":  "{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
+	"azurerm_log_analytics_workspace": "{rg}/providers/Microsoft.OperationalInsights/workspaces/{name}",
 }
 
 // Shorthands inside the templates.
@@ -67,10 +81,12 @@ var idShorthands = strings.NewReplacer(
 
 var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
 
-// resourceID is the stand-in ID of a resource of the given type whose
-// planned value is obj. A type without a template gets a generic ID under
-// its resource group; an attribute that is missing, null or unknown
-// becomes "standin-<attr>", so an ID is always there.
+// resourceID is the stand-in ID of a resource (or data source) of the
+// given type whose planned value is obj. A type without a template gets a
+// generic ID under its resource group,
+// {rg}/providers/Standin/<type without azurerm_>/{name}; an attribute
+// that is missing, null or unknown becomes "standin-<attr>", so an ID is
+// always there.
 func resourceID(typeName string, obj tftypes.Value) string {
 	tmpl, ok := idTemplates[typeName]
 	if !ok {

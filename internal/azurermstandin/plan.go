@@ -2,8 +2,6 @@ package azurermstandin
 
 import (
 	"fmt"
-	"math/big"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov5"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -60,7 +58,8 @@ func planBlock(block *tfprotov5.SchemaBlock, proposed, prior tftypes.Value, defa
 
 // planNested plans each instance of a nested block. A list's elements
 // and a map's match the prior ones by index and key, as terraform's
-// proposed new state does; see matchPrior for a set's.
+// proposed new state does; see matchPrior for a set's, and computedBlock
+// for a block Azure fills in.
 func planNested(b *tfprotov5.SchemaNestedBlock, v, prior tftypes.Value, defaults map[string]tftypes.Value, path string) (tftypes.Value, error) {
 	if v.IsNull() || !v.IsKnown() {
 		return v, nil
@@ -78,6 +77,12 @@ func planNested(b *tfprotov5.SchemaNestedBlock, v, prior tftypes.Value, defaults
 		var elems []tftypes.Value
 		if err := v.As(&elems); err != nil {
 			return v, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(elems) == 0 && computedBlock(b.Block) {
+			if len(priorList) > 0 {
+				return prior, nil
+			}
+			return tftypes.NewValue(v.Type(), tftypes.UnknownValue), nil
 		}
 		set := b.Nesting == tfprotov5.SchemaNestedBlockNestingModeSet
 		for i, e := range elems {
@@ -110,6 +115,31 @@ func planNested(b *tfprotov5.SchemaNestedBlock, v, prior tftypes.Value, defaults
 		return newValue(v.Type(), elems, path)
 	}
 	return v, fmt.Errorf("%s: nesting mode %s", path, b.Nesting)
+}
+
+// computedBlock says whether a list or set block is one Azure fills in
+// when the configuration leaves it out (SDKv2's Optional and Computed
+// block, which the schema shows as a block whose attributes are all
+// computed, and which needs nothing: kubelet_identity of
+// azurerm_kubernetes_cluster, autoscale_settings of the Cosmos DB
+// resources). Left out, it is planned unknown on create, so an apply
+// gives it one element (`kubelet_identity[0].object_id`), and its prior
+// value is kept on update, as azurerm does.
+func computedBlock(b *tfprotov5.SchemaBlock) bool {
+	if b == nil || len(b.Attributes) == 0 {
+		return false
+	}
+	for _, a := range b.Attributes {
+		if !a.Computed {
+			return false
+		}
+	}
+	for _, nb := range b.BlockTypes {
+		if nb.MinItems > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // matchPrior keeps a set element's prior value when the planned one
@@ -171,94 +201,6 @@ func anyConforms(planned tftypes.Value, prior []tftypes.Value) bool {
 		}
 	}
 	return false
-}
-
-// fillUnknowns replaces every unknown in a planned value with a
-// deterministic stand-in value, as an apply would learn them from Azure:
-// the resource's ARM ID for `id`, the parent's ID plus the block and the
-// element's name for a nested block's `id`, "standin-<attribute>" for
-// other strings, 0, false, and empty collections.
-func fillUnknowns(typeName string, planned tftypes.Value) (tftypes.Value, error) {
-	id := resourceID(typeName, planned)
-	return tftypes.Transform(planned, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
-		if v.IsKnown() {
-			return v, nil
-		}
-		name := lastName(p)
-		if name == "id" && v.Type().Is(tftypes.String) {
-			return tftypes.NewValue(tftypes.String, nestedID(id, planned, p)), nil
-		}
-		return standinValue(v.Type(), name), nil
-	})
-}
-
-// nestedID is the ID of the object that holds the `id` at p: the
-// resource's own, or for a nested block's element the resource's ID, the
-// block's name and the element's `name` (as Azure names sub-resources).
-func nestedID(id string, planned tftypes.Value, p *tftypes.AttributePath) string {
-	steps := p.Steps()
-	if len(steps) <= 1 {
-		return id
-	}
-	parts := []string{id}
-	for _, s := range steps[:len(steps)-1] {
-		if n, ok := s.(tftypes.AttributeName); ok {
-			parts = append(parts, string(n))
-		}
-	}
-	name := "standin-name"
-	if holder, _, err := tftypes.WalkAttributePath(planned, p.WithoutLastStep()); err == nil {
-		if obj, ok := holder.(tftypes.Value); ok {
-			var attrs map[string]tftypes.Value
-			var s string
-			if obj.As(&attrs) == nil && attrs["name"].IsKnown() && attrs["name"].As(&s) == nil && s != "" {
-				name = s
-			}
-		}
-	}
-	return strings.Join(append(parts, name), "/")
-}
-
-// standinValue is a known value of type t for an attribute called name.
-func standinValue(t tftypes.Type, name string) tftypes.Value {
-	switch {
-	case t.Is(tftypes.String):
-		return tftypes.NewValue(t, "standin-"+name)
-	case t.Is(tftypes.Number):
-		return tftypes.NewValue(t, new(big.Float))
-	case t.Is(tftypes.Bool):
-		return tftypes.NewValue(t, false)
-	case t.Is(tftypes.List{}), t.Is(tftypes.Set{}):
-		return tftypes.NewValue(t, []tftypes.Value{})
-	case t.Is(tftypes.Map{}):
-		return tftypes.NewValue(t, map[string]tftypes.Value{})
-	case t.Is(tftypes.Tuple{}):
-		tuple, _ := t.(tftypes.Tuple)
-		elems := make([]tftypes.Value, len(tuple.ElementTypes))
-		for i, et := range tuple.ElementTypes {
-			elems[i] = standinValue(et, name)
-		}
-		return tftypes.NewValue(t, elems)
-	case t.Is(tftypes.Object{}):
-		obj, _ := t.(tftypes.Object)
-		attrs := make(map[string]tftypes.Value, len(obj.AttributeTypes))
-		for k, at := range obj.AttributeTypes {
-			attrs[k] = standinValue(at, k)
-		}
-		return tftypes.NewValue(t, attrs)
-	}
-	// DynamicPseudoType: nothing sensible to invent, so null.
-	return tftypes.NewValue(t, nil)
-}
-
-func lastName(p *tftypes.AttributePath) string {
-	steps := p.Steps()
-	for i := len(steps) - 1; i >= 0; i-- {
-		if n, ok := steps[i].(tftypes.AttributeName); ok {
-			return string(n)
-		}
-	}
-	return "value"
 }
 
 // newValue builds a value without tftypes.NewValue's panic on a mismatch.

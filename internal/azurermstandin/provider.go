@@ -11,7 +11,7 @@ import (
 
 // Server is the stand-in's protocol 5 provider server.
 type Server struct {
-	schemas *Schemas
+	schemas *catalog
 	// broken reports a schema that could not be read, on every call that
 	// needs the schema, instead of failing at construction.
 	broken []*tfprotov5.Diagnostic
@@ -19,8 +19,15 @@ type Server struct {
 
 var _ tfprotov5.ProviderServer = (*Server)(nil)
 
-// New serves the embedded azurerm schema.
-func New() *Server { return NewWithSchemas(LoadSchemas()) }
+// New serves the embedded azurerm schema: every resource type and data
+// source of azurerm, each converted when it is first asked for.
+func New() *Server {
+	c, err := embedded()
+	if err != nil {
+		return &Server{broken: standinDiag("%v", err)}
+	}
+	return &Server{schemas: c}
+}
 
 // NewWithSchemas serves the given schemas, or reports err on every call
 // that needs them (tests of odd schema input).
@@ -31,8 +38,11 @@ func NewWithSchemas(s *Schemas, err error) *Server {
 		}
 		return &Server{broken: standinDiag("%v", err)}
 	}
-	return &Server{schemas: s}
+	return &Server{schemas: catalogOf(s)}
 }
+
+// capabilities are the stand-in's: see GetProviderSchema.
+var capabilities = &tfprotov5.ServerCapabilities{GetProviderSchemaOptional: true}
 
 func errorDiag(summary, detail string) []*tfprotov5.Diagnostic {
 	return []*tfprotov5.Diagnostic{{Severity: tfprotov5.DiagnosticSeverityError, Summary: summary, Detail: detail}}
@@ -48,9 +58,12 @@ func (s *Server) resource(name string) (*tfprotov5.Schema, []*tfprotov5.Diagnost
 	if s.broken != nil {
 		return nil, s.broken
 	}
-	r, ok := s.schemas.Resources[name]
-	if !ok {
-		return nil, standinDiag("the stand-in does not serve the resource type %s: add it to tools/azurermstandinschema and regenerate testdata/azurerm-schema.json", name)
+	r, ok, err := s.schemas.resources.get(name)
+	switch {
+	case err != nil:
+		return nil, standinDiag("%v", err)
+	case !ok:
+		return nil, standinDiag("azurerm has no resource type %s", name)
 	}
 	return r, nil
 }
@@ -59,25 +72,34 @@ func (s *Server) GetMetadata(context.Context, *tfprotov5.GetMetadataRequest) (*t
 	if s.broken != nil {
 		return &tfprotov5.GetMetadataResponse{Diagnostics: s.broken}, nil
 	}
-	resp := &tfprotov5.GetMetadataResponse{ServerCapabilities: &tfprotov5.ServerCapabilities{}}
-	for _, name := range sortedKeys(s.schemas.Resources) {
+	resp := &tfprotov5.GetMetadataResponse{ServerCapabilities: capabilities}
+	for _, name := range s.schemas.resources.names {
 		resp.Resources = append(resp.Resources, tfprotov5.ResourceMetadata{TypeName: name})
 	}
-	for _, name := range sortedKeys(s.schemas.DataSources) {
+	for _, name := range s.schemas.dataSources.names {
 		resp.DataSources = append(resp.DataSources, tfprotov5.DataSourceMetadata{TypeName: name})
 	}
 	return resp, nil
 }
 
+// GetProviderSchema answers with every type azurerm has, converted once
+// per process (about 0.1 s). It declares GetProviderSchemaOptional, as
+// azurerm's frameworks do: terraform then asks once per command and
+// starts further instances of the provider without asking again, so a
+// plugin process converts only the types it is asked to plan.
 func (s *Server) GetProviderSchema(context.Context, *tfprotov5.GetProviderSchemaRequest) (*tfprotov5.GetProviderSchemaResponse, error) {
 	if s.broken != nil {
 		return &tfprotov5.GetProviderSchemaResponse{Diagnostics: s.broken}, nil
 	}
+	all, err := s.schemas.all()
+	if err != nil {
+		return &tfprotov5.GetProviderSchemaResponse{Diagnostics: standinDiag("%v", err)}, nil
+	}
 	return &tfprotov5.GetProviderSchemaResponse{
-		ServerCapabilities: &tfprotov5.ServerCapabilities{},
-		Provider:           s.schemas.Provider,
-		ResourceSchemas:    s.schemas.Resources,
-		DataSourceSchemas:  s.schemas.DataSources,
+		ServerCapabilities: capabilities,
+		Provider:           all.Provider,
+		ResourceSchemas:    all.Resources,
+		DataSourceSchemas:  all.DataSources,
 	}, nil
 }
 
@@ -95,7 +117,7 @@ func (s *Server) PrepareProviderConfig(_ context.Context, req *tfprotov5.Prepare
 		resp.Diagnostics = s.broken
 		return resp, nil
 	}
-	config, err := unmarshal(req.Config, s.schemas.Provider.ValueType())
+	config, err := unmarshal(req.Config, s.schemas.provider.ValueType())
 	if err != nil {
 		resp.Diagnostics = standinDiag("reading the provider configuration: %v", err)
 		return resp, nil
@@ -201,7 +223,7 @@ func (s *Server) ApplyResourceChange(_ context.Context, req *tfprotov5.ApplyReso
 	}
 	newState := planned // a destroy plans null, and null it stays
 	if !planned.IsNull() {
-		if newState, err = fillUnknowns(req.TypeName, planned); err != nil {
+		if newState, err = fillUnknowns(req.TypeName, r.Block, planned); err != nil {
 			return &tfprotov5.ApplyResourceChangeResponse{Diagnostics: standinDiag("%s: applying: %v", req.TypeName, err)}, nil
 		}
 	}

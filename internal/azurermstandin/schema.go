@@ -1,7 +1,6 @@
 package azurermstandin
 
 import (
-	_ "embed"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -13,12 +12,6 @@ import (
 // Address is the provider source address the stand-in answers for: the
 // one terraform gives azurerm, so configurations need no change.
 const Address = "registry.terraform.io/hashicorp/azurerm"
-
-// schemaJSON is azurerm's schema for the resources the stand-in serves, in
-// the format of `terraform providers schema -json`.
-//
-//go:embed testdata/azurerm-schema.json
-var schemaJSON []byte
 
 // Schemas is the provider schema in protocol 5 form.
 type Schemas struct {
@@ -32,10 +25,12 @@ type (
 	jsonSchemas struct {
 		ProviderSchemas map[string]jsonProvider `json:"provider_schemas"`
 	}
+	// jsonProvider keeps each resource's and data source's schema as
+	// JSON, to be converted when it is first asked for (catalog.go).
 	jsonProvider struct {
-		Provider          *jsonSchema            `json:"provider"`
-		ResourceSchemas   map[string]*jsonSchema `json:"resource_schemas"`
-		DataSourceSchemas map[string]*jsonSchema `json:"data_source_schemas"`
+		Provider          *jsonSchema                `json:"provider"`
+		ResourceSchemas   map[string]json.RawMessage `json:"resource_schemas"`
+		DataSourceSchemas map[string]json.RawMessage `json:"data_source_schemas"`
 	}
 	jsonSchema struct {
 		Version int64      `json:"version"`
@@ -75,37 +70,34 @@ type (
 	}
 )
 
-// LoadSchemas converts the embedded azurerm schema.
-func LoadSchemas() (*Schemas, error) { return ParseSchemas(schemaJSON) }
+// LoadSchemas converts the whole embedded azurerm schema at once (the
+// server converts each type when it is first asked for).
+func LoadSchemas() (*Schemas, error) {
+	c, err := embedded()
+	if err != nil {
+		return nil, err
+	}
+	return c.all()
+}
 
 // ParseSchemas converts a `terraform providers schema -json` document's
 // azurerm entry into protocol 5 schemas. Input it cannot read is an error,
 // never a panic: the stand-in reports it as a diagnostic.
 func ParseSchemas(data []byte) (*Schemas, error) {
-	var doc jsonSchemas
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("azurerm stand-in schema: %w", err)
+	c, err := parseCatalog(data)
+	if err != nil {
+		return nil, err
 	}
-	p, ok := doc.ProviderSchemas[Address]
-	if !ok {
-		return nil, fmt.Errorf("azurerm stand-in schema: no provider_schemas entry for %s", Address)
+	return c.all()
+}
+
+// convertRaw converts one resource's or data source's schema.
+func convertRaw(raw json.RawMessage) (*tfprotov5.Schema, error) {
+	var s *jsonSchema
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, err
 	}
-	out := &Schemas{Resources: map[string]*tfprotov5.Schema{}, DataSources: map[string]*tfprotov5.Schema{}}
-	var err error
-	if out.Provider, err = convertSchema(p.Provider); err != nil {
-		return nil, fmt.Errorf("azurerm stand-in schema: provider: %w", err)
-	}
-	for kind, set := range map[string]struct {
-		in  map[string]*jsonSchema
-		out map[string]*tfprotov5.Schema
-	}{"resource": {p.ResourceSchemas, out.Resources}, "data source": {p.DataSourceSchemas, out.DataSources}} {
-		for name, s := range set.in {
-			if set.out[name], err = convertSchema(s); err != nil {
-				return nil, fmt.Errorf("azurerm stand-in schema: %s %s: %w", kind, name, err)
-			}
-		}
-	}
-	return out, nil
+	return convertSchema(s)
 }
 
 func convertSchema(s *jsonSchema) (*tfprotov5.Schema, error) {

@@ -59,6 +59,16 @@ func attrsOf(t *testing.T, dv *tfprotov5.DynamicValue, typ tftypes.Type) map[str
 	return attrs
 }
 
+// resourceSchema is the schema the server serves for a resource type.
+func resourceSchema(t *testing.T, s *Server, name string) *tfprotov5.Schema {
+	t.Helper()
+	r, diags := s.resource(name)
+	if diags != nil {
+		t.Fatalf("%s: %s", name, diags[0].Detail)
+	}
+	return r
+}
+
 func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 
 // TestPlanAndApply plans a logger on create (id unknown, azurerm's
@@ -68,7 +78,7 @@ func TestPlanAndApply(t *testing.T) {
 	ctx := context.Background()
 	s := New()
 	const name = "azurerm_api_management_logger"
-	typ := s.schemas.Resources[name].ValueType()
+	typ := resourceSchema(t, s, name).ValueType()
 	config := object(t, typ, map[string]tftypes.Value{
 		"name": str("appi"), "api_management_name": str("apim-chat"), "resource_group_name": str("rg-chat"),
 	})
@@ -122,57 +132,6 @@ func mustUnmarshal(t *testing.T, dv *tfprotov5.DynamicValue, typ tftypes.Type) t
 	return v
 }
 
-// TestFillUnknowns gives every kind of unknown a known stand-in value.
-func TestFillUnknowns(t *testing.T) {
-	obj := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"a": tftypes.Number, "b": tftypes.List{ElementType: tftypes.String}}}
-	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{
-		"id": tftypes.String, "name": tftypes.String, "resource_group_name": tftypes.String, "gateway_url": tftypes.String,
-		"port": tftypes.Number, "enabled": tftypes.Bool, "tags": tftypes.Map{ElementType: tftypes.String},
-		"ips": tftypes.Set{ElementType: tftypes.String}, "o": obj, "d": tftypes.DynamicPseudoType,
-		"pair":  tftypes.Tuple{ElementTypes: []tftypes.Type{tftypes.String, tftypes.Bool}},
-		"block": tftypes.List{ElementType: tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.String, "name": tftypes.String}}},
-	}}
-	unknown := func(t tftypes.Type) tftypes.Value { return tftypes.NewValue(t, tftypes.UnknownValue) }
-	blockList, _ := typ.AttributeTypes["block"].(tftypes.List)
-	blockType := blockList.ElementType
-	planned := tftypes.NewValue(typ, map[string]tftypes.Value{
-		"id": unknown(tftypes.String), "name": str("svc"), "resource_group_name": str("rg"), "gateway_url": unknown(tftypes.String),
-		"port": unknown(tftypes.Number), "enabled": unknown(tftypes.Bool), "tags": unknown(typ.AttributeTypes["tags"]),
-		"ips": unknown(typ.AttributeTypes["ips"]), "o": unknown(obj), "d": unknown(tftypes.DynamicPseudoType),
-		"pair": unknown(typ.AttributeTypes["pair"]),
-		"block": tftypes.NewValue(typ.AttributeTypes["block"], []tftypes.Value{
-			tftypes.NewValue(blockType, map[string]tftypes.Value{"id": unknown(tftypes.String), "name": str("chat")}),
-		}),
-	})
-	got, err := fillUnknowns("azurerm_api_management", planned)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !got.IsFullyKnown() {
-		t.Fatalf("unknowns left: %v", got)
-	}
-	var attrs map[string]tftypes.Value
-	_ = got.As(&attrs)
-	id := "/subscriptions/" + SubscriptionID + "/resourceGroups/rg/providers/Microsoft.ApiManagement/service/svc"
-	var blocks []tftypes.Value
-	_ = attrs["block"].As(&blocks)
-	var block map[string]tftypes.Value
-	_ = blocks[0].As(&block)
-	for name, want := range map[string]tftypes.Value{
-		"id": str(id), "gateway_url": str("standin-gateway_url"), "enabled": tftypes.NewValue(tftypes.Bool, false),
-		"port": tftypes.NewValue(tftypes.Number, 0), "tags": tftypes.NewValue(typ.AttributeTypes["tags"], map[string]tftypes.Value{}),
-		"ips": tftypes.NewValue(typ.AttributeTypes["ips"], []tftypes.Value{}),
-		"o":   tftypes.NewValue(obj, map[string]tftypes.Value{"a": tftypes.NewValue(tftypes.Number, 0), "b": tftypes.NewValue(obj.AttributeTypes["b"], []tftypes.Value{})}),
-	} {
-		if !attrs[name].Equal(want) {
-			t.Errorf("%s = %v, want %v", name, attrs[name], want)
-		}
-	}
-	if !block["id"].Equal(str(id + "/block/chat")) {
-		t.Errorf("nested id %v", block["id"])
-	}
-}
-
 // TestSetBlockKeepsPrior: an element of a set block whose omitted
 // attribute got azurerm's default matches its prior element, so a second
 // plan keeps the element and its computed id (azurerm plans no change).
@@ -215,7 +174,7 @@ func TestSetBlockKeepsPrior(t *testing.T) {
 
 func TestProviderConfigNeedsFeatures(t *testing.T) {
 	s := New()
-	typ := s.schemas.Provider.ValueType()
+	typ := s.schemas.provider.ValueType()
 	providerType, _ := typ.(tftypes.Object)
 	features, _ := providerType.AttributeTypes["features"].(tftypes.List)
 	for n, want := range map[int]string{0: "got: 0", 1: "", 2: "got: 2"} {
@@ -239,15 +198,15 @@ func TestRefusals(t *testing.T) {
 	ctx := context.Background()
 	s := New()
 	imp, _ := s.ImportResourceState(ctx, &tfprotov5.ImportResourceStateRequest{TypeName: "azurerm_api_management", ID: "/subscriptions/x"})
-	plan, _ := s.PlanResourceChange(ctx, &tfprotov5.PlanResourceChangeRequest{TypeName: "azurerm_kubernetes_cluster"})
-	read, _ := s.ReadDataSource(ctx, &tfprotov5.ReadDataSourceRequest{TypeName: "azurerm_subscription"})
+	plan, _ := s.PlanResourceChange(ctx, &tfprotov5.PlanResourceChangeRequest{TypeName: "azurerm_kubernetes_klaster"})
+	read, _ := s.ReadDataSource(ctx, &tfprotov5.ReadDataSourceRequest{TypeName: "azurerm_subscriptions_of_mars"})
 	for what, c := range map[string]struct {
 		diags []*tfprotov5.Diagnostic
 		want  string
 	}{
 		"import":      {imp.Diagnostics, "test-only stand-in for azurerm that talks to no Azure API"},
-		"resource":    {plan.Diagnostics, "does not serve the resource type azurerm_kubernetes_cluster: add it to tools/azurermstandinschema"},
-		"data source": {read.Diagnostics, "does not serve the data source azurerm_subscription"},
+		"resource":    {plan.Diagnostics, "azurerm has no resource type azurerm_kubernetes_klaster"},
+		"data source": {read.Diagnostics, "azurerm has no data source azurerm_subscriptions_of_mars"},
 	} {
 		if len(c.diags) != 1 || c.diags[0].Severity != tfprotov5.DiagnosticSeverityError ||
 			c.diags[0].Summary != "azurerm stand-in (test only)" || !strings.Contains(c.diags[0].Detail, c.want) {
@@ -277,7 +236,7 @@ func TestBrokenSchema(t *testing.T) {
 func TestUpgradeResourceState(t *testing.T) {
 	s := New()
 	const name = "azurerm_resource_group"
-	typ := s.schemas.Resources[name].ValueType()
+	typ := resourceSchema(t, s, name).ValueType()
 	resp, _ := s.UpgradeResourceState(context.Background(), &tfprotov5.UpgradeResourceStateRequest{
 		TypeName: name, RawState: &tfprotov5.RawState{JSON: []byte(`{"id": "/subscriptions/x/resourceGroups/rg", "name": "rg", "location": "westeurope", "gone": 1}`)},
 	})

@@ -59,6 +59,7 @@ type (
 		} `json:"planned_values"`
 		Values struct {
 			RootModule module `json:"root_module"`
+			Outputs    map[string]struct{ Value any }
 		} `json:"values"`
 		ResourceChanges []struct {
 			Address string
@@ -352,7 +353,7 @@ resource "azurerm_application_gateway" "main" {
   }
 }
 `
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config+newlyServed), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	r := azurermstandin.Validate(t, dir)
@@ -364,12 +365,50 @@ resource "azurerm_application_gateway" "main" {
 		`main.tf:9:3: error: Unsupported argument: An argument named "xml_contents" is not expected here. Did you mean "xml_content"?`,
 		`error: Missing required argument: The argument "request_buffering_enabled" is required`,
 		`error: Insufficient sku blocks`,
+		// Types served since the whole schema is.
+		`main.tf:27:5: error: Unsupported argument: An argument named "vm_sise" is not expected here. Did you mean "vm_size"?`,
+		`error: Missing required argument: The argument "sku_name" is required`,
+		`error: Unsupported argument: An argument named "sku" is not expected here.`,
+		`error: Insufficient os_disk blocks`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("validate does not say %q; it says:\n%s", want, text)
 		}
 	}
 }
+
+// newlyServed are mistakes in resource types outside the SSE chain, which
+// terraform validate must reject by azurerm's schema as it rejects
+// mistakes in the chain's.
+const newlyServed = `
+resource "azurerm_kubernetes_cluster" "main" {
+  name                = "aks-chat"
+  location            = "westeurope"
+  resource_group_name = "rg-chat"
+  default_node_pool {
+    name    = "system"
+    vm_sise = "Standard_D2s_v5"
+  }
+  node_provisioning_profile {}
+}
+
+resource "azurerm_key_vault" "main" {
+  name                       = "kv-chat"
+  location                   = "westeurope"
+  resource_group_name        = "rg-chat"
+  tenant_id                  = "00000000-0000-0000-0000-000000000000"
+  rbac_authorization_enabled = true
+  sku                        = "standard"
+}
+
+resource "azurerm_linux_virtual_machine" "vm" {
+  name                  = "vm-chat"
+  location              = "westeurope"
+  resource_group_name   = "rg-chat"
+  size                  = "Standard_B2s"
+  network_interface_ids = []
+}
+`
 
 // TestValidateExamples validates every directory under examples/ that
 // declares azurerm resources against azurerm's schema, with sseready's
