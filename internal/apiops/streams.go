@@ -94,6 +94,10 @@ func (c *treeCheck) streamAPI(lv *level, a *API, paths []apiPath) streamapi.API 
 		return "fragment " + id
 	}
 	seen := map[*composed]bool{}
+	// The signals kept are the API's and operations' own: an operation's
+	// are the same in every product (a product's policy only adds what
+	// is shared), so they are read once per operation.
+	signalsRead := map[string]bool{}
 	signals := []string{}
 	backends := map[string]bool{}
 	for _, p := range paths {
@@ -101,6 +105,16 @@ func (c *treeCheck) streamAPI(lv *level, a *API, paths []apiPath) streamapi.API 
 			continue
 		}
 		seen[p.c] = true
+		for _, b := range c.setBackends(lv, &p.c.comp) {
+			if !backends[b.URL+"\x00"+b.Where] {
+				backends[b.URL+"\x00"+b.Where] = true
+				api.Backends = append(api.Backends, b)
+			}
+		}
+		if signalsRead[p.operation] {
+			continue
+		}
+		signalsRead[p.operation] = true
 		for _, s := range apimcheck.CompositionSignals(&p.c.comp, lv.opts.Fragments) {
 			switch {
 			case s.Fragment != "" && !slices.Contains(ownFragments, s.Fragment):
@@ -110,12 +124,6 @@ func (c *treeCheck) streamAPI(lv *level, a *API, paths []apiPath) streamapi.API 
 			}
 			if text := s.What + " at " + s.Where(fragmentFile); !slices.Contains(signals, text) {
 				signals = append(signals, text)
-			}
-		}
-		for _, b := range c.setBackends(lv, &p.c.comp) {
-			if !backends[b.URL+"\x00"+b.Where] {
-				backends[b.URL+"\x00"+b.Where] = true
-				api.Backends = append(api.Backends, b)
 			}
 		}
 	}
