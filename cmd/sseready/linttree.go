@@ -92,7 +92,7 @@ func lintTree(dir string, opts lintOptions, notes io.Writer) []jsonFile {
 	out = append(out, tj)
 	if opts.format == "text" {
 		for _, a := range rep.APIs {
-			fmt.Fprintf(notes, "sseready lint: %s: streaming %s: %s\n", a.Name, a.Verdict, firstAndCount(a.Evidence))
+			fmt.Fprintf(notes, "sseready lint: %s: %s: streaming %s: %s\n", dir, a.Name, a.Verdict, firstAndCount(a.Evidence))
 		}
 		fmt.Fprintf(notes, "sseready lint: %s: %d %s checked\n", dir, rep.Paths, plural(rep.Paths, "request path"))
 	}

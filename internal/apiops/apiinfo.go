@@ -59,7 +59,7 @@ type APIInformation struct {
 	APIVersion      string `json:"apiVersion"`
 	APIVersionSetID string `json:"apiVersionSetId"`
 	// Type is ARM's API type: http (also when left out), soap, graphql,
-	// websocket, odata, grpc or mcp (KnownTypes).
+	// websocket, odata or mcp (KnownTypes), or another the file names.
 	Type string `json:"type"`
 	// MCPProperties are an MCP server API's (type mcp) settings.
 	MCPProperties *MCPProperties `json:"mcpProperties"`
@@ -78,15 +78,16 @@ type MCPProperties struct {
 	TransportType string `json:"transportType"`
 }
 
-// KnownTypes are ARM's API types: the four of every API version (http,
-// soap, graphql, websocket), odata and grpc (2023-03-01-preview and
-// later), and mcp, an MCP server (Microsoft's "Manage MCP servers
-// programmatically in API Management": an API resource of type MCP, REST
-// API 2025-09-01-preview or later; Azure-Samples/AI-Gateway deploys one
-// with type 'mcp' and mcpProperties.transportType). An API of another
-// type is not one sseready knows: its specification's media types do not
-// settle that it does not stream.
-var KnownTypes = []string{"http", "soap", "graphql", "websocket", "odata", "grpc", "mcp"}
+// KnownTypes are ARM's API types sseready knows: the four of every API
+// version (http, soap, graphql, websocket), odata (ARM's ApiType from
+// 2023-03-01-preview on), and mcp, an MCP server (Microsoft's "Manage MCP
+// servers programmatically in API Management": an API resource of type
+// MCP, REST API 2025-09-01-preview or later; Azure-Samples/AI-Gateway
+// deploys one with type 'mcp' and mcpProperties.transportType). An API of
+// another type (grpc among them: sseready has not confirmed it in ARM's
+// API types) is taken with caution: its specification's media types do
+// not settle that it does not stream.
+var KnownTypes = []string{"http", "soap", "graphql", "websocket", "odata", "mcp"}
 
 // TypeName is the API's type in lower case, "http" when the file leaves
 // it out (ARM's default).

@@ -498,6 +498,11 @@ func TestCheckStreams(t *testing.T) {
 			t.Errorf("%s: %s, its API %s", p.Name, p.Streams.Verdict, v["api "+p.API].Verdict)
 		}
 	}
+	if !slices.ContainsFunc(r.Notes, func(n string) bool {
+		return strings.Contains(n, `type "carrier-pigeon" is not an API type sseready knows`)
+	}) {
+		t.Errorf("notes %q", r.Notes)
+	}
 	// Check, without CheckStreams, holds every API to the rules.
 	plain := rel(root, tree.Check(apimcheck.Options{}))
 	if len(plain.APIs) != 0 || plain.Ready() {
