@@ -224,7 +224,12 @@ type apiPath struct {
 func (c *treeCheck) api(lv *level, a *API) {
 	var products []*Product
 	for _, p := range lv.tree.Products {
-		if slices.ContainsFunc(p.APIs, func(n string) bool { return strings.EqualFold(n, a.Name) }) {
+		// A product holds an API, all its revisions: a name it lists with
+		// a revision ("chat;rev=2") is the API's.
+		if slices.ContainsFunc(p.APIs, func(n string) bool {
+			n, _, _ = strings.Cut(n, ";rev=")
+			return strings.EqualFold(n, a.Name)
+		}) {
 			products = append(products, p)
 		}
 	}

@@ -164,7 +164,8 @@ func TestMalformedSpec(t *testing.T) {
 
 // The older extractor listed a product's APIs in products/<p>/apis.json,
 // as names or objects with a name; the newer writes a folder per API.
-// Both are read, also side by side.
+// Both are read, also side by side; names are APIM's, case aside, and a
+// product holds every revision of an API it names.
 func TestProductAPIsJSON(t *testing.T) {
 	root := writeTree(t, map[string]string{
 		"policy.xml":                                        globalStreams,
@@ -172,7 +173,7 @@ func TestProductAPIsJSON(t *testing.T) {
 		"apis/orders/policy.xml":                            caches,
 		"apis/echo/policy.xml":                              caches,
 		"products/old/apis.json":                            `[{"name": "chat"}, {"name": "orders"}]`,
-		"products/older/apis.json":                          `["echo"]`,
+		"products/older/apis.json":                          `["Echo;rev=3"]`,
 		"products/new/apis/chat/productApiInformation.json": "{}",
 		"products/new/apis.json":                            `["orders"]`,
 	})
