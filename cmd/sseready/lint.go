@@ -27,18 +27,21 @@ fragments from its "policy fragments", its diagnostics with them; each
 file gets its scope from its place, and a finding names the file that
 holds it and the paths it holds on. In a DIR each API's findings follow
 whether it streams (--streaming, --stream-api): errors on an API whose
-sources do not say are warnings, on one that does not stream info. A FILE may be a <policies> document, a
-<fragment>, or a snippet of policies with no root (checked as a fragment,
-with a warning). Findings print as
+sources do not say are warnings, on one that does not stream info. A
+FILE may be a <policies> document, a <fragment>, or a snippet of policies
+with no root (checked as a fragment, with a warning). Findings print as
   file:line:column: severity RULE: message
 (a finding inside a fragment given with --fragment names the fragment's
 file). Exit status: 0 when every file is ready, 1 when any has an error
 finding, 2 when any input cannot be read or parsed.
 
---format json prints one object per FILE; --format sarif prints a SARIF
-2.1.0 log for code scanning (GitHub's upload-sarif): one rule per entry of
-the catalogue, accepted findings as suppressed results, inputs that cannot
-be read or parsed as notifications of an unsuccessful run (exit status 2).
+--format json prints one object per FILE (for a DIR, one per file with
+findings and last one for the DIR, whose "paths" list the request paths
+checked with "streaming" and "streaming_evidence"); --format sarif prints
+a SARIF 2.1.0 log for code scanning (GitHub's upload-sarif): one rule per
+entry of the catalogue, accepted findings as suppressed results, inputs
+that cannot be read or parsed as notifications of an unsuccessful run
+(exit status 2).
 
 Accept a known finding with --accept, or in the policy itself with
   <!-- sseready:accept SSE103 the health endpoint answers itself -->
