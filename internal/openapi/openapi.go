@@ -49,7 +49,8 @@ type Operation struct {
 	// ("/deployments/{deployment-id}/chat/completions").
 	Path string
 	// MediaTypes are the media types its responses declare, each once, in
-	// the order met; nil when they declare none.
+	// the order met; nil when they declare none, or when a response is
+	// given by a $ref to another document, which is not read.
 	MediaTypes []string
 	// Line and Column place the method's key in the document.
 	Line, Column int
@@ -202,6 +203,11 @@ func (p *parser) content(op *yaml.Node, where string) ([]string, error) {
 		code, resp := responses.Content[i].Value, responses.Content[i+1]
 		rw := where + ".responses." + code
 		resp, err := p.resolve(resp, rw)
+		if errors.Is(err, errElsewhere) {
+			// What another document declares is not read here: the
+			// operation's media types are not known.
+			return nil, nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -224,14 +230,21 @@ func (p *parser) content(op *yaml.Node, where string) ([]string, error) {
 	return out, nil
 }
 
+// errElsewhere is a $ref to another document.
+var errElsewhere = errors.New("a $ref to another document")
+
 // resolve follows a response's $ref within the document
-// (#/components/responses/X), up to a few hops; another $ref is an error
-// naming it, since what it declares cannot be read here.
+// (#/components/responses/X), up to a few hops. A $ref to another
+// document is errElsewhere; one that points at nothing in this document
+// is an error naming it.
 func (p *parser) resolve(n *yaml.Node, where string) (*yaml.Node, error) {
 	for range 8 {
 		ref := get(n, "$ref")
 		if n.Kind != yaml.MappingNode || ref == nil {
 			return n, nil
+		}
+		if !strings.HasPrefix(ref.Value, "#") {
+			return nil, errElsewhere
 		}
 		target, ok := p.pointer(ref.Value)
 		if !ok {
