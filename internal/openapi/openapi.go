@@ -141,12 +141,12 @@ func (p *parser) spec() (*Spec, error) {
 		return nil, at(paths, "paths is %s, not a mapping", kindName(paths))
 	}
 	for i := 0; i+1 < len(paths.Content); i += 2 {
-		key, item := paths.Content[i], paths.Content[i+1]
+		key, item := paths.Content[i], deref(paths.Content[i+1])
 		if item.Kind != yaml.MappingNode {
 			return nil, at(item, "paths.%s is %s, not a path item", key.Value, kindName(item))
 		}
 		for j := 0; j+1 < len(item.Content); j += 2 {
-			mk, op := item.Content[j], item.Content[j+1]
+			mk, op := item.Content[j], deref(item.Content[j+1])
 			method := strings.ToLower(mk.Value)
 			if !slices.Contains(methods, method) {
 				continue // parameters, summary, servers, $ref, x-...
@@ -200,7 +200,7 @@ func (p *parser) content(op *yaml.Node, where string) ([]string, error) {
 	}
 	var out []string
 	for i := 0; i+1 < len(responses.Content); i += 2 {
-		code, resp := responses.Content[i].Value, responses.Content[i+1]
+		code, resp := responses.Content[i].Value, deref(responses.Content[i+1])
 		rw := where + ".responses." + code
 		resp, err := p.resolve(resp, rw)
 		if errors.Is(err, errElsewhere) {
@@ -279,14 +279,18 @@ func get(n *yaml.Node, key string) *yaml.Node {
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
-			v := n.Content[i+1]
-			if v.Kind == yaml.AliasNode && v.Alias != nil {
-				v = v.Alias
-			}
-			return v
+			return deref(n.Content[i+1])
 		}
 	}
 	return nil
+}
+
+// deref is the node an alias (*name) stands for, or n.
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
 }
 
 func stringList(n *yaml.Node, where string) ([]string, error) {
@@ -298,6 +302,7 @@ func stringList(n *yaml.Node, where string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range n.Content {
+		e = deref(e)
 		if e.Kind != yaml.ScalarNode {
 			return nil, at(e, "%s holds %s, not a media type", where, kindName(e))
 		}
@@ -318,6 +323,8 @@ func kindName(n *yaml.Node) string {
 		return "a mapping"
 	case yaml.SequenceNode:
 		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
 	case yaml.ScalarNode:
 		if n.Tag == "!!null" {
 			return "null"

@@ -94,6 +94,7 @@ func TestParse(t *testing.T) {
 		}},
 		{"no paths", "openapi: 3.1.0\ninfo: {title: x, version: '1'}\n", false, "3.1.0", nil},
 		{"a response in another document leaves the media types unknown", "openapi: 3.0.1\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200': {description: ok, content: {application/json: {}}}\n        '500': {$ref: 'common.yaml#/components/responses/Error'}\n", false, "3.0.1", []string{"a GET /a [] @4:5"}},
+		{"YAML aliases", "openapi: 3.0.1\nx-ok: &ok {description: ok, content: {application/json: {}}}\npaths:\n  /a:\n    get: &op\n      operationId: a\n      responses: {'200': *ok}\n  /b:\n    get: *op\n", false, "3.0.1", []string{"a GET /a [application/json] @5:5", "a GET /b [application/json] @9:5"}},
 		{"tabs in JSON", "{\n\t\"openapi\": \"3.0.0\",\n\t\"paths\": {\"/a\": {\"get\": {\"operationId\": \"a\"}}}\n}", true, "3.0.0", []string{"a GET /a [] @3:19"}},
 	}
 	for _, tt := range tests {
