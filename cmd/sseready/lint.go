@@ -14,6 +14,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 	"github.com/sseready/terraform-provider-sseready/internal/sarifreport"
+	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
 const lintUsage = `Usage: sseready lint [flags] FILE|DIR...
@@ -24,18 +25,23 @@ APIOps extractor writes): every request path in it is checked as APIM runs
 it, the global, workspace, product, API and operation policies composed,
 fragments from its "policy fragments", its diagnostics with them; each
 file gets its scope from its place, and a finding names the file that
-holds it and the paths it was found on. A FILE may be a <policies> document, a
-<fragment>, or a snippet of policies with no root (checked as a fragment,
-with a warning). Findings print as
+holds it and the paths it holds on. In a DIR each API's findings follow
+whether it streams (--streaming, --stream-api): errors on an API whose
+sources do not say are warnings, on one that does not stream info. A
+FILE may be a <policies> document, a <fragment>, or a snippet of policies
+with no root (checked as a fragment, with a warning). Findings print as
   file:line:column: severity RULE: message
 (a finding inside a fragment given with --fragment names the fragment's
 file). Exit status: 0 when every file is ready, 1 when any has an error
 finding, 2 when any input cannot be read or parsed.
 
---format json prints one object per FILE; --format sarif prints a SARIF
-2.1.0 log for code scanning (GitHub's upload-sarif): one rule per entry of
-the catalogue, accepted findings as suppressed results, inputs that cannot
-be read or parsed as notifications of an unsuccessful run (exit status 2).
+--format json prints one object per FILE (for a DIR, one per file with
+findings and last one for the DIR, whose "paths" list the request paths
+checked with "streaming" and "streaming_evidence"); --format sarif prints
+a SARIF 2.1.0 log for code scanning (GitHub's upload-sarif): one rule per
+entry of the catalogue, accepted findings as suppressed results, inputs
+that cannot be read or parsed as notifications of an unsuccessful run
+(exit status 2).
 
 An API's policy whose <backend> only says <base /> is right when the
 global policy streams: --global FILE (and --product FILE) check each FILE
@@ -72,6 +78,9 @@ type jsonFinding struct {
 	// acceptedBy says, for SARIF, whether an accepted finding was accepted
 	// in the document (an inline comment) or by --accept.
 	acceptedBy sarifreport.Suppression
+	// streams are, in an APIOps tree, Paths with their APIs' verdicts, for
+	// SARIF.
+	streams []sarifreport.PathStreaming
 }
 
 // jsonFile is one input in --format json.
@@ -88,6 +97,9 @@ type jsonFile struct {
 	path string
 	// applied counts the safe fixes --fix or -w applied.
 	applied int
+	// Paths are, for an APIOps tree (the object of the DIR itself), the
+	// request paths checked, each with whether its API streams.
+	Paths []jsonPath `json:"paths,omitempty"`
 }
 
 type lintOptions struct {
@@ -107,6 +119,8 @@ type lintOptions struct {
 	// above are the --global and --product policies each FILE is
 	// composed under.
 	above scopesAbove
+	// streaming says which APIs of a DIR stream (--streaming, --stream-api).
+	streaming streamapi.Options
 }
 
 func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -122,6 +136,7 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var fragments, accepts stringList
 	fs.Var(&fragments, "fragment", "a policy fragment's document, as `NAME=FILE` (NAME is its fragment-id): include-fragment of it is checked as if its policies stood there (repeatable)")
 	fs.Var(&accepts, "accept", "accept a rule's findings in every FILE, as `RULE` or \"RULE: reason\" (repeatable); they print as accepted, with the reason")
+	streaming := addStreamingFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, lintUsage)
 		fs.PrintDefaults()
@@ -138,6 +153,10 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if opts.scope, err = apimcheck.ParseScope(*scope); err != nil {
 		return usageError(stderr, "--scope: %v", err)
 	}
+	if opts.streaming, err = streaming.options(); err != nil {
+		return usageError(stderr, "--streaming: %v", err)
+	}
+	noteStreamingFlags(fs, files, stderr)
 	opts.check = apimcheck.Options{Scope: opts.scope, AcceptedFrom: "by --accept"}
 	opts.above = above
 	if err := opts.above.load(opts.scope); err != nil {
@@ -394,6 +413,7 @@ func writeSARIF(w io.Writer, files []jsonFile, problems []sarifreport.Problem) e
 				},
 				At:         sarifreport.Location{File: res.path, Line: f.Line, Column: f.Column},
 				AcceptedBy: f.acceptedBy,
+				Paths:      f.streams,
 			}
 			if f.FragmentFile != "" {
 				// The place is in the fragment's file; the document that

@@ -195,6 +195,69 @@ func Check(d Diagnostic) []rules.Finding {
 	return out
 }
 
+// BlockFinding is a finding of CheckBlocks: what one logging block does.
+type BlockFinding struct {
+	rules.Finding
+	// Block is the block, in azurerm's name ("frontend_request").
+	Block string
+	// Request is true for a request block (frontend_request,
+	// backend_request): logging its body does not hold the response.
+	Request bool
+}
+
+// Naming gives the name a front end uses for a block's body setting:
+// azurerm's "frontend_response.body_bytes" (AzurermNaming) or ARM's
+// "frontend.response.body.bytes" (ARMNaming).
+type Naming func(block string) string
+
+// AzurermNaming names body settings as azurerm does.
+func AzurermNaming(block string) string { return block + ".body_bytes" }
+
+// ARMNaming names body settings as ARM's JSON does (an APIOps tree's
+// diagnosticInformation.json, under properties).
+func ARMNaming(block string) string {
+	side, msg, _ := strings.Cut(block, "_")
+	return side + "." + msg + ".body.bytes"
+}
+
+// CheckBlocks is Check with one finding per block, each naming the block
+// and its setting as name gives it (Element), and saying what the block's
+// body logging does: logging a response body buffers the stream; logging
+// a request body can delay the request, not the stream, since it does not
+// hold the response. Both are SSE202: Microsoft's SSE guidance asks
+// for body logging off in every block. Check itself is unchanged.
+func CheckBlocks(d Diagnostic, name Naming) []BlockFinding {
+	if name == nil {
+		name = AzurermNaming
+	}
+	var out []BlockFinding
+	where := "the API's diagnostic"
+	if d.Global {
+		where = "the global (All APIs) diagnostic"
+	}
+	for _, block := range Blocks {
+		b, ok := d.Blocks[block]
+		side, msg, _ := strings.Cut(block, "_")
+		request := msg == "request"
+		var f rules.Finding
+		switch {
+		case !ok || b == nil:
+			f = finding(rules.DiagnosticBlockLeft, rules.Warning, block,
+				"%s (%s) leaves out its %s %s block, so body logging already set there stays on: write the block with %s = 0", where, d.Identifier, side, msg, name(block))
+		case b.BodyBytes > 0 && request:
+			f = finding(rules.DiagnosticBodyLogging, rules.Error, name(block),
+				"%s (%s) logs %d bytes of each %s request body (%s): that can delay the request, not the stream (it does not hold the response); Microsoft's SSE guidance asks for body logging off in every block: set it to 0", where, d.Identifier, b.BodyBytes, side, name(block))
+		case b.BodyBytes > 0:
+			f = finding(rules.DiagnosticBodyLogging, rules.Error, name(block),
+				"%s (%s) logs %d bytes of each %s response body (%s), which buffers the stream: set it to 0", where, d.Identifier, b.BodyBytes, side, name(block))
+		default:
+			continue
+		}
+		out = append(out, BlockFinding{Finding: f, Block: block, Request: request})
+	}
+	return out
+}
+
 // AppliesToAPI reports whether d is in force for the API whose
 // diagnostics are all: an API-scope diagnostic is; a global (All APIs) one
 // is unless an API-scope diagnostic with the same identifier overrides it

@@ -127,3 +127,53 @@ func TestValidateBlock(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// CheckBlocks gives one finding per block, each naming its setting as the
+// front end does; a request block's says it does not hold the response.
+// Check is left as it was (the chain check reads it).
+func TestCheckBlocks(t *testing.T) {
+	d := Diagnostic{Identifier: ApplicationInsights, Blocks: map[string]*Block{
+		"frontend_request": {BodyBytes: 256}, "frontend_response": {BodyBytes: 1024}, "backend_request": {}}}
+	tests := []struct {
+		name   string
+		naming Naming
+		want   []string // block, element, rule, severity, request
+	}{
+		{"ARM", ARMNaming, []string{
+			"frontend_request frontend.request.body.bytes SSE202 error true",
+			"frontend_response frontend.response.body.bytes SSE202 error false",
+			"backend_response backend_response SSE203 warning false",
+		}},
+		{"azurerm", nil, []string{
+			"frontend_request frontend_request.body_bytes SSE202 error true",
+			"frontend_response frontend_response.body_bytes SSE202 error false",
+			"backend_response backend_response SSE203 warning false",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := CheckBlocks(d, tt.naming)
+			var got []string
+			for _, f := range fs {
+				got = append(got, fmt.Sprintf("%s %s %s %s %v", f.Block, f.Element, f.Rule, f.Severity, f.Request))
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Fatalf("findings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+			if !strings.Contains(fs[0].Message, "not the stream (it does not hold the response)") || strings.Contains(fs[1].Message, "not the stream") {
+				t.Errorf("request: %q\nresponse: %q", fs[0].Message, fs[1].Message)
+			}
+			if !strings.Contains(fs[1].Message, "which buffers the stream") {
+				t.Errorf("response: %q", fs[1].Message)
+			}
+		})
+	}
+	// Check still reports the same findings, in azurerm's words.
+	var rules []string
+	for _, f := range Check(d) {
+		rules = append(rules, f.Rule+" "+f.Element)
+	}
+	if want := "SSE202 frontend_request.body_bytes, SSE202 frontend_response.body_bytes, SSE203 backend_response"; strings.Join(rules, ", ") != want {
+		t.Errorf("Check: %v, want %s", rules, want)
+	}
+}

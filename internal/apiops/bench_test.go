@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
 // The generated tree: a global policy, 5 fragments, 4 products, 70 APIs
@@ -113,8 +114,13 @@ func TestBigTree(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	r := tree.Check(apimcheck.Options{})
+	r := tree.CheckStreams(apimcheck.Options{}, streamapi.Options{})
 	t.Logf("500-file tree: loaded and checked in %v (%d paths)", time.Since(start), r.Paths)
+	for _, a := range r.APIs {
+		if a.Verdict != streamapi.Yes {
+			t.Fatalf("%s: %s %q: its policy reads the stream flag", a.Name, a.Verdict, a.Evidence)
+		}
+	}
 	if want := bigAPIs * bigOperations; r.Paths != want {
 		t.Errorf("%d paths, want %d (one per operation, each API in one product)", r.Paths, want)
 	}
@@ -156,7 +162,8 @@ func countFiles(t testing.TB, dir string) int {
 	return n
 }
 
-// BenchmarkLintTree500 times Load + Check of the 500-file tree against
+// BenchmarkLintTree500 times Load + CheckStreams (what lint DIR runs) of
+// the 500-file tree against
 // what a user would run instead to catch broken files: read every file
 // and parse it with encoding/xml (or encoding/json), in the same
 // iteration. The ratio is sseready's time over that baseline's.
@@ -172,7 +179,7 @@ func BenchmarkLintTree500(b *testing.B) {
 		if len(errs) > 0 {
 			b.Fatal(errs)
 		}
-		if r := tree.Check(apimcheck.Options{}); r.Paths != bigAPIs*bigOperations {
+		if r := tree.CheckStreams(apimcheck.Options{}, streamapi.Options{}); r.Paths != bigAPIs*bigOperations {
 			b.Fatalf("%d paths", r.Paths)
 		}
 		mid := time.Now()

@@ -1,6 +1,8 @@
 package apiops
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 	"github.com/sseready/terraform-provider-sseready/internal/plain"
 )
 
@@ -52,7 +55,7 @@ func (l *loader) diagnostics(dir string, global bool) []*Diagnostic {
 			continue
 		}
 		d.Global = global
-		out = append(out, &Diagnostic{File: file, Diagnostic: d})
+		out = append(out, &Diagnostic{File: file, Diagnostic: d, Keys: jsonKeys(data)})
 	}
 	return out
 }
@@ -95,4 +98,104 @@ func decodeARM(r *plain.Reader, v any, identifier string) apimdiag.Diagnostic {
 		}
 	}
 	return d
+}
+
+// jsonKeys places every object key of a JSON document by its dotted path
+// ("properties.frontend.response.body.bytes"): the line and column of its
+// opening quote. Keys inside lists are left out. data is valid JSON (it
+// was decoded first); a document it cannot walk gives what was placed.
+func jsonKeys(data []byte) map[string]apimpolicy.Pos {
+	out := map[string]apimpolicy.Pos{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	type frame struct {
+		object bool
+		key    bool // the next string token is a key
+		path   string
+	}
+	var stack []frame
+	last := ""
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		end := dec.InputOffset()
+		var top *frame
+		if len(stack) > 0 {
+			top = &stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.key {
+			if k, ok := tok.(string); ok {
+				start := keyStart(data, end)
+				line, col := lineCol(data, int64(start)+1)
+				last = plainJoin(top.path, k)
+				if last != inList {
+					out[last] = apimpolicy.Pos{Offset: start, Line: line, Column: col}
+				}
+				top.key = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			path := ""
+			if top != nil && top.object {
+				path = last
+			} else if top != nil {
+				path = inList
+			}
+			if top != nil && top.object {
+				top.key = true
+			}
+			stack = append(stack, frame{object: true, key: true, path: path})
+			continue
+		case json.Delim('['):
+			if top != nil && top.object {
+				top.key = true
+			}
+			stack = append(stack, frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		if top != nil && top.object {
+			top.key = true // a value read: a key comes next
+		}
+	}
+}
+
+// keyStart finds the opening quote of the JSON string that ends (closing
+// quote included) before offset end.
+func keyStart(data []byte, end int64) int {
+	i := int(end) - 1
+	for i >= 0 && data[i] != '"' {
+		i-- // the decoder may have read past the string (a colon, spaces)
+	}
+	for i--; i >= 0; i-- {
+		if data[i] != '"' {
+			continue
+		}
+		bs := 0
+		for j := i - 1; j >= 0 && data[j] == '\\'; j-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+// inList is the path of what is inside a list: its keys are not placed.
+const inList = "\x00"
+
+func plainJoin(path, key string) string {
+	switch {
+	case path == inList:
+		return inList
+	case path == "":
+		return key
+	}
+	return path + "." + key
 }

@@ -85,6 +85,21 @@ type Result struct {
 	// AcceptedBy says how an accepted finding (severity Accepted) was
 	// accepted; empty means External.
 	AcceptedBy Suppression
+	// Paths are the request paths the finding holds on, each with whether
+	// its API streams (lint of an APIOps tree). They go to the result's
+	// properties: "paths", and "streaming" and "streaming_evidence" of the
+	// first path whose API streams the most (yes, then unknown, then no).
+	Paths []PathStreaming
+}
+
+// PathStreaming is a request path and the verdict on its API.
+type PathStreaming struct {
+	Name string `json:"name"`
+	// API names the API ("api chat", "workspace team > api llm").
+	API string `json:"api"`
+	// Streaming is yes, no or unknown; Evidence says why.
+	Streaming string   `json:"streaming"`
+	Evidence  []string `json:"streaming_evidence"`
 }
 
 // Problem is an input that could not be read or parsed: a notification
@@ -146,7 +161,7 @@ func Build(l Log) (*sarif.Report, error) {
 			}
 			out.AddRelatedLocation(rl)
 		}
-		if props := findingProperties(f); props != nil {
+		if props := withPaths(findingProperties(f), res.Paths); props != nil {
 			out.WithProperties(props)
 		}
 		if f.Severity == rules.Accepted {
@@ -251,6 +266,40 @@ func findingProperties(f rules.Finding) *sarif.PropertyBag {
 		return nil
 	}
 	return p
+}
+
+// withPaths adds a result's request paths to its properties (p may be
+// nil): every path with its verdict, and the verdict that matters most.
+func withPaths(p *sarif.PropertyBag, paths []PathStreaming) *sarif.PropertyBag {
+	if len(paths) == 0 {
+		return p
+	}
+	if p == nil {
+		p = sarif.NewPropertyBag()
+	}
+	rank := map[string]int{"yes": 0, "unknown": 1, "no": 2}
+	first := paths[0]
+	for _, ps := range paths[1:] {
+		if r, ok := rank[ps.Streaming]; ok && r < rank[first.Streaming] {
+			first = ps
+		}
+	}
+	p.Add("streaming", first.Streaming)
+	p.Add("streaming_evidence", nonNil(first.Evidence))
+	list := make([]PathStreaming, len(paths))
+	for i, ps := range paths {
+		ps.Evidence = nonNil(ps.Evidence)
+		list[i] = ps
+	}
+	p.Add("paths", list)
+	return p
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // location is the SARIF location of at.

@@ -302,3 +302,34 @@ func TestURIs(t *testing.T) {
 		t.Errorf("fileURI %q", got)
 	}
 }
+
+// A result on request paths carries them in its properties, each with its
+// API's verdict, and the verdict that matters most (yes before unknown
+// before no) as streaming and streaming_evidence.
+func TestResultPaths(t *testing.T) {
+	f := rules.MustLookup(rules.ResponseCaching).Finding(6, 5, "cache-store", "caches")
+	doc := build(t, Log{ToolName: "sseready", Version: "dev", Results: []Result{
+		{Finding: f, At: Location{File: "policy.xml", Line: 6, Column: 5}, Paths: []PathStreaming{
+			{Name: "api echo", API: "api echo", Streaming: "unknown", Evidence: []string{"nothing says"}},
+			{Name: "product p > api chat", API: "api chat", Streaming: "yes", Evidence: []string{"llm-token-limit at apis/chat/policy.xml:4:5", "its path"}},
+			{Name: "api orders", API: "api orders", Streaming: "no"},
+		}},
+		{Finding: f, At: Location{File: "other.xml", Line: 6, Column: 5}},
+	}})
+	res := arr(t, get(t, doc, "runs", 0, "results"))
+	p := get(t, res[0], "properties")
+	if get(t, p, "streaming") != "yes" || str(t, arr(t, get(t, p, "streaming_evidence"))[0]) != "llm-token-limit at apis/chat/policy.xml:4:5" {
+		t.Errorf("properties %v", p)
+	}
+	paths := arr(t, get(t, p, "paths"))
+	if len(paths) != 3 || get(t, paths[1], "name") != "product p > api chat" || get(t, paths[2], "streaming") != "no" ||
+		len(arr(t, get(t, paths[2], "streaming_evidence"))) != 0 || get(t, paths[0], "api") != "api echo" {
+		t.Errorf("paths %v", paths)
+	}
+	if get(t, p, "element") != "cache-store" {
+		t.Errorf("the finding's own properties are kept: %v", p)
+	}
+	if has(get(t, res[1], "properties"), "streaming") {
+		t.Errorf("a result on no path has no streaming: %v", res[1])
+	}
+}
