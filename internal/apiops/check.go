@@ -468,35 +468,10 @@ func (c *treeCheck) placed(f rules.Finding, file string, fragments map[string]*P
 
 // fromDefault turns what the check says of APIM's global default (the
 // composition stands on it when the tree has no global policy.xml) into
-// the finding on the <base /> that inherits it: its forward-request
-// buffers. The default's other findings (its timeout) are left out: no
-// file holds them.
+// the finding on the <base /> that inherits it (apimcheck.DefaultFinding).
 func fromDefault(sf apimcheck.SourcedFinding, top apimcheck.ScopedPolicy) (Finding, bool) {
-	if sf.Rule != rules.ForwardRequestBuffers {
-		return Finding{}, false
-	}
-	base := firstBackendBase(top.Doc)
-	if base == nil {
-		return Finding{}, false
-	}
-	f := rules.MustLookup(rules.BackendInheritsBuffering).Finding(base.Pos.Line, base.Pos.Column, "base",
-		"<base /> here inherits APIM's global default <forward-request/> (the tree has no global %s), which buffers (buffer-response defaults to true): forward the request with buffer-response=\"false\" here or in a policy above", policyFile)
-	return Finding{Finding: f, File: top.Name}, true
-}
-
-func firstBackendBase(doc *apimpolicy.Document) *apimpolicy.Element {
-	be := doc.Section("backend")
-	if be == nil {
-		return nil
-	}
-	var found *apimpolicy.Element
-	apimpolicy.Walk(be.Children, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
-		if e, ok := n.(*apimpolicy.Element); ok && e.Name == "base" && found == nil {
-			found = e
-		}
-		return found == nil
-	})
-	return found
+	f, ok := apimcheck.DefaultFinding(sf, top, "the tree has no global "+policyFile)
+	return Finding{Finding: f, File: top.Name}, ok
 }
 
 var severityRank = map[rules.Severity]int{rules.Accepted: 0, rules.Info: 1, rules.Warning: 2, rules.Error: 3}

@@ -457,7 +457,7 @@ func TestCheckStreams(t *testing.T) {
 	}{
 		"api chat":   {streamapi.Yes, "llm-token-limit at " + filepath.Join(root, "apis", "chat", "policy.xml") + ":4:5"},
 		"api echo":   {streamapi.Unknown, "nothing on its path says"},
-		"api orders": {streamapi.No, "specification.yaml declares the responses of its 1 operations as application/json only"},
+		"api orders": {streamapi.No, "specification.yaml declares the responses of its operation as application/json only"},
 		"api aoai":   {streamapi.Yes, "https://contoso.openai.azure.com/openai (" + filepath.Join(root, "apis", "aoai", "apiInformation.json") + " serviceUrl)"},
 		"api tools":  {streamapi.Yes, "MCP server API (type mcp in " + filepath.Join(root, "apis", "tools", "apiInformation.json") + ", transport streamable)"},
 		"api odd":    {streamapi.Unknown, `its type "carrier-pigeon"`},

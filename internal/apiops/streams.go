@@ -18,7 +18,7 @@ func (c *treeCheck) decide(lv *level, a *API, paths []apiPath) streamapi.Decisio
 		c.named = map[string]bool{}
 	}
 	for _, n := range c.streams.Named {
-		if slices.ContainsFunc(api.Names, func(name string) bool { return sameAPIName(name, n) }) {
+		if slices.ContainsFunc(api.Names, func(name string) bool { return streamapi.SameName(name, n) }) {
 			c.named[n] = true
 		}
 	}
@@ -31,12 +31,6 @@ func (c *treeCheck) decide(lv *level, a *API, paths []apiPath) streamapi.Decisio
 			d.Evidence...)}
 	}
 	return d
-}
-
-// sameAPIName is streamapi's comparison of a name with --stream-api's.
-func sameAPIName(name, given string) bool {
-	norm := func(s string) string { return strings.ToLower(strings.Trim(strings.TrimSpace(s), "/")) }
-	return name != "" && norm(name) == norm(given)
 }
 
 // streamAPI is what the tree knows of a for package streamapi.

@@ -20,8 +20,7 @@ type API struct {
 	// operation resources.
 	Operations []Operation
 	// Spec names the specification the operations come from ("" when
-	// none does); SpecResponses is true when it declares the media types
-	// of its operations' responses.
+	// none does).
 	Spec string
 	// Backends are the URLs and hosts its requests go to: the service URL,
 	// a backend entity's url, set-backend-service base-url.
@@ -157,7 +156,11 @@ func (a API) noStreamEvidence() []string {
 		list = append(list, mt)
 	}
 	slices.Sort(list)
-	return []string{fmt.Sprintf("%s declares the responses of its %d operations as %s only", a.Spec, len(a.Operations), strings.Join(list, ", "))}
+	ops := fmt.Sprintf("its %d operations", len(a.Operations))
+	if len(a.Operations) == 1 {
+		ops = "its operation"
+	}
+	return []string{fmt.Sprintf("%s declares the responses of %s as %s only", a.Spec, ops, strings.Join(list, ", "))}
 }
 
 func (op Operation) label() string {

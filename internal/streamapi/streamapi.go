@@ -85,7 +85,7 @@ func Decide(api API, opts Options) Decision {
 		return Decision{v, []string{fmt.Sprintf("%s at %s", api.Marker.Text(), api.Marker.Where)}}
 	}
 	for _, n := range opts.Named {
-		if slices.ContainsFunc(api.Names, func(name string) bool { return sameName(name, n) }) {
+		if slices.ContainsFunc(api.Names, func(name string) bool { return SameName(name, n) }) {
 			return Decision{Yes, []string{fmt.Sprintf("named by --stream-api %s", n)}}
 		}
 	}
@@ -98,9 +98,10 @@ func Decide(api API, opts Options) Decision {
 	return Decision{Unknown, []string{"nothing on its path says whether it streams: name it with --stream-api, or put <!-- sseready:streams --> or <!-- sseready:no-stream --> at the top of its policy"}}
 }
 
-// sameName compares an API's name, path or address with what the user
-// wrote: paths without their slashes, names ignoring case (APIM's are).
-func sameName(name, given string) bool {
+// SameName compares an API's name, path or address with what the user
+// wrote (--stream-api): paths without their slashes, names ignoring case
+// (APIM's are).
+func SameName(name, given string) bool {
 	norm := func(s string) string { return strings.ToLower(strings.Trim(strings.TrimSpace(s), "/")) }
 	return name != "" && norm(name) == norm(given)
 }
