@@ -488,18 +488,18 @@ func (k *checker) appGateway() {
 		}
 	}
 	if k.known(pathAppGWTimeout, pathAppGWAGIC) {
-		timeout := int64(streamprofile.AppGWDefaultTimeout)
-		what, path := "backend_http_settings.request_timeout (not set: azurerm's default)", pathAppGWTimeout
-		switch {
-		case ag.AGICRequestTimeout != nil:
-			timeout, path = *ag.AGICRequestTimeout, pathAppGWAGIC
-			what = "the AGIC annotation appgw.ingress.kubernetes.io/request-timeout (it overrides the gateway's backend settings)"
-		case ag.RequestTimeout != nil:
-			timeout, what = *ag.RequestTimeout, "backend_http_settings.request_timeout"
+		// appgw decides which setting is in force; the finding names it.
+		timeout, from := ag.TimeoutInForce()
+		path := pathAppGWTimeout
+		if from == appgw.TimeoutAGIC {
+			path = pathAppGWAGIC
 		}
-		k.silenceCheck(rules.AppGWRequestTimeout, rules.HopAppGateway, path, what,
-			time.Duration(timeout)*time.Second,
-			fmt.Sprintf("set it to %d or more (sseready_stream_profile.appgw_request_timeout), or send heartbeats more often", k.budget.AppGWRequestTimeout))
+		what, overridden := ag.TimeoutDescription()
+		advice := fmt.Sprintf("set it to %d or more (sseready_stream_profile.appgw_request_timeout), or send heartbeats more often", k.budget.AppGWRequestTimeout)
+		if overridden != "" {
+			advice += " (" + overridden + ")"
+		}
+		k.silenceCheck(rules.AppGWRequestTimeout, rules.HopAppGateway, path, what, timeout, advice)
 	}
 }
 
