@@ -13,6 +13,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/plain"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 	"github.com/sseready/terraform-provider-sseready/internal/sarifreport"
+	"github.com/sseready/terraform-provider-sseready/internal/streamprofile"
 	"github.com/sseready/terraform-provider-sseready/internal/tfplan"
 )
 
@@ -142,7 +143,7 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		if err != nil {
 			return planUsageError(stderr, "--profile %s: %v: give JSON of sseready_stream_profile's inputs", *profile, err)
 		}
-		be, errs := tfplan.ReadProfile(v)
+		be, errs := streamprofile.ReadProfile(v)
 		if len(errs) > 0 {
 			for _, e := range errs {
 				fmt.Fprintf(stderr, "%s: error: %v\n", *profile, e)

@@ -60,6 +60,14 @@ const (
 	diagnosticBodyBytesField = "body_bytes"
 )
 
+// The scopes of a diagnostic (DiagnosticScopeSetting): an API's
+// (azurerm_api_management_api_diagnostic, the default) or the global All
+// APIs one (azurerm_api_management_diagnostic).
+const (
+	DiagnosticScopeAPI    = "api"
+	DiagnosticScopeGlobal = "global"
+)
+
 // BackendKeys are the backend object's settings (sseready_stream_profile's
 // names; response_headers is the chain's own), each named
 // BackendSetting(key).

@@ -3,11 +3,16 @@
 // azurerm resources a stream crosses into request paths (API Management's
 // global, product, API and operation policies with their fragments and
 // diagnostics, the Application Gateway and Front Door profile in front),
-// builds each path's chain as a plain value in the shape
-// sseready_chain_check takes, and runs the one chain check
-// (chaincheck.Decode and chaincheck.Check) on it. Each finding, input
-// error and value not known until apply is placed back on the resource
-// address and attribute that holds its setting.
+// builds each path's chain setting by setting (chaincheck.Input, by the
+// setting names chaincheck gives its findings), and runs the one chain
+// check (chaincheck.Decode and chaincheck.Check) on it, naming each policy
+// by its resource address. Each finding, input error and value not known
+// until apply carries its setting, and is placed back on the resource
+// address and attribute that setting was read from.
+//
+// The code is split by job: link.go links the resources (model), paths.go
+// enumerates the request paths and checks each, hops.go builds a path's
+// chain hop by hop, place.go places what the check says.
 //
 // Resources are linked by their values (an API's name, API Management
 // name and resource group; an ARM ID; a product_id; a logger ID), and,

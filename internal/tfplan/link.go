@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 )
 
 // The azurerm resource types on a stream's path.
@@ -53,6 +55,29 @@ type model struct {
 	rai        []*raiPolicy
 	// unlinked says, per resource of a known type, why it is on no path.
 	unlinked map[*Resource]string
+	// docs are the policy documents read, by resource and attribute.
+	docs map[docKey]*apimpolicy.Document
+}
+
+type docKey struct {
+	r    *Resource
+	attr string
+}
+
+// doc is the policy document in r's attribute attr, parsed once; nil when
+// the value is not known yet, not a string, or does not parse (the chain
+// check reports that).
+func (m *model) doc(r *Resource, attr string) *apimpolicy.Document {
+	k := docKey{r, attr}
+	if d, ok := m.docs[k]; ok {
+		return d
+	}
+	var d *apimpolicy.Document
+	if x, ok := str(r.Values, attr); ok {
+		d, _ = apimpolicy.Parse([]byte(x))
+	}
+	m.docs[k] = d
+	return d
 }
 
 type service struct {
@@ -158,7 +183,7 @@ func link(p *Plan) *model {
 	m := &model{
 		plan: p, svcByKey: map[string]*service{}, svcByRes: map[*Resource]*service{},
 		apiByRes: map[*Resource]*api{}, opByRes: map[*Resource]*operation{}, opAPI: map[*operation]*api{}, prodByRes: map[*Resource]*product{},
-		gwByRes: map[*Resource]*gateway{}, unlinked: map[*Resource]string{},
+		gwByRes: map[*Resource]*gateway{}, unlinked: map[*Resource]string{}, docs: map[docKey]*apimpolicy.Document{},
 	}
 	byType := map[string][]*Resource{}
 	for _, r := range p.Resources {

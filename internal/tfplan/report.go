@@ -1,9 +1,6 @@
 package tfplan
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 )
 
@@ -69,19 +66,6 @@ type Place struct {
 	Address   string `json:"address"`
 	Attribute string `json:"attribute,omitempty"`
 	Source    string `json:"source,omitempty"`
-}
-
-// String writes the place as ADDRESS.attribute.
-func (p Place) String() string {
-	switch {
-	case p.Address == "" && slices.Contains(backendKeys, strings.SplitN(p.Attribute, ".", 2)[0]):
-		return "backend." + p.Attribute
-	case p.Address == "":
-		return p.Attribute // a chain setting no resource holds
-	case p.Attribute == "":
-		return p.Address
-	}
-	return p.Address + "." + p.Attribute
 }
 
 // Finding is a chain finding and the place it is about. Finding.Line and

@@ -230,28 +230,6 @@ func TestPathsWithoutTheirParents(t *testing.T) {
 	}
 }
 
-func TestReadProfile(t *testing.T) {
-	v, _ := plain.FromJSON([]byte(`{"max_event_gap": "6m", "heartbeat_interval": "20s", "tcp_keepalive": true, "hops": ["apim"],
-		"response_headers": {"Content-Type": "text/event-stream"}, "ready": true, "wire_silence": "20s"}`))
-	got, errs := ReadProfile(v)
-	want := map[string]any{"max_event_gap": "6m", "heartbeat_interval": "20s", "tcp_keepalive": true, "response_headers": map[string]any{"Content-Type": "text/event-stream"}}
-	if len(errs) > 0 || !reflect.DeepEqual(got, want) {
-		t.Errorf("%v %v", got, errs)
-	}
-	for in, msg := range map[string]string{
-		`{"max_event_gap": "6 minutes"}`: `max_event_gap: "6 minutes" is not a duration`,
-		`{"max_event_gap": 360}`:         "max_event_gap: must be a string",
-		`{"max_gap": "6m"}`:              "max_gap: is not a setting sseready knows here",
-		`["6m"]`:                         "profile: must be an object",
-	} {
-		v, _ := plain.FromJSON([]byte(in))
-		_, errs := ReadProfile(v)
-		if len(errs) == 0 || !strings.Contains(errs[0].Error(), msg) {
-			t.Errorf("%s: %v, want %q", in, errs, msg)
-		}
-	}
-}
-
 // API Management managed elsewhere (a data source in this configuration):
 // its APIs and policies are linked by the names they give.
 func TestServiceNotInThePlan(t *testing.T) {
@@ -296,5 +274,26 @@ func TestSeveralWaysIn(t *testing.T) {
 	}
 	if !slices.Contains(keys(rep.Paths[1]), `azurerm_application_gateway.west backend_http_settings["s"].request_timeout SSE302 error`) {
 		t.Errorf("%q", keys(rep.Paths[1]))
+	}
+}
+
+// Which fragments a policy includes is read from the parsed document: an
+// include-fragment commented out includes nothing, and a fragment in the
+// plan that a document includes is on its path, with its findings.
+func TestIncludedFragmentsAreReadFromTheDocument(t *testing.T) {
+	xml := strings.Replace(streaming, "<base /></inbound>", `<base /><!-- <include-fragment fragment-id="old" /> --><include-fragment fragment-id="Cache" /></inbound>`, 1)
+	frag := res{addr: "azurerm_api_management_policy_fragment.cache", values: map[string]any{"name": "cache", "api_management_name": "apim", "resource_group_name": "rg",
+		"value": "<fragment>\n  <cache-lookup vary-by-developer=\"false\" vary-by-developer-groups=\"false\" />\n</fragment>"}}
+	rep := check(t, handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.chat", xml), frag), stream)
+	p := rep.Paths[0]
+	if slices.ContainsFunc(p.Notes, func(n string) bool { return strings.Contains(n, `"old"`) }) {
+		t.Errorf("a commented-out include was followed: %q", p.Notes)
+	}
+	i := slices.IndexFunc(p.Findings, func(f Finding) bool { return f.Rule == "SSE120" })
+	if i < 0 || !slices.Contains(p.Resources, "azurerm_api_management_policy_fragment.cache") {
+		t.Fatalf("%q on %q", keys(p), p.Resources)
+	}
+	if f := p.Findings[i]; f.At != (Place{Address: "azurerm_api_management_policy_fragment.cache", Attribute: "value"}) || f.Line != 2 || f.Setting != "apim.fragments.Cache" {
+		t.Errorf("SSE120 at %v %d:%d, setting %s", f.At, f.Line, f.Column, f.Setting)
 	}
 }
