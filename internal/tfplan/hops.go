@@ -253,6 +253,7 @@ func checkOn(blk any, switches ...string) any {
 
 func (b *builder) apim(spec pathSpec) {
 	s := spec.svc
+	b.use(s.customDomains...)
 	if s.res != nil {
 		b.use(s.res)
 		b.set(chaincheck.SettingAPIM, onPath(), s.res, "")

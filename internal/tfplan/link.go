@@ -33,6 +33,7 @@ const (
 	tFDOrigin        = "azurerm_cdn_frontdoor_origin"
 	tCognitive       = "azurerm_cognitive_account"
 	tRAIPolicy       = "azurerm_cognitive_account_rai_policy"
+	tCustomDomain    = "azurerm_api_management_custom_domain"
 )
 
 // model is the plan's resources linked into what a request crosses: API
@@ -95,6 +96,9 @@ type service struct {
 	loggers        map[string]*Resource
 	// hosts are the host names and addresses the service answers on.
 	hosts []string
+	// customDomains are its azurerm_api_management_custom_domain
+	// resources, whose gateway host names it answers on too.
+	customDomains []*Resource
 }
 
 type product struct {
@@ -307,6 +311,17 @@ func link(p *Plan) *model {
 			s.diagnostics = append(s.diagnostics, r)
 		}
 	}
+	for _, r := range byType[tCustomDomain] {
+		if s := m.serviceOf(r); s != nil {
+			s.customDomains = append(s.customDomains, r)
+			m.svcByRes[r] = s // a reference to it is one to the service
+			for _, gw := range blocks(r.Values, "gateway") {
+				if h, ok := str(gw, "host_name"); ok {
+					s.hosts = append(s.hosts, lower(h))
+				}
+			}
+		}
+	}
 	m.linkGateways(byType)
 	m.linkFrontDoors(byType)
 	m.lbRules = byType[tLBRule]
@@ -362,8 +377,10 @@ func (a *api) op(id string) *operation {
 }
 
 // serviceHosts are the names and addresses an API Management service
-// answers on: its default gateway host, the gateway URL's, custom proxy
-// host names and its IP addresses.
+// answers on: its default gateway host (<name>.azure-api.net), the gateway
+// URL's, custom proxy host names (hostname_configuration) and its IP
+// addresses. The gateway host names of its
+// azurerm_api_management_custom_domain resources are added when linked.
 func serviceHosts(r *Resource) []string {
 	var hosts []string
 	if name, ok := str(r.Values, "name"); ok {
@@ -676,7 +693,7 @@ func (m *model) linkFrontDoors(byType map[string][]*Resource) {
 			}
 		}
 		for _, s := range m.services {
-			if intersects(hosts, s.hosts) || (s.res != nil && slices.Contains(refs, s.res)) {
+			if intersects(hosts, s.hosts) || slices.ContainsFunc(refs, func(r *Resource) bool { return m.svcByRes[r] == s }) {
 				if !slices.Contains(fd.svcs, s) {
 					fd.svcs = append(fd.svcs, s)
 				}

@@ -297,3 +297,29 @@ func TestIncludedFragmentsAreReadFromTheDocument(t *testing.T) {
 		t.Errorf("SSE120 at %v %d:%d, setting %s", f.At, f.Line, f.Column, f.Setting)
 	}
 }
+
+// A Front Door whose origin is a custom domain of the instance
+// (azurerm_api_management_custom_domain's gateway host name) fronts its
+// APIs: a hop in front of their paths, not a path of its own.
+func TestFrontDoorToACustomDomain(t *testing.T) {
+	domain := res{addr: "azurerm_api_management_custom_domain.main", values: map[string]any{
+		"api_management_id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim",
+		"gateway":           []any{map[string]any{"host_name": "API.contoso.example"}},
+	}}
+	fd := res{addr: "azurerm_cdn_frontdoor_profile.afd", values: map[string]any{"name": "afd", "id": "/fd/afd", "response_timeout_seconds": json.Number("16")}}
+	group := res{addr: "azurerm_cdn_frontdoor_origin_group.g", values: map[string]any{"id": "/fd/afd/g", "cdn_frontdoor_profile_id": "/fd/afd"}}
+	origin := res{addr: "azurerm_cdn_frontdoor_origin.o", values: map[string]any{"cdn_frontdoor_origin_group_id": "/fd/afd/g", "host_name": "api.contoso.example"}}
+	rep := check(t, handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.chat", streaming), domain, fd, group, origin), stream)
+	if len(rep.Paths) != 1 || rep.Paths[0].Label != "api chat" || len(rep.NotOnPath) != 0 {
+		t.Fatalf("%s\nnot on a path %q", dump(rep), rep.NotOnPath)
+	}
+	p := rep.Paths[0]
+	for _, r := range []string{"azurerm_api_management_custom_domain.main", "azurerm_cdn_frontdoor_profile.afd", "azurerm_cdn_frontdoor_origin.o"} {
+		if !slices.Contains(p.Resources, r) {
+			t.Errorf("%s is not on the API's path: %q", r, p.Resources)
+		}
+	}
+	if !slices.Contains(keys(p), "azurerm_cdn_frontdoor_profile.afd response_timeout_seconds SSE404 error") {
+		t.Errorf("Front Door is not judged on the API's path: %q", keys(p))
+	}
+}
