@@ -33,3 +33,38 @@ func TestFrontDoorFrontsTheGatewayHost(t *testing.T) {
 		}
 	}
 }
+
+// The chat API routes to the backend entity "aoai" with
+// set-backend-service backend-id: the entity, the Azure OpenAI account its
+// url is and the account's deployment are on the chat API's path, and the
+// deployment's content filter (none named: the default, which delivers in
+// chunks) is judged there, and only there.
+func TestBackendEntityToAnOpenAIAccount(t *testing.T) {
+	t.Parallel()
+	rep := check(t, show(t, "plan", "apis"), stream)
+	paths := pathsByLabel(t, rep, "api chat", "api echo-api", "api orders")
+	ai := []string{"azurerm_api_management_backend.aoai", "azurerm_cognitive_account.openai", "azurerm_cognitive_deployment.gpt"}
+	chat := paths["api chat"]
+	for _, r := range ai {
+		if !slices.Contains(chat.Resources, r) {
+			t.Errorf("chat: %s is not on the path: %q", r, chat.Resources)
+		}
+	}
+	if !slices.Contains(keys(chat), "azurerm_cognitive_deployment.gpt rai_policy_name SSE406 warning") {
+		t.Errorf("chat: the default content filter is not judged: %q", keys(chat))
+	}
+	for _, label := range []string{"api echo-api", "api orders"} {
+		p := paths[label]
+		for _, r := range ai {
+			if slices.Contains(p.Resources, r) {
+				t.Errorf("%s: %s is on the path", label, r)
+			}
+		}
+		if slices.ContainsFunc(p.Findings, func(f Finding) bool { return f.Rule == "SSE406" }) {
+			t.Errorf("%s: another API's content filter is judged: %q", label, keys(p))
+		}
+	}
+	if len(rep.NotOnPath) != 1 || rep.NotOnPath[0] != "azurerm_resource_group.main" {
+		t.Errorf("not on a path: %q", rep.NotOnPath)
+	}
+}

@@ -26,10 +26,14 @@ type builder struct {
 	names     []string
 	resources []*Resource
 	notes     []string
+	// scoped are the path's policy documents known and parsed, and
+	// fragments the fragment resources they include, by fragment-id.
+	scoped    []apimcheck.ScopedPolicy
+	fragments map[string]*Resource
 }
 
 func newBuilder(m *model) *builder {
-	return &builder{m: m, in: chaincheck.NewInput(), places: places{}}
+	return &builder{m: m, in: chaincheck.NewInput(), places: places{}, fragments: map[string]*Resource{}}
 }
 
 // set puts v at the chain's setting (nil: not set) and records that it is
@@ -274,6 +278,9 @@ func (b *builder) apim(spec pathSpec) {
 			}
 			if doc := b.m.doc(r, "xml_content"); doc != nil {
 				docs = append(docs, doc)
+				if root := doc.Root(); root != nil && root.Name == "policies" {
+					b.scoped = append(b.scoped, apimcheck.ScopedPolicy{Scope: scope, Doc: doc, Name: r.Address})
+				}
 			}
 			i := len(b.names)
 			b.names = append(b.names, r.Address)
@@ -351,6 +358,7 @@ func (b *builder) includedFragments(s *service, docs []*apimpolicy.Document) {
 	for _, id := range slices.Concat(ids, missing) {
 		if fr := s.fragments[lower(id)]; fr != nil {
 			b.use(fr)
+			b.fragments[id] = fr
 			b.set(chaincheck.FragmentSetting(id), fr.Values["value"], fr, "value")
 		}
 	}
@@ -386,8 +394,9 @@ var lbSettings = []struct{ attr, setting string }{
 // moreHops adds the hops behind API Management that a plan can hold: a
 // load balancer rule (the tightest, when there are several: which hop a
 // rule fronts is not in the plan, so it stands on every path) and the
-// content filter of the Azure OpenAI account the API's backend is (one
-// linked to no API stands on every path).
+// content filter of the Azure OpenAI account the API's backend is: its
+// service_url, or a backend entity or base URL its composed policy routes
+// to with set-backend-service (contentFilter).
 func (b *builder) moreHops(spec pathSpec) {
 	if lb := tightestRule(b.m.lbRules); lb != nil {
 		b.use(b.m.lbRules...)
@@ -400,26 +409,25 @@ func (b *builder) moreHops(spec pathSpec) {
 			b.note("of %d load balancer rules, %s has the tightest idle timeout and is the one checked", len(b.m.lbRules), lb.Address)
 		}
 	}
-	var filter *raiPolicy
-	for _, rp := range b.m.rai {
-		if rp.linked && (spec.api == nil || !slices.Contains(spec.api.rai, rp)) {
-			continue
-		}
-		b.use(rp.res)
-		if rp.linked {
-			b.use(rp.account)
-		} else {
-			b.note("no API's service_url is %s's account: its mode is checked on every path", rp.res.Address)
-		}
-		// Of several, one that chunks decides the path.
-		if filter == nil || (filter.res.Values["mode"] == chaincheck.AsynchronousFilter && rp.res.Values["mode"] != chaincheck.AsynchronousFilter) {
-			filter = rp
-		}
+	var r routed
+	if comp := b.composition(); comp != nil {
+		r = b.backendsOf(spec.svc, comp, b.fragments)
 	}
-	if filter != nil {
-		b.set(chaincheck.SettingAzureOpenAI, onPath(), filter.res, "")
-		b.set(chaincheck.SettingAOAIMode, filter.res.Values["mode"], filter.res, "mode")
+	b.contentFilter(spec, r)
+}
+
+// composition is the path's policy as APIM composes it, of the documents
+// known; nil when there is none (or two stand at one scope: the chain
+// check says so).
+func (b *builder) composition() *apimcheck.Composition {
+	if len(b.scoped) == 0 {
+		return nil
 	}
+	c, err := apimcheck.Compose(b.scoped)
+	if err != nil {
+		return nil
+	}
+	return &c
 }
 
 // tightestRule is the rule with the shortest idle timeout (an unknown one

@@ -34,6 +34,8 @@ const (
 	tCognitive       = "azurerm_cognitive_account"
 	tRAIPolicy       = "azurerm_cognitive_account_rai_policy"
 	tCustomDomain    = "azurerm_api_management_custom_domain"
+	tBackend         = "azurerm_api_management_backend"
+	tDeployment      = "azurerm_cognitive_deployment"
 )
 
 // model is the plan's resources linked into what a request crosses: API
@@ -53,7 +55,11 @@ type model struct {
 	gwByRes    map[*Resource]*gateway
 	frontDoors []*frontDoor
 	lbRules    []*Resource
-	rai        []*raiPolicy
+	// accounts are the Azure OpenAI (cognitive) accounts, with their
+	// deployments and content filter policies; rai every content filter
+	// policy, orphans (no account in the plan) included.
+	accounts []*aiAccount
+	rai      []*raiPolicy
 	// unlinked says, per resource of a known type, why it is on no path.
 	unlinked map[*Resource]string
 	// docs are the policy documents read, by resource and attribute.
@@ -94,6 +100,8 @@ type service struct {
 	apis           []*api
 	apisByName     map[string][]*api
 	loggers        map[string]*Resource
+	// backends are its azurerm_api_management_backend resources, by name.
+	backends map[string]*Resource
 	// hosts are the host names and addresses the service answers on.
 	hosts []string
 	// customDomains are its azurerm_api_management_custom_domain
@@ -119,7 +127,8 @@ type api struct {
 	diagnostics  []*Resource
 	products     []*product
 	productLinks []*Resource
-	rai          []*raiPolicy
+	// accounts are the Azure OpenAI accounts its service_url is.
+	accounts []*aiAccount
 }
 
 type operation struct {
@@ -149,12 +158,6 @@ type frontDoor struct {
 	assumed  bool
 	// knownTargets is true when an origin names its host.
 	knownTargets bool
-}
-
-type raiPolicy struct {
-	res     *Resource
-	account *Resource
-	linked  bool
 }
 
 func lower(s string) string { return strings.ToLower(s) }
@@ -301,6 +304,16 @@ func link(p *Plan) *model {
 			s.loggers[lower(name)] = r
 		}
 	}
+	for _, r := range byType[tBackend] {
+		if s := m.serviceOf(r); s != nil {
+			name, ok := str(r.Values, "name")
+			if !ok {
+				m.unlinked[r] = fmt.Sprintf("%s: its name is not known until apply, so no set-backend-service can be matched to it", r.Address)
+				continue
+			}
+			s.backends[lower(name)] = r
+		}
+	}
 	for _, r := range byType[tAPIDiagnostic] {
 		if a := m.apiOf(r); a != nil {
 			a.diagnostics = append(a.diagnostics, r)
@@ -325,7 +338,7 @@ func link(p *Plan) *model {
 	m.linkGateways(byType)
 	m.linkFrontDoors(byType)
 	m.lbRules = byType[tLBRule]
-	m.linkRAI(byType)
+	m.linkAI(byType)
 	return m
 }
 
@@ -333,7 +346,7 @@ func (m *model) service(key string) *service {
 	s := m.svcByKey[key]
 	if s == nil {
 		s = &service{key: key, fragments: map[string]*Resource{}, products: map[string]*product{},
-			apisByName: map[string][]*api{}, loggers: map[string]*Resource{}}
+			apisByName: map[string][]*api{}, loggers: map[string]*Resource{}, backends: map[string]*Resource{}}
 		if _, name, ok := strings.Cut(key, "/"); ok && !strings.HasPrefix(key, "@") {
 			s.name = name
 		}
@@ -717,38 +730,6 @@ func (m *model) linkFrontDoors(byType map[string][]*Resource) {
 func (fd *frontDoor) addGateway(g *gateway) {
 	if !slices.Contains(fd.gateways, g) {
 		fd.gateways = append(fd.gateways, g)
-	}
-}
-
-// linkRAI finds the APIs whose backend is the Azure OpenAI account of each
-// content filter policy: the API's service_url on the account's host, or
-// referring to the account.
-func (m *model) linkRAI(byType map[string][]*Resource) {
-	for _, r := range byType[tRAIPolicy] {
-		rp := &raiPolicy{res: r, account: m.parentOf(r, "cognitive_account_id", byType[tCognitive])}
-		m.rai = append(m.rai, rp)
-		if rp.account == nil {
-			continue
-		}
-		var hosts []string
-		if sub, ok := str(rp.account.Values, "custom_subdomain_name"); ok {
-			hosts = append(hosts, lower(sub)+".openai.azure.com", lower(sub)+".cognitiveservices.azure.com")
-		}
-		if e, ok := str(rp.account.Values, "endpoint"); ok {
-			hosts = append(hosts, hostOf(e))
-		}
-		for _, s := range m.services {
-			for _, a := range s.apis {
-				if a.res == nil {
-					continue
-				}
-				u, ok := str(a.res.Values, "service_url")
-				if (ok && slices.Contains(hosts, hostOf(u))) || slices.Contains(m.plan.refersTo(a.res, "service_url", tCognitive), rp.account) {
-					a.rai = append(a.rai, rp)
-					rp.linked = true
-				}
-			}
-		}
 	}
 }
 

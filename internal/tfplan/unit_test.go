@@ -323,3 +323,73 @@ func TestFrontDoorToACustomDomain(t *testing.T) {
 		t.Errorf("Front Door is not judged on the API's path: %q", keys(p))
 	}
 }
+
+// set-backend-service is followed to the backend entity it names (a
+// literal backend-id), and on to the account the entity's url is, whose
+// deployments' content filters are on the path: a policy of the account
+// named by rai_policy_name, a built-in one (the default mode), or none.
+func TestBackendEntitiesAndContentFilters(t *testing.T) {
+	routing := func(attr string) res {
+		return policy("azurerm_api_management_api_policy.chat", strings.Replace(streaming, "<base /></inbound>", `<base /><set-backend-service `+attr+` /></inbound>`, 1))
+	}
+	backend := res{addr: "azurerm_api_management_backend.aoai", values: map[string]any{"name": "aoai", "api_management_name": "apim", "resource_group_name": "rg", "protocol": "http", "url": "https://contoso.openai.azure.com/openai"}}
+	account := res{addr: "azurerm_cognitive_account.aoai", values: map[string]any{"id": "/acc/aoai", "custom_subdomain_name": "contoso", "kind": "OpenAI"}}
+	deployment := func(name string, rai any) res {
+		return res{addr: "azurerm_cognitive_deployment." + name, values: map[string]any{"name": name, "cognitive_account_id": "/acc/aoai", "rai_policy_name": rai}}
+	}
+	streamingFilter := res{addr: "azurerm_cognitive_account_rai_policy.async", values: map[string]any{"name": "async", "cognitive_account_id": "/acc/aoai", "mode": "Asynchronous_filter"}}
+	tests := []struct {
+		name    string
+		rs      []res
+		want    string // the content filter finding, "" for none
+		notOn   []string
+		note    string // a note some path must hold
+		notNote string
+	}{
+		{"a deployment with no filter named: the default", []res{routing(`backend-id="aoai"`), backend, account, deployment("gpt", nil)},
+			"azurerm_cognitive_deployment.gpt rai_policy_name SSE406 warning", nil, "", "no API's backend"},
+		{"a built-in filter: the default mode", []res{routing(`backend-id="AOAI"`), backend, account, deployment("gpt", "Microsoft.DefaultV2")},
+			"azurerm_cognitive_deployment.gpt rai_policy_name SSE406 warning", nil, "", ""},
+		{"the account's asynchronous filter, by name", []res{routing(`backend-id="aoai"`), backend, account, deployment("gpt", "async"), streamingFilter},
+			"", nil, "", ""},
+		{"of two deployments, the one in chunks decides", []res{routing(`backend-id="aoai"`), backend, account, deployment("gpt", "async"), deployment("mini", nil), streamingFilter},
+			"azurerm_cognitive_deployment.mini rai_policy_name SSE406 warning", nil, "of the 2 content filters on this path, azurerm_cognitive_deployment.mini.rai_policy_name decides", ""},
+		{"a backend-id as an expression", []res{routing(`backend-id="@((string)context.Variables[&quot;backend&quot;])"`), backend, account, deployment("gpt", nil)},
+			"", []string{"azurerm_api_management_backend.aoai"}, "is not a literal name", ""},
+		{"a backend-id of a backend not in the plan", []res{routing(`backend-id="other"`), backend, account, deployment("gpt", nil)},
+			"", []string{"azurerm_api_management_backend.aoai"}, `set-backend-service backend-id="other" at azurerm_api_management_api_policy.chat.xml_content:1:`, ""},
+		{"a literal base-url", []res{routing(`base-url="https://contoso.openai.azure.com/openai"`), account, deployment("gpt", nil)},
+			"azurerm_cognitive_deployment.gpt rai_policy_name SSE406 warning", nil, "", ""},
+		// No API goes to the account: which path it serves is not in the
+		// plan, so it stands on every path, as a content filter policy does.
+		{"an account no API goes to", []res{policy("azurerm_api_management_api_policy.chat", streaming), account, deployment("gpt", nil)},
+			"azurerm_cognitive_deployment.gpt rai_policy_name SSE406 warning", nil, "no API's backend is azurerm_cognitive_account.aoai: its content filter is checked on every path", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := check(t, handPlan(t, append([]res{apimRes, apiRes}, tt.rs...)...), stream)
+			if len(rep.Paths) != 1 {
+				t.Fatalf("%s", dump(rep))
+			}
+			p := rep.Paths[0]
+			var got []string
+			for _, f := range p.Findings {
+				if f.Rule == "SSE406" || f.Rule == "SSE400" {
+					got = append(got, key(f))
+				}
+			}
+			if strings.Join(got, ",") != tt.want {
+				t.Errorf("content filter findings %q, want %q\n%s", got, tt.want, dump(rep))
+			}
+			for _, r := range tt.notOn {
+				if slices.Contains(p.Resources, r) || !slices.Contains(rep.NotOnPath, r) {
+					t.Errorf("%s is on the path: %q", r, p.Resources)
+				}
+			}
+			joined := strings.Join(p.Notes, "\n")
+			if !strings.Contains(joined, tt.note) || (tt.notNote != "" && strings.Contains(joined, tt.notNote)) {
+				t.Errorf("notes %q: want %q, not %q", p.Notes, tt.note, tt.notNote)
+			}
+		})
+	}
+}
