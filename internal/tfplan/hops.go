@@ -264,6 +264,11 @@ func (b *builder) apim(spec pathSpec) {
 		b.set(chaincheck.SettingAPIMSKU, s.res.Values["sku_name"], s.res, "sku_name")
 	} else {
 		b.in.Set(chaincheck.SettingAPIM, onPath())
+		unchecked := "its sku_name (the Consumption tier cannot stream) is not checked"
+		if len(s.globalPolicies) == 0 {
+			unchecked = "its sku_name (the Consumption tier cannot stream) and its global policy, which every API runs, are not checked"
+		}
+		b.note("API Management %s is not in this plan (the resources here name it): %s", s.label(), unchecked)
 	}
 	var docs []*apimpolicy.Document
 	add := func(scope apimcheck.Scope, rs []*Resource) {

@@ -244,6 +244,25 @@ func TestServiceNotInThePlan(t *testing.T) {
 	if p.API != "azurerm_api_management_api.chat" || !slices.Equal(p.Resources, want) || !p.Ready {
 		t.Errorf("%s: %q ready %v", p.API, p.Resources, p.Ready)
 	}
+	// What is left unchecked is said: the SKU, and the global policy when
+	// none is in the plan.
+	for _, tt := range []struct {
+		rs   []res
+		want string
+	}{
+		{[]res{apiRes, global, policy("azurerm_api_management_api_policy.chat", streaming)}, "API Management apim is not in this plan (the resources here name it): its sku_name (the Consumption tier cannot stream) is not checked"},
+		{[]res{apiRes, policy("azurerm_api_management_api_policy.chat", streaming)}, "its sku_name (the Consumption tier cannot stream) and its global policy, which every API runs, are not checked"},
+	} {
+		rep := check(t, handPlan(t, tt.rs...), stream)
+		if len(rep.Paths) != 1 || !slices.ContainsFunc(rep.Paths[0].Notes, func(n string) bool { return strings.Contains(n, tt.want) }) {
+			t.Errorf("notes lack %q:\n%s", tt.want, dump(rep))
+		}
+	}
+	// An instance in the plan is checked: no such note.
+	rep = check(t, handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.chat", streaming)), stream)
+	if slices.ContainsFunc(rep.Paths[0].Notes, func(n string) bool { return strings.Contains(n, "is not in this plan (the resources here name it)") }) {
+		t.Errorf("notes %q", rep.Paths[0].Notes)
+	}
 }
 
 // Two gateways in front of one service, and a Front Door straight to it:
