@@ -157,7 +157,7 @@ func (b *builder) backendsOf(s *service, comp *apimcheck.Composition, fragments 
 		if !ok {
 			return fmt.Sprintf("%d:%d", e.Pos.Line, e.Pos.Column)
 		}
-		return fmt.Sprintf("%s.xml_content:%d:%d", src.Name, e.Pos.Line, e.Pos.Column)
+		return fmt.Sprintf("%s:%d:%d", src.Name, e.Pos.Line, e.Pos.Column)
 	})
 	for _, id := range slices.Sorted(maps.Keys(fragments)) {
 		fr := fragments[id]

@@ -4,6 +4,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
 // testdata/plans/apis: one instance with an LLM chat API, an echo API and
@@ -66,5 +69,75 @@ func TestBackendEntityToAnOpenAIAccount(t *testing.T) {
 	}
 	if len(rep.NotOnPath) != 1 || rep.NotOnPath[0] != "azurerm_resource_group.main" {
 		t.Errorf("not on a path: %q", rep.NotOnPath)
+	}
+}
+
+// Which APIs stream: each API is decided once, from what its paths say,
+// and the findings of its paths follow the verdict, those of the shared
+// Front Door and global policy included. The LLM API's buffering stays an
+// error; the echo API, about which nothing says anything, gets warnings
+// that say "if this API streams"; the REST API, whose operations declare
+// JSON responses only, gets info. Only the LLM API's path is not ready.
+// --stream-api and --streaming all change the verdicts.
+func TestWhichAPIsStream(t *testing.T) {
+	t.Parallel()
+	data := show(t, "plan", "apis")
+	with := func(s streamapi.Options) Options { o := stream; o.Streaming = s; return o }
+	type want struct {
+		verdict  streamapi.Verdict
+		severity rules.Severity // of the global forward-request's and Front Door's findings
+		evidence string         // a phrase of the evidence
+	}
+	chat := want{streamapi.Yes, rules.Error, "its backend https://aoai-gateway.openai.azure.com/openai (azurerm_api_management_backend.aoai.url) is an Azure OpenAI"}
+	tests := []struct {
+		name  string
+		opts  streamapi.Options
+		paths map[string]want
+	}{
+		{"auto", streamapi.Options{Mode: streamapi.Auto}, map[string]want{
+			"api chat":     chat,
+			"api echo-api": {streamapi.Unknown, rules.Warning, "nothing on its path says whether it streams"},
+			"api orders":   {streamapi.No, rules.Info, "azurerm_api_management_api_operation.orders_create, azurerm_api_management_api_operation.orders_list declares the responses of its 2 operations as application/json, application/problem+json only"},
+		}},
+		{"--stream-api names the echo API", streamapi.Options{Mode: streamapi.Auto, Named: []string{"echo"}}, map[string]want{
+			"api chat":     chat,
+			"api echo-api": {streamapi.Yes, rules.Error, "named by --stream-api echo"},
+			"api orders":   {streamapi.No, rules.Info, "application/json"},
+		}},
+		{"--streaming all", streamapi.Options{Mode: streamapi.All}, map[string]want{
+			"api chat":     {streamapi.Yes, rules.Error, "--streaming all"},
+			"api echo-api": {streamapi.Yes, rules.Error, "--streaming all"},
+			"api orders":   {streamapi.Yes, rules.Error, "--streaming all"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := check(t, data, with(tt.opts))
+			paths := pathsByLabel(t, rep, "api chat", "api echo-api", "api orders")
+			for label, w := range tt.paths {
+				p := paths[label]
+				if p.Streaming != w.verdict || !strings.Contains(strings.Join(p.StreamingEvidence, "\n"), w.evidence) {
+					t.Errorf("%s: %s %q, want %s with %q", label, p.Streaming, p.StreamingEvidence, w.verdict, w.evidence)
+				}
+				for _, at := range []Place{
+					{Address: "azurerm_api_management_policy.global", Attribute: "xml_content"},
+					{Address: "azurerm_cdn_frontdoor_profile.main", Attribute: "response_timeout_seconds"},
+				} {
+					i := slices.IndexFunc(p.Findings, func(f Finding) bool { return f.At == at })
+					if i < 0 {
+						t.Errorf("%s: no finding on %s: %q", label, at, keys(p))
+						continue
+					}
+					f := p.Findings[i]
+					if f.Severity != w.severity || (w.verdict == streamapi.Unknown) != strings.HasPrefix(f.Message, "if this API streams: ") {
+						t.Errorf("%s: %s %s: %s", label, at, f.Severity, f.Message)
+					}
+				}
+				// Ready counts the errors left.
+				if p.Ready != (w.severity != rules.Error) {
+					t.Errorf("%s: ready %v", label, p.Ready)
+				}
+			}
+		})
 	}
 }

@@ -30,6 +30,8 @@ type builder struct {
 	// fragments the fragment resources they include, by fragment-id.
 	scoped    []apimcheck.ScopedPolicy
 	fragments map[string]*Resource
+	comp      *apimcheck.Composition
+	composed  bool
 }
 
 func newBuilder(m *model) *builder {
@@ -284,7 +286,7 @@ func (b *builder) apim(spec pathSpec) {
 			if doc := b.m.doc(r, "xml_content"); doc != nil {
 				docs = append(docs, doc)
 				if root := doc.Root(); root != nil && root.Name == "policies" {
-					b.scoped = append(b.scoped, apimcheck.ScopedPolicy{Scope: scope, Doc: doc, Name: r.Address})
+					b.scoped = append(b.scoped, apimcheck.ScopedPolicy{Scope: scope, Doc: doc, Name: r.Address + ".xml_content"})
 				}
 			}
 			i := len(b.names)
@@ -402,7 +404,7 @@ var lbSettings = []struct{ attr, setting string }{
 // content filter of the Azure OpenAI account the API's backend is: its
 // service_url, or a backend entity or base URL its composed policy routes
 // to with set-backend-service (contentFilter).
-func (b *builder) moreHops(spec pathSpec) {
+func (b *builder) moreHops(spec pathSpec) routed {
 	if lb := tightestRule(b.m.lbRules); lb != nil {
 		b.use(b.m.lbRules...)
 		b.set(chaincheck.SettingLoadBalancer, onPath(), lb, "")
@@ -419,20 +421,21 @@ func (b *builder) moreHops(spec pathSpec) {
 		r = b.backendsOf(spec.svc, comp, b.fragments)
 	}
 	b.contentFilter(spec, r)
+	return r
 }
 
 // composition is the path's policy as APIM composes it, of the documents
-// known; nil when there is none (or two stand at one scope: the chain
-// check says so).
+// known (each named ADDRESS.xml_content), made once; nil when there is
+// none (or two stand at one scope: the chain check says so).
 func (b *builder) composition() *apimcheck.Composition {
-	if len(b.scoped) == 0 {
-		return nil
+	if b.composed || len(b.scoped) == 0 {
+		return b.comp
 	}
-	c, err := apimcheck.Compose(b.scoped)
-	if err != nil {
-		return nil
+	b.composed = true
+	if c, err := apimcheck.Compose(b.scoped); err == nil {
+		b.comp = &c
 	}
-	return &c
+	return b.comp
 }
 
 // tightestRule is the rule with the shortest idle timeout (an unknown one

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/chaincheck"
+	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
 // Options are what a plan cannot hold.
@@ -18,6 +19,13 @@ type Options struct {
 	// flag, a profile file), or how to give it when it is missing: the
 	// Source of the findings about it.
 	BackendSource map[string]string
+	// Streaming says how findings follow whether each API streams
+	// (package streamapi): under streamapi.Auto, each API is decided once
+	// from what its paths say, and the findings on its paths follow the
+	// verdict. The zero value (no Mode) treats every API as streaming, as
+	// check-plan did before it told APIs apart: a caller that chose its
+	// API (sseready init) keeps every error.
+	Streaming streamapi.Options
 }
 
 // Check links the plan's resources into stream paths and checks each path
@@ -27,12 +35,15 @@ func Check(p *Plan, opts Options) Report {
 	m := link(p)
 	rep := Report{Kind: p.Kind, Destroyed: p.Destroyed}
 	onPath := map[*Resource]bool{}
+	var apiOf []*api
+	var evs []pathEvidence
 	run := func(spec pathSpec) {
-		path := m.checkPath(spec, opts)
+		path, ev := m.checkPath(spec, opts)
 		for _, a := range path.Resources {
 			onPath[p.byAddress[a]] = true
 		}
 		rep.Paths = append(rep.Paths, path)
+		apiOf, evs = append(apiOf, spec.api), append(evs, ev)
 	}
 	onService := map[*gateway]bool{}
 	for _, s := range m.services {
@@ -91,6 +102,11 @@ func Check(p *Plan, opts Options) Report {
 			run(pathSpec{fd: fd})
 		}
 	}
+	streaming := opts.Streaming
+	if streaming.Mode == "" {
+		streaming.Mode = streamapi.All
+	}
+	decideStreaming(&rep, apiOf, evs, streaming)
 	for _, r := range p.Resources {
 		if onPath[r] {
 			continue
@@ -209,8 +225,9 @@ type pathSpec struct {
 	front   string
 }
 
-// checkPath builds the chain of one path and checks it.
-func (m *model) checkPath(spec pathSpec, opts Options) Path {
+// checkPath builds the chain of one path and checks it, and reads what
+// the path says about whether its API streams.
+func (m *model) checkPath(spec pathSpec, opts Options) (Path, pathEvidence) {
 	b := newBuilder(m)
 	var path Path
 	var label []string
@@ -247,7 +264,7 @@ func (m *model) checkPath(spec pathSpec, opts Options) Path {
 	}
 	path.Label = spec.front + strings.Join(label, " > ")
 	b.backend(opts)
-	b.moreHops(spec)
+	routes := b.moreHops(spec)
 
 	c, errs := chaincheck.Decode(b.in.Value())
 	var res chaincheck.Result
@@ -277,7 +294,7 @@ func (m *model) checkPath(spec pathSpec, opts Options) Path {
 	for _, r := range b.resources {
 		path.Resources = append(path.Resources, r.Address)
 	}
-	return path
+	return path, b.evidence(spec, routes)
 }
 
 func (s *service) label() string {

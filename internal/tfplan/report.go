@@ -2,6 +2,7 @@ package tfplan
 
 import (
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
+	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
 // Report is the check of a whole plan or state.
@@ -55,6 +56,14 @@ type Path struct {
 	Notes []string
 	// Resources are the addresses of the resources on the path.
 	Resources []string
+	// Streaming is whether the path's API streams (decided once per API,
+	// over all its paths: package streamapi), and StreamingEvidence why,
+	// first reason first. The findings follow it (streamapi's
+	// Decision.Adjust), and Ready counts the errors left. A path with no
+	// API (a gateway in front of nothing in the plan) has no verdict ("")
+	// and keeps its findings' severities.
+	Streaming         streamapi.Verdict
+	StreamingEvidence []string
 }
 
 // Place is where a setting is: a resource address and the attribute in

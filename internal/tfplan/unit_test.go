@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/sseready/terraform-provider-sseready/internal/plain"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
 // The cases here are plans written by hand, for what the real
@@ -410,5 +412,52 @@ func TestBackendEntitiesAndContentFilters(t *testing.T) {
 				t.Errorf("notes %q: want %q, not %q", p.Notes, tt.note, tt.notNote)
 			}
 		})
+	}
+}
+
+// What a path's policy says decides its API: the marker comment at the top
+// of the API's policy, and the signals of the composed policy, each placed
+// on its resource attribute. A path with no API (a gateway in front of
+// nothing in the plan) has no verdict, and its errors stay errors.
+func TestStreamingFromThePolicies(t *testing.T) {
+	auto := stream
+	auto.Streaming = streamapi.Options{Mode: streamapi.Auto}
+	buffering := `<policies><inbound><base /></inbound><backend><forward-request timeout="60" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
+	marked := func(marker string) string { return "<!-- " + marker + " -->\n" + buffering }
+	llm := strings.Replace(buffering, "<base /></inbound>", `<base /><llm-token-limit tokens-per-minute="1000" counter-key="@(context.Subscription.Id)" estimate-prompt-tokens="true" /></inbound>`, 1)
+	tests := []struct {
+		name     string
+		xml      string
+		verdict  streamapi.Verdict
+		evidence string
+		severity rules.Severity
+	}{
+		{"the streams marker", marked("sseready:streams"), streamapi.Yes, "<!-- sseready:streams --> at azurerm_api_management_api_policy.chat.xml_content:1:1", rules.Error},
+		{"the no-stream marker", marked("sseready:no-stream"), streamapi.No, "<!-- sseready:no-stream --> at azurerm_api_management_api_policy.chat.xml_content:1:1", rules.Info},
+		{"an LLM policy", llm, streamapi.Yes, "llm-token-limit at azurerm_api_management_api_policy.chat.xml_content:1:", rules.Error},
+		{"nothing", buffering, streamapi.Unknown, "nothing on its path", rules.Warning},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := check(t, handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.chat", tt.xml)), auto)
+			p := rep.Paths[0]
+			if p.Streaming != tt.verdict || !strings.HasPrefix(p.StreamingEvidence[0], tt.evidence) {
+				t.Errorf("%s %q, want %s %q", p.Streaming, p.StreamingEvidence, tt.verdict, tt.evidence)
+			}
+			i := slices.IndexFunc(p.Findings, func(f Finding) bool { return f.Rule == rules.ForwardRequestBuffers })
+			if i < 0 || p.Findings[i].Severity != tt.severity {
+				t.Errorf("findings %q, want SSE101 %s", keys(p), tt.severity)
+			}
+		})
+	}
+	gw := res{addr: "azurerm_application_gateway.edge", values: map[string]any{
+		"name": "agw-edge", "sku": []any{map[string]any{"name": "Standard_v2"}},
+		"backend_address_pool": []any{map[string]any{"name": "aks", "ip_addresses": []any{"10.0.0.4"}}},
+	}}
+	rep := check(t, handPlan(t, gw), auto)
+	p := rep.Paths[0]
+	if p.Streaming != "" || len(p.StreamingEvidence) != 1 || !strings.Contains(p.StreamingEvidence[0], "no API is on this path") ||
+		!slices.Contains(keys(p), "azurerm_application_gateway.edge global SSE301 error") || p.Ready || rep.Ready() {
+		t.Errorf("%s %q ready %v: %q", p.Streaming, p.StreamingEvidence, p.Ready, keys(p))
 	}
 }
