@@ -461,3 +461,44 @@ func TestStreamingFromThePolicies(t *testing.T) {
 		t.Errorf("%s %q ready %v: %q", p.Streaming, p.StreamingEvidence, p.Ready, keys(p))
 	}
 }
+
+// The bug check-plan had: a product's <backend><base /></backend> under a
+// global policy that buffers was blamed (SSE102) on the path of an API
+// whose own <backend> forwards with buffer-response="false" and never
+// calls <base />. The path's policies are checked composed, as lint DIR
+// checks them: neither the product's base nor the global forward-request
+// runs on that path.
+func TestProductBaseTheAPINeverReaches(t *testing.T) {
+	global := res{addr: "azurerm_api_management_policy.global", values: map[string]any{"api_management_name": "apim", "resource_group_name": "rg",
+		"xml_content": `<policies><inbound /><backend><forward-request timeout="120" /></backend><outbound /><on-error /></policies>`}}
+	product := res{addr: "azurerm_api_management_product.chat", values: map[string]any{"product_id": "chat", "api_management_name": "apim", "resource_group_name": "rg"}}
+	link := res{addr: "azurerm_api_management_product_api.chat", values: map[string]any{"product_id": "chat", "api_name": "chat", "api_management_name": "apim", "resource_group_name": "rg"}}
+	productPolicy := res{addr: "azurerm_api_management_product_policy.chat", values: map[string]any{"product_id": "chat", "api_management_name": "apim", "resource_group_name": "rg",
+		"xml_content": "<policies>\n  <inbound><base /></inbound>\n  <backend><base /></backend>\n  <outbound><base /></outbound>\n  <on-error><base /></on-error>\n</policies>"}}
+	apiXML := `<policies><inbound><base /></inbound><backend><forward-request timeout="120" buffer-response="false" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
+	for _, tt := range []struct {
+		name, api string
+		want      string // the backend finding, "" for none
+	}{
+		{"the API forwards without <base />", apiXML, ""},
+		{"the API inherits: the global forward-request runs", strings.Replace(apiXML, `<forward-request timeout="120" buffer-response="false" />`, "<base />", 1),
+			"azurerm_api_management_policy.global xml_content SSE101 error"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := check(t, handPlan(t, apimRes, apiRes, global, product, link, productPolicy, policy("azurerm_api_management_api_policy.chat", tt.api)), stream)
+			p := rep.Paths[0]
+			if p.Label != "product chat > api chat" {
+				t.Fatalf("%s", dump(rep))
+			}
+			var got []string
+			for _, f := range p.Findings {
+				if f.Rule == rules.ForwardRequestBuffers || f.Rule == rules.BackendInheritsBuffering {
+					got = append(got, key(f))
+				}
+			}
+			if strings.Join(got, ",") != tt.want {
+				t.Errorf("backend findings %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
