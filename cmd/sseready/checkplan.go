@@ -7,12 +7,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
 	"github.com/sseready/terraform-provider-sseready/internal/plain"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 	"github.com/sseready/terraform-provider-sseready/internal/sarifreport"
+	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
+	"github.com/sseready/terraform-provider-sseready/internal/streamprofile"
 	"github.com/sseready/terraform-provider-sseready/internal/tfplan"
 )
 
@@ -33,11 +38,22 @@ path. A value not known until apply is reported as unknown, not as a
 failure. What a plan cannot hold (the stream's longest silence, its
 heartbeat, the backend's headers) comes from the flags or --profile.
 
+Which APIs stream is decided per API (--streaming auto, the default): from
+its operations' URL templates and response media types, its backends (an
+Azure OpenAI account, through a backend entity too), the LLM and
+streaming policies on its paths, a <!-- sseready:streams --> or
+<!-- sseready:no-stream --> comment at the top of its policy, or
+--stream-api NAME. Findings on an API's paths follow it, those of a
+shared Front Door, App Gateway or global policy included: errors stay
+errors on an API that streams, become warnings ("if this API streams")
+when nothing says, and info on one that does not stream. The path's
+header says why; --streaming all holds every API to the streaming rules.
+
 --format json prints one object per path; --format sarif a SARIF 2.1.0
 log for code scanning, each result at the resource address in FILE.
-Exit status: 0 when every path is ready, 1 when a finding is an error, 2
-when FILE cannot be read, a value is one no gateway accepts, a policy
-does not parse, or a flag is wrong.
+Exit status: 0 when no path has an error (warnings and info do not
+count), 1 when a finding is an error, 2 when FILE cannot be read, a value
+is one no gateway accepts, a policy does not parse, or a flag is wrong.
 
 Flags:
 `
@@ -53,6 +69,10 @@ type planPathJSON struct {
 	Errors    []planErrorJSON   `json:"errors,omitempty"`
 	Notes     []string          `json:"notes,omitempty"`
 	Resources []string          `json:"resources"`
+	// Streaming is whether the path's API streams (yes, no, unknown; ""
+	// for a path with no API), StreamingEvidence why.
+	Streaming         string   `json:"streaming"`
+	StreamingEvidence []string `json:"streaming_evidence"`
 }
 
 type planPlaceJSON struct {
@@ -103,6 +123,7 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text, json or sarif (SARIF 2.1.0, for code scanning)")
 	profile := fs.String("profile", "", "a JSON `FILE` of sseready_stream_profile's inputs (max_event_gap, heartbeat_interval, max_time_to_headers, tcp_keepalive; jsonencode() of the data source reads too), and the backend's response_headers; the flags override it")
+	streaming := addStreamingFlags(fs)
 	durations := make([]time.Duration, len(planBackendFlags))
 	for i, f := range planBackendFlags {
 		durationVar(fs, &durations[i], f.flag, 0, f.usage)
@@ -123,6 +144,10 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	case *profile == "-" && files[0] == "-":
 		return planUsageError(stderr, "standard input (-) can be read once: give the profile as a file")
 	}
+	streamOpts, err := streaming.options()
+	if err != nil {
+		return planUsageError(stderr, "--streaming: %v", err)
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
@@ -132,7 +157,7 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		"max_time_to_headers": "not given: use --max-time-to-headers or --profile",
 		"tcp_keepalive":       "not given: tcp_keepalive in --profile",
 		"response_headers":    "not given: response_headers in --profile",
-	}}
+	}, Streaming: streamOpts}
 	if *profile != "" {
 		data, err := planReadInput(*profile, stdin)
 		if err != nil {
@@ -142,7 +167,7 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		if err != nil {
 			return planUsageError(stderr, "--profile %s: %v: give JSON of sseready_stream_profile's inputs", *profile, err)
 		}
-		be, errs := tfplan.ReadProfile(v)
+		be, errs := streamprofile.ReadProfile(v)
 		if len(errs) > 0 {
 			for _, e := range errs {
 				fmt.Fprintf(stderr, "%s: error: %v\n", *profile, e)
@@ -185,6 +210,8 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	}
 	rep := tfplan.Check(plan, opts)
 
+	// Errors count, and only errors: a path's Ready counts the errors left
+	// once its findings follow whether its API streams.
 	code := exitOK
 	for _, p := range rep.Paths {
 		switch {
@@ -286,8 +313,31 @@ func planPlaceText(at tfplan.Place) string {
 	return at.String()
 }
 
+// planStreaming says, for the header line, whether the path's API streams
+// and why: the first reason, and how many more there are.
+func planStreaming(p tfplan.Path) string {
+	var s string
+	switch p.Streaming {
+	case streamapi.Yes:
+		s = "streams"
+	case streamapi.No:
+		s = "does not stream"
+	case streamapi.Unknown:
+		s = "may stream"
+	default:
+		return ""
+	}
+	if len(p.StreamingEvidence) > 0 {
+		s += ": " + p.StreamingEvidence[0]
+	}
+	if n := len(p.StreamingEvidence) - 1; n > 0 {
+		s += fmt.Sprintf(" (+%d more)", n)
+	}
+	return "; " + s
+}
+
 func printPlanPath(w io.Writer, p tfplan.Path) {
-	fmt.Fprintf(w, "== %s (%s): %s\n", p.Label, p.API, planVerdict(p))
+	fmt.Fprintf(w, "== %s (%s): %s%s\n", p.Label, p.API, planVerdict(p), planStreaming(p))
 	for _, e := range p.Errors {
 		pos := ""
 		if e.Line > 0 {
@@ -343,6 +393,7 @@ func planPathToJSON(p tfplan.Path) planPathJSON {
 	out := planPathJSON{
 		API: p.API, Path: p.Label, Ready: p.Ready && len(p.Errors) == 0, Complete: p.Complete && len(p.Errors) == 0,
 		Unknown: []planPlaceJSON{}, Findings: []planFindingJSON{}, Notes: p.Notes, Resources: p.Resources,
+		Streaming: string(p.Streaming), StreamingEvidence: append([]string{}, p.StreamingEvidence...),
 	}
 	for _, u := range p.Unknown {
 		out.Unknown = append(out.Unknown, planPlaceJSON{Address: u.Address, Attribute: u.Attribute, Source: u.Source})
@@ -372,12 +423,20 @@ func planXMLElement(f tfplan.Finding) string {
 
 // writePlanSARIF writes the findings of every path as one SARIF log: a
 // finding on several paths (a global policy's) is one result, with each
-// path's API as a related location.
+// path's API as a related location, once per verdict on whether the API
+// streams: its properties say "streaming" (the verdict) and
+// "streaming_evidence" (the reasons of the APIs it stands for).
 func writePlanSARIF(w io.Writer, file string, paths []tfplan.Path, problems []sarifreport.Problem) error {
 	wd, _ := os.Getwd() // empty on error: paths are written as given
 	l := sarifreport.Log{ToolName: "sseready", Version: version, WorkDir: wd, Problems: problems}
 	index := map[string]int{}
 	related := map[string]map[string]bool{}
+	type streamingProps struct {
+		verdict  string
+		evidence []string
+		set      bool
+	}
+	var props []streamingProps
 	for _, p := range paths {
 		for _, e := range p.Errors {
 			msg := e.Message
@@ -387,12 +446,13 @@ func writePlanSARIF(w io.Writer, file string, paths []tfplan.Path, problems []sa
 			l.Problems = append(l.Problems, sarifreport.Problem{At: planLocation(file, e.At), Message: fmt.Sprintf("%s: %s", p.Label, msg)})
 		}
 		for _, f := range p.Findings {
-			key := strings.Join([]string{f.Rule, string(f.Severity), f.At.String(), fmt.Sprint(f.Line, ":", f.Column), f.Fragment, f.Message}, "\x00")
+			key := strings.Join([]string{f.Rule, string(f.Severity), f.At.String(), fmt.Sprint(f.Line, ":", f.Column), f.Fragment, f.Message, string(p.Streaming)}, "\x00")
 			i, seen := index[key]
 			if !seen {
 				i = len(l.Results)
 				index[key] = i
 				related[key] = map[string]bool{}
+				props = append(props, streamingProps{verdict: string(p.Streaming)})
 				fd := f.Finding
 				fd.Element = planXMLElement(f)
 				if f.Line > 0 {
@@ -405,11 +465,30 @@ func writePlanSARIF(w io.Writer, file string, paths []tfplan.Path, problems []sa
 				related[key][p.Label] = true
 				l.Results[i].Related = append(l.Results[i].Related, sarifreport.Location{Address: p.API, Note: "on the path " + p.Label})
 			}
+			props[i].set = props[i].set || len(p.StreamingEvidence) > 0
+			for _, e := range p.StreamingEvidence {
+				if !slices.Contains(props[i].evidence, e) {
+					props[i].evidence = append(props[i].evidence, e)
+				}
+			}
 		}
 	}
 	rep, err := sarifreport.Build(l)
 	if err != nil {
 		return err
+	}
+	// sarifreport writes the finding's own properties; the verdict on the
+	// API is check-plan's, added to each result built from l.Results.
+	if len(rep.Runs) == 1 && len(rep.Runs[0].Results) == len(props) {
+		for i, res := range rep.Runs[0].Results {
+			if !props[i].set {
+				continue
+			}
+			if res.Properties == nil {
+				res.Properties = sarif.NewPropertyBag()
+			}
+			res.Properties.Add("streaming", props[i].verdict).Add("streaming_evidence", props[i].evidence)
+		}
 	}
 	return sarifreport.Write(w, rep)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -66,13 +67,14 @@ func TestCheckPlanText(t *testing.T) {
 		args   []string
 		stdin  string
 		code   int
-		stdout []string // lines, each exactly
+		stdout []string // lines, each exactly (up to the "…" it ends in)
 		stderr []string // substrings
 	}{
 		{"good plan", append([]string{"check-plan", good}, planStream...), "", 0,
 			[]string{
-				"== product chat > api chat (azurerm_api_management_api.chat): ready",
-				"== product chat > api chat > operation completions (azurerm_api_management_api.chat): ready, 1 value not known until apply",
+				// The chat API's route and Azure OpenAI backend say it streams.
+				"== product chat > api chat (azurerm_api_management_api.chat): ready; streams: operation POST /chat/completions: URL template /chat/completions is a streaming LLM or agent route (…/chat/completions) (+…",
+				"== product chat > api chat > operation completions (azurerm_api_management_api.chat): ready, 1 value not known until apply; streams: …",
 				"azurerm_api_management_api_operation_policy.completions.xml_content: info SSE400: azurerm_api_management_api_operation_policy.completions.xml_content is not known until apply: the checks that need it run then",
 				"note: which hop azurerm_lb_rule.https fronts is not in the plan: its idle timeout is checked on every path",
 			},
@@ -80,7 +82,7 @@ func TestCheckPlanText(t *testing.T) {
 		{"good plan from standard input", append([]string{"check-plan", "-"}, planStream...), string(planShow(t, "plan", "good", "")), 0,
 			nil, []string{"<stdin>: 2 paths checked, 2 ready"}},
 		{"good state", append([]string{"check-plan", state}, planStream...), "", 0,
-			[]string{"== product chat > api chat > operation completions (azurerm_api_management_api.chat): ready"}, []string{"2 paths checked, 2 ready"}},
+			[]string{"== product chat > api chat > operation completions (azurerm_api_management_api.chat): ready; streams: …"}, []string{"2 paths checked, 2 ready"}},
 		// Without the backend's timing, the checks that need it say what is
 		// missing, and how to give it.
 		{"no backend timing", []string{"check-plan", good}, "", 0,
@@ -88,7 +90,7 @@ func TestCheckPlanText(t *testing.T) {
 			nil},
 		{"broken plan", append([]string{"check-plan", broken}, planStream...), "", 1,
 			[]string{
-				"== product chat > api chat (azurerm_api_management_api.chat): not ready: 10 errors, 3 warnings",
+				"== product chat > api chat (azurerm_api_management_api.chat): not ready: 8 errors, 3 warnings; streams: …",
 				`azurerm_api_management_policy.global.xml_content:8:9: error SSE101: forward-request has no buffer-response, so it buffers the response in 8 KB units (the default is true): add buffer-response="false"`,
 				`azurerm_api_management_policy_fragment.auth.value:2:5: error SSE120: azurerm_api_management_api_policy.chat (api scope): cache-lookup caches whole responses, so a client may get a stored stream instead of live events: remove it from SSE APIs (in fragment "chat-auth", included at line 4, column 9)`,
 				`azurerm_application_gateway.main.backend_http_settings["chat-legacy"].request_timeout: error SSE302: backend_http_settings.request_timeout is 20s and the stream can stay silent for 20s, so the connection is closed mid-stream: set it to 30 or more (sseready_stream_profile.appgw_request_timeout), or send heartbeats more often`,
@@ -103,9 +105,8 @@ func TestCheckPlanText(t *testing.T) {
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
 			}
-			lines := strings.Split(out, "\n")
 			for _, want := range tt.stdout {
-				if !slices.Contains(lines, want) {
+				if !hasLine(out, want) {
 					t.Errorf("stdout lacks the line\n%s\n---\n%s", want, out)
 				}
 			}
@@ -116,6 +117,15 @@ func TestCheckPlanText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hasLine reports whether out has the line want, or, when want ends in
+// "…", a line that starts with what comes before it.
+func hasLine(out, want string) bool {
+	prefix, isPrefix := strings.CutSuffix(want, "…")
+	return slices.ContainsFunc(strings.Split(out, "\n"), func(l string) bool {
+		return l == want || (isPrefix && strings.HasPrefix(l, prefix))
+	})
 }
 
 // Exit 2: a policy that does not parse (named by address, attribute and
@@ -200,7 +210,7 @@ func TestCheckPlanJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if want := []string{"api", "complete", "findings", "notes", "path", "ready", "resources", "unknown"}; !slices.Equal(keys, want) {
+	if want := []string{"api", "complete", "findings", "notes", "path", "ready", "resources", "streaming", "streaming_evidence", "unknown"}; !slices.Equal(keys, want) {
 		t.Errorf("keys %q, want %q", keys, want)
 	}
 	if u, ok := raw[0]["unknown"].([]any); !ok || len(u) != 0 {
@@ -250,7 +260,7 @@ func TestCheckPlanJSON(t *testing.T) {
 		t.Errorf("resources %q", api.Resources)
 	}
 	// <, > and & stay as written.
-	if !strings.Contains(out, "<base />") {
+	if !strings.Contains(out, `"product chat > api chat"`) || strings.Contains(out, `\u003e`) {
 		t.Error("markup escaped")
 	}
 }
@@ -319,5 +329,111 @@ func TestCheckPlanSARIF(t *testing.T) {
 	n := at(doc, "runs", 0, "invocations", 0, "toolExecutionNotifications", 0)
 	if code != 2 || str(at(n, "locations", 0, "logicalLocations", 0, "fullyQualifiedName")) != "azurerm_api_management_policy.global.xml_content" {
 		t.Errorf("exit %d: %v", code, n)
+	}
+}
+
+// An LLM API next to an echo API and a REST API (testdata/plans/apis):
+// which APIs stream is decided per API, the findings of each path follow,
+// the header says why, and the exit status counts errors only.
+func TestCheckPlanStreaming(t *testing.T) {
+	apis := planFile(t, "apis.json", planShow(t, "plan", "apis", ""))
+	// The same plan with the chat API marked as not streaming: nothing else
+	// has an error, so nothing fails.
+	quiet := planFile(t, "quiet.json", planShow(t, "plan", "apis", "no-stream",
+		azurermstandin.WithFile("policies/chat.xml", "<!-- sseready:no-stream -->\n<policies>\n    <inbound>\n        <base />\n        <set-backend-service backend-id=\"aoai\" />\n    </inbound>\n    <backend>\n        <base />\n    </backend>\n    <outbound>\n        <base />\n    </outbound>\n    <on-error>\n        <base />\n    </on-error>\n</policies>\n")))
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string // lines, each exactly (up to the "…" it ends in)
+		stderr string
+	}{
+		{"auto", []string{apis}, 1, []string{
+			"== api chat (azurerm_api_management_api.chat): not ready: 2 errors, 1 warning; streams: operation POST /deployments/{deployment-id}/chat/completions: URL template /deployments/{deployment-id}/chat/completions is a streaming LLM or agent route (…/chat/completions) (+2 more)",
+			"== api echo-api (azurerm_api_management_api.echo): ready, 2 warnings; may stream: nothing on its path says whether it streams: name it with --stream-api, or put <!-- sseready:streams --> or <!-- sseready:no-stream --> at the top of its policy",
+			`azurerm_api_management_policy.global.xml_content:8:9: warning SSE101: if this API streams: forward-request has no buffer-response, so it buffers the response in 8 KB units (the default is true): add buffer-response="false"`,
+			"== api orders (azurerm_api_management_api.orders): ready; does not stream: azurerm_api_management_api_operation.orders_create, azurerm_api_management_api_operation.orders_list declares the responses of its 2 operations as application/json, application/problem+json only",
+			"azurerm_cdn_frontdoor_profile.main.response_timeout_seconds: info SSE404: …",
+		}, "3 paths checked, 2 ready"},
+		{"the chat API marked as not streaming", []string{quiet}, 0, []string{
+			"== api chat (azurerm_api_management_api.chat): ready; does not stream: <!-- sseready:no-stream --> at azurerm_api_management_api_policy.chat.xml_content:1:1",
+		}, "3 paths checked, 3 ready"},
+		{"--stream-api", []string{"--stream-api", "echo-api", apis}, 1, []string{
+			"== api echo-api (azurerm_api_management_api.echo): not ready: 2 errors; streams: named by --stream-api echo-api",
+			"== api orders (azurerm_api_management_api.orders): ready; does not stream: …",
+		}, "3 paths checked, 1 ready"},
+		{"--streaming all", []string{"--streaming", "all", apis}, 1, []string{
+			"== api orders (azurerm_api_management_api.orders): not ready: 2 errors; streams: --streaming all treats every API as streaming",
+		}, "3 paths checked, 0 ready"},
+		{"a wrong --streaming", []string{"--streaming", "sometimes", apis}, 2, nil, `--streaming: unknown streaming mode "sometimes"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", append(append([]string{"check-plan"}, tt.args...), planStream...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tt.code, out, errOut)
+			}
+			for _, want := range tt.stdout {
+				if !hasLine(out, want) {
+					t.Errorf("stdout lacks the line\n%s\n---\n%s", want, out)
+				}
+			}
+			if !strings.Contains(errOut, tt.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.stderr, errOut)
+			}
+		})
+	}
+}
+
+func TestCheckPlanStreamingJSONAndSARIF(t *testing.T) {
+	apis := planFile(t, "apis.json", planShow(t, "plan", "apis", ""))
+	code, out, errOut := runCLI(t, "", append([]string{"check-plan", "--format", "json", apis}, planStream...)...)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	var paths []planPathJSON
+	if err := json.Unmarshal([]byte(out), &paths); err != nil || len(paths) != 3 {
+		t.Fatalf("%v: %d paths\n%s", err, len(paths), out)
+	}
+	for i, want := range []struct{ path, streaming, evidence, severity string }{
+		{"api chat", "yes", "its backend is the account azurerm_cognitive_account.openai", "error"},
+		{"api echo-api", "unknown", "nothing on its path says whether it streams", "warning"},
+		{"api orders", "no", "declares the responses of its 2 operations as application/json, application/problem+json only", "info"},
+	} {
+		p := paths[i]
+		if p.Path != want.path || p.Streaming != want.streaming || !slices.ContainsFunc(p.StreamingEvidence, func(e string) bool { return strings.Contains(e, want.evidence) }) {
+			t.Errorf("%s: streaming %q %q, want %q with %q", p.Path, p.Streaming, p.StreamingEvidence, want.streaming, want.evidence)
+		}
+		for _, f := range p.Findings {
+			if f.Rule == "SSE101" && f.Severity != want.severity {
+				t.Errorf("%s: SSE101 %s, want %s", p.Path, f.Severity, want.severity)
+			}
+		}
+	}
+
+	// SARIF: the global policy's finding is one result per verdict, each
+	// with the verdict and its reasons in its properties.
+	code, out, errOut = runCLI(t, "", append([]string{"check-plan", "--format", "sarif", apis}, planStream...)...)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	doc := checkSARIF(t, out)
+	got := map[string]string{}
+	for _, r := range list(at(doc, "runs", 0, "results")) {
+		if str(at(r, "ruleId")) != "SSE101" {
+			continue
+		}
+		verdict := str(at(r, "properties", "streaming"))
+		var evidence []string
+		for _, e := range list(at(r, "properties", "streaming_evidence")) {
+			evidence = append(evidence, str(e))
+		}
+		if len(evidence) == 0 {
+			t.Errorf("%s: no streaming_evidence", verdict)
+		}
+		got[verdict] = str(at(r, "level"))
+	}
+	if want := map[string]string{"yes": "error", "unknown": "warning", "no": "note"}; !maps.Equal(got, want) {
+		t.Errorf("SSE101 results by verdict %v, want %v", got, want)
 	}
 }

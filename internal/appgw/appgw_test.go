@@ -94,3 +94,34 @@ func TestDeriveInputErrors(t *testing.T) {
 		}
 	}
 }
+
+// The timeout in force, and which setting decides it: the AGIC annotation,
+// then request_timeout, then azurerm's default (FACTS.md).
+func TestTimeoutInForce(t *testing.T) {
+	tests := []struct {
+		name       string
+		g          Gateway
+		want       time.Duration
+		from       TimeoutSetting
+		what       string
+		overridden string
+	}{
+		{"nothing set", Gateway{}, 30 * time.Second, TimeoutDefault, "(not set: azurerm's default)", ""},
+		{"request_timeout", Gateway{RequestTimeout: ptr(int64(600))}, 10 * time.Minute, TimeoutRequestTimeout, "backend_http_settings.request_timeout", ""},
+		{"the annotation alone", Gateway{AGICRequestTimeout: ptr(int64(45))}, 45 * time.Second, TimeoutAGIC, "appgw.ingress.kubernetes.io/request-timeout", ""},
+		{"the annotation over request_timeout", Gateway{RequestTimeout: ptr(int64(600)), AGICRequestTimeout: ptr(int64(30))}, 30 * time.Second, TimeoutAGIC,
+			"it overrides the gateway's backend settings", "request_timeout = 600 does not apply"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, from := tt.g.TimeoutInForce()
+			if d != tt.want || from != tt.from || tt.g.Timeout() != tt.want {
+				t.Errorf("%s from %s (Timeout %s), want %s from %s", d, from, tt.g.Timeout(), tt.want, tt.from)
+			}
+			what, overridden := tt.g.TimeoutDescription()
+			if !strings.Contains(what, tt.what) || (tt.overridden == "") != (overridden == "") || !strings.Contains(overridden, tt.overridden) {
+				t.Errorf("described as %q, %q; want %q, %q", what, overridden, tt.what, tt.overridden)
+			}
+		})
+	}
+}

@@ -41,16 +41,57 @@ func (g Gateway) ResponseBuffering() bool {
 	return g.Global == nil || g.Global.ResponseBufferingEnabled
 }
 
-// Timeout is the backend request timeout in force: the AGIC annotation's
-// when given, else request_timeout, else azurerm's default.
+// TimeoutSetting names the setting that decides the backend request
+// timeout.
+type TimeoutSetting string
+
+const (
+	// TimeoutAGIC is the Application Gateway Ingress Controller's
+	// annotation appgw.ingress.kubernetes.io/request-timeout: it overrides
+	// the gateway's backend settings (FACTS.md).
+	TimeoutAGIC TimeoutSetting = "agic_request_timeout"
+	// TimeoutRequestTimeout is backend_http_settings.request_timeout.
+	TimeoutRequestTimeout TimeoutSetting = "request_timeout"
+	// TimeoutDefault is azurerm's default, when neither is set.
+	TimeoutDefault TimeoutSetting = "default"
+)
+
+// TimeoutInForce is the backend request timeout in force and the setting
+// it comes from, the one place the precedence is decided: the AGIC
+// annotation when given, else request_timeout, else azurerm's default
+// (30 s).
+func (g Gateway) TimeoutInForce() (time.Duration, TimeoutSetting) {
+	switch {
+	case g.AGICRequestTimeout != nil:
+		return time.Duration(*g.AGICRequestTimeout) * time.Second, TimeoutAGIC
+	case g.RequestTimeout != nil:
+		return time.Duration(*g.RequestTimeout) * time.Second, TimeoutRequestTimeout
+	}
+	return streamprofile.AppGWDefaultTimeout * time.Second, TimeoutDefault
+}
+
+// Timeout is the backend request timeout in force (TimeoutInForce).
 func (g Gateway) Timeout() time.Duration {
-	if g.AGICRequestTimeout != nil {
-		return time.Duration(*g.AGICRequestTimeout) * time.Second
+	d, _ := g.TimeoutInForce()
+	return d
+}
+
+// TimeoutDescription names the setting in force for a person, and what it
+// overrides: "the AGIC annotation appgw.ingress.kubernetes.io/request-timeout
+// (it overrides the gateway's backend settings)". overridden is "" unless
+// the annotation wins over a request_timeout that is set, and then says so.
+func (g Gateway) TimeoutDescription() (what, overridden string) {
+	_, from := g.TimeoutInForce()
+	switch from {
+	case TimeoutAGIC:
+		if g.RequestTimeout != nil {
+			overridden = fmt.Sprintf("backend_http_settings.request_timeout = %d does not apply while the annotation is set", *g.RequestTimeout)
+		}
+		return "the AGIC annotation appgw.ingress.kubernetes.io/request-timeout (it overrides the gateway's backend settings)", overridden
+	case TimeoutRequestTimeout:
+		return "backend_http_settings.request_timeout", ""
 	}
-	if g.RequestTimeout != nil {
-		return time.Duration(*g.RequestTimeout) * time.Second
-	}
-	return streamprofile.AppGWDefaultTimeout * time.Second
+	return "backend_http_settings.request_timeout (not set: azurerm's default)", ""
 }
 
 // SettingsKeys are the keys an App Gateway object may hold: azurerm's

@@ -139,6 +139,21 @@ type APIM struct {
 type Policy struct {
 	Scope apimcheck.Scope
 	XML   string
+	// Name is the policy's name where the front end places findings
+	// itself (check-plan: the resource address); "" names it by its
+	// setting, apim.policies[i]. A front end that names its policies
+	// places each finding by its Setting: a finding in the policy's own
+	// document then does not repeat the name, while one inside an included
+	// fragment, and a message about another policy, use it.
+	Name string
+}
+
+// label is how messages name the i-th policy.
+func (p Policy) label(i int) string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return PolicySetting(i)
 }
 
 // Backend is how the backend streams.
@@ -164,32 +179,6 @@ type Result struct {
 	// Findings are ordered along the path, front to back.
 	Findings []rules.Finding
 }
-
-// Setting paths, as input errors and unknown-value findings name them. A
-// hop or list item that is unknown as a whole is named by its own path
-// ("apim", "apim.policies[0]"), which holds back every check below it.
-const (
-	pathAPIMSKU       = "apim.sku_name"
-	pathAPIMFragments = "apim.fragments"
-	pathAppGWSKU      = "app_gateway.sku_name"
-	pathAppGWGlobal   = "app_gateway.global"
-	pathAppGWTimeout  = "app_gateway.request_timeout"
-	pathAppGWWAF      = "app_gateway.waf_request_body_check"
-	pathAGCRoute      = "app_gateway_for_containers.route_timeout"
-	pathAGCRequest    = "app_gateway_for_containers.request_timeout"
-	pathAGCBackendReq = "app_gateway_for_containers.backend_request_timeout"
-	pathAppGWAGIC     = "app_gateway.agic_request_timeout"
-	pathLBIdle        = "load_balancer.idle_timeout_in_minutes"
-	pathLBReset       = "load_balancer.tcp_reset_enabled"
-	pathCAIdle        = "container_apps.request_idle_timeout_in_minutes"
-	pathAOAIMode      = "azure_openai.content_filter_mode"
-	pathFrontDoor     = "front_door.response_timeout_seconds"
-	pathBackendGap    = "backend.max_event_gap"
-	pathBackendBeat   = "backend.heartbeat_interval"
-	pathBackendTTFB   = "backend.max_time_to_headers"
-	pathBackendTCP    = "backend.tcp_keepalive"
-	pathBackendHeader = "backend.response_headers"
-)
 
 // Check judges the chain. Each problem with the inputs (a value no
 // gateway accepts, a policy that does not parse) is an *input.Error
@@ -304,19 +293,19 @@ func (k *checker) hopsKnown() bool {
 func (k *checker) validate() {
 	c := k.chain
 	if a := c.APIM; a != nil {
-		if k.known(pathAPIMFragments) && len(a.Fragments) > 0 {
+		if k.known(SettingAPIMFragments) && len(a.Fragments) > 0 {
 			docs, errs := apimcheck.ParseFragments(a.Fragments)
-			k.errs = append(k.errs, apimcheck.FragmentInputErrors(pathAPIMFragments, errs)...)
+			k.errs = append(k.errs, apimcheck.FragmentInputErrors(SettingAPIMFragments, errs)...)
 			k.fragments = docs
 		}
 		atScope := map[apimcheck.Scope]int{}
 		for i, p := range a.Policies {
-			path := fmt.Sprintf("apim.policies[%d].xml", i)
+			path := PolicyXMLSetting(i)
 			scope := scopeOrDefault(p.Scope)
-			if first, dup := atScope[scope]; dup && k.known(fmt.Sprintf("apim.policies[%d].scope", i)) {
+			if first, dup := atScope[scope]; dup && k.known(PolicyScopeSetting(i)) {
 				// The same rule as the composition APIM runs (apimcheck.Compose).
-				k.errs = append(k.errs, input.Errorf(fmt.Sprintf("apim.policies[%d].scope", i),
-					"apim.policies[%d] is at %s scope too: a request path runs one policy per scope, so list the policies of one path", first, scope))
+				k.errs = append(k.errs, input.Errorf(PolicyScopeSetting(i),
+					"%s is at %s scope too: a request path runs one policy per scope, so list the policies of one path", a.Policies[first].label(first), scope))
 			} else if !dup {
 				atScope[scope] = i
 			}
@@ -334,7 +323,7 @@ func (k *checker) validate() {
 		}
 	}
 	b := c.Backend
-	if k.known(pathBackendGap, pathBackendBeat) && b.MaxEventGap > 0 {
+	if k.known(SettingBackendGap, SettingBackendBeat) && b.MaxEventGap > 0 {
 		p := streamprofile.Profile{MaxEventGap: b.MaxEventGap, HeartbeatInterval: b.HeartbeatInterval, Hops: []streamprofile.Hop{}}
 		for _, e := range p.Validate() {
 			e.Field = "backend." + e.Field
@@ -348,9 +337,9 @@ func (k *checker) validate() {
 func (k *checker) backend() {
 	b := k.chain.Backend
 	switch {
-	case !k.known(pathBackendGap, pathBackendBeat, pathBackendTTFB, pathBackendTCP, pathLBIdle, pathCAIdle) || !k.hopsKnown():
+	case !k.known(SettingBackendGap, SettingBackendBeat, SettingBackendTTFB, SettingBackendTCP, SettingLBIdle, SettingCAIdle) || !k.hopsKnown():
 	case b.MaxEventGap == 0:
-		k.add(rules.IdleCut, rules.HopBackend, rules.Warning, pathBackendGap,
+		k.add(rules.IdleCut, rules.HopBackend, rules.Warning, SettingBackendGap,
 			"the backend's max_event_gap is not given, so no hop's idle clock can be checked: give the longest silence between events")
 	default:
 		p := streamprofile.Profile{
@@ -381,21 +370,21 @@ func (k *checker) backend() {
 				continue // judged against the route's timeout in agc
 			}
 			if lb := k.chain.LoadBalancer; f.Rule == rules.IdleCut && f.Hop == rules.HopLoadBalancer && f.Severity == rules.Error &&
-				lb != nil && !lb.TCPReset && k.known(pathLBReset) {
+				lb != nil && !lb.TCPReset && k.known(SettingLBReset) {
 				f.Message += " (the rule drops an idle flow silently, so the client waits on a dead connection: set tcp_reset_enabled = true to send a reset)"
 			}
 			f.Element = "backend." + f.Element
 			k.findings = append(k.findings, f)
 		}
 	}
-	if k.known(pathBackendHeader) {
+	if k.known(SettingBackendHeaders) {
 		k.headers(b.ResponseHeaders)
 	}
 }
 
 func (k *checker) headers(h map[string]string) {
 	if h == nil {
-		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, pathBackendHeader,
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, SettingBackendHeaders,
 			"the backend's response headers are not given: make sure it sends Content-Type: text/event-stream, Cache-Control: no-cache, Connection: keep-alive and X-Accel-Buffering: no")
 		return
 	}
@@ -410,19 +399,19 @@ func (k *checker) headers(h map[string]string) {
 	ct, ok := get("Content-Type")
 	mediaType := strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
 	if !ok || mediaType != "text/event-stream" {
-		k.add(rules.BackendHeaders, rules.HopBackend, rules.Error, pathBackendHeader+".Content-Type",
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Error, SettingBackendHeaders+".Content-Type",
 			"the backend answers with Content-Type %q, and a client fails an EventSource whose response is not text/event-stream: send Content-Type: text/event-stream", ct)
 	}
 	if cc, _ := get("Cache-Control"); !strings.Contains(strings.ToLower(cc), "no-cache") {
-		k.add(rules.BackendHeaders, rules.HopBackend, rules.Warning, pathBackendHeader+".Cache-Control",
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Warning, SettingBackendHeaders+".Cache-Control",
 			"the backend does not send Cache-Control: no-cache, so CDNs and other intermediaries may cache the stream")
 	}
 	if c, _ := get("Connection"); !strings.EqualFold(strings.TrimSpace(c), "keep-alive") {
-		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, pathBackendHeader+".Connection",
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, SettingBackendHeaders+".Connection",
 			"the backend does not send Connection: keep-alive, which Microsoft's Application Gateway guidance recommends")
 	}
 	if x, _ := get("X-Accel-Buffering"); !strings.EqualFold(strings.TrimSpace(x), "no") {
-		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, pathBackendHeader+".X-Accel-Buffering",
+		k.add(rules.BackendHeaders, rules.HopBackend, rules.Info, SettingBackendHeaders+".X-Accel-Buffering",
 			"the backend does not send X-Accel-Buffering: no, which turns buffering off in nginx-like intermediaries")
 	}
 }
@@ -443,11 +432,11 @@ func (k *checker) silenceCheck(id, hop, element, what string, timeout time.Durat
 
 func (k *checker) frontDoor() {
 	fd := k.chain.FrontDoor
-	if fd == nil || !k.known(pathFrontDoor) {
+	if fd == nil || !k.known(SettingFrontDoorTimeout) {
 		return
 	}
 	if fd.ResponseTimeoutSeconds == nil {
-		k.add(rules.FrontDoorTimeout, rules.HopFrontDoor, rules.Warning, pathFrontDoor,
+		k.add(rules.FrontDoorTimeout, rules.HopFrontDoor, rules.Warning, SettingFrontDoorTimeout,
 			"response_timeout_seconds is not set, and Front Door's default is not in sseready's sources: set it (sseready_stream_profile.front_door_origin_response_timeout)")
 		return
 	}
@@ -457,7 +446,7 @@ func (k *checker) frontDoor() {
 	} else if *fd.ResponseTimeoutSeconds >= streamprofile.FrontDoorMaxTimeout {
 		advice = "it is at its largest, 240: send heartbeats more often"
 	}
-	k.silenceCheck(rules.FrontDoorTimeout, rules.HopFrontDoor, pathFrontDoor, "Front Door's response_timeout_seconds",
+	k.silenceCheck(rules.FrontDoorTimeout, rules.HopFrontDoor, SettingFrontDoorTimeout, "Front Door's response_timeout_seconds",
 		time.Duration(*fd.ResponseTimeoutSeconds)*time.Second, advice)
 }
 
@@ -467,39 +456,39 @@ func (k *checker) appGateway() {
 		return
 	}
 	switch {
-	case !k.known(pathAppGWGlobal):
+	case !k.known(SettingAppGWGlobal):
 	case ag.Global == nil:
-		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, pathAppGWGlobal,
+		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, SettingAppGWGlobal,
 			"azurerm_application_gateway has no global block, so the gateway buffers responses (its default): add global { response_buffering_enabled = false, request_buffering_enabled = true }")
 	case ag.Global.ResponseBufferingEnabled:
-		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, pathAppGWGlobal+".response_buffering_enabled",
+		k.add(rules.AppGWResponseBuffering, rules.HopAppGateway, rules.Error, SettingAppGWGlobal+".response_buffering_enabled",
 			"global.response_buffering_enabled is true, so the gateway holds the stream: set it to false")
 	}
-	if k.known(pathAppGWSKU, pathAppGWWAF, pathAppGWGlobal) {
+	if k.known(SettingAppGWSKU, SettingAppGWWAF, SettingAppGWGlobal) {
 		if ag.SKUName == appgw.WAFV2 && ag.WAFRequestBodyCheck && ag.Global != nil && !ag.Global.RequestBufferingEnabled {
-			k.add(rules.AppGWWAFBuffersRequest, rules.HopAppGateway, rules.Warning, pathAppGWGlobal+".request_buffering_enabled",
+			k.add(rules.AppGWWAFBuffersRequest, rules.HopAppGateway, rules.Warning, SettingAppGWGlobal+".request_buffering_enabled",
 				"request_buffering_enabled is false, but the WAF inspects request bodies (request_body_check), so requests are buffered anyway; responses still stream")
 		}
 	}
-	if k.known(pathAppGWSKU) {
+	if k.known(SettingAppGWSKU) {
 		if ag.SKUName == appgw.Basic {
-			k.add(rules.AppGWBasicSKU, rules.HopAppGateway, rules.Warning, pathAppGWSKU,
+			k.add(rules.AppGWBasicSKU, rules.HopAppGateway, rules.Warning, SettingAppGWSKU,
 				"whether the Basic SKU honors response_buffering_enabled = false is not documented: prefer Standard_v2 or WAF_v2 for SSE, or test the stream through this gateway")
 		}
 	}
-	if k.known(pathAppGWTimeout, pathAppGWAGIC) {
-		timeout := int64(streamprofile.AppGWDefaultTimeout)
-		what, path := "backend_http_settings.request_timeout (not set: azurerm's default)", pathAppGWTimeout
-		switch {
-		case ag.AGICRequestTimeout != nil:
-			timeout, path = *ag.AGICRequestTimeout, pathAppGWAGIC
-			what = "the AGIC annotation appgw.ingress.kubernetes.io/request-timeout (it overrides the gateway's backend settings)"
-		case ag.RequestTimeout != nil:
-			timeout, what = *ag.RequestTimeout, "backend_http_settings.request_timeout"
+	if k.known(SettingAppGWTimeout, SettingAppGWAGIC) {
+		// appgw decides which setting is in force; the finding names it.
+		timeout, from := ag.TimeoutInForce()
+		path := SettingAppGWTimeout
+		if from == appgw.TimeoutAGIC {
+			path = SettingAppGWAGIC
 		}
-		k.silenceCheck(rules.AppGWRequestTimeout, rules.HopAppGateway, path, what,
-			time.Duration(timeout)*time.Second,
-			fmt.Sprintf("set it to %d or more (sseready_stream_profile.appgw_request_timeout), or send heartbeats more often", k.budget.AppGWRequestTimeout))
+		what, overridden := ag.TimeoutDescription()
+		advice := fmt.Sprintf("set it to %d or more (sseready_stream_profile.appgw_request_timeout), or send heartbeats more often", k.budget.AppGWRequestTimeout)
+		if overridden != "" {
+			advice += " (" + overridden + ")"
+		}
+		k.silenceCheck(rules.AppGWRequestTimeout, rules.HopAppGateway, path, what, timeout, advice)
 	}
 }
 
@@ -508,15 +497,15 @@ func (k *checker) appGateway() {
 // else the RoutePolicy's routeTimeout.
 func (k *checker) agc() {
 	agc := k.chain.AppGatewayForContainers
-	if agc == nil || !k.known(pathAGCRoute, pathAGCRequest, pathAGCBackendReq) {
+	if agc == nil || !k.known(SettingAGCRoute, SettingAGCRequest, SettingAGCBackendRequest) {
 		return
 	}
 	for _, t := range []struct {
 		d          *time.Duration
 		path, what string
 	}{
-		{agc.RequestTimeout, pathAGCRequest, "the HTTPRoute's timeouts.request"},
-		{agc.BackendRequestTimeout, pathAGCBackendReq, "the HTTPRoute's timeouts.backendRequest"},
+		{agc.RequestTimeout, SettingAGCRequest, "the HTTPRoute's timeouts.request"},
+		{agc.BackendRequestTimeout, SettingAGCBackendRequest, "the HTTPRoute's timeouts.backendRequest"},
 	} {
 		if t.d != nil && *t.d != 0 {
 			k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Error, t.path,
@@ -528,10 +517,10 @@ func (k *checker) agc() {
 	}
 	switch {
 	case agc.RouteTimeout == nil:
-		k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Warning, pathAGCRoute,
+		k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Warning, SettingAGCRoute,
 			"the route timeout is not given: App Gateway for Containers ends a response when it runs out; set it to 0s")
 	case *agc.RouteTimeout != 0:
-		k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Error, pathAGCRoute,
+		k.add(rules.AGCRouteTimeout, rules.HopAppGatewayForContainers, rules.Error, SettingAGCRoute,
 			"the route timeout is %s, so every stream is cut after %s: set it to 0s", *agc.RouteTimeout, *agc.RouteTimeout)
 	}
 }
@@ -540,14 +529,14 @@ func (k *checker) agc() {
 // chunks.
 func (k *checker) azureOpenAI() {
 	a := k.chain.AzureOpenAI
-	if a == nil || !k.known(pathAOAIMode) || !a.DeliversInChunks() {
+	if a == nil || !k.known(SettingAOAIMode) || !a.DeliversInChunks() {
 		return
 	}
 	mode := a.ContentFilterMode
 	if mode == "" {
 		mode = "Default (not set)"
 	}
-	k.add(rules.OpenAIContentFilter, rules.HopAzureOpenAI, rules.Warning, pathAOAIMode,
+	k.add(rules.OpenAIContentFilter, rules.HopAzureOpenAI, rules.Warning, SettingAOAIMode,
 		"the content filter's mode is %s, which holds completion content to evaluate it, so the stream arrives in chunks, not token by token: set mode = \"Asynchronous_filter\" on the RAI policy if that is not acceptable", mode)
 }
 
@@ -556,128 +545,14 @@ func (k *checker) apim() {
 	if a == nil {
 		return
 	}
-	if k.known(pathAPIMSKU) && a.SKUName != "" {
+	if k.known(SettingAPIMSKU) && a.SKUName != "" {
 		if ok, _ := apimtier.SupportsSSE(a.SKUName); !ok {
-			k.add(rules.ConsumptionTier, rules.HopAPIM, rules.Error, pathAPIMSKU,
+			k.add(rules.ConsumptionTier, rules.HopAPIM, rules.Error, SettingAPIMSKU,
 				"sku_name %s is the Consumption tier, which does not support long-running connections: use a classic or v2 tier such as StandardV2_1", a.SKUName)
 		}
 	}
 	k.policies(a.Policies)
 	k.diagnostics(a.Diagnostics)
-}
-
-// policies checks each policy at its scope, then settles what a
-// <backend> that only says <base /> inherits: the policies of the chain
-// above its scope, composed as APIM runs them (apimcheck.Compose, the
-// composition the gateway emulator runs too), over APIM's global default
-// when the chain has no global policy. An unknown policy above leaves the
-// finding as the policy check gave it.
-func (k *checker) policies(ps []Policy) {
-	docs := make([]*apimpolicy.Document, len(ps))
-	for i, p := range ps {
-		if !k.known(fmt.Sprintf("apim.policies[%d]", i)) {
-			continue
-		}
-		if doc, err := apimpolicy.Parse([]byte(p.XML)); err == nil {
-			docs[i] = doc // a parse error is reported by validate
-		}
-	}
-	for i, p := range ps {
-		if docs[i] == nil {
-			continue
-		}
-		scope := scopeOrDefault(p.Scope)
-		res := apimcheck.Check(docs[i], apimcheck.Options{Scope: scope, Fragments: k.fragments})
-		for _, f := range res.Findings {
-			if f.Rule == rules.BackendInheritsBuffering {
-				switch v, from, settled := k.inherited(ps, docs, scope); {
-				case !settled:
-				case v == apimcheck.BackendStreams:
-					continue // settled: the inherited <backend> streams
-				case v == apimcheck.BackendBuffers:
-					f.Severity = rules.Error
-					f.Message = fmt.Sprintf("<base /> inherits %s, which buffers the response: fix that, or forward the request here with buffer-response=\"false\"", from)
-				}
-			}
-			f.Message = fmt.Sprintf("apim.policies[%d] (%s scope): %s", i, scope, f.Message)
-			f.Setting = fmt.Sprintf("apim.policies[%d].xml", i)
-			k.findings = append(k.findings, f)
-		}
-		k.forwardTimeouts(i, scope, docs[i])
-	}
-}
-
-// inherited judges the <backend> a policy at scope inherits: the chain's
-// policies above it composed. settled is false when that cannot be told
-// (a policy above is unknown, or its backend depends on a document not
-// given); from names what decides, for the message.
-func (k *checker) inherited(ps []Policy, docs []*apimpolicy.Document, scope apimcheck.Scope) (v apimcheck.BackendVerdict, from string, settled bool) {
-	var above []apimcheck.ScopedPolicy
-	var names []string
-	for j, p := range ps {
-		s := scopeOrDefault(p.Scope)
-		if slices.Index(apimcheck.Scopes, s) >= slices.Index(apimcheck.Scopes, scope) {
-			continue
-		}
-		if docs[j] == nil {
-			return 0, "", false // unknown yet
-		}
-		if r := docs[j].Root(); r == nil || r.Name != "policies" {
-			continue // a fragment does not stand at a scope of its own
-		}
-		name := fmt.Sprintf("apim.policies[%d]", j)
-		above = append(above, apimcheck.ScopedPolicy{Scope: s, Doc: docs[j], Name: name})
-		names = append(names, fmt.Sprintf("%s (%s scope)", name, s))
-	}
-	if len(above) == 0 {
-		return apimcheck.BackendBuffers, fmt.Sprintf("APIM's global default <forward-request/> (no policy above %s scope is in this chain; if one forwards with buffer-response=\"false\", add it to apim.policies)", scope), true
-	}
-	comp, err := apimcheck.Compose(above)
-	if err != nil {
-		return 0, "", false // two at one scope: reported by validate
-	}
-	v, _ = comp.Backend(apimcheck.Options{Fragments: k.fragments})
-	from = "the <backend> of " + strings.Join(names, " and ")
-	if comp.RunsDefaultForward() {
-		from += ", which leaves APIM's global default <forward-request/> in force"
-	}
-	return v, from, v != apimcheck.BackendUncertain
-}
-
-// forwardTimeouts checks each literal forward-request timeout against the
-// backend's longest wait for its response headers.
-func (k *checker) forwardTimeouts(i int, scope apimcheck.Scope, doc *apimpolicy.Document) {
-	ttfb := k.chain.Backend.MaxTimeToHeaders
-	if ttfb == 0 || !k.known(pathBackendTTFB) {
-		return
-	}
-	apimpolicy.Walk(doc.Nodes, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
-		e, ok := n.(*apimpolicy.Element)
-		if !ok || e.Name != "forward-request" {
-			return true
-		}
-		timeout, ok := apimcheck.ForwardRequestTimeout(e)
-		if !ok {
-			return true
-		}
-		f := rules.MustLookup(rules.APIMHeadersTimeout)
-		sev := rules.Severity("")
-		switch {
-		case ttfb >= timeout:
-			sev = rules.Error
-		case ttfb > timeout*3/4:
-			sev = rules.Warning
-		}
-		if sev != "" {
-			fd := f.Finding(e.Pos.Line, e.Pos.Column, e.Name,
-				"apim.policies[%d] (%s scope): forward-request waits %s for the response headers, and the backend takes up to %s to send them: set timeout to at least %d (sseready_stream_profile.apim_forward_request_timeout), at most 240",
-				i, scope, timeout, ttfb, min(streamprofile.TimeoutFor(ttfb), streamprofile.APIMMaxHeaderTimeout))
-			fd.Severity = sev
-			fd.Setting = fmt.Sprintf("apim.policies[%d].xml", i)
-			k.findings = append(k.findings, fd)
-		}
-		return true
-	})
 }
 
 func scopeOrDefault(s apimcheck.Scope) apimcheck.Scope {
@@ -692,25 +567,61 @@ func (k *checker) diagnostics(ds []apimdiag.Diagnostic) {
 	// API-scope one: with any diagnostic unknown, that waits.
 	allKnown := true
 	for i := range ds {
-		allKnown = allKnown && k.known(fmt.Sprintf("apim.diagnostics[%d]", i))
+		allKnown = allKnown && k.known(DiagnosticSetting(i))
 	}
 	for i, d := range ds {
-		if !k.known(fmt.Sprintf("apim.diagnostics[%d]", i)) {
+		if !k.known(DiagnosticSetting(i)) {
 			continue
 		}
 		if d.Global {
 			if allKnown && apimdiag.MayLogBodies(d) && apimdiag.AppliesToAPI(d, ds) {
-				k.add(rules.GlobalDiagnostic, rules.HopAPIM, rules.Error, fmt.Sprintf("apim.diagnostics[%d]", i),
-					"the global (All APIs) %s diagnostic may log bodies, and no API-scope %s diagnostic overrides it for the SSE API: add one with body_bytes = 0 in all four blocks (sseready_apim_diagnostic)",
-					d.Identifier, d.Identifier)
+				setting, logs := bodyLogging(i, d)
+				k.add(rules.GlobalDiagnostic, rules.HopAPIM, rules.Error, setting,
+					"the global (All APIs) %s diagnostic may log bodies (%s), and no API-scope %s diagnostic overrides it for the SSE API: add one with body_bytes = 0 in all four blocks (sseready_apim_diagnostic)",
+					d.Identifier, logs, d.Identifier)
 			}
 			continue
 		}
 		for _, f := range apimdiag.Check(d) {
-			f.Element = fmt.Sprintf("apim.diagnostics[%d].%s", i, f.Element)
+			f.Element = DiagnosticSetting(i) + "." + f.Element // the block or its body_bytes
 			k.findings = append(k.findings, f)
 		}
 	}
+}
+
+// bodyLogging says which blocks of the i-th diagnostic may log bodies:
+// "frontend_request.body_bytes = 1024, backend_response left out (APIM
+// keeps what it logs there)", and the setting of the first that logs
+// bodies (of the first left out when none does).
+func bodyLogging(i int, d apimdiag.Diagnostic) (setting, logs string) {
+	var logged, left []string
+	first, firstLeft := "", ""
+	for _, name := range apimdiag.Blocks {
+		b, ok := d.Blocks[name]
+		switch {
+		case !ok || b == nil:
+			left = append(left, name)
+			if firstLeft == "" {
+				firstLeft = DiagnosticBlockSetting(i, name)
+			}
+		case b.BodyBytes > 0:
+			logged = append(logged, fmt.Sprintf("%s.body_bytes = %d", name, b.BodyBytes))
+			if first == "" {
+				first = DiagnosticBodyBytesSetting(i, name)
+			}
+		}
+	}
+	if len(left) > 0 {
+		verb := "is"
+		if len(left) > 1 {
+			verb = "are"
+		}
+		logged = append(logged, fmt.Sprintf("%s %s left out, so APIM keeps what it logs there", strings.Join(left, ", "), verb))
+	}
+	if first == "" {
+		first = firstLeft
+	}
+	return first, strings.Join(logged, "; ")
 }
 
 // hopForPath names the hop of a setting path such as "apim.sku_name".

@@ -88,7 +88,7 @@ func TestBrokenChain(t *testing.T) {
 		"apim SSE201 error apim.sku_name",
 		"apim SSE202 error apim.diagnostics[1].frontend_response.body_bytes",
 		"apim SSE203 warning apim.diagnostics[1].backend_response",
-		"apim SSE204 error apim.diagnostics[0]",
+		"apim SSE204 error apim.diagnostics[0].frontend_response.body_bytes",
 		"load_balancer SSE401 error backend.heartbeat_interval",
 		"backend SSE402 error backend.response_headers.Content-Type",
 		"backend SSE402 warning backend.response_headers.Cache-Control",
@@ -108,7 +108,7 @@ func TestBrokenChain(t *testing.T) {
 	for rule, phrase := range map[string]string{
 		"SSE302": "backend_http_settings.request_timeout (not set: azurerm's default) is 30s and the stream can stay silent for 10m0s",
 		"SSE101": "apim.policies[0] (api scope): forward-request has no buffer-response",
-		"SSE204": "no API-scope azuremonitor diagnostic overrides it",
+		"SSE204": "may log bodies (frontend_response.body_bytes = 1024; frontend_request, backend_request, backend_response are left out, so APIM keeps what it logs there), and no API-scope azuremonitor diagnostic overrides it",
 		"SSE403": "the route timeout is 15s, so every stream is cut after 15s",
 		"SSE201": "sku_name Consumption_0 is the Consumption tier",
 	} {
@@ -126,7 +126,8 @@ func TestOperationScopeSettledByAPIScope(t *testing.T) {
 	r, _ := Check(c)
 	// Above the highest scope given stands APIM's global default, which
 	// buffers: the same composition sseready prove runs (FACTS.md).
-	if got := summary(r); got != "apim SSE102 error base" || !strings.Contains(r.Findings[0].Message, "APIM's global default <forward-request/> (no policy above operation scope is in this chain") {
+	if got := summary(r); got != "apim SSE102 error base" || !strings.Contains(r.Findings[0].Message, "APIM's global default <forward-request/>") ||
+		!strings.Contains(r.Findings[0].Message, "no policy above operation scope is given") {
 		t.Fatalf("findings\n%s\n%v", got, r.Findings)
 	}
 }
@@ -285,26 +286,41 @@ func TestForwardRequestTimeoutAgainstHeaders(t *testing.T) {
 	}
 }
 
-// <base /> is settled by the nearest scope of the chain that decides.
+// The path's policies are checked composed, as APIM runs them (and as
+// lint DIR checks an APIOps tree): a <backend> is judged where it runs,
+// and one that the scope below never reaches is not judged at all. A
+// single scope policy is checked at its scope, its <base /> settled by
+// APIM's global default.
 func TestScopeChainSettlesBase(t *testing.T) {
 	streaming := `<policies><backend><forward-request timeout="60" buffer-response="false" /></backend></policies>`
 	buffering := `<policies><backend><forward-request timeout="60" /></backend></policies>`
 	inherits := `<policies><backend><base /></backend></policies>`
 	fragment := `<fragment><set-header name="a" exists-action="override"><value>b</value></set-header></fragment>`
+	at := func(scope apimcheck.Scope, xml string) Policy { return Policy{Scope: scope, XML: xml} }
 	tests := []struct {
 		name     string
 		policies []Policy
-		want     string // the SSE102 findings left
+		want     string // the backend findings (SSE101, SSE102, SSE103): "RULE@policy severity"
 	}{
-		{"global streams: api inherits it", []Policy{{apimcheck.Global, streaming}, {apimcheck.API, inherits}}, ""},
-		{"product inherits global's streaming", []Policy{{apimcheck.Global, streaming}, {apimcheck.Product, inherits}, {apimcheck.API, inherits}, {apimcheck.Operation, inherits}}, ""},
-		{"product buffers: api's base is an error", []Policy{{apimcheck.Product, buffering}, {apimcheck.API, inherits}}, "error"},
-		{"product buffers: operation's base is an error", []Policy{{apimcheck.Product, buffering}, {apimcheck.Operation, inherits}}, "error"},
-		{"api alone inherits: error", []Policy{{apimcheck.API, inherits}}, "error"},
-		{"operation alone: the global default buffers", []Policy{{apimcheck.Operation, inherits}}, "error"},
-		{"a fragment stands at no scope: the global default buffers", []Policy{{apimcheck.API, fragment}, {apimcheck.Operation, inherits}}, "error"},
-		{"workspace, api and operation inherit a streaming global", []Policy{{apimcheck.Global, streaming}, {apimcheck.Workspace, inherits}, {apimcheck.API, inherits}, {apimcheck.Operation, inherits}}, ""},
-		{"a product forwarding through a fragment not given: unsettled", []Policy{{apimcheck.Product, `<policies><backend><include-fragment fragment-id="fwd" /></backend></policies>`}, {apimcheck.API, inherits}}, "error"},
+		{"global streams: api inherits it", []Policy{at(apimcheck.Global, streaming), at(apimcheck.API, inherits)}, ""},
+		{"product inherits global's streaming", []Policy{at(apimcheck.Global, streaming), at(apimcheck.Product, inherits), at(apimcheck.API, inherits), at(apimcheck.Operation, inherits)}, ""},
+		{"product buffers: the api's path runs its forward-request", []Policy{at(apimcheck.Product, buffering), at(apimcheck.API, inherits)}, "SSE101@0 error"},
+		{"product buffers: the operation's path runs its forward-request", []Policy{at(apimcheck.Product, buffering), at(apimcheck.Operation, inherits)}, "SSE101@0 error"},
+		{"api alone inherits: error", []Policy{at(apimcheck.API, inherits)}, "SSE102@0 error"},
+		{"operation alone: the global default buffers", []Policy{at(apimcheck.Operation, inherits)}, "SSE102@0 error"},
+		{"product and api inherit the global default: the product's base", []Policy{at(apimcheck.Product, inherits), at(apimcheck.API, inherits)}, "SSE102@0 error"},
+		{"a fragment stands at no scope: the global default buffers", []Policy{at(apimcheck.API, fragment), at(apimcheck.Operation, inherits)}, "SSE102@1 error"},
+		{"workspace, api and operation inherit a streaming global", []Policy{at(apimcheck.Global, streaming), at(apimcheck.Workspace, inherits), at(apimcheck.API, inherits), at(apimcheck.Operation, inherits)}, ""},
+		// The product's <backend><base/></backend> never runs: the API's own
+		// <backend> forwards without <base />, so neither the product's base
+		// nor the buffering global forward-request is on the path.
+		{"an api forwarding without base: the product's base does not run", []Policy{at(apimcheck.Global, buffering), at(apimcheck.Product, inherits), at(apimcheck.API, streaming)}, ""},
+		{"an api forwarding without base over the global default", []Policy{at(apimcheck.Product, inherits), at(apimcheck.API, streaming)}, ""},
+		// What the fragment forwards with is not given: unsettled, a warning.
+		{"a product forwarding through a fragment not given", []Policy{at(apimcheck.Product, `<policies><backend><include-fragment fragment-id="fwd" /></backend></policies>`), at(apimcheck.API, inherits)}, "SSE103@1 warning"},
+		// The same API, but its <backend> calls <base />: the global
+		// forward-request runs, and is the finding.
+		{"an api calling base: the global forward-request runs", []Policy{at(apimcheck.Global, buffering), at(apimcheck.Product, inherits), at(apimcheck.API, inherits)}, "SSE101@0 error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -316,14 +332,62 @@ func TestScopeChainSettlesBase(t *testing.T) {
 			}
 			var got []string
 			for _, f := range r.Findings {
-				if f.Rule == "SSE102" {
-					got = append(got, string(f.Severity))
+				if f.Rule == "SSE101" || f.Rule == "SSE102" || f.Rule == "SSE103" {
+					i := -1
+					fmt.Sscanf(f.Setting, "apim.policies[%d].xml", &i)
+					got = append(got, fmt.Sprintf("%s@%d %s", f.Rule, i, f.Severity))
 				}
 			}
 			if strings.Join(got, ",") != tt.want {
-				t.Fatalf("SSE102 %q, want %q (%v)", got, tt.want, r.Findings)
+				t.Fatalf("%q, want %q (%v)", got, tt.want, r.Findings)
 			}
 		})
+	}
+}
+
+// A finding of the composition is traced to the policy that holds it: its
+// Setting names that policy's document, its message names the policy (by
+// its setting, or by the Name a front end gives it, which then places the
+// finding itself and is not named again, except for a fragment's finding,
+// whose place is the fragment).
+func TestCompositionFindingsNameTheirPolicy(t *testing.T) {
+	global := `<policies><inbound /><backend><forward-request timeout="120" /></backend><outbound /><on-error /></policies>`
+	api := `<policies><inbound><base /><include-fragment fragment-id="auth" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
+	c := goodChain()
+	c.APIM.Policies = []Policy{{Scope: apimcheck.Global, XML: global}, {Scope: apimcheck.API, XML: api}}
+	c.APIM.Fragments = map[string]string{"auth": `<fragment><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" /></fragment>`}
+	for _, named := range []bool{false, true} {
+		cc := c
+		cc.APIM = &APIM{SKUName: c.APIM.SKUName, Fragments: c.APIM.Fragments, Policies: slices.Clone(c.APIM.Policies)}
+		if named {
+			cc.APIM.Policies[0].Name, cc.APIM.Policies[1].Name = "azurerm_api_management_policy.global", "azurerm_api_management_api_policy.chat"
+		}
+		r, errs := Check(cc)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		got := map[string]string{}
+		for _, f := range r.Findings {
+			got[f.Rule] = f.Setting + " " + f.Message
+		}
+		want := map[string]string{
+			"SSE101": "apim.policies[0].xml apim.policies[0] (global scope): forward-request has no buffer-response",
+			"SSE120": "apim.fragments.auth apim.policies[1] (api scope): cache-lookup",
+		}
+		if named {
+			want = map[string]string{
+				"SSE101": "apim.policies[0].xml forward-request has no buffer-response",
+				"SSE120": "apim.fragments.auth azurerm_api_management_api_policy.chat (api scope): cache-lookup",
+			}
+		}
+		for rule, w := range want {
+			if !strings.HasPrefix(got[rule], w) {
+				t.Errorf("named %v: %s is %q, want %q...", named, rule, got[rule], w)
+			}
+		}
+		if _, ok := got["SSE102"]; ok {
+			t.Errorf("named %v: the API's <base /> is blamed as well: %q", named, got["SSE102"])
+		}
 	}
 }
 
@@ -347,5 +411,30 @@ func TestPolicyFragments(t *testing.T) {
 	c.APIM.Fragments["fwd"] = "<fragment>\n<forward-request>"
 	if _, errs = Check(c); len(errs) != 1 || errs[0].Error() != `apim.fragments, line 2, column 1: fragment "fwd": <forward-request> is not closed: the document ends before </forward-request>` {
 		t.Fatalf("errors %v", errs)
+	}
+}
+
+// While the operation's policy is unknown (until apply), what it inherits
+// is known: the policies above are checked composed, as on the API's own
+// path, and no <base /> above is blamed for the forward-request it runs.
+func TestPoliciesAboveAnUnknownOneAreComposed(t *testing.T) {
+	c := goodChain()
+	c.APIM.Policies = []Policy{
+		{Scope: apimcheck.Global, XML: `<policies><inbound /><backend><forward-request timeout="120" /></backend><outbound /><on-error /></policies>`},
+		{Scope: apimcheck.Product, XML: `<policies><backend><base /></backend></policies>`},
+		{Scope: apimcheck.API, XML: `<policies><backend><base /></backend></policies>`},
+		{Scope: apimcheck.Operation},
+	}
+	c.Unknown = []string{PolicyXMLSetting(3)}
+	r, errs := Check(c)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, f.Rule+" "+string(f.Severity)+" "+f.Setting)
+	}
+	if want := "SSE101 error apim.policies[0].xml,SSE400 info apim.policies[3].xml"; strings.Join(got, ",") != want {
+		t.Fatalf("findings %q, want %q", got, want)
 	}
 }

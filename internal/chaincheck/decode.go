@@ -1,7 +1,6 @@
 package chaincheck
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -24,10 +23,9 @@ var ResultKeys = []string{"ready", "findings"}
 // Keys of the chain object, as sseready_chain_check and check_chain take
 // it (and a jsonencode() of either's input, read by the CLI).
 var (
-	Keys        = []string{"front_door", "app_gateway", "app_gateway_for_containers", "apim", "load_balancer", "container_apps", "app_service", "azure_openai", "backend"}
-	apimKeys    = []string{"sku_name", "policies", "diagnostics", "fragments"}
-	policyKeys  = []string{"scope", "xml"}
-	backendKeys = []string{"max_event_gap", "heartbeat_interval", "max_time_to_headers", "tcp_keepalive", "response_headers"}
+	Keys       = []string{"front_door", "app_gateway", "app_gateway_for_containers", "apim", "load_balancer", "container_apps", "app_service", "azure_openai", "backend"}
+	apimKeys   = []string{"sku_name", "policies", "diagnostics", "fragments"}
+	policyKeys = []string{"scope", "xml"}
 )
 
 // Decode reads a chain from a plain value (see package plain): the one
@@ -60,7 +58,7 @@ func Decode(v any, extra ...string) (Chain, []*input.Error) {
 	}
 	if ag := r.Object(root["app_gateway"], "app_gateway"); ag != nil {
 		if _, ok := ag["sku_name"]; !ok {
-			r.Fail(pathAppGWSKU, "is required: the gateway's sku.name (%s, %s or %s)", appgw.Basic, appgw.StandardV2, appgw.WAFV2)
+			r.Fail(SettingAppGWSKU, "is required: the gateway's sku.name (%s, %s or %s)", appgw.Basic, appgw.StandardV2, appgw.WAFV2)
 		}
 		g := appgw.Decode(r, ag, "app_gateway")
 		c.AppGateway = &g
@@ -97,7 +95,7 @@ func Decode(v any, extra ...string) (Chain, []*input.Error) {
 		c.AzureOpenAI = &AzureOpenAI{}
 		if mode, ok := r.String(ao, "azure_openai", "content_filter_mode"); ok {
 			if !slices.Contains(contentFilterModes, mode) {
-				r.Fail(pathAOAIMode, "%q is not a content filter mode: use %s", mode, strings.Join(contentFilterModes, ", "))
+				r.Fail(SettingAOAIMode, "%q is not a content filter mode: use %s", mode, strings.Join(contentFilterModes, ", "))
 			}
 			c.AzureOpenAI.ContentFilterMode = mode
 		}
@@ -144,7 +142,7 @@ func decodeFrontDoor(r *plain.Reader, fd map[string]any) *FrontDoor {
 	r.Keys(fd, "front_door", "response_timeout_seconds")
 	t := r.Int(fd, "front_door", "response_timeout_seconds")
 	if t != nil && (*t < streamprofile.FrontDoorMinTimeout || *t > streamprofile.FrontDoorMaxTimeout) {
-		r.Fail(pathFrontDoor, "%d is outside %d to %d", *t, streamprofile.FrontDoorMinTimeout, streamprofile.FrontDoorMaxTimeout)
+		r.Fail(SettingFrontDoorTimeout, "%d is outside %d to %d", *t, streamprofile.FrontDoorMinTimeout, streamprofile.FrontDoorMaxTimeout)
 	}
 	return &FrontDoor{ResponseTimeoutSeconds: t}
 }
@@ -182,21 +180,21 @@ func decodeAPIM(r *plain.Reader, a map[string]any) *APIM {
 	if sku, ok := r.String(a, "apim", "sku_name"); ok {
 		switch _, err := apimtier.SupportsSSE(sku); {
 		case sku == "":
-			r.Fail(pathAPIMSKU, "is empty: give azurerm_api_management.sku_name, or leave it out")
+			r.Fail(SettingAPIMSKU, "is empty: give azurerm_api_management.sku_name, or leave it out")
 		case err != nil:
-			r.Fail(pathAPIMSKU, "%v", err)
+			r.Fail(SettingAPIMSKU, "%v", err)
 		}
 		out.SKUName = sku
 	}
-	if f := r.Object(a["fragments"], pathAPIMFragments); f != nil {
+	if f := r.Object(a["fragments"], SettingAPIMFragments); f != nil {
 		out.Fragments = map[string]string{}
 		for _, id := range sortedKeys(f) {
-			s, _ := r.String(f, pathAPIMFragments, id)
+			s, _ := r.String(f, SettingAPIMFragments, id)
 			out.Fragments[id] = s
 		}
 	}
 	for i, p := range r.List(a, "apim", "policies") {
-		path := fmt.Sprintf("apim.policies[%d]", i)
+		path := PolicySetting(i)
 		if p == nil {
 			r.Fail(path, "is null: leave it out of the list")
 			continue
@@ -219,7 +217,7 @@ func decodeAPIM(r *plain.Reader, a map[string]any) *APIM {
 		out.Policies = append(out.Policies, pol)
 	}
 	for i, d := range r.List(a, "apim", "diagnostics") {
-		path := fmt.Sprintf("apim.diagnostics[%d]", i)
+		path := DiagnosticSetting(i)
 		if d == nil {
 			r.Fail(path, "is null: leave it out of the list")
 			continue
@@ -235,7 +233,7 @@ func decodeAPIM(r *plain.Reader, a map[string]any) *APIM {
 }
 
 func decodeBackend(r *plain.Reader, b map[string]any) Backend {
-	r.Keys(b, "backend", backendKeys...)
+	r.Keys(b, "backend", BackendKeys...)
 	var out Backend
 	for _, d := range []struct {
 		key string
@@ -250,10 +248,10 @@ func decodeBackend(r *plain.Reader, b map[string]any) Backend {
 		}
 	}
 	out.TCPKeepalive, _ = r.Bool(b, "backend", "tcp_keepalive")
-	if h := r.Object(b["response_headers"], pathBackendHeader); h != nil {
+	if h := r.Object(b["response_headers"], SettingBackendHeaders); h != nil {
 		out.ResponseHeaders = map[string]string{}
 		for _, k := range sortedKeys(h) {
-			out.ResponseHeaders[k], _ = r.String(h, pathBackendHeader, k)
+			out.ResponseHeaders[k], _ = r.String(h, SettingBackendHeaders, k)
 		}
 	}
 	return out

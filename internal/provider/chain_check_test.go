@@ -102,7 +102,7 @@ data "sseready_chain_check" "path" {
 						chainFinding("app_gateway", "SSE301", "error", "app_gateway.global", "azurerm_application_gateway has no global block"),
 						chainFinding("app_gateway", "SSE302", "error", "app_gateway.request_timeout", "backend_http_settings.request_timeout (not set: azurerm's default) is 30s and the stream can stay silent for 10m0s"),
 						chainFinding("apim", "SSE201", "error", "apim.sku_name", "sku_name Consumption_0 is the Consumption tier"),
-						chainFinding("apim", "SSE204", "error", "apim.diagnostics[0]", "the global (All APIs) azuremonitor diagnostic may log bodies"),
+						chainFinding("apim", "SSE204", "error", "apim.diagnostics[0].frontend_response.body_bytes", "the global (All APIs) azuremonitor diagnostic may log bodies (frontend_response.body_bytes = 1024;"),
 						chainFinding("load_balancer", "SSE401", "error", "backend.heartbeat_interval", "the stream can stay silent for 10m0s"),
 					})),
 				},

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 )
 
 // The azurerm resource types on a stream's path.
@@ -31,6 +33,9 @@ const (
 	tFDOrigin        = "azurerm_cdn_frontdoor_origin"
 	tCognitive       = "azurerm_cognitive_account"
 	tRAIPolicy       = "azurerm_cognitive_account_rai_policy"
+	tCustomDomain    = "azurerm_api_management_custom_domain"
+	tBackend         = "azurerm_api_management_backend"
+	tDeployment      = "azurerm_cognitive_deployment"
 )
 
 // model is the plan's resources linked into what a request crosses: API
@@ -50,9 +55,36 @@ type model struct {
 	gwByRes    map[*Resource]*gateway
 	frontDoors []*frontDoor
 	lbRules    []*Resource
-	rai        []*raiPolicy
+	// accounts are the Azure OpenAI (cognitive) accounts, with their
+	// deployments and content filter policies; rai every content filter
+	// policy, orphans (no account in the plan) included.
+	accounts []*aiAccount
+	rai      []*raiPolicy
 	// unlinked says, per resource of a known type, why it is on no path.
 	unlinked map[*Resource]string
+	// docs are the policy documents read, by resource and attribute.
+	docs map[docKey]*apimpolicy.Document
+}
+
+type docKey struct {
+	r    *Resource
+	attr string
+}
+
+// doc is the policy document in r's attribute attr, parsed once; nil when
+// the value is not known yet, not a string, or does not parse (the chain
+// check reports that).
+func (m *model) doc(r *Resource, attr string) *apimpolicy.Document {
+	k := docKey{r, attr}
+	if d, ok := m.docs[k]; ok {
+		return d
+	}
+	var d *apimpolicy.Document
+	if x, ok := str(r.Values, attr); ok {
+		d, _ = apimpolicy.Parse([]byte(x))
+	}
+	m.docs[k] = d
+	return d
 }
 
 type service struct {
@@ -68,8 +100,13 @@ type service struct {
 	apis           []*api
 	apisByName     map[string][]*api
 	loggers        map[string]*Resource
+	// backends are its azurerm_api_management_backend resources, by name.
+	backends map[string]*Resource
 	// hosts are the host names and addresses the service answers on.
 	hosts []string
+	// customDomains are its azurerm_api_management_custom_domain
+	// resources, whose gateway host names it answers on too.
+	customDomains []*Resource
 }
 
 type product struct {
@@ -90,7 +127,8 @@ type api struct {
 	diagnostics  []*Resource
 	products     []*product
 	productLinks []*Resource
-	rai          []*raiPolicy
+	// accounts are the Azure OpenAI accounts its service_url is.
+	accounts []*aiAccount
 }
 
 type operation struct {
@@ -120,12 +158,6 @@ type frontDoor struct {
 	assumed  bool
 	// knownTargets is true when an origin names its host.
 	knownTargets bool
-}
-
-type raiPolicy struct {
-	res     *Resource
-	account *Resource
-	linked  bool
 }
 
 func lower(s string) string { return strings.ToLower(s) }
@@ -158,7 +190,7 @@ func link(p *Plan) *model {
 	m := &model{
 		plan: p, svcByKey: map[string]*service{}, svcByRes: map[*Resource]*service{},
 		apiByRes: map[*Resource]*api{}, opByRes: map[*Resource]*operation{}, opAPI: map[*operation]*api{}, prodByRes: map[*Resource]*product{},
-		gwByRes: map[*Resource]*gateway{}, unlinked: map[*Resource]string{},
+		gwByRes: map[*Resource]*gateway{}, unlinked: map[*Resource]string{}, docs: map[docKey]*apimpolicy.Document{},
 	}
 	byType := map[string][]*Resource{}
 	for _, r := range p.Resources {
@@ -272,6 +304,16 @@ func link(p *Plan) *model {
 			s.loggers[lower(name)] = r
 		}
 	}
+	for _, r := range byType[tBackend] {
+		if s := m.serviceOf(r); s != nil {
+			name, ok := str(r.Values, "name")
+			if !ok {
+				m.unlinked[r] = fmt.Sprintf("%s: its name is not known until apply, so no set-backend-service can be matched to it", r.Address)
+				continue
+			}
+			s.backends[lower(name)] = r
+		}
+	}
 	for _, r := range byType[tAPIDiagnostic] {
 		if a := m.apiOf(r); a != nil {
 			a.diagnostics = append(a.diagnostics, r)
@@ -282,10 +324,21 @@ func link(p *Plan) *model {
 			s.diagnostics = append(s.diagnostics, r)
 		}
 	}
+	for _, r := range byType[tCustomDomain] {
+		if s := m.serviceOf(r); s != nil {
+			s.customDomains = append(s.customDomains, r)
+			m.svcByRes[r] = s // a reference to it is one to the service
+			for _, gw := range blocks(r.Values, "gateway") {
+				if h, ok := str(gw, "host_name"); ok {
+					s.hosts = append(s.hosts, lower(h))
+				}
+			}
+		}
+	}
 	m.linkGateways(byType)
 	m.linkFrontDoors(byType)
 	m.lbRules = byType[tLBRule]
-	m.linkRAI(byType)
+	m.linkAI(byType)
 	return m
 }
 
@@ -293,7 +346,7 @@ func (m *model) service(key string) *service {
 	s := m.svcByKey[key]
 	if s == nil {
 		s = &service{key: key, fragments: map[string]*Resource{}, products: map[string]*product{},
-			apisByName: map[string][]*api{}, loggers: map[string]*Resource{}}
+			apisByName: map[string][]*api{}, loggers: map[string]*Resource{}, backends: map[string]*Resource{}}
 		if _, name, ok := strings.Cut(key, "/"); ok && !strings.HasPrefix(key, "@") {
 			s.name = name
 		}
@@ -337,8 +390,10 @@ func (a *api) op(id string) *operation {
 }
 
 // serviceHosts are the names and addresses an API Management service
-// answers on: its default gateway host, the gateway URL's, custom proxy
-// host names and its IP addresses.
+// answers on: its default gateway host (<name>.azure-api.net), the gateway
+// URL's, custom proxy host names (hostname_configuration) and its IP
+// addresses. The gateway host names of its
+// azurerm_api_management_custom_domain resources are added when linked.
 func serviceHosts(r *Resource) []string {
 	var hosts []string
 	if name, ok := str(r.Values, "name"); ok {
@@ -651,7 +706,7 @@ func (m *model) linkFrontDoors(byType map[string][]*Resource) {
 			}
 		}
 		for _, s := range m.services {
-			if intersects(hosts, s.hosts) || (s.res != nil && slices.Contains(refs, s.res)) {
+			if intersects(hosts, s.hosts) || slices.ContainsFunc(refs, func(r *Resource) bool { return m.svcByRes[r] == s }) {
 				if !slices.Contains(fd.svcs, s) {
 					fd.svcs = append(fd.svcs, s)
 				}
@@ -675,38 +730,6 @@ func (m *model) linkFrontDoors(byType map[string][]*Resource) {
 func (fd *frontDoor) addGateway(g *gateway) {
 	if !slices.Contains(fd.gateways, g) {
 		fd.gateways = append(fd.gateways, g)
-	}
-}
-
-// linkRAI finds the APIs whose backend is the Azure OpenAI account of each
-// content filter policy: the API's service_url on the account's host, or
-// referring to the account.
-func (m *model) linkRAI(byType map[string][]*Resource) {
-	for _, r := range byType[tRAIPolicy] {
-		rp := &raiPolicy{res: r, account: m.parentOf(r, "cognitive_account_id", byType[tCognitive])}
-		m.rai = append(m.rai, rp)
-		if rp.account == nil {
-			continue
-		}
-		var hosts []string
-		if sub, ok := str(rp.account.Values, "custom_subdomain_name"); ok {
-			hosts = append(hosts, lower(sub)+".openai.azure.com", lower(sub)+".cognitiveservices.azure.com")
-		}
-		if e, ok := str(rp.account.Values, "endpoint"); ok {
-			hosts = append(hosts, hostOf(e))
-		}
-		for _, s := range m.services {
-			for _, a := range s.apis {
-				if a.res == nil {
-					continue
-				}
-				u, ok := str(a.res.Values, "service_url")
-				if (ok && slices.Contains(hosts, hostOf(u))) || slices.Contains(m.plan.refersTo(a.res, "service_url", tCognitive), rp.account) {
-					a.rai = append(a.rai, rp)
-					rp.linked = true
-				}
-			}
-		}
 	}
 }
 

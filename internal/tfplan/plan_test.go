@@ -162,13 +162,11 @@ func TestBrokenPlanFindingsOnTheirAttributes(t *testing.T) {
 		`azurerm_application_gateway.main backend_http_settings["chat-legacy"].request_timeout SSE302 error`,
 		"azurerm_application_gateway.main global.request_buffering_enabled SSE303 warning",
 		"azurerm_api_management_policy.global xml_content SSE101 error",
-		"azurerm_api_management_product_policy.chat xml_content SSE102 error",
-		"azurerm_api_management_api_policy.chat xml_content SSE102 error",
 		"azurerm_api_management_policy_fragment.auth value SSE120 error",
 		"azurerm_api_management.main sku_name SSE201 error",
 		"azurerm_api_management_api_diagnostic.chat frontend_response.body_bytes SSE202 error",
 		"azurerm_api_management_api_diagnostic.chat backend_response SSE203 warning",
-		"azurerm_api_management_diagnostic.global  SSE204 error",
+		"azurerm_api_management_diagnostic.global frontend_request.body_bytes SSE204 error",
 		"azurerm_cognitive_account_rai_policy.streaming mode SSE406 warning",
 		" response_headers SSE402 info",
 	}
@@ -199,11 +197,20 @@ func TestBrokenPlanFindingsOnTheirAttributes(t *testing.T) {
 			if f.Line != 2 || f.Column != 5 || f.Fragment != "chat-auth" || !strings.HasPrefix(f.Message, "azurerm_api_management_api_policy.chat (api scope): ") {
 				t.Errorf("SSE120 at %d:%d in %q: %s", f.Line, f.Column, f.Fragment, f.Message)
 			}
-		case "azurerm_api_management_api_policy.chat xml_content SSE102 error":
-			if !strings.Contains(f.Message, "inherits the <backend> of azurerm_api_management_policy.global (global scope) and azurerm_api_management_product_policy.chat (product scope)") ||
-				strings.Contains(f.Message, "apim.policies") {
-				t.Errorf("SSE102 message names chain paths, not resources: %s", f.Message)
+		case "azurerm_api_management_diagnostic.global frontend_request.body_bytes SSE204 error":
+			// The attribute and the byte count that log bodies.
+			if !strings.Contains(f.Message, "frontend_request.body_bytes = 1024; backend_request.body_bytes = 1024") {
+				t.Errorf("SSE204: %s", f.Message)
 			}
+		}
+		// The policies are checked composed, as APIM runs them: the API's
+		// and the product's <backend><base /></backend> run the global
+		// forward-request, which is the one finding.
+		if f.Rule == rules.BackendInheritsBuffering {
+			t.Errorf("a <base /> is blamed for the global forward-request: %s: %s", key(f), f.Message)
+		}
+		if strings.Contains(f.Message, "apim.policies") {
+			t.Errorf("a message names chain paths, not resources: %s", f.Message)
 		}
 	}
 	// On the operation's path the unknown document is reported as well.
@@ -263,13 +270,15 @@ func TestModulesLinkedByReference(t *testing.T) {
 			t.Errorf("%s: global policy or service not linked: %q", p.Label, p.Resources)
 		}
 	}
-	want := []string{
-		`module.api["embeddings"].azurerm_api_management_api_policy.this xml_content SSE101 error`,
-		`module.api["embeddings"].azurerm_api_management_api_operation_policy.stream xml_content SSE102 error`,
+	// The operation's <backend><base /></backend> runs the API's
+	// forward-request, which buffers: the finding is there, not on the base.
+	want := `module.api["embeddings"].azurerm_api_management_api_policy.this xml_content SSE101 error`
+	if !slices.Contains(keys(emb), want) {
+		t.Errorf("embeddings: missing %q in %q", want, keys(emb))
 	}
-	for _, w := range want {
-		if !slices.Contains(keys(emb), w) {
-			t.Errorf("embeddings: missing %q in %q", w, keys(emb))
+	for _, f := range emb.Findings {
+		if f.Rule == rules.BackendInheritsBuffering {
+			t.Errorf("embeddings: %s: %s", key(f), f.Message)
 		}
 	}
 	if !slices.Equal(rep.NotOnPath, []string{"azurerm_resource_group.main"}) {

@@ -1,10 +1,8 @@
 package tfplan
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
+	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
 // Report is the check of a whole plan or state.
@@ -58,6 +56,14 @@ type Path struct {
 	Notes []string
 	// Resources are the addresses of the resources on the path.
 	Resources []string
+	// Streaming is whether the path's API streams (decided once per API,
+	// over all its paths: package streamapi), and StreamingEvidence why,
+	// first reason first. The findings follow it (streamapi's
+	// Decision.Adjust), and Ready counts the errors left. A path with no
+	// API (a gateway in front of nothing in the plan) has no verdict ("")
+	// and keeps its findings' severities.
+	Streaming         streamapi.Verdict
+	StreamingEvidence []string
 }
 
 // Place is where a setting is: a resource address and the attribute in
@@ -69,19 +75,6 @@ type Place struct {
 	Address   string `json:"address"`
 	Attribute string `json:"attribute,omitempty"`
 	Source    string `json:"source,omitempty"`
-}
-
-// String writes the place as ADDRESS.attribute.
-func (p Place) String() string {
-	switch {
-	case p.Address == "" && slices.Contains(backendKeys, strings.SplitN(p.Attribute, ".", 2)[0]):
-		return "backend." + p.Attribute
-	case p.Address == "":
-		return p.Attribute // a chain setting no resource holds
-	case p.Attribute == "":
-		return p.Address
-	}
-	return p.Address + "." + p.Attribute
 }
 
 // Finding is a chain finding and the place it is about. Finding.Line and

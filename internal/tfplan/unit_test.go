@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/sseready/terraform-provider-sseready/internal/plain"
+	"github.com/sseready/terraform-provider-sseready/internal/rules"
+	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
 // The cases here are plans written by hand, for what the real
@@ -230,28 +232,6 @@ func TestPathsWithoutTheirParents(t *testing.T) {
 	}
 }
 
-func TestReadProfile(t *testing.T) {
-	v, _ := plain.FromJSON([]byte(`{"max_event_gap": "6m", "heartbeat_interval": "20s", "tcp_keepalive": true, "hops": ["apim"],
-		"response_headers": {"Content-Type": "text/event-stream"}, "ready": true, "wire_silence": "20s"}`))
-	got, errs := ReadProfile(v)
-	want := map[string]any{"max_event_gap": "6m", "heartbeat_interval": "20s", "tcp_keepalive": true, "response_headers": map[string]any{"Content-Type": "text/event-stream"}}
-	if len(errs) > 0 || !reflect.DeepEqual(got, want) {
-		t.Errorf("%v %v", got, errs)
-	}
-	for in, msg := range map[string]string{
-		`{"max_event_gap": "6 minutes"}`: `max_event_gap: "6 minutes" is not a duration`,
-		`{"max_event_gap": 360}`:         "max_event_gap: must be a string",
-		`{"max_gap": "6m"}`:              "max_gap: is not a setting sseready knows here",
-		`["6m"]`:                         "profile: must be an object",
-	} {
-		v, _ := plain.FromJSON([]byte(in))
-		_, errs := ReadProfile(v)
-		if len(errs) == 0 || !strings.Contains(errs[0].Error(), msg) {
-			t.Errorf("%s: %v, want %q", in, errs, msg)
-		}
-	}
-}
-
 // API Management managed elsewhere (a data source in this configuration):
 // its APIs and policies are linked by the names they give.
 func TestServiceNotInThePlan(t *testing.T) {
@@ -265,6 +245,25 @@ func TestServiceNotInThePlan(t *testing.T) {
 	want := []string{"azurerm_api_management_policy.global", "azurerm_api_management_api.chat", "azurerm_api_management_api_policy.chat"}
 	if p.API != "azurerm_api_management_api.chat" || !slices.Equal(p.Resources, want) || !p.Ready {
 		t.Errorf("%s: %q ready %v", p.API, p.Resources, p.Ready)
+	}
+	// What is left unchecked is said: the SKU, and the global policy when
+	// none is in the plan.
+	for _, tt := range []struct {
+		rs   []res
+		want string
+	}{
+		{[]res{apiRes, global, policy("azurerm_api_management_api_policy.chat", streaming)}, "API Management apim is not in this plan (the resources here name it): its sku_name (the Consumption tier cannot stream) is not checked"},
+		{[]res{apiRes, policy("azurerm_api_management_api_policy.chat", streaming)}, "its sku_name (the Consumption tier cannot stream) and its global policy, which every API runs, are not checked"},
+	} {
+		rep := check(t, handPlan(t, tt.rs...), stream)
+		if len(rep.Paths) != 1 || !slices.ContainsFunc(rep.Paths[0].Notes, func(n string) bool { return strings.Contains(n, tt.want) }) {
+			t.Errorf("notes lack %q:\n%s", tt.want, dump(rep))
+		}
+	}
+	// An instance in the plan is checked: no such note.
+	rep = check(t, handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.chat", streaming)), stream)
+	if slices.ContainsFunc(rep.Paths[0].Notes, func(n string) bool { return strings.Contains(n, "is not in this plan (the resources here name it)") }) {
+		t.Errorf("notes %q", rep.Paths[0].Notes)
 	}
 }
 
@@ -296,5 +295,210 @@ func TestSeveralWaysIn(t *testing.T) {
 	}
 	if !slices.Contains(keys(rep.Paths[1]), `azurerm_application_gateway.west backend_http_settings["s"].request_timeout SSE302 error`) {
 		t.Errorf("%q", keys(rep.Paths[1]))
+	}
+}
+
+// Which fragments a policy includes is read from the parsed document: an
+// include-fragment commented out includes nothing, and a fragment in the
+// plan that a document includes is on its path, with its findings.
+func TestIncludedFragmentsAreReadFromTheDocument(t *testing.T) {
+	xml := strings.Replace(streaming, "<base /></inbound>", `<base /><!-- <include-fragment fragment-id="old" /> --><include-fragment fragment-id="Cache" /></inbound>`, 1)
+	frag := res{addr: "azurerm_api_management_policy_fragment.cache", values: map[string]any{"name": "cache", "api_management_name": "apim", "resource_group_name": "rg",
+		"value": "<fragment>\n  <cache-lookup vary-by-developer=\"false\" vary-by-developer-groups=\"false\" />\n</fragment>"}}
+	rep := check(t, handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.chat", xml), frag), stream)
+	p := rep.Paths[0]
+	if slices.ContainsFunc(p.Notes, func(n string) bool { return strings.Contains(n, `"old"`) }) {
+		t.Errorf("a commented-out include was followed: %q", p.Notes)
+	}
+	i := slices.IndexFunc(p.Findings, func(f Finding) bool { return f.Rule == "SSE120" })
+	if i < 0 || !slices.Contains(p.Resources, "azurerm_api_management_policy_fragment.cache") {
+		t.Fatalf("%q on %q", keys(p), p.Resources)
+	}
+	if f := p.Findings[i]; f.At != (Place{Address: "azurerm_api_management_policy_fragment.cache", Attribute: "value"}) || f.Line != 2 || f.Setting != "apim.fragments.Cache" {
+		t.Errorf("SSE120 at %v %d:%d, setting %s", f.At, f.Line, f.Column, f.Setting)
+	}
+}
+
+// A Front Door whose origin is a custom domain of the instance
+// (azurerm_api_management_custom_domain's gateway host name) fronts its
+// APIs: a hop in front of their paths, not a path of its own.
+func TestFrontDoorToACustomDomain(t *testing.T) {
+	domain := res{addr: "azurerm_api_management_custom_domain.main", values: map[string]any{
+		"api_management_id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim",
+		"gateway":           []any{map[string]any{"host_name": "API.contoso.example"}},
+	}}
+	fd := res{addr: "azurerm_cdn_frontdoor_profile.afd", values: map[string]any{"name": "afd", "id": "/fd/afd", "response_timeout_seconds": json.Number("16")}}
+	group := res{addr: "azurerm_cdn_frontdoor_origin_group.g", values: map[string]any{"id": "/fd/afd/g", "cdn_frontdoor_profile_id": "/fd/afd"}}
+	origin := res{addr: "azurerm_cdn_frontdoor_origin.o", values: map[string]any{"cdn_frontdoor_origin_group_id": "/fd/afd/g", "host_name": "api.contoso.example"}}
+	rep := check(t, handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.chat", streaming), domain, fd, group, origin), stream)
+	if len(rep.Paths) != 1 || rep.Paths[0].Label != "api chat" || len(rep.NotOnPath) != 0 {
+		t.Fatalf("%s\nnot on a path %q", dump(rep), rep.NotOnPath)
+	}
+	p := rep.Paths[0]
+	for _, r := range []string{"azurerm_api_management_custom_domain.main", "azurerm_cdn_frontdoor_profile.afd", "azurerm_cdn_frontdoor_origin.o"} {
+		if !slices.Contains(p.Resources, r) {
+			t.Errorf("%s is not on the API's path: %q", r, p.Resources)
+		}
+	}
+	if !slices.Contains(keys(p), "azurerm_cdn_frontdoor_profile.afd response_timeout_seconds SSE404 error") {
+		t.Errorf("Front Door is not judged on the API's path: %q", keys(p))
+	}
+}
+
+// set-backend-service is followed to the backend entity it names (a
+// literal backend-id), and on to the account the entity's url is, whose
+// deployments' content filters are on the path: a policy of the account
+// named by rai_policy_name, a built-in one (the default mode), or none.
+func TestBackendEntitiesAndContentFilters(t *testing.T) {
+	routing := func(attr string) res {
+		return policy("azurerm_api_management_api_policy.chat", strings.Replace(streaming, "<base /></inbound>", `<base /><set-backend-service `+attr+` /></inbound>`, 1))
+	}
+	backend := res{addr: "azurerm_api_management_backend.aoai", values: map[string]any{"name": "aoai", "api_management_name": "apim", "resource_group_name": "rg", "protocol": "http", "url": "https://contoso.openai.azure.com/openai"}}
+	account := res{addr: "azurerm_cognitive_account.aoai", values: map[string]any{"id": "/acc/aoai", "custom_subdomain_name": "contoso", "kind": "OpenAI"}}
+	deployment := func(name string, rai any) res {
+		return res{addr: "azurerm_cognitive_deployment." + name, values: map[string]any{"name": name, "cognitive_account_id": "/acc/aoai", "rai_policy_name": rai}}
+	}
+	streamingFilter := res{addr: "azurerm_cognitive_account_rai_policy.async", values: map[string]any{"name": "async", "cognitive_account_id": "/acc/aoai", "mode": "Asynchronous_filter"}}
+	tests := []struct {
+		name    string
+		rs      []res
+		want    string // the content filter finding, "" for none
+		notOn   []string
+		note    string // a note some path must hold
+		notNote string
+	}{
+		{"a deployment with no filter named: the default", []res{routing(`backend-id="aoai"`), backend, account, deployment("gpt", nil)},
+			"azurerm_cognitive_deployment.gpt rai_policy_name SSE406 warning", nil, "", "no API's backend"},
+		{"a built-in filter: the default mode", []res{routing(`backend-id="AOAI"`), backend, account, deployment("gpt", "Microsoft.DefaultV2")},
+			"azurerm_cognitive_deployment.gpt rai_policy_name SSE406 warning", nil, "", ""},
+		{"the account's asynchronous filter, by name", []res{routing(`backend-id="aoai"`), backend, account, deployment("gpt", "async"), streamingFilter},
+			"", nil, "", ""},
+		{"of two deployments, the one in chunks decides", []res{routing(`backend-id="aoai"`), backend, account, deployment("gpt", "async"), deployment("mini", nil), streamingFilter},
+			"azurerm_cognitive_deployment.mini rai_policy_name SSE406 warning", nil, "of the 2 content filters on this path, azurerm_cognitive_deployment.mini.rai_policy_name decides", ""},
+		{"a backend-id as an expression", []res{routing(`backend-id="@((string)context.Variables[&quot;backend&quot;])"`), backend, account, deployment("gpt", nil)},
+			"", []string{"azurerm_api_management_backend.aoai"}, "is not a literal name", ""},
+		{"a backend-id of a backend not in the plan", []res{routing(`backend-id="other"`), backend, account, deployment("gpt", nil)},
+			"", []string{"azurerm_api_management_backend.aoai"}, `set-backend-service backend-id="other" at azurerm_api_management_api_policy.chat.xml_content:1:`, ""},
+		{"a literal base-url", []res{routing(`base-url="https://contoso.openai.azure.com/openai"`), account, deployment("gpt", nil)},
+			"azurerm_cognitive_deployment.gpt rai_policy_name SSE406 warning", nil, "", ""},
+		// No API goes to the account: which path it serves is not in the
+		// plan, so it stands on every path, as a content filter policy does.
+		{"an account no API goes to", []res{policy("azurerm_api_management_api_policy.chat", streaming), account, deployment("gpt", nil)},
+			"azurerm_cognitive_deployment.gpt rai_policy_name SSE406 warning", nil, "no API's backend is azurerm_cognitive_account.aoai: its content filter is checked on every path", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := check(t, handPlan(t, append([]res{apimRes, apiRes}, tt.rs...)...), stream)
+			if len(rep.Paths) != 1 {
+				t.Fatalf("%s", dump(rep))
+			}
+			p := rep.Paths[0]
+			var got []string
+			for _, f := range p.Findings {
+				if f.Rule == "SSE406" || f.Rule == "SSE400" {
+					got = append(got, key(f))
+				}
+			}
+			if strings.Join(got, ",") != tt.want {
+				t.Errorf("content filter findings %q, want %q\n%s", got, tt.want, dump(rep))
+			}
+			for _, r := range tt.notOn {
+				if slices.Contains(p.Resources, r) || !slices.Contains(rep.NotOnPath, r) {
+					t.Errorf("%s is on the path: %q", r, p.Resources)
+				}
+			}
+			joined := strings.Join(p.Notes, "\n")
+			if !strings.Contains(joined, tt.note) || (tt.notNote != "" && strings.Contains(joined, tt.notNote)) {
+				t.Errorf("notes %q: want %q, not %q", p.Notes, tt.note, tt.notNote)
+			}
+		})
+	}
+}
+
+// What a path's policy says decides its API: the marker comment at the top
+// of the API's policy, and the signals of the composed policy, each placed
+// on its resource attribute. A path with no API (a gateway in front of
+// nothing in the plan) has no verdict, and its errors stay errors.
+func TestStreamingFromThePolicies(t *testing.T) {
+	auto := stream
+	auto.Streaming = streamapi.Options{Mode: streamapi.Auto}
+	buffering := `<policies><inbound><base /></inbound><backend><forward-request timeout="60" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
+	marked := func(marker string) string { return "<!-- " + marker + " -->\n" + buffering }
+	llm := strings.Replace(buffering, "<base /></inbound>", `<base /><llm-token-limit tokens-per-minute="1000" counter-key="@(context.Subscription.Id)" estimate-prompt-tokens="true" /></inbound>`, 1)
+	tests := []struct {
+		name     string
+		xml      string
+		verdict  streamapi.Verdict
+		evidence string
+		severity rules.Severity
+	}{
+		{"the streams marker", marked("sseready:streams"), streamapi.Yes, "<!-- sseready:streams --> at azurerm_api_management_api_policy.chat.xml_content:1:1", rules.Error},
+		{"the no-stream marker", marked("sseready:no-stream"), streamapi.No, "<!-- sseready:no-stream --> at azurerm_api_management_api_policy.chat.xml_content:1:1", rules.Info},
+		{"an LLM policy", llm, streamapi.Yes, "llm-token-limit at azurerm_api_management_api_policy.chat.xml_content:1:", rules.Error},
+		{"nothing", buffering, streamapi.Unknown, "nothing on its path", rules.Warning},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := check(t, handPlan(t, apimRes, apiRes, policy("azurerm_api_management_api_policy.chat", tt.xml)), auto)
+			p := rep.Paths[0]
+			if p.Streaming != tt.verdict || !strings.HasPrefix(p.StreamingEvidence[0], tt.evidence) {
+				t.Errorf("%s %q, want %s %q", p.Streaming, p.StreamingEvidence, tt.verdict, tt.evidence)
+			}
+			i := slices.IndexFunc(p.Findings, func(f Finding) bool { return f.Rule == rules.ForwardRequestBuffers })
+			if i < 0 || p.Findings[i].Severity != tt.severity {
+				t.Errorf("findings %q, want SSE101 %s", keys(p), tt.severity)
+			}
+		})
+	}
+	gw := res{addr: "azurerm_application_gateway.edge", values: map[string]any{
+		"name": "agw-edge", "sku": []any{map[string]any{"name": "Standard_v2"}},
+		"backend_address_pool": []any{map[string]any{"name": "aks", "ip_addresses": []any{"10.0.0.4"}}},
+	}}
+	rep := check(t, handPlan(t, gw), auto)
+	p := rep.Paths[0]
+	if p.Streaming != "" || len(p.StreamingEvidence) != 1 || !strings.Contains(p.StreamingEvidence[0], "no API is on this path") ||
+		!slices.Contains(keys(p), "azurerm_application_gateway.edge global SSE301 error") || p.Ready || rep.Ready() {
+		t.Errorf("%s %q ready %v: %q", p.Streaming, p.StreamingEvidence, p.Ready, keys(p))
+	}
+}
+
+// The bug check-plan had: a product's <backend><base /></backend> under a
+// global policy that buffers was blamed (SSE102) on the path of an API
+// whose own <backend> forwards with buffer-response="false" and never
+// calls <base />. The path's policies are checked composed, as lint DIR
+// checks them: neither the product's base nor the global forward-request
+// runs on that path.
+func TestProductBaseTheAPINeverReaches(t *testing.T) {
+	global := res{addr: "azurerm_api_management_policy.global", values: map[string]any{"api_management_name": "apim", "resource_group_name": "rg",
+		"xml_content": `<policies><inbound /><backend><forward-request timeout="120" /></backend><outbound /><on-error /></policies>`}}
+	product := res{addr: "azurerm_api_management_product.chat", values: map[string]any{"product_id": "chat", "api_management_name": "apim", "resource_group_name": "rg"}}
+	link := res{addr: "azurerm_api_management_product_api.chat", values: map[string]any{"product_id": "chat", "api_name": "chat", "api_management_name": "apim", "resource_group_name": "rg"}}
+	productPolicy := res{addr: "azurerm_api_management_product_policy.chat", values: map[string]any{"product_id": "chat", "api_management_name": "apim", "resource_group_name": "rg",
+		"xml_content": "<policies>\n  <inbound><base /></inbound>\n  <backend><base /></backend>\n  <outbound><base /></outbound>\n  <on-error><base /></on-error>\n</policies>"}}
+	apiXML := `<policies><inbound><base /></inbound><backend><forward-request timeout="120" buffer-response="false" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
+	for _, tt := range []struct {
+		name, api string
+		want      string // the backend finding, "" for none
+	}{
+		{"the API forwards without <base />", apiXML, ""},
+		{"the API inherits: the global forward-request runs", strings.Replace(apiXML, `<forward-request timeout="120" buffer-response="false" />`, "<base />", 1),
+			"azurerm_api_management_policy.global xml_content SSE101 error"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := check(t, handPlan(t, apimRes, apiRes, global, product, link, productPolicy, policy("azurerm_api_management_api_policy.chat", tt.api)), stream)
+			p := rep.Paths[0]
+			if p.Label != "product chat > api chat" {
+				t.Fatalf("%s", dump(rep))
+			}
+			var got []string
+			for _, f := range p.Findings {
+				if f.Rule == rules.ForwardRequestBuffers || f.Rule == rules.BackendInheritsBuffering {
+					got = append(got, key(f))
+				}
+			}
+			if strings.Join(got, ",") != tt.want {
+				t.Errorf("backend findings %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
