@@ -208,7 +208,7 @@ data "sseready_apim_policy_check" "llm" {
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
 						policyFinding("SSE101", "info", 13, 40, "forward-request", "buffer-response", "",
-							`forward-request has buffer-response="true", so it buffers the response in 8 KB units: set buffer-response="false" (only requests that do not ask for a stream take this branch: the <otherwise> at line 12, column 7)`),
+							`forward-request has buffer-response="true", so it buffers the response in 8 KB units: set buffer-response="false" (only requests that do not ask for a stream take this branch: the <otherwise> of the <choose> at line 8, column 5 (taken when no <when> matches))`),
 						policyFinding("SSE114", "accepted", 20, 5, "llm-content-safety", "", "the safety team owns the window size", "llm-content-safety checks the streamed completion in a sliding window of 10000 characters"),
 					})),
 					// The fix leaves the non-streaming branch as it is.
