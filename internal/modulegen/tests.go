@@ -17,7 +17,7 @@ import (
 // heartbeat is not taken for a cut.
 const (
 	proofSilence = 20 * time.Second
-	proofSlack   = 250 * time.Millisecond
+	proofSlack   = time.Second
 )
 
 // timeScale is the emulated stream's speed-up: at most 120 (the 4-minute

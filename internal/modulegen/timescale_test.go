@@ -12,8 +12,11 @@ func TestTimeScale(t *testing.T) {
 		// enough, so the top speed.
 		{"apim only", func(*Spec) {}, 120},
 		// App Gateway's 40 s timeout against the 20 s heartbeat: 20 s of
-		// slack, 250 ms at 80 times.
-		{"app gateway", func(s *Spec) { s.Hops = append(s.Hops, HopAppGateway) }, 80},
+		// slack would keep 1 s at 20 times, but the 10-minute silence
+		// must end within 20 s: 30 times, which keeps 667 ms.
+		{"app gateway", func(s *Spec) { s.Hops = append(s.Hops, HopAppGateway) }, 30},
+		// With a 1-minute silence the slack decides: 1 s at 20 times.
+		{"app gateway, short silence", func(s *Spec) { s.Hops = append(s.Hops, HopAppGateway); s.MaxEventGap = "1m" }, 20},
 		// Two hours of silence must still end in 20 s.
 		{"long silence", func(s *Spec) { s.MaxEventGap, s.Heartbeat = "2h", "30s" }, 360},
 	}
