@@ -2,6 +2,7 @@ package apimcheck
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
@@ -82,4 +83,24 @@ func CompositionSignals(c *Composition, fragments map[string]*apimpolicy.Documen
 		}
 	}
 	return sigs
+}
+
+// OwnSignals are the signals of an API's own policies (own: its API and
+// operation scope policies) and of the fragments they include: what says
+// that this API streams. A shared policy's (global, workspace, product)
+// says nothing of one API: a global forward-request with
+// buffer-response="false", the recommended setup, would make every REST
+// API beside it a streaming API.
+func OwnSignals(sigs []Signal, own []*apimpolicy.Document, fragments map[string]*apimpolicy.Document) []Signal {
+	ids, _ := apimpolicy.IncludedIDs(own, func(id string) *apimpolicy.Document { return fragments[id] })
+	var out []Signal
+	for _, s := range sigs {
+		switch {
+		case s.Fragment != "" && !slices.Contains(ids, s.Fragment):
+		case s.Fragment == "" && (s.Source == nil || (s.Source.Scope != API && s.Source.Scope != Operation)):
+		default:
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -80,7 +80,6 @@ func (c *treeCheck) streamAPI(lv *level, a *API, paths []apiPath) streamapi.API 
 	for _, o := range a.Operations {
 		own = append(own, o.Policy.Doc)
 	}
-	ownFragments := includedIDs(own, lv.fragments)
 	fragmentFile := func(id string) string {
 		if p, ok := lv.fragments[id]; ok {
 			return p.File
@@ -109,13 +108,7 @@ func (c *treeCheck) streamAPI(lv *level, a *API, paths []apiPath) streamapi.API 
 			continue
 		}
 		signalsRead[p.operation] = true
-		for _, s := range apimcheck.CompositionSignals(&p.c.comp, lv.opts.Fragments) {
-			switch {
-			case s.Fragment != "" && !slices.Contains(ownFragments, s.Fragment):
-				continue
-			case s.Fragment == "" && (s.Source == nil || (s.Source.Scope != apimcheck.API && s.Source.Scope != apimcheck.Operation)):
-				continue
-			}
+		for _, s := range apimcheck.OwnSignals(apimcheck.CompositionSignals(&p.c.comp, lv.opts.Fragments), own, lv.opts.Fragments) {
 			if text := s.What + " at " + s.Where(fragmentFile); !slices.Contains(signals, text) {
 				signals = append(signals, text)
 			}

@@ -3,6 +3,8 @@ package tfplan
 import (
 	"slices"
 	"testing"
+
+	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
 // testdata/plans/flag: the global policy sets the stream flag's text in a
@@ -12,8 +14,10 @@ import (
 // policy resource.
 func TestStreamFlagSetInTheGlobalPolicy(t *testing.T) {
 	t.Parallel()
-	rep := check(t, show(t, "plan", "flag"), stream)
-	paths := pathsByLabel(t, rep, `api chat`, `api completions`)
+	auto := stream
+	auto.Streaming = streamapi.Options{Mode: streamapi.Auto}
+	rep := check(t, show(t, "plan", "flag"), auto)
+	paths := pathsByLabel(t, rep, "api chat", "api completions", "api echo")
 	chat, completions := keys(paths["api chat"]), keys(paths["api completions"])
 	for _, want := range []string{
 		`azurerm_api_management_api_policy.api["completions"] xml_content SSE153 error`,
@@ -28,5 +32,11 @@ func TestStreamFlagSetInTheGlobalPolicy(t *testing.T) {
 	}
 	if !paths["api chat"].Ready || paths["api completions"].Ready {
 		t.Errorf("ready: chat %v, completions %v", paths["api chat"].Ready, paths["api completions"].Ready)
+	}
+	// The global policy streams and reads the flag; the echo API holds
+	// nothing of its own that says it streams.
+	echo := paths["api echo"]
+	if echo.Streaming != streamapi.Unknown {
+		t.Errorf("echo: %s %q; a shared policy's signals are no evidence", echo.Streaming, echo.StreamingEvidence)
 	}
 }

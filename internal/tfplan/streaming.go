@@ -39,7 +39,22 @@ func (b *builder) evidence(spec pathSpec, r routed) pathEvidence {
 			}
 			return "fragment " + id
 		}
-		for _, s := range apimcheck.CompositionSignals(comp, docs) {
+		// The API's and operation's own policies say whether this API
+		// streams; the shared ones (global, product) say nothing of it.
+		var own []*apimpolicy.Document
+		for _, p := range spec.api.policies {
+			if d := b.m.doc(p, "xml_content"); d != nil {
+				own = append(own, d)
+			}
+		}
+		if spec.op != nil {
+			for _, p := range spec.op.policies {
+				if d := b.m.doc(p, "xml_content"); d != nil {
+					own = append(own, d)
+				}
+			}
+		}
+		for _, s := range apimcheck.OwnSignals(apimcheck.CompositionSignals(comp, docs), own, docs) {
 			ev.signals = append(ev.signals, s.What+" at "+s.Where(name))
 		}
 	}

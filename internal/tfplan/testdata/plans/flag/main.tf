@@ -3,7 +3,10 @@
 # flag's text, "True" or "False"); the chat API routes on it without case,
 # buffering the others on purpose; the completions API compares it with
 # == "true", which never matches, so its streams take the buffering
-# branch. Planned by the real terraform against the azurerm stand-in.
+# branch. The echo API inherits the global policy, which streams and
+# reads the flag: what a shared policy holds says nothing of one API, so
+# nothing says whether echo streams. Planned by the real terraform
+# against the azurerm stand-in.
 
 terraform {
   required_providers {
@@ -38,7 +41,7 @@ resource "azurerm_api_management_policy" "global" {
 }
 
 resource "azurerm_api_management_api" "api" {
-  for_each              = toset(["chat", "completions"])
+  for_each              = toset(["chat", "completions", "echo"])
   name                  = each.key
   resource_group_name   = azurerm_resource_group.main.name
   api_management_name   = azurerm_api_management.main.name
@@ -46,7 +49,7 @@ resource "azurerm_api_management_api" "api" {
   display_name          = each.key
   path                  = each.key
   protocols             = ["https"]
-  service_url           = "https://contoso.openai.azure.com/openai"
+  service_url           = each.key == "echo" ? "https://echoapi.cloudapp.net/api" : "https://contoso.openai.azure.com/openai"
   subscription_required = true
 }
 
