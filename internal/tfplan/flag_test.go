@@ -27,7 +27,9 @@ func TestStreamFlagSetInTheGlobalPolicy(t *testing.T) {
 			t.Errorf("completions: no %q in %q", want, completions)
 		}
 	}
-	if !slices.Contains(chat, `azurerm_api_management_api_policy.api["chat"] xml_content SSE101 info`) || slices.ContainsFunc(chat, func(k string) bool { return k == `azurerm_api_management_api_policy.api["chat"] xml_content SSE101 error` }) {
+	if !slices.Contains(chat, `azurerm_api_management_api_policy.api["chat"] xml_content SSE101 info`) || slices.ContainsFunc(chat, func(k string) bool {
+		return k == `azurerm_api_management_api_policy.api["chat"] xml_content SSE101 error`
+	}) {
 		t.Errorf("chat: %q", chat)
 	}
 	if !paths["api chat"].Ready || paths["api completions"].Ready {
