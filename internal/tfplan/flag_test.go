@@ -2,6 +2,7 @@ package tfplan
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
@@ -34,6 +35,14 @@ func TestStreamFlagSetInTheGlobalPolicy(t *testing.T) {
 	}
 	if !paths["api chat"].Ready || paths["api completions"].Ready {
 		t.Errorf("ready: chat %v, completions %v", paths["api chat"].Ready, paths["api completions"].Ready)
+	}
+	// --stream-api names that match no API are noted.
+	named := auto
+	named.Streaming.Named = []string{"Completions", "chta"}
+	notes := check(t, show(t, "plan", "flag"), named).Notes
+	if !slices.Contains(notes, "--stream-api chta names no API of this plan (an API's name, display name, path or resource address)") ||
+		slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "Completions") }) {
+		t.Errorf("notes %q", notes)
 	}
 	// The global policy streams and reads the flag; the echo API holds
 	// nothing of its own that says it streams.

@@ -1,6 +1,7 @@
 package tfplan
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -164,8 +165,24 @@ func decideStreaming(rep *Report, apiOf []*api, evs []pathEvidence, opts streama
 		}
 		byAPI[a] = append(byAPI[a], i)
 	}
+	matched := map[string]bool{}
+	defer func() {
+		for _, n := range opts.Named {
+			if !matched[n] && opts.Mode != streamapi.All {
+				rep.Notes = append(rep.Notes, fmt.Sprintf("--stream-api %s names no API of this plan (an API's name, display name, path or resource address)", n))
+			}
+		}
+	}()
 	for _, a := range order {
 		idx := byAPI[a]
+		if a != nil {
+			names := a.streamAPI(nil).Names
+			for _, n := range opts.Named {
+				if slices.ContainsFunc(names, func(name string) bool { return streamapi.SameName(name, n) }) {
+					matched[n] = true
+				}
+			}
+		}
 		var d streamapi.Decision
 		if a == nil {
 			if opts.Mode != streamapi.All {
