@@ -191,10 +191,10 @@ func keyStart(data []byte, end int64) int {
 const inList = "\x00"
 
 func plainJoin(path, key string) string {
-	switch {
-	case path == inList:
+	switch path {
+	case inList:
 		return inList
-	case path == "":
+	case "":
 		return key
 	}
 	return path + "." + key

@@ -334,7 +334,9 @@ func TestScopeChainSettlesBase(t *testing.T) {
 			for _, f := range r.Findings {
 				if f.Rule == "SSE101" || f.Rule == "SSE102" || f.Rule == "SSE103" {
 					i := -1
-					fmt.Sscanf(f.Setting, "apim.policies[%d].xml", &i)
+					if _, err := fmt.Sscanf(f.Setting, "apim.policies[%d].xml", &i); err != nil {
+						t.Fatalf("setting %q: %v", f.Setting, err)
+					}
 					got = append(got, fmt.Sprintf("%s@%d %s", f.Rule, i, f.Severity))
 				}
 			}
