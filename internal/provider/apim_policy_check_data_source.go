@@ -46,8 +46,9 @@ func (d *apimPolicyCheckDataSource) Schema(_ context.Context, _ datasource.Schem
 			"use a `lifecycle.precondition` or `postcondition` on the policy resource (a `check` block only warns). " +
 			"If you deploy `fixed_xml`, gate on `fixed_ready`, which is the check of the document you deploy. The " +
 			"document is read as APIM reads it (\"rawxml\"): policy expressions may hold unescaped `\"`, `<` and `&&`. " +
-			"Branches that only non-streaming requests take (`<when condition=\"@(!isStream)\">`) are recognised: " +
-			"findings there are info.",
+			"The stream flag is evaluated as APIM would (`set-variable` values and `<when>` conditions, expressions and " +
+			"`@{ }` blocks): findings that no request asking for a stream reaches (`<when condition=\"@(!isStream)\">`) " +
+			"are info, and a comparison on the flag that never tells streams apart is `SSE153`.",
 		Attributes: map[string]schema.Attribute{
 			"xml": schema.StringAttribute{
 				Required: true,

@@ -262,7 +262,7 @@ var apimRules = []Rule{
 		Summary: `A return-response or mock-response answers the requests that ask for a stream ("stream": true), so they never stream.`,
 		Why: "LLM gateways branch on the request's stream flag. A return-response or mock-response in a <choose> branch that " +
 			"streaming requests take cancels the pipeline for exactly those requests: they get the gateway's answer, not the " +
-			"backend's events. The rules guide lists the conditions sseready recognises as the stream flag.",
+			"backend's events, however the flag was computed: sseready evaluates it (the rules guide says how).",
 		Fix:     "Let streaming requests reach forward-request; if streaming must be refused, do it on purpose and accept this rule with the reason.",
 		Sources: []Source{returnResponseFact, streamFlagFact, chooseFact},
 	},
