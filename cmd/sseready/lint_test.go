@@ -334,13 +334,3 @@ func TestLintSnippets(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, stdout)
 	}
 }
-
-// as is v as a T, or the test fails saying what v was.
-func as[T any](t *testing.T, v any) T {
-	t.Helper()
-	x, ok := v.(T)
-	if !ok {
-		t.Fatalf("%v (%T) is not a %T", v, v, x)
-	}
-	return x
-}

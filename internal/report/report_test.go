@@ -271,7 +271,7 @@ func TestSARIF(t *testing.T) {
 	}
 	// The same problem twice is one notification.
 	n := at(doc, "runs", 0, "invocations", 0, "toolExecutionNotifications")
-	if len(n.([]any)) != 2 || at(n, 0, "message", "text") != "xml_content:3:1: end tag" ||
+	if notes, _ := n.([]any); len(notes) != 2 || at(n, 0, "message", "text") != "xml_content:3:1: end tag" ||
 		at(n, 0, "locations", 0, "logicalLocations", 0, "fullyQualifiedName") != "azurerm_api_management_policy.global.xml_content" ||
 		at(n, 1, "locations", 0, "physicalLocation", "region", "startLine") != 3.0 || at(doc, "runs", 0, "invocations", 0, "executionSuccessful") != false {
 		t.Errorf("notifications %v", n)
