@@ -54,7 +54,11 @@ func lintTree(dir string, opts lintOptions, notes io.Writer) []jsonFile {
 		}
 		var on []report.Path
 		for _, p := range f.Paths {
-			on = append(on, streams[p])
+			ps, ok := streams[p]
+			if !ok {
+				ps = report.Path{Path: p} // no verdict known: named all the same
+			}
+			on = append(on, ps)
 		}
 		out[i].Findings = append(out[i].Findings, lintFinding(f.Finding, f.File, opts).OnPaths(on))
 		if f.Severity == rules.Error {
