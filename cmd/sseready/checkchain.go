@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/chaincheck"
 	"github.com/sseready/terraform-provider-sseready/internal/input"
 	"github.com/sseready/terraform-provider-sseready/internal/plain"
+	"github.com/sseready/terraform-provider-sseready/internal/report"
 )
 
 const checkChainUsage = `Usage: sseready check-chain [flags] FILE|-
@@ -18,7 +18,11 @@ const checkChainUsage = `Usage: sseready check-chain [flags] FILE|-
 Checks every hop of a stream's path at once, as sseready_chain_check does:
 FILE is JSON of the data source's input (in Terraform, jsonencode() of the
 object you give it, or of the whole data source). Findings print as
-  file: hop setting: severity RULE: message
+  setting[:line:column]: severity RULE: message
+naming the chain's setting ("app_gateway.global"; the line and column are
+inside a policy document, "apim.policies[0].xml:3:12"). --format json
+prints one object (file, ready, findings, errors); --format sarif a SARIF
+2.1.0 log for code scanning, each result at its setting in FILE.
 Exit status: 0 when the chain is ready, 1 when a finding is an error, 2
 when the file cannot be read or holds a value no gateway accepts.
 
@@ -27,26 +31,17 @@ Flags:
 
 // chainReport is the JSON output of check-chain.
 type chainReport struct {
-	File     string         `json:"file"`
-	Ready    bool           `json:"ready"`
-	Findings []chainFinding `json:"findings"`
+	File     string           `json:"file"`
+	Ready    bool             `json:"ready"`
+	Findings []report.Finding `json:"findings"`
 	// Errors are the input errors, each naming its setting.
-	Errors []string `json:"errors,omitempty"`
-}
-
-type chainFinding struct {
-	Rule     string `json:"rule"`
-	Severity string `json:"severity"`
-	Message  string `json:"message"`
-	Hop      string `json:"hop"`
-	// Setting is the setting the finding is about ("app_gateway.global").
-	Setting string `json:"setting"`
+	Errors []report.Problem `json:"errors,omitempty"`
 }
 
 func runCheckChain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check-chain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "text", "output format: text or json")
+	format := fs.String("format", "text", "output format: text, json or sarif (SARIF 2.1.0, for code scanning)")
 	fs.Usage = func() { fmt.Fprint(stderr, checkChainUsage); fs.PrintDefaults() }
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -56,26 +51,31 @@ func runCheckChain(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		return exitInput
 	}
 	switch {
-	case *format != "text" && *format != "json":
-		fmt.Fprintf(stderr, "sseready check-chain: --format must be text or json, not %q\n", *format)
+	case *format != "text" && *format != "json" && *format != "sarif":
+		fmt.Fprintf(stderr, "sseready check-chain: --format must be text, json or sarif, not %q\n", *format)
 		return exitInput
 	case len(files) != 1:
 		fmt.Fprintf(stderr, "sseready check-chain: give one FILE (or - for standard input), not %d\n", len(files))
 		return exitInput
 	}
 	rep, code := checkChainFile(files[0], stdin)
-	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false) // keep <, > and & as written: pipelines grep for them
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(rep)
-		return code
+	var werr error
+	switch *format {
+	case "json":
+		werr = report.JSON(stdout, rep)
+	case "sarif":
+		werr = report.SARIF(stdout, version, rep.Findings, rep.Errors)
+	default:
+		for _, e := range rep.Errors {
+			_ = report.ProblemText(stderr, e)
+		}
+		for _, f := range rep.Findings {
+			_ = report.Text(stdout, f)
+		}
 	}
-	for _, e := range rep.Errors {
-		fmt.Fprintf(stderr, "%s: error: %s\n", rep.File, e)
-	}
-	for _, f := range rep.Findings {
-		fmt.Fprintf(stdout, "%s: %s %s: %s %s: %s\n", rep.File, f.Hop, f.Setting, f.Severity, f.Rule, f.Message)
+	if werr != nil {
+		fmt.Fprintf(stderr, "sseready: %v\n", werr)
+		return exitInput
 	}
 	return code
 }
@@ -100,14 +100,16 @@ func readChain(name string, stdin io.Reader) (chaincheck.Chain, []*input.Error, 
 	return c, errs, nil
 }
 
+// checkChainFile checks the chain in the file name: each finding at its
+// setting, each input error at its setting.
 func checkChainFile(name string, stdin io.Reader) (chainReport, int) {
-	rep := chainReport{File: name, Findings: []chainFinding{}}
+	rep := chainReport{File: name, Findings: []report.Finding{}}
 	if name == "-" {
-		rep.File = "<stdin>"
+		rep.File = report.Stdin
 	}
 	c, errs, err := readChain(name, stdin)
 	if err != nil {
-		rep.Errors = append(rep.Errors, err.Error())
+		rep.Errors = append(rep.Errors, report.Problem{File: rep.File, Message: err.Error()})
 		return rep, exitInput
 	}
 	if len(errs) == 0 {
@@ -116,12 +118,14 @@ func checkChainFile(name string, stdin io.Reader) (chainReport, int) {
 		if len(errs) == 0 {
 			rep.Ready = res.Ready
 			for _, f := range res.Findings {
-				rep.Findings = append(rep.Findings, chainFinding{Rule: f.Rule, Severity: string(f.Severity), Message: f.Message, Hop: f.Hop, Setting: f.Element})
+				rf := report.FromRule(f)
+				rf.File = rep.File
+				rep.Findings = append(rep.Findings, rf)
 			}
 		}
 	}
 	for _, e := range errs {
-		rep.Errors = append(rep.Errors, e.Error())
+		rep.Errors = append(rep.Errors, report.Problem{File: rep.File, Setting: e.Field, Line: e.Line, Column: e.Column, Message: e.Msg})
 	}
 	switch {
 	case len(rep.Errors) > 0:

@@ -47,11 +47,11 @@ func TestCheckChainAndProveAgree(t *testing.T) {
 		{"whole-ds.json", 0, 0, "", "ok: every event arrived"},
 		// Above the highest scope given stands APIM's global default: both
 		// say the operation's <base /> buffers.
-		{"opalone.json", 1, 1, "apim base: error SSE102: apim.policies[0] (operation scope): <base /> inherits APIM's global default", "apim: buffer=8192; rules=SSE102"},
+		{"opalone.json", 1, 1, "apim.policies[0].xml:1:47: error SSE102: apim.policies[0] (operation scope): <base /> inherits APIM's global default", "apim: buffer=8192; rules=SSE102"},
 		// Two policies at one scope: both refuse the input.
-		{"twoapi.json", 2, 2, "apim.policies[1].scope: apim.policies[0] is at api scope too", "apim.policies[1].scope: apim.policies[0] is at api scope too"},
-		{"broken.json", 2, 2, "line 2, column 39: invalid character '}'", "line 2, column 39: invalid character '}'"},
-		{"badvalue.json", 2, 2, "app_gateway.request_timeout: 0 is outside 1 to 86400 seconds", "app_gateway.request_timeout: 0 is outside 1 to 86400 seconds"},
+		{"twoapi.json", 2, 2, "apim.policies[1].scope: error: apim.policies[0] is at api scope too", "apim.policies[1].scope: apim.policies[0] is at api scope too"},
+		{"broken.json", 2, 2, "broken.json: error: line 2, column 39: invalid character '}'", "line 2, column 39: invalid character '}'"},
+		{"badvalue.json", 2, 2, "app_gateway.request_timeout: error: 0 is outside 1 to 86400 seconds", "app_gateway.request_timeout: 0 is outside 1 to 86400 seconds"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -74,7 +74,7 @@ func TestCheckChainJSONAndUsage(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 1 || rep.Ready || rep.File != "<stdin>" {
 		t.Fatalf("exit %d, %v:\n%s", code, err, out)
 	}
-	if f := rep.Findings[0]; f.Rule != "SSE101" || f.Hop != "apim" || f.Setting != "forward-request" {
+	if f := rep.Findings[0]; f.Rule != "SSE101" || f.Hop != "apim" || f.Setting != "apim.policies[0].xml" || f.Element != "forward-request" || f.Line == 0 {
 		t.Fatalf("finding %+v", f)
 	}
 	for _, args := range [][]string{{"check-chain"}, {"check-chain", "a", "b"}, {"check-chain", "--format", "xml", "a"}} {

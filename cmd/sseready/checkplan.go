@@ -1,19 +1,16 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
-
 	"github.com/sseready/terraform-provider-sseready/internal/plain"
+	"github.com/sseready/terraform-provider-sseready/internal/report"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 	"github.com/sseready/terraform-provider-sseready/internal/sarifreport"
 	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
@@ -58,56 +55,32 @@ is one no gateway accepts, a policy does not parse, or a flag is wrong.
 Flags:
 `
 
-// planPathJSON is one path in --format json.
+// planPathJSON is one path in --format json. Its findings and errors are
+// in package report's shape, placed on resource addresses and attributes;
+// they hold on this path, so they do not list it.
 type planPathJSON struct {
-	API       string            `json:"api"`
-	Path      string            `json:"path"`
-	Ready     bool              `json:"ready"`
-	Complete  bool              `json:"complete"`
-	Unknown   []planPlaceJSON   `json:"unknown"`
-	Findings  []planFindingJSON `json:"findings"`
-	Errors    []planErrorJSON   `json:"errors,omitempty"`
-	Notes     []string          `json:"notes,omitempty"`
-	Resources []string          `json:"resources"`
+	API       string           `json:"api"`
+	Path      string           `json:"path"`
+	Ready     bool             `json:"ready"`
+	Complete  bool             `json:"complete"`
+	Unknown   []planPlaceJSON  `json:"unknown"`
+	Findings  []report.Finding `json:"findings"`
+	Errors    []report.Problem `json:"errors,omitempty"`
+	Notes     []string         `json:"notes,omitempty"`
+	Resources []string         `json:"resources"`
 	// Streaming is whether the path's API streams (yes, no, unknown; ""
 	// for a path with no API), StreamingEvidence why.
 	Streaming         string   `json:"streaming"`
 	StreamingEvidence []string `json:"streaming_evidence"`
 }
 
+// planPlaceJSON is a value not known until apply, named as a finding's
+// place is.
 type planPlaceJSON struct {
-	Address   string `json:"address"`
-	Attribute string `json:"attribute"`
+	Address   string `json:"address,omitempty"`
+	Attribute string `json:"attribute,omitempty"`
 	// Source says where a backend setting came from (no address).
 	Source string `json:"source,omitempty"`
-}
-
-type planFindingJSON struct {
-	Rule      string `json:"rule"`
-	Severity  string `json:"severity"`
-	Message   string `json:"message"`
-	Hop       string `json:"hop"`
-	Address   string `json:"address"`
-	Attribute string `json:"attribute"`
-	Source    string `json:"source,omitempty"`
-	// Setting is the chain's path of the setting, as check-chain names it.
-	Setting string `json:"setting"`
-	// Line and Column are inside the policy document (xml_content, or the
-	// fragment's value), with its Element and XMLAttribute.
-	Line         int    `json:"line,omitempty"`
-	Column       int    `json:"column,omitempty"`
-	Element      string `json:"element,omitempty"`
-	XMLAttribute string `json:"xml_attribute,omitempty"`
-	Fragment     string `json:"fragment,omitempty"`
-	Reason       string `json:"reason,omitempty"`
-}
-
-type planErrorJSON struct {
-	Address   string `json:"address"`
-	Attribute string `json:"attribute"`
-	Line      int    `json:"line,omitempty"`
-	Column    int    `json:"column,omitempty"`
-	Message   string `json:"message"`
 }
 
 // planBackendFlags are the flags of what a plan cannot hold, by the
@@ -191,7 +164,7 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	name := files[0]
 	display := name
 	if name == "-" {
-		display = "<stdin>"
+		display = report.Stdin
 	}
 	data, err := planReadInput(name, stdin)
 	var plan *tfplan.Plan
@@ -199,10 +172,10 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		plan, err = tfplan.Read(data)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: error: %v\n", display, err)
+		problem := report.Problem{File: display, Message: err.Error()}
+		_ = report.ProblemText(stderr, problem)
 		if *format == "sarif" {
-			problem := sarifreport.Problem{At: sarifreport.Location{File: planSarifFile(name)}, Message: err.Error()}
-			if werr := writePlanSARIF(stdout, name, nil, []sarifreport.Problem{problem}); werr != nil {
+			if werr := writePlanSARIF(stdout, display, nil, []report.Problem{problem}); werr != nil {
 				fmt.Fprintf(stderr, "sseready: %v\n", werr)
 			}
 		}
@@ -225,24 +198,19 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	case "json":
 		out := make([]planPathJSON, 0, len(rep.Paths))
 		for _, p := range rep.Paths {
-			out = append(out, planPathToJSON(p))
+			out = append(out, planPathToJSON(display, p))
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false) // keep <, > and & as written: pipelines grep for them
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			fmt.Fprintf(stderr, "sseready: %v\n", err)
-			return exitInput
-		}
+		err = report.JSON(stdout, out)
 	case "sarif":
-		if err := writePlanSARIF(stdout, name, rep.Paths, nil); err != nil {
-			fmt.Fprintf(stderr, "sseready: %v\n", err)
-			return exitInput
-		}
+		err = writePlanSARIF(stdout, display, rep.Paths, nil)
 	default:
 		for _, p := range rep.Paths {
-			printPlanPath(stdout, p)
+			printPlanPath(stdout, display, p)
 		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "sseready: %v\n", err)
+		return exitInput
 	}
 	printPlanSummary(stderr, display, rep)
 	return code
@@ -259,13 +227,6 @@ func planReadInput(name string, stdin io.Reader) ([]byte, error) {
 		return io.ReadAll(stdin)
 	}
 	return os.ReadFile(name)
-}
-
-func planSarifFile(name string) string {
-	if name == "-" {
-		return sarifreport.Stdin
-	}
-	return name
 }
 
 // planVerdict says how a path stands, for the header line.
@@ -304,15 +265,6 @@ func planPlural(n int, one, many string) string {
 	return many
 }
 
-// planPlaceText writes a place as the text format names it: ADDRESS.attribute,
-// or backend.setting (where it came from).
-func planPlaceText(at tfplan.Place) string {
-	if at.Address == "" && at.Source != "" {
-		return at.String() + " (" + at.Source + ")"
-	}
-	return at.String()
-}
-
 // planStreaming says, for the header line, whether the path's API streams
 // and why: the first reason, and how many more there are.
 func planStreaming(p tfplan.Path) string {
@@ -336,25 +288,15 @@ func planStreaming(p tfplan.Path) string {
 	return "; " + s
 }
 
-func printPlanPath(w io.Writer, p tfplan.Path) {
+// printPlanPath writes a path's header line, then its input errors,
+// findings and notes, one line each.
+func printPlanPath(w io.Writer, file string, p tfplan.Path) {
 	fmt.Fprintf(w, "== %s (%s): %s%s\n", p.Label, p.API, planVerdict(p), planStreaming(p))
 	for _, e := range p.Errors {
-		pos := ""
-		if e.Line > 0 {
-			pos = fmt.Sprintf(":%d:%d", e.Line, e.Column)
-		}
-		fmt.Fprintf(w, "%s%s: error: %s\n", planPlaceText(e.At), pos, e.Message)
+		_ = report.ProblemText(w, planProblem(file, e))
 	}
 	for _, f := range p.Findings {
-		pos := ""
-		if f.Line > 0 {
-			pos = fmt.Sprintf(":%d:%d", f.Line, f.Column)
-		}
-		reason := ""
-		if f.Reason != "" {
-			reason = " (accepted: " + f.Reason + ")"
-		}
-		fmt.Fprintf(w, "%s%s: %s %s: %s%s\n", planPlaceText(f.At), pos, f.Severity, f.Rule, f.Message, reason)
+		_ = report.Text(w, planFinding(file, f))
 	}
 	for _, n := range p.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
@@ -389,119 +331,63 @@ func printPlanSummary(w io.Writer, file string, rep tfplan.Report) {
 	}
 }
 
-func planPathToJSON(p tfplan.Path) planPathJSON {
+func planPathToJSON(file string, p tfplan.Path) planPathJSON {
 	out := planPathJSON{
 		API: p.API, Path: p.Label, Ready: p.Ready && len(p.Errors) == 0, Complete: p.Complete && len(p.Errors) == 0,
-		Unknown: []planPlaceJSON{}, Findings: []planFindingJSON{}, Notes: p.Notes, Resources: p.Resources,
-		Streaming: string(p.Streaming), StreamingEvidence: append([]string{}, p.StreamingEvidence...),
+		Unknown: []planPlaceJSON{}, Findings: []report.Finding{}, Notes: p.Notes, Resources: p.Resources,
+		Streaming: string(p.Streaming), StreamingEvidence: nonNil(p.StreamingEvidence),
 	}
 	for _, u := range p.Unknown {
 		out.Unknown = append(out.Unknown, planPlaceJSON{Address: u.Address, Attribute: u.Attribute, Source: u.Source})
 	}
 	for _, f := range p.Findings {
-		out.Findings = append(out.Findings, planFindingJSON{
-			Rule: f.Rule, Severity: string(f.Severity), Message: f.Message, Hop: f.Hop,
-			Address: f.At.Address, Attribute: f.At.Attribute, Source: f.At.Source, Setting: f.Setting,
-			Line: f.Line, Column: f.Column, Element: planXMLElement(f), XMLAttribute: f.Attribute, // the policy's, not At.Attribute
-			Fragment: f.Fragment, Reason: f.Reason,
-		})
+		out.Findings = append(out.Findings, planFinding(file, f))
 	}
 	for _, e := range p.Errors {
-		out.Errors = append(out.Errors, planErrorJSON{Address: e.At.Address, Attribute: e.At.Attribute, Line: e.Line, Column: e.Column, Message: e.Message})
+		out.Errors = append(out.Errors, planProblem(file, e))
 	}
 	return out
 }
 
-// planXMLElement is the policy element of a finding inside a document; the
-// chain's own findings name their setting there instead.
-func planXMLElement(f tfplan.Finding) string {
-	if f.Line == 0 && f.Element == f.Setting {
-		return ""
-	}
-	return f.Element
+// planFinding is a finding of the plan (file) on the resource attribute
+// that holds its setting; its line and column are in the document there.
+func planFinding(file string, f tfplan.Finding) report.Finding {
+	rf := report.FromRule(f.Finding)
+	rf.File, rf.Address, rf.Attribute, rf.Source = file, f.At.Address, f.At.Attribute, f.At.Source
+	return rf
 }
 
-// writePlanSARIF writes the findings of every path as one SARIF log: a
-// finding on several paths (a global policy's) is one result, with each
-// path's API as a related location, once per verdict on whether the API
-// streams: its properties say "streaming" (the verdict) and
-// "streaming_evidence" (the reasons of the APIs it stands for).
-func writePlanSARIF(w io.Writer, file string, paths []tfplan.Path, problems []sarifreport.Problem) error {
-	wd, _ := os.Getwd() // empty on error: paths are written as given
-	l := sarifreport.Log{ToolName: "sseready", Version: version, WorkDir: wd, Problems: problems}
-	index := map[string]int{}
-	related := map[string]map[string]bool{}
-	type streamingProps struct {
-		verdict  string
-		evidence []string
-		set      bool
+// planProblem is an input error of the plan (file) on its resource
+// attribute; a setting no resource holds is named as the chain names it.
+func planProblem(file string, e tfplan.Error) report.Problem {
+	p := report.Problem{File: file, Address: e.At.Address, Attribute: e.At.Attribute, Line: e.Line, Column: e.Column, Message: e.Message}
+	if e.At.Address == "" {
+		p.Setting = e.At.String()
 	}
-	var props []streamingProps
+	return p
+}
+
+// writePlanSARIF writes the findings of every path, and the problems, as
+// one SARIF log in file: a finding on several paths (a global policy's)
+// is one result, with each path's API as a related location, once per
+// verdict on whether the API streams (report.Merge).
+func writePlanSARIF(w io.Writer, file string, paths []tfplan.Path, problems []report.Problem) error {
+	var findings []report.Finding
 	for _, p := range paths {
 		for _, e := range p.Errors {
-			msg := e.Message
-			if e.Line > 0 {
-				msg = fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, msg)
-			}
-			l.Problems = append(l.Problems, sarifreport.Problem{At: planLocation(file, e.At), Message: fmt.Sprintf("%s: %s", p.Label, msg)})
+			problems = append(problems, planProblem(file, e))
+		}
+		var on []report.Path
+		if p.Streaming != "" {
+			on = []report.Path{{Path: p.Label, API: p.API, Streaming: string(p.Streaming), StreamingEvidence: nonNil(p.StreamingEvidence)}}
 		}
 		for _, f := range p.Findings {
-			key := strings.Join([]string{f.Rule, string(f.Severity), f.At.String(), fmt.Sprint(f.Line, ":", f.Column), f.Fragment, f.Message, string(p.Streaming)}, "\x00")
-			i, seen := index[key]
-			if !seen {
-				i = len(l.Results)
-				index[key] = i
-				related[key] = map[string]bool{}
-				props = append(props, streamingProps{verdict: string(p.Streaming)})
-				fd := f.Finding
-				fd.Element = planXMLElement(f)
-				if f.Line > 0 {
-					// The place in the document: the plan file has no line for it.
-					fd.Message = fmt.Sprintf("%s:%d:%d: %s", f.At.Attribute, f.Line, f.Column, f.Message)
-				}
-				l.Results = append(l.Results, sarifreport.Result{Finding: fd, At: planLocation(file, f.At)})
+			rf := planFinding(file, f).OnPaths(on)
+			if p.API != "" {
+				rf.Related = []sarifreport.Location{{Address: p.API, Note: "on the path " + p.Label}}
 			}
-			if p.API != "" && !related[key][p.Label] {
-				related[key][p.Label] = true
-				l.Results[i].Related = append(l.Results[i].Related, sarifreport.Location{Address: p.API, Note: "on the path " + p.Label})
-			}
-			props[i].set = props[i].set || len(p.StreamingEvidence) > 0
-			for _, e := range p.StreamingEvidence {
-				if !slices.Contains(props[i].evidence, e) {
-					props[i].evidence = append(props[i].evidence, e)
-				}
-			}
+			findings = append(findings, rf)
 		}
 	}
-	rep, err := sarifreport.Build(l)
-	if err != nil {
-		return err
-	}
-	// sarifreport writes the finding's own properties; the verdict on the
-	// API is check-plan's, added to each result built from l.Results.
-	if len(rep.Runs) == 1 && len(rep.Runs[0].Results) == len(props) {
-		for i, res := range rep.Runs[0].Results {
-			if !props[i].set {
-				continue
-			}
-			if res.Properties == nil {
-				res.Properties = sarif.NewPropertyBag()
-			}
-			res.Properties.Add("streaming", props[i].verdict).Add("streaming_evidence", props[i].evidence)
-		}
-	}
-	return sarifreport.Write(w, rep)
-}
-
-// planLocation is a place in the plan file: the resource address and
-// attribute, or the backend setting (a flag or the profile).
-func planLocation(file string, at tfplan.Place) sarifreport.Location {
-	loc := sarifreport.Location{File: planSarifFile(file), Address: at.String()}
-	if at.Address == "" {
-		loc.AddressKind = "parameter"
-		if at.Source != "" {
-			loc.Note = at.Source
-		}
-	}
-	return loc
+	return report.SARIF(w, version, report.Merge(findings), problems)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,8 +11,9 @@ import (
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/openapi"
+	"github.com/sseready/terraform-provider-sseready/internal/report"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
-	"github.com/sseready/terraform-provider-sseready/internal/sarifreport"
 	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
@@ -56,50 +56,38 @@ findings are still printed, with severity "accepted" and the reason.
 Flags:
 `
 
-// jsonFinding is one finding in --format json.
-type jsonFinding struct {
-	Rule      string `json:"rule"`
-	Severity  string `json:"severity"`
-	Message   string `json:"message"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	Element   string `json:"element"`
-	Attribute string `json:"attribute,omitempty"`
-	Hop       string `json:"hop"`
-	// Fragment is the fragment-id and FragmentFile its file, for a finding
-	// inside a fragment given with --fragment (Line and Column are there).
-	Fragment     string `json:"fragment,omitempty"`
-	FragmentFile string `json:"fragment_file,omitempty"`
-	// Reason is why the finding was accepted (severity "accepted").
-	Reason string `json:"reason,omitempty"`
-	// Paths are, in an APIOps tree, the request paths the finding was
-	// found on ("product starter > api chat > operation stream").
-	Paths []string `json:"paths,omitempty"`
-	// acceptedBy says, for SARIF, whether an accepted finding was accepted
-	// in the document (an inline comment) or by --accept.
-	acceptedBy sarifreport.Suppression
-	// streams are, in an APIOps tree, Paths with their APIs' verdicts, for
-	// SARIF.
-	streams []sarifreport.PathStreaming
-}
-
-// jsonFile is one input in --format json.
+// jsonFile is one input in --format json: its findings in package
+// report's shape.
 type jsonFile struct {
-	File     string        `json:"file"`
-	Ready    bool          `json:"ready"`
-	Findings []jsonFinding `json:"findings"`
-	// Error is set when the file cannot be read or parsed.
-	Error string `json:"error,omitempty"`
-	// errPos and errMsg place a parse error for the text format.
-	errPos apimpolicy.Pos
-	errMsg string
-	// path is the file as given (- for standard input), for SARIF.
-	path string
+	File     string           `json:"file"`
+	Ready    bool             `json:"ready"`
+	Findings []report.Finding `json:"findings"`
+	// Error is set when the file cannot be read or parsed; problem says
+	// where, for text and SARIF.
+	Error   string `json:"error,omitempty"`
+	problem report.Problem
 	// applied counts the safe fixes --fix or -w applied.
 	applied int
 	// Paths are, for an APIOps tree (the object of the DIR itself), the
 	// request paths checked, each with whether its API streams.
-	Paths []jsonPath `json:"paths,omitempty"`
+	Paths []report.Path `json:"paths,omitempty"`
+}
+
+// fail records that the file cannot be read or parsed: err, placed at
+// its line and column where it has them.
+func (res *jsonFile) fail(err error) {
+	res.Error = err.Error()
+	res.problem = report.Problem{File: res.File, Message: res.Error}
+	var se *apimpolicy.SyntaxError
+	var oe *openapi.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		res.problem.Line, res.problem.Column, res.problem.Message = se.Pos.Line, se.Pos.Column, se.Msg
+	case errors.As(err, &oe) && oe.Line > 0 && oe.Column > 0:
+		// A place with no column stays in the message ("line 4: ..."):
+		// file:line:column is what editors jump to.
+		res.problem.Line, res.problem.Column, res.problem.Message = oe.Line, oe.Column, oe.Msg
+	}
 }
 
 type lintOptions struct {
@@ -112,7 +100,7 @@ type lintOptions struct {
 	fragmentFiles map[string]string
 	// fragmentProblems are the fragments that cannot be read or parsed,
 	// for SARIF.
-	fragmentProblems []sarifreport.Problem
+	fragmentProblems []report.Problem
 	// acceptedByFlag holds the rules given with --accept: an accepted
 	// finding of another rule was accepted by a comment in the document.
 	acceptedByFlag map[string]bool
@@ -178,7 +166,7 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			if opts.fix { // with --fix the document owns standard output
 				w = stderr
 			}
-			if err := writeSARIF(w, nil, opts.fragmentProblems); err != nil {
+			if err := report.SARIF(w, version, nil, opts.fragmentProblems); err != nil {
 				fmt.Fprintf(stderr, "sseready: %v\n", err)
 			}
 		}
@@ -211,9 +199,9 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	// With --fix the document owns standard output.
-	report := stdout
+	out := stdout
 	if opts.fix {
-		report = stderr
+		out = stderr
 	}
 	var results []jsonFile
 	code := exitOK
@@ -239,9 +227,9 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				code = exitFindings
 			}
 			if opts.format == "text" {
-				printText(report, res)
+				printText(out, res)
 				if (opts.fix || opts.write) && res.Error == "" {
-					printFixSummary(report, res, opts.write)
+					printFixSummary(out, res, opts.write)
 				}
 			}
 		}
@@ -252,20 +240,16 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	if opts.format == "sarif" {
-		if err := writeSARIF(report, results, nil); err != nil {
-			fmt.Fprintf(stderr, "sseready: %v\n", err)
-			return exitInput
-		}
+	var werr error
+	switch opts.format {
+	case "sarif":
+		werr = writeSARIF(out, results)
+	case "json":
+		werr = report.JSON(out, results)
 	}
-	if opts.format == "json" {
-		enc := json.NewEncoder(report)
-		enc.SetEscapeHTML(false) // keep <, > and & as written: pipelines grep for them
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(results); err != nil {
-			fmt.Fprintf(stderr, "sseready: %v\n", err)
-			return exitInput
-		}
+	if werr != nil {
+		fmt.Fprintf(stderr, "sseready: %v\n", werr)
+		return exitInput
 	}
 	return code
 }
@@ -273,18 +257,10 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // lintFile checks one input. With --fix or -w it reports the findings
 // left after fixing and returns the fixed bytes.
 func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte) {
-	display := name
-	var src []byte
-	var err error
-	if name == "-" {
-		display = "<stdin>"
-		src, err = io.ReadAll(stdin)
-	} else {
-		src, err = os.ReadFile(name)
-	}
-	res := jsonFile{File: display, Findings: []jsonFinding{}, path: name}
+	display, src, err := readInput(name, stdin)
+	res := jsonFile{File: display, Findings: []report.Finding{}}
 	if err != nil {
-		res.Error = "cannot read: " + err.Error()
+		res.fail(fmt.Errorf("cannot read: %w", err))
 		return res, nil
 	}
 	copts := opts.check
@@ -301,23 +277,18 @@ func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte)
 		findings = cr.Findings
 	}
 	if err != nil {
-		res.Error = err.Error()
-		var se *apimpolicy.SyntaxError
-		if errors.As(err, &se) {
-			res.errPos, res.errMsg = se.Pos, se.Msg
-		}
+		res.fail(err)
 		return res, nil
 	}
 	if opts.write && string(fixedSrc) != string(src) {
 		if werr := writeFileAtomic(name, fixedSrc); werr != nil {
-			res.Error = "cannot write the fixes: " + werr.Error()
+			res.fail(fmt.Errorf("cannot write the fixes: %w", werr))
 			return res, nil
 		}
 	}
 	res.Ready = rules.Ready(findings)
 	for _, f := range findings {
-		jf := findingJSON(f, opts)
-		res.Findings = append(res.Findings, jf)
+		res.Findings = append(res.Findings, lintFinding(f, display, opts))
 	}
 	return res, fixedSrc
 }
@@ -327,7 +298,7 @@ func lintFile(name string, stdin io.Reader, opts lintOptions) (jsonFile, []byte)
 func printFixSummary(w io.Writer, res jsonFile, wrote bool) {
 	errs := 0
 	for _, f := range res.Findings {
-		if f.Severity == string(rules.Error) {
+		if f.Severity == rules.Error {
 			errs++
 		}
 	}
@@ -357,78 +328,31 @@ func pluralOf(n int, one, many string) string {
 	return many
 }
 
+// printText writes a file's findings, or why it cannot be checked, one
+// line each.
 func printText(w io.Writer, res jsonFile) {
-	switch {
-	case res.Error != "" && res.errPos.IsValid():
-		fmt.Fprintf(w, "%s:%d:%d: error: %s\n", res.File, res.errPos.Line, res.errPos.Column, res.errMsg)
-		return
-	case res.Error != "":
-		fmt.Fprintf(w, "%s: error: %s\n", res.File, res.Error)
+	if res.Error != "" {
+		_ = report.ProblemText(w, res.problem)
 		return
 	}
 	for _, f := range res.Findings {
-		file := res.File
-		if f.FragmentFile != "" {
-			file = f.FragmentFile
-		}
-		reason := ""
-		if f.Reason != "" {
-			reason = " (accepted: " + f.Reason + ")"
-		}
-		if len(f.Paths) > 0 {
-			reason += " [on " + f.Paths[0]
-			if more := len(f.Paths) - 1; more > 0 {
-				reason += fmt.Sprintf(", and %d more path", more)
-				if more > 1 {
-					reason += "s"
-				}
-			}
-			reason += "]"
-		}
-		fmt.Fprintf(w, "%s:%d:%d: %s %s: %s%s\n", file, f.Line, f.Column, f.Severity, f.Rule, f.Message, reason)
+		_ = report.Text(w, f)
 	}
 }
 
-// writeSARIF writes the findings of every file, and the inputs that could
-// not be read or parsed (each file's error, and problems), as one SARIF
-// log. Paths inside the working directory are written relative to it.
-func writeSARIF(w io.Writer, files []jsonFile, problems []sarifreport.Problem) error {
-	wd, _ := os.Getwd() // empty on error: paths are written as given
-	l := sarifreport.Log{ToolName: "sseready", Version: version, WorkDir: wd, Problems: problems}
+// writeSARIF writes the findings of every file, and the files that could
+// not be read or parsed, as one SARIF log.
+func writeSARIF(w io.Writer, files []jsonFile) error {
+	var findings []report.Finding
+	var problems []report.Problem
 	for _, res := range files {
 		if res.Error != "" {
-			p := sarifreport.Problem{At: sarifreport.Location{File: res.path}, Message: res.Error}
-			if res.errPos.IsValid() {
-				p.At.Line, p.At.Column, p.Message = res.errPos.Line, res.errPos.Column, res.errMsg
-			}
-			l.Problems = append(l.Problems, p)
+			problems = append(problems, res.problem)
 			continue
 		}
-		for _, f := range res.Findings {
-			r := sarifreport.Result{
-				Finding: rules.Finding{
-					Rule: f.Rule, Severity: rules.Severity(f.Severity), Message: f.Message,
-					Line: f.Line, Column: f.Column, Element: f.Element, Attribute: f.Attribute,
-					Fragment: f.Fragment, Hop: f.Hop, Reason: f.Reason,
-				},
-				At:         sarifreport.Location{File: res.path, Line: f.Line, Column: f.Column},
-				AcceptedBy: f.acceptedBy,
-				Paths:      f.streams,
-			}
-			if f.FragmentFile != "" {
-				// The place is in the fragment's file; the document that
-				// includes it is a related location.
-				r.At.File = f.FragmentFile
-				r.Related = []sarifreport.Location{{File: res.path, Note: fmt.Sprintf("the policy that includes fragment %q", f.Fragment)}}
-			}
-			l.Results = append(l.Results, r)
-		}
+		findings = append(findings, res.Findings...)
 	}
-	rep, err := sarifreport.Build(l)
-	if err != nil {
-		return err
-	}
-	return sarifreport.Write(w, rep)
+	return report.SARIF(w, version, findings, problems)
 }
 
 // readFragments reads the --fragment NAME=FILE documents into opts. A
@@ -452,9 +376,9 @@ func readFragments(specs []string, opts *lintOptions, stderr io.Writer) int {
 		}
 		data, err := os.ReadFile(file)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: error: cannot read fragment %q: %v\n", file, name, err)
-			opts.fragmentProblems = append(opts.fragmentProblems, sarifreport.Problem{
-				At: sarifreport.Location{File: file}, Message: fmt.Sprintf("cannot read fragment %q: %v", name, err)})
+			p := report.Problem{File: file, Message: fmt.Sprintf("cannot read fragment %q: %v", name, err)}
+			_ = report.ProblemText(stderr, p)
+			opts.fragmentProblems = append(opts.fragmentProblems, p)
 			return exitInput
 		}
 		src[name], opts.fragmentFiles[name] = string(data), file
@@ -463,20 +387,19 @@ func readFragments(specs []string, opts *lintOptions, stderr io.Writer) int {
 	for _, err := range errs {
 		var fe *apimcheck.FragmentError
 		var se *apimpolicy.SyntaxError
+		var p report.Problem
 		switch {
 		case errors.As(err, &fe) && errors.As(err, &se):
-			fmt.Fprintf(stderr, "%s:%d:%d: error: fragment %q: %s\n", opts.fragmentFiles[fe.ID], se.Pos.Line, se.Pos.Column, fe.ID, se.Msg)
-			opts.fragmentProblems = append(opts.fragmentProblems, sarifreport.Problem{
-				At:      sarifreport.Location{File: opts.fragmentFiles[fe.ID], Line: se.Pos.Line, Column: se.Pos.Column},
-				Message: fmt.Sprintf("fragment %q: %s", fe.ID, se.Msg)})
+			p = report.Problem{File: opts.fragmentFiles[fe.ID], Line: se.Pos.Line, Column: se.Pos.Column, Message: fmt.Sprintf("fragment %q: %s", fe.ID, se.Msg)}
+			_ = report.ProblemText(stderr, p)
 		case errors.As(err, &fe):
-			fmt.Fprintf(stderr, "%s: error: %v\n", opts.fragmentFiles[fe.ID], err)
-			opts.fragmentProblems = append(opts.fragmentProblems, sarifreport.Problem{
-				At: sarifreport.Location{File: opts.fragmentFiles[fe.ID]}, Message: err.Error()})
+			p = report.Problem{File: opts.fragmentFiles[fe.ID], Message: err.Error()}
+			_ = report.ProblemText(stderr, p)
 		default:
+			p = report.Problem{Message: err.Error()}
 			fmt.Fprintf(stderr, "sseready lint: %v\n", err)
-			opts.fragmentProblems = append(opts.fragmentProblems, sarifreport.Problem{Message: err.Error()})
 		}
+		opts.fragmentProblems = append(opts.fragmentProblems, p)
 	}
 	if len(errs) > 0 {
 		return exitInput

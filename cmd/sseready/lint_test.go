@@ -107,50 +107,6 @@ func TestLintExitCodesAndText(t *testing.T) {
 	}
 }
 
-func TestLintJSON(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"ready.xml": readyPolicy, "buffering.xml": bufferingPolicy, "broken.xml": brokenXML})
-	code, stdout, _ := runCLI(t, "", "lint", "--format", "json",
-		filepath.Join(dir, "ready.xml"), filepath.Join(dir, "buffering.xml"), filepath.Join(dir, "broken.xml"))
-	if code != 2 {
-		t.Fatalf("exit %d, want 2 (one file does not parse)", code)
-	}
-	var got []map[string]any
-	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, stdout)
-	}
-	if len(got) != 3 {
-		t.Fatalf("%d objects, want one per file", len(got))
-	}
-	ready, buffering, broken := got[0], got[1], got[2]
-	if ready["ready"] != true || len(as[[]any](t, ready["findings"])) != 0 {
-		t.Errorf("ready file: %v", ready)
-	}
-	if _, has := ready["error"]; has {
-		t.Errorf("ready file has an error key: %v", ready)
-	}
-	if buffering["ready"] != false {
-		t.Errorf("buffering file: %v", buffering)
-	}
-	f := as[map[string]any](t, as[[]any](t, buffering["findings"])[0])
-	want := map[string]any{"rule": "SSE101", "severity": "error", "line": 3.0, "column": 12.0, "element": "forward-request", "hop": "apim"}
-	for k, v := range want {
-		if f[k] != v {
-			t.Errorf("finding %s = %v, want %v", k, f[k], v)
-		}
-	}
-	for _, k := range []string{"file", "ready", "findings"} {
-		if _, ok := buffering[k]; !ok {
-			t.Errorf("key %q missing", k)
-		}
-	}
-	if !strings.Contains(str(f["message"]), `add buffer-response="false"`) {
-		t.Errorf("message %v", f["message"])
-	}
-	if broken["ready"] != false || !strings.Contains(str(broken["error"]), "line 3, column 1: end tag </policies>") {
-		t.Errorf("broken file: %v", broken)
-	}
-}
-
 func TestLintFix(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"buffering.xml": bufferingPolicy})
 	code, stdout, stderr := runCLI(t, "", "lint", "--fix", filepath.Join(dir, "buffering.xml"))
@@ -377,14 +333,4 @@ func TestLintSnippets(t *testing.T) {
 	if code != 2 || !strings.Contains(stdout, "stray.xml:2:1: error: end tag </value> has no matching start tag") {
 		t.Fatalf("exit %d\n%s", code, stdout)
 	}
-}
-
-// as is v as a T, or the test fails saying what v was.
-func as[T any](t *testing.T, v any) T {
-	t.Helper()
-	x, ok := v.(T)
-	if !ok {
-		t.Fatalf("%v (%T) is not a %T", v, v, x)
-	}
-	return x
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/report"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 )
 
@@ -102,9 +103,9 @@ func (s *scopesAbove) check(doc *apimpolicy.Document, name string, opts apimchec
 // its result, and one for each policy above that holds findings.
 func lintComposed(name string, stdin io.Reader, opts lintOptions) []jsonFile {
 	display, src, err := readInput(name, stdin)
-	res := jsonFile{File: display, Findings: []jsonFinding{}, path: name}
+	res := jsonFile{File: display, Findings: []report.Finding{}}
 	if err != nil {
-		res.Error = "cannot read: " + err.Error()
+		res.fail(fmt.Errorf("cannot read: %w", err))
 		return []jsonFile{res}
 	}
 	doc, err := apimpolicy.Parse(src)
@@ -115,7 +116,7 @@ func lintComposed(name string, stdin io.Reader, opts lintOptions) []jsonFile {
 		if err == nil {
 			res.Ready = rules.Ready(own)
 			for _, f := range own {
-				res.Findings = append(res.Findings, findingJSON(f, opts))
+				res.Findings = append(res.Findings, lintFinding(f, display, opts))
 			}
 			out := []jsonFile{res}
 			for _, p := range opts.above.policies {
@@ -124,20 +125,16 @@ func lintComposed(name string, stdin io.Reader, opts lintOptions) []jsonFile {
 					continue
 				}
 				rules.Sort(fs)
-				pf := jsonFile{File: p.Name, path: p.Name, Ready: rules.Ready(fs), Findings: []jsonFinding{}}
+				pf := jsonFile{File: p.Name, Ready: rules.Ready(fs), Findings: []report.Finding{}}
 				for _, f := range fs {
-					pf.Findings = append(pf.Findings, findingJSON(f, opts))
+					pf.Findings = append(pf.Findings, lintFinding(f, p.Name, opts))
 				}
 				out = append(out, pf)
 			}
 			return out
 		}
 	}
-	res.Error = err.Error()
-	var se *apimpolicy.SyntaxError
-	if errors.As(err, &se) {
-		res.errPos, res.errMsg = se.Pos, se.Msg
-	}
+	res.fail(err)
 	return []jsonFile{res}
 }
 
@@ -146,7 +143,7 @@ func lintComposed(name string, stdin io.Reader, opts lintOptions) []jsonFile {
 func readInput(name string, stdin io.Reader) (string, []byte, error) {
 	if name == "-" {
 		src, err := io.ReadAll(stdin)
-		return "<stdin>", src, err
+		return report.Stdin, src, err
 	}
 	src, err := os.ReadFile(name)
 	return name, src, err
@@ -161,7 +158,7 @@ func (s *scopesAbove) dedupe(batch []jsonFile) []jsonFile {
 	}
 	out := batch[:1]
 	for _, res := range batch[1:] {
-		var keep []jsonFinding
+		var keep []report.Finding
 		for _, f := range res.Findings {
 			key := fmt.Sprintf("%s\x00%d\x00%d\x00%s\x00%s", res.File, f.Line, f.Column, f.Rule, f.Fragment)
 			if !s.seen[key] {

@@ -44,7 +44,7 @@ func TestLintUnderGlobalAndProduct(t *testing.T) {
 	got := map[string][]string{}
 	for _, f := range files {
 		for _, fd := range f.Findings {
-			got[filepath.Base(f.File)] = append(got[filepath.Base(f.File)], fd.Rule+" "+fd.Severity)
+			got[filepath.Base(f.File)] = append(got[filepath.Base(f.File)], fd.Rule+" "+string(fd.Severity))
 		}
 	}
 	if code != 1 || strings.Join(got["product.xml"], ",") != "SSE102 error,SSE120 error" || len(got["api.xml"]) != 0 {

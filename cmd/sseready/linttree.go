@@ -8,9 +8,8 @@ import (
 	"os"
 	"slices"
 
-	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 	"github.com/sseready/terraform-provider-sseready/internal/apiops"
-	"github.com/sseready/terraform-provider-sseready/internal/openapi"
+	"github.com/sseready/terraform-provider-sseready/internal/report"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 	"github.com/sseready/terraform-provider-sseready/internal/sarifreport"
 )
@@ -19,18 +18,6 @@ import (
 func isDir(name string) bool {
 	info, err := os.Stat(name)
 	return err == nil && info.IsDir()
-}
-
-// jsonPath is a request path of an APIOps tree in --format json, with
-// whether its API streams.
-type jsonPath struct {
-	Name string `json:"name"`
-	// Workspace is the workspace the API is in ("" at the service's root);
-	// API is the API's folder ("chat;rev=2").
-	Workspace         string   `json:"workspace,omitempty"`
-	API               string   `json:"api"`
-	Streaming         string   `json:"streaming"`
-	StreamingEvidence []string `json:"streaming_evidence"`
 }
 
 // lintTree checks an APIOps tree path by path (package apiops), each
@@ -44,21 +31,12 @@ func lintTree(dir string, opts lintOptions, notes io.Writer) []jsonFile {
 	tree, errs := apiops.Load(dir)
 	var out []jsonFile
 	for _, err := range errs {
-		jf := jsonFile{File: dir, path: dir, Findings: []jsonFinding{}, Error: err.Error()}
+		jf := jsonFile{File: dir, Findings: []report.Finding{}}
 		var le *apiops.LoadError
 		if errors.As(err, &le) {
-			jf.File, jf.path, jf.Error = le.File, le.File, le.Err.Error()
+			jf.File, err = le.File, le.Err
 		}
-		var se *apimpolicy.SyntaxError
-		if errors.As(err, &se) {
-			jf.errPos, jf.errMsg = se.Pos, se.Msg
-		}
-		var oe *openapi.SyntaxError
-		if errors.As(err, &oe) && oe.Line > 0 && oe.Column > 0 {
-			// A place with no column stays in the message ("line 4: ..."):
-			// file:line:column is what editors jump to.
-			jf.errPos, jf.errMsg = apimpolicy.Pos{Line: oe.Line, Column: oe.Column}, oe.Msg
-		}
+		jf.fail(err)
 		out = append(out, jf)
 	}
 	if tree == nil {
@@ -72,22 +50,24 @@ func lintTree(dir string, opts lintOptions, notes io.Writer) []jsonFile {
 		if !ok {
 			i = len(out)
 			byFile[f.File] = i
-			out = append(out, jsonFile{File: f.File, path: f.File, Ready: true, Findings: []jsonFinding{}})
+			out = append(out, jsonFile{File: f.File, Ready: true, Findings: []report.Finding{}})
 		}
-		jf := findingJSON(f.Finding, opts)
-		jf.Paths = f.Paths
+		var on []report.Path
 		for _, p := range f.Paths {
-			jf.streams = append(jf.streams, streams[p])
+			ps, ok := streams[p]
+			if !ok {
+				ps = report.Path{Path: p} // no verdict known: named all the same
+			}
+			on = append(on, ps)
 		}
-		out[i].Findings = append(out[i].Findings, jf)
+		out[i].Findings = append(out[i].Findings, lintFinding(f.Finding, f.File, opts).OnPaths(on))
 		if f.Severity == rules.Error {
 			out[i].Ready = false
 		}
 	}
-	tj := jsonFile{File: dir, path: dir, Ready: rep.Ready(), Findings: []jsonFinding{}, Paths: []jsonPath{}}
+	tj := jsonFile{File: dir, Ready: rep.Ready(), Findings: []report.Finding{}, Paths: []report.Path{}}
 	for _, p := range rep.RequestPaths {
-		tj.Paths = append(tj.Paths, jsonPath{Name: p.Name, Workspace: p.Workspace, API: p.API,
-			Streaming: string(p.Streams.Verdict), StreamingEvidence: nonNil(p.Streams.Evidence)})
+		tj.Paths = append(tj.Paths, streams[p.Name])
 	}
 	out = append(out, tj)
 	if opts.format == "text" {
@@ -102,37 +82,29 @@ func lintTree(dir string, opts lintOptions, notes io.Writer) []jsonFile {
 	return out
 }
 
-// findingJSON is a finding as lint reports it.
-func findingJSON(f rules.Finding, opts lintOptions) jsonFinding {
-	jf := jsonFinding{
-		Rule: f.Rule, Severity: string(f.Severity), Message: f.Message,
-		Line: f.Line, Column: f.Column, Element: f.Element, Attribute: f.Attribute, Hop: f.Hop,
-		Fragment: f.Fragment, FragmentFile: opts.fragmentFiles[f.Fragment], Reason: f.Reason,
-	}
-	if f.Severity == rules.Accepted {
+// lintFinding is a finding as lint reports it, in file.
+func lintFinding(f rules.Finding, file string, opts lintOptions) report.Finding {
+	rf := report.FromRule(f)
+	rf.File, rf.FragmentFile = file, opts.fragmentFiles[f.Fragment]
+	if f.Severity == rules.Accepted && opts.acceptedByFlag[f.Rule] {
 		// --accept is applied before the comments and the first
 		// acceptance keeps its reason: a rule given with --accept was
 		// accepted by it; any other, by a comment in the document.
-		jf.acceptedBy = sarifreport.InSource
-		if opts.acceptedByFlag[f.Rule] {
-			jf.acceptedBy = sarifreport.External
-		}
+		rf.AcceptedBy = sarifreport.External
 	}
-	return jf
+	return rf
 }
 
 // pathStreams maps each path a finding may name to its API's verdict: the
 // request paths, and each API's own name (a diagnostic's finding on an API
 // with no policy on its path).
-func pathStreams(rep apiops.Report) map[string]sarifreport.PathStreaming {
-	out := map[string]sarifreport.PathStreaming{}
-	api := map[string]string{}
+func pathStreams(rep apiops.Report) map[string]report.Path {
+	out := map[string]report.Path{}
 	for _, a := range rep.APIs {
-		out[a.Name] = sarifreport.PathStreaming{Name: a.Name, API: a.Name, Streaming: string(a.Verdict), Evidence: a.Evidence}
-		api[a.Workspace+"\x00"+a.API] = a.Name
+		out[a.Name] = report.Path{Path: a.Name, Workspace: a.Workspace, API: a.API, Streaming: string(a.Verdict), StreamingEvidence: nonNil(a.Evidence)}
 	}
 	for _, p := range rep.RequestPaths {
-		out[p.Name] = sarifreport.PathStreaming{Name: p.Name, API: api[p.Workspace+"\x00"+p.API], Streaming: string(p.Streams.Verdict), Evidence: p.Streams.Evidence}
+		out[p.Name] = report.Path{Path: p.Name, Workspace: p.Workspace, API: p.API, Streaming: string(p.Streams.Verdict), StreamingEvidence: nonNil(p.Streams.Evidence)}
 	}
 	return out
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sseready/terraform-provider-sseready/internal/report"
 )
 
 // writeTree lays an APIOps tree out under a temporary root.
@@ -78,7 +80,10 @@ func TestLintAPIOpsTreeErrors(t *testing.T) {
 	}
 	// SARIF of a tree holds each file's results.
 	code, stdout, _ = runCLI(t, "", "lint", "--format", "sarif", "--streaming", "all", root)
-	if code != 2 || !strings.Contains(stdout, `"ruleId": "SSE120"`) || !strings.Contains(stdout, `"executionSuccessful": false`) {
+	doc := checkSARIF(t, stdout)
+	if code != 2 || !slices.ContainsFunc(sarifResults(doc), func(r sarifResult) bool {
+		return r.rule == "SSE120" && strings.HasSuffix(r.uri, "apis/orders/policy.xml") && r.line == 6
+	}) || at(doc, "runs", 0, "invocations", 0, "executionSuccessful") != false {
 		t.Fatalf("sarif: exit %d\n%s", code, stdout)
 	}
 }
@@ -187,9 +192,9 @@ func TestLintTreeJSONPaths(t *testing.T) {
 	if dir.File != gateTree || len(dir.Findings) != 0 || !dir.Ready {
 		t.Fatalf("last object %+v: want the DIR's", dir)
 	}
-	got := map[string]jsonPath{}
+	got := map[string]report.Path{}
 	for _, p := range dir.Paths {
-		got[p.Name] = p
+		got[p.Path] = p
 	}
 	want := map[string]string{
 		"api chat > operation ChatCompletions_Create":                  "yes",
@@ -241,8 +246,8 @@ func TestLintTreeSARIFStreaming(t *testing.T) {
 	}
 	if echo.level != "warning" || str(at(echo.raw, "properties", "streaming")) != "unknown" ||
 		!strings.Contains(str(at(echo.raw, "properties", "streaming_evidence", 0)), "nothing on its path says") ||
-		str(at(echo.raw, "properties", "paths", 0, "name")) != "product starter > api echo-api > operation retrieve-resource" ||
-		str(at(echo.raw, "properties", "paths", 0, "api")) != "api echo-api" {
+		str(at(echo.raw, "properties", "paths", 0, "path")) != "product starter > api echo-api > operation retrieve-resource" ||
+		str(at(echo.raw, "properties", "paths", 0, "api")) != "echo-api" {
 		t.Errorf("echo result %v", echo.raw)
 	}
 	if fragment.level != "note" || at(fragment.raw, "properties", "streaming") != nil {
@@ -283,7 +288,7 @@ func TestLintTreeLLM(t *testing.T) {
 			if fd.Rule == "SSE110" && !slices.Equal(fd.Paths, []string{"api chat > operation Completions_Create", "api chat > operation Embeddings_Create"}) {
 				t.Errorf("SSE110 on %q", fd.Paths)
 			}
-			if fd.Rule == "SSE202" && (fd.Attribute == "" || fd.Element != "diagnostic applicationinsights" || len(fd.Paths) != 3) {
+			if fd.Rule == "SSE202" && (fd.XMLAttribute == "" || fd.Element != "diagnostic applicationinsights" || len(fd.Paths) != 3) {
 				t.Errorf("SSE202 %+v", fd)
 			}
 		}

@@ -3,7 +3,8 @@
 //
 //	sseready lint [--scope global|workspace|product|api|operation] [--fragment NAME=FILE]... [--accept RULE[: reason]]... [--format text|json|sarif] [--fix | -w] FILE|DIR...|-
 //	sseready rules [--format text|json]
-//	sseready check-chain [--format text|json] FILE|-
+//	sseready check-chain [--format text|json|sarif] FILE|-
+//	sseready check-plan [--format text|json|sarif] [--max-event-gap D --heartbeat D | --profile FILE] [--streaming auto|all] [--stream-api NAME]... FILE|-
 //	sseready backend --listen ADDR [--events N] [--interval D] [--heartbeat D] [--silence-after N --silence D] [--omit-header NAME] [--allow-origin ORIGIN]
 //	sseready gateway --listen ADDR --upstream URL [--apim-policy [SCOPE=]FILE]... [--apim-sku SKU] [--apim-diagnostic FILE] [--appgw-settings FILE] [--time-scale F]
 //	sseready probe URL [--events N] [--duration D] [--header K:V] [--format text|json]

@@ -1,9 +1,11 @@
 // Package sarifreport writes sseready's findings as a SARIF 2.1.0 log, the
 // format code scanning reads (GitHub's upload-sarif, Azure DevOps, editors).
-// It knows nothing of where the findings come from: `sseready lint` gives
-// findings in policy files, `sseready check-plan` findings on Terraform
-// resources; each comes with its Location, a place in a file, a named
-// thing such as a resource address, or both.
+// It owns the SARIF mechanics: the tool and its rules, levels, locations,
+// suppressions and notifications. It knows nothing of where the findings
+// come from, nor what a result's properties say: package report turns the
+// findings of `sseready lint`, `check-chain` and `check-plan` into Results,
+// each with its Location (a place in a file, a named thing such as a
+// resource address, or both) and its properties.
 //
 // The log has one run. Its tool is sseready with one SARIF rule per entry
 // of the rule catalogue, so a viewer can explain any rule, found or not.
@@ -14,6 +16,7 @@
 package sarifreport
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -37,8 +40,9 @@ const InformationURL = "https://registry.terraform.io/providers/sseready/sseread
 // directory the tool ran in, which code scanning takes as the checkout.
 const SourceRoot = "%SRCROOT%"
 
-// Stdin is the File of a Location in standard input.
-const Stdin = "-"
+// Stdin is the File of a Location in standard input: the name the
+// commands print for it.
+const Stdin = "<stdin>"
 
 // Location is where a finding is: a place in a file (File, with Line and
 // Column where known), a logical place (Address, such as the Terraform
@@ -75,9 +79,9 @@ const (
 
 // Result is one finding and where it is.
 type Result struct {
-	// Finding is the verdict: rule, severity, message, and the element,
-	// attribute, fragment, hop and reason, which go to the result's
-	// properties. Its Line and Column are not read: At says where.
+	// Finding is the verdict: its Rule, Severity, Message and, for an
+	// accepted finding, Reason are read; At says where it is, and
+	// Properties carry the rest.
 	Finding rules.Finding
 	At      Location
 	// Related are other places the finding concerns, each with its Note.
@@ -85,21 +89,9 @@ type Result struct {
 	// AcceptedBy says how an accepted finding (severity Accepted) was
 	// accepted; empty means External.
 	AcceptedBy Suppression
-	// Paths are the request paths the finding holds on, each with whether
-	// its API streams (lint of an APIOps tree). They go to the result's
-	// properties: "paths", and "streaming" and "streaming_evidence" of the
-	// first path whose API streams the most (yes, then unknown, then no).
-	Paths []PathStreaming
-}
-
-// PathStreaming is a request path and the verdict on its API.
-type PathStreaming struct {
-	Name string `json:"name"`
-	// API names the API ("api chat", "workspace team > api llm").
-	API string `json:"api"`
-	// Streaming is yes, no or unknown; Evidence says why.
-	Streaming string   `json:"streaming"`
-	Evidence  []string `json:"streaming_evidence"`
+	// Properties go to the result's property bag as they are (values that
+	// encode as JSON); nil or empty writes none.
+	Properties map[string]any
 }
 
 // Problem is an input that could not be read or parsed: a notification
@@ -161,7 +153,11 @@ func Build(l Log) (*sarif.Report, error) {
 			}
 			out.AddRelatedLocation(rl)
 		}
-		if props := withPaths(findingProperties(f), res.Paths); props != nil {
+		if len(res.Properties) > 0 {
+			props := sarif.NewPropertyBag()
+			for k, v := range res.Properties {
+				props.Add(k, v)
+			}
 			out.WithProperties(props)
 		}
 		if f.Severity == rules.Accepted {
@@ -194,12 +190,47 @@ func Build(l Log) (*sarif.Report, error) {
 }
 
 // Write writes the log as indented JSON, keeping <, > and & as written
-// (policies are XML: messages quote elements).
+// (policies are XML: messages quote elements). go-sarif encodes property
+// bags with json.Marshal, which escapes them; that is undone here too.
 func Write(w io.Writer, r *sarif.Report) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	_, err := w.Write(unescapeHTML(buf.Bytes()))
+	return err
+}
+
+// unescapeHTML turns the escapes \u003c, \u003e and \u0026 of valid JSON
+// back into <, > and &. Every backslash in valid JSON begins an escape in
+// a string, so one that begins another escape is copied with the
+// character it escapes ("\\u003c" stays as it is).
+func unescapeHTML(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 >= len(b) {
+			out = append(out, b[i])
+			continue
+		}
+		if i+6 <= len(b) {
+			switch string(b[i+1 : i+6]) {
+			case "u003c":
+				out, i = append(out, '<'), i+5
+				continue
+			case "u003e":
+				out, i = append(out, '>'), i+5
+				continue
+			case "u0026":
+				out, i = append(out, '&'), i+5
+				continue
+			}
+		}
+		out, i = append(out, b[i], b[i+1]), i+1
+	}
+	return out
 }
 
 // HelpURI is the rule's section in the rules guide.
@@ -245,61 +276,6 @@ func descriptor(r rules.Rule) *sarif.ReportingDescriptor {
 		WithHelpURI(help).
 		WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(level(r.Severity, r))).
 		WithProperties(props)
-}
-
-// findingProperties carries what SARIF has no field for: the policy
-// element and attribute, the fragment, the hop, and the severity when it
-// differs from the level (accepted).
-func findingProperties(f rules.Finding) *sarif.PropertyBag {
-	p := sarif.NewPropertyBag()
-	for _, kv := range [][2]string{
-		{"element", f.Element}, {"attribute", f.Attribute}, {"fragment", f.Fragment}, {"hop", f.Hop},
-	} {
-		if kv[1] != "" {
-			p.Add(kv[0], kv[1])
-		}
-	}
-	if f.Severity == rules.Accepted {
-		p.Add("severity", string(f.Severity))
-	}
-	if len(p.Properties) == 0 {
-		return nil
-	}
-	return p
-}
-
-// withPaths adds a result's request paths to its properties (p may be
-// nil): every path with its verdict, and the verdict that matters most.
-func withPaths(p *sarif.PropertyBag, paths []PathStreaming) *sarif.PropertyBag {
-	if len(paths) == 0 {
-		return p
-	}
-	if p == nil {
-		p = sarif.NewPropertyBag()
-	}
-	rank := map[string]int{"yes": 0, "unknown": 1, "no": 2}
-	first := paths[0]
-	for _, ps := range paths[1:] {
-		if r, ok := rank[ps.Streaming]; ok && r < rank[first.Streaming] {
-			first = ps
-		}
-	}
-	p.Add("streaming", first.Streaming)
-	p.Add("streaming_evidence", nonNil(first.Evidence))
-	list := make([]PathStreaming, len(paths))
-	for i, ps := range paths {
-		ps.Evidence = nonNil(ps.Evidence)
-		list[i] = ps
-	}
-	p.Add("paths", list)
-	return p
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // location is the SARIF location of at.

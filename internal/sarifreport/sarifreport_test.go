@@ -163,7 +163,8 @@ func TestResults(t *testing.T) {
 	attr.Attribute = "buffer-response"
 
 	doc := build(t, Log{ToolName: "sseready", Version: "dev", WorkDir: work, Results: []Result{
-		{Finding: buffers.Finding(3, 12, "forward-request", "error finding"), At: Location{File: filepath.Join(work, "apis", "chat", "policy.xml"), Line: 3, Column: 12}},
+		{Finding: buffers.Finding(3, 12, "forward-request", "error finding"), At: Location{File: filepath.Join(work, "apis", "chat", "policy.xml"), Line: 3, Column: 12},
+			Properties: map[string]any{"element": "forward-request", "paths": []string{"api chat"}}},
 		{Finding: accepted, At: Location{File: "apis/chat/policy.xml", Line: 3, Column: 12}},
 		{Finding: inline, At: Location{File: filepath.Join(work, "policy fragments", "forward", "policy.xml"), Line: 4, Column: 3},
 			Related: []Location{{File: "apis/chat/policy.xml", Note: "the policy that includes fragment forward"}}, AcceptedBy: InSource},
@@ -203,8 +204,12 @@ func TestResults(t *testing.T) {
 	if has(res[0], "suppressions") {
 		t.Errorf("an error is not suppressed: %v", res[0])
 	}
-	if p := get(t, res[0], "properties"); get(t, p, "element") != "forward-request" || get(t, p, "hop") != "apim" || has(p, "attribute") {
+	// The properties given, as they are; none given, none written.
+	if p := get(t, res[0], "properties"); get(t, p, "element") != "forward-request" || str(t, arr(t, get(t, p, "paths"))[0]) != "api chat" || has(p, "hop") {
 		t.Errorf("properties %v", p)
+	}
+	if has(res[1], "properties") {
+		t.Errorf("properties written that were not given: %v", res[1])
 	}
 	// Accepted by --accept: the rule's level, an external suppression.
 	if get(t, res[1], "level") != "error" || get(t, res[1], "suppressions", 0, "kind") != "external" ||
@@ -216,7 +221,7 @@ func TestResults(t *testing.T) {
 	}
 	// Accepted inline, in a fragment: in source, the fragment's file
 	// (escaped), the including policy as related location.
-	if get(t, res[2], "suppressions", 0, "kind") != "inSource" || get(t, res[2], "properties", "fragment") != "forward" ||
+	if get(t, res[2], "suppressions", 0, "kind") != "inSource" || get(t, res[2], "suppressions", 0, "justification") != "batch route" ||
 		get(t, phys(2), "artifactLocation", "uri") != "policy%20fragments/forward/policy.xml" {
 		t.Errorf("result 2: %v", res[2])
 	}
@@ -232,12 +237,9 @@ func TestResults(t *testing.T) {
 	if has(phys(4), "region") || get(t, res[4], "level") != "warning" {
 		t.Errorf("result 4: %v", res[4])
 	}
-	// Standard input: no URI, a description; the attribute.
+	// Standard input: no URI, a description.
 	if a := get(t, phys(5), "artifactLocation"); has(a, "uri") || get(t, a, "description", "text") != "standard input" {
 		t.Errorf("stdin: %v", a)
-	}
-	if get(t, res[5], "properties", "attribute") != "buffer-response" {
-		t.Errorf("attribute: %v", res[5])
 	}
 	// A logical location alone, and with a file.
 	if l := get(t, res[6], "locations", 0); has(l, "physicalLocation") ||
@@ -303,33 +305,34 @@ func TestURIs(t *testing.T) {
 	}
 }
 
-// A result on request paths carries them in its properties, each with its
-// API's verdict, and the verdict that matters most (yes before unknown
-// before no) as streaming and streaming_evidence.
-func TestResultPaths(t *testing.T) {
-	f := rules.MustLookup(rules.ResponseCaching).Finding(6, 5, "cache-store", "caches")
-	doc := build(t, Log{ToolName: "sseready", Version: "dev", Results: []Result{
-		{Finding: f, At: Location{File: "policy.xml", Line: 6, Column: 5}, Paths: []PathStreaming{
-			{Name: "api echo", API: "api echo", Streaming: "unknown", Evidence: []string{"nothing says"}},
-			{Name: "product p > api chat", API: "api chat", Streaming: "yes", Evidence: []string{"llm-token-limit at apis/chat/policy.xml:4:5", "its path"}},
-			{Name: "api orders", API: "api orders", Streaming: "no"},
-		}},
-		{Finding: f, At: Location{File: "other.xml", Line: 6, Column: 5}},
-	}})
-	res := arr(t, get(t, doc, "runs", 0, "results"))
-	p := get(t, res[0], "properties")
-	if get(t, p, "streaming") != "yes" || str(t, arr(t, get(t, p, "streaming_evidence"))[0]) != "llm-token-limit at apis/chat/policy.xml:4:5" {
-		t.Errorf("properties %v", p)
+// <, > and & are written as they are, in messages and in properties
+// (which go-sarif encodes escaped); an escaped backslash before "u003c"
+// stays an escaped backslash.
+func TestWriteKeepsMarkup(t *testing.T) {
+	f := rules.MustLookup(rules.ResponseCaching).Finding(6, 5, "cache-store", `<cache-store> & "x" > y`)
+	rep, err := Build(Log{ToolName: "sseready", Version: "dev", Results: []Result{{Finding: f, At: Location{File: "p.xml", Line: 6, Column: 5},
+		Properties: map[string]any{"paths": []string{"product p > api chat"}, "evidence": `<!-- sseready:streams --> \u003c`}}}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	paths := arr(t, get(t, p, "paths"))
-	if len(paths) != 3 || get(t, paths[1], "name") != "product p > api chat" || get(t, paths[2], "streaming") != "no" ||
-		len(arr(t, get(t, paths[2], "streaming_evidence"))) != 0 || get(t, paths[0], "api") != "api echo" {
-		t.Errorf("paths %v", paths)
+	var buf bytes.Buffer
+	if err := Write(&buf, rep); err != nil {
+		t.Fatal(err)
 	}
-	if get(t, p, "element") != "cache-store" {
-		t.Errorf("the finding's own properties are kept: %v", p)
+	out := buf.String()
+	for _, want := range []string{`"text": "<cache-store> & \"x\" > y"`, `"product p > api chat"`, `"<!-- sseready:streams --> \\u003c"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
 	}
-	if has(get(t, res[1], "properties"), "streaming") {
-		t.Errorf("a result on no path has no streaming: %v", res[1])
+	if strings.Contains(out, `\u003e`) || strings.Contains(out, `\u0026`) {
+		t.Errorf("markup escaped:\n%s", out)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, doc, "runs", 0, "results", 0, "properties", "evidence"); got != `<!-- sseready:streams --> \u003c` {
+		t.Errorf("evidence read back %q", got)
 	}
 }
