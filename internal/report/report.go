@@ -60,7 +60,8 @@ type Finding struct {
 	Column int `json:"column,omitempty"`
 	// Element is the policy element ("forward-request"; a diagnostic in
 	// an APIOps tree), XMLAttribute the element's attribute that holds what
-	// the finding is about. Element is left out when it only repeats
+	// the finding is about (for a diagnostic, the key in its JSON file:
+	// "frontend.response.body.bytes"). Element is left out when it only repeats
 	// Setting.
 	Element      string `json:"element,omitempty"`
 	XMLAttribute string `json:"xml_attribute,omitempty"`
