@@ -27,23 +27,30 @@ Azure account, that the settings stream:
   cd DIR && terraform init && terraform test
 
 The API comes from the flags, or from an existing one: --from-apiops reads
-the API NAME of an APIOps tree (what sseready lint DIR reads),
---from-plan the API at ADDRESS (azurerm_api_management_api.NAME) in
-terraform show -json output of a plan or state. A flag you give overrides
-what the source says (--logger and --operation replace its loggers and
-operations); the others keep the source's values. Without a source,
-every flag you leave out takes the default shown.
+the API NAME of an APIOps tree (what sseready lint DIR reads; NAME;rev=N
+writes revision N of NAME), --from-plan the API at ADDRESS
+(azurerm_api_management_api.NAME) in terraform show -json output of a plan
+or state. A flag you give overrides what the source says (--logger and
+--operation replace its loggers and operations); the others keep the
+source's values. Without a source, every flag you leave out takes the
+default shown. What the source does not hold (a tree has no SKU; no source
+has the backend's timing) is assumed: each assumed value is printed
+("assumed sku_name = ..."), listed in the README, and a variable's default.
+A value from the source that cannot be used is blamed on its file or
+resource attribute.
 
 DIR must be empty or missing. --force writes into a directory anyway: a
 file sseready init wrote earlier and you did not change is replaced; a
 file you changed (or wrote) is kept and named, so delete it and run again
 to regenerate it. What the path cannot survive whatever the module sets (a
 silence longer than an idle cut, say) is printed as a warning and listed
-in the README; the module's test fails on it.
+in the README; the module's test fails on it. So is each error of the
+API policy that no safe fix settles, counted: the module's test fails on
+those too, at the policy's precondition.
 
-Exit status: 0 when the module was written, 2 for a wrong flag, an API the
-source does not have, a directory that is not empty without --force, or a
-file that cannot be read or written.
+Exit status: 0 when the module was written, 2 for a wrong flag or source
+value, an API the source does not have, a directory that is not empty
+without --force, or a file that cannot be read or written.
 
 Flags:
 `
@@ -105,14 +112,54 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		return fail("--api names the API to read from --from-apiops TREE or --from-plan PLAN.json: give one of them, or leave --api out to generate from the flags")
 	}
 
-	spec := def
+	// The flags given, over the source (modulegen.Merge). A flag that does
+	// not parse is reported with what modulegen finds wrong with the
+	// others, so one run names every wrong flag.
+	var f modulegen.Flags
+	given := func(name string, v *string) *string {
+		if set[name] {
+			return v
+		}
+		return nil
+	}
+	f.APIName, f.Path, f.BackendURL = given("api-name", apiName), given("path", apiPath), given("backend-url", backendURL)
+	f.APIMName, f.ResourceGroup, f.SKU = given("apim-name", apimName), given("resource-group", resourceGroup), given("apim-sku", sku)
+	f.MaxEventGap, f.MaxTimeToHeaders = given("max-event-gap", gap), given("max-time-to-headers", headers)
+	if set["heartbeat"] {
+		h := heartbeatOrNone(*heartbeat)
+		f.Heartbeat = &h
+	}
+	var syntax []string
+	if set["hops"] {
+		h, err := parseHops(*hops)
+		if err != nil {
+			syntax = append(syntax, fmt.Sprintf("--hops %q: %v", *hops, err))
+		}
+		f.Hops = h
+	}
+	if set["logger"] {
+		l, err := parseLoggers(loggers)
+		if err != nil {
+			syntax = append(syntax, err.Error())
+		}
+		f.Loggers = l
+	}
+	if set["operation"] {
+		ops, err := parseOperations(operations)
+		if err != nil {
+			syntax = append(syntax, err.Error())
+		}
+		f.Operations = ops
+	}
+
+	var source *modulegen.Spec
 	switch {
 	case *fromAPIOps != "":
 		s, err := specFromAPIOps(*fromAPIOps, *api)
 		if err != nil {
 			return initSourceError(stderr, "--from-apiops", err) // its errors name the tree
 		}
-		spec = s
+		source = &s
 	case *fromPlan != "":
 		data, err := os.ReadFile(*fromPlan)
 		if err != nil {
@@ -122,88 +169,15 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return initSourceError(stderr, "--from-plan "+*fromPlan, err)
 		}
-		spec = s
+		source = &s
 	}
-	fromSource := *fromAPIOps != "" || *fromPlan != ""
-	// Without a source every flag applies, its default included; with
-	// one, only the flags given.
-	given := func(name string) bool { return !fromSource || set[name] }
-	if given("api-name") {
-		spec.APIName = *apiName
-	}
-	switch {
-	case set["path"]:
-		spec.Path = *apiPath
-	case !fromSource:
-		spec.Path = spec.APIName
-	}
-	if given("backend-url") {
-		spec.BackendURL = *backendURL
-	}
-	if given("apim-name") {
-		spec.APIM.Name = *apimName
-	}
-	if given("resource-group") {
-		spec.APIM.ResourceGroup = *resourceGroup
-	}
-	if given("apim-sku") {
-		spec.APIM.SKU = *sku
-	}
-	// A flag that does not parse is reported with what modulegen finds
-	// wrong with the others, so one run names every wrong flag.
-	var syntax []string
-	bad := map[string]bool{}
-	if given("hops") {
-		h, err := parseHops(*hops)
-		if err != nil {
-			syntax, bad["hops"] = append(syntax, fmt.Sprintf("--hops %q: %v", *hops, err)), true
-		}
-		spec.Hops = h
-	}
-	if given("max-event-gap") {
-		spec.MaxEventGap = *gap
-	}
-	if given("heartbeat") {
-		spec.Heartbeat = heartbeatOrNone(*heartbeat)
-	}
-	if given("max-time-to-headers") {
-		spec.MaxTimeToHeaders = *headers
-	}
-	if set["logger"] {
-		l, err := parseLoggers(loggers)
-		if err != nil {
-			syntax, bad["logger"] = append(syntax, err.Error()), true
-		}
-		spec.Loggers = l
-	}
-	if set["operation"] {
-		ops, err := parseOperations(operations)
-		if err != nil {
-			syntax, bad["operation"] = append(syntax, err.Error()), true
-		}
-		spec.Operations = ops
-	}
-	if fromSource {
-		var flags []string
-		fs.Visit(func(f *flag.Flag) {
-			switch f.Name {
-			case "out", "force", "from-apiops", "from-plan", "api":
-			default:
-				flags = append(flags, "--"+f.Name)
-			}
-		})
-		if len(flags) > 0 {
-			spec.Source += ", with " + joinAnd(flags) + " given on the command line"
-		}
-	}
+	spec := modulegen.Merge(source, f)
 
 	files, err := modulegen.Generate(spec)
 	var inErr *modulegen.InputError
 	if errors.As(err, &inErr) {
-		for _, e := range inErr.Errs {
-			if !bad[e.Field] {
-				syntax = append(syntax, "--"+e.Error())
-			}
+		for _, p := range inErr.Problems {
+			syntax = append(syntax, p.Text)
 		}
 	} else if err != nil && len(syntax) == 0 {
 		return fail("%v", err)
@@ -232,7 +206,16 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	for _, k := range res.Kept {
 		fmt.Fprintf(stdout, "kept your change to %s; delete it and run again to regenerate it\n", k)
 	}
+	for _, a := range spec.Assumptions() {
+		fmt.Fprintf(stdout, "assumed %s\n", a)
+	}
 	fmt.Fprintf(stdout, "next: cd %s && terraform init && terraform test\n", shellQuote(*out))
+	if len(spec.Unfixable) > 0 {
+		fmt.Fprintf(stderr, "sseready init: warning: %s:\n", spec.UnfixableSummary())
+		for _, u := range spec.Unfixable {
+			fmt.Fprintf(stderr, "sseready init: warning:   %s\n", u)
+		}
+	}
 	for _, p := range modulegen.Problems(spec) {
 		fmt.Fprintf(stderr, "sseready init: warning: %s\n", p)
 	}
@@ -370,14 +353,6 @@ var initFileNotes = map[string]string{
 	"policies/api.xml":        "the API policy, with the safe fixes",
 	"tests/prove/main.tf":     "the test's helper: the emulated stream",
 	"tests/stream.tftest.hcl": "terraform test: the settings stream",
-}
-
-// joinAnd joins "a", "b" and "c" as "a, b and c".
-func joinAnd(s []string) string {
-	if len(s) < 2 {
-		return strings.Join(s, "")
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 // shellQuote quotes dir for the next command when a shell would split

@@ -156,7 +156,7 @@ func TestInitWritesTheModule(t *testing.T) {
 	}
 	vars := readOut(t, out, "variables.tf")
 	for _, d := range []struct{ variable, value string }{
-		{"api_name", "streams"}, {"path", "streams"}, {"api_management", "PremiumV2_1"}, {"api_management", "apim-chat"},
+		{"api_name", "streams"}, {"path", "streams"}, {"api_management_sku_name", "PremiumV2_1"}, {"api_management", "apim-chat"},
 		{"max_event_gap", "2m"}, {"loggers", "/subscriptions/s/loggers/appi"}, {"loggers", "azuremonitor"}, {"operations", "/events"}, {"operations", "GET"},
 	} {
 		if !hasDefault(t, vars, d.variable, d.value) {
@@ -197,7 +197,7 @@ func TestInitDefaults(t *testing.T) {
 	vars := readOut(t, out, "variables.tf")
 	for _, d := range []struct{ variable, value string }{
 		{"api_name", def.APIName}, {"path", def.APIName}, {"service_url", def.BackendURL},
-		{"api_management", def.APIM.Name}, {"api_management", def.APIM.ResourceGroup}, {"api_management", def.APIM.SKU},
+		{"api_management", def.APIM.Name}, {"api_management", def.APIM.ResourceGroup}, {"api_management_sku_name", def.APIM.SKU},
 		{"max_event_gap", def.MaxEventGap}, {"heartbeat_interval", def.Heartbeat}, {"max_time_to_headers", def.MaxTimeToHeaders},
 		{"operations", "/deployments/{deployment-id}/chat/completions"},
 	} {
@@ -251,7 +251,7 @@ func TestInitForceKeepsYourChanges(t *testing.T) {
 	if got := readOut(t, out, "main.tf"); got != mine {
 		t.Errorf("main.tf was replaced:\n%s", got)
 	}
-	if vars := readOut(t, out, "variables.tf"); !hasDefault(t, vars, "api_management", "Premium_1") {
+	if vars := readOut(t, out, "variables.tf"); !hasDefault(t, vars, "api_management_sku_name", "Premium_1") {
 		t.Errorf("variables.tf, unchanged by the user, was not regenerated:\n%s", vars)
 	}
 }
@@ -328,7 +328,7 @@ func TestInitExplicitFlagsOverrideTheSource(t *testing.T) {
 		vars := readOut(t, out, "variables.tf")
 		for _, d := range []struct{ variable, value string }{
 			// given on the command line
-			{"api_management", "StandardV2_1"}, {"max_event_gap", "5m"}, {"heartbeat_interval", "20s"},
+			{"api_management_sku_name", "StandardV2_1"}, {"max_event_gap", "5m"}, {"heartbeat_interval", "20s"},
 			// the source's, though the flags' defaults differ
 			{"api_management", "apim-shop"}, {"api_management", "rg-shop"}, {"api_name", "orders"}, {"path", "shop/orders"},
 			{"service_url", "https://orders.example.com"}, {"max_time_to_headers", "45s"}, {"operations", "/updates"},
@@ -358,7 +358,7 @@ func TestInitExplicitFlagsOverrideTheSource(t *testing.T) {
 		}
 		vars := readOut(t, out, "variables.tf")
 		for _, d := range []struct{ variable, value string }{
-			{"api_name", "orders-v2"}, {"path", "shop/orders"}, {"api_management", "Premium_1"}, {"max_event_gap", "2m"}, {"operations", "/stream"},
+			{"api_name", "orders-v2"}, {"path", "shop/orders"}, {"api_management_sku_name", "Premium_1"}, {"max_event_gap", "2m"}, {"operations", "/stream"},
 		} {
 			if !hasDefault(t, vars, d.variable, d.value) {
 				t.Errorf("variable %s does not default to %q:\n%s", d.variable, d.value, vars)
@@ -413,7 +413,7 @@ func TestInitFromAPIOpsTree(t *testing.T) {
 	}
 	vars := readOut(t, out, "variables.tf")
 	for _, d := range []struct{ variable, value string }{
-		{"path", "openai"}, {"service_url", "https://aoai.example.com/openai"}, {"api_management", "Premium_1"},
+		{"path", "openai"}, {"service_url", "https://aoai.example.com/openai"}, {"api_management_sku_name", "Premium_1"},
 	} {
 		if !hasDefault(t, vars, d.variable, d.value) {
 			t.Errorf("variable %s does not default to %q:\n%s", d.variable, d.value, vars)
@@ -427,5 +427,198 @@ func TestInitFromAPIOpsTree(t *testing.T) {
 	code, _, stderr = runCLI(t, "", "init", "--out", filepath.Join(t.TempDir(), "m"), "--from-apiops", t.TempDir(), "--api", "chat")
 	if code != exitInput || !strings.Contains(stderr, "sseready init: --from-apiops: ") || !strings.Contains(stderr, "not an APIOps tree") {
 		t.Errorf("not a tree: exit %d:\n%s", code, stderr)
+	}
+}
+
+// initTree writes an APIOps tree of the given files into a new
+// directory.
+func initTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	tree := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(tree, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tree
+}
+
+const (
+	initPolicy = `<policies><inbound><base /></inbound><backend><forward-request timeout="120" buffer-response="false" /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`
+	chatSpec   = `openapi: 3.0.1
+info:
+  title: Chat
+  version: v1
+paths:
+  '/deployments/{deployment-id}/chat/completions':
+    post:
+      operationId: chat-completions
+      responses:
+        '200':
+          description: the completion or its stream
+          content:
+            text/event-stream: {}
+  /responses:
+    post:
+      operationId: responses
+      responses:
+        '200':
+          description: the response or its events
+          content:
+            text/event-stream: {}
+`
+)
+
+// What the tree does not hold is assumed: init says so, once per value,
+// with the variable that holds it and the flag that gives it; a flag
+// given takes its line away.
+func TestInitSaysWhatItAssumed(t *testing.T) {
+	tree := initTree(t, map[string]string{
+		"apis/chat/apiInformation.json": `{"properties": {"apiRevision": "1", "displayName": "Chat", "path": "openai", "protocols": ["https"], "serviceUrl": "https://aoai.example.com/openai",
+			"subscriptionKeyParameterNames": {"header": "api-key", "query": "api-key"}, "subscriptionRequired": true, "type": "http"}}`,
+		"apis/chat/specification.yaml": chatSpec,
+		"apis/chat/policy.xml":         initPolicy,
+	})
+	sku := `assumed sku_name = "StandardV2_1" (the tree does not hold the instance's SKU): set var.api_management_sku_name, or give --apim-sku` + "\n"
+	gap := `assumed max_event_gap = "10m" (the tree does not hold the backend's timing): set var.max_event_gap, or give --max-event-gap` + "\n"
+	heartbeat := `assumed heartbeat_interval = "20s" (the tree does not hold the backend's timing): set var.heartbeat_interval, or give --heartbeat` + "\n"
+
+	out := filepath.Join(t.TempDir(), "m")
+	code, stdout, stderr := runCLI(t, "", "init", "--out", out, "--from-apiops", tree, "--api", "chat")
+	if code != exitOK || stderr != "" {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, line := range []string{sku, gap, heartbeat} {
+		if !strings.Contains(stdout, line) {
+			t.Errorf("stdout does not say %q:\n%s", line, stdout)
+		}
+		if readme := readOut(t, out, "README.md"); !strings.Contains(readme, "- "+strings.TrimPrefix(line, "assumed ")) {
+			t.Errorf("README.md does not say %q:\n%s", line, readme)
+		}
+	}
+	if strings.Contains(stdout, "assumed operations") || strings.Contains(stdout, "assumed protocols") {
+		t.Errorf("stdout assumes what the tree holds:\n%s", stdout)
+	}
+	vars := readOut(t, out, "variables.tf")
+	for _, d := range []struct{ variable, value string }{
+		{"api_management_sku_name", "StandardV2_1"}, {"max_event_gap", "10m"}, {"heartbeat_interval", "20s"},
+		{"operations", "/deployments/{deployment-id}/chat/completions"}, {"operations", "/responses"},
+		{"subscription_key_parameter_names", "api-key"}, {"display_name", "Chat"},
+	} {
+		if !hasDefault(t, vars, d.variable, d.value) {
+			t.Errorf("variable %s does not default to %q:\n%s", d.variable, d.value, vars)
+		}
+	}
+
+	out = filepath.Join(t.TempDir(), "m")
+	code, stdout, stderr = runCLI(t, "", "init", "--out", out, "--from-apiops", tree, "--api", "chat", "--apim-sku", "Premium_1", "--max-event-gap", "2m")
+	if code != exitOK || stderr != "" {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if strings.Contains(stdout, "assumed sku_name") || strings.Contains(stdout, "assumed max_event_gap") || !strings.Contains(stdout, heartbeat) {
+		t.Errorf("--apim-sku and --max-event-gap given: want their lines gone, the heartbeat's kept:\n%s", stdout)
+	}
+}
+
+// --api 'chat;rev=2' writes revision 2 of chat: its name and path stay the
+// API's.
+func TestInitRevision(t *testing.T) {
+	tree := initTree(t, map[string]string{
+		"apis/chat/apiInformation.json":       `{"properties": {"apiRevision": "1", "displayName": "Chat", "path": "openai", "protocols": ["https"], "isCurrent": true}}`,
+		"apis/chat/specification.yaml":        chatSpec,
+		"apis/chat;rev=2/apiInformation.json": `{"properties": {"apiRevision": "2", "displayName": "Chat", "path": "openai", "protocols": ["https"], "isCurrent": false}}`,
+		"apis/chat;rev=2/specification.yaml":  chatSpec,
+		"apis/chat;rev=2/policy.xml":          initPolicy,
+		"apis/chat/policy.xml":                initPolicy,
+	})
+	for api, rev := range map[string]string{"chat": "1", "chat;rev=2": "2"} {
+		out := filepath.Join(t.TempDir(), "m")
+		code, stdout, stderr := runCLI(t, "", "init", "--out", out, "--from-apiops", tree, "--api", api)
+		if code != exitOK || stderr != "" {
+			t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", api, code, stdout, stderr)
+		}
+		vars := readOut(t, out, "variables.tf")
+		for _, d := range []struct{ variable, value string }{{"revision", rev}, {"api_name", "chat"}, {"path", "openai"}} {
+			if !hasDefault(t, vars, d.variable, d.value) {
+				t.Errorf("%s: variable %s does not default to %q:\n%s", api, d.variable, d.value, vars)
+			}
+		}
+		if main := readOut(t, out, "main.tf"); !strings.Contains(main, "revision                         = var.revision") {
+			t.Errorf("%s: main.tf does not give the module the revision:\n%s", api, main)
+		}
+	}
+}
+
+// Errors no safe fix settles are printed with their count, and what they
+// do to the module's test.
+func TestInitPrintsWhatNoFixSettles(t *testing.T) {
+	tree := initTree(t, map[string]string{
+		"apis/orders/policy.xml": `<policies>
+    <inbound>
+        <base />
+    </inbound>
+    <backend>
+        <forward-request />
+    </backend>
+    <outbound>
+        <base />
+        <set-body>@(context.Response.Body.As<string>().ToUpper())</set-body>
+    </outbound>
+    <on-error>
+        <base />
+    </on-error>
+</policies>`,
+	})
+	out := filepath.Join(t.TempDir(), "m")
+	code, stdout, stderr := runCLI(t, "", "init", "--out", out, "--from-apiops", tree, "--api", "orders")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	want := "sseready init: warning: 2 errors in the API policy have no safe fix: the module's terraform test fails on them (its first run, settings, stops at the API policy's precondition, check_apim_policy, as terraform plan and apply do) until you change policies/api.xml:\n"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr does not say %q:\n%s", want, stderr)
+	}
+	for _, rule := range []string{"SSE111", "SSE112"} {
+		if !regexp.MustCompile(`(?m)^sseready init: warning:   \S*apis/orders/policy\.xml \(policies/api\.xml after the fixes\), line 10, column \d+: error ` + rule + ` has no safe fix: `).MatchString(stderr) {
+			t.Errorf("stderr does not list %s, placed:\n%s", rule, stderr)
+		}
+	}
+	if n := strings.Count(stderr, "has no safe fix: "); n != 2 {
+		t.Errorf("stderr lists %d errors, want 2:\n%s", n, stderr)
+	}
+	if policy := readOut(t, out, "policies/api.xml"); !strings.Contains(policy, `buffer-response="false"`) {
+		t.Errorf("the safe fix was not applied:\n%s", policy)
+	}
+}
+
+// A value from the source that cannot be generated is blamed on its place
+// in the source, not on a flag the user did not give.
+func TestInitBlamesTheSource(t *testing.T) {
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(plan, []byte(`{"format_version":"1.2"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stubSources(t, nil, func([]byte, string) (modulegen.Spec, error) {
+		s := ordersSpec("the plan's azurerm_api_management_api.orders")
+		s.APIM.SKU = "Consumption_0"
+		s.Origins = map[string]modulegen.Origin{"apim-sku": {At: "azurerm_api_management.main.sku_name", In: "the plan"}}
+		return s, nil
+	})
+	out := filepath.Join(t.TempDir(), "m")
+	code, _, stderr := runCLI(t, "", "init", "--out", out, "--from-plan", plan, "--api", "azurerm_api_management_api.orders")
+	want := "sseready init: azurerm_api_management.main.sku_name = Consumption_0 (from the plan) does not keep long-running connections (rule SSE201)"
+	if code != exitInput || !strings.Contains(stderr, want) || strings.Contains(stderr, "--apim-sku:") {
+		t.Errorf("exit %d, want %q, not --apim-sku:\n%s", code, want, stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("%s was written (%v)", out, err)
+	}
+	code, _, stderr = runCLI(t, "", "init", "--out", out, "--from-plan", plan, "--api", "azurerm_api_management_api.orders", "--apim-sku", "Premium_1")
+	if code != exitOK {
+		t.Errorf("--apim-sku Premium_1 over the plan's Consumption_0: exit %d:\n%s", code, stderr)
 	}
 }

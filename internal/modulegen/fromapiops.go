@@ -18,13 +18,17 @@ import (
 // ErrUnknownAPI is an --api the source does not hold.
 var ErrUnknownAPI = errors.New("no such API")
 
-// FromAPIOps reads the API named api from an APIOps tree at dir: its
-// policy, fixed where the fix is safe and kept as a file the module reads
-// (with the fragments it includes), its path and backend URL from
-// apiInformation.json, and a logger per diagnostic. The rest of the
-// spec is Default's. What the fixes cannot settle along the API's request
-// paths (the global, product and operation policies, a finding without a
-// safe fix) goes in BeforeYouApply.
+// FromAPIOps reads the API named api (its folder: "chat", or "chat;rev=2"
+// for a revision) from an APIOps tree at dir: its policy, fixed where the
+// fix is safe and kept as a file the module reads (with the fragments it
+// includes); from its apiInformation.json (apiops.API.Info) its path,
+// backend URL, display name, protocols, subscription settings, revision
+// and version; its operations from its specification (apiops.API.Spec);
+// and a logger per diagnostic. What the tree does not hold (the instance,
+// its SKU, the backend's timing, the hops in front) is assumed (Assumed).
+// What the fixes cannot settle along the API's request paths (the global,
+// product and operation policies, a finding without a safe fix) goes in
+// Unfixable and BeforeYouApply.
 func FromAPIOps(dir, api string) (Spec, error) {
 	s := Default()
 	tree, errs := apiops.Load(dir)
@@ -41,12 +45,21 @@ func FromAPIOps(dir, api string) (Spec, error) {
 			return s, fmt.Errorf("the API's files cannot be read: %w", err)
 		}
 	}
+	const in = "the APIOps tree"
+	folder := filepath.ToSlash(filepath.Join(level.Dir, "apis", a.Folder))
 	s.APIName, s.Path = a.Name, a.Name
+	s.Origins = map[string]Origin{"api-name": {At: folder, In: in}, "path": {At: folder, In: in}}
 	s.Source = fmt.Sprintf("the APIOps tree %s (API %s)", filepath.ToSlash(dir), a.Folder)
 	if level.Workspace != "" {
 		s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("The API is in the workspace %s: the module puts it on the instance itself; move it into the workspace if it must stay there.", level.Workspace))
 	}
-	readAPIInformation(filepath.Join(level.Dir, "apis", a.Folder, "apiInformation.json"), &s)
+	// What an APIOps tree never holds, then what this API's files leave out.
+	s.assume("api_management", "api_management", "the tree does not name the instance it was extracted from", "apim-name", "resource-group")
+	s.assume("sku_name", "api_management_sku_name", "the tree does not hold the instance's SKU", "apim-sku")
+	s.assumeTiming("the tree")
+	s.assume("hops", "", "the tree does not show what is in front of API Management", "hops")
+	s.takeInformation(a, folder)
+	s.takeOperations(a)
 
 	if a.Policy != nil {
 		src, err := os.ReadFile(a.Policy.File)
@@ -76,15 +89,8 @@ func FromAPIOps(dir, api string) (Spec, error) {
 
 	for _, d := range a.Diagnostics {
 		if id := loggerID(d.File); id != "" {
-			s.Loggers[d.Identifier] = Logger{ID: id, Identifier: d.Identifier}
+			s.Loggers[d.Identifier] = Logger{ID: id, Identifier: d.Identifier, From: Origin{At: filepath.ToSlash(d.File), In: in}}
 		}
-	}
-	if len(a.Operations) > 0 {
-		names := []string{}
-		for _, op := range a.Operations {
-			names = append(names, op.Name)
-		}
-		s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("The tree has operation policies for %s: their methods and URL templates are in the API's specification, which sseready does not read, so the module declares the default chat completions operation; set var.operations, and deploy the operation policies with azurerm_api_management_api_operation_policy.", strings.Join(names, ", ")))
 	}
 	// The rest of the API's request paths: the global, workspace,
 	// product and operation policies, and the global diagnostics.
@@ -107,8 +113,150 @@ func FromAPIOps(dir, api string) (Spec, error) {
 	return s, nil
 }
 
+// takeInformation takes the API's settings from its apiInformation.json
+// (read by apiops), assuming what it leaves out, and its revision from the
+// file or, failing that, from the folder's ;rev=N.
+func (s *Spec) takeInformation(a *apiops.API, folder string) {
+	const in = "the APIOps tree"
+	info := a.Info
+	file := filepath.ToSlash(a.InfoFile)
+	at := Origin{At: file, In: in}
+	// lacks says why a property is assumed.
+	lacks := func(property string) string {
+		if a.Info == nil {
+			return "the API has no apiInformation.json"
+		}
+		return file + " has no " + property
+	}
+	if info == nil {
+		info = &apiops.APIInformation{}
+	}
+
+	if p := strings.Trim(info.Path, "/"); p != "" {
+		s.Path, s.Origins["path"] = p, at
+	} else {
+		s.assume("path", "path", lacks("path")+"; the API's name is taken", "path")
+	}
+	switch {
+	case info.ServiceURL != "":
+		s.BackendURL, s.Origins["backend-url"] = info.ServiceURL, at
+	case a.Info != nil:
+		// ARM's API has no serviceUrl when a policy or a backend entity
+		// routes the request: null is the API's own setting.
+		s.BackendURL = ""
+	default:
+		s.BackendURL = ""
+		s.assume("service_url", "service_url", lacks("serviceUrl")+"; null leaves the routing to the policy", "backend-url")
+	}
+	if info.DisplayName != "" {
+		s.DisplayName = info.DisplayName
+	} else {
+		s.assume("display_name", "display_name", lacks("displayName")+"; the API's name is taken")
+	}
+	if len(info.Protocols) > 0 {
+		s.Protocols, s.Origins["protocols"] = slices.Clone(info.Protocols), at
+	} else {
+		s.assume("protocols", "protocols", lacks("protocols"))
+	}
+	if info.SubscriptionRequired != nil {
+		s.SubscriptionRequired = *info.SubscriptionRequired
+	} else {
+		s.assume("subscription_required", "subscription_required", lacks("subscriptionRequired")+"; azurerm's default")
+	}
+	if k := info.SubscriptionKeyParameterNames; k != nil {
+		s.SubscriptionKey, s.Origins["subscription-key"] = &SubscriptionKey{Header: k.Header, Query: k.Query}, at
+	}
+
+	_, folderRev, revFolder := strings.Cut(a.Folder, ";rev=")
+	switch {
+	case info.APIRevision != "":
+		s.Revision, s.Origins["revision"] = info.APIRevision, at
+		if revFolder && folderRev != info.APIRevision {
+			s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("The folder %s is named for revision %s, and %s says apiRevision %s: the module writes revision %s.", folder, folderRev, file, info.APIRevision, info.APIRevision))
+		}
+	case revFolder:
+		s.Revision, s.Origins["revision"] = folderRev, Origin{At: folder, In: in}
+	default:
+		s.assume("revision", "revision", "neither the folder nor apiInformation.json names a revision")
+	}
+	if s.Revision != "1" {
+		line := fmt.Sprintf("The module writes revision %s of the API %s: its operations, policy and diagnostics go on %s;rev=%s.", s.Revision, s.APIName, s.APIName, s.Revision)
+		if info.IsCurrent != nil && !*info.IsCurrent {
+			line += " " + file + " says it is not the current revision."
+		}
+		s.BeforeYouApply = append(s.BeforeYouApply, line)
+	}
+
+	switch {
+	case info.APIVersion != "" && info.APIVersionSetID != "":
+		s.Version, s.VersionSetID = info.APIVersion, info.APIVersionSetID
+		s.Origins["api-version"] = at
+		if !strings.HasPrefix(strings.ToLower(info.APIVersionSetID), "/subscriptions/") {
+			s.assume("version_set_id", "version_set_id", file+" holds it relative to the instance; azurerm takes the version set's ID, azurerm_api_management_api_version_set.NAME.id")
+		}
+	case info.APIVersion != "":
+		s.assume("api_version", "api_version", fmt.Sprintf("%s says version %q but names no version set (apiVersionSetId), which azurerm needs with it: the module writes no version", file, info.APIVersion))
+	}
+}
+
+// takeOperations takes the operations the API's specification declares,
+// each with its method and URL template.
+func (s *Spec) takeOperations(a *apiops.API) {
+	var names []string
+	for _, op := range a.Operations {
+		names = append(names, op.Name)
+	}
+	if a.Spec == nil || len(a.Spec.Operations) == 0 {
+		why := "the tree holds no specification for the API"
+		if a.Spec != nil {
+			why = filepath.ToSlash(a.SpecFile) + " declares no operation"
+		}
+		s.assume("operations", "operations", why, "operation")
+		if len(names) > 0 {
+			s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("The tree has operation policies for %s, but no specification that declares their methods and URL templates: set var.operations, and deploy the operation policies with azurerm_api_management_api_operation_policy.", strings.Join(names, ", ")))
+		}
+		return
+	}
+	spec := filepath.ToSlash(a.SpecFile)
+	ops := map[string]Operation{}
+	for _, d := range a.Spec.Operations {
+		id := d.ID
+		if id == "" {
+			id = operationIDOf(d.Method, d.Path)
+			s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("%s:%d:%d: %s %s has no operationId: the module names it %s.", spec, d.Line, d.Column, d.Method, d.Path, id))
+		}
+		ops[id] = Operation{DisplayName: id, Method: d.Method, URLTemplate: d.Path, From: Origin{At: fmt.Sprintf("%s:%d:%d", spec, d.Line, d.Column), In: "the APIOps tree"}}
+	}
+	s.Operations = ops
+	if len(names) > 0 {
+		s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("The tree has operation policies for %s: the module declares the operations, not their policies; deploy those with azurerm_api_management_api_operation_policy.", strings.Join(names, ", ")))
+	}
+}
+
+var nonName = regexp.MustCompile(`[^a-z0-9]+`)
+
+// operationIDOf names an operation the specification gives no operationId:
+// its method and URL template in lower case, hyphenated ("post-chat-completions").
+func operationIDOf(method, path string) string {
+	id := strings.Trim(nonName.ReplaceAllString(strings.ToLower(method+"-"+path), "-"), "-")
+	if len(id) > 80 {
+		id = strings.TrimRight(id[:80], "-")
+	}
+	return id
+}
+
+// assumeTiming records the backend's timing as assumed: what lacks it
+// ("the tree", "the plan") does not hold it.
+func (s *Spec) assumeTiming(what string) {
+	why := what + " does not hold the backend's timing"
+	s.assume("max_event_gap", "max_event_gap", why, "max-event-gap")
+	s.assume("heartbeat_interval", "heartbeat_interval", why, "heartbeat")
+	s.assume("max_time_to_headers", "max_time_to_headers", why, "max-time-to-headers")
+}
+
 // fixPolicy keeps src as the module's policy file with the safe fixes
-// applied, recording them and what remains.
+// applied, recording them, and the errors no safe fix settles in
+// Unfixable.
 func (s *Spec) fixPolicy(src []byte, frags map[string][]byte, name string) error {
 	texts := map[string]string{}
 	for id, b := range frags {
@@ -128,7 +276,7 @@ func (s *Spec) fixPolicy(src []byte, frags map[string][]byte, name string) error
 	}
 	for _, f := range fixed.Remaining.Findings {
 		if f.Severity == rules.Error {
-			s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("%s (%s after the fixes), line %d, column %d: %s %s has no safe fix: %s",
+			s.Unfixable = append(s.Unfixable, fmt.Sprintf("%s (%s after the fixes), line %d, column %d: %s %s has no safe fix: %s",
 				name, policyFile, f.Line, f.Column, f.Severity, f.Rule, f.Message))
 		}
 	}
@@ -183,31 +331,6 @@ func onAPI(paths []string, folder string) bool {
 		}
 	}
 	return false
-}
-
-// readAPIInformation takes the API's path and service URL from APIOps'
-// apiInformation.json, when it holds them.
-func readAPIInformation(file string, s *Spec) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return
-	}
-	var info struct {
-		Properties struct {
-			Path       string `json:"path"`
-			ServiceURL string `json:"serviceUrl"`
-		} `json:"properties"`
-	}
-	if json.Unmarshal(b, &info) != nil {
-		s.BeforeYouApply = append(s.BeforeYouApply, filepath.ToSlash(file)+" is not JSON: the API's path and backend URL are the defaults.")
-		return
-	}
-	if p := strings.Trim(info.Properties.Path, "/"); p != "" {
-		s.Path = p
-	}
-	if info.Properties.ServiceURL != "" {
-		s.BackendURL = info.Properties.ServiceURL
-	}
 }
 
 // loggerID reads a diagnostic's properties.loggerId.

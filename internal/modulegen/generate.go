@@ -9,20 +9,19 @@ import (
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/examples/modules"
-	"github.com/sseready/terraform-provider-sseready/internal/input"
 )
 
 // Files are the generated module's files by slash-separated path.
 type Files map[string][]byte
 
-// InputError is a spec that cannot be generated, each error naming its
-// input.
-type InputError struct{ Errs []*input.Error }
+// InputError is a spec that cannot be generated: each problem names the
+// flag that gave the value, or its place in the source.
+type InputError struct{ Problems []Problem }
 
 func (e *InputError) Error() string {
-	msgs := make([]string, len(e.Errs))
-	for i, err := range e.Errs {
-		msgs[i] = "--" + err.Error()
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Text
 	}
 	return strings.Join(msgs, "\n")
 }
@@ -30,17 +29,20 @@ func (e *InputError) Error() string {
 // Generate writes the module for s in memory. What the stream profile
 // finds wrong with the path (a silence longer than an idle cut, say) no
 // generated setting can fix: it goes first in the README's "Before you
-// apply", and the module's own test fails on it. Problems returns it.
+// apply", and the module's own test fails on it. Problems returns it. The
+// policy's errors without a safe fix (Unfixable) come next, and what the
+// module assumes (Assumptions) has a section of its own.
 func Generate(s Spec) (Files, error) {
 	if errs := s.Validate(); len(errs) > 0 {
-		return nil, &InputError{Errs: errs}
+		return nil, &InputError{Problems: errs}
 	}
 	budget, _ := s.budget()
-	s.BeforeYouApply = append(pathProblems(budget), s.BeforeYouApply...)
-	if s.TimingAssumed {
-		s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("The backend's timing is not in the source: the module assumes a longest silence of %s, a heartbeat every %s and headers within %s; set max_event_gap, heartbeat_interval and max_time_to_headers to yours.",
-			s.MaxEventGap, orNone(s.Heartbeat), orNone(s.MaxTimeToHeaders)))
+	before := pathProblems(budget)
+	if len(s.Unfixable) > 0 {
+		before = append(before, s.UnfixableSummary())
+		before = append(before, s.Unfixable...)
 	}
+	s.BeforeYouApply = append(before, s.BeforeYouApply...)
 	out := Files{}
 	steps := []struct {
 		name string
@@ -50,7 +52,7 @@ func Generate(s Spec) (Files, error) {
 		{"variables.tf", func() ([]byte, error) { return variablesTF(s) }},
 		{"main.tf", func() ([]byte, error) { return mainTF(s) }},
 		{"outputs.tf", func() ([]byte, error) { return outputsTF(s) }},
-		{"tests/stream.tftest.hcl", func() ([]byte, error) { return streamTest(s) }},
+		{"tests/stream.tftest.hcl", streamTest},
 		{"tests/prove/main.tf", func() ([]byte, error) { return proveModule(s) }},
 	}
 	for _, st := range steps {
@@ -108,13 +110,6 @@ func vendor(out Files, name string) error {
 
 // writeTo writes the files under dir (used for the README's tables,
 // which moduledocs renders from files).
-func orNone(d string) string {
-	if d == "" {
-		return "none"
-	}
-	return d
-}
-
 func (f Files) writeTo(dir string) error {
 	for name, b := range f {
 		p := filepath.Join(dir, filepath.FromSlash(name))

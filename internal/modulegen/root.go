@@ -36,7 +36,7 @@ func variablesTF(s Spec) ([]byte, error) {
 	body := w.f.Body()
 	variable := func(name, description, typ string, def cty.Value) *hclwrite.Body {
 		b := body.AppendNewBlock("variable", []string{name}).Body()
-		b.SetAttributeValue("description", cty.StringVal(description))
+		b.SetAttributeValue("description", cty.StringVal(description+s.assumedNote(name)))
 		w.set(b, "type", typ)
 		b.SetAttributeValue("default", def)
 		body.AppendNewline()
@@ -48,17 +48,33 @@ func variablesTF(s Spec) ([]byte, error) {
 		v.SetAttributeValue("error_message", cty.StringVal(message))
 	}
 
-	apim := variable("api_management", "The API Management instance the API goes on. Its SKU decides whether it can stream: the Consumption tier cannot.",
-		"object({ name = string, resource_group_name = string, sku_name = string })",
-		cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(s.APIM.Name), "resource_group_name": cty.StringVal(s.APIM.ResourceGroup), "sku_name": cty.StringVal(s.APIM.SKU)}))
-	validation(apim, "provider::sseready::apim_sku_supports_sse(var.api_management.sku_name)",
-		"api_management.sku_name is a tier that does not keep long-running connections (rule SSE201): use a Developer, Basic, Standard, Premium or v2 tier.")
+	variable("api_management", "The API Management instance the API goes on.", "object({ name = string, resource_group_name = string })",
+		cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(s.APIM.Name), "resource_group_name": cty.StringVal(s.APIM.ResourceGroup)}))
+	sku := variable("api_management_sku_name", "The instance's sku_name. It decides whether the instance can stream: the Consumption tier cannot.", "string", cty.StringVal(s.APIM.SKU))
+	validation(sku, "provider::sseready::apim_sku_supports_sse(var.api_management_sku_name)",
+		"api_management_sku_name is a tier that does not keep long-running connections (rule SSE201): use a Developer, Basic, Standard, Premium or v2 tier.")
 
 	name := variable("api_name", "The API's name in API Management.", "string", cty.StringVal(s.APIName))
 	validation(name, `can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,79}$", var.api_name))`, "api_name must be 1 to 80 letters, digits and hyphens, starting with a letter or digit.")
 	p := variable("path", "The API's URL suffix, without a leading slash.", "string", cty.StringVal(s.Path))
 	validation(p, `length(var.path) > 0 && !startswith(var.path, "/")`, "path is the URL suffix without a leading slash, such as \"chat\".")
 	variable("service_url", "The backend's URL; null when a policy routes the request.", "string", strOrNull(s.BackendURL))
+	variable("display_name", "The API's display name; null for its name.", "string", strOrNull(s.DisplayName))
+	protocols := make([]cty.Value, len(s.Protocols))
+	for i, p := range s.Protocols {
+		protocols[i] = cty.StringVal(p)
+	}
+	variable("protocols", "The protocols the API is served on.", "list(string)", cty.ListVal(protocols))
+	variable("subscription_required", "Whether calls need a subscription key.", "bool", cty.BoolVal(s.SubscriptionRequired))
+	keyType := cty.Object(map[string]cty.Type{"header": cty.String, "query": cty.String})
+	keys := cty.NullVal(keyType)
+	if k := s.SubscriptionKey; k != nil {
+		keys = cty.ObjectVal(map[string]cty.Value{"header": cty.StringVal(k.Header), "query": cty.StringVal(k.Query)})
+	}
+	variable("subscription_key_parameter_names", "The header and query parameter that carry the subscription key; null for API Management's own.", "object({ header = string, query = string })", keys)
+	variable("revision", "The API revision the module writes; its operations, policy and diagnostics go on it.", "string", cty.StringVal(s.Revision))
+	variable("api_version", "The API's version in its version set; null when it is not versioned.", "string", strOrNull(s.Version))
+	variable("version_set_id", "The ID of the version set the API belongs to; null when it is not versioned.", "string", strOrNull(s.VersionSetID))
 
 	gap := variable("max_event_gap", "The longest silence between two events the backend sends, as a Go duration.", "string", cty.StringVal(s.MaxEventGap))
 	validation(gap, durationCheck("var.max_event_gap"), "max_event_gap must be a duration such as \"90s\", \"10m\" or \"1h\".")
@@ -92,6 +108,21 @@ func variablesTF(s Spec) ([]byte, error) {
 	return w.bytes()
 }
 
+// assumedNote ends the description of a variable whose default sseready
+// init assumed: why, so the README's inputs table says it too.
+func (s Spec) assumedNote(variable string) string {
+	var whys []string
+	for _, a := range s.Assumed {
+		if a.Variable == variable {
+			whys = append(whys, a.Why)
+		}
+	}
+	if len(whys) == 0 {
+		return ""
+	}
+	return " Assumed by sseready init (" + strings.Join(whys, "; ") + "): set it to yours."
+}
+
 // durationCheck is a condition that expr is a Go duration string.
 func durationCheck(expr string) string {
 	return `can(regex("^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$", ` + expr + `))`
@@ -121,10 +152,17 @@ func mainTF(s Spec) ([]byte, error) {
 	api := body.AppendNewBlock("module", []string{"api"}).Body()
 	api.SetAttributeValue("source", cty.StringVal("./"+apimModule))
 	api.AppendNewline()
-	w.set(api, "api_management", "var.api_management")
+	w.set(api, "api_management", "{ name = var.api_management.name, resource_group_name = var.api_management.resource_group_name, sku_name = var.api_management_sku_name }")
 	w.set(api, "name", "var.api_name")
 	w.set(api, "path", "var.path")
 	w.set(api, "service_url", "var.service_url")
+	w.set(api, "display_name", "var.display_name")
+	w.set(api, "protocols", "var.protocols")
+	w.set(api, "subscription_required", "var.subscription_required")
+	w.set(api, "subscription_key_parameter_names", "var.subscription_key_parameter_names")
+	w.set(api, "revision", "var.revision")
+	w.set(api, "api_version", "var.api_version")
+	w.set(api, "version_set_id", "var.version_set_id")
 	w.set(api, "operations", "var.operations")
 	w.set(api, "loggers", "var.loggers")
 	w.set(api, "forward_request_timeout", "data.sseready_stream_profile.this.apim_forward_request_timeout")

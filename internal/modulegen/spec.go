@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimtier"
-	"github.com/sseready/terraform-provider-sseready/internal/input"
 )
 
 // Hops a generated module can set besides API Management.
@@ -28,8 +27,22 @@ const (
 // Spec is what the module is generated from: the user's API and its path.
 type Spec struct {
 	// APIName is the API's name in API Management, Path its URL suffix,
-	// BackendURL its service_url.
+	// BackendURL its service_url ("": null, a policy routes the request).
 	APIName, Path, BackendURL string
+	// DisplayName is the API's display name ("": its name).
+	DisplayName string
+	// Protocols are the protocols the API is served on.
+	Protocols []string
+	// SubscriptionRequired says whether calls need a subscription key, and
+	// SubscriptionKey which header and query parameter carry it (nil:
+	// API Management's own names).
+	SubscriptionRequired bool
+	SubscriptionKey      *SubscriptionKey
+	// Revision is the API revision the module writes ("1", "2").
+	Revision string
+	// Version is the API's version in the version set VersionSetID (both
+	// "" when it is not versioned).
+	Version, VersionSetID string
 	// APIM names the instance the API goes on.
 	APIM Instance
 	// Hops are the gateways the stream crosses: always apim, and
@@ -48,15 +61,39 @@ type Spec struct {
 	Policy *Policy
 	// Source says where the spec came from, for the README.
 	Source string
-	// BeforeYouApply lists what the generator could not fix, for the
-	// README: findings without a safe fix, settings it left as they were.
+	// Origins say where in the source a value came from, by the flag that
+	// would set it (api-name, apim-sku, path, ...): a value that cannot be
+	// generated is blamed on its place in the source, not on a flag the
+	// user did not give. Merge drops the origin of a value a flag replaces.
+	Origins map[string]Origin
+	// Assumed are the values the source does not hold: the module assumes
+	// them, each the default of a variable, and says so (Assumptions).
+	Assumed []Assumption
+	// Unfixable are the API policy's errors that no safe fix settles
+	// (apimcheck.Fix's Remaining): the module's own test fails on them,
+	// and the README and sseready init say so (UnfixableSummary).
+	Unfixable []string
+	// BeforeYouApply lists what the generator could not settle, for the
+	// README: settings it left as they were, findings elsewhere on the
+	// API's request paths.
 	BeforeYouApply []string
 	// Fixed lists the fixes the generator applied, for the README.
 	Fixed []string
-	// TimingAssumed is true when the source does not hold the backend's
-	// timing (a plan): the README says which values the module assumes.
-	TimingAssumed bool
 }
+
+// SubscriptionKey names the header and query parameter that carry the
+// subscription key.
+type SubscriptionKey struct {
+	Header, Query string
+}
+
+// Origin is where a value is in the source: At the file (and line) or
+// resource attribute, In the source ("the APIOps tree", "the plan").
+type Origin struct {
+	At, In string
+}
+
+func (o Origin) String() string { return o.At + " (from " + o.In + ")" }
 
 // Instance is the API Management instance.
 type Instance struct {
@@ -67,11 +104,15 @@ type Instance struct {
 type Logger struct {
 	ID         string
 	Identifier string // applicationinsights or azuremonitor
+	// From is where the source holds it (zero: a flag gave it).
+	From Origin
 }
 
 // Operation is one of the API's operations.
 type Operation struct {
 	DisplayName, Method, URLTemplate string
+	// From is where the source declares it (zero: a flag gave it).
+	From Origin
 }
 
 // Policy is an API policy kept as a file of the module, with the
@@ -83,20 +124,26 @@ type Policy struct {
 
 // Default is the spec of sseready init without flags: a chat completions
 // API on a StandardV2 instance, whose backend may stay silent ten minutes
-// between answers and sends a heartbeat every 20 seconds.
+// between answers and sends a heartbeat every 20 seconds. The API's own
+// settings are azurerm's defaults (subscription required, API Management's
+// key names, revision 1, no version set), served on https.
 func Default() Spec {
 	return Spec{
-		APIName:     "chat",
-		Path:        "chat",
-		BackendURL:  "https://my-openai.openai.azure.com/openai",
-		APIM:        Instance{Name: "apim-chat", ResourceGroup: "rg-chat", SKU: "StandardV2_1"},
-		Hops:        []string{HopAPIM},
-		MaxEventGap: "10m", Heartbeat: "20s", MaxTimeToHeaders: "30s",
+		APIName:              "chat",
+		Path:                 "chat",
+		BackendURL:           "https://my-openai.openai.azure.com/openai",
+		Protocols:            []string{"https"},
+		SubscriptionRequired: true,
+		Revision:             "1",
+		APIM:                 Instance{Name: "apim-chat", ResourceGroup: "rg-chat", SKU: "StandardV2_1"},
+		Hops:                 []string{HopAPIM},
+		MaxEventGap:          "10m", Heartbeat: "20s", MaxTimeToHeaders: "30s",
 		Loggers: map[string]Logger{},
 		Operations: map[string]Operation{
 			"chat-completions": {DisplayName: "Chat completions (streaming)", Method: "POST", URLTemplate: "/deployments/{deployment-id}/chat/completions"},
 		},
-		Source: "its command-line flags",
+		Source:  "its command-line flags",
+		Origins: map[string]Origin{},
 	}
 }
 
@@ -106,13 +153,51 @@ var (
 	identifiers   = []string{"applicationinsights", "azuremonitor"}
 	knownHops     = []string{HopAPIM, HopAppGateway, HopFrontDoor}
 	operationName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$`)
+	// protocols are ARM's (Microsoft.ApiManagement API protocols).
+	protocols       = []string{"http", "https", "ws", "wss"}
+	revisionPattern = regexp.MustCompile(`^[0-9]+$`)
 )
 
-// Validate checks the spec; each error names the input by its flag name
-// (api-name, path, ...) without the dashes.
-func (s Spec) Validate() []*input.Error {
-	var errs []*input.Error
-	fail := func(field, format string, args ...any) { errs = append(errs, input.Errorf(field, format, args...)) }
+// Problem is a value that cannot be generated. Flag is the sseready init
+// flag that sets it, without the dashes (for a setting no flag sets, the
+// generated module's variable); Text says what is wrong, naming the flag,
+// or the value's place in the source when it came from there.
+type Problem struct {
+	Flag, Text string
+}
+
+func (p Problem) Error() string { return p.Text }
+
+// noFlag are the settings only a source gives: a problem with one that
+// has no origin names the generated module's variable.
+var noFlag = map[string]bool{"protocols": true, "revision": true, "api-version": true, "subscription-key": true}
+
+// subject names what gave the value of flag: its place in the source, the
+// flag, or (for a setting no flag sets) the variable.
+func (s Spec) subject(flag string) string {
+	if o, ok := s.Origins[flag]; ok {
+		return o.String()
+	}
+	if noFlag[flag] {
+		return strings.ReplaceAll(flag, "-", "_")
+	}
+	return "--" + flag
+}
+
+// Validate checks the spec. Each problem names the flag that gives the
+// value, or its place in the source (Origins) when it came from there.
+func (s Spec) Validate() []Problem {
+	var errs []Problem
+	fail := func(flag, format string, args ...any) {
+		errs = append(errs, Problem{Flag: flag, Text: s.subject(flag) + ": " + fmt.Sprintf(format, args...)})
+	}
+	failAt := func(flag string, from Origin, format string, args ...any) {
+		if from.At == "" {
+			fail(flag, format, args...)
+			return
+		}
+		errs = append(errs, Problem{Flag: flag, Text: from.String() + ": " + fmt.Sprintf(format, args...)})
+	}
 	if !namePattern.MatchString(s.APIName) {
 		fail("api-name", "%q is not an API name: 1 to 80 letters, digits and hyphens, starting with a letter or digit", s.APIName)
 	}
@@ -128,7 +213,30 @@ func (s Spec) Validate() []*input.Error {
 	if ok, err := apimtier.SupportsSSE(s.APIM.SKU); err != nil {
 		fail("apim-sku", "%v", err)
 	} else if !ok {
-		fail("apim-sku", "%s does not keep long-running connections (rule SSE201): a module for a streaming API on it would fail its own test; use a Developer, Basic, Standard, Premium or v2 tier", s.APIM.SKU)
+		const why = "does not keep long-running connections (rule SSE201): a module for a streaming API on it would fail its own test"
+		if o, sourced := s.Origins["apim-sku"]; sourced {
+			errs = append(errs, Problem{Flag: "apim-sku", Text: fmt.Sprintf("%s = %s (from %s) %s; move the API to a Developer, Basic, Standard, Premium or v2 instance, and give its SKU with --apim-sku",
+				o.At, s.APIM.SKU, o.In, why)})
+		} else {
+			fail("apim-sku", "%s %s; use a Developer, Basic, Standard, Premium or v2 tier", s.APIM.SKU, why)
+		}
+	}
+	if len(s.Protocols) == 0 {
+		fail("protocols", "the API needs a protocol to be served on, such as https")
+	}
+	for _, p := range s.Protocols {
+		if !slices.Contains(protocols, p) {
+			fail("protocols", "%q is not a protocol API Management serves an API on (%s)", p, strings.Join(protocols, ", "))
+		}
+	}
+	if !revisionPattern.MatchString(s.Revision) {
+		fail("revision", "%q is not an API revision: a revision number, such as \"1\" or \"2\"", s.Revision)
+	}
+	if s.Version != "" && s.VersionSetID == "" {
+		fail("api-version", "version %q needs the version set it belongs to (azurerm's version_set_id)", s.Version)
+	}
+	if k := s.SubscriptionKey; k != nil && (k.Header == "" || k.Query == "") {
+		fail("subscription-key", "the subscription key needs both a header and a query parameter name (header %q, query %q)", k.Header, k.Query)
 	}
 	for _, h := range s.Hops {
 		if !slices.Contains(knownHops, h) {
@@ -141,17 +249,19 @@ func (s Spec) Validate() []*input.Error {
 	if len(errs) == 0 {
 		// The path's own problems, once the inputs above are sound.
 		_, berrs := s.budget()
-		errs = append(errs, berrs...)
+		for _, e := range berrs {
+			fail(e.Field, "%s", e.Msg)
+		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Loggers)) {
 		l := s.Loggers[name]
 		switch {
 		case !operationName.MatchString(name):
-			fail("logger", "%q is not a logger name: letters, digits, hyphens and underscores", name)
+			failAt("logger", l.From, "%q is not a logger name: letters, digits, hyphens and underscores", name)
 		case l.ID == "":
-			fail("logger", "%s has no logger ID: give NAME=ID, the azurerm_api_management_logger's id", name)
+			failAt("logger", l.From, "%s has no logger ID: give NAME=ID, the azurerm_api_management_logger's id", name)
 		case !slices.Contains(identifiers, l.Identifier):
-			fail("logger", "%s: identifier %q must be applicationinsights or azuremonitor", name, l.Identifier)
+			failAt("logger", l.From, "%s: identifier %q must be applicationinsights or azuremonitor", name, l.Identifier)
 		}
 	}
 	if len(s.Operations) == 0 {
@@ -161,11 +271,11 @@ func (s Spec) Validate() []*input.Error {
 		op := s.Operations[id]
 		switch {
 		case !operationName.MatchString(id):
-			fail("operation", "%q is not an operation_id: letters, digits, hyphens and underscores", id)
+			failAt("operation", op.From, "%q is not an operation_id: letters, digits, hyphens and underscores", id)
 		case !slices.Contains(methods, op.Method):
-			fail("operation", "%s: %q is not an HTTP method in capitals (%s)", id, op.Method, strings.Join(methods, ", "))
+			failAt("operation", op.From, "%s: %q is not an HTTP method in capitals (%s)", id, op.Method, strings.Join(methods, ", "))
 		case !strings.HasPrefix(op.URLTemplate, "/"):
-			fail("operation", "%s: the URL template %q must start with /", id, op.URLTemplate)
+			failAt("operation", op.From, "%s: the URL template %q must start with /", id, op.URLTemplate)
 		}
 	}
 	return errs

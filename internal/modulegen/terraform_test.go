@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
 	"github.com/sseready/terraform-provider-sseready/internal/modulegen"
+	"github.com/sseready/terraform-provider-sseready/internal/tfplan"
 )
 
 var mirror = azurermstandin.NewSharedMirror(azurermstandin.StandinProvider, azurermstandin.SSEReadyProvider("0.1.0"))
@@ -23,11 +25,9 @@ func TestMain(m *testing.M) {
 
 var passed = regexp.MustCompile(`Success! (\d+) passed, 0 failed\.`)
 
-// proveGenerated writes the module for s and runs on it what a user runs:
-// terraform fmt -check, init (from the mirror), validate and test, with
-// the real terraform against the azurerm stand-in. It returns the
-// terraform test output.
-func proveGenerated(t *testing.T, s modulegen.Spec) string {
+// writeGenerated generates the module for s and writes it into a new
+// directory, which it returns.
+func writeGenerated(t *testing.T, s modulegen.Spec) string {
 	t.Helper()
 	files, err := modulegen.Generate(s)
 	if err != nil {
@@ -37,6 +37,22 @@ func proveGenerated(t *testing.T, s modulegen.Spec) string {
 	if _, err := modulegen.Write(dir, files, s.Source, false); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// proveGenerated writes the module for s and runs on it what a user runs:
+// terraform fmt -check, init (from the mirror), validate and test, with
+// the real terraform against the azurerm stand-in. It returns the
+// terraform test output.
+func proveGenerated(t *testing.T, s modulegen.Spec) string {
+	t.Helper()
+	return proveDir(t, writeGenerated(t, s))
+}
+
+// proveDir runs terraform fmt -check, validate and test on a generated
+// module, as proveGenerated does.
+func proveDir(t *testing.T, dir string) string {
+	t.Helper()
 	if bin, err := exec.LookPath("terraform"); err == nil {
 		cmd := exec.Command(bin, "fmt", "-check", "-recursive", "-diff", dir)
 		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(t.TempDir(), "none.tfrc"))
@@ -65,6 +81,28 @@ func proveGenerated(t *testing.T, s modulegen.Spec) string {
 		t.Fatalf("terraform test ran %d runs, want 4:\n%s", n, test)
 	}
 	return string(test)
+}
+
+// plannedAPI plans a generated module with the real terraform against the
+// azurerm stand-in and returns the azurerm resources its apim-sse-api
+// module writes, by address inside module.api
+// ("azurerm_api_management_api.this"), with their planned values.
+func plannedAPI(t *testing.T, dir string) map[string]*tfplan.Resource {
+	t.Helper()
+	// A module leaves the provider's configuration to its caller: the
+	// plan is the caller's.
+	p, err := tfplan.Read(azurermstandin.Plan(t, dir, azurermstandin.WithMirror(mirror.Path(t)),
+		azurermstandin.WithFile("caller_provider.tf", "provider \"azurerm\" {\n  features {}\n}\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*tfplan.Resource{}
+	for _, r := range p.Resources {
+		if rest, ok := strings.CutPrefix(r.Address, "module.api."); ok {
+			out[rest] = r
+		}
+	}
+	return out
 }
 
 func TestGeneratedFromFlags(t *testing.T) {

@@ -30,19 +30,43 @@ resource "azurerm_api_management_api" "this" {
   name                  = var.name
   resource_group_name   = var.api_management.resource_group_name
   api_management_name   = var.api_management.name
-  revision              = "1"
+  revision              = var.revision
   display_name          = coalesce(var.display_name, var.name)
   path                  = var.path
-  protocols             = ["https"]
+  protocols             = var.protocols
   service_url           = var.service_url
   subscription_required = var.subscription_required
+  version               = var.api_version
+  version_set_id        = var.version_set_id
+
+  dynamic "subscription_key_parameter_names" {
+    for_each = var.subscription_key_parameter_names == null ? [] : [var.subscription_key_parameter_names]
+    content {
+      header = subscription_key_parameter_names.value.header
+      query  = subscription_key_parameter_names.value.query
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.api_version == null || var.version_set_id != null
+      error_message = "api_version ${coalesce(var.api_version, "null")} needs version_set_id, the version set it belongs to (azurerm refuses a version without it)."
+    }
+  }
+}
+
+locals {
+  # The API as its operations, policy and diagnostics name it: revision 1
+  # by the API's name (its current revision, as azurerm's examples write
+  # it), another revision as name;rev=N.
+  api_name = var.revision == "1" ? azurerm_api_management_api.this.name : "${azurerm_api_management_api.this.name};rev=${var.revision}"
 }
 
 resource "azurerm_api_management_api_operation" "this" {
   for_each = var.operations
 
   operation_id        = each.key
-  api_name            = azurerm_api_management_api.this.name
+  api_name            = local.api_name
   api_management_name = var.api_management.name
   resource_group_name = var.api_management.resource_group_name
   display_name        = each.value.display_name
@@ -61,7 +85,7 @@ resource "azurerm_api_management_api_operation" "this" {
 }
 
 resource "azurerm_api_management_api_policy" "this" {
-  api_name            = azurerm_api_management_api.this.name
+  api_name            = local.api_name
   api_management_name = var.api_management.name
   resource_group_name = var.api_management.resource_group_name
   xml_content         = local.policy_xml
@@ -93,7 +117,7 @@ resource "azurerm_api_management_api_diagnostic" "this" {
   for_each = var.loggers
 
   identifier               = data.sseready_apim_diagnostic.this[each.key].identifier
-  api_name                 = azurerm_api_management_api.this.name
+  api_name                 = local.api_name
   api_management_name      = var.api_management.name
   resource_group_name      = var.api_management.resource_group_name
   api_management_logger_id = each.value.logger_id

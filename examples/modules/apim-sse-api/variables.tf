@@ -45,9 +45,67 @@ variable "service_url" {
 }
 
 variable "subscription_required" {
-  description = "Whether calls need a subscription key (Ocp-Apim-Subscription-Key)."
+  description = "Whether calls need a subscription key. azurerm's default is true."
   type        = bool
   default     = true
+}
+
+variable "subscription_key_parameter_names" {
+  description = "The header and query parameter that carry the subscription key; null leaves API Management's own (Ocp-Apim-Subscription-Key and subscription-key)."
+  type = object({
+    header = string
+    query  = string
+  })
+  default = null
+
+  validation {
+    condition     = var.subscription_key_parameter_names == null || try(length(var.subscription_key_parameter_names.header) > 0 && length(var.subscription_key_parameter_names.query) > 0, false)
+    error_message = "subscription_key_parameter_names needs both a header and a query name, or null for API Management's own."
+  }
+}
+
+variable "protocols" {
+  description = "The protocols the API is served on. azurerm has no default and needs at least one unless the API is a copy (source_api_id): the module's is https."
+  type        = list(string)
+  default     = ["https"]
+
+  validation {
+    condition     = length(var.protocols) > 0 && alltrue([for p in var.protocols : contains(["http", "https", "ws", "wss"], p)])
+    error_message = "protocols must hold one or more of \"http\", \"https\", \"ws\" and \"wss\"."
+  }
+}
+
+variable "revision" {
+  description = "The API revision the module writes (azurerm's revision, required there). Its operations, policy and diagnostics go on that revision: revision 1 by the API's name, another as name;rev=N."
+  type        = string
+  default     = "1"
+
+  validation {
+    condition     = can(regex("^[0-9]+$", var.revision))
+    error_message = "revision is an API Management revision number, such as \"1\" or \"2\"."
+  }
+}
+
+variable "api_version" {
+  description = "The API's version in its version set (azurerm's version), such as \"v1\"; null when the API is not versioned. Needs version_set_id."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_version == null || try(length(var.api_version) > 0, false)
+    error_message = "api_version must not be empty: give a version such as \"v1\", or null."
+  }
+}
+
+variable "version_set_id" {
+  description = "The ID of the version set the API belongs to (azurerm_api_management_api_version_set.x.id); null when the API is not versioned."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.version_set_id == null || try(length(var.version_set_id) > 0, false)
+    error_message = "version_set_id must not be empty: give the version set's ID, or null."
+  }
 }
 
 variable "operations" {

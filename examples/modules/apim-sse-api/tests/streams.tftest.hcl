@@ -117,3 +117,59 @@ run "timeout_out_of_range" {
   }
   expect_failures = [var.forward_request_timeout]
 }
+
+# The API's own settings reach azurerm as given; a revision other than 1 is
+# what its operations, policy and diagnostics are written on.
+run "revision_version_and_keys" {
+  command = plan
+  variables {
+    display_name                     = "Chat (streaming)"
+    protocols                        = ["https", "wss"]
+    subscription_required            = false
+    subscription_key_parameter_names = { header = "api-key", query = "key" }
+    revision                         = "2"
+    api_version                      = "v1"
+    version_set_id                   = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-chat/providers/Microsoft.ApiManagement/service/apim-chat/apiVersionSets/chat"
+  }
+
+  assert {
+    condition = (azurerm_api_management_api.this.revision == "2" && azurerm_api_management_api.this.display_name == "Chat (streaming)"
+      && toset(azurerm_api_management_api.this.protocols) == toset(["https", "wss"]) && azurerm_api_management_api.this.subscription_required == false
+    && azurerm_api_management_api.this.version == "v1" && endswith(azurerm_api_management_api.this.version_set_id, "/apiVersionSets/chat"))
+    error_message = "The API must be written with the revision, display name, protocols, subscription and version given."
+  }
+  assert {
+    condition     = azurerm_api_management_api.this.subscription_key_parameter_names[0].header == "api-key" && azurerm_api_management_api.this.subscription_key_parameter_names[0].query == "key"
+    error_message = "The subscription key's header and query names must be the ones given."
+  }
+  assert {
+    condition = (azurerm_api_management_api_operation.this["chat-completions"].api_name == "chat;rev=2"
+    && azurerm_api_management_api_policy.this.api_name == "chat;rev=2" && azurerm_api_management_api_diagnostic.this["appinsights"].api_name == "chat;rev=2")
+    error_message = "The operations, policy and diagnostics must be written on revision 2 (chat;rev=2)."
+  }
+}
+
+run "defaults_leave_the_key_names_to_api_management" {
+  command = plan
+
+  assert {
+    condition     = length(azurerm_api_management_api.this.subscription_key_parameter_names) == 0 && azurerm_api_management_api.this.revision == "1" && azurerm_api_management_api_policy.this.api_name == "chat"
+    error_message = "By default the module writes revision 1 by the API's name and leaves the key names to API Management."
+  }
+}
+
+run "version_needs_a_version_set" {
+  command = plan
+  variables {
+    api_version = "v1"
+  }
+  expect_failures = [azurerm_api_management_api.this]
+}
+
+run "revision_is_a_number" {
+  command = plan
+  variables {
+    revision = "next"
+  }
+  expect_failures = [var.revision]
+}

@@ -19,15 +19,29 @@ resource "azurerm_api_management" "chat" {
   sku_name            = "Premium_1"
 }
 
+# The version set exists already: its ID comes in as a variable.
+variable "chat_version_set_id" {
+  type    = string
+  default = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-chat/providers/Microsoft.ApiManagement/service/apim-chat/apiVersionSets/chat"
+}
+
 resource "azurerm_api_management_api" "chat" {
-  name                = "chat"
-  resource_group_name = azurerm_resource_group.chat.name
-  api_management_name = azurerm_api_management.chat.name
-  revision            = "1"
-  display_name        = "Chat"
-  path                = "openai"
-  protocols           = ["https"]
-  service_url         = "https://aoai-chat.openai.azure.com/openai"
+  name                  = "chat"
+  resource_group_name   = azurerm_resource_group.chat.name
+  api_management_name   = azurerm_api_management.chat.name
+  revision              = "3"
+  display_name          = "Chat completions"
+  path                  = "openai"
+  protocols             = ["https"]
+  service_url           = "https://aoai-chat.openai.azure.com/openai"
+  subscription_required = false
+  version               = "2024-10-21"
+  version_set_id        = var.chat_version_set_id
+
+  subscription_key_parameter_names {
+    header = "api-key"
+    query  = "api-key"
+  }
 }
 
 resource "azurerm_api_management_api_operation" "completions" {
@@ -38,6 +52,16 @@ resource "azurerm_api_management_api_operation" "completions" {
   display_name        = "Completions"
   method              = "POST"
   url_template        = "/deployments/gpt-4o/chat/completions"
+}
+
+resource "azurerm_api_management_api_operation" "responses" {
+  operation_id        = "responses"
+  api_name            = azurerm_api_management_api.chat.name
+  api_management_name = azurerm_api_management.chat.name
+  resource_group_name = azurerm_resource_group.chat.name
+  display_name        = "Responses"
+  method              = "POST"
+  url_template        = "/responses"
 }
 
 resource "azurerm_api_management_api_policy" "chat" {
