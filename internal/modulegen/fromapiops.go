@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 	"github.com/sseready/terraform-provider-sseready/internal/apiops"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 )
@@ -67,16 +68,26 @@ func FromAPIOps(dir, api string) (Spec, error) {
 			return s, err
 		}
 		frags := map[string][]byte{}
-		for _, id := range includedFragments(src) {
+		fragmentOf := func(id string) *apiops.Policy {
 			p := level.Fragments[id]
 			if p == nil && level != tree {
 				p = tree.Fragments[id]
 			}
-			if p == nil {
-				s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("The policy includes the fragment %s, which the tree does not hold: it is checked as unknown.", id))
-				continue
+			return p
+		}
+		// The fragments the policy includes, and those they include, as
+		// the parsed documents say (a commented-out include is none).
+		ids, missing := apimpolicy.IncludedIDs([]*apimpolicy.Document{a.Policy.Doc}, func(id string) *apimpolicy.Document {
+			if p := fragmentOf(id); p != nil {
+				return p.Doc
 			}
-			if frags[id], err = os.ReadFile(p.File); err != nil {
+			return nil
+		})
+		for _, id := range missing {
+			s.BeforeYouApply = append(s.BeforeYouApply, fmt.Sprintf("The policy includes the fragment %s, which the tree does not hold: it is checked as unknown.", id))
+		}
+		for _, id := range ids {
+			if frags[id], err = os.ReadFile(fragmentOf(id).File); err != nil {
 				return s, err
 			}
 		}
@@ -281,19 +292,6 @@ func (s *Spec) fixPolicy(src []byte, frags map[string][]byte, name string) error
 		}
 	}
 	return nil
-}
-
-var fragmentRef = regexp.MustCompile(`fragment-id\s*=\s*"([^"]+)"`)
-
-func includedFragments(src []byte) []string {
-	var ids []string
-	for _, m := range fragmentRef.FindAllSubmatch(src, -1) {
-		if id := string(m[1]); !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	return ids
 }
 
 func findAPI(t *apiops.Tree, name string) (*apiops.Tree, *apiops.API) {
