@@ -86,7 +86,7 @@ type planPlaceJSON struct {
 // planBackendFlags are the flags of what a plan cannot hold, by the
 // backend setting they give.
 var planBackendFlags = []struct{ flag, key, usage string }{
-	{"max-event-gap", "max_event_gap", "the longest silence between two events the backend sends, such as 6m"},
+	{"max-event-gap", "max_event_gap", "the longest silence the backend keeps without an event, the silence before the first event included (a reasoning model thinking), such as 6m"},
 	{"heartbeat", "heartbeat_interval", "how often the backend sends a comment heartbeat when no event goes out, such as 20s"},
 	{"max-time-to-headers", "max_time_to_headers", "the longest the backend takes to send its response headers, such as 90s"},
 }

@@ -87,7 +87,7 @@ func TestCheckPlanText(t *testing.T) {
 		// Without the backend's timing, the checks that need it say what is
 		// missing, and how to give it.
 		{"no backend timing", []string{"check-plan", good}, "", 0,
-			[]string{"backend.max_event_gap (not given: use --max-event-gap or --profile): warning SSE401: the backend's max_event_gap is not given, so no hop's idle clock can be checked: give the longest silence between events"},
+			[]string{"backend.max_event_gap (not given: use --max-event-gap or --profile): warning SSE401: the backend's max_event_gap is not given, so no hop's idle clock can be checked: give the longest silence without an event, the silence before the first one included"},
 			nil},
 		{"broken plan", append([]string{"check-plan", broken}, planStream...), "", 1,
 			[]string{

@@ -74,7 +74,7 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	resourceGroup := fs.String("resource-group", def.APIM.ResourceGroup, "the API Management instance's resource `GROUP`")
 	sku := fs.String("apim-sku", def.APIM.SKU, "the API Management instance's `SKU` (sku_name), such as StandardV2_1 or Premium_1; not Consumption, which cannot stream")
 	hops := fs.String("hops", strings.Join(def.Hops, ","), "the gateways the stream crosses, a comma-separated `LIST` of "+modulegen.HopFrontDoor+", "+modulegen.HopAppGateway+" and "+modulegen.HopAPIM+", such as \"app_gateway,apim\"; apim is always included")
-	gap := fs.String("max-event-gap", def.MaxEventGap, "the longest silence between two events the backend sends, a `DURATION` such as 90s or 10m")
+	gap := fs.String("max-event-gap", def.MaxEventGap, "the longest silence the backend keeps without an event, the silence before the first event included (a reasoning model thinking), a `DURATION` such as 90s or 10m")
 	heartbeat := fs.String("heartbeat", def.Heartbeat, "how often the backend sends a comment heartbeat when no event goes out, a `DURATION`; \"none\" (or \"\") when it sends none")
 	headers := fs.String("max-time-to-headers", def.MaxTimeToHeaders, "the longest the backend takes to send its response headers, a `DURATION`")
 	var loggers, operations stringList

@@ -340,7 +340,7 @@ func (k *checker) backend() {
 	case !k.known(SettingBackendGap, SettingBackendBeat, SettingBackendTTFB, SettingBackendTCP, SettingLBIdle, SettingCAIdle) || !k.hopsKnown():
 	case b.MaxEventGap == 0:
 		k.add(rules.IdleCut, rules.HopBackend, rules.Warning, SettingBackendGap,
-			"the backend's max_event_gap is not given, so no hop's idle clock can be checked: give the longest silence between events")
+			"the backend's max_event_gap is not given, so no hop's idle clock can be checked: give the longest silence without an event, the silence before the first one included")
 	default:
 		p := streamprofile.Profile{
 			MaxEventGap: b.MaxEventGap, HeartbeatInterval: b.HeartbeatInterval, MaxTimeToHeaders: b.MaxTimeToHeaders,

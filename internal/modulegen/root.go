@@ -76,7 +76,7 @@ func variablesTF(s Spec) ([]byte, error) {
 	variable("api_version", "The API's version in its version set; null when it is not versioned.", "string", strOrNull(s.Version))
 	variable("version_set_id", "The ID of the version set the API belongs to; null when it is not versioned.", "string", strOrNull(s.VersionSetID))
 
-	gap := variable("max_event_gap", "The longest silence between two events the backend sends, as a Go duration.", "string", cty.StringVal(s.MaxEventGap))
+	gap := variable("max_event_gap", "The longest silence the backend keeps without an event, the silence before the first event included (a reasoning model thinking), as a Go duration.", "string", cty.StringVal(s.MaxEventGap))
 	validation(gap, durationCheck("var.max_event_gap"), "max_event_gap must be a duration such as \"90s\", \"10m\" or \"1h\".")
 	hb := variable("heartbeat_interval", "How often the backend sends a comment heartbeat when no event goes out (a Go duration); null when it sends none.", "string", strOrNull(s.Heartbeat))
 	validation(hb, "var.heartbeat_interval == null || "+durationCheck("coalesce(var.heartbeat_interval, \"1s\")"), "heartbeat_interval must be a duration such as \"20s\", or null.")

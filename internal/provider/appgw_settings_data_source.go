@@ -53,7 +53,7 @@ func (d *appgwSettingsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 			"max_event_gap": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "The longest silence between two events. " + durationSyntax,
+				MarkdownDescription: streamprofile.MaxEventGapMeaning + " " + durationSyntax,
 			},
 			"heartbeat_interval": schema.StringAttribute{
 				Optional:            true,

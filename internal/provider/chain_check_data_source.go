@@ -159,7 +159,7 @@ func chainAttributes() map[string]schema.Attribute {
 			Optional:            true,
 			MarkdownDescription: "How the backend streams.",
 			Attributes: map[string]schema.Attribute{
-				"max_event_gap":       schema.StringAttribute{Optional: true, MarkdownDescription: "The longest silence between events. " + durationSyntax},
+				"max_event_gap":       schema.StringAttribute{Optional: true, MarkdownDescription: streamprofile.MaxEventGapMeaning + " " + durationSyntax},
 				"heartbeat_interval":  schema.StringAttribute{Optional: true, MarkdownDescription: "How often the backend sends a comment heartbeat, if it does. " + durationSyntax},
 				"max_time_to_headers": schema.StringAttribute{Optional: true, MarkdownDescription: "The longest wait for the response headers. " + durationSyntax},
 				"tcp_keepalive":       schema.BoolAttribute{Optional: true, MarkdownDescription: "True when the backend uses TCP keepalive."},

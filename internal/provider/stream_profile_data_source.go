@@ -60,7 +60,7 @@ func (d *streamProfileDataSource) Schema(_ context.Context, _ datasource.SchemaR
 		Attributes: map[string]schema.Attribute{
 			"max_event_gap": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "The longest silence between two events the backend sends. " + durationSyntax,
+				MarkdownDescription: streamprofile.MaxEventGapMeaning + " " + durationSyntax,
 			},
 			"heartbeat_interval": schema.StringAttribute{
 				Optional:            true,

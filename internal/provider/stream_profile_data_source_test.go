@@ -129,7 +129,7 @@ data "sseready_stream_profile" "feed" {
 						knownvalue.ObjectExact(map[string]knownvalue.Check{
 							"rule":      knownvalue.StringExact("SSE401"),
 							"severity":  knownvalue.StringExact("error"),
-							"message":   knownvalue.StringRegexp(errorRe(`the stream can stay silent for 10m0s (max_event_gap) with no heartbeat, and Azure Load Balancer cuts a connection idle for 4m0s: send a comment heartbeat (": heartbeat") at least every 3m0s, or enable TCP keepalive on the backend`)),
+							"message":   knownvalue.StringRegexp(errorRe(`the stream can stay silent for 10m0s (max_event_gap) with no heartbeat, and Azure Load Balancer cuts a connection idle for 4m0s: send a comment heartbeat (": heartbeat") at least every 3m0s, from the response headers on: the silence before the first token counts too (proxies send ": ping" comments while the model thinks), or enable TCP keepalive on the backend`)),
 							"line":      knownvalue.Int64Exact(0),
 							"column":    knownvalue.Int64Exact(0),
 							"element":   knownvalue.StringExact("heartbeat_interval"),

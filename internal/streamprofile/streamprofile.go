@@ -140,9 +140,16 @@ const (
 	FieldContainerApps    = "container_apps_idle_timeout"
 )
 
+// MaxEventGapMeaning says what max_event_gap is, for every description
+// of it (provider attributes, CLI flags, module variables): the silence
+// before the first event is a silence like any other, and for a reasoning
+// model it is the longest.
+const MaxEventGapMeaning = "The longest silence the backend keeps without an event, the silence between the response headers and the first event included: a reasoning model can think for minutes before its first token, and every hop's idle clock counts that silence as it counts the gaps between events."
+
 // Profile describes a stream and its path.
 type Profile struct {
-	// MaxEventGap is the longest silence between two events. Required.
+	// MaxEventGap is the longest silence without an event, before the
+	// first event included (MaxEventGapMeaning). Required.
 	MaxEventGap time.Duration
 	// HeartbeatInterval is how often the backend sends a comment line when
 	// no event goes out (0: no heartbeat).
@@ -188,7 +195,7 @@ type Budget struct {
 func (p Profile) Validate() []*input.Error {
 	var errs []*input.Error
 	if p.MaxEventGap <= 0 {
-		errs = append(errs, input.Errorf(FieldMaxEventGap, "is required: the longest silence between two events, such as \"30s\""))
+		errs = append(errs, input.Errorf(FieldMaxEventGap, "is required: the longest silence without an event (before the first one included), such as \"30s\""))
 	}
 	if p.HeartbeatInterval > 0 && p.MaxEventGap > 0 && p.HeartbeatInterval > p.MaxEventGap {
 		errs = append(errs, input.Errorf(FieldHeartbeat,
@@ -401,7 +408,10 @@ func (p Profile) judgeSilence(wire time.Duration, c clock, allowed time.Duration
 	if p.HeartbeatInterval > 0 && p.HeartbeatInterval <= p.MaxEventGap {
 		what = fmt.Sprintf("the heartbeat interval is %s", wire)
 	}
-	fix := fmt.Sprintf("send a comment heartbeat (%q) at least every %s", strings.TrimSpace(HeartbeatLine), allowed)
+	fix := fmt.Sprintf("send a comment heartbeat (%q) at least every %s, from the response headers on: the silence before the first token counts too (proxies send \": ping\" comments while the model thinks)", strings.TrimSpace(HeartbeatLine), allowed)
+	if p.HeartbeatInterval > 0 && p.HeartbeatInterval <= p.MaxEventGap {
+		fix = fmt.Sprintf("send the comment heartbeat (%q) at least every %s, from the response headers on, before the first token too", strings.TrimSpace(HeartbeatLine), allowed)
+	}
 	if p.MaxTimeToHeaders > wire {
 		silence, element = p.MaxTimeToHeaders, FieldMaxTimeToHeaders
 		what = fmt.Sprintf("the backend can take %s to send its response headers, a silence no heartbeat fills", p.MaxTimeToHeaders)

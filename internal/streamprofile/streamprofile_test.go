@@ -44,7 +44,16 @@ func TestPlan(t *testing.T) {
 			profile: Profile{MaxEventGap: 10 * m},
 			silence: 10 * m, heartbeat: 180 * s, appgw: 800, apim: 120,
 			findings: "SSE401 error load_balancer",
-			msg:      `the stream can stay silent for 10m0s (max_event_gap) with no heartbeat, and Azure Load Balancer cuts a connection idle for 4m0s: send a comment heartbeat (": heartbeat") at least every 3m0s, or enable TCP keepalive on the backend`,
+			msg:      `the stream can stay silent for 10m0s (max_event_gap) with no heartbeat, and Azure Load Balancer cuts a connection idle for 4m0s: send a comment heartbeat (": heartbeat") at least every 3m0s, from the response headers on: the silence before the first token counts too (proxies send ": ping" comments while the model thinks), or enable TCP keepalive on the backend`,
+		},
+		{
+			// A reasoning model thinks for 8 minutes before its first token:
+			// the heartbeat must run then too, and the fix says so.
+			name:    "a heartbeat too slow for the silence before the first token",
+			profile: Profile{MaxEventGap: 8 * m, HeartbeatInterval: 5 * m},
+			silence: 5 * m, heartbeat: 180 * s, appgw: 400, apim: 120,
+			findings: "SSE401 error load_balancer",
+			msg:      `the heartbeat interval is 5m0s, and Azure Load Balancer cuts a connection idle for 4m0s: send the comment heartbeat (": heartbeat") at least every 3m0s, from the response headers on, before the first token too`,
 		},
 		{
 			name:    "ten-minute silence filled by a heartbeat",
