@@ -93,7 +93,7 @@ var chainRules = []Rule{
 	},
 	{
 		ID: AppGWRequestTimeout, Name: "appgw-request-timeout", Hop: HopAppGateway, Severity: Error,
-		Summary: "The backend setting's request_timeout does not exceed the longest silence between events.",
+		Summary: "The backend setting's request_timeout does not exceed the longest silence without an event (the silence before the first included).",
 		Why: "Application Gateway closes a connection whose backend stays silent longer than request_timeout. sseready keeps the timeout at least a third above the longest silence, " +
 			"and assumes a comment heartbeat counts as traffic for it (bytes from the backend), which Microsoft's page does not say in so many words: it speaks of the idle time between events.",
 		Fix: "Raise request_timeout (sseready_stream_profile.appgw_request_timeout computes it), or send heartbeats more often.",

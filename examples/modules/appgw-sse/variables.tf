@@ -9,7 +9,7 @@ variable "sku_name" {
 }
 
 variable "max_event_gap" {
-  description = "The longest silence between two events your backend sends, as a Go duration such as \"90s\" or \"5m\"."
+  description = "The longest silence your backend keeps without an event, the silence before the first event included (a reasoning model thinking), as a Go duration such as \"90s\" or \"5m\"."
   type        = string
 
   validation {

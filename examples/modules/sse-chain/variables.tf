@@ -16,7 +16,7 @@ variable "prefix" {
 }
 
 variable "max_event_gap" {
-  description = "The longest silence between two events your backend sends (a Go duration)."
+  description = "The longest silence your backend keeps without an event, the silence before the first event included (a reasoning model thinking), as a Go duration."
   type        = string
   default     = "10m"
 }
