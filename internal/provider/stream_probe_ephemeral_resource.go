@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
@@ -33,9 +34,12 @@ func (e *streamProbeEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 			"in the apply when it is needed there) and reports how the stream arrived, as the data source of the same name " +
 			"does, but nothing it is given or returns is stored in the plan or the state (Terraform 1.10 and later). So its " +
 			"`headers` may take ephemeral values: a key from another ephemeral resource, such as " +
-			"`ephemeral \"azurerm_key_vault_secret\"`, or an ephemeral variable. Its results go where ephemeral values go: a " +
-			"`lifecycle` postcondition on it, which stops the run when the stream does not stream, another ephemeral " +
-			"resource, a provider block, an ephemeral output. A bad stream is no error by itself.",
+			"`ephemeral \"azurerm_key_vault_secret\"`, or an ephemeral variable. Its results go where ephemeral values go: " +
+			"a `check` block's assertion (a warning), a `precondition` of a resource that depends on the stream (it stops " +
+			"the run), another ephemeral resource, a provider block, an ephemeral output. Prefer those to a `postcondition` " +
+			"on the ephemeral resource itself, which makes `terraform show -json` of the plan crash in Terraform 1.11. A bad " +
+			"stream is no error by itself: it is a warning that says what happened, since Terraform prints no error " +
+			"message made of ephemeral values.",
 		Attributes: map[string]schema.Attribute{
 			"url":    schema.StringAttribute{Required: true, MarkdownDescription: descURL},
 			"method": schema.StringAttribute{Optional: true, MarkdownDescription: descMethod},
@@ -76,7 +80,16 @@ func (e *streamProbeEphemeralResource) Open(ctx context.Context, req ephemeral.O
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if m.read(ctx, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	if !m.read(ctx, &resp.Diagnostics) {
+		return
+	}
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	if !m.OK.ValueBool() {
+		// Terraform prints no message made of ephemeral values, so a
+		// check or a precondition on ok cannot say why: the warning does.
+		// It names no input (the URL may be an ephemeral value too).
+		var problems []string
+		resp.Diagnostics.Append(m.Problems.ElementsAs(ctx, &problems, false)...)
+		resp.Diagnostics.AddWarning("The stream did not pass: "+m.Outcome.ValueString(), strings.Join(problems, "\n\n"))
 	}
 }

@@ -45,8 +45,8 @@ func mergeHeaders(sources ...headerSource) (http.Header, []*input.Error) {
 			c := http.CanonicalHeaderKey(k)
 			here := fmt.Sprintf("%s[%q]", s.field, k)
 			if first, dup := where[c]; dup {
-				errs = append(errs, input.Errorf(s.field, "the header %q is also given as %s: give each header once (HTTP header names ignore case); a key belongs in %s or %s, which keep it out of the state",
-					k, first, FieldHeadersFromEnv, FieldHeadersWO))
+				errs = append(errs, input.Errorf(s.field, "the header %q is also given as %s: give each header once (HTTP header names ignore case); a key in %s keeps its value out of the plan and the state",
+					k, first, FieldHeadersFromEnv))
 				continue
 			}
 			where[c] = here
