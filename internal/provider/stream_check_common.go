@@ -28,7 +28,7 @@ var (
 		"name is in the configuration, the plan and the state, never its value. Terraform starts the provider with its own " +
 		"environment: export the variable where `terraform plan` and `terraform apply` run (in CI, from its secret store), as " +
 		"for `sseready probe --header-env`. A variable that is unset or empty is an error naming it, never an empty header. " +
-		"A header is given in one attribute only: one also in `headers` is an error."
+		"A header named here must not be in another of the headers attributes too: that is an error naming both."
 	descDuration = fmt.Sprintf("How long to read the stream (default %s, at most %s). The stream may end sooner, as a "+
 		"chat answer does after `data: [DONE]`, but must not be cut within it. ", streamcheck.DefaultDuration, streamcheck.MaxDuration) + durationSyntax
 	descMaxFirstEvent = "The first event must arrive within this long after the request. " + durationSyntax
