@@ -100,7 +100,7 @@ func TestAccStreamCheckHeadersFromEnv(t *testing.T) {
 			ExpectError: attrErrorRe("headers_from_env", fmt.Sprintf(`the header "api-key": the environment variable %s is not set or empty where terraform runs the provider`, envKeyVar)),
 		},
 		{
-			PreConfig: func() { os.Setenv(envKeyVar, envSecret2) },
+			PreConfig: func() { t.Setenv(envKeyVar, envSecret2) },
 			Config:    cfg("v2"),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionReplace), absent{envSecret2},

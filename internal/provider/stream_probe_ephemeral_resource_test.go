@@ -23,7 +23,10 @@ func TestStreamProbeEphemeralWarning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	typ := schemas.EphemeralResourceSchemas["sseready_stream_probe"].ValueType().(tftypes.Object)
+	typ, ok := schemas.EphemeralResourceSchemas["sseready_stream_probe"].ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatal("the ephemeral resource's schema is not an object")
+	}
 	open := func(minEvents int64) []*tfprotov6.Diagnostic {
 		vals := map[string]tftypes.Value{}
 		for name, at := range typ.AttributeTypes {
