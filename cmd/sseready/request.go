@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/sseready/terraform-provider-sseready/internal/input"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
@@ -67,9 +68,9 @@ func (r *requestFlags) request(set map[string]bool, stdin func() ([]byte, error)
 		if !ok || strings.TrimSpace(name) == "" || env == "" {
 			return out, fmt.Errorf("--header-env %q is not NAME=ENVVAR, such as api-key=AZURE_OPENAI_KEY", h)
 		}
-		v, ok := os.LookupEnv(env)
-		if !ok || v == "" {
-			return out, fmt.Errorf("--header-env %s: the environment variable %s is not set or empty", strings.TrimSpace(name), env)
+		v, err := input.Env(env)
+		if err != nil {
+			return out, fmt.Errorf("--header-env %s: %v", strings.TrimSpace(name), err)
 		}
 		out.Header.Add(strings.TrimSpace(name), v)
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -14,8 +15,9 @@ import (
 )
 
 var (
-	_ provider.Provider              = (*ssereadyProvider)(nil)
-	_ provider.ProviderWithFunctions = (*ssereadyProvider)(nil)
+	_ provider.Provider                       = (*ssereadyProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*ssereadyProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*ssereadyProvider)(nil)
 )
 
 type ssereadyProvider struct {
@@ -47,6 +49,10 @@ func (p *ssereadyProvider) Configure(context.Context, provider.ConfigureRequest,
 
 func (p *ssereadyProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{newStreamCheckResource}
+}
+
+func (p *ssereadyProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{newStreamProbeEphemeralResource}
 }
 
 func (p *ssereadyProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -20,6 +20,7 @@ import (
 var (
 	_ resource.Resource                   = (*streamCheckResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*streamCheckResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*streamCheckResource)(nil)
 )
 
 func newStreamCheckResource() resource.Resource { return &streamCheckResource{} }
@@ -53,18 +54,21 @@ func (r *streamCheckResource) Schema(_ context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "The URL read.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"url":             schema.StringAttribute{Required: true, MarkdownDescription: descURL},
-			"method":          schema.StringAttribute{Optional: true, MarkdownDescription: descMethod},
-			"body":            schema.StringAttribute{Optional: true, MarkdownDescription: descBody},
-			"headers":         schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: descHeaders},
+			"url":     schema.StringAttribute{Required: true, MarkdownDescription: descURL},
+			"method":  schema.StringAttribute{Optional: true, MarkdownDescription: descMethod},
+			"body":    schema.StringAttribute{Optional: true, MarkdownDescription: descBody},
+			"headers": schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: descHeaders + " or `headers_wo`."},
+			"headers_from_env": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: descHeadersFromEnv + " The variables are looked up at plan time too, when the check will read. " +
+					"A change to a variable's value alone does not read again: change `triggers` for that."},
 			"duration":        schema.StringAttribute{Optional: true, MarkdownDescription: descDuration},
 			"max_first_event": schema.StringAttribute{Optional: true, MarkdownDescription: descMaxFirstEvent},
 			"min_events":      schema.Int64Attribute{Optional: true, MarkdownDescription: descMinEvents},
 			"headers_wo": schema.MapAttribute{
 				Optional: true, WriteOnly: true, Sensitive: true, ElementType: types.StringType,
 				MarkdownDescription: "Request headers that are never stored in the plan or the state, such as " +
-					"`{ \"api-key\" = var.openai_key }` (Terraform 1.11 and later). A change to them alone does not read again: " +
-					"change `triggers` for that.",
+					"`{ \"api-key\" = var.openai_key }` with an ephemeral variable (Terraform 1.11 and later). A change to them alone " +
+					"does not read again: change `triggers` for that. A header is given in one attribute only.",
 			},
 			"triggers": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
@@ -86,10 +90,27 @@ func (r *streamCheckResource) Schema(_ context.Context, _ resource.SchemaRequest
 func (r *streamCheckResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m streamCheckModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !m.known() {
+	if resp.Diagnostics.HasError() || !m.known(ctx) || !fullyKnown(ctx, m.HeadersWO) {
 		return
 	}
-	_, errs := streamcheck.Parse(m.raw(ctx, types.MapNull(types.StringType), &resp.Diagnostics))
+	_, errs := streamcheck.Parse(m.raw(ctx, m.HeadersWO, &resp.Diagnostics))
+	addInputErrors(&resp.Diagnostics, errs)
+}
+
+// ModifyPlan looks up the variables headers_from_env names when the apply
+// will read the stream (a create, a replacement or an update), so that one
+// unset fails the plan rather than the apply. Their values are dropped:
+// the apply reads them again.
+func (r *streamCheckResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)) {
+		return // destroyed, or nothing changes: no read
+	}
+	var fromEnv types.Map
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(streamcheck.FieldHeadersFromEnv), &fromEnv)...)
+	if resp.Diagnostics.HasError() || !fullyKnown(ctx, fromEnv) {
+		return
+	}
+	_, errs := streamcheck.ReadHeaderEnv(goStrings(ctx, fromEnv, &resp.Diagnostics))
 	addInputErrors(&resp.Diagnostics, errs)
 }
 
@@ -125,9 +146,12 @@ type configReader interface {
 // stream passed (a failure is an error diagnostic).
 func (r *streamCheckResource) check(ctx context.Context, config configReader, m *streamCheckModel, diags *diag.Diagnostics) bool {
 	var wo types.Map
-	diags.Append(config.GetAttribute(ctx, path.Root("headers_wo"), &wo)...)
-	spec, errs := streamcheck.Parse(m.raw(ctx, wo, diags))
-	if addInputErrors(diags, errs) || diags.HasError() {
+	diags.Append(config.GetAttribute(ctx, path.Root(streamcheck.FieldHeadersWO), &wo)...)
+	if diags.HasError() {
+		return false
+	}
+	spec, ok := parseWithEnv(m.raw(ctx, wo, diags), diags)
+	if !ok {
 		return false
 	}
 	res := streamcheck.Run(ctx, spec)

@@ -62,7 +62,8 @@ func (k *keyRecorder) seen() []string {
 }
 
 // absent is a state and plan check that the secret appears nowhere in
-// terraform's JSON of them.
+// terraform's JSON of them (terraform show -json, which holds sensitive
+// values in the clear).
 type absent struct{ secret string }
 
 func (a absent) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
@@ -72,7 +73,7 @@ func (a absent) CheckState(_ context.Context, req statecheck.CheckStateRequest, 
 		return
 	}
 	if strings.Contains(string(b), a.secret) {
-		resp.Error = fmt.Errorf("the write-only header's value is in the state")
+		resp.Error = fmt.Errorf("the secret is in the state (terraform show -json)")
 	}
 }
 
@@ -83,7 +84,7 @@ func (a absent) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, res
 		return
 	}
 	if strings.Contains(string(b), a.secret) {
-		resp.Error = fmt.Errorf("the write-only header's value is in the plan")
+		resp.Error = fmt.Errorf("the secret is in the plan (terraform show -json)")
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sseready/terraform-provider-sseready/internal/streamcheck"
@@ -36,25 +37,26 @@ func (d *streamProbeDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 		MarkdownDescription: "Reads a deployed Server-Sent Events endpoint on every plan and reports how the stream arrived, " +
 			"for a `check` block (continuous validation): it never fails on a bad stream; the check's assertions judge " +
 			"`ok`, `outcome` and the figures. `sseready_stream_check` is the same read as a resource that fails the apply. " +
-			"Headers given here are stored in the state: for a key, prefer a subscription key scoped to the check.",
+			"Headers in `headers` are stored in the state: give a key in `headers_from_env`, which the provider reads from " +
+			"its environment, or read the stream with the ephemeral resource of the same name, which stores nothing.",
 		Attributes: map[string]schema.Attribute{
-			"url":             schema.StringAttribute{Required: true, MarkdownDescription: descURL},
-			"method":          schema.StringAttribute{Optional: true, MarkdownDescription: descMethod},
-			"body":            schema.StringAttribute{Optional: true, MarkdownDescription: descBody},
-			"headers":         schema.MapAttribute{Optional: true, Sensitive: true, ElementType: types.StringType, MarkdownDescription: descHeaders},
-			"duration":        schema.StringAttribute{Optional: true, MarkdownDescription: descDuration},
-			"max_first_event": schema.StringAttribute{Optional: true, MarkdownDescription: descMaxFirstEvent},
-			"min_events":      schema.Int64Attribute{Optional: true, MarkdownDescription: descMinEvents},
-			"ok":              schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the stream met every expectation."},
-			"problems": schema.ListAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "The expectations missed: what happened and which settings to look at, by rule. Empty when `ok`."},
-			"outcome":        schema.StringAttribute{Computed: true, MarkdownDescription: descOutcome},
-			"events":         schema.Int64Attribute{Computed: true, MarkdownDescription: descEvents},
-			"first_event_ms": schema.Float64Attribute{Computed: true, MarkdownDescription: descFirstEventMS},
-			"gap_ms_p95":     schema.Float64Attribute{Computed: true, MarkdownDescription: descGapP95},
-			"cut":            schema.BoolAttribute{Computed: true, MarkdownDescription: descCut},
-			"status":         schema.Int64Attribute{Computed: true, MarkdownDescription: descStatus},
-			"headers_ms":     schema.Float64Attribute{Computed: true, MarkdownDescription: descHeadersMS},
+			"url":              schema.StringAttribute{Required: true, MarkdownDescription: descURL},
+			"method":           schema.StringAttribute{Optional: true, MarkdownDescription: descMethod},
+			"body":             schema.StringAttribute{Optional: true, MarkdownDescription: descBody},
+			"headers":          schema.MapAttribute{Optional: true, Sensitive: true, ElementType: types.StringType, MarkdownDescription: descHeaders + "."},
+			"headers_from_env": schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: descHeadersFromEnv},
+			"duration":         schema.StringAttribute{Optional: true, MarkdownDescription: descDuration},
+			"max_first_event":  schema.StringAttribute{Optional: true, MarkdownDescription: descMaxFirstEvent},
+			"min_events":       schema.Int64Attribute{Optional: true, MarkdownDescription: descMinEvents},
+			"ok":               schema.BoolAttribute{Computed: true, MarkdownDescription: descOK},
+			"problems":         schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: descProblems},
+			"outcome":          schema.StringAttribute{Computed: true, MarkdownDescription: descOutcome},
+			"events":           schema.Int64Attribute{Computed: true, MarkdownDescription: descEvents},
+			"first_event_ms":   schema.Float64Attribute{Computed: true, MarkdownDescription: descFirstEventMS},
+			"gap_ms_p95":       schema.Float64Attribute{Computed: true, MarkdownDescription: descGapP95},
+			"cut":              schema.BoolAttribute{Computed: true, MarkdownDescription: descCut},
+			"status":           schema.Int64Attribute{Computed: true, MarkdownDescription: descStatus},
+			"headers_ms":       schema.Float64Attribute{Computed: true, MarkdownDescription: descHeadersMS},
 		},
 	}
 }
@@ -62,7 +64,7 @@ func (d *streamProbeDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 func (d *streamProbeDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var m streamProbeModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !m.known() {
+	if resp.Diagnostics.HasError() || !m.known(ctx) {
 		return
 	}
 	_, errs := streamcheck.Parse(m.raw(ctx, types.MapNull(types.StringType), &resp.Diagnostics))
@@ -75,9 +77,18 @@ func (d *streamProbeDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	spec, errs := streamcheck.Parse(m.raw(ctx, types.MapNull(types.StringType), &resp.Diagnostics))
-	if addInputErrors(&resp.Diagnostics, errs) || resp.Diagnostics.HasError() {
-		return
+	if m.read(ctx, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	}
+}
+
+// read reads the stream and fills the outputs, ok and problems: the data
+// source's read and the ephemeral resource's open. It reports whether the
+// inputs allowed a read; a bad stream is no error.
+func (m *streamProbeModel) read(ctx context.Context, diags *diag.Diagnostics) bool {
+	spec, ok := parseWithEnv(m.raw(ctx, types.MapNull(types.StringType), diags), diags)
+	if !ok {
+		return false
 	}
 	res := streamcheck.Run(ctx, spec)
 	m.set(res)
@@ -87,5 +98,5 @@ func (d *streamProbeDataSource) Read(ctx context.Context, req datasource.ReadReq
 		problems = append(problems, types.StringValue(p.String()))
 	}
 	m.Problems = types.ListValueMust(types.StringType, problems)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return true
 }

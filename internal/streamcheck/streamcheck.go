@@ -41,6 +41,9 @@ type Spec struct {
 	URL     string
 	Request probe.Request
 	Expect  Expect
+	// headerEnv names, for each header, the environment variable WithEnv
+	// reads its value from.
+	headerEnv map[string]string
 }
 
 // Expect is what the stream must do.
@@ -57,10 +60,13 @@ type Expect struct {
 // Raw is a check as users write it: strings and numbers, validated by
 // Parse with messages that name the attribute.
 type Raw struct {
-	URL, Method, Body       string
-	Header                  map[string]string
-	Duration, MaxFirstEvent string // Go durations; "" for the default
-	MinEvents               *int64 // nil for the default
+	URL, Method, Body string
+	// Header (headers), HeaderWO (headers_wo) and HeaderFromEnv
+	// (headers_from_env: header name to environment variable name) are
+	// the request's headers; each header in one of them only.
+	Header, HeaderWO, HeaderFromEnv map[string]string
+	Duration, MaxFirstEvent         string // Go durations; "" for the default
+	MinEvents                       *int64 // nil for the default
 }
 
 // Parse validates a check. Every problem is an *input.Error naming its
@@ -81,11 +87,13 @@ func Parse(r Raw) (Spec, []*input.Error) {
 	if s.Request.Method != "" && !probe.ValidMethod(s.Request.Method) {
 		errs = append(errs, input.Errorf(FieldMethod, "%q is not an HTTP method, such as GET or POST", r.Method))
 	}
-	if len(r.Header) > 0 {
-		s.Request.Header = map[string][]string{}
-		for k, v := range r.Header {
-			s.Request.Header[k] = []string{v}
-		}
+	h, herrs := mergeHeaders(headerSource{FieldHeaders, r.Header}, headerSource{FieldHeadersWO, r.HeaderWO}, headerSource{FieldHeadersFromEnv, r.HeaderFromEnv})
+	errs = append(errs, herrs...)
+	if len(h) > 0 {
+		s.Request.Header = h
+	}
+	if len(r.HeaderFromEnv) > 0 {
+		s.headerEnv = r.HeaderFromEnv
 	}
 	if r.Duration != "" {
 		d, err := input.Duration(FieldDuration, r.Duration)
@@ -130,8 +138,12 @@ type Result struct {
 // OK reports whether the stream met every expectation.
 func (r Result) OK() bool { return len(r.Problems) == 0 }
 
-// Run probes the endpoint and judges the stream.
+// Run probes the endpoint and judges the stream. A check with headers
+// from the environment runs once WithEnv has read them: never without.
 func Run(ctx context.Context, s Spec) Result {
+	if s.headerEnv != nil {
+		panic("streamcheck: Run before WithEnv read " + FieldHeadersFromEnv)
+	}
 	rep := probe.Run(ctx, s.URL, probe.Options{Duration: s.Expect.Duration, Request: s.Request})
 	return Result{Report: rep, Problems: Judge(rep, s.Expect)}
 }

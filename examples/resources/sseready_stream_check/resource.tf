@@ -14,6 +14,9 @@ resource "sseready_stream_check" "chat" {
     messages = [{ role = "user", content = "Count from 1 to 20, one number per line." }]
   })
   headers_wo = { "api-key" = var.openai_key } # Terraform 1.11+
+  # Or, on any version, a key the provider reads from its environment
+  # (export AZURE_OPENAI_KEY where terraform runs), its value stored nowhere:
+  #   headers_from_env = { "api-key" = "AZURE_OPENAI_KEY" }
 
   duration        = "30s"
   max_first_event = "5s"

@@ -1,0 +1,117 @@
+package streamcheck
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+
+	"github.com/sseready/terraform-provider-sseready/internal/input"
+)
+
+// The attributes request headers come in.
+const (
+	// FieldHeaders holds headers whose values are in the configuration
+	// (and the state).
+	FieldHeaders = "headers"
+	// FieldHeadersWO holds headers whose values are in the configuration
+	// only (write-only: never in the plan or the state).
+	FieldHeadersWO = "headers_wo"
+	// FieldHeadersFromEnv names, for each header, the environment variable
+	// its value is read from when the stream is read: the value is in
+	// neither the configuration, the plan nor the state.
+	FieldHeadersFromEnv = "headers_from_env"
+)
+
+// envName is a portable environment variable name.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// headerSource is one attribute's headers.
+type headerSource struct {
+	field  string
+	header map[string]string
+}
+
+// mergeHeaders joins the headers given in each attribute. A header given
+// twice, in two attributes or twice in one (HTTP names ignore case), is an
+// error naming both places: which value would be sent is not for sseready
+// to guess.
+func mergeHeaders(sources ...headerSource) (http.Header, []*input.Error) {
+	var errs []*input.Error
+	out := http.Header{}
+	where := map[string]string{} // canonical name: the attribute and the name as given
+	for _, s := range sources {
+		for _, k := range sortedKeys(s.header) {
+			c := http.CanonicalHeaderKey(k)
+			here := fmt.Sprintf("%s[%q]", s.field, k)
+			if first, dup := where[c]; dup {
+				errs = append(errs, input.Errorf(s.field, "the header %q is also given as %s: give each header once (HTTP header names ignore case); a key in %s keeps its value out of the plan and the state",
+					k, first, FieldHeadersFromEnv))
+				continue
+			}
+			where[c] = here
+			if s.field == FieldHeadersFromEnv {
+				if !envName.MatchString(s.header[k]) {
+					// The value is not echoed: it may be the key itself,
+					// written where its variable's name belongs.
+					errs = append(errs, input.Errorf(s.field, "the value for the header %q is not an environment variable name (letters, digits and _, not starting with a digit): give the name of the variable that holds the key, such as AZURE_OPENAI_KEY, not the key", k))
+				}
+				continue
+			}
+			out.Set(k, s.header[k])
+		}
+	}
+	return out, errs
+}
+
+// ReadHeaderEnv reads each header's value from the environment variable
+// headers_from_env names for it, in this process's environment: the
+// provider's, which terraform starts with its own. A variable that is
+// unset or empty is an error naming the header and the variable and what
+// to do, never an empty header.
+func ReadHeaderEnv(fromEnv map[string]string) (http.Header, []*input.Error) {
+	var errs []*input.Error
+	out := http.Header{}
+	for _, k := range sortedKeys(fromEnv) {
+		name := fromEnv[k]
+		v, err := input.Env(name)
+		if err != nil {
+			errs = append(errs, input.Errorf(FieldHeadersFromEnv, "the header %q: %v where terraform runs the provider: set it in the environment of terraform plan and apply (export %s=..., or your CI system's secret variables; in HCP Terraform, a sensitive workspace environment variable)",
+				k, err, name))
+			continue
+		}
+		out.Set(k, v)
+	}
+	return out, errs
+}
+
+// WithEnv returns the check with the headers that come from the
+// environment read into its request. Call it where and when the stream is
+// read: the values are held nowhere else.
+func (s Spec) WithEnv() (Spec, []*input.Error) {
+	h, errs := ReadHeaderEnv(s.headerEnv)
+	if len(errs) > 0 {
+		return s, errs
+	}
+	s.headerEnv = nil
+	if len(h) > 0 {
+		merged := s.Request.Header.Clone()
+		if merged == nil {
+			merged = http.Header{}
+		}
+		for k, v := range h {
+			merged[k] = v
+		}
+		s.Request.Header = merged
+	}
+	return s, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
