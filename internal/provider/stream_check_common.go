@@ -31,7 +31,10 @@ var (
 		"A header named here must not be in another of the headers attributes too: that is an error naming both."
 	descDuration = fmt.Sprintf("How long to read the stream (default %s, at most %s). The stream may end sooner, as a "+
 		"chat answer does after `data: [DONE]`, but must not be cut within it. ", streamcheck.DefaultDuration, streamcheck.MaxDuration) + durationSyntax
-	descMaxFirstEvent = "The first event must arrive within this long after the request. " + durationSyntax
+	descMaxFirstEvent = "The first event must arrive within this long after the request. A reasoning model can think for minutes " +
+		"before its first token: set this above that silence, and make sure every hop on the path lets the silence through " +
+		"(a heartbeat such as `: ping` comments while the model thinks; `sseready_stream_profile` counts the silence before " +
+		"the first event in `max_event_gap`). Comments before the first event do not count as the first event. " + durationSyntax
 	descMinEvents     = fmt.Sprintf("The fewest events the stream must deliver (default %d).", streamcheck.DefaultMinEvents)
 
 	descOK           = "Whether the stream met every expectation."
