@@ -79,6 +79,15 @@ func (r *StreamReader) Next() (sse.Received, error) {
 // an event.
 func (r *StreamReader) Discarded() bool { return r.sse.Discarded }
 
+// Decoder reads body, sent with that Content-Encoding header value,
+// decoded (gzip, deflate or br; "" and identity as it is), for a client
+// that parses the stream itself. The decompressor starts at the first
+// read. A coding it does not decode is an error.
+func Decoder(body io.Reader, contentEncoding string) (io.Reader, error) {
+	_, r, err := decoder(body, contentEncoding)
+	return r, err
+}
+
 // decoder returns the coding's name and a reader of the decoded body.
 // The decompressor starts at the first read, so building it waits for no
 // byte.

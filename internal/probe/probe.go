@@ -108,7 +108,8 @@ type Report struct {
 	// Heartbeats counts comment lines.
 	Heartbeats int `json:"heartbeats"`
 	// Protocol is the protocol the stream spoke: forced, or recognised
-	// from its events (sse when none was).
+	// from its events (sse when none was; empty when no stream was read
+	// and none was forced).
 	Protocol Protocol `json:"protocol"`
 	// Completed: the protocol's final event arrived. Always false on a
 	// plain stream, which has none.
