@@ -25,18 +25,19 @@ type messagesRequest struct {
 	Stream *bool `json:"stream"`
 }
 
-// anthropicError answers with Anthropic's error shape.
-func anthropicError(w http.ResponseWriter, status int, typ, msg string) {
+// invalidRequest answers with Anthropic's error shape, an
+// invalid_request_error.
+func invalidRequest(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"type": "error", "error": map[string]string{"type": typ, "message": msg}})
+	_ = json.NewEncoder(w).Encode(map[string]any{"type": "error", "error": map[string]string{"type": "invalid_request_error", "message": msg}})
 }
 
 func readMessagesRequest(w http.ResponseWriter, r *http.Request) (messagesRequest, bool) {
 	var req messagesRequest
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		anthropicError(w, http.StatusMethodNotAllowed, "invalid_request_error", fmt.Sprintf("messages take POST with a JSON body, not %s", r.Method))
+		invalidRequest(w, http.StatusMethodNotAllowed, fmt.Sprintf("messages take POST with a JSON body, not %s", r.Method))
 		return req, false
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -45,12 +46,12 @@ func readMessagesRequest(w http.ResponseWriter, r *http.Request) (messagesReques
 	}
 	switch {
 	case err != nil:
-		anthropicError(w, http.StatusBadRequest, "invalid_request_error",
+		invalidRequest(w, http.StatusBadRequest,
 			`the body is not a Messages request (JSON such as {"max_tokens": 256, "messages": [{"role": "user", "content": "hi"}], "stream": true}): `+err.Error())
 	case len(req.Messages) == 0:
-		anthropicError(w, http.StatusBadRequest, "invalid_request_error", "messages: field required")
+		invalidRequest(w, http.StatusBadRequest, "messages: field required")
 	case req.MaxTokens < 1:
-		anthropicError(w, http.StatusBadRequest, "invalid_request_error", "max_tokens: field required, 1 or more")
+		invalidRequest(w, http.StatusBadRequest, "max_tokens: field required, 1 or more")
 	default:
 		return req, true
 	}
