@@ -37,6 +37,32 @@ clients ignore. Without "stream": true the answer is one JSON completion,
 once generated. Another method or body gets a 4xx with an OpenAI-style
 error.
 
+--responses answers as the OpenAI Responses API (a POST with input and
+"stream": true gets response.created ... one response.output_text.delta
+per token ... response.completed), --messages as Anthropic's Messages API
+(max_tokens and messages; message_start ... content_block_delta ...
+message_stop), both on any path and timed as --chat-completions is.
+--mcp serves an MCP server (protocol 2025-06-18): the Streamable HTTP
+transport on any path but /sse and /messages, which serve the 2024-11-05
+HTTP+SSE transport (GET /sse opens the stream, whose endpoint event names
+/messages?sessionId=... to POST to). Its tool count sends one
+notifications/progress per step (--events, default 5, or the call's
+{"steps": N}) --interval apart, then its result. Every event carries
+sent_unix_nano: in the JSON object, or in _meta for MCP.
+
+--ending says how a dialect's stream ends: final (its final event), error
+(its error event: response.failed, Anthropic's error, a JSON-RPC error),
+incomplete (Responses: response.incomplete) or none (no final event: the
+connection closes cleanly, which a client must count as a cut).
+
+--first-event-delay keeps every stream silent after its response headers
+before the first event, as a model that thinks before its first token;
+--heartbeat fills that silence, as any other, with comments.
+
+--compress gzip|br|deflate compresses the answers of requests that accept
+the coding; --compress-mode flush flushes the compressor after each event
+(the stream still streams), whole never does (it leaves in one piece).
+
 Flags:
 `
 
@@ -77,6 +103,13 @@ func runBackend(ctx context.Context, args []string, stderr io.Writer) int {
 	durationVar(fs, &cfg.Silence, "silence", 0, "how long the silence after --silence-after lasts")
 	fs.IntVar(&cfg.Padding, "padding", 0, "bytes of padding in each event's data")
 	fs.BoolVar(&cfg.ChatCompletions, "chat-completions", false, "answer POST chat completions requests as Azure OpenAI does (see above)")
+	fs.BoolVar(&cfg.Responses, "responses", false, "answer POST Responses API requests as OpenAI does (see above)")
+	fs.BoolVar(&cfg.Messages, "messages", false, "answer POST Messages API requests as Anthropic does (see above)")
+	fs.BoolVar(&cfg.MCP, "mcp", false, "serve an MCP server over Streamable HTTP and, at /sse and /messages, HTTP+SSE (see above)")
+	fs.StringVar(&cfg.Ending, "ending", "final", "how a dialect's stream ends: final, error, incomplete (--responses) or none")
+	durationVar(fs, &cfg.FirstEventDelay, "first-event-delay", 0, "stay silent this long after the response headers before the first event (--heartbeat fills it)")
+	fs.StringVar(&cfg.Compress, "compress", "", "compress answers with this coding when the request accepts it: gzip, br or deflate")
+	fs.StringVar(&cfg.CompressMode, "compress-mode", "", "with --compress: flush (the compressor after each event; the default) or whole (never: one piece)")
 	fs.StringVar(&cfg.AllowOrigin, "allow-origin", "", "send Access-Control-Allow-Origin with this value (* or an origin), for browser pages served elsewhere")
 	var omit stringList
 	fs.Var(&omit, "omit-header", "a recommended response header not to send (repeatable)")

@@ -115,22 +115,14 @@ func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request, f http.Flush
 	if !ok {
 		return
 	}
-	tokens := h.cfg.Events
-	if tokens == 0 {
-		tokens = DefaultChatTokens
-	}
+	tokens := h.tokens()
 	model := req.Model
 	if model == "" {
 		model = "sseready-test"
 	}
 	prompt := 0
 	for _, m := range req.Messages {
-		var text string
-		if json.Unmarshal(m.Content, &text) == nil {
-			prompt += len(strings.Fields(text))
-		} else {
-			prompt++ // content parts: one token each, for a count that adds up
-		}
+		prompt += promptTokens(m.Content)
 	}
 	usage := chatUsage{PromptTokens: prompt, CompletionTokens: tokens, TotalTokens: prompt + tokens}
 	created := h.now().Unix()
@@ -161,6 +153,9 @@ func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request, f http.Flush
 		f.Flush()
 		return r.Context().Err() == nil
 	}
+	if !h.firstEventDelay(r, sw, f) {
+		return
+	}
 	empty := ""
 	if !send([]chunkChoice{{Delta: chatDelta{Role: "assistant", Content: &empty}}}, nil) {
 		return
@@ -169,11 +164,8 @@ func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request, f http.Flush
 		if i > 1 && !h.waitWithHeartbeats(r, sw, f, h.gapBefore(i)) {
 			return
 		}
-		word := chatWords[(i-1)%len(chatWords)]
-		if i > 1 {
-			word = " " + word
-		}
-		if !send([]chunkChoice{{Delta: chatDelta{Content: &word}}}, nil) {
+		w := word(i)
+		if !send([]chunkChoice{{Delta: chatDelta{Content: &w}}}, nil) {
 			return
 		}
 	}
@@ -182,6 +174,9 @@ func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request, f http.Flush
 		return
 	}
 	if includeUsage && !send([]chunkChoice{}, &usage) {
+		return
+	}
+	if h.cfg.Ending == EndNone {
 		return
 	}
 	if sw.Event("", "", "[DONE]") == nil {
@@ -203,26 +198,13 @@ func (h *Handler) gapBefore(i int) time.Duration {
 // one JSON completion, once all of it is generated (here: after the time
 // the stream would take).
 func (h *Handler) answerWhole(w http.ResponseWriter, r *http.Request, tokens int, id string, created int64, model string, usage chatUsage) {
-	var text strings.Builder
-	var wait time.Duration
-	for i := 1; i <= tokens; i++ {
-		if i > 1 {
-			text.WriteByte(' ')
-			wait += h.gapBefore(i)
-		}
-		text.WriteString(chatWords[(i-1)%len(chatWords)])
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-r.Context().Done():
+	if !h.wholeWait(r, tokens) {
 		return
-	case <-t.C:
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"id": id, "object": "chat.completion", "created": created, "model": model,
-		"choices": []map[string]any{{"index": 0, "message": map[string]any{"role": "assistant", "content": text.String()}, "finish_reason": "stop"}},
+		"choices": []map[string]any{{"index": 0, "message": map[string]any{"role": "assistant", "content": strings.TrimSpace(completion(tokens))}, "finish_reason": "stop"}},
 		"usage":   usage,
 	})
 }

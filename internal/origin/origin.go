@@ -1,9 +1,13 @@
 // Package origin is a test SSE origin: it streams numbered events at a
 // set interval, each carrying the time it was sent, with comment
-// heartbeats, silences on demand, id-based resume (Last-Event-ID) and the
-// recommended response headers, any of which can be left out to test what
-// breaks without them. With ChatCompletions it answers as an OpenAI-style
-// chat completions endpoint instead (chat.go).
+// heartbeats, a silence before the first event or after any, id-based
+// resume (Last-Event-ID) and the recommended response headers, any of
+// which can be left out to test what breaks without them. It answers in
+// today's LLM and agent dialects instead on demand: OpenAI-style chat
+// completions (chat.go), the Responses API (responses.go), Anthropic's
+// Messages API (messages.go) and an MCP server over both HTTP transports
+// (mcp.go, mcpsse.go); and it compresses its answers when asked, flushing
+// the compressor after each event or not at all (compress.go).
 package origin
 
 import (
@@ -47,7 +51,40 @@ type Config struct {
 	// OpenAI does (chat.go): Events is then the number of content chunks
 	// (0: DefaultChatTokens), and the other settings time them.
 	ChatCompletions bool
+	// Responses answers POST Responses API requests as OpenAI does
+	// (responses.go), Messages Anthropic Messages API requests
+	// (messages.go), both timed as ChatCompletions is. MCP serves an MCP
+	// server whose tool count sends Events progress notifications
+	// (0: DefaultMCPSteps) Interval apart, then its result (mcp.go). At
+	// most one of the four.
+	Responses, Messages, MCP bool
+	// FirstEventDelay keeps the stream silent after its response headers
+	// for that long before the first event (a model that thinks before
+	// its first token; in MCP, before the tool's first progress
+	// notification). Heartbeat fills it with comments, as it fills any
+	// silence.
+	FirstEventDelay time.Duration
+	// Ending is how a dialect's stream ends: EndFinal (or "") with its
+	// final event; EndError with its error event instead (Responses'
+	// response.failed, Anthropic's error, an MCP JSON-RPC error); EndNone
+	// with no final event at all, the connection closing cleanly;
+	// EndIncomplete (Responses) with response.incomplete.
+	Ending string
+	// Compress compresses each 200 answer whose request accepts the coding
+	// (CompressGzip, CompressDeflate, CompressBrotli; "": none), and
+	// CompressMode says how: CompressFlush (or "") flushes the compressor
+	// after each event, CompressWhole never does, so the answer leaves in
+	// one piece at its end (or when the compressor's own buffers fill).
+	Compress, CompressMode string
 }
+
+// Endings of a dialect's stream (Config.Ending).
+const (
+	EndFinal      = "final"
+	EndError      = "error"
+	EndNone       = "none"
+	EndIncomplete = "incomplete"
+)
 
 // Payload is the JSON data of each event.
 type Payload struct {
@@ -71,6 +108,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("a silence needs silence-after N: the event after which it falls")
 	case c.Padding < 0:
 		return fmt.Errorf("padding cannot be negative")
+	case c.FirstEventDelay < 0:
+		return fmt.Errorf("the first event's delay cannot be negative")
+	}
+	if err := c.validateDialect(); err != nil {
+		return err
+	}
+	if err := validateCompress(c.Compress, c.CompressMode); err != nil {
+		return err
 	}
 	if err := validateOrigin(c.AllowOrigin); err != nil {
 		return err
@@ -97,6 +142,35 @@ func validateOrigin(o string) error {
 	return nil
 }
 
+// validateDialect checks that at most one dialect is on, and that the
+// ending is one it has.
+func (c Config) validateDialect() error {
+	var on []string
+	for name, set := range map[string]bool{"chat-completions": c.ChatCompletions, "responses": c.Responses, "messages": c.Messages, "mcp": c.MCP} {
+		if set {
+			on = append(on, name)
+		}
+	}
+	sort.Strings(on)
+	switch {
+	case len(on) > 1:
+		return fmt.Errorf("the origin answers in one dialect at a time, not %s", strings.Join(on, " and "))
+	case c.Ending == "" || c.Ending == EndFinal:
+		return nil
+	case len(on) == 0:
+		return fmt.Errorf("ending %q is for a dialect's stream (chat completions, Responses, Messages, MCP): a plain stream has no final event", c.Ending)
+	case c.Ending == EndNone:
+		return nil
+	case c.Ending == EndError && !c.ChatCompletions:
+		return nil
+	case c.Ending == EndIncomplete && c.Responses:
+		return nil
+	case c.Ending == EndError || c.Ending == EndIncomplete:
+		return fmt.Errorf("ending %q is not one the %s dialect has", c.Ending, on[0])
+	}
+	return fmt.Errorf("ending %q is not %s, %s, %s or %s", c.Ending, EndFinal, EndError, EndIncomplete, EndNone)
+}
+
 func headerNames() string {
 	var names []string
 	for k := range streamprofile.BackendResponseHeaders() {
@@ -110,6 +184,7 @@ func headerNames() string {
 type Handler struct {
 	cfg Config
 	now func() time.Time
+	mcp *mcpServer
 }
 
 // New returns the origin's handler.
@@ -117,20 +192,37 @@ func New(cfg Config) (*Handler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Handler{cfg: cfg, now: time.Now}, nil
+	h := &Handler{cfg: cfg, now: time.Now}
+	if cfg.MCP {
+		h.mcp = newMCPServer()
+	}
+	return h, nil
 }
 
 // ServeHTTP streams events until the configured count, the client leaving
 // or the server shutting down. A Last-Event-ID header resumes after that
 // event.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
+	if _, ok := w.(http.Flusher); !ok {
 		http.Error(w, "streaming is not supported by this server", http.StatusInternalServerError)
 		return
 	}
-	if h.cfg.ChatCompletions {
+	cw, done := h.compressing(w, r)
+	defer done()
+	w = cw
+	flusher := cw
+	switch {
+	case h.cfg.ChatCompletions:
 		h.serveChat(w, r, flusher)
+		return
+	case h.cfg.Responses:
+		h.serveResponses(w, r, flusher)
+		return
+	case h.cfg.Messages:
+		h.serveMessages(w, r, flusher)
+		return
+	case h.cfg.MCP:
+		h.serveMCP(w, r, flusher)
 		return
 	}
 	start := 1
@@ -152,6 +244,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := sse.NewWriter(w)
 	ctx := r.Context()
 	pad := strings.Repeat("x", h.cfg.Padding)
+	if !h.firstEventDelay(r, sw, flusher) {
+		return
+	}
 	for seq := start; h.cfg.Events == 0 || seq <= h.cfg.Events; seq++ {
 		if seq > start {
 			wait := h.cfg.Interval
@@ -190,6 +285,12 @@ func (h *Handler) writeStreamHeaders(w http.ResponseWriter, f http.Flusher) {
 	}
 	w.WriteHeader(http.StatusOK)
 	f.Flush()
+}
+
+// firstEventDelay keeps the stream silent (but for heartbeats) for
+// FirstEventDelay. It reports false when the client left.
+func (h *Handler) firstEventDelay(r *http.Request, sw *sse.Writer, f http.Flusher) bool {
+	return h.cfg.FirstEventDelay == 0 || h.waitWithHeartbeats(r, sw, f, h.cfg.FirstEventDelay)
 }
 
 // waitWithHeartbeats waits d, sending a heartbeat whenever the stream has

@@ -5,9 +5,9 @@ import (
 	"strings"
 )
 
-// Usage is the token count of an OpenAI-style chat completion, from the
-// chunk a stream carries before data: [DONE] when the request asked for
-// it (stream_options.include_usage).
+// Usage is a response's token count: a chat completion's usage chunk
+// (stream_options.include_usage), a Responses response's usage, or
+// Anthropic's input and output tokens, in the chat completions' names.
 type Usage struct {
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
@@ -20,52 +20,45 @@ const chunkObject = "chat.completion.chunk"
 // doneData is the data of the event that ends a chat completions stream.
 const doneData = "[DONE]"
 
-// payload is what the probe reads of an event's JSON data: the test
-// origin's send time, and a chat completion chunk's type, content and
-// usage. Other fields are ignored, as real clients ignore sent_unix_nano.
-type payload struct {
-	SentUnixNano int64  `json:"sent_unix_nano"`
-	Object       string `json:"object"`
-	Choices      []struct {
+// chatChunk is what the probe reads of a chat completion chunk: its
+// choices' deltas and finish reasons, and the usage. Other fields are
+// ignored, as real clients ignore sent_unix_nano.
+type chatChunk struct {
+	Choices []struct {
 		Delta struct {
 			Content   string          `json:"content"`
 			ToolCalls json.RawMessage `json:"tool_calls"`
 		} `json:"delta"`
+		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
 	Usage *Usage `json:"usage"`
 }
 
-// readPayload decodes data when it is a JSON object; ok is false for any
-// other data, which the probe then reads as opaque.
-func readPayload(data string) (p payload, ok bool) {
-	if !strings.HasPrefix(strings.TrimSpace(data), "{") {
-		return p, false
+// readChat reads a chat completions event: a chunk carries content when
+// it has text or a tool call's delta (a role-only chunk, the finish
+// chunk, the usage chunk and a content filter chunk carry none), and
+// data: [DONE] completes the stream.
+func readChat(data string) Reading {
+	if isDone(data) {
+		return Reading{Final: true}
 	}
-	return p, json.Unmarshal([]byte(data), &p) == nil
-}
-
-// chatChunk reports whether the payload is a chat completion chunk.
-func (p payload) chatChunk() bool { return p.Object == chunkObject }
-
-// carriesContent reports whether a chunk carries generated output: text
-// or a tool call's delta. A role-only chunk, the finish chunk and the
-// usage chunk carry none.
-func (p payload) carriesContent() bool {
-	for _, c := range p.Choices {
-		if c.Delta.Content != "" || (len(c.Delta.ToolCalls) > 0 && string(c.Delta.ToolCalls) != "null") {
-			return true
+	var c chatChunk
+	if !jsonObject(data, &c) {
+		return Reading{Content: true} // not a chunk: opaque output
+	}
+	r := Reading{Usage: c.Usage}
+	var text strings.Builder
+	for _, ch := range c.Choices {
+		text.WriteString(ch.Delta.Content)
+		if ch.Delta.Content != "" || (len(ch.Delta.ToolCalls) > 0 && string(ch.Delta.ToolCalls) != "null") {
+			r.Content = true
+		}
+		if ch.FinishReason != nil && *ch.FinishReason != "" {
+			r.StopReason = *ch.FinishReason
 		}
 	}
-	return false
-}
-
-// text is the chunk's generated text, its choices' in order.
-func (p payload) text() string {
-	var b strings.Builder
-	for _, c := range p.Choices {
-		b.WriteString(c.Delta.Content)
-	}
-	return b.String()
+	r.Text = text.String()
+	return r
 }
 
 func isDone(data string) bool { return strings.TrimSpace(data) == doneData }

@@ -10,9 +10,10 @@ const (
 	// Streamed: status 200, Content-Type text/event-stream, and the events
 	// arrived one by one: none later than Options.MaxLatency after it was
 	// sent, none coalesced with others, and the stream ended as its
-	// protocol ends (or the probe stopped reading). A chat completions
-	// stream ends at data: [DONE]: the probe stops there and counts it
-	// complete, however many events Options.Events asked for.
+	// protocol ends (or the probe stopped reading). A stream whose
+	// protocol has a final event (data: [DONE], response.completed,
+	// message_stop, the MCP response) ends there: the probe stops and
+	// counts it complete, however many events Options.Events asked for.
 	Streamed Outcome = "streamed"
 	// Buffered: the events arrived, but in bursts or late: several sent
 	// apart arrived in one read (or, with the sender's timestamps, within a
@@ -32,8 +33,9 @@ const (
 	Held Outcome = "held"
 	// Cut: the stream broke off (a reset, a connection closed in the middle
 	// of the body), ended in the middle of an event, ended before the
-	// probe's Events, ended with no event at all, or, on a chat
-	// completions stream, ended without its final data: [DONE]. A chain
+	// probe's Events, ended with no event at all, or ended without its
+	// protocol's final event (a chat completions stream without data:
+	// [DONE], a Responses stream without response.completed...). A chain
 	// emulated on loopback also reports a hop that dropped the flow
 	// silently (chainrun).
 	Cut Outcome = "cut"
@@ -44,13 +46,16 @@ const (
 	// (a JSON completion, an HTML error page).
 	NotSSE Outcome = "not_sse"
 	// Error: no response: the request could not be built or sent
-	// (connection refused, DNS, TLS), or the connection failed before the
-	// response headers.
+	// (connection refused, DNS, TLS), the connection failed before the
+	// response headers, the response's coding cannot be decoded, or an MCP
+	// session could not be set up; or the stream's protocol said it failed
+	// (an error event: Responses' response.failed or error, Anthropic's
+	// error; fault error_event).
 	Error Outcome = "error"
 )
 
-// FaultKind says what went wrong with a stream that was cut, held or
-// buffered.
+// FaultKind says what went wrong with a stream that was cut, held,
+// buffered or ended by an error event.
 type FaultKind string
 
 const (
@@ -63,8 +68,13 @@ const (
 	// EndedMidEvent: the stream ended inside an event (no empty line
 	// dispatched it), which a client discards.
 	EndedMidEvent FaultKind = "ended_mid_event"
-	// NoDone: a chat completions stream ended without data: [DONE].
-	NoDone FaultKind = "no_done"
+	// NoFinalEvent: the stream ended without its protocol's final event
+	// (Protocol.HasFinal): data: [DONE], response.completed, message_stop,
+	// the MCP response.
+	NoFinalEvent FaultKind = "no_final_event"
+	// ErrorEvent: the stream's protocol sent an error event
+	// (Report.StreamError).
+	ErrorEvent FaultKind = "error_event"
 	// DroppedSilently: a hop dropped the flow and told the client nothing;
 	// only a chain emulated on loopback knows (chainrun).
 	DroppedSilently FaultKind = "dropped_silently"
@@ -78,13 +88,14 @@ const (
 	ReleasedAtEnd FaultKind = "released_at_end"
 	// Late: events arrived more than MaxLatency after they were sent.
 	Late FaultKind = "late"
-	// Coalesced: events sent apart arrived together.
+	// Coalesced: events sent apart arrived together; or the keep-alives
+	// sent during the silence before the first content did, after it.
 	Coalesced FaultKind = "coalesced"
 )
 
-// Fault is the record of a stream that was cut, held or buffered: what
-// happened, when, after how long a silence, and which hop did it when
-// that is known.
+// Fault is the record of a stream that was cut, held, buffered or ended
+// by an error event: what happened, when, after how long a silence, and
+// which hop did it when that is known.
 type Fault struct {
 	Kind FaultKind `json:"kind"`
 	// AfterMS is when it showed, since the request was sent: the end of
@@ -108,6 +119,8 @@ func outcomeOfFault(k FaultKind) Outcome {
 		return Held
 	case Late, Coalesced:
 		return Buffered
+	case ErrorEvent:
+		return Error
 	}
 	return Cut
 }

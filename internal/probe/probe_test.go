@@ -317,7 +317,7 @@ func TestChatCompletions(t *testing.T) {
 					t.Fatalf("content %q", text)
 				}
 			case Cut:
-				if rep.Fault.Kind != NoDone {
+				if rep.Fault.Kind != NoFinalEvent {
 					t.Fatalf("fault %+v", rep.Fault)
 				}
 			}

@@ -21,6 +21,12 @@ type Request struct {
 	// unless given. Values may be secrets (api-key): nothing here prints
 	// them.
 	Header http.Header
+	// Compressed asks for the codings StreamReader decodes
+	// (AcceptCompressed). Without it, and without an Accept-Encoding in
+	// Header, the request asks for identity, so that Go's client neither
+	// asks for gzip itself nor decodes it: whatever coding arrives, the
+	// probe decodes it, once (StreamReader).
+	Compressed bool
 }
 
 // HTTP builds the request for url.
@@ -44,6 +50,12 @@ func (r Request) HTTP(ctx context.Context, url string) (*http.Request, error) {
 	}
 	if req.Header.Get("Accept") == "" {
 		req.Header.Set("Accept", "text/event-stream")
+	}
+	if req.Header.Get("Accept-Encoding") == "" {
+		req.Header.Set("Accept-Encoding", "identity")
+		if r.Compressed {
+			req.Header.Set("Accept-Encoding", AcceptCompressed)
+		}
 	}
 	if len(r.Body) > 0 && req.Header.Get("Content-Type") == "" {
 		if t := strings.TrimSpace(string(r.Body)); strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
