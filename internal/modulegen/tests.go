@@ -1,6 +1,7 @@
 package modulegen
 
 import (
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -34,9 +35,25 @@ func timeScale(s Spec) int {
 	if b.HeartbeatClock.Limit > b.WireSilence {
 		scale = min(scale, float64(b.HeartbeatClock.Limit-b.WireSilence)/float64(proofSlack))
 	}
-	gap, _ := input.Duration("max_event_gap", s.MaxEventGap)
+	gap, _ := proofGap(s)
 	scale = max(scale, math.Ceil(float64(gap)/float64(proofSilence)))
 	return int(min(max(math.Floor(scale), 1), 1000))
+}
+
+// proofGap is the silence the proof keeps after its third event: the
+// backend's max_event_gap, or twice the tightest clock when that is
+// shorter. Twice the clock shows the heartbeat keeps every hop open as
+// well as ten minutes would, and leaves the time scale free to keep
+// proofSlack (a ten-minute silence at the scale that ends it within
+// proofSilence left 233 ms between heartbeat and clock, and a busy runner
+// cut the stream). shortened says the backend's gap was not used.
+func proofGap(s Spec) (gap time.Duration, shortened bool) {
+	gap, _ = input.Duration("max_event_gap", s.MaxEventGap)
+	b, errs := s.budget()
+	if len(errs) > 0 || b.HeartbeatClock.Limit == 0 || gap <= 2*b.HeartbeatClock.Limit {
+		return gap, false
+	}
+	return 2 * b.HeartbeatClock.Limit, true
 }
 
 // streamTest is tests/stream.tftest.hcl: the settings stream through the
@@ -138,7 +155,13 @@ diagnostics = var.chain.apim.diagnostics
 		}
 	}
 	w.set(ds, "apim", "local.apim")
-	w.set(ds, "backend", "var.chain.backend")
+	if gap, shortened := proofGap(s); shortened {
+		comment(ds, fmt.Sprintf("The proof's silence: twice the tightest clock on the path (%s), which shows the", gap/2),
+			"heartbeat keeps every hop open as the whole max_event_gap would, in less time.")
+		w.set(ds, "backend", fmt.Sprintf("merge(var.chain.backend, { max_event_gap = %q })", gap.String()))
+	} else {
+		w.set(ds, "backend", "var.chain.backend")
+	}
 	ds.SetAttributeValue("time_scale", cty.NumberIntVal(int64(timeScale(s))))
 	body.AppendNewline()
 	for _, o := range []struct{ name, value string }{

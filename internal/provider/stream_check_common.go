@@ -35,7 +35,7 @@ var (
 		"before its first token: set this above that silence, and make sure every hop on the path lets the silence through " +
 		"(a heartbeat such as `: ping` comments while the model thinks; `sseready_stream_profile` counts the silence before " +
 		"the first event in `max_event_gap`). Comments before the first event do not count as the first event. " + durationSyntax
-	descMinEvents     = fmt.Sprintf("The fewest events the stream must deliver (default %d).", streamcheck.DefaultMinEvents)
+	descMinEvents = fmt.Sprintf("The fewest events the stream must deliver (default %d).", streamcheck.DefaultMinEvents)
 
 	descOK           = "Whether the stream met every expectation."
 	descProblems     = "The expectations missed: what happened and which settings to look at, by rule. Empty when `ok`."
