@@ -42,9 +42,7 @@ func newConcrete(r Request) *concrete {
 }
 
 // body is Body.As<JObject>() (and JObject.Parse of the body's text): the
-// body as an object, or the exception Newtonsoft.Json throws. A request
-// without a body is read as one whose body is not JSON, as the checker's
-// not-JSON world reads it.
+// body as an object, or the exception Newtonsoft.Json throws.
 func (c *concrete) body() value {
 	switch {
 	case c.isJSON:
@@ -80,10 +78,15 @@ func (c *concrete) key(k string) value {
 }
 
 // member is what a path under context holds for this request, when the
-// request holds it.
+// request holds it. A request without a body has no
+// context.Request.Body: it is null (an assumption the gateway emulator
+// names; reading it without ?. throws).
 func (c *concrete) member(path string) (value, bool) {
-	if path == "context.Request.Method" {
+	switch {
+	case path == "context.Request.Method":
 		return strVal(c.req.Method), true
+	case path == "context.Request.Body" && len(c.req.Body) == 0:
+		return nullVal(), true
 	}
 	return value{}, false
 }

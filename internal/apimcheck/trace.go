@@ -37,6 +37,10 @@ type Path struct {
 	Undecided []string
 	// Key tells paths apart: requests with the same Key run the same Doc.
 	Key string
+
+	// t holds the request and the variables at the end of the path, for
+	// Text.
+	t *tracer
 }
 
 // Trace runs doc (a composition: Compose) for one request as APIM runs
@@ -65,6 +69,7 @@ func Trace(doc *apimpolicy.Document, fragments map[string]*apimpolicy.Document, 
 	}
 	t.p.Doc = out
 	t.p.Key = t.key.String()
+	t.p.t = t
 	return t.p
 }
 
@@ -314,11 +319,17 @@ func (t *tracer) eval(a *apimpolicy.Attr) value {
 		p = parseCode(a.ExprCode(0).Text)
 		t.parsed[a] = p
 	}
-	env := &evalEnv{req: t.req, vars: func(name string) (value, bool) {
+	return t.env().evaluate(p)
+}
+
+// evalCode evaluates one policy expression's code for the request.
+func (t *tracer) evalCode(code string) value { return t.env().evaluate(parseCode(code)) }
+
+func (t *tracer) env() *evalEnv {
+	return &evalEnv{req: t.req, vars: func(name string) (value, bool) {
 		v, ok := t.vars[name]
 		return v, ok
 	}}
-	return env.evaluate(p)
 }
 
 // where says where e stands, in the fragment that holds it if any.
@@ -328,4 +339,48 @@ func (t *tracer) where(e *apimpolicy.Element) string {
 		s += fmt.Sprintf(" of the fragment %q", fragmentID(t.including[n-1]))
 	}
 	return s
+}
+
+// Text is the text of e (a set-body, a set-header's <value>) as this
+// request computes it at the end of its path: literal text as written
+// (trimmed), or one policy expression that gives a string. ok is false
+// when sseready does not compute it.
+func (p Path) Text(e *apimpolicy.Element) (string, bool) {
+	var code string
+	for _, n := range e.Children {
+		var raw string
+		var exprs []apimpolicy.Expr
+		var codeOf func(int) apimpolicy.Code
+		switch n := n.(type) {
+		case *apimpolicy.Text:
+			raw, exprs, codeOf = apimpolicy.Unescape(n.Raw), n.Exprs, n.ExprCode
+		case *apimpolicy.CData:
+			raw, exprs, codeOf = n.Raw, n.Exprs, n.ExprCode
+		default:
+			continue
+		}
+		switch {
+		case len(exprs) == 0 && strings.TrimSpace(raw) == "":
+		case len(exprs) == 0:
+			if code != "" {
+				return "", false
+			}
+		case len(exprs) == 1 && code == "" && strings.TrimSpace(codeOf(0).Text) == strings.TrimSpace(raw):
+			code = codeOf(0).Text
+		default:
+			return "", false
+		}
+	}
+	if code == "" {
+		return e.TextValue(), true
+	}
+	if p.t == nil {
+		return "", false
+	}
+	v := p.t.evalCode(code)
+	switch v.k {
+	case vString, vJString:
+		return v.s, true
+	}
+	return "", false
 }

@@ -82,7 +82,7 @@ func TestTraceTakesTheRequestsBranch(t *testing.T) {
 		{"no flag buffers", jsonRequest(`{"messages": []}`), rules.ForwardRequestBuffers, "", "", true},
 		{"a string flag is not a bool", jsonRequest(`{"stream": "true"}`), rules.ForwardRequestBuffers, "", "", true},
 		{"a header refuses", jsonRequest(`{"stream": true}`, "X-Refuse", "yes"), "", "return-response", "", false},
-		{"no body throws", Request{Method: http.MethodGet}, "", "", "a JsonReaderException: the request has no body", false},
+		{"no body throws", Request{Method: http.MethodGet}, "", "", "a NullReferenceException", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := Trace(doc, nil, tt.req)
@@ -149,5 +149,31 @@ func TestTraceFragmentsAndAnswers(t *testing.T) {
 	empty := parseDoc(t, `<policies><inbound /><backend /><outbound><set-body>{"token": "t"}</set-body></outbound></policies>`)
 	if p := Trace(empty, nil, Request{}); p.Forwards || p.Answer != nil {
 		t.Fatalf("an empty backend forwards %v, answer %v", p.Forwards, p.Answer)
+	}
+}
+
+// Text computes what a set-body or a header value holds for the request.
+func TestPathText(t *testing.T) {
+	doc := parseDoc(t, `<policies><inbound>
+<set-variable name="who" value="@(context.Request.Headers.GetValueOrDefault("X-Who", "nobody"))" />
+<return-response>
+  <set-header name="X-A"><value>literal &amp; kept</value></set-header>
+  <set-header name="X-B"><value>@((string)context.Variables["who"])</value></set-header>
+  <set-body>@(JsonConvert.SerializeObject(new { a = 1 }))</set-body>
+</return-response></inbound><backend /><outbound /></policies>`)
+	p := Trace(doc, nil, Request{Header: http.Header{"X-Who": {"alice"}}})
+	if p.Answer == nil {
+		t.Fatal("no answer")
+	}
+	var got []string
+	apimpolicy.Walk(p.Answer.Children, func(n apimpolicy.Node, _ []*apimpolicy.Element) bool {
+		if e, ok := n.(*apimpolicy.Element); ok && (e.Name == "value" || e.Name == "set-body") {
+			s, ok := p.Text(e)
+			got = append(got, s+"/"+map[bool]string{true: "ok", false: "unknown"}[ok])
+		}
+		return true
+	})
+	if strings.Join(got, "|") != "literal & kept/ok|alice/ok|/unknown" {
+		t.Fatalf("texts %q", got)
 	}
 }
