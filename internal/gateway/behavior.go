@@ -125,7 +125,7 @@ func (b Behavior) String() string {
 	case "answer", "no-forward":
 		parts[0] += fmt.Sprintf("=%d", b.Answer.Status)
 	}
-	if ct, ok := b.contentType(); ok {
+	if ct, ok := b.ContentType(); ok {
 		parts = append(parts, "content-type="+ct)
 	}
 	if b.Cache {
@@ -140,9 +140,10 @@ func (b Behavior) String() string {
 	return strings.Join(parts, "; ")
 }
 
-// contentType is what the hop's header edits do to a relayed response's
-// Content-Type, if they touch it.
-func (b Behavior) contentType() (string, bool) {
+// ContentType is what the hop's header edits make of a relayed
+// text/event-stream response's Content-Type ("deleted" when they remove
+// it), if they touch it.
+func (b Behavior) ContentType() (string, bool) {
 	if b.Answer != nil || b.Refuse != "" {
 		return "", false
 	}

@@ -50,7 +50,7 @@ func TestEveryPolicyRuleIsActedOut(t *testing.T) {
 		rules.EventHubBodyLogging:          {policy: doc("", goodForward, `<log-to-eventhub logger-id="l">@(context.Response.Body.As<string>(preserveContent: true))</log-to-eventhub>`)},
 		rules.ContentSafetyWindow:          {policy: doc("", goodForward, `<llm-content-safety backend-id="s" window-size="500" />`), check: func(b Behavior) bool { return b.Window == 500 }},
 		rules.ResponseHeadersChanged: {policy: doc("", goodForward, `<set-header name="Content-Type" exists-action="override"><value>application/json</value></set-header>`),
-			check: func(b Behavior) bool { ct, ok := b.contentType(); return ok && ct == "application/json" }},
+			check: func(b Behavior) bool { ct, ok := b.ContentType(); return ok && ct == "application/json" }},
 		rules.ResponseCaching:      {policy: doc(`<cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />`, goodForward, "")},
 		rules.UnresolvedFragment:   {policy: doc(`<include-fragment fragment-id="auth" />`, goodForward, "")},
 		rules.NotAPolicyDocument:   {policy: `<forward-request timeout="120" />`, invalid: true},
