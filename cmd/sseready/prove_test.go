@@ -130,7 +130,7 @@ func TestProveUsageErrors(t *testing.T) {
 		{[]string{"--apim-policy", good, "--events", "0"}, "--events must be 1 or more"},
 		{[]string{"--apim-policy", good, "--format", "xml"}, "--format must be text or json"},
 		{[]string{"--apim-policy", filepath.Join(dir, "missing.xml")}, "missing.xml: no such file"},
-		{[]string{"--apim-sku", "StandardV2_1", "--appgw-settings", good}, "--apim-sku and --apim-diagnostic go with --apim-policy"},
+		{[]string{"--apim-sku", "StandardV2_1", "--appgw-settings", good}, "--apim-sku, --apim-diagnostic and --apim-fragment go with --apim-policy"},
 		{[]string{"--apim-policy", good, "--silence-after", "2", "--silence", "0s"}, "silence-after needs a silence duration"},
 	} {
 		code, _, errOut := runCLI(t, "", append([]string{"prove"}, tt.args...)...)

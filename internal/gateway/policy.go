@@ -140,7 +140,7 @@ func (h *apimHop) derive(p apimcheck.Path) *route {
 	b.Warnings = nil
 	for _, u := range p.Undecided {
 		b.Warnings = append(b.Warnings, PolicyNote{Message: u,
-			Emulator: "this request does not decide the condition: its <choose> is read as lint reads it, and the hop answers with none of its branches"})
+			Emulator: "this request does not decide the condition: the checker reads its <choose> as lint does, and a return-response in it does not answer here"})
 	}
 	defer sort.Strings(b.Rules)
 	switch {
