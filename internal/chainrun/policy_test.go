@@ -70,9 +70,10 @@ func proof(t *testing.T, policy string, req probe.Request, block string) Result 
 	return res
 }
 
-func hop(res Result, name string) HopResult {
+// apimOf is the result's API Management hop.
+func apimOf(res Result) HopResult {
 	for _, h := range res.Hops {
-		if h.Name == name {
+		if h.Name == "apim" {
 			return h
 		}
 	}
@@ -84,11 +85,11 @@ func hop(res Result, name string) HopResult {
 func TestProveTakesTheStreamFlagsBranch(t *testing.T) {
 	t.Parallel()
 	streamed := proof(t, llm(""), chat(true), "")
-	if !streamed.OK || streamed.Outcome != probe.Streamed || hop(streamed, "apim").Behavior.String() != "stream" {
-		t.Fatalf("stream true: %q ok %v (%s), apim %s", streamed.Outcome, streamed.OK, streamed.Error, hop(streamed, "apim").Behavior)
+	if !streamed.OK || streamed.Outcome != probe.Streamed || apimOf(streamed).Behavior.String() != "stream" {
+		t.Fatalf("stream true: %q ok %v (%s), apim %s", streamed.Outcome, streamed.OK, streamed.Error, apimOf(streamed).Behavior)
 	}
 	buffered := proof(t, llm(""), chat(false), "")
-	a := hop(buffered, "apim")
+	a := apimOf(buffered)
 	if buffered.OK || (buffered.Outcome != probe.Held && buffered.Outcome != probe.Buffered) || a.Outcome != buffered.Outcome || buffered.Probe.Fault == nil || buffered.Probe.Fault.Hop != "apim" || a.Behavior.Unit != gateway.APIMBufferUnit {
 		t.Fatalf("stream false: %q (%s), apim %s outcome %q", buffered.Outcome, buffered.Error, a.Behavior, a.Outcome)
 	}
@@ -109,13 +110,13 @@ func TestProveActsOutAnswersAndContentType(t *testing.T) {
     </choose>
   </inbound>`, 1)
 	res := proof(t, refuse, chat(true), "")
-	if res.OK || res.Outcome != probe.Refused || res.Probe.Status != 400 || hop(res, "apim").Outcome != probe.Refused || hop(res, "apim").Behavior.String() != "answer=400; rules=SSE152" {
-		t.Fatalf("refusal: %q status %d, apim %s %q", res.Outcome, res.Probe.Status, hop(res, "apim").Behavior, hop(res, "apim").Outcome)
+	if res.OK || res.Outcome != probe.Refused || res.Probe.Status != 400 || apimOf(res).Outcome != probe.Refused || apimOf(res).Behavior.String() != "answer=400; rules=SSE152" {
+		t.Fatalf("refusal: %q status %d, apim %s %q", res.Outcome, res.Probe.Status, apimOf(res).Behavior, apimOf(res).Outcome)
 	}
 	retype := llm(`<set-header name="Content-Type" exists-action="override"><value>application/json</value></set-header>`)
 	res = proof(t, retype, chat(true), "")
-	if res.OK || res.Outcome != probe.NotSSE || res.Probe.ContentType != "application/json" || hop(res, "apim").Outcome != probe.NotSSE {
-		t.Fatalf("rewritten Content-Type: %q %q, apim %q", res.Outcome, res.Probe.ContentType, hop(res, "apim").Outcome)
+	if res.OK || res.Outcome != probe.NotSSE || res.Probe.ContentType != "application/json" || apimOf(res).Outcome != probe.NotSSE {
+		t.Fatalf("rewritten Content-Type: %q %q, apim %q", res.Outcome, res.Probe.ContentType, apimOf(res).Outcome)
 	}
 }
 
@@ -133,8 +134,8 @@ func TestProveContentSafety(t *testing.T) {
 		t.Fatalf("with the word: %q status %d, %d events, cuts %v", stopped.Outcome, stopped.Probe.Status, len(stopped.Probe.Events), stopped.Cuts)
 	}
 	held := proof(t, policy, chat(true), "")
-	if len(held.Probe.Events) != 6 || len(held.Cuts) != 0 || hop(held, "apim").Behavior.Window != 100 {
-		t.Fatalf("without the word: %d events, cuts %v, apim %s", len(held.Probe.Events), held.Cuts, hop(held, "apim").Behavior)
+	if len(held.Probe.Events) != 6 || len(held.Cuts) != 0 || apimOf(held).Behavior.Window != 100 {
+		t.Fatalf("without the word: %d events, cuts %v, apim %s", len(held.Probe.Events), held.Cuts, apimOf(held).Behavior)
 	}
 	for i, e := range held.Probe.Events {
 		var p origin.Payload

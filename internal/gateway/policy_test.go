@@ -58,14 +58,20 @@ func TestPolicyTakesTheRequestsBranch(t *testing.T) {
 		behavior string
 	}{
 		{"stream true streams", post(`{"stream": true, "messages": []}`), probe.Streamed, "stream"},
-		// ticker's 10 small events fit in one 8 KB unit: all at the end.
+		// ticker's 10 small events fit in one 8 KB unit: all at the end,
+		// which the probe calls held or, with a wide latency bound,
+		// buffered.
 		{"stream false buffers", post(`{"stream": false}`), probe.Held, "buffer=8192; rules=SSE101"},
 		{"no flag buffers", post(`{"messages": []}`), probe.Held, "buffer=8192; rules=SSE101"},
 		{"a GET without a body throws", probe.Request{}, probe.Refused, "answer=500"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: ticker.Events, MaxLatency: testslack.Bound(relayBound), Request: tt.req})
-			if rep.Outcome != tt.want || rep.Headers["X-Sseready-Gateway"] != tt.behavior {
+			got := rep.Outcome
+			if got == probe.Buffered && tt.want == probe.Held {
+				got = probe.Held // the same stream, judged by a wider bound
+			}
+			if got != tt.want || rep.Headers["X-Sseready-Gateway"] != tt.behavior {
 				t.Fatalf("outcome %q (%s), behaviour %q; want %q, %q", rep.Outcome, rep.Error, rep.Headers["X-Sseready-Gateway"], tt.want, tt.behavior)
 			}
 		})
