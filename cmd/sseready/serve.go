@@ -58,7 +58,9 @@ blocks; repeatable). The hop runs the policy for each request it
 receives: its set-variable values and <choose> conditions are evaluated
 on the request's body, headers and method (a chat completions request's
 "stream": true takes the branch streams take); --method, --data and
---header describe a request for the line printed at start. Application Gateway: --appgw-settings (the JSON of
+--header describe a request for the line printed at start.
+
+Application Gateway: --appgw-settings (the JSON of
 sseready_appgw_settings, or a global block and request_timeout).
 
 Assumptions, where the sources do not say:
