@@ -79,11 +79,11 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	case "backend":
 		return runBackend(ctx, args[1:], stderr)
 	case "gateway":
-		return runGateway(ctx, args[1:], stderr)
+		return runGateway(ctx, args[1:], stdin, stderr)
 	case "probe":
 		return runProbe(ctx, args[1:], stdin, stdout, stderr)
 	case "prove":
-		return runProve(ctx, args[1:], stdout, stderr)
+		return runProve(ctx, args[1:], stdin, stdout, stderr)
 	case "init":
 		return runInit(args[1:], stdout, stderr)
 	case "load":

@@ -27,8 +27,13 @@ it gives (Front Door, App Gateway, App Gateway for Containers, API
 Management, your Load Balancer rule, Container Apps, App Service, the
 Azure OpenAI content filter) with its clocks, and the backend's longest
 silence and heartbeat for the test stream unless --silence or --heartbeat
-say otherwise. It reports how each event arrived and, when the stream
-failed, which hop cut it and why. Durations are on Azure's clock:
+say otherwise. The probe sends what sseready probe sends (--method,
+--data, --data-file, --header: an EventSource's GET without them), and
+the API Management hop runs its policy for that request: with --data
+'{"stream": true}' a chat completions request takes the branch streams
+take, return-response answers, an empty <backend> answers with what
+<outbound> builds. It reports how each event arrived and, when the
+stream failed, which hop cut it and why. Durations are on Azure's clock:
 the default stream has a 6-minute silence, longer than the load balancer's
 4-minute idle cut, bridged by 20-second heartbeats. Exit status: 0 when
 the stream arrived as a stream, 1 when it did not, 2 for a wrong command
@@ -53,15 +58,28 @@ type proveResult struct {
 }
 
 type proveHop struct {
-	Name     string               `json:"name"`
-	Behavior string               `json:"behavior"`
+	Name     string `json:"name"`
+	Behavior string `json:"behavior"`
+	// Answer is the response the hop sent itself (a return-response, an
+	// <outbound> after a <backend> that forwards nothing...), if any.
+	Answer *proveAnswer `json:"answer,omitempty"`
+	// Warnings are the policy's other findings on the request's path and
+	// the conditions it leaves undecided, each with what the hop does.
 	Warnings []gateway.PolicyNote `json:"warnings"`
+	// Invalid are the policy's syntax errors: APIM does not run the
+	// document as written, so the run does not pass.
+	Invalid []gateway.PolicyNote `json:"invalid"`
 	// NotEmulated are the policy's errors the emulator has no behaviour
-	// for: the run cannot show them, so it does not pass.
+	// for (none: every rule has one or a reason to have none).
 	NotEmulated []gateway.PolicyNote `json:"not_emulated"`
 }
 
-func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+type proveAnswer struct {
+	Status int    `json:"status"`
+	Why    string `json:"why"`
+}
+
+func runProve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("prove", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var hf hopFlags
@@ -77,6 +95,8 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	format := fs.String("format", "text", "output format: text or json")
 	chainFile := fs.String("chain", "", "the whole path as JSON of sseready_chain_check's input (instead of --apim-policy, --appgw-settings and the rest)")
 	fs.IntVar(&hf.filterChunk, "content-filter-chunk", gateway.DefaultContentFilterChunk, "Azure OpenAI content filter (--chain): bytes held before sending in its default mode (an assumption)")
+	var rf requestFlags
+	rf.register(fs)
 	fs.Usage = func() { fmt.Fprintf(stderr, proveUsage, assumptionsHelp()); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
@@ -93,8 +113,8 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail("unexpected argument %q: the settings come as flags", fs.Arg(0))
 	case *format != "text" && *format != "json":
 		return fail("--format must be text or json, not %q", *format)
-	case *chainFile != "" && (len(hf.policies) > 0 || hf.appgw != "" || hf.sku != "" || len(hf.diags) > 0):
-		return fail("--chain holds every hop's settings: leave out --apim-policy, --apim-sku, --apim-diagnostic and --appgw-settings")
+	case *chainFile != "" && (len(hf.policies) > 0 || hf.appgw != "" || hf.sku != "" || len(hf.diags) > 0 || len(hf.fragments) > 0):
+		return fail("--chain holds every hop's settings: leave out --apim-policy, --apim-fragment, --apim-sku, --apim-diagnostic and --appgw-settings")
 	case *chainFile == "" && len(hf.policies) == 0 && hf.appgw == "":
 		return fail("give the settings of at least one hop: --chain FILE, --appgw-settings FILE, --apim-policy FILE")
 	case hf.scale < 1:
@@ -111,6 +131,10 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail("--content-filter-chunk must be 1 byte or more, not %d", hf.filterChunk)
 	case set["content-filter-chunk"] && *chainFile == "":
 		return fail("--content-filter-chunk goes with --chain: only a chain gives an azure_openai hop")
+	}
+	req, err := rf.request(set, func() ([]byte, error) { return io.ReadAll(stdin) })
+	if err != nil {
+		return fail("%v", err)
 	}
 	var hops []chainrun.Hop
 	var notes []string
@@ -142,7 +166,7 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			hops = append(hops, chainrun.Hop{Name: "apim", Config: cfg})
 		}
 	}
-	out, err := chainrun.Prove(ctx, chainrun.Run{Hops: hops, Stream: o, TimeScale: hf.scale, MaxLatency: maxLatency})
+	out, err := chainrun.Prove(ctx, chainrun.Run{Hops: hops, Stream: o, TimeScale: hf.scale, MaxLatency: maxLatency, Request: req})
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -151,8 +175,12 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		res.Cuts = []chainrun.Cut{}
 	}
 	for _, h := range out.Hops {
-		res.Hops = append(res.Hops, proveHop{Name: h.Name, Behavior: h.Behavior.String(),
-			Warnings: append([]gateway.PolicyNote{}, h.Behavior.Warnings...), NotEmulated: append([]gateway.PolicyNote{}, h.Behavior.NotEnacted...)})
+		ph := proveHop{Name: h.Name, Behavior: h.Behavior.String(), Warnings: append([]gateway.PolicyNote{}, h.Behavior.Warnings...),
+			Invalid: append([]gateway.PolicyNote{}, h.Behavior.Invalid...), NotEmulated: append([]gateway.PolicyNote{}, h.Behavior.NotEnacted...)}
+		if a := h.Behavior.Answer; a != nil && h.Behavior.Refuse == "" {
+			ph.Answer = &proveAnswer{Status: a.Status, Why: a.Why}
+		}
+		res.Hops = append(res.Hops, ph)
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
@@ -163,7 +191,7 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		for _, n := range notes {
 			fmt.Fprintln(stdout, n)
 		}
-		printProve(stdout, res, o)
+		printProve(stdout, res, o, req)
 	}
 	if !res.OK {
 		return exitFindings
@@ -173,11 +201,18 @@ func runProve(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // printProve prints the result in lines of at most about 60 characters,
 // so two fit side by side.
-func printProve(w io.Writer, res proveResult, azure origin.Config) {
+func printProve(w io.Writer, res proveResult, azure origin.Config, req probe.Request) {
+	fmt.Fprintf(w, "request: %s\n", describeRequest(req))
 	for _, h := range res.Hops {
 		fmt.Fprintf(w, "%s: %s\n", h.Name, wrap(h.Behavior, 60-len(h.Name)-2))
-		for _, warn := range h.Warnings {
-			fmt.Fprintf(w, "  %s\n", wrap("warning, not emulated: "+warn.String(), 58))
+		if h.Answer != nil {
+			fmt.Fprintf(w, "  %s\n", wrap(fmt.Sprintf("answers %d itself: %s", h.Answer.Status, h.Answer.Why), 58))
+		}
+		for _, n := range h.Warnings {
+			fmt.Fprintf(w, "  %s\n", wrap("note: "+n.String(), 58))
+		}
+		for _, e := range h.Invalid {
+			fmt.Fprintf(w, "  %s\n", wrap("error, not valid as written: "+e.String(), 58))
 		}
 		for _, e := range h.NotEmulated {
 			fmt.Fprintf(w, "  %s\n", wrap("error, not emulated: "+e.String(), 58))

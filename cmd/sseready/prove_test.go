@@ -57,12 +57,11 @@ func TestProve(t *testing.T) {
 		{"a streaming global policy settles an operation's <base />",
 			[]string{"--apim-policy", "global=" + f("good.xml"), "--apim-policy", "operation=" + f("inherit.xml"), "--silence-after", "0"}, 0,
 			[]string{"apim: stream\n", "ok: every event arrived as it was sent"}},
-		// The emulator has no behaviour for an <outbound> return-response:
-		// the stream it relays is not the real one, so the run fails.
-		{"an error the emulator does not enact fails the proof",
+		// An <outbound> return-response answers instead of the stream: 200
+		// with no body and no Content-Type.
+		{"an outbound return-response replaces the stream",
 			[]string{"--apim-policy", f("replaced.xml"), "--silence-after", "0"}, 1,
-			[]string{"apim: stream error, not emulated: SSE151: return-response in <outbound> runs for every request", "event 6 ",
-				"not ok: the emulated stream arrived, but apim's policy holds an error the emulator does not enact (SSE151)"}},
+			[]string{"apim: answer=200; rules=SSE151", "status 200", "0 events", "outcome: not_sse"}},
 		{"the Consumption tier refuses",
 			[]string{"--apim-policy", f("good.xml"), "--apim-sku", "Consumption_0"}, 1,
 			[]string{"apim: refuse", "status 503", "outcome: refused\n"}},
@@ -131,7 +130,7 @@ func TestProveUsageErrors(t *testing.T) {
 		{[]string{"--apim-policy", good, "--events", "0"}, "--events must be 1 or more"},
 		{[]string{"--apim-policy", good, "--format", "xml"}, "--format must be text or json"},
 		{[]string{"--apim-policy", filepath.Join(dir, "missing.xml")}, "missing.xml: no such file"},
-		{[]string{"--apim-sku", "StandardV2_1", "--appgw-settings", good}, "--apim-sku and --apim-diagnostic go with --apim-policy"},
+		{[]string{"--apim-sku", "StandardV2_1", "--appgw-settings", good}, "--apim-sku, --apim-diagnostic and --apim-fragment go with --apim-policy"},
 		{[]string{"--apim-policy", good, "--silence-after", "2", "--silence", "0s"}, "silence-after needs a silence duration"},
 	} {
 		code, _, errOut := runCLI(t, "", append([]string{"prove"}, tt.args...)...)

@@ -16,8 +16,11 @@ import (
 	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/chainrun"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
 const backendUsage = `Usage: sseready backend [flags]
@@ -75,9 +78,15 @@ gateway's --upstream at the next: client, App Gateway, APIM, origin.
 API Management: --apim-policy (the API-scope policy; with global=FILE,
 product=FILE... the policies above or below it too; with no global=FILE
 the hop composes them over APIM's global default, whose forward-request
-buffers), --apim-sku,
+buffers), --apim-fragment (the fragments they include), --apim-sku,
 --apim-diagnostic (the JSON of sseready_apim_diagnostic or azurerm's
-blocks; repeatable). Application Gateway: --appgw-settings (the JSON of
+blocks; repeatable). The hop runs the policy for each request it
+receives: its set-variable values and <choose> conditions are evaluated
+on the request's body, headers and method (a chat completions request's
+"stream": true takes the branch streams take); --method, --data and
+--header describe a request for the line printed at start.
+
+Application Gateway: --appgw-settings (the JSON of
 sseready_appgw_settings, or a global block and request_timeout).
 
 Assumptions, where the sources do not say:
@@ -137,8 +146,10 @@ func runBackend(ctx context.Context, args []string, stderr io.Writer) int {
 // hopFlags are the settings of the emulated hops, shared by gateway and
 // prove.
 type hopFlags struct {
-	sku, appgw      string
-	policies, diags stringList
+	sku, appgw                 string
+	policies, diags, fragments stringList
+	// block is --content-safety-block, a test device.
+	block           string
 	bufSize, bufCap int
 	// filterChunk is prove's --content-filter-chunk (0: the default).
 	filterChunk int
@@ -149,6 +160,8 @@ func (h *hopFlags) register(fs *flag.FlagSet, defaultScale float64) {
 	fs.Var(&h.policies, "apim-policy", "API Management: a policy document at SCOPE: global, workspace, product, api (the default) or operation, as `[SCOPE=]FILE`; repeat it for each scope (each <base /> takes the section of the scope above; above the highest scope given stands APIM's global default, a <forward-request/> that buffers)")
 	fs.StringVar(&h.sku, "apim-sku", "", "API Management: sku_name, such as StandardV2_1")
 	fs.Var(&h.diags, "apim-diagnostic", "API Management: a diagnostic's settings as JSON (repeatable)")
+	fs.Var(&h.fragments, "apim-fragment", "API Management: a policy fragment the policies include, as `NAME=FILE` (NAME is its fragment-id): its policies run where include-fragment names it (repeatable)")
+	fs.StringVar(&h.block, "content-safety-block", "", "API Management: a test device, not Azure behaviour: an event whose data holds this `WORD` (case-insensitive) violates an llm-content-safety that checks completions, so the hop stops the stream; without it the window only holds events")
 	fs.StringVar(&h.appgw, "appgw-settings", "", "Application Gateway: the settings as JSON")
 	fs.Float64Var(&h.scale, "time-scale", defaultScale, "run every gateway clock this many times faster")
 	fs.IntVar(&h.bufSize, "appgw-buffer-size", gateway.DefaultAppGWBufferSize, "Application Gateway: bytes held before sending when response buffering is on (an assumption)")
@@ -169,18 +182,22 @@ func (h *hopFlags) check() error {
 }
 
 func (h *hopFlags) base() gateway.Config {
-	return gateway.Config{TimeScale: h.scale, AppGWBufferSize: h.bufSize, BufferCap: h.bufCap, ContentFilterChunk: h.filterChunk}
+	return gateway.Config{TimeScale: h.scale, AppGWBufferSize: h.bufSize, BufferCap: h.bufCap, ContentFilterChunk: h.filterChunk, ContentSafetyBlock: h.block}
 }
 
 // apim reads the API Management hop's files (nil without --apim-policy).
 func (h *hopFlags) apim() (*gateway.APIM, error) {
 	if len(h.policies) == 0 {
-		if h.sku != "" || len(h.diags) > 0 {
-			return nil, fmt.Errorf("--apim-sku and --apim-diagnostic go with --apim-policy")
+		if h.sku != "" || len(h.diags) > 0 || len(h.fragments) > 0 {
+			return nil, fmt.Errorf("--apim-sku, --apim-diagnostic and --apim-fragment go with --apim-policy")
 		}
 		return nil, nil
 	}
 	a := &gateway.APIM{SKU: h.sku}
+	var err error
+	if a.Fragments, err = fragmentArgs(h.fragments); err != nil {
+		return nil, err
+	}
 	for _, arg := range h.policies {
 		p, err := policyArg(arg)
 		if err != nil {
@@ -221,6 +238,40 @@ func policyArg(arg string) (gateway.Policy, error) {
 
 func exists(path string) bool { _, err := os.Stat(path); return err == nil }
 
+// fragmentArgs reads --apim-fragment NAME=FILE into the fragments the
+// policies include (apimcheck.ParseFragments, as the provider reads
+// them).
+func fragmentArgs(args []string) (map[string]*apimpolicy.Document, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	src, files := map[string]string{}, map[string]string{}
+	for _, arg := range args {
+		name, file, ok := strings.Cut(arg, "=")
+		name = strings.TrimSpace(name)
+		switch {
+		case !ok || name == "" || file == "":
+			return nil, fmt.Errorf("--apim-fragment %q: write NAME=FILE, NAME being the fragment-id that include-fragment names", arg)
+		case files[name] != "":
+			return nil, fmt.Errorf("--apim-fragment: %q is given twice (%s and %s)", name, files[name], file)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--apim-fragment %s: %w", name, err)
+		}
+		src[name], files[name] = string(data), file
+	}
+	docs, errs := apimcheck.ParseFragments(src)
+	if len(errs) > 0 {
+		var fe *apimcheck.FragmentError
+		if errors.As(errs[0], &fe) {
+			return nil, fmt.Errorf("--apim-fragment %s (%s): %v", fe.ID, files[fe.ID], fe.Err)
+		}
+		return nil, fmt.Errorf("--apim-fragment: %v", errs[0])
+	}
+	return docs, nil
+}
+
 // appGW reads the Application Gateway hop's settings (nil without
 // --appgw-settings).
 func (h *hopFlags) appGW() (*gateway.AppGW, error) {
@@ -248,7 +299,7 @@ func assumptionsHelp() string {
 	return "  - " + strings.Join(gateway.Assumptions, "\n  - ") + "\n"
 }
 
-func runGateway(ctx context.Context, args []string, stderr io.Writer) int {
+func runGateway(ctx context.Context, args []string, stdin io.Reader, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback by default)")
@@ -256,6 +307,8 @@ func runGateway(ctx context.Context, args []string, stderr io.Writer) int {
 	upstreamCA := fs.String("upstream-ca", "", "PEM file of the CA certificates that an https --upstream is verified against (default: the system's)")
 	var hf hopFlags
 	hf.register(fs, 1)
+	var rf requestFlags
+	rf.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, gatewayUsage, assumptionsHelp())
 		fs.PrintDefaults()
@@ -272,6 +325,12 @@ func runGateway(ctx context.Context, args []string, stderr io.Writer) int {
 		return fail("unexpected argument %q: the settings come as flags (see --help)", fs.Arg(0))
 	}
 	if err := hf.check(); err != nil {
+		return fail("%v", err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	req, err := rf.request(set, func() ([]byte, error) { return io.ReadAll(stdin) })
+	if err != nil {
 		return fail("%v", err)
 	}
 	u, err := url.Parse(*upstream)
@@ -305,14 +364,34 @@ func runGateway(ctx context.Context, args []string, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	defer g.Close()
-	fmt.Fprintf(stderr, "sseready gateway: %s -> %s: %s\n", *listen, u, g.Behavior())
-	for _, w := range g.Behavior().Warnings {
-		fmt.Fprintf(stderr, "sseready gateway: warning: %s (not emulated: the hop relays as if it were harmless)\n", w)
+	b := g.BehaviorFor(chainrun.APIMRequest(req))
+	fmt.Fprintf(stderr, "sseready gateway: %s -> %s: %s for %s\n", *listen, u, b, describeRequest(req))
+	if cfg.APIM != nil {
+		fmt.Fprintf(stderr, "sseready gateway: the hop runs the policy for each request it receives; --method, --data and --header choose the one described here\n")
 	}
-	for _, e := range g.Behavior().NotEnacted {
+	for _, w := range b.Warnings {
+		fmt.Fprintf(stderr, "sseready gateway: note: %s\n", w)
+	}
+	for _, e := range b.Invalid {
+		fmt.Fprintf(stderr, "sseready gateway: error, not valid as written: %s\n", e)
+	}
+	for _, e := range b.NotEnacted {
 		fmt.Fprintf(stderr, "sseready gateway: error: %s (not emulated: the hop relays the stream, the real gateway would not)\n", e)
 	}
 	return serve(ctx, "gateway", *listen, g, stderr)
+}
+
+// describeRequest names a request without its headers' values, which
+// may be secrets.
+func describeRequest(r probe.Request) string {
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	if len(r.Body) == 0 {
+		return "a " + method + " without a body"
+	}
+	return fmt.Sprintf("a %s with a %d-byte body", method, len(r.Body))
 }
 
 // serve runs h on addr until ctx ends, then shuts down.

@@ -35,10 +35,17 @@ var listening = regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 // start runs a serving command until the test ends and returns its URL.
 func start(t *testing.T, args ...string) string {
 	t.Helper()
+	u, _ := startLogged(t, args...)
+	return u
+}
+
+// startLogged is start, with what the command writes to stderr.
+func startLogged(t *testing.T, args ...string) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	stderr := &syncBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- runContext(ctx, args, nil, &stderr, &stderr) }()
+	go func() { done <- runContext(ctx, args, nil, stderr, stderr) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -52,7 +59,7 @@ func start(t *testing.T, args ...string) string {
 	})
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
-			return m[1]
+			return m[1], stderr
 		}
 		select {
 		case code := <-done:
@@ -61,7 +68,7 @@ func start(t *testing.T, args ...string) string {
 		}
 	}
 	t.Fatalf("%s did not start: %s", args[0], stderr.String())
-	return ""
+	return "", nil
 }
 
 func writeFile(t *testing.T, name, content string) string {

@@ -27,6 +27,9 @@ type evalEnv struct {
 	// between worlds (the body, the Accept header, a context variable):
 	// a value that read none is the same in every world.
 	worldly bool
+	// req, when set, is the one request evaluated (Trace): the body,
+	// headers and method are its own, and w is not read.
+	req *concrete
 }
 
 // comparison is a string comparison on the flag, as evaluated.
@@ -127,6 +130,11 @@ func (env *evalEnv) member(m *csMember) value {
 	case vNull:
 		return throws("a NullReferenceException: ." + m.name + " of null").withFlag(x)
 	case vPath:
+		if env.req != nil {
+			if v, ok := env.req.member(x.s + "." + m.name); ok {
+				return v
+			}
+		}
 		return contextMember(x.s + "." + m.name)
 	case vType:
 		if x.s == "JTokenType" || x.s == "StringComparison" {
@@ -202,7 +210,7 @@ func (env *evalEnv) index(ix *csIndex) value {
 	case x.k == vNull:
 		return throws("a NullReferenceException: an indexer of null").withFlag(x)
 	case x.k == vJObject && key.k == vString:
-		return objectKey(env.w, key.s)
+		return env.key(key.s)
 	case x.k == vVars && key.k == vString:
 		if v, ok := env.variable(key.s); ok {
 			return v

@@ -127,6 +127,9 @@ func (env *evalEnv) static(fn string, args []value) value {
 // body is the request body parsed as a JSON object in this world.
 func (env *evalEnv) body() value {
 	env.worldly = true
+	if env.req != nil {
+		return env.req.body()
+	}
 	if env.w == wNotJSON {
 		return throws("a JsonReaderException: the body is not JSON")
 	}
@@ -143,6 +146,11 @@ func (env *evalEnv) contextCall(path, name, typeArg string, args []value) value 
 			return value{k: vBodyText}
 		}
 		return unknown("context.Request.Body.As<" + typeArg + ">()")
+	case path == "context.Request.Headers" && env.req != nil:
+		if v, ok := env.req.headerCall(name, args); ok {
+			return v
+		}
+		return unknown("context.Request.Headers." + name + "()")
 	case path == "context.Request.Headers" && strings.HasPrefix(name, "GetValue") && len(args) >= 1:
 		if args[0].k == vString && strings.EqualFold(args[0].s, "Accept") {
 			env.worldly = true
@@ -258,7 +266,7 @@ func (env *evalEnv) tokenCall(x value, name, typeArg string, args []value) value
 			return valueOf(x, typeArg)
 		}
 		if k, ok := key(); ok && x.k == vJObject {
-			return valueOf(objectKey(env.w, k), typeArg) // obj.Value<T>("key")
+			return valueOf(env.key(k), typeArg) // obj.Value<T>("key")
 		}
 	case "ToObject":
 		if len(args) == 0 {
@@ -270,11 +278,11 @@ func (env *evalEnv) tokenCall(x value, name, typeArg string, args []value) value
 		}
 	case "GetValue", "SelectToken":
 		if k, ok := key(); ok && x.k == vJObject {
-			return objectKey(env.w, k)
+			return env.key(k)
 		}
 	case "Property":
 		if k, ok := key(); ok && x.k == vJObject {
-			t := objectKey(env.w, k)
+			t := env.key(k)
 			if t.k == vNull || !t.settled() {
 				return t
 			}
@@ -282,7 +290,7 @@ func (env *evalEnv) tokenCall(x value, name, typeArg string, args []value) value
 		}
 	case "ContainsKey":
 		if k, ok := key(); ok && x.k == vJObject {
-			t := objectKey(env.w, k)
+			t := env.key(k)
 			if !t.settled() {
 				return t
 			}

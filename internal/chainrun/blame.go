@@ -3,6 +3,7 @@ package chainrun
 import (
 	"fmt"
 
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
@@ -11,8 +12,13 @@ import (
 // what only the chain knows: the hop behind a cut (its recorded cuts), a
 // hold or buffering (the hops' behaviours), and a flow a hop dropped
 // silently, which the client cannot tell from a silence: a report that
-// says streamed or held then says cut, kind dropped_silently.
-func (c *Chain) Blame(rep *probe.Report) {
+// says streamed or held then says cut, kind dropped_silently. The report
+// is of an EventSource's GET; BlameFor takes the request the probe sent.
+func (c *Chain) Blame(rep *probe.Report) { c.BlameFor(rep, probe.Request{}) }
+
+// BlameFor is Blame for a report of the request req: the hops'
+// behaviours are those for it.
+func (c *Chain) BlameFor(rep *probe.Report, req probe.Request) {
 	cuts := c.Cuts()
 	var silent *Cut
 	for i := range cuts {
@@ -32,7 +38,7 @@ func (c *Chain) Blame(rep *probe.Report) {
 		rep.Record(probe.Fault{Kind: probe.DroppedSilently, AfterMS: rep.DurationMS, SilenceMS: rep.DurationMS - last, Hop: silent.Hop},
 			fmt.Sprintf("%s dropped the flow silently after %d events (%s): the client's connection stays open and hears nothing more", silent.Hop, len(rep.Events), silent.Reason))
 	case (rep.Outcome == probe.Held || rep.Outcome == probe.Buffered) && rep.Fault != nil:
-		rep.Fault.Hop = c.holder(rep)
+		rep.Fault.Hop = c.holder(rep, APIMRequest(req))
 	}
 }
 
@@ -40,19 +46,19 @@ func (c *Chain) Blame(rep *probe.Report) {
 // first: for a hold, one that holds everything, else a cache that
 // replayed, else one that relays in units (a stream smaller than its unit
 // comes out at the end); for buffering the other way round.
-func (c *Chain) holder(rep *probe.Report) string {
+func (c *Chain) holder(rep *probe.Report, req apimcheck.Request) string {
 	hit := rep.Headers["X-Sseready-Cache"] == "hit"
 	kinds := []func(gateway.Behavior) bool{
 		func(b gateway.Behavior) bool { return b.HoldAll },
 		func(b gateway.Behavior) bool { return b.Cache && hit },
-		func(b gateway.Behavior) bool { return b.Unit > 0 },
+		func(b gateway.Behavior) bool { return b.Unit > 0 || b.Window > 0 },
 	}
 	if rep.Outcome == probe.Buffered {
 		kinds[0], kinds[2] = kinds[2], kinds[0]
 	}
 	for _, is := range kinds {
 		for i, g := range c.Hops {
-			if is(g.Behavior()) {
+			if is(g.BehaviorFor(req)) {
 				return c.names[i]
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/chaincheck"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
@@ -61,6 +62,10 @@ type Run struct {
 	// MaxLatency is the relay latency, in real time, above which an
 	// event counts as held.
 	MaxLatency time.Duration
+	// Request is what the probe sends (default: an EventSource's GET).
+	// An API Management hop runs its policy for it: a chat completions
+	// request with "stream": true takes the branch streams take.
+	Request probe.Request
 }
 
 // Result is what a proof found.
@@ -118,19 +123,22 @@ func Prove(ctx context.Context, r Run) (Result, error) {
 		case <-pctx.Done():
 		}
 	}()
-	rep := probe.Run(pctx, c.URL, probe.Options{Events: o.Events, Duration: RealDuration(r), MaxLatency: r.MaxLatency})
-	c.Blame(&rep)
+	rep := probe.Run(pctx, c.URL, probe.Options{Events: o.Events, Duration: RealDuration(r), MaxLatency: r.MaxLatency, Request: r.Request})
+	c.BlameFor(&rep, r.Request)
 	res := Result{Outcome: rep.Outcome, OK: rep.Outcome == probe.Streamed, Error: rep.Error, Cuts: c.Cuts(), Probe: rep}
+	req := APIMRequest(r.Request)
 	for i, h := range r.Hops {
-		hr := HopResult{Name: h.Name, Behavior: c.Hops[i].Behavior(), Outcome: probe.Streamed}
+		hr := HopResult{Name: h.Name, Behavior: c.Hops[i].BehaviorFor(req), Outcome: probe.Streamed}
 		for _, cut := range res.Cuts {
 			if cut.Hop == h.Name {
 				hr.Cut = &cut.Cut
 				break
 			}
 		}
+		_, retyped := hr.Behavior.ContentType()
 		if rep.Fault != nil && rep.Fault.Hop == h.Name ||
-			rep.Outcome == probe.Refused && hr.Behavior.Refuse != "" {
+			rep.Outcome == probe.Refused && (hr.Behavior.Refuse != "" || hr.Behavior.Answer != nil) ||
+			rep.Outcome == probe.NotSSE && (hr.Behavior.Answer != nil || retyped) {
 			hr.Outcome = rep.Outcome
 		}
 		res.Hops = append(res.Hops, hr)
@@ -139,11 +147,25 @@ func Prove(ctx context.Context, r Run) (Result, error) {
 		res.OK, res.Error = false, fmt.Sprintf("%d of %d events arrived", len(rep.Events), o.Events)
 	}
 	for _, h := range res.Hops {
+		if len(h.Behavior.Invalid) > 0 && res.OK {
+			res.OK, res.Error = false, fmt.Sprintf("the emulated stream arrived, but %s's policy is not valid as written (%s): %s", h.Name, h.Behavior.Invalid[0].Rule, h.Behavior.Invalid[0].Emulator)
+		}
 		if len(h.Behavior.NotEnacted) > 0 && res.OK {
 			res.OK, res.Error = false, fmt.Sprintf("the emulated stream arrived, but %s's policy holds an error the emulator does not enact (%s): the real gateway breaks this stream", h.Name, h.Behavior.NotEnacted[0].Rule)
 		}
 	}
 	return res, nil
+}
+
+// APIMRequest is the request an API Management hop sees when the probe
+// sends r: its method, headers (with the probe's Accept and Content-Type
+// defaults) and body.
+func APIMRequest(r probe.Request) apimcheck.Request {
+	req, err := r.HTTP(context.Background(), "http://127.0.0.1/")
+	if err != nil {
+		return gateway.DefaultRequest()
+	}
+	return apimcheck.Request{Method: req.Method, Header: req.Header, Body: r.Body}
 }
 
 // RealDuration bounds a proof's probe in real time: the scaled stream

@@ -3,30 +3,42 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
-	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
-	"github.com/sseready/terraform-provider-sseready/internal/apimtier"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 )
 
-// Behavior is how a hop treats a response, derived from its settings by
-// the rules of package rules.
+// Behavior is how a hop treats a request and its response, derived from
+// its settings by the rules of package rules. An API Management hop
+// derives it for each request: the path the request takes through the
+// policy (apimcheck.Trace) decides what runs.
 type Behavior struct {
 	// Refuse, when set, is why requests are refused (503).
 	Refuse string
-	// NoForward, when set, is why the request is never forwarded (500).
+	// NoForward, when set, is why the request calls no backend: the hop
+	// answers with what <outbound> builds (Answer).
 	NoForward string
+	// Answer, when set, is the response the hop sends itself.
+	Answer *Answer
+	// Headers are <outbound>'s set-header edits of the backend's
+	// response headers, in order.
+	Headers []HeaderEdit
 	// Unit > 0 relays the body in units of that many bytes (the rest when
 	// the stream ends); 0 relays each read at once.
 	Unit int
 	// HoldAll holds the whole body until the stream ends.
 	HoldAll bool
+	// Window > 0 holds the stream in llm-content-safety's sliding window
+	// of that many characters of event data; Block is the word that
+	// violates it (Config.ContentSafetyBlock, a test device).
+	Window int
+	Block  string
 	// Cache stores complete responses and replays them.
 	Cache bool
 	// HeaderTimeout bounds the wait for the upstream's response headers.
@@ -47,45 +59,74 @@ type Behavior struct {
 	// Rules are the rule IDs behind the behaviour, for the response
 	// header X-Sseready-Gateway and the logs.
 	Rules []string
-	// Warnings are the policy check's warnings: what the settings leave
-	// unknown (a named value, a fragment), which the hop cannot enact and
-	// relays as if it were harmless.
+	// Warnings are the policy check's other findings on the request's
+	// path (what the settings leave unknown, what has no runtime effect)
+	// and the conditions the request does not decide, each with what the
+	// hop does about it.
 	Warnings []PolicyNote
+	// Invalid are the policy's errors about a document APIM does not run
+	// as written (a syntax rule): a proof of it fails.
+	Invalid []PolicyNote
 	// NotEnacted are the policy check's errors that the emulator has no
-	// behaviour for (a return-response that replaces the stream, a
-	// Content-Type override): the stream it relays is not the real one,
-	// so a run through it proves nothing.
+	// behaviour for: the stream it relays is not the real one, so a run
+	// through it proves nothing. Every rule of the catalogue has a
+	// behaviour or a reason to have none (TestEveryPolicyRuleIsActedOut),
+	// so this stays empty unless a rule is added without one.
 	NotEnacted []PolicyNote
 }
 
-// PolicyNote is a finding of the policy check the hop does not enact.
+// PolicyNote is a finding of the policy check, or a condition, and what
+// the hop does about it.
 type PolicyNote struct {
 	Rule    string `json:"rule"`
 	Message string `json:"message"`
+	// Emulator says what the emulated hop does about it.
+	Emulator string `json:"emulator,omitempty"`
 }
 
-func (n PolicyNote) String() string { return n.Rule + ": " + n.Message }
+func (n PolicyNote) String() string {
+	s := n.Message
+	if n.Rule != "" {
+		s = n.Rule + ": " + s
+	}
+	if n.Emulator != "" {
+		s += " (emulator: " + n.Emulator + ")"
+	}
+	return s
+}
 
-// Effect names what the hop does to a response body, in one word:
-// refuse, no-forward, hold-all, buffer or stream.
+// Effect names what the hop does to a response, in one word: refuse,
+// no-forward, answer, hold-all, buffer, window or stream.
 func (b Behavior) Effect() string {
 	switch {
 	case b.Refuse != "":
 		return "refuse"
 	case b.NoForward != "":
 		return "no-forward"
+	case b.Answer != nil:
+		return "answer"
 	case b.HoldAll:
 		return "hold-all"
 	case b.Unit > 0:
 		return "buffer"
+	case b.Window > 0:
+		return "window"
 	}
 	return "stream"
 }
 
 func (b Behavior) String() string {
 	parts := []string{b.Effect()}
-	if b.Unit > 0 && b.Refuse == "" && b.NoForward == "" && !b.HoldAll {
+	switch parts[0] {
+	case "buffer":
 		parts[0] = fmt.Sprintf("buffer=%d", b.Unit)
+	case "window":
+		parts[0] = fmt.Sprintf("window=%d", b.Window)
+	case "answer", "no-forward":
+		parts[0] += fmt.Sprintf("=%d", b.Answer.Status)
+	}
+	if ct, ok := b.ContentType(); ok {
+		parts = append(parts, "content-type="+ct)
 	}
 	if b.Cache {
 		parts = append(parts, "cache")
@@ -99,9 +140,38 @@ func (b Behavior) String() string {
 	return strings.Join(parts, "; ")
 }
 
+// ContentType is what the hop's header edits make of a relayed
+// text/event-stream response's Content-Type ("deleted" when they remove
+// it), if they touch it.
+func (b Behavior) ContentType() (string, bool) {
+	if b.Answer != nil || b.Refuse != "" {
+		return "", false
+	}
+	h := http.Header{"Content-Type": {"text/event-stream"}}
+	touched := false
+	for _, e := range b.Headers {
+		if strings.EqualFold(e.Name, "Content-Type") {
+			e.apply(h)
+			touched = true
+		}
+	}
+	if !touched {
+		return "", false
+	}
+	if v := h.Values("Content-Type"); len(v) > 0 {
+		return strings.Join(v, ","), true
+	}
+	return "deleted", true
+}
+
 // Derive computes the behaviour of the configured hop, on the hop's
-// clock (TimeScale applied).
-func Derive(c Config) (Behavior, error) {
+// clock (TimeScale applied), for DefaultRequest: an EventSource's GET.
+func Derive(c Config) (Behavior, error) { return DeriveFor(c, DefaultRequest()) }
+
+// DeriveFor computes the behaviour of the configured hop for one
+// request: on an API Management hop, the path it takes through the
+// policy decides what runs (see apimcheck.Trace).
+func DeriveFor(c Config, req apimcheck.Request) (Behavior, error) {
 	if err := c.setDefaults(); err != nil {
 		return Behavior{}, err
 	}
@@ -111,7 +181,18 @@ func Derive(c Config) (Behavior, error) {
 	case c.Relay != nil:
 		return deriveRelay(c), nil
 	}
-	return deriveAPIM(c)
+	h, err := newAPIMHop(c)
+	if err != nil {
+		return Behavior{}, err
+	}
+	return h.behaviorFor(req), nil
+}
+
+// DefaultRequest is what a hop's summary describes when no request is
+// given: an EventSource's GET, which asks for text/event-stream and has
+// no body (what sseready probe sends without --data).
+func DefaultRequest() apimcheck.Request {
+	return apimcheck.Request{Method: http.MethodGet, Header: http.Header{"Accept": {"text/event-stream"}}}
 }
 
 func deriveRelay(c Config) Behavior {
@@ -138,66 +219,6 @@ func deriveAppGW(c Config) Behavior {
 		b.enact(rules.AppGWResponseBuffering, c, "")
 	}
 	return b
-}
-
-func deriveAPIM(c Config) (Behavior, error) {
-	a := c.APIM
-	b := Behavior{
-		DownstreamIdle: c.scaled(LoadBalancerIdle),
-		HeaderTimeout:  c.scaled(DefaultForwardTimeout),
-	}
-	if a.SKU != "" {
-		ok, err := apimtier.SupportsSSE(a.SKU)
-		if err != nil {
-			return b, err
-		}
-		if !ok {
-			b.enact(rules.ConsumptionTier, c, a.SKU)
-		}
-	}
-	comp, err := composePolicies(a.Policies)
-	if err != nil {
-		return b, err
-	}
-	// No global policy given: above the highest scope given stands APIM's
-	// global default, and a <base /> left in the <backend> takes its
-	// forward-request, which buffers.
-	scope := comp.Top
-	if comp.OverDefault {
-		scope = apimcheck.Global
-		if comp.RunsDefaultForward() {
-			b.enact(rules.BackendInheritsBuffering, c, "")
-		}
-	}
-	doc := comp.Doc
-	res := apimcheck.Check(doc, apimcheck.Options{Scope: scope, Fragments: a.Fragments})
-	for _, f := range res.Findings {
-		if comp.OverDefault && f.Line == 0 && f.Element == "forward-request" {
-			// About the global default's forward-request, which no file
-			// holds: the inheritance above says what it does.
-			continue
-		}
-		switch f.Severity {
-		case rules.Error:
-			if _, ok := effectOf(f.Rule); !ok {
-				b.NotEnacted = append(b.NotEnacted, PolicyNote{f.Rule, f.Message})
-				continue
-			}
-			b.enact(f.Rule, c, "")
-		case rules.Warning:
-			b.Warnings = append(b.Warnings, PolicyNote{f.Rule, f.Message})
-		}
-	}
-	for _, d := range a.Diagnostics {
-		if apimdiag.WrittenBlocksLogBodies(d) && apimdiag.AppliesToAPI(d, a.Diagnostics) {
-			b.enact(rules.DiagnosticBodyLogging, c, "")
-		}
-	}
-	if t, ok := forwardTimeout(doc); ok {
-		b.HeaderTimeout = c.scaled(t)
-	}
-	sort.Strings(b.Rules)
-	return b, nil
 }
 
 // composePolicies parses the policies and composes them as APIM does
@@ -246,8 +267,9 @@ func (p Policy) name() string {
 }
 
 // enact applies the rule's effect (see ruleEffects), once; a rule the
-// emulator does not enact changes nothing. detail is the SKU for a
-// refusal.
+// emulator does not enact changes nothing, and one whose effect comes
+// from the request's path (answer, window...) is only named here: the
+// path sets the rest. detail is the SKU for a refusal.
 func (b *Behavior) enact(rule string, c Config, detail string) {
 	e, ok := effectOf(rule)
 	if !ok || slices.Contains(b.Rules, rule) {
@@ -265,8 +287,6 @@ func (b *Behavior) enact(rule string, c Config, detail string) {
 		b.HoldAll = true
 	case cacheResponse:
 		b.Cache = true
-	case noForward:
-		b.NoForward = "the policy's <backend> forwards nothing (" + rule + ")"
 	case refuse:
 		b.Refuse = fmt.Sprintf("the %s tier does not support long-running connections (%s)", detail, rule)
 	}

@@ -105,9 +105,15 @@ type Config struct {
 	// documented; default DefaultContentFilterChunk).
 	ContentFilterChunk int
 	// BufferCap is the most a hop holds for one response in the modes
-	// that hold it whole; past it the response fails (default
+	// that hold it whole, and for one request body (an API Management hop
+	// reads it to run the policy); past it the response fails (default
 	// DefaultBufferCap). Memory stays bounded whatever the stream.
 	BufferCap int
+	// ContentSafetyBlock is a test device, not Azure behaviour: an event
+	// whose data holds this word (case-insensitive) violates an
+	// llm-content-safety that checks completions, so the hop stops
+	// forwarding. "" never violates: the window only holds events.
+	ContentSafetyBlock string
 	// TLSConfig is for an https upstream (nil: the system's roots).
 	TLSConfig *tls.Config
 }
@@ -132,6 +138,9 @@ const (
 	DefaultContentFilterChunk = 1024
 	// DefaultForwardTimeout is forward-request's timeout when none is set.
 	DefaultForwardTimeout = 300 * time.Second
+	// DefaultContentSafetyWindow is llm-content-safety's window-size when
+	// none is set, in characters (FACTS.md).
+	DefaultContentSafetyWindow = 10000
 )
 
 // Assumptions are the behaviours the sources do not pin down, each with
@@ -143,7 +152,10 @@ var Assumptions = []string{
 	"Front Door's origin response timeout counts between bytes, not only to the first byte (the stricter reading; the sources do not say). With no response_timeout_seconds given, Front Door runs no clock: its default is not in the sources.",
 	"App Gateway for Containers' route timeout (the HTTPRoute's timeouts, else the RoutePolicy's routeTimeout) counts from the request to the end of the response; with none given, no route timeout runs: the default is not in the sources.",
 	"The Azure OpenAI content filter's default mode relays the stream in chunks of ContentFilterChunk bytes (default 1 KiB, --content-filter-chunk): Microsoft says content comes back in chunks of the buffer's size, not what that size is.",
-	"A policy whose <backend> forwards nothing is answered 500: the sources do not say what APIM sends instead.",
+	"A request's path through the policy is what the checker's evaluator computes for its body, headers and method (apimcheck.Trace): a <when> condition that reads anything else (the subscription, the URL, a named value, the response) is not decided for the request; its <choose> is read as lint reads it, and none of its branches answers.",
+	"A request without a body has no context.Request.Body (null), so an expression that reads it without ?. throws; a policy expression that throws makes APIM run <on-error>, and when that does not answer the hop answers 500 (the sources do not give the status).",
+	"set-body, a header value or a status computed by a policy expression sseready does not run is left out of the hop's answer (no body, the header as it was, the status before).",
+	"llm-content-safety's window-size counts the characters of the events' data fields; comment lines wait in the window with the events, counting nothing. What violates the policy is a test device, the word given with --content-safety-block (ContentSafetyBlock): Azure's own categories are not emulated.",
 	"A comment heartbeat from the backend counts as traffic for Application Gateway's request_timeout (bytes on the wire).",
 	"Body logging (body_bytes > 0) and body-reading policies hold the whole response until it ends, up to BufferCap (--buffer-cap).",
 	"A cached response is stored when it completes and replayed at once, headers and body, to later GET requests for the same URL; only complete 200 responses to GET are stored, and a client that leaves before the end stores nothing. The cache holds at most 4 x BufferCap bytes, oldest out first, and entries do not expire (cache-store's duration is not read).",

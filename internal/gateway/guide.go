@@ -51,8 +51,30 @@ sseready probe http://127.0.0.1:8080/
 ` + "`<base />`" + ` taking the section of the scope above, and a ` + "`<backend>`" + ` that inherits from above the highest
 scope given gets APIM's global default ` + "`<forward-request/>`" + `, which buffers, whichever scope that is: an
 operation-scope policy alone whose ` + "`<backend>`" + ` only says ` + "`<base />`" + ` buffers (rule SSE102) unless a policy
-above it forwards with ` + "`buffer-response=\"false\"`" + `. A global (All APIs) diagnostic
-counts unless an API diagnostic for the same logger overrides it.
+above it forwards with ` + "`buffer-response=\"false\"`" + `. ` + "`--apim-fragment NAME=FILE`" + ` gives a fragment the policies
+include (` + "`<include-fragment fragment-id=\"NAME\"/>`" + `): its policies run where it is included. A global (All APIs)
+diagnostic counts unless an API diagnostic for the same logger overrides it.
+
+## Each request takes its own path
+
+The hop runs the policy for every request it receives, as APIM does: it reads the request's body, stores what each
+` + "`set-variable`" + ` computes, and sends the request down the first ` + "`<when>`" + ` whose condition holds for it. The
+conditions are evaluated by the checker's own evaluator (C# and Newtonsoft.Json semantics: ` + "`\"stream\": true`" + ` in
+the body, a header, the method, the variables set on the way), so a chat completions request with ` + "`\"stream\": true`" + `
+takes the branch a streaming request takes, one with ` + "`\"stream\": false`" + ` the other, and a comparison that never
+matches in C# (SSE153) sends streams where the real gateway sends them. The rules below then apply to what that
+request runs. ` + "`sseready prove`" + ` sends the probe's request (` + "`--method`" + `, ` + "`--data`" + `, ` + "`--data-file`" + `,
+` + "`--header`" + `); without ` + "`--data`" + ` it is an EventSource's GET, which has no body, so a policy that reads the body's
+flag fails for it as APIM fails it. ` + "`sseready gateway`" + ` takes the same flags to print what it does with such a
+request when it starts.
+
+` + "```sh" + `
+sseready prove --apim-policy llm-gateway.xml --data '{"stream": true, "messages": []}'   # the streaming branch
+sseready prove --apim-policy llm-gateway.xml --data '{"stream": false, "messages": []}'  # the other one
+` + "```" + `
+
+A condition that reads what the emulator does not hold (the subscription, the URL, a named value, the response)
+is not decided for the request: its ` + "`<choose>`" + ` is read as lint reads it, and the hop says so.
 
 ` + "`sseready prove --chain FILE`" + ` runs the whole path of a ` + "`sseready_chain_check`" + ` input: its App Gateway and
 API Management hops as above, and the other hops it gives (Front Door, App Gateway for Containers, your Load
@@ -62,8 +84,8 @@ chain check lists its findings.
 
 ## What each setting does
 
-When a rule's error applies to the hop's settings, the hop does this to every response. Each rule's page
-in the [SSE rules](sse-rules.md) guide gives its sources.
+When a rule's finding applies to the hop's settings and to what a request runs of the policy, the hop does
+this to that request's response. Each rule's page in the [SSE rules](sse-rules.md) guide gives its sources.
 
 | Rule | When | The emulated hop |
 |------|------|------------------|
@@ -73,11 +95,21 @@ in the [SSE rules](sse-rules.md) guide gives its sources.
 		fmt.Fprintf(&b, "| [%s](sse-rules.md#%s) | %s | %s |\n", r.ID, strings.ToLower(r.ID), strings.ReplaceAll(r.Summary, "|", `\|`), e.does)
 	}
 	b.WriteString(`
-An error of the policy check that is not in this table (a ` + "`return-response`" + ` that replaces the stream,
-a ` + "`Content-Type`" + ` override) has no behaviour here: the hop relays the stream as if the error were not
-there, ` + "`sseready gateway`" + ` prints it as "error, not emulated", and ` + "`sseready prove`" + ` fails, since the
-stream it saw is not the one the real gateway sends.
+` + "`llm-content-safety`" + `'s violations are a test device, not Azure's categories: ` + "`--content-safety-block WORD`" + `
+(` + "`prove`" + ` and ` + "`gateway`" + `) makes an event whose data holds WORD a violation, so a test can watch the stream stop;
+without it the window only holds events back.
 
+Every other policy rule has no runtime effect on the stream, for this reason (a syntax rule fails a proof: the
+document is not one APIM runs as written):
+
+| Rule | When | The emulated hop |
+|------|------|------------------|
+`)
+	for _, in := range inertRules {
+		r, _ := rules.Lookup(in.rule)
+		fmt.Fprintf(&b, "| [%s](sse-rules.md#%s) | %s | %s |\n", r.ID, strings.ToLower(r.ID), strings.ReplaceAll(r.Summary, "|", `\|`), in.why)
+	}
+	b.WriteString(`
 A hop whose settings break no rule relays each read at once. A hop holds at most ` + "`--buffer-cap`" + `
 (default 16 MiB) of one response; past it the response fails, so memory stays bounded whatever the stream.
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -11,14 +12,19 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 )
 
 // Gateway is one emulated hop. It relays HTTP/1.x: after the response
 // head it takes the client connection over (http.Hijacker), so an idle
 // stream costs two goroutines and no buffers.
 type Gateway struct {
-	cfg      Config
+	cfg Config
+	// behavior is the hop's, for DefaultRequest; an API Management hop
+	// (apim) derives each request's own.
 	behavior Behavior
+	apim     *apimHop
 	// Logf reports cuts and failures (default log.Printf; nil: silent).
 	Logf func(format string, args ...any)
 	// OnCut, when set, receives each cut, from the stream's goroutine.
@@ -46,13 +52,21 @@ func New(cfg Config) (*Gateway, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	b, err := Derive(cfg)
-	if err != nil {
+	var h *apimHop
+	var b Behavior
+	var err error
+	if cfg.APIM != nil {
+		if h, err = newAPIMHop(cfg); err != nil {
+			return nil, err
+		}
+		b = h.behaviorFor(DefaultRequest())
+	} else if b, err = Derive(cfg); err != nil {
 		return nil, err
 	}
 	g := &Gateway{
 		cfg:      cfg,
 		behavior: b,
+		apim:     h,
 		Logf:     log.Printf,
 		cache:    responseCache{max: cacheBytes(cfg.BufferCap)},
 		active:   map[*stream]struct{}{},
@@ -61,8 +75,18 @@ func New(cfg Config) (*Gateway, error) {
 	return g, nil
 }
 
-// Behavior is what the hop does with a stream.
+// Behavior is what the hop does with DefaultRequest, an EventSource's
+// GET.
 func (g *Gateway) Behavior() Behavior { return g.behavior }
+
+// BehaviorFor is what the hop does with req: on an API Management hop,
+// the request's path through the policy decides.
+func (g *Gateway) BehaviorFor(req apimcheck.Request) Behavior {
+	if g.apim == nil {
+		return g.behavior
+	}
+	return g.apim.behaviorFor(req)
+}
 
 // Close ends the requests and streams in flight, as if their clients
 // left, and waits for them. The hop answers 503 afterwards and forwards
@@ -150,20 +174,22 @@ func (g *Gateway) logf(format string, args ...any) {
 var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b := g.behavior
 	if !g.enter() {
 		http.Error(w, "the gateway is closing", http.StatusServiceUnavailable)
 		return
 	}
 	defer g.wg.Done()
+	b, ok := g.behaviorOf(w, r)
+	if !ok {
+		return
+	}
 	switch {
 	case b.Refuse != "":
 		w.Header().Set("X-Sseready-Gateway", b.String())
 		http.Error(w, "refused: "+b.Refuse, http.StatusServiceUnavailable)
 		return
-	case b.NoForward != "":
-		w.Header().Set("X-Sseready-Gateway", b.String())
-		http.Error(w, "not forwarded: "+b.NoForward, http.StatusInternalServerError)
+	case b.Answer != nil && !b.Answer.AfterBackend:
+		writeAnswer(w, b)
 		return
 	}
 	key := r.Method + " " + r.URL.RequestURI()
@@ -173,6 +199,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if cacheable {
 		if c := g.cached(key); c != nil {
 			copyHeader(w.Header(), c.header)
+			for _, e := range b.Headers {
+				e.apply(w.Header())
+			}
 			w.Header().Add("X-Sseready-Gateway", b.String())
 			w.Header().Set("X-Sseready-Cache", "hit")
 			w.WriteHeader(c.status)
@@ -187,7 +216,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	start := time.Now()
-	up, resp, rest, err := g.forward(r)
+	up, resp, rest, err := g.forward(r, b)
 	if err != nil {
 		switch {
 		case errors.Is(err, errHeaderTimeout) && b.SilentCut:
@@ -201,6 +230,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if b.Answer != nil {
+		// An <outbound> answer: the backend answered, and its response
+		// is dropped.
+		up.close()
+		up.release()
+		writeAnswer(w, b)
+		return
+	}
 	conn, _, err := hj.Hijack() // bytes the client sent after its request are not served
 	if err != nil {
 		up.close()
@@ -211,8 +248,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The server's deadlines stay on a hijacked connection; the hop's
 	// clocks are its own.
 	_ = conn.SetDeadline(time.Time{})
-	s := &stream{g: g, up: up, client: conn, name: key, in: bodyFraming(resp), left: resp.ContentLength,
+	s := &stream{g: g, b: b, up: up, client: conn, name: key, in: bodyFraming(resp), left: resp.ContentLength,
 		start: start, clientLeft: make(chan struct{})}
+	if b.Window > 0 {
+		s.win = newSafetyWindow(b.Window, b.Block, g.cfg.BufferCap)
+	}
 	if sc, ok := conn.(syscall.Conn); ok && rawIO {
 		s.clientRaw, _ = sc.SyscallConn()
 	}
@@ -240,6 +280,26 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer g.untrack(s)
 		s.run(rest)
 	}()
+}
+
+// behaviorOf is what the hop does with r. An API Management hop reads
+// the request's body first (up to BufferCap), to run the policy for it,
+// and forwards the same body.
+func (g *Gateway) behaviorOf(w http.ResponseWriter, r *http.Request) (Behavior, bool) {
+	if g.apim == nil {
+		return g.behavior, true
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(g.cfg.BufferCap)+1))
+	switch {
+	case err != nil:
+		http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
+		return Behavior{}, false
+	case len(body) > g.cfg.BufferCap:
+		http.Error(w, fmt.Sprintf("the request body outgrew the cap of %d bytes", g.cfg.BufferCap), http.StatusRequestEntityTooLarge)
+		return Behavior{}, false
+	}
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	return g.apim.behaviorFor(apimcheck.Request{Method: r.Method, Header: r.Header, Body: body}), true
 }
 
 // dropSilently answers a request whose flow the hop dropped with nothing:

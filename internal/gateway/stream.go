@@ -28,8 +28,12 @@ const (
 // stream is one response on its way from the upstream to the client,
 // after the head: the client connection is the hop's (hijacked).
 type stream struct {
-	g      *Gateway
-	up     *upstream
+	g *Gateway
+	// b is what the hop does with this request's response.
+	b  Behavior
+	up *upstream
+	// win is llm-content-safety's window (nil: none).
+	win    *safetyWindow
 	client net.Conn
 	// clientRaw is the client's socket, for send (nil: write through
 	// client).
@@ -91,6 +95,9 @@ func bodyFraming(resp *http.Response) framing {
 func (s *stream) writeHead(r *http.Request, resp *http.Response, extra http.Header) error {
 	h := http.Header{}
 	copyHeader(h, resp.Header)
+	for _, e := range s.b.Headers {
+		e.apply(h) // <outbound>'s set-header
+	}
 	for k, vs := range extra {
 		h[k] = append(h[k], vs...)
 	}
@@ -137,7 +144,7 @@ func (s *stream) run(first []byte) {
 	err := s.relay(first)
 	var ce *cutError
 	switch {
-	case errors.As(err, &ce) && s.g.behavior.SilentCut:
+	case errors.As(err, &ce) && s.b.SilentCut:
 		// The flow is dropped: the upstream goes, the client hears
 		// nothing more and waits on its connection until it leaves.
 		s.g.cut(Cut{Request: s.name, Reason: ce.reason, Silent: true})
@@ -145,6 +152,13 @@ func (s *stream) run(first []byte) {
 		<-s.clientLeft
 	case errors.As(err, &ce):
 		s.g.cut(Cut{Request: s.name, Reason: ce.reason})
+	case errors.Is(err, errBlocked):
+		// It stops forwarding and returns no error status (FACTS.md):
+		// the response ends where the window stopped it.
+		s.g.cut(Cut{Request: s.name, Reason: fmt.Sprintf("llm-content-safety found a violation (the test word %q) and stopped forwarding; no error status", s.b.Block)})
+		if s.out == chunked {
+			_ = s.write([]byte("0\r\n\r\n"))
+		}
 	case err != nil && !errors.Is(err, errClientGone):
 		s.g.logf("sseready gateway: %s: %v", s.name, err)
 	}
@@ -184,6 +198,15 @@ func (s *stream) relay(first []byte) error {
 	}
 	if s.dec.extra > 0 {
 		s.g.logf("sseready gateway: %s: dropped %d bytes the upstream sent after the end of the chunked body", s.name, s.dec.extra)
+	}
+	if s.win != nil {
+		rest, err := s.win.end()
+		if err != nil {
+			return err
+		}
+		if err := s.pass(rest); err != nil {
+			return err
+		}
 	}
 	if err := s.release(true); err != nil {
 		return err
@@ -273,13 +296,37 @@ func (s *stream) deliver(buf *[]byte, n int) error {
 			s.record.Write(data)
 		}
 	}
-	b := s.g.behavior
+	if s.win != nil {
+		out, err := s.win.push(data)
+		if err != nil {
+			return err
+		}
+		return s.pass(out)
+	}
+	b := s.b
 	if b.Unit == 0 && !b.HoldAll && s.held.Len() == 0 {
 		// Streaming: frame the bytes where they lie and send them.
 		return s.write(s.frame(*buf, len(data)))
 	}
+	return s.hold(data)
+}
+
+// pass sends body bytes on as the behaviour says (they are not in a
+// pooled buffer: the window released them).
+func (s *stream) pass(data []byte) error {
+	if len(data) == 0 {
+		return nil
+	}
+	if s.b.Unit == 0 && !s.b.HoldAll && s.held.Len() == 0 {
+		return s.writeBody(data)
+	}
+	return s.hold(data)
+}
+
+// hold keeps body bytes and releases what the behaviour lets go of.
+func (s *stream) hold(data []byte) error {
 	s.held.Write(data)
-	if b.HoldAll && s.held.Len() > s.g.cfg.BufferCap {
+	if s.b.HoldAll && s.held.Len() > s.g.cfg.BufferCap {
 		return fmt.Errorf("the held response outgrew the cap of %d bytes", s.g.cfg.BufferCap)
 	}
 	return s.release(false)
@@ -304,7 +351,7 @@ func (s *stream) frame(buf []byte, n int) []byte {
 // streaming, whole units when buffering, nothing when holding (until the
 // end, when all goes).
 func (s *stream) release(end bool) error {
-	b := s.g.behavior
+	b := s.b
 	var unit int
 	switch {
 	case s.held.Len() == 0:
@@ -346,7 +393,7 @@ func (s *stream) writeBody(p []byte) error {
 // write deadline is set lazily (see setDeadline): when it passes early,
 // it moves to the true one and the write goes on.
 func (s *stream) write(p []byte) error {
-	d := s.g.behavior.DownstreamIdle
+	d := s.b.DownstreamIdle
 	if d > 0 && s.writeDead.IsZero() {
 		s.writeDead = s.lastDn.Add(d)
 		_ = s.client.SetWriteDeadline(s.writeDead)
@@ -419,19 +466,19 @@ func (s *stream) sendFD(fd uintptr) bool {
 }
 
 func (s *stream) downCut() error {
-	return &cutError{fmt.Sprintf("nothing reached the client for %s (idle timeout)", roundMS(s.g.behavior.DownstreamIdle))}
+	return &cutError{fmt.Sprintf("nothing reached the client for %s (idle timeout)", roundMS(s.b.DownstreamIdle))}
 }
 
 func (s *stream) upCut() error {
-	clock := s.g.behavior.IdleClock
+	clock := s.b.IdleClock
 	if clock == "" {
 		clock = "request timeout"
 	}
-	return &cutError{fmt.Sprintf("the upstream was silent for %s (%s)", roundMS(s.g.behavior.UpstreamIdle), clock)}
+	return &cutError{fmt.Sprintf("the upstream was silent for %s (%s)", roundMS(s.b.UpstreamIdle), clock)}
 }
 
 func (s *stream) totalCut() error {
-	return &cutError{fmt.Sprintf("the response ran for %s (route timeout)", roundMS(s.g.behavior.Total))}
+	return &cutError{fmt.Sprintf("the response ran for %s (route timeout)", roundMS(s.b.Total))}
 }
 
 // roundMS rounds a scaled clock for people to read.
@@ -444,7 +491,7 @@ func roundMS(d time.Duration) time.Duration {
 
 // due is when the hop's nearest clock runs out (zero: never).
 func (s *stream) due() time.Time {
-	b := s.g.behavior
+	b := s.b
 	var d time.Time
 	if b.UpstreamIdle > 0 {
 		d = s.lastUp.Add(b.UpstreamIdle)
@@ -484,7 +531,7 @@ func (s *stream) readError(err error) error {
 	case s.gone.Load():
 		return errClientGone
 	case errors.As(err, &ne) && ne.Timeout():
-		b := s.g.behavior
+		b := s.b
 		if due := s.due(); time.Now().Before(due) {
 			s.readDead = due
 			return s.up.conn.SetReadDeadline(due)

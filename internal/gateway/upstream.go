@@ -184,11 +184,11 @@ func (u *upstream) readLoop(fd uintptr) bool {
 // forward sends the request upstream and reads the response head, within
 // the hop's header timeout. It returns the head and the body bytes that
 // arrived with it.
-func (g *Gateway) forward(r *http.Request) (*upstream, *http.Response, []byte, error) {
+func (g *Gateway) forward(r *http.Request, b Behavior) (*upstream, *http.Response, []byte, error) {
 	// Connecting counts against the header timeout too, so an upstream
 	// that never answers is a 504 on the hop's clock.
 	wait := 30 * time.Second
-	if t := g.behavior.HeaderTimeout; t > 0 {
+	if t := b.HeaderTimeout; t > 0 {
 		wait = min(wait, t)
 	}
 	dialCtx, cancel := context.WithTimeout(r.Context(), wait)
@@ -198,7 +198,7 @@ func (g *Gateway) forward(r *http.Request) (*upstream, *http.Response, []byte, e
 	cancel()
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil && g.done.Err() == nil {
-			return nil, nil, nil, fmt.Errorf("%w (%s): connecting", errHeaderTimeout, g.behavior.HeaderTimeout)
+			return nil, nil, nil, fmt.Errorf("%w (%s): connecting", errHeaderTimeout, b.HeaderTimeout)
 		}
 		return nil, nil, nil, err
 	}
@@ -212,7 +212,7 @@ func (g *Gateway) forward(r *http.Request) (*upstream, *http.Response, []byte, e
 	defer stop()
 	stopOnClose := context.AfterFunc(g.done, up.close)
 	defer stopOnClose()
-	if t := g.behavior.HeaderTimeout; t > 0 {
+	if t := b.HeaderTimeout; t > 0 {
 		_ = up.conn.SetDeadline(time.Now().Add(t))
 	}
 	timedOut := func(err error) bool {
@@ -224,7 +224,7 @@ func (g *Gateway) forward(r *http.Request) (*upstream, *http.Response, []byte, e
 	bw := bufio.NewWriterSize(up.conn, 4<<10)
 	if err := out.Write(bw); err != nil {
 		if timedOut(err) {
-			return fail(fmt.Errorf("%w (%s)", errHeaderTimeout, g.behavior.HeaderTimeout))
+			return fail(fmt.Errorf("%w (%s)", errHeaderTimeout, b.HeaderTimeout))
 		}
 		return fail(err)
 	}
@@ -246,7 +246,7 @@ func (g *Gateway) forward(r *http.Request) (*upstream, *http.Response, []byte, e
 		resp, err = http.ReadResponse(br, out)
 		if err != nil {
 			if timedOut(err) {
-				return fail(fmt.Errorf("%w (%s)", errHeaderTimeout, g.behavior.HeaderTimeout))
+				return fail(fmt.Errorf("%w (%s)", errHeaderTimeout, b.HeaderTimeout))
 			}
 			return fail(fmt.Errorf("reading the response head: %w", err))
 		}
