@@ -1,6 +1,8 @@
 package chainrun
 
 import (
+	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/input"
 	"github.com/sseready/terraform-provider-sseready/internal/plain"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
 // The test stream's settings, as sseready_emulated_stream takes them
@@ -20,12 +23,16 @@ const (
 	KeySilenceAfter = "silence_after_event"
 	KeyTimeScale    = "time_scale"
 	KeyMaxLatency   = "max_latency"
+	// The test stream's request: what the APIM hop runs its policy for.
+	KeyMethod  = "method"
+	KeyBody    = "body"
+	KeyHeaders = "headers"
 )
 
 // StreamKeys are the test stream's settings; EmulatedResultKeys what
 // sseready_emulated_stream computes.
 var (
-	StreamKeys         = []string{KeyEventCount, KeyInterval, KeySilenceAfter, KeyTimeScale, KeyMaxLatency}
+	StreamKeys         = []string{KeyEventCount, KeyInterval, KeySilenceAfter, KeyTimeScale, KeyMaxLatency, KeyMethod, KeyBody, KeyHeaders}
 	EmulatedResultKeys = []string{"outcome", "ok", "message", "hops", "events", "notes"}
 )
 
@@ -88,6 +95,7 @@ func DecodeEmulated(v any, base gateway.Config) (Emulated, []*input.Error) {
 		}
 		e.Run.MaxLatency = d
 	}
+	e.Run.Request = decodeRequest(r, root)
 	errs = append(errs, r.Errs...)
 	if len(errs) > 0 || len(c.Unknown) > 0 || len(r.Unknown) > 0 {
 		e.Chain.Unknown = append(e.Chain.Unknown, r.Unknown...)
@@ -140,4 +148,44 @@ func duration(r *plain.Reader, m map[string]any, key string) (time.Duration, boo
 		return 0, false
 	}
 	return d, true
+}
+
+// decodeRequest reads the test stream's request: an EventSource's GET when
+// nothing is given, else the method, body and headers an LLM client sends
+// (a body alone means POST), so that a policy that reads the stream flag
+// runs as a streaming request takes it.
+func decodeRequest(r *plain.Reader, root map[string]any) probe.Request {
+	var req probe.Request
+	if m, ok := r.String(root, "", KeyMethod); ok {
+		switch up := strings.ToUpper(strings.TrimSpace(m)); up {
+		case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch:
+			req.Method = up
+		default:
+			r.Fail(KeyMethod, "%q is not a method the test stream sends: use GET or POST (or PUT, PATCH)", m)
+		}
+	}
+	if b, ok := r.String(root, "", KeyBody); ok {
+		req.Body = []byte(b)
+		if req.Method == "" {
+			req.Method = http.MethodPost
+		}
+	}
+	if req.Method == http.MethodGet && req.Body != nil {
+		r.Fail(KeyBody, "a GET sends no body: give method = \"POST\", or leave body out")
+	}
+	if h := r.Object(root[KeyHeaders], KeyHeaders); h != nil {
+		req.Header = http.Header{}
+		for _, k := range slices.Sorted(maps.Keys(h)) {
+			v, ok := r.String(h, KeyHeaders, k)
+			if !ok {
+				continue
+			}
+			if strings.TrimSpace(k) == "" || strings.ContainsAny(k, " :\r\n") {
+				r.Fail(KeyHeaders+"."+k, "%q is not a header name", k)
+				continue
+			}
+			req.Header.Set(k, v)
+		}
+	}
+	return req
 }

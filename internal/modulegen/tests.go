@@ -163,6 +163,9 @@ diagnostics = var.chain.apim.diagnostics
 		w.set(ds, "backend", "var.chain.backend")
 	}
 	ds.SetAttributeValue("time_scale", cty.NumberIntVal(int64(timeScale(s))))
+	comment(ds, "The request a streaming LLM client sends: API Management runs the policy for it, so a",
+		"<choose> on the stream flag takes the streaming branch.")
+	w.set(ds, "body", "jsonencode({ stream = true })")
 	body.AppendNewline()
 	for _, o := range []struct{ name, value string }{
 		{"outcome", "data.sseready_emulated_stream.this.outcome"},

@@ -52,6 +52,14 @@ func (d *emulatedStreamDataSource) Schema(_ context.Context, _ datasource.Schema
 			"1 to %d. The scaled stream must end within %s.", chainrun.DefaultTimeScale, gateway.MaxTimeScale, chainrun.MaxRealRunTime)}
 	attrs[chainrun.KeyMaxLatency] = schema.StringAttribute{Optional: true, MarkdownDescription: fmt.Sprintf(
 		"Relay latency, in real time, above which an event counts as held. Default `\"%s\"`, at most %s.", chainrun.DefaultMaxLatency, chainrun.MaxMaxLatency)}
+	attrs[chainrun.KeyMethod] = schema.StringAttribute{Optional: true, MarkdownDescription: "The test stream's request method: " +
+		"`GET` (an EventSource's, the default without a `body`) or `POST` (the default with one)."}
+	attrs[chainrun.KeyBody] = schema.StringAttribute{Optional: true, MarkdownDescription: "The test stream's request body, as an LLM " +
+		"client sends it: `jsonencode({ stream = true, messages = [...] })`. The API Management hop runs its policy for this " +
+		"request, so a `<choose>` on the stream flag takes the branch a streaming request takes; without a body, a policy " +
+		"that reads the body throws, as APIM's would, and the hop answers 500."}
+	attrs[chainrun.KeyHeaders] = schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "The test " +
+		"stream's request headers (`Accept: text/event-stream` unless given). The test origin needs no key: give none."}
 	attrs["outcome"] = schema.StringAttribute{Computed: true, MarkdownDescription: descOutcome}
 	attrs["ok"] = schema.BoolAttribute{Computed: true, MarkdownDescription: "True when every event arrived as it was sent and no hop holds a policy error the emulator does not enact."}
 	attrs["message"] = schema.StringAttribute{Computed: true, MarkdownDescription: "Why `ok` is false: what happened, at which hop; null when `ok`."}
@@ -59,7 +67,7 @@ func (d *emulatedStreamDataSource) Schema(_ context.Context, _ datasource.Schema
 		MarkdownDescription: "The emulated hops, client side first.",
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 			"name":    schema.StringAttribute{Computed: true, MarkdownDescription: "The hop: `front_door`, `app_gateway`, `apim`, `load_balancer`, ..."},
-			"effect":  schema.StringAttribute{Computed: true, MarkdownDescription: "What it does to the response body: `stream`, `buffer`, `hold-all`, `refuse` or `no-forward`."},
+			"effect":  schema.StringAttribute{Computed: true, MarkdownDescription: "What it does to the response body: `stream`, `buffer`, `window` (content safety holds a window of events), `hold-all`, `answer` (a policy answers instead of the backend), `refuse` or `no-forward`."},
 			"rules":   schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The rules behind its behaviour (see the rules guide)."},
 			"outcome": schema.StringAttribute{Computed: true, MarkdownDescription: "`streamed` when the stream passed it; else the stream's outcome this hop caused (`cut`, `held`, `buffered`, `refused`)."},
 			"cut":     schema.StringAttribute{Computed: true, MarkdownDescription: "Which of its clocks cut the stream, after how long; null when it cut nothing."},

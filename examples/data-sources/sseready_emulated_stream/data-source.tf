@@ -25,6 +25,10 @@ data "sseready_emulated_stream" "chat" {
   }
   backend = { max_event_gap = "5m", heartbeat_interval = "20s" }
 
+  # The request a chat client sends: API Management runs its policy for it,
+  # so a <choose> on the stream flag takes the streaming branch.
+  body = jsonencode({ stream = true, messages = [{ role = "user", content = "Hello" }] })
+
   # Azure's clocks run 600 times faster: events 100 ms apart, the
   # five-minute silence half a second.
   event_interval = "60s"

@@ -48,6 +48,10 @@ locals {
 }
 
 data "sseready_emulated_stream" "this" {
+  # The request a streaming LLM client sends: API Management runs the
+  # policy for it, so a <choose> on the stream flag takes the streaming
+  # branch (an EventSource's GET has no body for the flag).
+  body           = jsonencode({ stream = true })
   apim           = local.apim
   backend        = var.backend
   event_interval = "60s"

@@ -17,6 +17,10 @@ variable "chain" {
 }
 
 data "sseready_emulated_stream" "this" {
+  # The request a streaming LLM client sends: API Management runs the
+  # policy for it, so a <choose> on the stream flag takes the streaming
+  # branch (an EventSource's GET has no body for the flag).
+  body        = jsonencode({ stream = true })
   app_gateway = var.chain.app_gateway
   apim        = var.chain.apim
   backend     = var.chain.backend
