@@ -79,8 +79,10 @@ type Options struct {
 	Progress      func(Progress)
 	ProgressEvery time.Duration
 
-	// onLatency sees every latency recorded (tests).
+	// onLatency sees every latency recorded, onEnd every stream counted
+	// as it ends (tests).
 	onLatency func(time.Duration)
+	onEnd     func(streamEnd)
 }
 
 // Progress is a run so far.
@@ -224,6 +226,7 @@ type recorder struct {
 	start     time.Time
 	width     time.Duration
 	onLatency func(time.Duration)
+	onEnd     func(streamEnd)
 
 	mu  sync.Mutex
 	res Result
@@ -234,7 +237,7 @@ type recorder struct {
 func newRecorder(start time.Time, width time.Duration, opts Options) *recorder {
 	res := newResult()
 	res.Timeline.BucketS = width.Seconds()
-	return &recorder{start: start, width: width, onLatency: opts.onLatency, res: *res}
+	return &recorder{start: start, width: width, onLatency: opts.onLatency, onEnd: opts.onEnd, res: *res}
 }
 
 func (r *recorder) bucket(t time.Time) int { return max(0, int(t.Sub(r.start)/r.width)) }
@@ -327,6 +330,9 @@ func (r *recorder) end(e streamEnd) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.onEnd != nil {
+		r.onEnd(e)
+	}
 	r.res.Timeline.grow(i)
 	if e.opened {
 		r.res.Timeline.Closed[i]++

@@ -19,8 +19,9 @@ type ProtocolFigures struct {
 	// events are not content. One value per stream with content.
 	FirstContentMS *Quantiles `json:"first_content_ms"`
 	// ContentPerS is each stream's content events per second, from its
-	// first content event to its last: one value per stream with two or
-	// more. The slow streams are the low end (min, p10).
+	// request (an MCP call's tools/call) to its last content event: one
+	// value per stream with content. The slow streams are the low end
+	// (min, p10).
 	ContentPerS *Rates             `json:"content_events_per_s"`
 	Histograms  ProtocolHistograms `json:"histograms"`
 }

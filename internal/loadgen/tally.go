@@ -134,14 +134,16 @@ func (t *tally) take() []received {
 	return out
 }
 
-// contentRate is the stream's content events per second, from its first
-// content to its last; false with fewer than two.
+// contentRate is the stream's content events per second, from its
+// request to its last content event (the time to the first content
+// included: how fast the answer arrives, as its reader sees it); false
+// without content.
 func (t *tally) contentRate() (float64, bool) {
-	d := t.lastContent.Sub(t.contentFrom)
-	if t.content < 2 || d <= 0 {
+	d := t.lastContent.Sub(t.start)
+	if t.content == 0 || d <= 0 {
 		return 0, false
 	}
-	return float64(t.content-1) / d.Seconds(), true
+	return float64(t.content) / d.Seconds(), true
 }
 
 // ending is how the reading of a stream stopped.
