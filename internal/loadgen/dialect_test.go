@@ -234,4 +234,3 @@ func TestMCPCompressed(t *testing.T) {
 		}
 	}
 }
-
