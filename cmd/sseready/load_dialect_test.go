@@ -69,13 +69,13 @@ func TestLoadDialectsOnTheBackend(t *testing.T) {
 	code, out, errOut := runCLI(t, "", "load", "--format", "json", "--streams", "4", "--data", responsesBody, responses)
 	var res struct {
 		Streams          struct{ Completed, Warmup int }
-		ContentEvents    int `json:"content_events"`
+		ContentEvents    int                    `json:"content_events"`
 		FirstContentMS   *struct{ P50 float64 } `json:"first_content_ms"`
 		ContentEncodings map[string]int         `json:"content_encodings"`
 		Protocols        map[string]struct {
 			Streams, Completed int
-			ContentEvents      int `json:"content_events"`
-			FirstContentMS     *struct{ P50, P99 float64 } `json:"first_content_ms"`
+			ContentEvents      int                              `json:"content_events"`
+			FirstContentMS     *struct{ P50, P99 float64 }      `json:"first_content_ms"`
 			ContentPerS        *struct{ Min, P10, P50 float64 } `json:"content_events_per_s"`
 		}
 	}
