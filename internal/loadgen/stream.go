@@ -96,9 +96,11 @@ func (s *stream) run(ctx context.Context) {
 	defer stop()
 	s.tally = newTally(s.opts, probe.NewDialect(s.opts.Protocol), s.start)
 	s.lastByte = time.Now()
-	c.(*idleConn).arm(ctx, s)
+	if ic, ok := c.(*idleConn); ok {
+		ic.arm(ctx, s)
+	}
 
-	how := s.read(ctx, br, body, encoding != "")
+	how := s.read(br, body, encoding != "")
 	if ctx.Err() != nil {
 		how = stopped // the run is over: whatever broke was us
 	}
@@ -108,7 +110,7 @@ func (s *stream) run(ctx context.Context) {
 }
 
 // read reads events until the stream's goal, its end, or a cut.
-func (s *stream) read(ctx context.Context, br interface{ Peek(int) ([]byte, error) }, body io.Reader, decoded bool) ending {
+func (s *stream) read(br interface{ Peek(int) ([]byte, error) }, body io.Reader, decoded bool) ending {
 	for {
 		// Wait for bytes with no buffer of ours (a decoder may hold
 		// decoded bytes the connection no longer has: read it). The
