@@ -33,7 +33,7 @@ var dialects = []struct {
 // recognises it, counts its content events (4 of each stream's many
 // events), completes every stream at its final event, and the buffering
 // hop shows as buffered streams, complete all the same.
-func TestDialectsThroughAHop(t *testing.T) {
+func TestDialectStreamsThroughAHop(t *testing.T) {
 	for _, d := range dialects {
 		for _, hop := range []string{"streams", "buffers"} {
 			t.Run(d.name+", a hop that "+hop, func(t *testing.T) {
@@ -82,7 +82,7 @@ func protocolSummary(r *Result) string {
 // kind that names the protocol; one that sends its error event is an
 // error; --protocol sse reads the cut one as a plain stream, which may
 // end.
-func TestDialectEndings(t *testing.T) {
+func TestDialectStreamEndings(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
 			cfg := d.cfg
@@ -111,7 +111,7 @@ func TestDialectEndings(t *testing.T) {
 // Responses API's opening events, comments and events before the
 // protocol shows are not content. A stream's first events are read again
 // once its protocol is recognised, as the probe reads them again.
-func TestFirstContentIsNotTheFirstEvent(t *testing.T) {
+func TestStreamFirstContentIsNotTheFirstEvent(t *testing.T) {
 	const think = 400 * time.Millisecond
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
@@ -148,7 +148,7 @@ func TestFirstContentIsNotTheFirstEvent(t *testing.T) {
 // hop a Streamable HTTP call's stream arrives whole at its end; the
 // HTTP+SSE session's stream never ends, so its endpoint event never
 // arrives and no session is set up within the headers timeout.
-func TestMCPThroughAHop(t *testing.T) {
+func TestMCPStreamsThroughAHop(t *testing.T) {
 	for _, tt := range []struct {
 		transport probe.MCPTransport
 		path      string
@@ -224,7 +224,7 @@ func TestCompressedStreams(t *testing.T) {
 
 // A MCP call and a compressed stream: the MCP session asks for the
 // codings, and its stream is decoded.
-func TestMCPCompressed(t *testing.T) {
+func TestMCPCompressedStreams(t *testing.T) {
 	url := startChain(t, origin.Config{MCP: true, Events: 3, Interval: 30 * time.Millisecond, Compress: origin.CompressGzip})
 	for _, path := range []string{"mcp", origin.MCPSSEPath[1:]} {
 		res := run(t, Options{URL: url + path, MCP: &probe.MCPCall{Tool: origin.MCPTool, Transport: probe.MCPAuto},

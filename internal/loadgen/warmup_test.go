@@ -78,7 +78,7 @@ func TestWarmupNeedsStreamsAfterIt(t *testing.T) {
 // exactly the figures of one run: the first content and content rates
 // per protocol are those of one histogram over every stream's value, and
 // the counts add up.
-func TestShardsMergeNewFiguresExactly(t *testing.T) {
+func TestShardsMergeStreamFiguresExactly(t *testing.T) {
 	cfg := origin.Config{Responses: true, Events: 4, Interval: 20 * time.Millisecond, Compress: origin.CompressGzip}
 	url := startChain(t, cfg)
 	const n = 3

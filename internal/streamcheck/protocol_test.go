@@ -11,7 +11,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
-func TestParseProtocolAndMCP(t *testing.T) {
+func TestStreamParseProtocolAndMCP(t *testing.T) {
 	tests := []struct {
 		raw  Raw
 		want string // the first error, "" for none
@@ -48,7 +48,7 @@ func TestParseProtocolAndMCP(t *testing.T) {
 // min_events counts content events: a Responses stream of 3 deltas has
 // many more events, and passes min_events 3 only. A stream without its
 // final event fails, and so does an MCP call whose tool fails.
-func TestRunCountsContent(t *testing.T) {
+func TestStreamRunCountsContent(t *testing.T) {
 	serve := func(cfg origin.Config) string {
 		h, err := origin.New(cfg)
 		if err != nil {
