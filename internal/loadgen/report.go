@@ -112,7 +112,7 @@ table { border-collapse: collapse; } td, th { padding: 2px 12px 2px 0; text-alig
 {{- if .R.Streams.Warmup}}; {{.R.Streams.Warmup}} more opened during the {{.R.WarmupS}} s warmup, not counted{{end}}</td></tr>
 <tr><th>events</th><td>{{.R.Events}}, {{.R.ContentEvents}} with content, {{printf "%.1f" .R.EventsPerS}} per second</td></tr>
 {{- range $p, $f := .R.Protocols}}
-<tr><th>{{$p}}</th><td>{{$f.Streams}} streams, {{$f.Completed}} completed, {{$f.ContentEvents}} content events
+<tr><th>{{$p}}</th><td>{{$f.Streams}} streams{{if $p.HasFinal}}, {{$f.Completed}} completed{{end}}, {{$f.ContentEvents}} content events
 {{- with $f.FirstContentMS}}; first content p50 {{.P50}} ms, p99 {{.P99}} ms{{end}}
 {{- with $f.ContentPerS}}; content events per second per stream: min {{.Min}}, p10 {{.P10}}, p50 {{.P50}}, max {{.Max}}{{end}}</td></tr>
 {{- end}}
