@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/loadgen"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
 const loadUsage = `Usage: sseready load [flags] URL
@@ -22,9 +23,34 @@ const loadUsage = `Usage: sseready load [flags] URL
 Opens many streams at once against an SSE endpoint, each its own HTTP/1.1
 connection sending the probe's request (--method, --data, --header...),
 and measures how they arrive: each event's latency when its data carries
-sent_unix_nano (sseready backend's does), the gaps between events, the
-time to the first event, events per second, the streams that failed or
-were cut by kind, and the streams that look buffered.
+sent_unix_nano (sseready backend's does), the gaps between content events,
+the time to the first event and to the first content, events per second,
+each stream's content events per second, the streams that completed,
+failed or were cut by kind, and the streams that look buffered.
+
+Each stream is read in its protocol, recognised from its events as sseready
+probe recognises it or forced with --protocol: chat completions, the
+Responses API, Anthropic Messages, MCP or plain SSE. Content is what the
+protocol says carries output (a delta, a progress notification; every
+event of a plain stream); keep-alives and opening events are not. A
+stream ends at its protocol's final event (completed); one that ends
+without it is cut (cut_no_final_<protocol>), one that sends its error
+event is error_event. --events counts content events.
+
+--mcp-tool NAME makes each stream one MCP session (initialize,
+notifications/initialized) and one tools/call of NAME with --mcp-args, over
+--mcp-transport; sessions are not reused. Times count from the tools/call.
+
+--compressed asks for gzip, deflate, br (an Accept-Encoding given with
+--header is honoured too) and decodes what arrives; a compressor that
+flushes per event streams, one that sends the answer in one piece looks
+buffered.
+
+--warmup D opens the streams scheduled within the run's first D (stream i
+opens at i/--rate seconds) as any other and counts none of them, not
+their events, cuts or first content: the figures are those of the
+streams opened after it, each counted whole, and events/s is over the
+time after it. It needs a --rate at which streams open after it.
 
 Bounded by default: at most --max-streams streams (100) for at most
 --max-duration (60s); raise them to go further. Against a host other than
@@ -50,6 +76,11 @@ type loadFlags struct {
 	maxDuration time.Duration
 	format      string
 	report      string
+	protocol    string
+	compressed  bool
+	mcpTool     string
+	mcpArgs     string
+	mcpTrans    string
 }
 
 func runLoad(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -90,7 +121,13 @@ func parseLoad(args []string, stdin io.Reader, stderr io.Writer) (*loadFlags, in
 	fs.IntVar(&o.Streams, "streams", 10, "streams to open, over all shards")
 	fs.Float64Var(&o.Rate, "rate", 100, "streams opened per second, over all shards (0: all at once)")
 	durationVar(fs, &o.Duration, "duration", 10*time.Second, "how long the run lasts")
-	fs.IntVar(&o.Events, "events", 0, "end each stream after N events (0: at the end of the run); a stream that ends before is cut")
+	fs.IntVar(&o.Events, "events", 0, "end each stream after N content events (0: at its protocol's final event or the end of the run); a stream that ends before is cut")
+	durationVar(fs, &o.Warmup, "warmup", 0, "open the streams scheduled within this first part of the run without counting them (0: none)")
+	fs.StringVar(&f.protocol, "protocol", "auto", "the streams' protocol: auto (each recognised from its events), chat_completions, responses, anthropic_messages, mcp or sse")
+	fs.BoolVar(&f.compressed, "compressed", false, "ask for compressed responses (Accept-Encoding: gzip, deflate, br) and decode them")
+	fs.StringVar(&f.mcpTool, "mcp-tool", "", "make each stream one MCP session and one tools/call of this `TOOL` at URL")
+	fs.StringVar(&f.mcpArgs, "mcp-args", "", "the tool's arguments, a JSON object (with --mcp-tool)")
+	fs.StringVar(&f.mcpTrans, "mcp-transport", "auto", "the MCP transport: auto, streamable_http or http_sse (with --mcp-tool)")
 	fs.StringVar(&f.shard, "shard", "", "run part i of n (`i/n`, i from 0 to n-1), for one process of many")
 	fs.IntVar(&f.maxStreams, "max-streams", 100, "the most streams --streams may ask for: raise it for a bigger load")
 	durationVar(fs, &f.maxDuration, "max-duration", time.Minute, "the longest --duration may be: raise it for a longer run")
@@ -114,6 +151,15 @@ func parseLoad(args []string, stdin io.Reader, stderr io.Writer) (*loadFlags, in
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	if o.Request, err = rf.request(set, func() ([]byte, error) { return io.ReadAll(stdin) }); err != nil {
+		fmt.Fprintf(stderr, "sseready load: %v\n", err)
+		return nil, exitInput
+	}
+	o.Request.Compressed = f.compressed
+	if o.Protocol, err = probe.ParseProtocol(f.protocol); err != nil {
+		fmt.Fprintf(stderr, "sseready load: --protocol: %v\n", err)
+		return nil, exitInput
+	}
+	if o.MCP, err = mcpCall(f.mcpTool, f.mcpArgs, f.mcpTrans, set, o.Protocol); err != nil {
 		fmt.Fprintf(stderr, "sseready load: %v\n", err)
 		return nil, exitInput
 	}
@@ -146,6 +192,13 @@ func (f *loadFlags) check(rest []string) string {
 		return "--idle-timeout must be positive, such as 60s"
 	case o.HeadersTimeout <= 0:
 		return "--headers-timeout must be positive, such as 30s"
+	case o.Warmup > 0 && o.Warmup >= o.Duration:
+		return fmt.Sprintf("--warmup %s must end before --duration %s", o.Warmup, o.Duration)
+	case o.Warmup > 0 && o.Rate == 0:
+		return "--warmup needs a --rate: at --rate 0 every stream opens at once, within the warmup, and none would count"
+	case o.Warmup > 0 && float64(o.Streams-1)/o.Rate < o.Warmup.Seconds():
+		return fmt.Sprintf("--warmup %s: every stream opens within it (the last at %.3gs at --rate %g), so none would count: lower --warmup or --rate, or raise --streams",
+			o.Warmup, float64(o.Streams-1)/o.Rate, o.Rate)
 	}
 	if u, err := url.Parse(rest[0]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Sprintf("%q is not an http(s) URL, such as http://127.0.0.1:8080/", rest[0])
@@ -195,8 +248,14 @@ func describeLoad(o loadgen.Options) string {
 		s += " at once"
 	}
 	s += fmt.Sprintf(" for %s", o.Duration)
+	if o.Warmup > 0 {
+		s += fmt.Sprintf(" (the first %s a warmup)", o.Warmup)
+	}
 	if o.Events > 0 {
-		s += fmt.Sprintf(", each until %d events", o.Events)
+		s += fmt.Sprintf(", each until %d content events", o.Events)
+	}
+	if o.MCP != nil {
+		return s + ", each one MCP session calling " + o.MCP.Tool + " at " + loadHostPath(o.URL)
 	}
 	return s + ", " + o.Request.Method + " " + loadHostPath(o.URL)
 }

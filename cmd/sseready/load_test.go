@@ -14,6 +14,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/loadgen"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
 func loadChain(t *testing.T, o origin.Config, hops ...chainrun.Hop) string {
@@ -155,8 +156,9 @@ func TestLoadShardsAndMerge(t *testing.T) {
 	}
 	// The merged quantiles are those of one histogram holding every
 	// shard's values: bucket counts added, shard by shard.
-	one := loadgen.NewHist()
-	var opened int64
+	// So are the first content and content rates of each protocol.
+	one, first, rate := loadgen.NewHist(), loadgen.NewHist(), loadgen.NewHist()
+	var opened, content int64
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
 		var r loadgen.Result
@@ -166,10 +168,23 @@ func TestLoadShardsAndMerge(t *testing.T) {
 		if err := one.Merge(r.Histograms.Latency); err != nil {
 			t.Fatal(err)
 		}
+		p := r.Protocols[probe.PlainSSE]
+		if err := first.Merge(p.Histograms.FirstContent); err != nil {
+			t.Fatal(err)
+		}
+		if err := rate.Merge(p.Histograms.ContentRate); err != nil {
+			t.Fatal(err)
+		}
 		opened += r.Streams.Opened
+		content += p.ContentEvents
 	}
 	if *merged.LatencyMS != *one.Quantiles() || merged.Histograms.Latency.Count() != 500 || opened != 100 {
 		t.Fatalf("merged latency %+v, one histogram's %+v", *merged.LatencyMS, *one.Quantiles())
+	}
+	p := merged.Protocols[probe.PlainSSE]
+	if p == nil || p.Streams != 100 || p.ContentEvents != 500 || content != 500 || *p.FirstContentMS != *first.Quantiles() || *p.ContentPerS != *rate.Rates() ||
+		first.Count() != 100 || merged.ContentEncodings["identity"] != 100 {
+		t.Fatalf("merged protocols %+v, content encodings %v", merged.Protocols, merged.ContentEncodings)
 	}
 	if st, err := os.Stat(report); err != nil || st.Size() == 0 {
 		t.Fatalf("the merged report: %v", err)
@@ -197,7 +212,13 @@ func TestLoadAnnouncesOtherHosts(t *testing.T) {
 		Events: 20, Shard: loadgen.Shard{Index: 1, Count: 4}}
 	o.Request.Method = "POST"
 	got := describeLoad(o)
-	want := "opening 1000 streams (this shard, 1/4: 250) at 50 per second for 1m0s, each until 20 events, POST https://api.example.com/chat"
+	want := "opening 1000 streams (this shard, 1/4: 250) at 50 per second for 1m0s, each until 20 content events, POST https://api.example.com/chat"
+	if got != want {
+		t.Fatalf("describeLoad:\n got %s\nwant %s", got, want)
+	}
+	o.Warmup, o.Events, o.MCP = 10*time.Second, 0, &probe.MCPCall{Tool: "count"}
+	got = describeLoad(o)
+	want = "opening 1000 streams (this shard, 1/4: 250) at 50 per second for 1m0s (the first 10s a warmup), each one MCP session calling count at https://api.example.com/chat"
 	if got != want {
 		t.Fatalf("describeLoad:\n got %s\nwant %s", got, want)
 	}

@@ -10,23 +10,36 @@ import (
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/loadgen"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
 func printLoadText(w io.Writer, r *loadgen.Result) {
 	s := r.Streams
-	fmt.Fprintf(w, "%s: %d streams planned, %d opened, %d failed, %d cut, %d buffered, %d ended by the server\n",
+	fmt.Fprintf(w, "%s: %d streams planned, %d opened, %d failed, %d cut, %d buffered, %d ended by the server",
 		r.Target, s.Planned, s.Opened, s.Failed, s.Cut, s.Buffered, s.Ended)
-	fmt.Fprintf(w, "%d events in %.1f s: %.1f events/s\n", r.Events, r.ElapsedS, r.EventsPerS)
+	if s.Completed > 0 || s.ErrorEvent > 0 {
+		fmt.Fprintf(w, ", %d completed, %d ended by an error event", s.Completed, s.ErrorEvent)
+	}
+	fmt.Fprintln(w)
+	if s.Warmup > 0 {
+		fmt.Fprintf(w, "warmup: %d more streams opened in the first %g s, not counted\n", s.Warmup, r.WarmupS)
+	}
+	fmt.Fprintf(w, "%d events (%d with content) in %.1f s: %.1f events/s", r.Events, r.ContentEvents, r.ElapsedS, r.EventsPerS)
+	if r.WarmupS > 0 {
+		fmt.Fprint(w, " after the warmup")
+	}
+	fmt.Fprintln(w)
 	for _, q := range []struct {
 		name string
 		q    *loadgen.Quantiles
-	}{{"latency", r.LatencyMS}, {"first event", r.FirstEventMS}, {"gap", r.GapMS}} {
+	}{{"latency", r.LatencyMS}, {"first event", r.FirstEventMS}, {"first content", r.FirstContentMS}, {"gap", r.GapMS}} {
 		if q.q == nil {
-			fmt.Fprintf(w, "%-12s -\n", q.name)
+			fmt.Fprintf(w, "%-13s -\n", q.name)
 			continue
 		}
-		fmt.Fprintf(w, "%-12s p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", q.name, q.q.P50, q.q.P90, q.q.P99, q.q.Max)
+		fmt.Fprintf(w, "%-13s p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", q.name, q.q.P50, q.q.P90, q.q.P99, q.q.Max)
 	}
+	printProtocols(w, r)
 	if len(r.Errors) > 0 {
 		var parts []string
 		for k, n := range r.Errors {
@@ -39,6 +52,39 @@ func printLoadText(w io.Writer, r *loadgen.Result) {
 		fmt.Fprintln(w, "ok: streamed")
 	} else {
 		fmt.Fprintf(w, "not ok: %s\n", r.Outcome)
+	}
+}
+
+// printProtocols prints the figures of each protocol, and the content
+// codings when any stream was compressed.
+func printProtocols(w io.Writer, r *loadgen.Result) {
+	names := make([]string, 0, len(r.Protocols))
+	for p := range r.Protocols {
+		names = append(names, string(p))
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		f := r.Protocols[probe.Protocol(name)]
+		fmt.Fprintf(w, "protocol %s: %d streams", name, f.Streams)
+		if probe.Protocol(name).HasFinal() {
+			fmt.Fprintf(w, ", %d completed", f.Completed)
+		}
+		fmt.Fprintf(w, ", %d content events", f.ContentEvents)
+		if q := f.FirstContentMS; q != nil {
+			fmt.Fprintf(w, "; first content p50 %.1f ms, p99 %.1f ms", q.P50, q.P99)
+		}
+		if c := f.ContentPerS; c != nil {
+			fmt.Fprintf(w, "; content events/s per stream min %.3g, p10 %.3g, p50 %.3g", c.Min, c.P10, c.P50)
+		}
+		fmt.Fprintln(w)
+	}
+	if _, plain := r.ContentEncodings["identity"]; len(r.ContentEncodings) > 1 || (len(r.ContentEncodings) == 1 && !plain) {
+		var parts []string
+		for k, n := range r.ContentEncodings {
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+		slices.Sort(parts)
+		fmt.Fprintf(w, "content encodings (decoded): %s\n", strings.Join(parts, ", "))
 	}
 }
 

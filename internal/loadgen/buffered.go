@@ -6,10 +6,11 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
-// arrivals keeps what the buffered judgement needs of a stream's events,
-// a few counters, not the events.
+// arrivals keeps what the buffered judgement needs of a stream's content
+// events (the probe judges those too), a few counters, not the events.
 type arrivals struct {
-	prevSent, prevArrived time.Time
+	prevSent time.Time
+	prevRead int
 	// pairs are consecutive events sent at least probe.MinSentApart apart;
 	// coalesced those of them that arrived in one read.
 	pairs, coalesced int
@@ -17,13 +18,26 @@ type arrivals struct {
 	// sent.
 	late int
 	// events and stamped (carrying their send time) so far; shared
-	// arrived in a read with another event.
-	events, stamped, shared int
+	// arrived in a read with another event. inRead counts the events of
+	// the read numbered prevRead.
+	events, stamped, shared, inRead int
 }
 
-// add counts one event.
-func (a *arrivals) add(sent, arrived time.Time, maxLatency time.Duration) {
+// add counts one event, which arrived in the read numbered read (reads
+// from the connection, from 1).
+func (a *arrivals) add(sent time.Time, read int, maxLatency time.Duration, arrived time.Time) {
 	a.events++
+	sameRead := read == a.prevRead && a.events > 1
+	switch {
+	case !sameRead:
+		a.inRead = 1
+	case a.inRead == 1:
+		a.inRead, a.shared = 2, a.shared+2
+	default:
+		a.inRead++
+		a.shared++
+	}
+	a.prevRead = read
 	if sent.IsZero() {
 		return
 	}
@@ -33,18 +47,11 @@ func (a *arrivals) add(sent, arrived time.Time, maxLatency time.Duration) {
 	}
 	if !a.prevSent.IsZero() && sent.Sub(a.prevSent) >= probe.MinSentApart {
 		a.pairs++
-		if arrived.Equal(a.prevArrived) { // the same read
+		if sameRead {
 			a.coalesced++
 		}
 	}
-	a.prevSent, a.prevArrived = sent, arrived
-}
-
-// read counts a read that completed n events.
-func (a *arrivals) read(n int) {
-	if n > 1 {
-		a.shared += n
-	}
+	a.prevSent = sent
 }
 
 // looksBuffered is the probe's rule for "this stream looks buffered":

@@ -21,6 +21,8 @@ type target struct {
 	addr    string // host:port
 	tls     *tls.Config
 	display string
+	// client makes MCP sessions' requests (Options.MCP).
+	client *http.Client
 }
 
 func newTarget(o Options) (*target, error) {
@@ -48,6 +50,9 @@ func newTarget(o Options) (*target, error) {
 		// HTTP/2 multiplexing the streams onto one.
 		cfg.NextProtos = []string{"http/1.1"}
 		t.tls = cfg
+	}
+	if o.MCP != nil {
+		t.client = mcpClient(t, o)
 	}
 	return t, nil
 }
@@ -77,6 +82,7 @@ func (s *stream) open(ctx context.Context) (net.Conn, *bufio.Reader, *http.Respo
 		}
 		c = tc
 	}
+	c = &idleConn{Conn: c} // armed once the stream opens
 	_ = c.SetDeadline(deadline)
 	stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()

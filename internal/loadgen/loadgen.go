@@ -1,15 +1,21 @@
 // Package loadgen opens many SSE streams at once against a URL, sending
-// the probe's request, and measures how they arrive: each event's latency
-// against the origin's send time (sent_unix_nano) where the data carries
-// it, the gaps between events, the time to the first event, events per
-// second, the streams that failed or were cut by kind, and the streams
-// that look buffered. Quantiles come from HdrHistograms, which merge
+// the probe's request (or, with Options.MCP, making one MCP tool call per
+// stream), and measures how they arrive: each event's latency against the
+// origin's send time (sent_unix_nano) where the data carries it, the gaps
+// between content events, the time to the first event and to the first
+// content, events per second, each stream's content events per second,
+// the streams that completed, failed or were cut by kind, and the streams
+// that look buffered. Each stream is read in its protocol, as the probe
+// reads it (probe.Dialect: chat completions, Responses, Anthropic
+// Messages, MCP or plain SSE), decoded when it is compressed
+// (probe.Decoder). Quantiles come from HdrHistograms, which merge
 // exactly, so a run split into shards over many machines (Options.Shard)
 // adds up to the figures of one run (Merge).
 //
 // Each stream is its own HTTP/1.1 connection, as separate clients'
 // EventSources are, read by one goroutine that holds no read buffer while
-// the stream is idle.
+// the stream is idle (but for a compressed stream, whose decoder keeps
+// its buffers, and an MCP call, read through the probe's MCP client).
 package loadgen
 
 import (
@@ -41,8 +47,22 @@ type Options struct {
 	Rate float64
 	// Duration ends the run that long after its start.
 	Duration time.Duration
-	// Events ends each stream after that many events (0: no count).
+	// Events ends each stream after that many content events (0: no
+	// count). A stream whose protocol has a final event ends there.
 	Events int
+	// Protocol forces the streams' protocol ("": each stream's is
+	// recognised from its events, as the probe recognises it).
+	Protocol probe.Protocol
+	// MCP makes each stream one MCP session and one tools/call: the
+	// session is set up (probe.OpenMCP), the tool called, the call's
+	// stream read, and the session closed; sessions are not reused.
+	// Request's headers and Compressed go with every request of it.
+	MCP *probe.MCPCall
+	// Warmup opens streams without counting them: a stream scheduled to
+	// open before the warmup's end (stream i at i/Rate) loads the target
+	// as any other, and none of its figures counts; those scheduled at or
+	// after it count whole. It needs a Rate that opens streams after it.
+	Warmup time.Duration
 	// MaxLatency is the latency above which an event counts as held, for
 	// the buffered judgement (default 500ms).
 	MaxLatency time.Duration
@@ -59,8 +79,10 @@ type Options struct {
 	Progress      func(Progress)
 	ProgressEvery time.Duration
 
-	// onLatency sees every latency recorded (tests).
+	// onLatency sees every latency recorded, onEnd every stream counted
+	// as it ends (tests).
 	onLatency func(time.Duration)
+	onEnd     func(streamEnd)
 }
 
 // Progress is a run so far.
@@ -85,8 +107,15 @@ func (o *Options) setDefaults() error {
 		return fmt.Errorf("streams must be 1 or more")
 	case o.Duration <= 0:
 		return fmt.Errorf("the duration must be positive")
-	case o.Events < 0 || o.Rate < 0 || o.MaxLatency < 0 || o.IdleTimeout < 0 || o.HeadersTimeout < 0:
-		return fmt.Errorf("events, rate and timeouts cannot be negative")
+	case o.Events < 0 || o.Rate < 0 || o.MaxLatency < 0 || o.IdleTimeout < 0 || o.HeadersTimeout < 0 || o.Warmup < 0:
+		return fmt.Errorf("events, rate, warmup and timeouts cannot be negative")
+	case o.Warmup >= o.Duration && o.Warmup > 0:
+		return fmt.Errorf("the warmup (%s) must end before the run does (%s)", o.Warmup, o.Duration)
+	case o.Warmup > 0 && o.Rate == 0:
+		return fmt.Errorf("with a warmup the streams must open at a rate: at once, every one opens within the warmup and none would count")
+	case o.Warmup > 0 && o.openAt(o.Streams-1) < o.Warmup:
+		return fmt.Errorf("every stream opens within the warmup (%s; the last at %s): none would count; lower the warmup or the rate",
+			o.Warmup, o.openAt(o.Streams-1).Round(time.Millisecond))
 	}
 	if o.Shard.Count == 0 {
 		o.Shard = Shard{0, 1}
@@ -112,7 +141,18 @@ func (o *Options) setDefaults() error {
 	return nil
 }
 
-// Planned is how many streams the shard opens.
+// openAt is when stream i opens, from the start.
+func (o Options) openAt(i int) time.Duration {
+	if o.Rate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(i) / o.Rate * float64(time.Second))
+}
+
+// warm reports whether stream i opens during the warmup.
+func (o Options) warm(i int) bool { return o.Warmup > 0 && o.openAt(i) < o.Warmup }
+
+// Planned is how many streams the shard opens, warmup included.
 func (o Options) Planned() int {
 	if o.Shard.Count <= 1 {
 		return o.Streams
@@ -137,21 +177,25 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	rec := newRecorder(start, bucketWidth(opts.Duration), opts)
 	rec.res.Target = target.display
 	rec.res.Shards = []Shard{opts.Shard}
-	rec.res.Streams.Planned = int64(opts.Planned())
+	rec.res.WarmupS = opts.Warmup.Seconds()
+	for i := opts.Shard.Index; i < opts.Streams; i += opts.Shard.Count {
+		if opts.warm(i) {
+			rec.res.Streams.Warmup++
+		} else {
+			rec.res.Streams.Planned++
+		}
+	}
 
 	stopProgress := rec.report(opts)
 	var wg sync.WaitGroup
 	for i := opts.Shard.Index; i < opts.Streams; i += opts.Shard.Count {
-		if opts.Rate > 0 {
-			at := start.Add(time.Duration(float64(i) / opts.Rate * float64(time.Second)))
-			if !sleepUntil(ctx, at) {
-				break
-			}
+		if opts.Rate > 0 && !sleepUntil(ctx, start.Add(opts.openAt(i))) {
+			break
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := stream{t: target, rec: rec, opts: &opts}
+			s := stream{t: target, rec: rec, opts: &opts, warm: opts.warm(i)}
 			s.run(ctx)
 		}()
 	}
@@ -182,6 +226,7 @@ type recorder struct {
 	start     time.Time
 	width     time.Duration
 	onLatency func(time.Duration)
+	onEnd     func(streamEnd)
 
 	mu  sync.Mutex
 	res Result
@@ -190,35 +235,42 @@ type recorder struct {
 }
 
 func newRecorder(start time.Time, width time.Duration, opts Options) *recorder {
-	return &recorder{start: start, width: width, onLatency: opts.onLatency, res: Result{
-		Errors:     map[Kind]int64{},
-		Histograms: Histograms{NewHist(), NewHist(), NewHist()},
-		Timeline:   Timeline{BucketS: width.Seconds(), Errors: map[Kind][]int64{}},
-	}}
+	res := newResult()
+	res.Timeline.BucketS = width.Seconds()
+	return &recorder{start: start, width: width, onLatency: opts.onLatency, onEnd: opts.onEnd, res: *res}
 }
 
 func (r *recorder) bucket(t time.Time) int { return max(0, int(t.Sub(r.start)/r.width)) }
 
-// received is one event as a stream saw it.
+// received is one event as a stream counted it.
 type received struct {
+	at      time.Time
 	sent    time.Time // zero when the data carries no send time
+	content bool
+	// gap is since the stream's previous content event.
 	gap     time.Duration
 	hasGap  bool
 	first   time.Duration
 	isFirst bool
 }
 
-func (r *recorder) received(at time.Time, evs []received) {
+func (r *recorder) received(evs []received) {
+	if len(evs) == 0 {
+		return
+	}
 	r.events.Add(int64(len(evs)))
-	i := r.bucket(at)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.res.Events += int64(len(evs))
-	r.res.Timeline.grow(i)
-	r.res.Timeline.Events[i] += int64(len(evs))
 	for _, e := range evs {
+		i := r.bucket(e.at)
+		r.res.Timeline.grow(i)
+		r.res.Timeline.Events[i]++
+		if e.content {
+			r.res.ContentEvents++
+		}
 		if !e.sent.IsZero() {
-			lat := at.Sub(e.sent)
+			lat := e.at.Sub(e.sent)
 			r.res.Histograms.Latency.Record(lat)
 			r.res.Timeline.latency(i).Record(lat)
 			if r.onLatency != nil {
@@ -245,40 +297,89 @@ func (r *recorder) openedAt(at time.Time) {
 	r.mu.Unlock()
 }
 
-// end records how a stream ended: opened tells whether it had opened,
-// kind is what went wrong ("" for nothing).
-func (r *recorder) end(at time.Time, opened bool, kind Kind, buffered, ended bool) {
-	i := r.bucket(at)
-	if opened {
+// streamEnd is how a stream ended and what the recorder keeps of it.
+type streamEnd struct {
+	at time.Time
+	// opened: the stream had opened; kind is what went wrong ("" for
+	// nothing).
+	opened                     bool
+	kind                       Kind
+	buffered, ended, completed bool
+	protocol                   probe.Protocol
+	encoding                   string
+	content                    int64
+	hasFirstContent            bool
+	firstContent               time.Duration
+	firstContentAt             time.Time
+	rate                       float64
+	hasRate                    bool
+}
+
+// end records how a stream ended.
+func (r *recorder) end(e streamEnd) {
+	i := r.bucket(e.at)
+	if e.opened {
 		r.active.Add(-1)
 	}
 	switch {
-	case kind == "":
-	case kind.Cut():
+	case e.kind == "":
+	case e.kind.Cut():
 		r.cut.Add(1)
 	default:
 		r.failed.Add(1)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.res.Timeline.grow(i)
-	if opened {
-		r.res.Timeline.Closed[i]++
+	if r.onEnd != nil {
+		r.onEnd(e)
 	}
-	if kind != "" {
-		r.res.Errors[kind]++
-		r.res.Timeline.addError(i, kind, 1)
-		if kind.Cut() {
+	r.res.Timeline.grow(i)
+	if e.opened {
+		r.res.Timeline.Closed[i]++
+		r.keepOpened(e)
+	}
+	if e.kind != "" {
+		r.res.Errors[e.kind]++
+		r.res.Timeline.addError(i, e.kind, 1)
+		switch {
+		case e.kind.Cut():
 			r.res.Streams.Cut++
-		} else {
+		case e.kind == KindErrorEvent:
+			r.res.Streams.ErrorEvent++
+		default:
 			r.res.Streams.Failed++
 		}
 	}
-	if buffered {
+	if e.buffered {
 		r.res.Streams.Buffered++
 	}
-	if ended {
+	if e.ended {
 		r.res.Streams.Ended++
+	}
+	if e.completed {
+		r.res.Streams.Completed++
+	}
+}
+
+// keepOpened keeps the figures of a stream that had opened, by protocol.
+func (r *recorder) keepOpened(e streamEnd) {
+	enc := e.encoding
+	if enc == "" {
+		enc = "identity"
+	}
+	r.res.ContentEncodings[enc]++
+	f := r.res.protocol(e.protocol)
+	f.Streams++
+	f.ContentEvents += e.content
+	if e.completed {
+		f.Completed++
+	}
+	if e.hasFirstContent {
+		f.Histograms.FirstContent.Record(e.firstContent)
+		r.res.Timeline.firstContent(r.bucket(e.firstContentAt)).Record(e.firstContent)
+	}
+	if e.hasRate {
+		f.Histograms.ContentRate.RecordRate(e.rate)
 	}
 }
 

@@ -8,17 +8,18 @@ import (
 )
 
 // WriteReport writes the result as one self-contained HTML page: the
-// summary, and charts of the latency over time, the time to the first
-// event, the streams open over time and the errors over time, as inline
-// SVG. Its Content-Security-Policy lets it load nothing.
+// summary, figures by protocol, and charts of the latency over time, the
+// time to the first event, the time to the first content over time, the
+// streams open over time and the errors over time, as inline SVG. Its
+// Content-Security-Policy lets it load nothing.
 func WriteReport(w io.Writer, r *Result) error {
 	return reportPage.Execute(w, reportData(r))
 }
 
 type reportView struct {
-	R                                 *Result
-	Latency, FirstEvent, Active, Errs template.HTML
-	ErrorKinds                        []Kind
+	R                                               *Result
+	Latency, FirstEvent, FirstContent, Active, Errs template.HTML
+	ErrorKinds                                      []Kind
 }
 
 func reportData(r *Result) reportView {
@@ -37,6 +38,16 @@ func reportData(r *Result) reportView {
 	}
 	if r.Histograms.FirstEvent.Count() > 0 {
 		v.FirstEvent = firstEventChart(r.Histograms.FirstEvent)
+	}
+	if r.FirstContentMS != nil {
+		p50, p99 := make([]float64, len(tl.FirstContent)), make([]float64, len(tl.FirstContent))
+		for i, h := range tl.FirstContent {
+			p50[i], p99[i] = math.NaN(), math.NaN()
+			if h.Count() > 0 {
+				p50[i], p99[i] = h.Quantile(0.5), h.Quantile(0.99)
+			}
+		}
+		v.FirstContent = lineChart("first-content", "time to first content, ms", bucket, []series{{"p50", colorA, p50}, {"p99", colorB, p99}})
 	}
 	active := tl.Active()
 	ys := make([]float64, len(active))
@@ -97,16 +108,27 @@ table { border-collapse: collapse; } td, th { padding: 2px 12px 2px 0; text-alig
 <p>Outcome: <strong class="{{if .R.Outcome.OK}}outcome-streamed{{else}}outcome-bad{{end}}">{{.R.Outcome}}</strong>
 {{- with .R.Shards}}; {{len .}} shard(s){{end}}; {{printf "%.1f" .R.ElapsedS}} s.</p>
 <table>
-<tr><th>streams</th><td>{{.R.Streams.Planned}} planned, {{.R.Streams.Opened}} opened, {{.R.Streams.Failed}} failed, {{.R.Streams.Cut}} cut, {{.R.Streams.Buffered}} buffered, {{.R.Streams.Ended}} ended by the server</td></tr>
-<tr><th>events</th><td>{{.R.Events}}, {{printf "%.1f" .R.EventsPerS}} per second</td></tr>
+<tr><th>streams</th><td>{{.R.Streams.Planned}} planned, {{.R.Streams.Opened}} opened, {{.R.Streams.Failed}} failed, {{.R.Streams.Cut}} cut, {{.R.Streams.Buffered}} buffered, {{.R.Streams.Completed}} completed, {{.R.Streams.ErrorEvent}} ended by an error event, {{.R.Streams.Ended}} ended by the server
+{{- if .R.Streams.Warmup}}; {{.R.Streams.Warmup}} more opened during the {{.R.WarmupS}} s warmup, not counted{{end}}</td></tr>
+<tr><th>events</th><td>{{.R.Events}}, {{.R.ContentEvents}} with content, {{printf "%.1f" .R.EventsPerS}} per second</td></tr>
+{{- range $p, $f := .R.Protocols}}
+<tr><th>{{$p}}</th><td>{{$f.Streams}} streams{{if $p.HasFinal}}, {{$f.Completed}} completed{{end}}, {{$f.ContentEvents}} content events
+{{- with $f.FirstContentMS}}; first content p50 {{.P50}} ms, p99 {{.P99}} ms{{end}}
+{{- with $f.ContentPerS}}; content events per second per stream: min {{.Min}}, p10 {{.P10}}, p50 {{.P50}}, max {{.Max}}{{end}}</td></tr>
+{{- end}}
+{{- with .R.ContentEncodings}}
+<tr><th>content encoding</th><td>{{range $k, $n := .}}{{$k}} {{$n}}; {{end}}</td></tr>
+{{- end}}
 <tr><th>latency</th><td>{{with .R.LatencyMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}not measured: no event carried its send time (sent_unix_nano){{end}}</td></tr>
 <tr><th>first event</th><td>{{with .R.FirstEventMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}-{{end}}</td></tr>
+<tr><th>first content</th><td>{{with .R.FirstContentMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}-{{end}}</td></tr>
 <tr><th>gap</th><td>{{with .R.GapMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}-{{end}}</td></tr>
 <tr><th>errors</th><td>{{range $k, $n := .R.Errors}}{{$k}} {{$n}}; {{else}}none{{end}}</td></tr>
 </table>
 <div class="charts">
 <section><h2>Latency over time</h2>{{if .Latency}}{{.Latency}}{{else}}<p>No event carried its send time (sent_unix_nano).</p>{{end}}</section>
 <section><h2>Time to the first event</h2>{{if .FirstEvent}}{{.FirstEvent}}{{else}}<p>No stream received an event.</p>{{end}}</section>
+<section><h2>Time to the first content over time</h2>{{if .FirstContent}}{{.FirstContent}}{{else}}<p>No stream received content.</p>{{end}}</section>
 <section><h2>Streams open over time</h2>{{.Active}}</section>
 <section><h2>Errors over time</h2>{{.Errs}}</section>
 </div>

@@ -62,8 +62,8 @@ func headless(t *testing.T, file string, args ...string) (stdout []byte, console
 	return out.Bytes(), console
 }
 
-// The report of a run with latencies, first events, cuts and open
-// streams renders its four charts in Chromium with nothing on the
+// The report of a run with latencies, first events, first content, cuts
+// and open streams renders its five charts in Chromium with nothing on the
 // console, and fetches nothing.
 func TestReportRendersInChromium(t *testing.T) {
 	lb := chainrun.Hop{Name: "load_balancer", Config: gateway.Config{Relay: &gateway.Relay{Clock: "idle", Idle: 300 * time.Millisecond}}}
@@ -89,7 +89,7 @@ func TestReportRendersInChromium(t *testing.T) {
 	if len(console) > 0 {
 		t.Fatalf("console messages:\n%s", strings.Join(console, "\n"))
 	}
-	for _, chart := range []string{"latency", "first-event", "active", "errors"} {
+	for _, chart := range []string{"latency", "first-event", "first-content", "active", "errors"} {
 		svg := regexp.MustCompile(`(?s)<svg data-chart="` + chart + `".*?</svg>`).Find(dom)
 		if svg == nil {
 			t.Fatalf("chart %s is not in the DOM", chart)
@@ -100,6 +100,9 @@ func TestReportRendersInChromium(t *testing.T) {
 	}
 	if !bytes.Contains(dom, []byte(`data-series="cut_broken"`)) {
 		t.Fatal("the errors chart has no cut_broken bars")
+	}
+	if !regexp.MustCompile(`<th>sse</th><td>60 streams, \d+ content events; first content p50`).Match(dom) {
+		t.Fatal("the summary has no figures by protocol")
 	}
 
 	shot := filepath.Join(dir, "report.png")

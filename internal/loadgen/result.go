@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
 // Kind is why a stream failed or was cut. Kinds are keys of
@@ -33,9 +35,29 @@ const (
 	// KindCutSilent: nothing arrived for the idle timeout: a hop that
 	// drops a flow silently leaves the connection open and mute.
 	KindCutSilent Kind = "cut_silent"
+	// KindErrorEvent: the stream's protocol sent its error event
+	// (Responses' response.failed or error, Anthropic's error): the
+	// stream opened, and failed.
+	KindErrorEvent Kind = "error_event"
+	// KindEncoding: the response's Content-Encoding is not one the load
+	// decodes (gzip, deflate, br).
+	KindEncoding Kind = "encoding"
+	// KindMCPSetup: the MCP session could not be set up or the call not
+	// made for another reason than a status, a timeout or a connection
+	// (an initialize that failed, an HTTP+SSE stream without its endpoint
+	// event).
+	KindMCPSetup Kind = "mcp_setup"
 	// statusPrefix makes the refusal kinds: status_429, status_503...
 	statusPrefix = "status_"
+	// noFinalPrefix makes the kinds of streams cut before their
+	// protocol's final event: cut_no_final_chat_completions...
+	noFinalPrefix = "cut_no_final_"
 )
+
+// NoFinalKind is the kind of a stream of protocol p that ended cleanly
+// without p's final event (data: [DONE], response.completed,
+// message_stop, the MCP response): a cut, as the probe's no_final_event.
+func NoFinalKind(p probe.Protocol) Kind { return Kind(noFinalPrefix + string(p)) }
 
 // StatusKind is the kind of a refusal: a response status other than 200.
 func StatusKind(code int) Kind { return Kind(statusPrefix + strconv.Itoa(code)) }
@@ -93,8 +115,18 @@ type Streams struct {
 	// Buffered opened and looked buffered (see Options.MaxLatency).
 	Buffered int64 `json:"buffered"`
 	// Ended opened and was ended by the server, cleanly, before the run
-	// was over (without an event count to reach, that is no cut).
+	// was over, in a protocol without a final event (plain SSE): without
+	// an event count to reach, that is no cut.
 	Ended int64 `json:"ended"`
+	// Completed opened and got its protocol's final event (data: [DONE],
+	// response.completed or response.incomplete, message_stop, the MCP
+	// response), where the load stops reading it.
+	Completed int64 `json:"completed"`
+	// ErrorEvent opened and got its protocol's error event.
+	ErrorEvent int64 `json:"error_event"`
+	// Warmup is how many streams were opened during the warmup
+	// (Options.Warmup): none of their figures counts anywhere else.
+	Warmup int64 `json:"warmup"`
 }
 
 // Shard is one part of a run split over processes: the streams whose
@@ -115,26 +147,40 @@ type Histograms struct {
 }
 
 // Result is a run's (or a merge's) outcome and figures. The fields up to
-// Errors are the summary; the rest is what merge and the report read.
+// ContentEncodings are the summary; the rest is what merge and the report
+// read.
 type Result struct {
-	Outcome    Outcome `json:"outcome"`
-	Streams    Streams `json:"streams"`
-	Events     int64   `json:"events"`
+	Outcome Outcome `json:"outcome"`
+	Streams Streams `json:"streams"`
+	// Events counts every event; ContentEvents those that carry content
+	// in their stream's protocol (every event of a plain stream).
+	Events        int64 `json:"events"`
+	ContentEvents int64 `json:"content_events"`
+	// EventsPerS is over the time measured: from the warmup's end.
 	EventsPerS float64 `json:"events_per_s"`
 	// LatencyMS is arrival minus the origin's sent_unix_nano (null when
 	// the events do not carry it); FirstEventMS from the start of a
-	// stream's connection to its first event; GapMS between the arrivals
-	// of consecutive events of a stream.
-	LatencyMS    *Quantiles     `json:"latency_ms"`
-	FirstEventMS *Quantiles     `json:"first_event_ms"`
-	GapMS        *Quantiles     `json:"gap_ms"`
-	Errors       map[Kind]int64 `json:"errors"`
+	// stream's connection to its first event; FirstContentMS to its first
+	// content event, all protocols together; GapMS between the arrivals of
+	// consecutive content events of a stream.
+	LatencyMS      *Quantiles     `json:"latency_ms"`
+	FirstEventMS   *Quantiles     `json:"first_event_ms"`
+	FirstContentMS *Quantiles     `json:"first_content_ms"`
+	GapMS          *Quantiles     `json:"gap_ms"`
+	Errors         map[Kind]int64 `json:"errors"`
+	// Protocols are the figures of the streams by the protocol they spoke
+	// (forced, or recognised from their events; sse when none was).
+	Protocols map[probe.Protocol]*ProtocolFigures `json:"protocols"`
+	// ContentEncodings counts the opened streams by their response's
+	// content coding ("identity" for none), decoded before they are read.
+	ContentEncodings map[string]int64 `json:"content_encodings"`
 
 	// Target is the URL's scheme, host and path (no query, no user).
 	Target string `json:"target"`
-	// ElapsedS is the run's wall time; a merge's is its longest shard's,
-	// as shards run side by side.
+	// ElapsedS is the run's wall time, warmup included; a merge's is its
+	// longest shard's, as shards run side by side. WarmupS is the warmup.
 	ElapsedS float64 `json:"elapsed_s"`
+	WarmupS  float64 `json:"warmup_s"`
 	// Shards are the parts this result covers: one, or every one merged.
 	Shards     []Shard    `json:"shards"`
 	Histograms Histograms `json:"histograms"`
@@ -146,8 +192,15 @@ func (r *Result) summarise() {
 	r.LatencyMS = r.Histograms.Latency.Quantiles()
 	r.FirstEventMS = r.Histograms.FirstEvent.Quantiles()
 	r.GapMS = r.Histograms.Gap.Quantiles()
-	if r.ElapsedS > 0 {
-		r.EventsPerS = float64(r.Events) / r.ElapsedS
+	first := NewHist()
+	for _, f := range r.Protocols {
+		f.summarise()
+		_ = first.Merge(f.Histograms.FirstContent) // one geometry: cannot fail
+	}
+	r.FirstContentMS = first.Quantiles()
+	r.EventsPerS = 0
+	if measured := r.ElapsedS - r.WarmupS; measured > 0 {
+		r.EventsPerS = float64(r.Events) / measured
 	}
 	r.Outcome = outcome(r.Streams, r.Errors)
 }
@@ -188,12 +241,16 @@ func Merge(results []*Result) (*Result, error) {
 	if len(results) == 0 {
 		return nil, fmt.Errorf("nothing to merge")
 	}
-	out := &Result{Errors: map[Kind]int64{}, Histograms: Histograms{NewHist(), NewHist(), NewHist()}}
+	out := newResult()
 	seen := map[Shard]bool{}
 	for i, r := range results {
 		if i == 0 {
 			out.Target = r.Target
 			out.Timeline.BucketS = r.Timeline.BucketS
+			out.WarmupS = r.WarmupS
+		}
+		if r.WarmupS != out.WarmupS {
+			return nil, fmt.Errorf("shards with warmups of %gs and %gs: run the shards with the same --warmup", out.WarmupS, r.WarmupS)
 		}
 		for _, s := range r.Shards {
 			if len(out.Shards) > 0 && s.Count != out.Shards[0].Count {
@@ -205,16 +262,15 @@ func Merge(results []*Result) (*Result, error) {
 			seen[s] = true
 			out.Shards = append(out.Shards, s)
 		}
-		out.Streams.Planned += r.Streams.Planned
-		out.Streams.Opened += r.Streams.Opened
-		out.Streams.Failed += r.Streams.Failed
-		out.Streams.Cut += r.Streams.Cut
-		out.Streams.Buffered += r.Streams.Buffered
-		out.Streams.Ended += r.Streams.Ended
+		out.Streams.add(r.Streams)
 		out.Events += r.Events
+		out.ContentEvents += r.ContentEvents
 		out.ElapsedS = max(out.ElapsedS, r.ElapsedS)
 		for k, n := range r.Errors {
 			out.Errors[k] += n
+		}
+		for k, n := range r.ContentEncodings {
+			out.ContentEncodings[k] += n
 		}
 		for _, p := range []struct{ to, from *Hist }{
 			{out.Histograms.Latency, r.Histograms.Latency},
@@ -225,6 +281,11 @@ func Merge(results []*Result) (*Result, error) {
 				return nil, err
 			}
 		}
+		for p, f := range r.Protocols {
+			if err := out.protocol(p).merge(f); err != nil {
+				return nil, err
+			}
+		}
 		if err := out.Timeline.merge(r.Timeline); err != nil {
 			return nil, err
 		}
@@ -232,6 +293,25 @@ func Merge(results []*Result) (*Result, error) {
 	slices.SortFunc(out.Shards, func(a, b Shard) int { return a.Index - b.Index })
 	out.summarise()
 	return out, nil
+}
+
+// newResult is an empty result, its maps and histograms made.
+func newResult() *Result {
+	return &Result{Errors: map[Kind]int64{}, Protocols: map[probe.Protocol]*ProtocolFigures{}, ContentEncodings: map[string]int64{},
+		Histograms: Histograms{NewHist(), NewHist(), NewHist()}, Timeline: Timeline{Errors: map[Kind][]int64{}}}
+}
+
+// add adds u's counts.
+func (s *Streams) add(u Streams) {
+	s.Planned += u.Planned
+	s.Opened += u.Opened
+	s.Failed += u.Failed
+	s.Cut += u.Cut
+	s.Buffered += u.Buffered
+	s.Ended += u.Ended
+	s.Completed += u.Completed
+	s.ErrorEvent += u.ErrorEvent
+	s.Warmup += u.Warmup
 }
 
 // Missing lists the shards of a split not in the result.

@@ -6,11 +6,11 @@ import (
 	"io"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
 	"github.com/sseready/terraform-provider-sseready/internal/sse"
 )
 
@@ -19,14 +19,14 @@ type stream struct {
 	t    *target
 	rec  *recorder
 	opts *Options
+	// warm: the stream opens during the warmup, and counts nowhere.
+	warm bool
 
 	start       time.Time
-	events      int
-	lastEvent   time.Time
 	lastByte    time.Time
-	arrivals    arrivals
+	reads       int // reads from the connection that returned bytes
 	parser      sse.Parser
-	batch       []received
+	tally       *tally
 	deadlineSet time.Time
 }
 
@@ -42,83 +42,106 @@ func getBuf() *[]byte {
 	return &b
 }
 
+// The recorder hears of a warmup stream nothing.
+func (s *stream) opened(at time.Time) {
+	if !s.warm {
+		s.rec.openedAt(at)
+	}
+}
+
+func (s *stream) ended(e streamEnd) {
+	if !s.warm {
+		s.rec.end(e)
+	}
+}
+
+// failed records a stream that did not open, unless the run ending while
+// it connected was why.
+func (s *stream) failed(ctx context.Context, kind Kind) {
+	if ctx.Err() == nil {
+		s.ended(streamEnd{at: time.Now(), kind: kind})
+	}
+}
+
+func (s *stream) flush() {
+	if evs := s.tally.take(); len(evs) > 0 && !s.warm {
+		s.rec.received(evs)
+	}
+}
+
 func (s *stream) run(ctx context.Context) {
 	s.start = time.Now()
+	if s.opts.MCP != nil {
+		s.runMCP(ctx)
+		return
+	}
 	c, br, resp, kind := s.open(ctx)
 	if kind != "" {
-		if ctx.Err() == nil { // not the run ending while it connected
-			s.rec.end(time.Now(), false, kind, false, false)
-		}
+		s.failed(ctx, kind)
 		return
 	}
 	defer c.Close()
-	s.rec.openedAt(time.Now())
+	encoding := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
+	if encoding == "identity" {
+		encoding = ""
+	}
+	body, err := probe.Decoder(resp.Body, encoding)
+	if err != nil {
+		s.failed(ctx, KindEncoding)
+		return
+	}
+	s.opened(time.Now())
 	// The run's end (or ctx) wakes a blocked read with a past deadline.
 	stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
+	s.tally = newTally(s.opts, probe.NewDialect(s.opts.Protocol), s.start)
 	s.lastByte = time.Now()
-	s.armIdle(c)
-
-	kind, ended := s.read(ctx, c, br, resp.Body)
-	if ctx.Err() != nil {
-		kind, ended = "", false // the run is over: whatever broke was us
+	if ic, ok := c.(*idleConn); ok {
+		ic.arm(ctx, s)
 	}
-	s.rec.end(time.Now(), true, kind, looksBuffered(&s.arrivals), ended)
-}
 
-// armIdle sets the read deadline for the idle timeout. It is set lazily:
-// only when it fires is it checked against the last byte, and moved.
-func (s *stream) armIdle(c net.Conn) {
-	s.deadlineSet = s.lastByte.Add(s.opts.IdleTimeout)
-	_ = c.SetReadDeadline(s.deadlineSet)
+	how := s.read(br, body, encoding != "")
+	if ctx.Err() != nil {
+		how = stopped // the run is over: whatever broke was us
+	}
+	kind, ended := s.tally.endKind(how)
+	s.flush()
+	s.ended(s.tally.summary(time.Now(), kind, ended, encoding))
 }
 
 // read reads events until the stream's goal, its end, or a cut.
-func (s *stream) read(ctx context.Context, c net.Conn, br interface{ Peek(int) ([]byte, error) }, body io.Reader) (kind Kind, ended bool) {
+func (s *stream) read(br interface{ Peek(int) ([]byte, error) }, body io.Reader, decoded bool) ending {
 	for {
-		// Wait for bytes with no buffer of ours.
-		// Another error falls through to the body, which tells a clean
-		// end from one inside the framing.
-		if _, err := br.Peek(1); err != nil && isTimeout(err) {
-			if ctx.Err() != nil {
-				return "", false
+		// Wait for bytes with no buffer of ours (a decoder may hold
+		// decoded bytes the connection no longer has: read it). The
+		// connection times out only when idle (idleConn). Another error
+		// falls through to the body, which tells a clean end from one
+		// inside the framing.
+		if !decoded {
+			if _, err := br.Peek(1); err != nil && isTimeout(err) {
+				return endSilent
 			}
-			if time.Since(s.lastByte) < s.opts.IdleTimeout {
-				s.armIdle(c)
-				continue
-			}
-			return KindCutSilent, false
 		}
 		bp := getBuf()
 		n, err := body.Read(*bp)
-		now := time.Now()
 		if n > 0 {
-			s.lastByte = now
-			s.feed(now, (*bp)[:n])
+			s.feed(time.Now(), (*bp)[:n])
 		}
 		bufPool.Put(bp)
-		if s.opts.Events > 0 && s.events >= s.opts.Events {
-			return "", false
-		}
-		if err != nil {
-			if isTimeout(err) && ctx.Err() == nil {
-				return KindCutSilent, false
-			}
-			return s.endKind(err)
+		switch {
+		case s.tally.goal():
+			return stopped
+		case err == nil:
+		case errors.Is(err, io.EOF) && s.parser.End():
+			return endMidEvent
+		case errors.Is(err, io.EOF):
+			return endEOF
+		case isTimeout(err):
+			return endSilent
+		default:
+			return endBroken
 		}
 	}
-}
-
-// endKind judges the end of a stream before its goal.
-func (s *stream) endKind(err error) (Kind, bool) {
-	discarded := s.parser.End()
-	switch {
-	case errors.Is(err, io.EOF) && !discarded && s.opts.Events > 0:
-		return KindCutEOF, false
-	case errors.Is(err, io.EOF) && !discarded:
-		return "", true // a stream may end
-	}
-	return KindCutBroken, false
 }
 
 func isTimeout(err error) bool {
@@ -128,52 +151,44 @@ func isTimeout(err error) bool {
 
 // feed parses what one read returned and records its events.
 func (s *stream) feed(now time.Time, b []byte) {
-	s.batch = s.batch[:0]
 	for _, it := range s.parser.Feed(b) {
-		if it.Kind != sse.KindEvent || (s.opts.Events > 0 && s.events >= s.opts.Events) {
-			continue
+		if it.Kind == sse.KindEvent {
+			s.tally.event(it.Event.Type, it.Event.Data, now, s.reads)
 		}
-		e := received{sent: sentTime(it.Event.Data)}
-		if s.events == 0 {
-			e.isFirst, e.first = true, now.Sub(s.start)
-		} else {
-			e.hasGap, e.gap = true, now.Sub(s.lastEvent)
-		}
-		s.events++
-		s.lastEvent = now
-		s.arrivals.add(e.sent, now, s.opts.MaxLatency)
-		s.batch = append(s.batch, e)
 	}
-	if len(s.batch) > 0 {
-		s.arrivals.read(len(s.batch))
-		s.rec.received(now, s.batch)
-	}
-	if cap(s.batch) > 64 {
-		s.batch = nil // a burst's batch is not kept while idle
-	}
+	s.flush()
 }
 
-const sentKey = `"sent_unix_nano":`
+// idleConn is a stream's connection. Once armed, a read that times out
+// while bytes arrived within the idle timeout waits on (the deadline is
+// set lazily: only when it fires is it checked against the last byte,
+// and moved), so no reader above it sees a timeout but the idle cut or
+// the run's end: a decoder keeps the first error it sees.
+type idleConn struct {
+	net.Conn
+	ctx context.Context
+	s   *stream
+}
 
-// sentTime reads sent_unix_nano from an event's JSON data (the test
-// origin's, or any sender's that adds it), without decoding the rest.
-func sentTime(data string) time.Time {
-	i := strings.Index(data, sentKey)
-	if i < 0 {
-		return time.Time{}
+func (c *idleConn) arm(ctx context.Context, s *stream) {
+	c.ctx, c.s = ctx, s
+	s.deadlineSet = s.lastByte.Add(s.opts.IdleTimeout)
+	_ = c.SetReadDeadline(s.deadlineSet)
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	for {
+		n, err := c.Conn.Read(p)
+		if c.s == nil {
+			return n, err
+		}
+		if n > 0 {
+			c.s.lastByte = time.Now()
+			c.s.reads++
+		}
+		if err == nil || n > 0 || !isTimeout(err) || c.ctx.Err() != nil || time.Since(c.s.lastByte) >= c.s.opts.IdleTimeout {
+			return n, err
+		}
+		c.arm(c.ctx, c.s)
 	}
-	rest := data[i+len(sentKey):]
-	j := 0
-	for j < len(rest) && rest[j] == ' ' {
-		j++
-	}
-	k := j
-	for k < len(rest) && rest[k] >= '0' && rest[k] <= '9' {
-		k++
-	}
-	n, err := strconv.ParseInt(rest[j:k], 10, 64)
-	if err != nil || n <= 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n)
 }

@@ -20,6 +20,9 @@ type Timeline struct {
 	Errors map[Kind][]int64 `json:"errors"`
 	// Latency of the events received in each bucket (null where none).
 	Latency []*Hist `json:"latency"`
+	// FirstContent is the time to the first content of the streams whose
+	// first content arrived in each bucket (null where none).
+	FirstContent []*Hist `json:"first_content"`
 }
 
 // bucketWidth keeps a run's timeline to at most about 120 buckets of
@@ -39,6 +42,7 @@ func (t *Timeline) grow(i int) {
 		t.Closed = append(t.Closed, 0)
 		t.Events = append(t.Events, 0)
 		t.Latency = append(t.Latency, nil)
+		t.FirstContent = append(t.FirstContent, nil)
 		for k := range t.Errors {
 			t.Errors[k] = append(t.Errors[k], 0)
 		}
@@ -66,6 +70,14 @@ func (t *Timeline) latency(i int) *Hist {
 	return t.Latency[i]
 }
 
+func (t *Timeline) firstContent(i int) *Hist {
+	t.grow(i)
+	if t.FirstContent[i] == nil {
+		t.FirstContent[i] = newTimelineHist()
+	}
+	return t.FirstContent[i]
+}
+
 // merge adds u bucket by bucket.
 func (t *Timeline) merge(u Timeline) error {
 	if len(u.Opened) == 0 {
@@ -77,7 +89,8 @@ func (t *Timeline) merge(u Timeline) error {
 	if u.BucketS != t.BucketS {
 		return fmt.Errorf("timelines in buckets of %gs and %gs: run the shards with the same --duration", t.BucketS, u.BucketS)
 	}
-	if len(u.Closed) != len(u.Opened) || len(u.Events) != len(u.Opened) || len(u.Latency) != len(u.Opened) {
+	if len(u.Closed) != len(u.Opened) || len(u.Events) != len(u.Opened) || len(u.Latency) != len(u.Opened) ||
+		len(u.FirstContent) != len(u.Opened) {
 		return fmt.Errorf("a timeline's series differ in length")
 	}
 	t.grow(len(u.Opened) - 1)
@@ -87,6 +100,11 @@ func (t *Timeline) merge(u Timeline) error {
 		t.Events[i] += u.Events[i]
 		if u.Latency[i].Count() > 0 {
 			if err := t.latency(i).Merge(u.Latency[i]); err != nil {
+				return err
+			}
+		}
+		if u.FirstContent[i].Count() > 0 {
+			if err := t.firstContent(i).Merge(u.FirstContent[i]); err != nil {
 				return err
 			}
 		}

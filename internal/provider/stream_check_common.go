@@ -35,12 +35,39 @@ var (
 		"before its first token: set this above that silence, and make sure every hop on the path lets the silence through " +
 		"(a heartbeat such as `: ping` comments while the model thinks; `sseready_stream_profile` counts the silence before " +
 		"the first event in `max_event_gap`). Comments before the first event do not count as the first event. " + durationSyntax
-	descMinEvents = fmt.Sprintf("The fewest events the stream must deliver (default %d).", streamcheck.DefaultMinEvents)
+	descMinEvents = fmt.Sprintf("The fewest content events the stream must deliver (default %d): events that carry output in "+
+		"its protocol (a chat completions chunk with a delta, `response.output_text.delta`, `content_block_delta`, an MCP "+
+		"progress notification; every event of a plain stream). A Responses or Anthropic stream's opening events, its final "+
+		"event and Anthropic's pings do not count: `events` counts every event.", streamcheck.DefaultMinEvents)
+	descProtocol = "The stream's protocol. Left out, it is recognised from the events, as `sseready probe` recognises it, and " +
+		"this attribute then says which it was (`sse` when none was; empty when no stream was read). Given, it forces one: " +
+		"`chat_completions`, `responses` (OpenAI's Responses API), `anthropic_messages`, `mcp` or `sse` (plain: every event is " +
+		"content, nothing completes it). A stream whose protocol has a final event (`data: [DONE]`, `response.completed`, " +
+		"`message_stop`, the MCP response) must end with it, or it was cut; an error event (`response.failed`, Anthropic's " +
+		"`error`) makes the outcome `error`."
+	descCompressed = "Ask for a compressed response (`Accept-Encoding: gzip, deflate, br`) and decode it: the stream is judged " +
+		"read by read as it was decoded, so a compressor that flushes per event streams and one that compresses the whole " +
+		"response in one piece is `buffered` or `held`. An `Accept-Encoding` given in the headers is honoured and decoded too; " +
+		"without either, the request asks for `identity`."
+	descMCPTool = "Read the stream of one call of this MCP tool: the provider initializes an MCP session at `url` (protocol " +
+		"version 2025-06-18), calls the tool with `mcp_args` and a progress token, reads the call's stream (its progress " +
+		"notifications are its content, the JSON-RPC response its final event) and closes the session. `method` and `body` " +
+		"are not used; the headers go with every request of the session. A call answered with a JSON-RPC error is a problem " +
+		"on `mcp_tool`."
+	descMCPArgs = "The MCP tool's arguments, a JSON object as a string: `jsonencode({ steps = 5 })`. A string, as `body` is, " +
+		"so that any JSON the tool takes (nested objects, lists, nulls) passes as written."
+	descMCPTransport = "The MCP transport: `auto` (the default: Streamable HTTP, falling back to the 2024-11-05 HTTP+SSE " +
+		"transport when the POST of `initialize` gets a 4xx), `streamable_http` or `http_sse`."
 
-	descOK           = "Whether the stream met every expectation."
-	descProblems     = "The expectations missed: what happened and which settings to look at, by rule. Empty when `ok`."
-	descOutcome      = "How the stream arrived: `streamed`, `buffered`, `held`, `cut`, `refused`, `not_sse` or `error`."
-	descEvents       = "The events received."
+	descOK          = "Whether the stream met every expectation."
+	descProblems    = "The expectations missed: what happened and which settings to look at, by rule. Empty when `ok`."
+	descOutcome     = "How the stream arrived: `streamed`, `buffered`, `held`, `cut`, `refused`, `not_sse` or `error`."
+	descEvents      = "The events received, content or not."
+	descContentEvts = "The events received that carry content in the stream's protocol: what `min_events` counts."
+	descCompleted   = "Whether the stream's final event arrived (`data: [DONE]`, `response.completed` or `response.incomplete`, " +
+		"`message_stop`, the MCP response). Always false on a plain `sse` stream, which has none."
+	descContentEncoding = "The response's content coding (`gzip`, `deflate`, `br`), which was decoded before the stream was judged; " +
+		"empty for none."
 	descFirstEventMS = "Milliseconds from the request to the first event; null when none arrived."
 	descGapP95       = "The 95th percentile of the gaps between events, in milliseconds; null with fewer than two events."
 	descCut          = "Whether the stream broke off, or ended before `min_events`, within `duration`."
@@ -58,23 +85,32 @@ type streamCheckInputs struct {
 	Duration       types.String `tfsdk:"duration"`
 	MaxFirstEvent  types.String `tfsdk:"max_first_event"`
 	MinEvents      types.Int64  `tfsdk:"min_events"`
+	Protocol       types.String `tfsdk:"protocol"`
+	Compressed     types.Bool   `tfsdk:"compressed"`
+	MCPTool        types.String `tfsdk:"mcp_tool"`
+	MCPArgs        types.String `tfsdk:"mcp_args"`
+	MCPTransport   types.String `tfsdk:"mcp_transport"`
 }
 
 // streamCheckOutputs are the figures both keep.
 type streamCheckOutputs struct {
-	Outcome      types.String  `tfsdk:"outcome"`
-	Events       types.Int64   `tfsdk:"events"`
-	FirstEventMS types.Float64 `tfsdk:"first_event_ms"`
-	GapMSP95     types.Float64 `tfsdk:"gap_ms_p95"`
-	Cut          types.Bool    `tfsdk:"cut"`
-	Status       types.Int64   `tfsdk:"status"`
-	HeadersMS    types.Float64 `tfsdk:"headers_ms"`
+	Outcome         types.String  `tfsdk:"outcome"`
+	Events          types.Int64   `tfsdk:"events"`
+	ContentEvents   types.Int64   `tfsdk:"content_events"`
+	Completed       types.Bool    `tfsdk:"completed"`
+	ContentEncoding types.String  `tfsdk:"content_encoding"`
+	FirstEventMS    types.Float64 `tfsdk:"first_event_ms"`
+	GapMSP95        types.Float64 `tfsdk:"gap_ms_p95"`
+	Cut             types.Bool    `tfsdk:"cut"`
+	Status          types.Int64   `tfsdk:"status"`
+	HeadersMS       types.Float64 `tfsdk:"headers_ms"`
 }
 
 // known reports whether every input, and each value inside the header
 // maps, is known (plan-time validation waits otherwise).
 func (in streamCheckInputs) known(ctx context.Context) bool {
-	for _, v := range []attr.Value{in.URL, in.Method, in.Body, in.Headers, in.HeadersFromEnv, in.Duration, in.MaxFirstEvent, in.MinEvents} {
+	for _, v := range []attr.Value{in.URL, in.Method, in.Body, in.Headers, in.HeadersFromEnv, in.Duration, in.MaxFirstEvent, in.MinEvents,
+		in.Protocol, in.Compressed, in.MCPTool, in.MCPArgs, in.MCPTransport} {
 		if !fullyKnown(ctx, v) {
 			return false
 		}
@@ -102,7 +138,9 @@ func goStrings(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[st
 func (in streamCheckInputs) raw(ctx context.Context, headersWO types.Map, diags *diag.Diagnostics) streamcheck.Raw {
 	r := streamcheck.Raw{URL: in.URL.ValueString(), Method: strings.ToUpper(in.Method.ValueString()), Body: in.Body.ValueString(),
 		Duration: in.Duration.ValueString(), MaxFirstEvent: in.MaxFirstEvent.ValueString(),
-		Header: goStrings(ctx, in.Headers, diags), HeaderWO: goStrings(ctx, headersWO, diags), HeaderFromEnv: goStrings(ctx, in.HeadersFromEnv, diags)}
+		Header: goStrings(ctx, in.Headers, diags), HeaderWO: goStrings(ctx, headersWO, diags), HeaderFromEnv: goStrings(ctx, in.HeadersFromEnv, diags),
+		Protocol: in.Protocol.ValueString(), Compressed: in.Compressed.ValueBool(),
+		MCPTool: in.MCPTool.ValueString(), MCPArgs: in.MCPArgs.ValueString(), MCPTransport: in.MCPTransport.ValueString()}
 	if !in.MinEvents.IsNull() {
 		n := in.MinEvents.ValueInt64()
 		r.MinEvents = &n
@@ -115,6 +153,9 @@ func (out *streamCheckOutputs) set(res streamcheck.Result) {
 	rep := res.Report
 	out.Outcome = types.StringValue(string(rep.Outcome))
 	out.Events = types.Int64Value(int64(len(rep.Events)))
+	out.ContentEvents = types.Int64Value(int64(streamcheck.ContentEvents(rep)))
+	out.Completed = types.BoolValue(rep.Completed)
+	out.ContentEncoding = types.StringValue(rep.ContentEncoding)
 	out.FirstEventMS = types.Float64PointerValue(rep.FirstEventMS)
 	out.GapMSP95 = types.Float64Null()
 	if rep.GapMS != nil {
@@ -123,6 +164,13 @@ func (out *streamCheckOutputs) set(res streamcheck.Result) {
 	out.Cut = types.BoolValue(rep.Cut)
 	out.Status = types.Int64Value(int64(rep.Status))
 	out.HeadersMS = types.Float64Value(rep.HeadersMS)
+}
+
+// seen sets the protocol the stream spoke where none was forced.
+func (in *streamCheckInputs) seen(res streamcheck.Result) {
+	if in.Protocol.IsNull() || in.Protocol.IsUnknown() {
+		in.Protocol = types.StringValue(string(res.Report.Protocol))
+	}
 }
 
 // parseWithEnv validates the inputs and reads the headers that come from

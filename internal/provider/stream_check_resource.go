@@ -43,7 +43,9 @@ func (r *streamCheckResource) Schema(_ context.Context, _ resource.SchemaRequest
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads a deployed Server-Sent Events endpoint when it is created or its inputs change, and fails " +
 			"the apply when the stream does not arrive as a stream: buffered, held, cut, refused, not `text/event-stream`, " +
-			"fewer than `min_events` events, or the first one later than `max_first_event`. The error says what happened " +
+			"fewer than `min_events` content events, the first event later than `max_first_event`, a stream that ends " +
+			"without its protocol's final event (chat completions, the Responses API, Anthropic Messages, an MCP tool call " +
+			"with `mcp_tool`) or sends its error event. The error says what happened " +
 			"and which settings to look at, by rule. The state keeps the outcome and the figures.\n\n" +
 			"Put it after the resources that set the path (`depends_on`), and list what should make it read again in " +
 			"`triggers`: the policy, the gateway's settings. Reading the state does not probe again, and destroying it " +
@@ -64,6 +66,11 @@ func (r *streamCheckResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"duration":        schema.StringAttribute{Optional: true, MarkdownDescription: descDuration},
 			"max_first_event": schema.StringAttribute{Optional: true, MarkdownDescription: descMaxFirstEvent},
 			"min_events":      schema.Int64Attribute{Optional: true, MarkdownDescription: descMinEvents},
+			"protocol":        schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: descProtocol},
+			"compressed":      schema.BoolAttribute{Optional: true, MarkdownDescription: descCompressed},
+			"mcp_tool":        schema.StringAttribute{Optional: true, MarkdownDescription: descMCPTool},
+			"mcp_args":        schema.StringAttribute{Optional: true, MarkdownDescription: descMCPArgs},
+			"mcp_transport":   schema.StringAttribute{Optional: true, MarkdownDescription: descMCPTransport},
 			"headers_wo": schema.MapAttribute{
 				Optional: true, WriteOnly: true, Sensitive: true, ElementType: types.StringType,
 				MarkdownDescription: "Request headers that are never stored in the plan or the state, such as " +
@@ -76,13 +83,16 @@ func (r *streamCheckResource) Schema(_ context.Context, _ resource.SchemaRequest
 					"the gateway's settings.",
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 			},
-			"outcome":        schema.StringAttribute{Computed: true, MarkdownDescription: descOutcome},
-			"events":         schema.Int64Attribute{Computed: true, MarkdownDescription: descEvents},
-			"first_event_ms": schema.Float64Attribute{Computed: true, MarkdownDescription: descFirstEventMS},
-			"gap_ms_p95":     schema.Float64Attribute{Computed: true, MarkdownDescription: descGapP95},
-			"cut":            schema.BoolAttribute{Computed: true, MarkdownDescription: descCut},
-			"status":         schema.Int64Attribute{Computed: true, MarkdownDescription: descStatus},
-			"headers_ms":     schema.Float64Attribute{Computed: true, MarkdownDescription: descHeadersMS},
+			"outcome":          schema.StringAttribute{Computed: true, MarkdownDescription: descOutcome},
+			"events":           schema.Int64Attribute{Computed: true, MarkdownDescription: descEvents},
+			"content_events":   schema.Int64Attribute{Computed: true, MarkdownDescription: descContentEvts},
+			"completed":        schema.BoolAttribute{Computed: true, MarkdownDescription: descCompleted},
+			"content_encoding": schema.StringAttribute{Computed: true, MarkdownDescription: descContentEncoding},
+			"first_event_ms":   schema.Float64Attribute{Computed: true, MarkdownDescription: descFirstEventMS},
+			"gap_ms_p95":       schema.Float64Attribute{Computed: true, MarkdownDescription: descGapP95},
+			"cut":              schema.BoolAttribute{Computed: true, MarkdownDescription: descCut},
+			"status":           schema.Int64Attribute{Computed: true, MarkdownDescription: descStatus},
+			"headers_ms":       schema.Float64Attribute{Computed: true, MarkdownDescription: descHeadersMS},
 		},
 	}
 }
@@ -158,6 +168,7 @@ func (r *streamCheckResource) check(ctx context.Context, config configReader, m 
 	m.ID = m.URL
 	m.HeadersWO = types.MapNull(types.StringType) // write-only: never in state
 	m.set(res)
+	m.seen(res)
 	if !res.OK() {
 		diags.AddError(fmt.Sprintf("The stream from %s did not pass: %s", spec.URL, res.Report.Outcome), problemsText(res.Problems))
 		return false

@@ -36,7 +36,8 @@ func (d *streamProbeDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads a deployed Server-Sent Events endpoint on every plan and reports how the stream arrived, " +
 			"for a `check` block (continuous validation): it never fails on a bad stream; the check's assertions judge " +
-			"`ok`, `outcome` and the figures. `sseready_stream_check` is the same read as a resource that fails the apply. " +
+			"`ok`, `outcome` and the figures. The stream is read in its protocol (`protocol`, `completed`), decoded when " +
+			"compressed, or is one MCP tool call's (`mcp_tool`). `sseready_stream_check` is the same read as a resource that fails the apply. " +
 			"Headers in `headers` are stored in the state: give a key in `headers_from_env`, which the provider reads from " +
 			"its environment, or read the stream with the ephemeral resource of the same name, which stores nothing.",
 		Attributes: map[string]schema.Attribute{
@@ -48,10 +49,18 @@ func (d *streamProbeDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"duration":         schema.StringAttribute{Optional: true, MarkdownDescription: descDuration},
 			"max_first_event":  schema.StringAttribute{Optional: true, MarkdownDescription: descMaxFirstEvent},
 			"min_events":       schema.Int64Attribute{Optional: true, MarkdownDescription: descMinEvents},
+			"protocol":         schema.StringAttribute{Optional: true, Computed: true, MarkdownDescription: descProtocol},
+			"compressed":       schema.BoolAttribute{Optional: true, MarkdownDescription: descCompressed},
+			"mcp_tool":         schema.StringAttribute{Optional: true, MarkdownDescription: descMCPTool},
+			"mcp_args":         schema.StringAttribute{Optional: true, MarkdownDescription: descMCPArgs},
+			"mcp_transport":    schema.StringAttribute{Optional: true, MarkdownDescription: descMCPTransport},
 			"ok":               schema.BoolAttribute{Computed: true, MarkdownDescription: descOK},
 			"problems":         schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: descProblems},
 			"outcome":          schema.StringAttribute{Computed: true, MarkdownDescription: descOutcome},
 			"events":           schema.Int64Attribute{Computed: true, MarkdownDescription: descEvents},
+			"content_events":   schema.Int64Attribute{Computed: true, MarkdownDescription: descContentEvts},
+			"completed":        schema.BoolAttribute{Computed: true, MarkdownDescription: descCompleted},
+			"content_encoding": schema.StringAttribute{Computed: true, MarkdownDescription: descContentEncoding},
 			"first_event_ms":   schema.Float64Attribute{Computed: true, MarkdownDescription: descFirstEventMS},
 			"gap_ms_p95":       schema.Float64Attribute{Computed: true, MarkdownDescription: descGapP95},
 			"cut":              schema.BoolAttribute{Computed: true, MarkdownDescription: descCut},
@@ -92,6 +101,7 @@ func (m *streamProbeModel) read(ctx context.Context, diags *diag.Diagnostics) bo
 	}
 	res := streamcheck.Run(ctx, spec)
 	m.set(res)
+	m.seen(res)
 	m.OK = types.BoolValue(res.OK())
 	problems := []attr.Value{}
 	for _, p := range res.Problems {

@@ -50,7 +50,7 @@ func TestStreamProbeEphemeralWarning(t *testing.T) {
 	}
 	d := open(9)
 	if len(d) != 1 || d[0].Severity != tfprotov6.DiagnosticSeverityWarning || d[0].Summary != "The stream did not pass: streamed" ||
-		!strings.HasPrefix(d[0].Detail, "min_events: 4 events arrived in 2s, fewer than min_events (9)") {
+		!strings.HasPrefix(d[0].Detail, "min_events: 4 content events arrived in 2s, fewer than min_events (9)") {
 		t.Fatalf("a stream short of min_events: diagnostics %+v", d)
 	}
 	if strings.Contains(d[0].Summary+d[0].Detail, url) {

@@ -45,9 +45,13 @@ func Judge(rep probe.Report, e Expect) []Problem {
 	if o != probe.Streamed {
 		out = append(out, Problem{Outcome: o, Message: outcomeMessage(rep, o), Rules: lookAt[o]})
 	}
-	if n := len(rep.Events); n < e.MinEvents && o == probe.Streamed {
+	if n := ContentEvents(rep); n < e.MinEvents && o == probe.Streamed {
 		out = append(out, Problem{Field: FieldMinEvents, Outcome: o,
-			Message: fmt.Sprintf("%d events arrived in %s, fewer than min_events (%d): the stream ended early, or the backend sends less than expected", n, e.Duration, e.MinEvents)})
+			Message: fmt.Sprintf("%d content events arrived in %s, fewer than min_events (%d): the stream ended early, or the backend sends less than expected", n, e.Duration, e.MinEvents)})
+	}
+	if m := rep.MCP; m != nil && m.CallError != nil {
+		out = append(out, Problem{Field: FieldMCPTool, Outcome: o,
+			Message: fmt.Sprintf("the tools/call of %s failed: %s: the stream may stream, but the call does not work (its arguments, the tool's name)", m.Tool, m.CallError.Error())})
 	}
 	if e.MaxFirstEvent > 0 && (rep.FirstEventMS == nil || *rep.FirstEventMS > ms(e.MaxFirstEvent)) && o != probe.Refused && o != probe.Error && o != probe.NotSSE {
 		got := "no event arrived"
@@ -59,6 +63,11 @@ func Judge(rep probe.Report, e Expect) []Problem {
 	}
 	return out
 }
+
+// ContentEvents counts the events that carried content in the stream's
+// protocol (a token, a delta, a progress notification; every event of a
+// plain stream): what min_events counts.
+func ContentEvents(rep probe.Report) int { return rep.Coalescing.Events }
 
 func outcomeMessage(rep probe.Report, o probe.Outcome) string {
 	msg := rep.Error

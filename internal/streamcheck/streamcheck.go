@@ -1,6 +1,9 @@
 // Package streamcheck probes a deployed SSE endpoint and judges the stream
-// against what its owner expects: enough events, the first one soon
-// enough, no cut within the time read, nothing held or buffered. A missed
+// against what its owner expects: enough content events, the first event
+// soon enough, no cut within the time read (a stream whose protocol has a
+// final event must end with it), nothing held or buffered. The stream is
+// read in its protocol (forced, or recognised from its events), decoded
+// when compressed, or is the stream of one MCP tool call. A missed
 // expectation says what happened and which settings to look at, by rule.
 // The provider's sseready_stream_check and sseready_stream_probe, and the
 // CLI, run it.
@@ -23,6 +26,11 @@ const (
 	FieldDuration      = "duration"
 	FieldMaxFirstEvent = "max_first_event"
 	FieldMinEvents     = "min_events"
+	FieldProtocol      = "protocol"
+	FieldCompressed    = "compressed"
+	FieldMCPTool       = "mcp_tool"
+	FieldMCPArgs       = "mcp_args"
+	FieldMCPTransport  = "mcp_transport"
 )
 
 // Defaults.
@@ -40,7 +48,11 @@ const (
 type Spec struct {
 	URL     string
 	Request probe.Request
-	Expect  Expect
+	// Protocol forces the stream's protocol ("": recognised from its
+	// events); MCP, when set, makes the read one MCP tools/call.
+	Protocol probe.Protocol
+	MCP      *probe.MCPCall
+	Expect   Expect
 	// headerEnv names, for each header, the environment variable WithEnv
 	// reads its value from.
 	headerEnv map[string]string
@@ -48,7 +60,9 @@ type Spec struct {
 
 // Expect is what the stream must do.
 type Expect struct {
-	// MinEvents is the fewest events the stream must deliver.
+	// MinEvents is the fewest content events the stream must deliver
+	// (events that carry output in its protocol: every event of a plain
+	// stream).
 	MinEvents int
 	// MaxFirstEvent bounds the time to the first event (0: no bound).
 	MaxFirstEvent time.Duration
@@ -67,6 +81,15 @@ type Raw struct {
 	Header, HeaderWO, HeaderFromEnv map[string]string
 	Duration, MaxFirstEvent         string // Go durations; "" for the default
 	MinEvents                       *int64 // nil for the default
+	// Protocol is a probe.Protocol's name ("": recognised; auto is
+	// refused, as the attribute then holds the protocol recognised);
+	// Compressed asks for gzip, deflate, br.
+	Protocol   string
+	Compressed bool
+	// MCPTool makes the read one MCP tools/call of that tool, with
+	// MCPArgs (a JSON object; "" for none) over MCPTransport ("" for
+	// auto).
+	MCPTool, MCPArgs, MCPTransport string
 }
 
 // Parse validates a check. Every problem is an *input.Error naming its
@@ -121,6 +144,8 @@ func Parse(r Raw) (Spec, []*input.Error) {
 			s.Expect.MinEvents = int(*r.MinEvents)
 		}
 	}
+	s.Request.Compressed = r.Compressed
+	errs = append(errs, s.parseProtocol(r)...)
 	if len(errs) == 0 && s.Expect.MaxFirstEvent > s.Expect.Duration {
 		errs = append(errs, input.Errorf(FieldMaxFirstEvent, "%s is longer than duration (%s): the check stops reading before the first event may come", s.Expect.MaxFirstEvent, s.Expect.Duration))
 	}
@@ -144,7 +169,7 @@ func Run(ctx context.Context, s Spec) Result {
 	if s.headerEnv != nil {
 		panic("streamcheck: Run before WithEnv read " + FieldHeadersFromEnv)
 	}
-	rep := probe.Run(ctx, s.URL, probe.Options{Duration: s.Expect.Duration, Request: s.Request})
+	rep := probe.Run(ctx, s.URL, probe.Options{Duration: s.Expect.Duration, Request: s.Request, Protocol: s.Protocol, MCP: s.MCP})
 	return Result{Report: rep, Problems: Judge(rep, s.Expect)}
 }
 

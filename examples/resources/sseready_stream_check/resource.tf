@@ -1,6 +1,7 @@
 # After the chat API's policy and gateway settings are applied, read a
 # chat completion through the whole path and fail the apply unless it
-# streams: at least 5 events, the first within 5 seconds, no cut in 30.
+# streams: at least 5 content events (tokens), the first event within 5
+# seconds, no cut in 30, and data: [DONE] at the end.
 variable "openai_key" {
   type      = string
   ephemeral = true # Terraform 1.10+: never in the plan or the state
@@ -29,9 +30,27 @@ resource "sseready_stream_check" "chat" {
   }
 }
 
+# An MCP server behind the same gateway: one call of its tool, whose
+# progress notifications must arrive one by one, over Streamable HTTP
+# (or the older HTTP+SSE transport), compressed as clients ask for it.
+resource "sseready_stream_check" "mcp" {
+  url              = "https://apim-chat.azure-api.net/mcp"
+  headers_from_env = { "Ocp-Apim-Subscription-Key" = "APIM_KEY" }
+  mcp_tool         = "count"
+  mcp_args         = jsonencode({ steps = 5 })
+  mcp_transport    = "auto"
+  compressed       = true
+  min_events       = 5 # progress notifications
+
+  triggers = { policy = azurerm_api_management_api_policy.mcp.xml_content }
+}
+
 output "chat_stream" {
   value = {
     outcome        = sseready_stream_check.chat.outcome
+    protocol       = sseready_stream_check.chat.protocol  # chat_completions, recognised
+    completed      = sseready_stream_check.chat.completed # data: [DONE] arrived
+    content_events = sseready_stream_check.chat.content_events
     events         = sseready_stream_check.chat.events
     first_event_ms = sseready_stream_check.chat.first_event_ms
     gap_ms_p95     = sseready_stream_check.chat.gap_ms_p95
