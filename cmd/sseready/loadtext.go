@@ -40,6 +40,11 @@ func printLoadText(w io.Writer, r *loadgen.Result) {
 		fmt.Fprintf(w, "%-13s p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", q.name, q.q.P50, q.q.P90, q.q.P99, q.q.Max)
 	}
 	printProtocols(w, r)
+	g := r.Generator
+	fmt.Fprintf(w, "generator: %.0f%% of %d cores, scheduling latency p99 %.2f ms\n", 100*g.CPUUtilization, g.Cores, g.SchedLatencyP99MS)
+	if g.Saturated {
+		fmt.Fprintf(w, "warning: %s\n", g.Why)
+	}
 	if len(r.Errors) > 0 {
 		var parts []string
 		for k, n := range r.Errors {

@@ -187,6 +187,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	stopProgress := rec.report(opts)
+	watch := watchGenerator()
 	var wg sync.WaitGroup
 	for i := opts.Shard.Index; i < opts.Streams; i += opts.Shard.Count {
 		if opts.Rate > 0 && !sleepUntil(ctx, start.Add(opts.openAt(i))) {
@@ -201,7 +202,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	wg.Wait()
 	stopProgress()
-	return rec.result(time.Since(start)), nil
+	res := rec.result(time.Since(start))
+	res.Generator = watch.done()
+	return res, nil
 }
 
 // sleepUntil waits for t, or reports false when ctx ends first.

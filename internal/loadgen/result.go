@@ -185,6 +185,8 @@ type Result struct {
 	Shards     []Shard    `json:"shards"`
 	Histograms Histograms `json:"histograms"`
 	Timeline   Timeline   `json:"timeline"`
+	// Generator says whether the load generator itself was a bottleneck.
+	Generator Generator `json:"generator"`
 }
 
 // summarise fills the summary from the counts and histograms.
@@ -263,6 +265,7 @@ func Merge(results []*Result) (*Result, error) {
 			out.Shards = append(out.Shards, s)
 		}
 		out.Streams.add(r.Streams)
+		out.Generator.merge(r.Generator)
 		out.Events += r.Events
 		out.ContentEvents += r.ContentEvents
 		out.ElapsedS = max(out.ElapsedS, r.ElapsedS)
