@@ -3,7 +3,7 @@
 # (raw XML with unescaped quotes, a fragment), diagnostics that log no
 # body for the API, a load balancer rule and Azure OpenAI's content
 # filter. Planned by the real terraform against the azurerm stand-in
-# (internal/azurermstandin) for check-plan's tests.
+# (internal/testonly/azurermstandin) for check-plan's tests.
 
 terraform {
   required_providers {

@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
 )
 
 // TestWorkload runs testdata/workload, resource types outside the SSE

@@ -33,7 +33,7 @@ type MirrorProvider struct {
 // StandinProvider is the stand-in as a plugin binary (cmd/azurerm-standin).
 var StandinProvider = MirrorProvider{
 	Address: Address, Version: MirrorVersion,
-	Package: "github.com/sseready/terraform-provider-sseready/internal/azurermstandin/cmd/azurerm-standin",
+	Package: "github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin/cmd/azurerm-standin",
 }
 
 // BuildMirror builds each provider with go build into a filesystem

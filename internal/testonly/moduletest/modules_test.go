@@ -12,12 +12,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
-	"github.com/sseready/terraform-provider-sseready/internal/moduletest"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/moduletest"
 )
 
 // modulesRoot is examples/modules, from this package's directory.
-var modulesRoot = filepath.Join("..", "..", "examples", "modules")
+var modulesRoot = filepath.Join("..", "..", "..", "examples", "modules")
 
 // TestModules runs terraform validate on every configuration under
 // examples/modules, plan on the root ones and terraform test on the

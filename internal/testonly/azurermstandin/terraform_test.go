@@ -12,8 +12,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
-	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
 	"github.com/sseready/terraform-provider-sseready/internal/provider"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
 )
 
 // chainDir is a realistic azurerm configuration of an SSE chain.
@@ -417,7 +417,7 @@ resource "azurerm_linux_virtual_machine" "vm" {
 // come.
 func TestValidateExamples(t *testing.T) {
 	t.Parallel()
-	root := filepath.Join("..", "..", "examples")
+	root := filepath.Join("..", "..", "..", "examples")
 	dirs, err := azurermstandin.AzurermDirs(root)
 	if err != nil {
 		t.Fatal(err)
