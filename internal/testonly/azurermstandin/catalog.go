@@ -143,3 +143,24 @@ func (l *lazySchemas) convertAll() (map[string]*tfprotov5.Schema, error) {
 	}
 	return out, nil
 }
+
+// only is the catalog restricted to the named types, resources and data
+// sources alike; a name azurerm has no type for is left out, as it is
+// missing from the whole schema too. Types already converted are shared.
+func (c *catalog) only(names map[string]bool) *catalog {
+	return newCatalog(c.provider, c.resources.only(names), c.dataSources.only(names))
+}
+
+func (l *lazySchemas) only(names map[string]bool) *lazySchemas {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	raw, done := map[string]json.RawMessage{}, map[string]*tfprotov5.Schema{}
+	for name := range names {
+		if s, ok := l.done[name]; ok {
+			done[name] = s
+		} else if r, ok := l.raw[name]; ok {
+			raw[name] = r
+		}
+	}
+	return newLazy(l.kind, raw, done)
+}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -85,4 +86,64 @@ func ChainDir() string {
 		return filepath.Join("testdata", "chain")
 	}
 	return filepath.Join(filepath.Dir(file), "testdata", "chain")
+}
+
+// TypesEnv names the environment variable through which [Start] tells a
+// stand-in plugin process (cmd/azurerm-standin, in a mirror) which types
+// to serve: a comma-separated list, empty for none; unset, it serves the
+// whole schema. terraform passes its environment on to the plugins it
+// starts.
+const TypesEnv = "SSEREADY_STANDIN_TYPES"
+
+// TypesFromEnv is the list of types TypesEnv asks for, nil (the whole
+// schema) when it is unset.
+func TypesFromEnv() []string {
+	v, ok := os.LookupEnv(TypesEnv)
+	if !ok {
+		return nil
+	}
+	types := []string{}
+	for _, name := range strings.Split(v, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			types = append(types, name)
+		}
+	}
+	return types
+}
+
+var azurermName = regexp.MustCompile(`\bazurerm_[a-z0-9_]+`)
+
+// ConfigTypes lists every azurerm_ name written in the Terraform files
+// under root (.tf, .tf.json, .tftest.hcl, .tfmock.hcl), sorted: the
+// types a configuration there can ask terraform for, its modules and
+// tests included. The files are searched, not parsed, so a file that does
+// not parse still names its types, and a name in a comment or a string
+// only serves one type more than needed.
+func ConfigTypes(root string) ([]string, error) {
+	found := map[string]bool{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == ".terraform" {
+			return filepath.SkipDir
+		}
+		name := d.Name()
+		if d.IsDir() || !(strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json") ||
+			strings.HasSuffix(name, ".tftest.hcl") || strings.HasSuffix(name, ".tfmock.hcl")) {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range azurermName.FindAll(src, -1) {
+			found[string(m)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sortedKeys(found), nil
 }

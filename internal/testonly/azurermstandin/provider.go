@@ -29,6 +29,25 @@ func New() *Server {
 	return &Server{schemas: c}
 }
 
+// NewFor serves the named types of the embedded schema and no other, as
+// [Start] does for a configuration (see [ConfigTypes]): terraform then
+// fetches and checks a handful of types per command instead of azurerm's
+// 1,500, and validates, plans and applies that configuration exactly as
+// against the whole schema, which holds the same schemas for the types it
+// names and lacks the same ones (a misspelt type). A nil names serves the
+// whole schema, as [New].
+func NewFor(names []string) *Server {
+	s := New()
+	if names == nil || s.broken != nil {
+		return s
+	}
+	set := make(map[string]bool, len(names))
+	for _, n := range names {
+		set[n] = true
+	}
+	return &Server{schemas: s.schemas.only(set)}
+}
+
 // NewWithSchemas serves the given schemas, or reports err on every call
 // that needs them (tests of odd schema input).
 func NewWithSchemas(s *Schemas, err error) *Server {

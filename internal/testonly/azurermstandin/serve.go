@@ -34,10 +34,11 @@ type servers struct {
 	stops    []func()
 }
 
-// serveStandin starts the stand-in under azurerm's address.
-func (s *servers) serveStandin(t testing.TB, timeout time.Duration) error {
+// serveStandin starts the stand-in under azurerm's address, serving the
+// types named (nil: every type, see [NewFor]).
+func (s *servers) serveStandin(t testing.TB, timeout time.Duration, types []string) error {
 	return s.serve(Address, timeout, func(ctx context.Context, ch chan *plugin.ReattachConfig, closeCh chan struct{}) error {
-		return tf5server.Serve(Address, func() tfprotov5.ProviderServer { return New() },
+		return tf5server.Serve(Address, func() tfprotov5.ProviderServer { return NewFor(types) },
 			tf5server.WithDebug(ctx, ch, closeCh), tf5server.WithGoPluginLogger(hclog.NewNullLogger()),
 			tf5server.WithLoggingSink(sinkT{t}))
 	})

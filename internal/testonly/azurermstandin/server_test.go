@@ -3,9 +3,11 @@ package azurermstandin
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -291,5 +293,65 @@ func TestAzurermDirs(t *testing.T) {
 	}
 	if _, err := AzurermDirs(root); err == nil || !strings.Contains(err.Error(), "bad.tf") {
 		t.Errorf("an unparseable file: %v", err)
+	}
+}
+
+// The types a configuration names are found in every Terraform file of
+// its tree, and the stand-in for them serves those azurerm has and no
+// other; without names it serves the whole schema.
+func TestConfigTypes(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"main.tf":                 "resource \"azurerm_api_management_api\" \"x\" {}\ndata \"azurerm_client_config\" \"c\" {}\n# azurerm_not_a_type in a comment\n",
+		"modules/m/main.tf":       "resource \"azurerm_application_gateway\" \"x\" {}\n",
+		"tests/plan.tftest.hcl":   "override_resource {\n  target = azurerm_key_vault.x\n}\n",
+		"broken.tf":               "resource \"azurerm_lb_rule\" {{{\n",
+		"notes.md":                "azurerm_kubernetes_cluster\n",
+		".terraform/modules/x.tf": "resource \"azurerm_dns_zone\" \"x\" {}\n",
+		"override.tf.json":        `{"resource": {"azurerm_api_management": {"x": {}}}}`,
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	types, err := ConfigTypes(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"azurerm_api_management", "azurerm_api_management_api", "azurerm_application_gateway", "azurerm_client_config", "azurerm_key_vault", "azurerm_lb_rule", "azurerm_not_a_type"}
+	if !slices.Equal(types, want) {
+		t.Fatalf("types %v, want %v", types, want)
+	}
+
+	resp, err := NewFor(types).GetProviderSchema(context.Background(), &tfprotov5.GetProviderSchemaRequest{})
+	if err != nil || len(resp.Diagnostics) > 0 {
+		t.Fatalf("%v %v", err, resp.Diagnostics)
+	}
+	if got, want := slices.Sorted(maps.Keys(resp.ResourceSchemas)), []string{"azurerm_api_management", "azurerm_api_management_api", "azurerm_application_gateway", "azurerm_key_vault", "azurerm_lb_rule"}; !slices.Equal(got, want) {
+		t.Errorf("resources served %v, want %v", got, want)
+	}
+	// azurerm has data sources of some resources' names too.
+	if got := slices.Sorted(maps.Keys(resp.DataSourceSchemas)); !slices.Contains(got, "azurerm_client_config") || slices.ContainsFunc(got, func(n string) bool { return !slices.Contains(types, n) }) {
+		t.Errorf("data sources served %v, want azurerm_client_config and only types named", got)
+	}
+	if resp.Provider == nil {
+		t.Error("no provider schema")
+	}
+	whole, err := NewFor(nil).GetProviderSchema(context.Background(), &tfprotov5.GetProviderSchemaRequest{})
+	if err != nil || len(whole.ResourceSchemas) < 1000 {
+		t.Errorf("without names: %d resource types, %v", len(whole.ResourceSchemas), err)
+	}
+
+	t.Setenv(TypesEnv, "azurerm_lb_rule, azurerm_lb")
+	if got := TypesFromEnv(); !slices.Equal(got, []string{"azurerm_lb_rule", "azurerm_lb"}) {
+		t.Errorf("from the environment: %v", got)
+	}
+	t.Setenv(TypesEnv, "")
+	if got := TypesFromEnv(); got == nil || len(got) != 0 {
+		t.Errorf("an empty list: %v, want none (not the whole schema)", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -356,9 +357,20 @@ resource "azurerm_application_gateway" "main" {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config+newlyServed), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := azurermstandin.Validate(t, dir)
+	// The whole schema, as azurerm serves it: the same mistakes are found
+	// with every other type of azurerm's beside the ones named.
+	r := azurermstandin.Validate(t, dir, azurermstandin.WithWholeSchema())
 	if r.Valid {
 		t.Fatal("a misspelt attribute passed terraform validate")
+	}
+	// The types the configuration names, as Start serves by default: the
+	// same diagnostics, word for word (terraform lists them in no set
+	// order).
+	lines := func(r *azurermstandin.ValidateResult) []string {
+		return slices.Sorted(slices.Values(strings.Split(r.String(), "\n")))
+	}
+	if sub := azurermstandin.Validate(t, dir); !slices.Equal(lines(sub), lines(r)) {
+		t.Errorf("validate against the types named says\n%s\nand against the whole schema\n%s", sub, r)
 	}
 	text := r.String()
 	for _, want := range []string{

@@ -2,6 +2,8 @@
 // provider plugin binary, so a test can install it from a filesystem
 // mirror the way terraform init installs azurerm from the registry (see
 // azurermstandin.BuildMirror). It is not azurerm and talks to no Azure API.
+// It serves the types SSEREADY_STANDIN_TYPES lists (azurermstandin.Start
+// sets it to those its configuration names), or every type when unset.
 package main
 
 import (
@@ -14,7 +16,7 @@ import (
 )
 
 func main() {
-	err := tf5server.Serve(azurermstandin.Address, func() tfprotov5.ProviderServer { return azurermstandin.New() })
+	err := tf5server.Serve(azurermstandin.Address, func() tfprotov5.ProviderServer { return azurermstandin.NewFor(azurermstandin.TypesFromEnv()) })
 	if err != nil {
 		log.Fatal(err)
 	}
