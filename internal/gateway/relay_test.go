@@ -278,7 +278,7 @@ func TestHTTPSUpstream(t *testing.T) {
 	}
 	tlsConfig := tr.TLSClientConfig
 	gw := startGateway(t, Config{Upstream: u, APIM: apim(streamingPolicy), TLSConfig: tlsConfig})
-	rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: ticker.Events, MaxLatency: relayBound})
+	rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: ticker.Events, MaxLatency: latencyFor(probe.Streamed)})
 	if !rep.OK {
 		t.Fatalf("%s", rep.Error)
 	}
