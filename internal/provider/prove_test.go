@@ -176,6 +176,7 @@ func boolean(t *testing.T, v any) bool {
 // terraform and runs their exact values through the emulated chain
 // (client, App Gateway, APIM, origin) on loopback.
 func TestAccProveSettings(t *testing.T) {
+	t.Parallel()
 	var p proven
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{Config: provenConfig, ConfigStateChecks: p.checks()}},
