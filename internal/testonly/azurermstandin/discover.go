@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 
@@ -75,19 +74,6 @@ func declaresAzurerm(src []byte, filename string) (bool, error) {
 	return false, nil
 }
 
-// ChainDir is the directory of testdata/chain, a realistic azurerm
-// configuration of a whole SSE chain (Front Door, Application Gateway, a
-// load balancer rule, API Management with policies at every scope and
-// diagnostics, Azure OpenAI with a content filter), for any package's
-// tests: `azurermstandin.Plan(t, azurermstandin.ChainDir())`.
-func ChainDir() string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return filepath.Join("testdata", "chain")
-	}
-	return filepath.Join(filepath.Dir(file), "testdata", "chain")
-}
-
 // TypesEnv names the environment variable through which [Start] tells a
 // stand-in plugin process (cmd/azurerm-standin, in a mirror) which types
 // to serve: a comma-separated list, empty for none; unset, it serves the
@@ -128,9 +114,7 @@ func ConfigTypes(root string) ([]string, error) {
 		if d.IsDir() && d.Name() == ".terraform" {
 			return filepath.SkipDir
 		}
-		name := d.Name()
-		if d.IsDir() || !(strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json") ||
-			strings.HasSuffix(name, ".tftest.hcl") || strings.HasSuffix(name, ".tfmock.hcl")) {
+		if d.IsDir() || !isTerraformFile(d.Name()) {
 			return nil
 		}
 		src, err := os.ReadFile(path)
@@ -146,4 +130,15 @@ func ConfigTypes(root string) ([]string, error) {
 		return nil, err
 	}
 	return sortedKeys(found), nil
+}
+
+// isTerraformFile says whether a file of this name holds Terraform
+// configuration or tests.
+func isTerraformFile(name string) bool {
+	for _, ext := range []string{".tf", ".tf.json", ".tftest.hcl", ".tfmock.hcl"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
 }

@@ -47,8 +47,8 @@
 // and run the real `terraform init`, `plan`, `apply`, `show -json` and
 // `validate` in a copy of a configuration directory (see [Start]):
 //
-//	plan := azurermstandin.Plan(t, "testdata/chain")   // show -json of a saved plan
-//	state := azurermstandin.State(t, "testdata/chain") // show -json of the state after apply
+//	plan := azurermstandin.Plan(t, dir)   // show -json of a saved plan
+//	state := azurermstandin.State(t, dir) // show -json of the state after apply
 //	r := azurermstandin.Validate(t, dir, azurermstandin.WithProvider(
 //		"registry.terraform.io/sseready/sseready", providerserver.NewProtocol6(provider.New("test")())))
 //	if !r.Valid { t.Error(r) }
@@ -61,8 +61,8 @@
 //
 // [Start] returns the working directory for other commands (a second plan
 // after an apply, say). [AzurermDirs] finds the configurations under a
-// tree that declare azurerm resources. [ChainDir] is a realistic
-// configuration of the whole SSE chain, ready for plan-checking tests.
+// tree that declare azurerm resources. The configurations the tests plan
+// are in internal/testonly/azurermconfigs, one copy each.
 //
 // What the whole schema costs, as azurerm's own does: terraform fetches
 // it once per command (the stand-in declares GetProviderSchemaOptional)
@@ -70,8 +70,11 @@
 // stand-in reads it once per process (about 0.05 s: a plugin process
 // starts about 0.1 s later than with a subset) and converts each type
 // when first asked for, all of them (about 0.1 s) for the first
-// GetProviderSchema. A test pays the 0.3 s for each terraform command it
-// runs, so it runs no more commands than it needs.
+// GetProviderSchema. So [Start] serves the types its configuration
+// names ([ConfigTypes], [NewFor]), which terraform validates, plans and
+// applies exactly as against the whole schema, in a few milliseconds;
+// [WithWholeSchema] serves all of them, for the tests of the whole
+// schema.
 //
 // What the stand-in does not do, unlike azurerm: replace a resource (no
 // attribute forces a new one; every change is an update in place), run

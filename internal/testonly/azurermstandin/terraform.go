@@ -29,6 +29,7 @@ type options struct {
 	timeout   time.Duration
 	root      string
 	mirror    string
+	base      string
 	whole     bool
 }
 
@@ -51,6 +52,14 @@ func WithFile(name, content string) Option {
 // so module sources that leave dir ("../modules/chat") still resolve.
 func WithRoot(root string) Option {
 	return func(o *options) { o.root = root }
+}
+
+// WithBase copies the configuration directory base first and dir over
+// it, so dir holds only what differs from base: Terraform override files
+// (*_override.tf, merged into base's blocks) and the files it replaces.
+// It does not go with WithRoot.
+func WithBase(base string) Option {
+	return func(o *options) { o.base = base }
 }
 
 // WithMirror installs the providers from a filesystem mirror that
@@ -123,6 +132,14 @@ func Start(t testing.TB, dir string, opts ...Option) *Terraform {
 		root, rel = o.root, r
 	}
 	tf := &Terraform{Dir: filepath.Join(work, "config", rel), t: t, bin: bin, timeout: o.timeout}
+	if o.base != "" {
+		if o.root != "" {
+			t.Fatal("azurerm stand-in: WithBase and WithRoot do not go together")
+		}
+		if err := copyConfig(o.base, filepath.Join(work, "config")); err != nil {
+			t.Fatalf("azurerm stand-in: copying the base %s: %v", o.base, err)
+		}
+	}
 	if err := copyConfig(root, filepath.Join(work, "config")); err != nil {
 		t.Fatalf("azurerm stand-in: copying %s: %v", root, err)
 	}

@@ -14,13 +14,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/sseready/terraform-provider-sseready/internal/provider"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermconfigs"
 	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
 )
 
 // chainDir is a realistic azurerm configuration of an SSE chain.
-var chainDir = azurermstandin.ChainDir()
+var chainDir = azurermconfigs.Dir("chain")
 
-// chainResources are the resources of testdata/chain, by address.
+// chainResources are the resources of azurermconfigs/chain, by address.
 var chainResources = []string{
 	"azurerm_api_management.main",
 	"azurerm_api_management_api.chat",
@@ -134,7 +135,7 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-// TestPlanChain plans testdata/chain with the real terraform and checks
+// TestPlanChain plans azurermconfigs/chain with the real terraform and checks
 // what a plan checker reads in it: addresses, planned values (azurerm's
 // defaults included), the policy documents byte for byte, the references
 // that link resources, and unknown computed attributes.
@@ -265,7 +266,7 @@ func TestPlanChain(t *testing.T) {
 	}
 }
 
-// TestStateChain applies testdata/chain against the stand-in: the state
+// TestStateChain applies azurermconfigs/chain against the stand-in: the state
 // holds the configuration with stand-in values for what Azure would
 // compute, ARM IDs as azurerm writes them, and a second plan has nothing
 // to do.
@@ -330,7 +331,7 @@ func TestStateChain(t *testing.T) {
 func TestValidateRealSchema(t *testing.T) {
 	t.Parallel()
 	if r := azurermstandin.Validate(t, chainDir); !r.Valid {
-		t.Fatalf("testdata/chain is invalid:\n%s", r)
+		t.Fatalf("azurermconfigs/chain is invalid:\n%s", r)
 	}
 
 	dir := t.TempDir()

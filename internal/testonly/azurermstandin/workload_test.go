@@ -2,14 +2,14 @@ package azurermstandin_test
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"reflect"
 	"testing"
 
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermconfigs"
 	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
 )
 
-// TestWorkload runs testdata/workload, resource types outside the SSE
+// TestWorkload runs azurermconfigs/workload, resource types outside the SSE
 // chain (a network, a Linux VM, AKS, a key vault, a storage account),
 // through terraform validate, plan and apply, and reads in the state the
 // values azurerm computes that other resources and outputs index:
@@ -17,11 +17,11 @@ import (
 // kubelet_identity[0].object_id, public_ip_addresses[0].
 func TestWorkload(t *testing.T) {
 	t.Parallel()
-	tf := azurermstandin.Start(t, filepath.Join("testdata", "workload"))
+	tf := azurermconfigs.Start(t, "workload")
 	out, err := tf.Run("validate", "-json", "-no-color")
 	var r azurermstandin.ValidateResult
 	if jerr := json.Unmarshal(out, &r); jerr != nil || !r.Valid {
-		t.Fatalf("testdata/workload is invalid: %v %v\n%s", err, jerr, r.String())
+		t.Fatalf("azurermconfigs/workload is invalid: %v %v\n%s", err, jerr, r.String())
 	}
 	tf.MustRun("plan", "-input=false", "-no-color", "-out=standin.tfplan")
 	tf.MustRun("apply", "-input=false", "-no-color", "standin.tfplan")
