@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,44 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/ghaction"
 )
-
-// actionFile is what the tests read of action.yml.
-type actionFile struct {
-	Name        string            `yaml:"name"`
-	Description string            `yaml:"description"`
-	Author      string            `yaml:"author"`
-	Branding    map[string]string `yaml:"branding"`
-	Inputs      map[string]actionInput
-	Outputs     map[string]struct {
-		Description string `yaml:"description"`
-		Value       string `yaml:"value"`
-	} `yaml:"outputs"`
-	Runs struct {
-		Using string       `yaml:"using"`
-		Steps []actionStep `yaml:"steps"`
-	} `yaml:"runs"`
-}
-
-type actionInput struct {
-	Description string  `yaml:"description"`
-	Required    bool    `yaml:"required"`
-	Default     *string `yaml:"default"`
-}
-
-type actionStep struct {
-	Name  string            `yaml:"name"`
-	ID    string            `yaml:"id"`
-	If    string            `yaml:"if"`
-	Uses  string            `yaml:"uses"`
-	With  map[string]string `yaml:"with"`
-	Shell string            `yaml:"shell"`
-	Env   map[string]string `yaml:"env"`
-	Run   string            `yaml:"run"`
-}
 
 type preCommitHook struct {
 	ID          string   `yaml:"id"`
@@ -63,15 +26,7 @@ type preCommitHook struct {
 
 func readYAML(t *testing.T, name string, v any) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(moduleDir(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true) // a misspelt key is an error, not ignored
-	if err := dec.Decode(v); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
+	ghaction.ReadYAML(t, filepath.Join(moduleDir(t), name), v)
 }
 
 // moduleDir is the repository root, two directories up.
@@ -163,7 +118,7 @@ func TestPreCommitHooksFile(t *testing.T) {
 // run here as GitHub runs them (bash -e), with the action's expressions
 // filled in, on an APIOps-like tree.
 func TestActionFile(t *testing.T) {
-	var a actionFile
+	var a ghaction.File
 	readYAML(t, "action.yml", &a)
 	if a.Runs.Using != "composite" || a.Name == "" || a.Description == "" {
 		t.Fatalf("runs.using %q, name %q, description %q", a.Runs.Using, a.Name, a.Description)
@@ -272,110 +227,7 @@ func mapValues(m map[string]string) []string {
 	return out
 }
 
-// actionRun is one run of the action's shell steps.
-type actionRun struct {
-	t       *testing.T
-	a       actionFile
-	root    string // github.action_path
-	temp    string // runner.temp
-	inputs  map[string]string
-	outputs map[string]map[string]string // step id -> outputs
-	log     strings.Builder
-}
-
-var expression = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
-
-// eval fills in the expressions the action's env blocks use.
-func (r *actionRun) eval(s string) string {
-	r.t.Helper()
-	return expression.ReplaceAllStringFunc(s, func(x string) string {
-		e := expression.FindStringSubmatch(x)[1]
-		switch {
-		case strings.HasPrefix(e, "inputs."):
-			name := strings.TrimPrefix(e, "inputs.")
-			if v, ok := r.inputs[name]; ok {
-				return v
-			}
-			return *r.a.Inputs[name].Default
-		case e == "github.action_path":
-			return r.root
-		case e == "github.action_ref":
-			return "v0.0.0-action-test"
-		case e == "runner.temp":
-			return r.temp
-		case strings.HasPrefix(e, "steps."):
-			parts := strings.Split(e, ".") // steps.ID.outputs.NAME
-			if len(parts) == 4 && parts[2] == "outputs" {
-				return r.outputs[parts[1]][parts[3]]
-			}
-		}
-		r.t.Fatalf("the test cannot evaluate ${{ %s }}", e)
-		return ""
-	})
-}
-
-// step runs one shell step as GitHub does (bash --noprofile --norc -eo
-// pipefail FILE) in workspace, and returns its exit status; its outputs
-// are recorded for the next steps.
-func (r *actionRun) step(s actionStep, workspace string) int {
-	r.t.Helper()
-	script := filepath.Join(r.temp, "step.sh")
-	if err := os.WriteFile(script, []byte(s.Run), 0o600); err != nil {
-		r.t.Fatal(err)
-	}
-	outFile := filepath.Join(r.temp, "github_output")
-	if err := os.WriteFile(outFile, nil, 0o600); err != nil {
-		r.t.Fatal(err)
-	}
-	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", script)
-	cmd.Dir = workspace
-	cmd.Env = append(os.Environ(), "GITHUB_OUTPUT="+outFile)
-	for k, v := range s.Env {
-		cmd.Env = append(cmd.Env, k+"="+r.eval(v))
-	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	r.log.WriteString("== " + s.Name + "\n" + out.String())
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		r.t.Fatalf("step %q: %v", s.Name, err)
-	}
-	data, err := os.ReadFile(outFile)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	if s.ID != "" {
-		r.outputs[s.ID] = map[string]string{}
-		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			if k, v, ok := strings.Cut(line, "="); ok {
-				r.outputs[s.ID][k] = v
-			}
-		}
-	}
-	return code
-}
-
-// run runs every shell step in order, skipping the uses: steps (Go is on
-// PATH; nothing is uploaded here) and stopping at the first failure, as
-// GitHub does. It returns the failing step's name and status.
-func (r *actionRun) run(workspace string) (string, int) {
-	r.t.Helper()
-	for _, s := range r.a.Runs.Steps {
-		if s.Uses != "" {
-			continue
-		}
-		if code := r.step(s, workspace); code != 0 {
-			return s.Name, code
-		}
-	}
-	return "", 0
-}
-
-func runActionSteps(t *testing.T, a actionFile) {
+func runActionSteps(t *testing.T, a ghaction.File) {
 	work := t.TempDir()
 	tree := map[string]string{
 		"apis/chat/policy.xml":                    bufferingPolicy,
@@ -394,19 +246,19 @@ func runActionSteps(t *testing.T, a actionFile) {
 			t.Fatal(err)
 		}
 	}
-	newRun := func(inputs map[string]string) *actionRun {
-		return &actionRun{t: t, a: a, root: moduleDir(t), temp: t.TempDir(), inputs: inputs, outputs: map[string]map[string]string{}}
+	newRun := func(inputs map[string]string) *ghaction.Run {
+		return ghaction.NewRun(t, a, moduleDir(t), "v0.0.0-action-test", inputs)
 	}
 
 	// The defaults: every policy file of the tree, error findings fail.
 	r := newRun(nil)
-	failed, code := r.run(work)
+	failed, code := r.Steps(work)
 	if failed != "Fail on the findings" || code != 1 {
-		t.Fatalf("defaults: step %q exit %d, want the gate to fail with 1\n%s", failed, code, r.log.String())
+		t.Fatalf("defaults: step %q exit %d, want the gate to fail with 1\n%s", failed, code, r.Log.String())
 	}
-	lint := r.outputs["lint"]
+	lint := r.Outputs["lint"]
 	if lint["exit-code"] != "1" || lint["sarif-written"] != "true" || lint["sarif-file"] != "sseready.sarif" {
-		t.Fatalf("lint outputs %v\n%s", lint, r.log.String())
+		t.Fatalf("lint outputs %v\n%s", lint, r.Log.String())
 	}
 	sarifOut, err := os.ReadFile(filepath.Join(work, "sseready.sarif"))
 	if err != nil {
@@ -428,10 +280,10 @@ func runActionSteps(t *testing.T, a actionFile) {
 		"legacy/batch.policy.xml SSE101 error",
 	}
 	if !slices.Equal(results, want) {
-		t.Errorf("results %v, want %v\n%s", results, want, r.log.String())
+		t.Errorf("results %v, want %v\n%s", results, want, r.Log.String())
 	}
-	if !strings.Contains(r.log.String(), "apis/chat/policy.xml:3:12: error SSE101") || !strings.Contains(r.log.String(), "sseready lint: 5 file(s)") {
-		t.Errorf("the log lacks the text findings or the file count:\n%s", r.log.String())
+	if !strings.Contains(r.Log.String(), "apis/chat/policy.xml:3:12: error SSE101") || !strings.Contains(r.Log.String(), "sseready lint: 5 file(s)") {
+		t.Errorf("the log lacks the text findings or the file count:\n%s", r.Log.String())
 	}
 
 	// fail-on none: the findings are reported, the step passes; args and
@@ -442,12 +294,12 @@ func runActionSteps(t *testing.T, a actionFile) {
 		"args":    "--fragment=orders-auth=policy fragments/orders-auth/policy.xml\n--accept=SSE131: snippets are fine\n",
 		"scope":   "api", "sarif-file": "reports/lint.sarif",
 	})
-	if failed, code = r.run(work); code != 0 {
-		t.Fatalf("fail-on none: step %q exit %d\n%s", failed, code, r.log.String())
+	if failed, code = r.Steps(work); code != 0 {
+		t.Fatalf("fail-on none: step %q exit %d\n%s", failed, code, r.Log.String())
 	}
-	if r.outputs["lint"]["exit-code"] != "1" || !strings.Contains(r.log.String(), "::warning::sseready: no file matches 'missing/**/policy.xml'") ||
-		!strings.Contains(r.log.String(), "not failing the step (fail-on: none)") || !strings.Contains(r.log.String(), "sseready lint: 2 file(s)") {
-		t.Errorf("fail-on none:\n%s", r.log.String())
+	if r.Outputs["lint"]["exit-code"] != "1" || !strings.Contains(r.Log.String(), "::warning::sseready: no file matches 'missing/**/policy.xml'") ||
+		!strings.Contains(r.Log.String(), "not failing the step (fail-on: none)") || !strings.Contains(r.Log.String(), "sseready lint: 2 file(s)") {
+		t.Errorf("fail-on none:\n%s", r.Log.String())
 	}
 	sarifOut, err = os.ReadFile(filepath.Join(work, "reports", "lint.sarif"))
 	if err != nil {
@@ -458,7 +310,7 @@ func runActionSteps(t *testing.T, a actionFile) {
 		results = append(results, res.uri+" "+res.rule+" "+res.level)
 	}
 	if want := []string{"legacy/batch.policy.xml SSE101 error"}; !slices.Equal(results, want) {
-		t.Errorf("with the fragment given: results %v, want %v\n%s", results, want, r.log.String())
+		t.Errorf("with the fragment given: results %v, want %v\n%s", results, want, r.Log.String())
 	}
 
 	// Nothing to check fails; a file that does not parse fails with 2;
@@ -480,9 +332,9 @@ func runActionSteps(t *testing.T, a actionFile) {
 			}
 		}
 		r := newRun(c.inputs)
-		failed, code := r.run(work)
-		if failed != c.step || code != c.code || !strings.Contains(r.log.String(), c.log) {
-			t.Errorf("%s: step %q exit %d, want %q %d and %q\n%s", c.name, failed, code, c.step, c.code, c.log, r.log.String())
+		failed, code := r.Steps(work)
+		if failed != c.step || code != c.code || !strings.Contains(r.Log.String(), c.log) {
+			t.Errorf("%s: step %q exit %d, want %q %d and %q\n%s", c.name, failed, code, c.step, c.code, c.log, r.Log.String())
 		}
 	}
 }

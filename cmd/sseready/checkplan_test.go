@@ -10,15 +10,14 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
 	"github.com/sseready/terraform-provider-sseready/internal/report"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermconfigs"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
 )
 
 // check-plan reads real `terraform show -json` output: the real terraform
-// plans the configurations of internal/tfplan/testdata/plans against the
-// azurerm stand-in.
-
-const planConfigs = "../../internal/tfplan/testdata/plans/"
+// plans the configurations of internal/testonly/azurermconfigs against
+// the azurerm stand-in.
 
 var (
 	planShowMu    sync.Mutex
@@ -38,9 +37,9 @@ func planShow(t *testing.T, kind, config, variant string, opts ...azurermstandin
 	}
 	var data []byte
 	if kind == "state" {
-		data = azurermstandin.State(t, planConfigs+config, opts...)
+		data = azurermconfigs.State(t, config, opts...)
 	} else {
-		data = azurermstandin.Plan(t, planConfigs+config, opts...)
+		data = azurermconfigs.Plan(t, config, opts...)
 	}
 	planShowCache[key] = data
 	return data
@@ -316,7 +315,7 @@ func TestCheckPlanSARIF(t *testing.T) {
 	}
 }
 
-// An LLM API next to an echo API and a REST API (testdata/plans/apis):
+// An LLM API next to an echo API and a REST API (internal/testonly/azurermconfigs/apis):
 // which APIs stream is decided per API, the findings of each path follow,
 // the header says why, and the exit status counts errors only.
 func TestCheckPlanStreaming(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
 	"github.com/sseready/terraform-provider-sseready/internal/sarifreport"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
 )
 
 // go test ./cmd/sseready -run Golden -update rewrites the golden files.
@@ -39,7 +39,7 @@ type goldenCase struct {
 
 var goldenPlanFlags = []string{"--max-event-gap", "6m", "--heartbeat", "20s"}
 
-// goldenPlan is a plan of internal/tfplan/testdata/plans, on standard
+// goldenPlan is a plan of internal/testonly/azurermconfigs, on standard
 // input: no file name, so nothing in the output depends on where the test
 // runs.
 func goldenPlan(config, variant string, opts ...azurermstandin.Option) func(t *testing.T) string {

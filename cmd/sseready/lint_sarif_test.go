@@ -278,18 +278,14 @@ func TestLintSARIFStdinAndFix(t *testing.T) {
 // The driver's version is the build's (-X main.version, as the Makefile
 // and goreleaser set it).
 func TestLintSARIFBuildVersion(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "sseready")
-	build := exec.Command("go", "build", "-ldflags", "-X main.version=9.8.7-test", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := builtCLI(t)
 	dir := writeFiles(t, map[string]string{"ready.xml": readyPolicy})
 	out, err := exec.Command(bin, "lint", "--format", "sarif", filepath.Join(dir, "ready.xml")).Output()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	doc := checkSARIF(t, string(out))
-	if v := at(doc, "runs", 0, "tool", "driver", "version"); v != "9.8.7-test" {
+	if v := at(doc, "runs", 0, "tool", "driver", "version"); v != builtVersion {
 		t.Errorf("driver version %v", v)
 	}
 	if rs := list(at(doc, "runs", 0, "results")); rs == nil || len(rs) != 0 {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testcorpus"
 )
 
 const (
@@ -216,11 +216,7 @@ func TestRulesCommand(t *testing.T) {
 // TestBinaryExitCodes builds the real command and checks the process exit
 // status that pipelines see.
 func TestBinaryExitCodes(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "sseready")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := builtCLI(t)
 	dir := writeFiles(t, map[string]string{"ready.xml": readyPolicy, "buffering.xml": bufferingPolicy, "broken.xml": brokenXML})
 	for _, tt := range []struct {
 		file string

@@ -10,7 +10,15 @@
 //	sseready probe URL [--events N] [--duration D] [--header K:V] [--protocol P] [--compressed] [--mcp-tool NAME [--mcp-args JSON] [--mcp-transport auto|streamable_http|http_sse]] [--format text|json]
 //	sseready prove [--chain FILE | --appgw-settings FILE] [--apim-policy [SCOPE=]FILE... [--apim-sku SKU] [--apim-diagnostic FILE]] [--time-scale F] [--format text|json]
 //	sseready init --out DIR [--from-apiops TREE --api NAME | --from-plan PLAN.json --api ADDRESS] [--api-name NAME] [--path P] [--apim-sku SKU] [--hops LIST] [--logger NAME=ID]... [--operation ID=METHOD:/url]... [--force]
+//	sseready load URL [--streams N] [--rate R] [--duration D] [--events N] [--warmup D] [--protocol P] [--compressed] [--mcp-tool NAME ...] [--shard i/n] [--max-latency D] [--idle-timeout D] [--header K:V] [--format text|json] [--report FILE.html]
+//	sseready load merge [--format text|json] [--report FILE.html] RESULT.json...
 //	sseready version
+//
+// Each command is a run* function in its own file (lint.go, checkchain.go,
+// checkplan.go, serve.go for backend and gateway, probe.go, prove.go,
+// init.go, load.go), which parses flags and prints; what the commands
+// decide lives in internal/ (README.md's layout says which package owns
+// what).
 package main
 
 import (

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
-	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testcorpus"
 )
 
 // corpusSets returns every corpus file, and the subset that Go's

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
-	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testcorpus"
 )
 
 func TestFix(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
-	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testcorpus"
 )
 
 // FuzzCheck: whatever parses is checked and fixed without a panic; the fix

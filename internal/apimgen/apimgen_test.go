@@ -7,7 +7,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
-	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testcorpus"
 )
 
 func ptr[T any](v T) *T { return &v }

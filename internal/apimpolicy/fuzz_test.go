@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testcorpus"
 )
 
 func addSeeds(f *testing.F) {

@@ -10,7 +10,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
-	"github.com/sseready/terraform-provider-sseready/internal/testslack"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testslack"
 )
 
 const streaming = `<policies><inbound><base /></inbound><backend><forward-request timeout="120" buffer-response="false" /></backend><outbound><base /></outbound></policies>`

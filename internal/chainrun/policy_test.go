@@ -12,7 +12,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
-	"github.com/sseready/terraform-provider-sseready/internal/testslack"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testslack"
 )
 
 // An LLM gateway's policy as public gateways write it: the stream flag

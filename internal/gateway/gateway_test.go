@@ -14,6 +14,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/apimdiag"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testslack"
 )
 
 const (
@@ -36,6 +37,13 @@ func startOrigin(t *testing.T, cfg origin.Config) *url.URL {
 
 func startGateway(t *testing.T, cfg Config) *url.URL {
 	t.Helper()
+	u, _ := startGatewayOf(t, cfg)
+	return u
+}
+
+// startGatewayOf is startGateway that returns the hop too.
+func startGatewayOf(t *testing.T, cfg Config) (*url.URL, *Gateway) {
+	t.Helper()
 	g, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +52,27 @@ func startGateway(t *testing.T, cfg Config) *url.URL {
 	srv := httptest.NewServer(g)
 	t.Cleanup(func() { srv.Close(); g.Close() })
 	u, _ := url.Parse(srv.URL)
-	return u
+	return u, g
+}
+
+// cachedEntries is how many responses the hop has stored.
+func cachedEntries(g *Gateway) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.cache.entries)
+}
+
+// eventually polls cond until it holds, for at most a bound of d that
+// widens on a busy machine (testslack), and says whether it held.
+func eventually(d time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(testslack.Bound(d)); ; time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
 }
 
 func apim(policy string) *APIM { return &APIM{Policies: []Policy{{XML: []byte(policy)}}} }
@@ -53,8 +81,21 @@ func apim(policy string) *APIM { return &APIM{Policies: []Policy{{XML: []byte(po
 var ticker = origin.Config{Events: 10, Interval: 20 * time.Millisecond}
 
 // relayBound is how late an event may arrive through streaming hops on
-// loopback and still count as relayed at once.
+// loopback and still count as relayed at once. A held stream (ticker's
+// 200 ms, held to its end) is judged by it as it is: a busy machine only
+// makes held events later. A stream that must count as streamed is
+// judged by latencyFor's bound, which widens on a busy machine
+// (testslack), where a relayed event can wait that long to be read.
 const relayBound = 100 * time.Millisecond
+
+// latencyFor is the probe's MaxLatency for a stream expected to arrive
+// as want: see relayBound.
+func latencyFor(want probe.Outcome) time.Duration {
+	if want == probe.Streamed {
+		return testslack.Bound(relayBound)
+	}
+	return relayBound
+}
 
 func TestAPIMBehaviours(t *testing.T) {
 	tests := []struct {
@@ -86,7 +127,7 @@ func TestAPIMBehaviours(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			gw := startGateway(t, Config{Upstream: startOrigin(t, tt.origin), APIM: tt.apim})
-			rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: tt.origin.Events, MaxLatency: relayBound})
+			rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: tt.origin.Events, MaxLatency: latencyFor(tt.want)})
 			if rep.Outcome != tt.want {
 				t.Fatalf("outcome %q (%s), want %q", rep.Outcome, rep.Error, tt.want)
 			}
@@ -95,7 +136,7 @@ func TestAPIMBehaviours(t *testing.T) {
 			}
 			if tt.want == probe.Streamed {
 				for i, e := range rep.Events {
-					if *e.LatencyMS > float64(relayBound.Milliseconds()) {
+					if *e.LatencyMS > float64(latencyFor(tt.want).Milliseconds()) {
 						t.Errorf("event %d relayed after %.1f ms", i, *e.LatencyMS)
 					}
 				}
@@ -131,14 +172,20 @@ func TestAPIMBuffersIn8KBUnits(t *testing.T) {
 
 func TestAPIMCaching(t *testing.T) {
 	cachePolicy := strings.Replace(streamingPolicy, "<inbound><base />", `<inbound><base /><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />`, 1)
-	gw := startGateway(t, Config{Upstream: startOrigin(t, origin.Config{Events: 3, Interval: 10 * time.Millisecond}), APIM: apim(cachePolicy)})
+	gw, g := startGatewayOf(t, Config{Upstream: startOrigin(t, origin.Config{Events: 3, Interval: 10 * time.Millisecond}), APIM: apim(cachePolicy)})
 	// The first client reads to the end: APIM stores a complete response,
 	// and a client that leaves early aborts it.
-	first := probe.Run(context.Background(), gw.String(), probe.Options{MaxLatency: relayBound})
+	first := probe.Run(context.Background(), gw.String(), probe.Options{MaxLatency: latencyFor(probe.Streamed)})
 	if !first.OK || len(first.Events) != 3 || first.Headers["X-Sseready-Cache"] != "miss" {
 		t.Fatalf("first request: ok %v, %d events, cache %q: %s", first.OK, len(first.Events), first.Headers["X-Sseready-Cache"], first.Error)
 	}
-	time.Sleep(150 * time.Millisecond)
+	// The hop stores the response once its handler has sent the end.
+	if !eventually(5*time.Second, func() bool { return cachedEntries(g) == 1 }) {
+		t.Fatalf("%d responses stored after the first request", cachedEntries(g))
+	}
+	// The stored events are then left to age past relayBound, so their
+	// replay, stamped with the first send times, arrives late: held.
+	time.Sleep(relayBound + 50*time.Millisecond)
 	second := probe.Run(context.Background(), gw.String(), probe.Options{Events: 3, MaxLatency: relayBound})
 	// The replay comes out at once, after the stored stream was sent.
 	if second.Headers["X-Sseready-Cache"] != "hit" || second.Outcome != probe.Held {
@@ -161,28 +208,33 @@ func TestLoadBalancerIdleCut(t *testing.T) {
 	// The same silence filled by heartbeats every 200 ms survives.
 	silent.Heartbeat = 200 * time.Millisecond
 	gw = startGateway(t, Config{Upstream: startOrigin(t, silent), APIM: apim(streamingPolicy), TimeScale: 240})
-	rep = probe.Run(context.Background(), gw.String(), probe.Options{Events: 3, MaxLatency: relayBound})
+	rep = probe.Run(context.Background(), gw.String(), probe.Options{Events: 3, MaxLatency: latencyFor(probe.Streamed)})
 	if rep.Outcome != probe.Streamed || rep.Heartbeats < 5 {
 		t.Fatalf("with heartbeats: outcome %q heartbeats %d: %s", rep.Outcome, rep.Heartbeats, rep.Error)
 	}
 }
 
 func TestForwardRequestHeaderTimeout(t *testing.T) {
+	// The origin answers only when the test ends: the reply the client
+	// gets is the hop's timeout, whenever it comes.
+	release := make(chan struct{})
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
-		case <-time.After(2 * time.Second):
+		case <-release:
 		case <-r.Context().Done():
 		}
 	})
 	srv := httptest.NewServer(slow)
 	defer srv.Close()
+	defer close(release)
 	u, _ := url.Parse(srv.URL)
 	// timeout="10" at scale 20: 500 ms.
 	gw := startGateway(t, Config{Upstream: u, APIM: apim(strings.Replace(streamingPolicy, `timeout="120"`, `timeout="10"`, 1)), TimeScale: 20})
 	start := time.Now()
 	rep := probe.Run(context.Background(), gw.String(), probe.Options{})
-	if rep.Status != http.StatusGatewayTimeout || time.Since(start) > 1500*time.Millisecond {
-		t.Fatalf("status %d after %v: %s", rep.Status, time.Since(start), rep.Error)
+	// Not before the timeout (500 ms), and not long after it.
+	if took := time.Since(start); rep.Status != http.StatusGatewayTimeout || took < 500*time.Millisecond || took > testslack.Bound(1500*time.Millisecond) {
+		t.Fatalf("status %d after %v: %s", rep.Status, took, rep.Error)
 	}
 }
 
@@ -204,7 +256,7 @@ func TestAppGateway(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			gw := startGateway(t, Config{Upstream: startOrigin(t, tt.origin), AppGW: tt.appgw, TimeScale: 30})
-			rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: tt.origin.Events, MaxLatency: relayBound})
+			rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: tt.origin.Events, MaxLatency: latencyFor(tt.want)})
 			if rep.Outcome != tt.want {
 				t.Fatalf("outcome %q (%s), want %q", rep.Outcome, rep.Error, tt.want)
 			}
@@ -218,7 +270,7 @@ func TestChain(t *testing.T) {
 	o := startOrigin(t, origin.Config{Events: 8, Interval: 25 * time.Millisecond, Heartbeat: 10 * time.Millisecond})
 	a := startGateway(t, Config{Upstream: o, APIM: &APIM{Policies: []Policy{{XML: []byte(streamingPolicy)}}, SKU: "StandardV2_1"}})
 	g := startGateway(t, Config{Upstream: a, AppGW: &AppGW{RequestTimeout: 40 * time.Second}})
-	rep := probe.Run(context.Background(), g.String(), probe.Options{Events: 8, MaxLatency: relayBound})
+	rep := probe.Run(context.Background(), g.String(), probe.Options{Events: 8, MaxLatency: latencyFor(probe.Streamed)})
 	if !rep.OK || len(rep.Events) != 8 {
 		t.Fatalf("chain: %s", rep.Error)
 	}
@@ -249,7 +301,7 @@ func TestConfigErrors(t *testing.T) {
 // goroutines waits for the goroutine count to return to n.
 func goroutines(t *testing.T, n int) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(testslack.Bound(3 * time.Second))
 	for runtime.NumGoroutine() > n {
 		if time.Now().After(deadline) {
 			buf := make([]byte, 1<<16)

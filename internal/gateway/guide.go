@@ -7,8 +7,6 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 )
 
-//go:generate go run ./proxyguide -o ../../templates/guides/streaming-test-proxy.md.tmpl
-
 // Guide renders the streaming test proxy guide
 // (templates/guides/streaming-test-proxy.md.tmpl) from the tables the
 // emulator runs on: ruleEffects, clocks and Assumptions.

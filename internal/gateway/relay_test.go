@@ -15,6 +15,7 @@ import (
 
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testslack"
 )
 
 // rawUpstream answers every connection with the bytes of reply, then
@@ -58,7 +59,7 @@ func exchange(t *testing.T, gw *url.URL, request string) string {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	_ = c.SetDeadline(time.Now().Add(testslack.Bound(5 * time.Second)))
 	if _, err := io.WriteString(c, request); err != nil {
 		t.Fatal(err)
 	}
@@ -187,11 +188,8 @@ func TestIdleStreamsHoldNoBuffers(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		deadline := time.Now().Add(time.Second)
-		for buffersOut.Load() != 0 && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n := buffersOut.Load(); n != 0 {
+		if !eventually(time.Second, func() bool { return buffersOut.Load() == 0 }) {
+			n := buffersOut.Load()
 			t.Fatalf("%d streams, idle, hold %d buffers", streams, n)
 		}
 		cancel()
@@ -201,12 +199,27 @@ func TestIdleStreamsHoldNoBuffers(t *testing.T) {
 // A client that leaves early aborts the response; nothing is cached.
 func TestClientLeavingIsNotCached(t *testing.T) {
 	cachePolicy := strings.Replace(streamingPolicy, "<inbound><base />", `<inbound><base /><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />`, 1)
-	gw := startGateway(t, Config{Upstream: startOrigin(t, origin.Config{Events: 5, Interval: 50 * time.Millisecond}), APIM: apim(cachePolicy)})
+	h, err := origin.New(origin.Config{Events: 5, Interval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan struct{}, 2)
+	osrv, ou := server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		ended <- struct{}{}
+	}))
+	defer osrv.Close()
+	gw := startGateway(t, Config{Upstream: ou, APIM: apim(cachePolicy)})
 	first := probe.Run(context.Background(), gw.String(), probe.Options{Events: 1})
 	if !first.OK {
 		t.Fatalf("first: %s", first.Error)
 	}
-	time.Sleep(300 * time.Millisecond) // longer than the rest of the stream
+	// The origin's stream is over (the hop let go of it) before asking again.
+	select {
+	case <-ended:
+	case <-time.After(testslack.Bound(5 * time.Second)):
+		t.Fatal("the origin's stream did not end after the client left")
+	}
 	second := probe.Run(context.Background(), gw.String(), probe.Options{})
 	if second.Headers["X-Sseready-Cache"] != "miss" || len(second.Events) != 5 {
 		t.Fatalf("second: cache %q, %d events", second.Headers["X-Sseready-Cache"], len(second.Events))
@@ -236,8 +249,8 @@ func TestCloseEndsStreams(t *testing.T) {
 		go func() { g.Close(); close(closed) }()
 		select {
 		case <-closed:
-		case <-time.After(time.Second):
-			t.Fatal("Close did not return within a second")
+		case <-time.After(testslack.Bound(time.Second)):
+			t.Fatal("Close did not return within a second (scaled by testslack)")
 		}
 		if _, err := io.Copy(io.Discard, r); err == nil {
 			t.Fatal("the stream ended cleanly; Close must cut it")
@@ -265,7 +278,7 @@ func TestHTTPSUpstream(t *testing.T) {
 	}
 	tlsConfig := tr.TLSClientConfig
 	gw := startGateway(t, Config{Upstream: u, APIM: apim(streamingPolicy), TLSConfig: tlsConfig})
-	rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: ticker.Events, MaxLatency: relayBound})
+	rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: ticker.Events, MaxLatency: latencyFor(probe.Streamed)})
 	if !rep.OK {
 		t.Fatalf("%s", rep.Error)
 	}

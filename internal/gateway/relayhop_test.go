@@ -90,7 +90,7 @@ func TestRelayHops(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			gw, rec := startRecorded(t, Config{Upstream: startOrigin(t, tt.origin), Relay: &tt.relay, ContentFilterChunk: tt.chunk})
-			rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: tt.origin.Events, Duration: tt.duration, MaxLatency: relayBound})
+			rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: tt.origin.Events, Duration: tt.duration, MaxLatency: latencyFor(tt.want)})
 			if rep.Outcome != tt.want || (tt.want == probe.Cut && rep.Fault.Kind != probe.BrokeOff) {
 				t.Fatalf("outcome %q fault %+v (%s), want %q", rep.Outcome, rep.Fault, rep.Error, tt.want)
 			}

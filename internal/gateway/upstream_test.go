@@ -5,6 +5,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testslack"
 )
 
 // tcpPair returns both ends of a loopback TCP connection.
@@ -58,8 +60,8 @@ func TestReadTakesBytesThatArrivedBeforeTheCall(t *testing.T) {
 		if _, err := far.Write([]byte("0123456789")); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(50 * time.Millisecond) // the poller sees the bytes arrive
-		_ = up.conn.SetReadDeadline(time.Now().Add(time.Second))
+		waitQueued(t, up.raw, 10) // the bytes are there (and the poller saw them arrive)
+		_ = up.conn.SetReadDeadline(time.Now().Add(testslack.Bound(time.Second)))
 		var got string
 		err := up.each(func(buf *[]byte, n int) bool {
 			got += string((*buf)[frameHead : frameHead+n])
@@ -82,7 +84,7 @@ func TestEachWakesForBytesAfterAShortRead(t *testing.T) {
 		t.Skip("this platform reads through net.Conn")
 	}
 	up, far := loopbackUpstream(t)
-	_ = up.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_ = up.conn.SetReadDeadline(time.Now().Add(testslack.Bound(5 * time.Second)))
 	if _, err := far.Write([]byte("a")); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
-	"github.com/sseready/terraform-provider-sseready/internal/testslack"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testslack"
 )
 
 func post(body string) probe.Request {
@@ -202,8 +202,8 @@ func TestCompressedStreams(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := tt.cfg
-			cfg.Events, cfg.Interval = 5, 40*time.Millisecond
-			res := run(t, Options{URL: startChain(t, cfg, apim(streamingPolicy, "StandardV2_1")), Request: tt.req, Streams: 20, Rate: 200, Events: 5})
+			cfg.Events, cfg.Interval = 5, calmInterval(40*time.Millisecond)
+			res := run(t, Options{URL: startChain(t, cfg, apim(streamingPolicy, "StandardV2_1")), Request: tt.req, Streams: 20, Rate: 200, Events: 5, MaxLatency: calmLatency()})
 			if res.Outcome != tt.want || res.ContentEncodings[tt.coding] != 20 || len(res.ContentEncodings) != 1 || res.ContentEvents != 100 {
 				t.Fatalf("outcome %s (want %s), content encodings %v, %d content events, errors %v", res.Outcome, tt.want, res.ContentEncodings, res.ContentEvents, res.Errors)
 			}
@@ -225,10 +225,10 @@ func TestCompressedStreams(t *testing.T) {
 // A MCP call and a compressed stream: the MCP session asks for the
 // codings, and its stream is decoded.
 func TestMCPCompressedStreams(t *testing.T) {
-	url := startChain(t, origin.Config{MCP: true, Events: 3, Interval: 30 * time.Millisecond, Compress: origin.CompressGzip})
+	url := startChain(t, origin.Config{MCP: true, Events: 3, Interval: calmInterval(30 * time.Millisecond), Compress: origin.CompressGzip})
 	for _, path := range []string{"mcp", origin.MCPSSEPath[1:]} {
 		res := run(t, Options{URL: url + path, MCP: &probe.MCPCall{Tool: origin.MCPTool, Transport: probe.MCPAuto},
-			Request: probe.Request{Compressed: true}, Streams: 5, Rate: 100})
+			Request: probe.Request{Compressed: true}, Streams: 5, Rate: 100, MaxLatency: calmLatency()})
 		if res.Outcome != OutcomeStreamed || res.ContentEncodings["gzip"] != 5 || res.Protocols[probe.MCP].Completed != 5 {
 			t.Fatalf("%s: outcome %s, content encodings %v, %s, errors %v", path, res.Outcome, res.ContentEncodings, protocolSummary(res), res.Errors)
 		}

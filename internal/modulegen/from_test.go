@@ -14,8 +14,9 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
 	"github.com/sseready/terraform-provider-sseready/internal/modulegen"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermconfigs"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
 )
 
 func contains(lines []string, part string) bool {
@@ -200,7 +201,7 @@ func TestFromAPIOpsUnknownAPI(t *testing.T) {
 
 func TestFromPlan(t *testing.T) {
 	t.Parallel()
-	plan := azurermstandin.Plan(t, filepath.Join("testdata", "plan"))
+	plan := azurermconfigs.Plan(t, "legacy-api")
 	s, err := modulegen.FromPlan(plan, "azurerm_api_management_api.chat")
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +278,7 @@ func TestFromPlan(t *testing.T) {
 // on --apim-sku; given on the command line, the flag is blamed.
 func TestFromPlanConsumptionIsThePlans(t *testing.T) {
 	t.Parallel()
-	plan := azurermstandin.Plan(t, filepath.Join("testdata", "plan-consumption"))
+	plan := azurermconfigs.Plan(t, "consumption-api")
 	s, err := modulegen.FromPlan(plan, "azurerm_api_management_api.chat")
 	if err != nil {
 		t.Fatal(err)
@@ -304,7 +305,7 @@ func ptr(s string) *string { return &s }
 
 func TestFromPlanBadAddress(t *testing.T) {
 	t.Parallel()
-	plan := azurermstandin.Plan(t, filepath.Join("testdata", "plan"))
+	plan := azurermconfigs.Plan(t, "legacy-api")
 	cases := map[string]string{
 		"azurerm_api_management_api.billing": "it has azurerm_api_management_api.chat",
 		"azurerm_api_management.chat":        "is an azurerm_api_management: --api takes an azurerm_api_management_api's address",

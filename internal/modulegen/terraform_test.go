@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
 	"github.com/sseready/terraform-provider-sseready/internal/modulegen"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
 	"github.com/sseready/terraform-provider-sseready/internal/tfplan"
 )
 

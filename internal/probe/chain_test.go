@@ -11,7 +11,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
-	"github.com/sseready/terraform-provider-sseready/internal/testslack"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testslack"
 )
 
 // Through an emulated API Management hop (internal/gateway, run by

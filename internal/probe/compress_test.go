@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
-	"github.com/sseready/terraform-provider-sseready/internal/testslack"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testslack"
 )
 
 // Compressed streams, judged on the decoded stream read by read: a

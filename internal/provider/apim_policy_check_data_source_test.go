@@ -8,10 +8,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testcorpus"
 )
 
 func TestAccAPIMPolicyCheck_broken(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: `
@@ -34,6 +35,7 @@ data "sseready_apim_policy_check" "api" {
 }
 
 func TestAccAPIMPolicyCheck_scope(t *testing.T) {
+	t.Parallel()
 	const config = `
 data "sseready_apim_policy_check" "op" {
   scope = %q
@@ -68,6 +70,7 @@ data "sseready_apim_policy_check" "op" {
 }
 
 func TestAccAPIMPolicyCheck_ready(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: `
@@ -86,6 +89,7 @@ data "sseready_apim_policy_check" "sse" {
 }
 
 func TestAccAPIMPolicyCheck_errors(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
@@ -184,6 +188,7 @@ const llmGatewayPolicy = `<policies>
 `
 
 func TestAccAPIMPolicyCheck_llmGateway(t *testing.T) {
+	t.Parallel()
 	const ds = "data.sseready_apim_policy_check.llm"
 	config := func(fragment string) string {
 		return `
@@ -237,6 +242,7 @@ data "sseready_apim_policy_check" "llm" {
 }
 
 func TestAccAPIMPolicyCheck_badOptions(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
@@ -261,6 +267,7 @@ data "sseready_apim_policy_check" "x" {
 
 // A snippet with no root is checked as a fragment, with a warning.
 func TestAccAPIMPolicyCheck_snippet(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: `

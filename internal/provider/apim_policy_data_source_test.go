@@ -10,10 +10,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/sseready/terraform-provider-sseready/internal/testcorpus"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testcorpus"
 )
 
 func TestAccAPIMPolicy_default(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: `data "sseready_apim_policy" "sse" {}`,
@@ -26,6 +27,7 @@ func TestAccAPIMPolicy_default(t *testing.T) {
 }
 
 func TestAccAPIMPolicy_options(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: `
@@ -72,6 +74,7 @@ data "sseready_apim_policy" "chat" {
 }
 
 func TestAccAPIMPolicy_errors(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
@@ -177,6 +180,7 @@ data "sseready_apim_policy" "x" {
 // Issue 8 §1: a raw '<' in a later expression attribute once failed the
 // plan with a false SSE100; fragments are checked where they are included.
 func TestAccAPIMPolicy_llmInbound(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{

@@ -21,6 +21,7 @@ locals {
 `
 
 func TestAccCheckAPIMPolicyFunction(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		TerraformVersionChecks: functionVersions,
 		Steps: []resource.TestStep{
@@ -52,6 +53,7 @@ output "good"   { value = provider::sseready::check_apim_policy("<policies><back
 }
 
 func TestAccCheckAPIMPolicyFunction_scopeAndErrors(t *testing.T) {
+	t.Parallel()
 	const inherits = `"<policies><backend><base /></backend></policies>"`
 	accTest(t, resource.TestCase{
 		TerraformVersionChecks: functionVersions,
@@ -92,6 +94,7 @@ output "operation" { value = provider::sseready::check_apim_policy(terraform_dat
 }
 
 func TestAccFixAPIMPolicyFunction(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		TerraformVersionChecks: functionVersions,
 		Steps: []resource.TestStep{
@@ -120,6 +123,7 @@ output "api"     { value = provider::sseready::fix_apim_policy("<policies><backe
 // The options object: fragments and accepted rules; today's scope string
 // still works beside it.
 func TestAccAPIMPolicyFunctions_options(t *testing.T) {
+	t.Parallel()
 	const fragment = `"<fragment><forward-request timeout=\"120\" /></fragment>"`
 	const policy = `"<policies><backend><include-fragment fragment-id=\"fwd\" /></backend></policies>"`
 	accTest(t, resource.TestCase{

@@ -15,6 +15,7 @@ import (
 )
 
 func TestAccAppGWSettings(t *testing.T) {
+	t.Parallel()
 	const ds = "data.sseready_appgw_settings.gw"
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
@@ -56,6 +57,7 @@ data "sseready_appgw_settings" "gw" {
 }
 
 func TestAccAPIMDiagnostic(t *testing.T) {
+	t.Parallel()
 	const ds = "data.sseready_apim_diagnostic.sse"
 	off := func(headers knownvalue.Check, masking knownvalue.Check) knownvalue.Check {
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{
@@ -181,6 +183,7 @@ data "sseready_apim_diagnostic" "sse" {
 // block does: headers and query_params optional, mode and value required
 // in each of their rules.
 func TestAPIMDiagnosticDataMaskingMatchesAzurerm(t *testing.T) {
+	t.Parallel()
 	type azAttr struct {
 		Required bool `json:"required"`
 		Optional bool `json:"optional"`

@@ -134,6 +134,7 @@ func blockAsObject(b azBlock) tftypes.Type {
 // Every value meant for an azurerm argument has azurerm's type, and,
 // where sseready names it after azurerm, azurerm's name.
 func TestValuesFitAzurerm(t *testing.T) {
+	t.Parallel()
 	az := loadAzurerm(t)
 	policy, check := newAPIMPolicyDataSource(), newAPIMPolicyCheckDataSource()
 	diag, appgwDS, profile, chain := newAPIMDiagnosticDataSource(), newAppGWSettingsDataSource(), newStreamProfileDataSource(), newChainCheckDataSource()
@@ -183,6 +184,7 @@ func TestValuesFitAzurerm(t *testing.T) {
 		var meta datasource.MetadataResponse
 		tt.ds.Metadata(context.Background(), datasource.MetadataRequest{ProviderTypeName: "sseready"}, &meta)
 		t.Run(meta.TypeName+"."+tt.ours+"~"+tt.resource+"."+tt.theirs, func(t *testing.T) {
+			t.Parallel()
 			ours := dataSourceType(t, tt.ds, tt.ours)
 			theirs := azurermType(t, az, tt.resource, tt.theirs)
 			if !ours.Equal(theirs) {
@@ -201,6 +203,7 @@ func TestValuesFitAzurerm(t *testing.T) {
 // azurerm's arguments, and reject every other key (a misspelt one would
 // leave a hop on a default). Every key those can hold must be accepted.
 func TestGatewaySettingsFilesAcceptTheirSources(t *testing.T) {
+	t.Parallel()
 	az := loadAzurerm(t)
 	attrs := func(ds datasource.DataSource) []string {
 		var resp datasource.SchemaResponse

@@ -54,64 +54,106 @@ const brokenChainHCL = `{
   backend = { max_event_gap = "10m", response_headers = { "Content-Type" = "text/event-stream", "Cache-Control" = "no-cache", "Connection" = "keep-alive", "X-Accel-Buffering" = "no" } }
 }`
 
-func TestAccChainCheck(t *testing.T) {
-	const ds = "data.sseready_chain_check.path"
+// The chain check's acceptance tests, one behaviour each: a bad setting
+// is an error on its attribute (one test per kind of bad value), a
+// broken chain lists every finding, a setting unknown at plan defers
+// the check, and the chain sseready sets up is ready.
+
+func TestAccChainCheck_policyThatDoesNotParse(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{
-				Config: `
+		Steps: []resource.TestStep{{
+			Config: `
 data "sseready_chain_check" "path" {
   apim    = { policies = [{ xml = "<policies>\n<backend>" }] }
   backend = { max_event_gap = "30s" }
 }`,
-				ExpectError: attrErrorRe("apim.policies[0].xml", `line 2, column 1: <backend> is not closed`),
-			},
-			{
-				Config: `
+			ExpectError: attrErrorRe("apim.policies[0].xml", `line 2, column 1: <backend> is not closed`),
+		}},
+	})
+}
+
+func TestAccChainCheck_bodyBytesOutOfRange(t *testing.T) {
+	t.Parallel()
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: `
 data "sseready_chain_check" "path" {
   apim = { diagnostics = [{ identifier = "azuremonitor", backend_response = { body_bytes = 9000 } }] }
 }`,
-				ExpectError: attrErrorRe("apim.diagnostics[0].backend_response.body_bytes", `9000 is outside 0 to 8192`),
-			},
-			{
-				Config: `
+			ExpectError: attrErrorRe("apim.diagnostics[0].backend_response.body_bytes", `9000 is outside 0 to 8192`),
+		}},
+	})
+}
+
+func TestAccChainCheck_requestTimeoutOutOfRange(t *testing.T) {
+	t.Parallel()
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: `
 data "sseready_chain_check" "path" {
   app_gateway = { sku_name = "Standard_v2", request_timeout = 0 }
 }`,
-				ExpectError: attrErrorRe("app_gateway.request_timeout", `0 is outside 1 to 86400`),
-			},
-			{
-				Config: `
+			ExpectError: attrErrorRe("app_gateway.request_timeout", `0 is outside 1 to 86400`),
+		}},
+	})
+}
+
+func TestAccChainCheck_requestTimeoutNotWhole(t *testing.T) {
+	t.Parallel()
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: `
 data "sseready_chain_check" "path" {
   app_gateway = { sku_name = "Standard_v2", request_timeout = 30.5 }
 }`,
-				ExpectError: attrErrorRe("app_gateway.request_timeout", `must be a whole number, not 30.5`),
-			},
-			{
-				Config: `
+			ExpectError: attrErrorRe("app_gateway.request_timeout", `must be a whole number, not 30.5`),
+		}},
+	})
+}
+
+func TestAccChainCheck_skuCapacityOutOfRange(t *testing.T) {
+	t.Parallel()
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: `
 data "sseready_chain_check" "path" {
   apim = { sku_name = "Standard_5" }
 }`,
-				ExpectError: attrErrorRe("apim.sku_name", `sku_name "Standard_5": Standard takes a capacity from 1 to 4`),
+			ExpectError: attrErrorRe("apim.sku_name", `sku_name "Standard_5": Standard takes a capacity from 1 to 4`),
+		}},
+	})
+}
+
+func TestAccChainCheck_brokenChainListsEveryFinding(t *testing.T) {
+	t.Parallel()
+	const ds = "data.sseready_chain_check.path"
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: `data "sseready_chain_check" "path" ` + brokenChainHCL,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
+					chainFinding("app_gateway", "SSE301", "error", "app_gateway.global", "azurerm_application_gateway has no global block"),
+					chainFinding("app_gateway", "SSE302", "error", "app_gateway.request_timeout", "backend_http_settings.request_timeout (not set: azurerm's default) is 30s and the stream can stay silent for 10m0s"),
+					chainFinding("apim", "SSE201", "error", "apim.sku_name", "sku_name Consumption_0 is the Consumption tier"),
+					chainFinding("apim", "SSE204", "error", "apim.diagnostics[0].frontend_response.body_bytes", "the global (All APIs) azuremonitor diagnostic may log bodies (frontend_response.body_bytes = 1024;"),
+					chainFinding("load_balancer", "SSE401", "error", "backend.heartbeat_interval", "the stream can stay silent for 10m0s"),
+				})),
 			},
-			{
-				Config: `data "sseready_chain_check" "path" ` + brokenChainHCL,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{
-						chainFinding("app_gateway", "SSE301", "error", "app_gateway.global", "azurerm_application_gateway has no global block"),
-						chainFinding("app_gateway", "SSE302", "error", "app_gateway.request_timeout", "backend_http_settings.request_timeout (not set: azurerm's default) is 30s and the stream can stay silent for 10m0s"),
-						chainFinding("apim", "SSE201", "error", "apim.sku_name", "sku_name Consumption_0 is the Consumption tier"),
-						chainFinding("apim", "SSE204", "error", "apim.diagnostics[0].frontend_response.body_bytes", "the global (All APIs) azuremonitor diagnostic may log bodies (frontend_response.body_bytes = 1024;"),
-						chainFinding("load_balancer", "SSE401", "error", "backend.heartbeat_interval", "the stream can stay silent for 10m0s"),
-					})),
-				},
-			},
-			{
-				// A setting unknown at plan defers the whole check to apply:
-				// ready and findings are unknown together, even though App
-				// Gateway's missing global block is known to break the stream.
-				Config: `
+		}},
+	})
+}
+
+// A setting unknown at plan defers the whole check to apply: ready and
+// findings are unknown together, even though App Gateway's missing
+// global block is known to break the stream.
+func TestAccChainCheck_unknownSettingDefersToApply(t *testing.T) {
+	t.Parallel()
+	const ds = "data.sseready_chain_check.path"
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: `
 resource "terraform_data" "sku" { input = "StandardV2_1" }
 
 data "sseready_chain_check" "path" {
@@ -123,29 +165,35 @@ data "sseready_chain_check" "path" {
 output "ready"    { value = data.sseready_chain_check.path.ready }
 output "findings" { value = data.sseready_chain_check.path.findings }
 `,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectUnknownOutputValue("ready"),
-						plancheck.ExpectUnknownOutputValue("findings"),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownOutputValue("ready", knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings").AtSliceIndex(0),
-						chainFinding("app_gateway", "SSE301", "error", "app_gateway.global", "azurerm_application_gateway has no global block")),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownOutputValue("ready"),
+					plancheck.ExpectUnknownOutputValue("findings"),
 				},
 			},
-			{
-				Config: `
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("ready", knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings").AtSliceIndex(0),
+					chainFinding("app_gateway", "SSE301", "error", "app_gateway.global", "azurerm_application_gateway has no global block")),
+			},
+		}},
+	})
+}
+
+func TestAccChainCheck_goodChainIsReady(t *testing.T) {
+	t.Parallel()
+	const ds = "data.sseready_chain_check.path"
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: `
 data "sseready_apim_policy" "sse" {}
 
 data "sseready_chain_check" "path" ` + goodChainHCL,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(true)),
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.ListSizeExact(0)),
-				},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("findings"), knownvalue.ListSizeExact(0)),
 			},
-		},
+		}},
 	})
 }
 
@@ -160,6 +208,7 @@ func chainFinding(hop, rule, severity, element, message string) knownvalue.Check
 }
 
 func TestAccCheckChainFunction(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		TerraformVersionChecks: functionVersions,
 		Steps: []resource.TestStep{
@@ -308,6 +357,7 @@ resource "terraform_data" "guarded" {
 }
 
 func TestAccAPIMSKUSupportsSSEFunction(t *testing.T) {
+	t.Parallel()
 	accTest(t, resource.TestCase{
 		TerraformVersionChecks: functionVersions,
 		Steps: []resource.TestStep{
@@ -346,6 +396,7 @@ output "premium_v2"  { value = provider::sseready::apim_sku_supports_sse(var.sku
 
 // The chain's policies are checked with the fragments they include.
 func TestAccChainCheck_fragments(t *testing.T) {
+	t.Parallel()
 	const ds = "data.sseready_chain_check.path"
 	config := func(fragment string) string {
 		return `
@@ -430,6 +481,7 @@ func (d sameAsTheDataSource) CheckValue(v any) error {
 func (d sameAsTheDataSource) String() string { return "the same verdict as the data source" }
 
 func TestAccChainCheck_jsonencodeReadsTheSame(t *testing.T) {
+	t.Parallel()
 	var verdict string
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
@@ -473,6 +525,7 @@ output "whole_json" { value = jsonencode(data.sseready_chain_check.path) }
 // user's, Container Apps, App Service, the AGIC annotation, the HTTPRoute's
 // timeouts and the Azure OpenAI content filter.
 func TestAccChainCheck_everyHopsClock(t *testing.T) {
+	t.Parallel()
 	const ds = "data.sseready_chain_check.path"
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{

@@ -16,6 +16,7 @@ import (
 // the attribute; the data source's own check adds no conversion error
 // that blames the provider.
 func TestValidateConfigLeavesTypeErrorsToTheFramework(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tt := range []struct {
 		ds   datasource.DataSource
@@ -51,6 +52,7 @@ func TestValidateConfigLeavesTypeErrorsToTheFramework(t *testing.T) {
 }
 
 func TestInputErrorsPointAtTheTopAttribute(t *testing.T) {
+	t.Parallel()
 	for field, want := range map[string]path.Path{
 		"timeout":                     path.Root("timeout"),
 		"app_gateway.request_timeout": path.Root("app_gateway"),

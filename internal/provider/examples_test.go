@@ -16,6 +16,7 @@ import (
 // TestAccExamples applies every directory under examples/ as a user would,
 // so the examples in the docs and the quickstart of `make demo` work.
 func TestAccExamples(t *testing.T) {
+	t.Parallel()
 	examples := []struct {
 		dir    string
 		checks []statecheck.StateCheck
@@ -96,6 +97,7 @@ func TestAccExamples(t *testing.T) {
 	}
 	for _, ex := range examples {
 		t.Run(ex.dir, func(t *testing.T) {
+			t.Parallel()
 			dir := copyExample(t, filepath.Join("..", "..", "examples", ex.dir))
 			// The factories go on the step: plugin-testing counts a provider
 			// block in the configuration (examples/provider has one) as

@@ -18,7 +18,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
-	"github.com/sseready/terraform-provider-sseready/internal/testslack"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testslack"
 )
 
 // capture is a state check that copies a value out of the applied state,
@@ -176,6 +176,7 @@ func boolean(t *testing.T, v any) bool {
 // terraform and runs their exact values through the emulated chain
 // (client, App Gateway, APIM, origin) on loopback.
 func TestAccProveSettings(t *testing.T) {
+	t.Parallel()
 	var p proven
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{Config: provenConfig, ConfigStateChecks: p.checks()}},

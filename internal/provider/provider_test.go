@@ -65,6 +65,7 @@ func attrErrorRe(attr, text string) *regexp.Regexp {
 }
 
 func TestErrorRe(t *testing.T) {
+	t.Parallel()
 	re := errorRe(`line 2, column 1: SSE110 "x"`)
 	if !re.MatchString("line 2,\ncolumn 1:   SSE110\n\"x\"") {
 		t.Fatal("wrapped text does not match")

@@ -105,6 +105,7 @@ resource "sseready_stream_check" "chat" {
 // plan and the state); a buffered, a held, a cut and a refused chain fail
 // the apply naming what happened and the rules to look at.
 func TestAccStreamCheck(t *testing.T) {
+	t.Parallel()
 	var p proven
 	accTest(t, resource.TestCase{Steps: []resource.TestStep{{Config: provenConfig, ConfigStateChecks: p.checks()}}})
 	if t.Failed() || p.policy == nil {
@@ -188,6 +189,7 @@ const streamingPolicyXML = `<policies><inbound><base /></inbound><backend><forwa
 
 // The data source never fails on a bad stream: a check block judges it.
 func TestAccStreamProbe(t *testing.T) {
+	t.Parallel()
 	good, _ := chain(t, origin.Config{Events: 4, Interval: 30 * time.Millisecond},
 		&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(streamingPolicyXML)}}}, &gateway.AppGW{RequestTimeout: 86400 * time.Second})
 	refused, _ := chain(t, origin.Config{Events: 4, Interval: 30 * time.Millisecond},
@@ -234,6 +236,7 @@ output "refused" {
 
 // Bad inputs are refused at plan time, on their attribute.
 func TestAccStreamCheckInputs(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ attrs, want string }{
 		{`url = "ftp://example.com/"`, `is not an http(s) URL`},
 		{"url = \"http://127.0.0.1:1/\"\n  duration = \"5\"", `"5" is not a duration`},
@@ -243,6 +246,7 @@ func TestAccStreamCheckInputs(t *testing.T) {
 		{"url = \"http://127.0.0.1:1/\"\n  duration = \"2s\"\n  max_first_event = \"5s\"", `is longer than duration (2s)`},
 	} {
 		t.Run(tt.want, func(t *testing.T) {
+			t.Parallel()
 			accTest(t, resource.TestCase{Steps: []resource.TestStep{{
 				Config:      fmt.Sprintf("resource \"sseready_stream_check\" \"x\" {\n  %s\n}\n", tt.attrs),
 				ExpectError: errorRe(tt.want),

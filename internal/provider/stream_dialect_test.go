@@ -35,6 +35,7 @@ func dialectChain(t *testing.T, o origin.Config) string {
 // both transports, compressed; and it fails the apply on a stream
 // without its final event, and on a min_events the content misses.
 func TestAccStreamCheckDialects(t *testing.T) {
+	t.Parallel()
 	const four = 4
 	responses := dialectChain(t, origin.Config{Responses: true, Events: four, Interval: 20 * time.Millisecond})
 	gzipped := dialectChain(t, origin.Config{Messages: true, Events: four, Interval: 20 * time.Millisecond, Compress: origin.CompressGzip})
@@ -98,6 +99,7 @@ resource "sseready_stream_check" %q {
 // The data source and the ephemeral resource report the protocol,
 // whether the stream completed, its content events and content coding.
 func TestAccStreamProbeDialects(t *testing.T) {
+	t.Parallel()
 	chat := dialectChain(t, origin.Config{ChatCompletions: true, Events: 3, Interval: 20 * time.Millisecond, Compress: origin.CompressDeflate})
 	mcp := dialectChain(t, origin.Config{MCP: true, Events: 2, Interval: 20 * time.Millisecond})
 	accTestEcho(t, resource.TestCase{
@@ -143,6 +145,7 @@ resource "echo" "mcp" {}
 // Wrong protocol and MCP inputs are refused at plan time, on their
 // attribute.
 func TestAccStreamCheckDialectInputs(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ attrs, want string }{
 		{`protocol = "auto"`, `leave protocol out to have it recognised`},
 		{`protocol = "grpc"`, `protocol "grpc" is not chat_completions`},
@@ -152,6 +155,7 @@ func TestAccStreamCheckDialectInputs(t *testing.T) {
 		{"mcp_tool = \"count\"\n  mcp_transport = \"ws\"", `MCP transport "ws" is not auto, streamable_http or http_sse`},
 	} {
 		t.Run(tt.want, func(t *testing.T) {
+			t.Parallel()
 			accTest(t, resource.TestCase{Steps: []resource.TestStep{{
 				Config:      fmt.Sprintf("resource \"sseready_stream_check\" \"x\" {\n  url = \"http://127.0.0.1:1/\"\n  %s\n}\n", tt.attrs),
 				ExpectError: errorRe(tt.want),

@@ -192,11 +192,18 @@ resource "echo" "probe" {}
 // the attribute, naming the header and the variable and what to do; no
 // request goes out without the key, from any of the three.
 func TestAccStreamHeadersFromEnvUnset(t *testing.T) {
+	t.Parallel()
 	var sent sentHeaders
 	url := sent.endpoint(t)
 	body := fmt.Sprintf(`url = %q
   headers_from_env = { "api-key" = %q }`, url, unsetVar)
 	want := attrErrorRe("headers_from_env", fmt.Sprintf(`the header "api-key": the environment variable %s is not set or empty where terraform runs the provider: set it in the environment of terraform plan and apply (export %s=...`, unsetVar, unsetVar))
+	// After every subtest (they run in parallel, after this function).
+	t.Cleanup(func() {
+		if n := len(sent.values("Api-Key")); n != 0 {
+			t.Errorf("%d requests went out without their key", n)
+		}
+	})
 	for _, tt := range []struct {
 		name, config string
 		versions     []tfversion.TerraformVersionCheck
@@ -206,19 +213,18 @@ func TestAccStreamHeadersFromEnvUnset(t *testing.T) {
 		{"ephemeral resource", `ephemeral "sseready_stream_probe" "x" {`, []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			accTest(t, resource.TestCase{TerraformVersionChecks: tt.versions, Steps: []resource.TestStep{{
 				Config: tt.config + "\n  " + body + "\n}\n", ExpectError: want, PlanOnly: true,
 			}}})
 		})
-	}
-	if n := len(sent.values("Api-Key")); n != 0 {
-		t.Errorf("%d requests went out without their key", n)
 	}
 }
 
 // A header given in two attributes (or twice in one, whatever its case)
 // is refused at validation, naming both places.
 func TestAccStreamHeadersGivenTwice(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ name, config, attr, want string }{
 		{"data source, headers and headers_from_env", `data "sseready_stream_probe" "x" {
   headers          = { "Api-Key" = "k" }
@@ -236,6 +242,7 @@ func TestAccStreamHeadersGivenTwice(t *testing.T) {
   headers_from_env = { "api-key" = "0f3c 9e sk-pasted" }`, "headers_from_env", `the value for the header "api-key" is not an environment variable name`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			accTest(t, resource.TestCase{
 				TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}, // headers_wo
 				Steps: []resource.TestStep{{

@@ -15,6 +15,7 @@ import (
 // no input; a stream that passes gets none. Terraform shows warnings only
 // on success, so this calls the provider's Open as Terraform does.
 func TestStreamProbeEphemeralWarning(t *testing.T) {
+	t.Parallel()
 	var sent sentHeaders
 	url := sent.endpoint(t)
 	server := providerserver.NewProtocol6(New("test")())()

@@ -11,6 +11,7 @@ import (
 )
 
 func TestAccStreamProfile(t *testing.T) {
+	t.Parallel()
 	const ds = "data.sseready_stream_profile.chat"
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
@@ -57,6 +58,7 @@ data "sseready_stream_profile" "chat" {
 }
 
 func TestAccStreamProfile_cutAndErrors(t *testing.T) {
+	t.Parallel()
 	const ds = "data.sseready_stream_profile.feed"
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
@@ -148,6 +150,7 @@ data "sseready_stream_profile" "feed" {
 // The profile knows the clocks of a load balancer rule, Container Apps
 // and App Service, with the rule's and the ingress's own timeouts.
 func TestAccStreamProfile_moreHops(t *testing.T) {
+	t.Parallel()
 	const ds = "data.sseready_stream_profile.x"
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{

@@ -5,8 +5,6 @@ import (
 	"strings"
 )
 
-//go:generate go run ./rulesguide -o ../../templates/guides/sse-rules.md.tmpl
-
 // Guide renders the rules guide (templates/guides/sse-rules.md.tmpl, which
 // tfplugindocs copies to docs/guides/sse-rules.md) from the catalogue, so
 // the documentation cannot say something the rules do not.

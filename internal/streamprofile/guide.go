@@ -6,8 +6,6 @@ import (
 	"time"
 )
 
-//go:generate go run ./timeoutsguide -o ../../templates/guides/timeouts-along-the-chain.md.tmpl
-
 // Guide renders the guide "Timeouts along the chain" (a tfplugindocs
 // template) from the clocks this package uses, and a worked example
 // computed by Plan, so the documentation cannot say what the code does not.

@@ -9,7 +9,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
-// testdata/plans/apis: one instance with an LLM chat API, an echo API and
+// internal/testonly/azurermconfigs/apis: one instance with an LLM chat API, an echo API and
 // a REST API, a Front Door straight to the gateway host, an Azure OpenAI
 // backend entity and account.
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
 )
 
 // bigAPIs and bigProductAPIs size the generated configuration: each API

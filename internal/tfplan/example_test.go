@@ -7,9 +7,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
-	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
 	"github.com/sseready/terraform-provider-sseready/internal/provider"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
 )
 
 // examples/azurerm wires sseready's outputs into every hop's azurerm

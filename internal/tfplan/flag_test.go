@@ -8,7 +8,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
 
-// testdata/plans/flag: the global policy sets the stream flag's text in a
+// internal/testonly/azurermconfigs/flag: the global policy sets the stream flag's text in a
 // block; the chat API reads it without case (its buffering for the others
 // is info), the completions API with == "true", which never matches: its
 // streams take the buffering branch, SSE153 and SSE101 errors on its

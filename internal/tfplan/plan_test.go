@@ -7,12 +7,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/sseready/terraform-provider-sseready/internal/azurermstandin"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermconfigs"
 )
 
 // These tests read real `terraform show -json` output: the real terraform
-// plans (or applies) testdata/plans/* against the azurerm stand-in.
+// plans (or applies) internal/testonly/azurermconfigs against the azurerm stand-in.
 
 var (
 	showMu    sync.Mutex
@@ -20,7 +20,7 @@ var (
 )
 
 // show returns `terraform show -json` of a plan ("plan") or of the state
-// after apply ("state") of testdata/plans/NAME, made once per test run.
+// after apply ("state") of internal/testonly/azurermconfigs/NAME, made once per test run.
 func show(t *testing.T, kind, name string) []byte {
 	t.Helper()
 	showMu.Lock()
@@ -29,12 +29,11 @@ func show(t *testing.T, kind, name string) []byte {
 	if data, ok := showCache[key]; ok {
 		return data
 	}
-	dir := "testdata/plans/" + name
 	var data []byte
 	if kind == "state" {
-		data = azurermstandin.State(t, dir)
+		data = azurermconfigs.State(t, name)
 	} else {
-		data = azurermstandin.Plan(t, dir)
+		data = azurermconfigs.Plan(t, name)
 	}
 	showCache[key] = data
 	return data
@@ -290,7 +289,7 @@ func TestModulesLinkedByReference(t *testing.T) {
 // origin, so it is taken to front the one gateway, and says so.
 func TestStandinChain(t *testing.T) {
 	t.Parallel()
-	rep := check(t, azurermstandin.Plan(t, azurermstandin.ChainDir()), stream)
+	rep := check(t, azurermconfigs.Plan(t, "chain"), stream)
 	paths := pathsByLabel(t, rep, "product chat > api chat > operation chat-completions")
 	p := paths["product chat > api chat > operation chat-completions"]
 	for _, w := range []string{

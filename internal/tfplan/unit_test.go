@@ -14,7 +14,7 @@ import (
 )
 
 // The cases here are plans written by hand, for what the real
-// configurations in testdata/plans do not show: odd links, input errors,
+// configurations in internal/testonly/azurermconfigs do not show: odd links, input errors,
 // malformed files.
 
 // res is a resource of a hand-written plan: its values after apply, and

@@ -1,11 +1,11 @@
 // Command azurermstandinschema copies azurerm's whole provider schema
 // (the output of `terraform providers schema -json`: the provider block,
 // every resource, data source, ephemeral resource and function) into
-// internal/azurermstandin/testdata/azurerm-schema.json.gz, gzipped, for
-// the test-only azurerm stand-in (internal/azurermstandin) to embed, so
+// internal/testonly/azurermstandin/testdata/azurerm-schema.json.gz, gzipped, for
+// the test-only azurerm stand-in (internal/testonly/azurermstandin) to embed, so
 // its tests never read the schema from outside the repository.
 //
-//	go run ./azurermstandinschema -in ../../shared/azurerm/schema.json -out ../internal/azurermstandin/testdata/azurerm-schema.json.gz
+//	go run ./azurermstandinschema -in ../../shared/azurerm/schema.json -out ../internal/testonly/azurermstandin/testdata/azurerm-schema.json.gz
 //
 // The copy is the input's azurerm entry unchanged, in compact JSON, with
 // a "comment" naming where it came from. Nothing is left out: terraform
@@ -71,7 +71,7 @@ func copySchema(data []byte, source string) ([]byte, error) {
 		return nil, fmt.Errorf("no provider or resource schemas for %s", provider)
 	}
 	doc := map[string]any{
-		"comment":          "azurerm's whole provider schema, served by the test-only stand-in internal/azurermstandin: " + source + ". Regenerate with tools/azurermstandinschema.",
+		"comment":          "azurerm's whole provider schema, served by the test-only stand-in internal/testonly/azurermstandin: " + source + ". Regenerate with tools/azurermstandinschema.",
 		"format_version":   full.FormatVersion,
 		"provider_schemas": map[string]any{provider: azurerm},
 	}

@@ -29,10 +29,12 @@ data "sseready_emulated_stream" "chat" {
   # so a <choose> on the stream flag takes the streaming branch.
   body = jsonencode({ stream = true, messages = [{ role = "user", content = "Hello" }] })
 
-  # Azure's clocks run 600 times faster: events 100 ms apart, the
-  # five-minute silence half a second.
+  # Azure's clocks run 120 times faster: events half a second apart, the
+  # five-minute silence 2.5 seconds, and a heartbeat's 7 seconds to spare
+  # under App Gateway's timeout still 58 ms on loopback (at 600 times, 12
+  # ms: a busy machine can take that long to schedule a relay).
   event_interval = "60s"
-  time_scale     = 600
+  time_scale     = 120
 }
 
 output "outcome" {

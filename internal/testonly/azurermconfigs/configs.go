@@ -1,0 +1,78 @@
+// Package azurermconfigs holds the azurerm configurations that the tests
+// of every package plan against the azurerm stand-in
+// (internal/testonly/azurermstandin), one copy of each, TEST-ONLY:
+//
+//   - good: an SSE chat API as it should be: Front Door, Application
+//     Gateway, API Management with policies at every scope, diagnostics,
+//     a load balancer rule, Azure OpenAI's content filter;
+//   - broken: good as it often ends up. It holds only what differs from
+//     good (an override file and three policies) and is planned laid over
+//     good's files ([Options] says so), as Terraform's override files are
+//     merged;
+//   - apis: one instance with an LLM chat API, an echo API and a REST API;
+//   - flag: the stream flag set in one scope and read in another;
+//   - modules: APIs made by a module per API, linked by references;
+//   - chain: the stand-in's own realistic chain, Front Door without an
+//     origin and API diagnostics that log bodies;
+//   - workload: a workload around the chain (a network, a VM, AKS, a key
+//     vault, a storage account), wired by values azurerm computes;
+//   - legacy-api: a chat API as it often stands, for sseready init
+//     --from-plan; consumption-api: one on the Consumption tier.
+//
+// examples/azurerm is not here: it is the users' example, planned as they
+// would plan it (internal/tfplan's TestAzurermExample).
+package azurermconfigs
+
+import (
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
+)
+
+// bases are the configurations laid over another's files: name -> base.
+var bases = map[string]string{"broken": "good"}
+
+// Dir is the directory of the named configuration (for a layered one,
+// its own files only: plan it with [Options]).
+func Dir(name string) string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return filepath.Join("..", "..", "testonly", "azurermconfigs", name)
+	}
+	return filepath.Join(filepath.Dir(file), name)
+}
+
+// Options are what [azurermstandin.Start] needs beside Dir(name) to plan
+// the named configuration: its base, for a layered one.
+func Options(name string) []azurermstandin.Option {
+	if base, ok := bases[name]; ok {
+		return []azurermstandin.Option{azurermstandin.WithBase(Dir(base))}
+	}
+	return nil
+}
+
+// Plan is [azurermstandin.Plan] of the named configuration.
+func Plan(t testing.TB, name string, opts ...azurermstandin.Option) []byte {
+	t.Helper()
+	return azurermstandin.Plan(t, Dir(name), append(Options(name), opts...)...)
+}
+
+// State is [azurermstandin.State] of the named configuration.
+func State(t testing.TB, name string, opts ...azurermstandin.Option) []byte {
+	t.Helper()
+	return azurermstandin.State(t, Dir(name), append(Options(name), opts...)...)
+}
+
+// Start is [azurermstandin.Start] in a copy of the named configuration.
+func Start(t testing.TB, name string, opts ...azurermstandin.Option) *azurermstandin.Terraform {
+	t.Helper()
+	return azurermstandin.Start(t, Dir(name), append(Options(name), opts...)...)
+}
+
+// Validate is [azurermstandin.Validate] of the named configuration.
+func Validate(t testing.TB, name string, opts ...azurermstandin.Option) *azurermstandin.ValidateResult {
+	t.Helper()
+	return azurermstandin.Validate(t, Dir(name), append(Options(name), opts...)...)
+}
