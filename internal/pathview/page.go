@@ -26,7 +26,7 @@ func Write(w io.Writer, pg Page) error {
 
 type pageView struct {
 	Page
-	Summary     string
+	Summary      string
 	First, Apart []pathView
 }
 
