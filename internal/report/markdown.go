@@ -84,7 +84,7 @@ func Markdown(w io.Writer, title string, sections []Section) error {
 			main = append(main, row{"⛔ input error", "", p.Where(), p.Message, s.Name})
 		}
 		for _, f := range s.Findings {
-			r := row{severityMark(f.Severity), f.Rule, f.Where(), f.Message, s.Name}
+			r := row{severityMark(f.Severity), f.Rule, f.Where(), f.Message, onOf(f, s.Name)}
 			if f.Reason != "" {
 				r.message += " (accepted: " + f.Reason + ")"
 			}
@@ -95,7 +95,10 @@ func Markdown(w io.Writer, title string, sections []Section) error {
 			}
 		}
 	}
-	named := len(sections) > 1
+	named := false
+	for _, r := range slices.Concat(main, folded) {
+		named = named || r.section != ""
+	}
 	if len(main) > 0 {
 		findingTable(&b, main, named)
 	}
@@ -112,6 +115,21 @@ func Markdown(w io.Writer, title string, sections []Section) error {
 }
 
 type row struct{ severity, rule, where, message, section string }
+
+// onOf says what a finding holds on: its request paths (lint DIR), else
+// its section when the place does not already name it (a path of
+// check-plan); "" when there is nothing more to say.
+func onOf(f Finding, section string) string {
+	switch n := len(f.Paths); {
+	case n == 1:
+		return f.Paths[0]
+	case n > 1:
+		return fmt.Sprintf("%s (+%d more)", f.Paths[0], n-1)
+	case strings.HasPrefix(f.Where(), section):
+		return ""
+	}
+	return section
+}
 
 func sectionTable(b *strings.Builder, ss []Section) {
 	if len(ss) == 0 {
