@@ -26,15 +26,20 @@ func knownFormat(f string) bool {
 	return f == "text" || f == "json" || f == "sarif" || f == "markdown"
 }
 
-// writePage writes the page to file through a temporary file beside it,
-// so a reader never sees half a page.
+// writePage writes the page to file (--report).
 func writePage(file string, pg pathview.Page) error {
+	return writeFileVia(file, func(w io.Writer) error { return pathview.Write(w, pg) })
+}
+
+// writeFileVia writes file with write through a temporary file beside it,
+// so a reader never sees half a page.
+func writeFileVia(file string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".sseready-*")
 	if err != nil {
 		return fmt.Errorf("--report: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if err := pathview.Write(tmp, pg); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("--report: %w", err)
 	}

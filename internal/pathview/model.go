@@ -89,6 +89,11 @@ type Hop struct {
 	Policies []Policy
 	// Findings are the hop's findings in no policy.
 	Findings []report.Finding
+	// Mark, when set, is what the path strip says of the hop instead of
+	// counting its findings (prove: "cut", "buffered"), MarkSeverity how
+	// it colours it.
+	Mark         string
+	MarkSeverity rules.Severity
 }
 
 // Policy is one policy of the API Management hop.

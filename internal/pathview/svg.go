@@ -240,6 +240,10 @@ func strip(p Path) template.HTML {
 		case hop.Key == HopClient:
 			status = ""
 		}
+		if hop.Mark != "" {
+			status, sev = hop.Mark, hop.MarkSeverity
+			col = sevColors[sev]
+		}
 		fmt.Fprintf(&b, `<g class="hop" data-hop="%s" data-worst="%s"><rect x="%.1f" y="%.1f" width="%g" height="%g" rx="6" fill="%s" stroke="%s" stroke-width="2"/>`,
 			html.EscapeString(hop.Key), sev, x, y, boxW, boxH, col[0], col[1])
 		lines := splitName(HopName(hop.Key))
