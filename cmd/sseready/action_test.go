@@ -329,7 +329,7 @@ func (r *actionRun) step(s actionStep, workspace string) int {
 	}
 	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", script)
 	cmd.Dir = workspace
-	cmd.Env = append(os.Environ(), "GITHUB_OUTPUT="+outFile)
+	cmd.Env = append(os.Environ(), "GITHUB_OUTPUT="+outFile, "GITHUB_STEP_SUMMARY="+filepath.Join(r.temp, "step_summary.md"))
 	for k, v := range s.Env {
 		cmd.Env = append(cmd.Env, k+"="+r.eval(v))
 	}
