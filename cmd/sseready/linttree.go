@@ -22,20 +22,14 @@ func isDir(name string) bool {
 	return err == nil && info.IsDir()
 }
 
-// lintTree checks an APIOps tree path by path (package apiops), each
+// lintTreeReport checks an APIOps tree path by path (package apiops), each
 // API's findings following whether it streams: one result per file that
 // holds a finding or cannot be read, each finding with the request paths
 // it holds on, and last one for the DIR itself listing the request paths
 // checked with their APIs' verdicts. The summary (each API's verdict, the
 // paths counted) and notes (what was deliberately not checked) go to
-// notes.
-func lintTree(dir string, opts lintOptions, notes io.Writer) []jsonFile {
-	out, _ := lintTreeReport(dir, opts, notes)
-	return out
-}
-
-// lintTreeReport is lintTree with the tree's report (nil when the tree
-// could not be loaded), which --report draws.
+// notes. It returns the tree's report too (nil when the tree could not
+// be loaded), which --report draws.
 func lintTreeReport(dir string, opts lintOptions, notes io.Writer) ([]jsonFile, *apiops.Report) {
 	tree, errs := apiops.Load(dir)
 	var out []jsonFile

@@ -69,7 +69,9 @@ func wirePos(wire string, at int) int {
 	for {
 		end := strings.Index(wire[i:], "\r\n")
 		var n int
-		fmt.Sscanf(wire[i:i+end], "%x", &n)
+		if _, err := fmt.Sscanf(wire[i:i+end], "%x", &n); err != nil {
+			panic(err)
+		}
 		i += end + 2
 		if at < seen+n {
 			return i + at - seen
