@@ -9,6 +9,7 @@ import (
 
 	"github.com/sseready/terraform-provider-sseready/internal/chaincheck"
 	"github.com/sseready/terraform-provider-sseready/internal/input"
+	"github.com/sseready/terraform-provider-sseready/internal/pathview"
 	"github.com/sseready/terraform-provider-sseready/internal/plain"
 	"github.com/sseready/terraform-provider-sseready/internal/report"
 )
@@ -22,7 +23,11 @@ object you give it, or of the whole data source). Findings print as
 naming the chain's setting ("app_gateway.global"; the line and column are
 inside a policy document, "apim.policies[0].xml:3:12"). --format json
 prints one object (file, ready, findings, errors); --format sarif a SARIF
-2.1.0 log for code scanning, each result at its setting in FILE.
+2.1.0 log for code scanning, each result at its setting in FILE;
+--format markdown a summary table for a pull request comment or a GitHub
+job summary. --report FILE.html also draws the chain hop by hop: each
+hop's clocks against the backend's silence and heartbeat, the policies
+API Management composes, each finding at its hop with its fix.
 Exit status: 0 when the chain is ready, 1 when a finding is an error, 2
 when the file cannot be read or holds a value no gateway accepts.
 
@@ -36,12 +41,15 @@ type chainReport struct {
 	Findings []report.Finding `json:"findings"`
 	// Errors are the input errors, each naming its setting.
 	Errors []report.Problem `json:"errors,omitempty"`
+	// chain is the chain read, for --report (nil when it could not be).
+	chain *chaincheck.Chain
 }
 
 func runCheckChain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check-chain", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "text", "output format: text, json or sarif (SARIF 2.1.0, for code scanning)")
+	format := fs.String("format", "text", formatsHelp)
+	reportFile := addReportFlag(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, checkChainUsage); fs.PrintDefaults() }
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -51,8 +59,8 @@ func runCheckChain(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		return exitInput
 	}
 	switch {
-	case *format != "text" && *format != "json" && *format != "sarif":
-		fmt.Fprintf(stderr, "sseready check-chain: --format must be text, json or sarif, not %q\n", *format)
+	case !knownFormat(*format):
+		fmt.Fprintf(stderr, "sseready check-chain: --format must be text, json, sarif or markdown, not %q\n", *format)
 		return exitInput
 	case len(files) != 1:
 		fmt.Fprintf(stderr, "sseready check-chain: give one FILE (or - for standard input), not %d\n", len(files))
@@ -65,6 +73,9 @@ func runCheckChain(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		werr = report.JSON(stdout, rep)
 	case "sarif":
 		werr = report.SARIF(stdout, version, rep.Findings, rep.Errors)
+	case "markdown":
+		werr = writeMarkdown(stdout, "sseready check-chain: "+rep.File,
+			[]report.Section{{Name: rep.File, Ready: rep.Ready, Findings: rep.Findings, Problems: rep.Errors}})
 	default:
 		for _, e := range rep.Errors {
 			_ = report.ProblemText(stderr, e)
@@ -72,6 +83,11 @@ func runCheckChain(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		for _, f := range rep.Findings {
 			_ = report.Text(stdout, f)
 		}
+	}
+	if werr == nil && *reportFile != "" {
+		p := pathview.FromChain(rep.File, rep.chain, rep.Findings)
+		p.Problems = rep.Errors
+		werr = writePage(*reportFile, pathview.Page{Title: "sseready check-chain: " + rep.File, Paths: []pathview.Path{p}})
 	}
 	if werr != nil {
 		fmt.Fprintf(stderr, "sseready: %v\n", werr)
@@ -113,6 +129,7 @@ func checkChainFile(name string, stdin io.Reader) (chainReport, int) {
 		return rep, exitInput
 	}
 	if len(errs) == 0 {
+		rep.chain = &c
 		var res chaincheck.Result
 		res, errs = chaincheck.Check(c)
 		if len(errs) == 0 {

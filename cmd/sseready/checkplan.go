@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sseready/terraform-provider-sseready/internal/pathview"
 	"github.com/sseready/terraform-provider-sseready/internal/plain"
 	"github.com/sseready/terraform-provider-sseready/internal/report"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
@@ -47,7 +48,12 @@ when nothing says, and info on one that does not stream. The path's
 header says why; --streaming all holds every API to the streaming rules.
 
 --format json prints one object per path; --format sarif a SARIF 2.1.0
-log for code scanning, each result at the resource address in FILE.
+log for code scanning, each result at the resource address in FILE;
+--format markdown a summary table for a pull request comment or a GitHub
+job summary. --report FILE.html also draws each path hop by hop: each
+hop's resource and clocks against the stream's silence and heartbeat, the
+policies API Management composes, each finding at its hop with its fix,
+the APIs that stream first.
 Exit status: 0 when no path has an error (warnings and info do not
 count), 1 when a finding is an error, 2 when FILE cannot be read, a value
 is one no gateway accepts, a policy does not parse, or a flag is wrong.
@@ -94,7 +100,8 @@ var planBackendFlags = []struct{ flag, key, usage string }{
 func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check-plan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "text", "output format: text, json or sarif (SARIF 2.1.0, for code scanning)")
+	format := fs.String("format", "text", formatsHelp)
+	reportFile := addReportFlag(fs)
 	profile := fs.String("profile", "", "a JSON `FILE` of sseready_stream_profile's inputs (max_event_gap, heartbeat_interval, max_time_to_headers, tcp_keepalive; jsonencode() of the data source reads too), and the backend's response_headers; the flags override it")
 	streaming := addStreamingFlags(fs)
 	durations := make([]time.Duration, len(planBackendFlags))
@@ -110,8 +117,8 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return exitInput
 	}
 	switch {
-	case *format != "text" && *format != "json" && *format != "sarif":
-		return planUsageError(stderr, "--format must be text, json or sarif, not %q", *format)
+	case !knownFormat(*format):
+		return planUsageError(stderr, "--format must be text, json, sarif or markdown, not %q", *format)
 	case len(files) != 1:
 		return planUsageError(stderr, "give one FILE (or - for standard input), not %d", len(files))
 	case *profile == "-" && files[0] == "-":
@@ -174,10 +181,18 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if err != nil {
 		problem := report.Problem{File: display, Message: err.Error()}
 		_ = report.ProblemText(stderr, problem)
-		if *format == "sarif" {
-			if werr := writePlanSARIF(stdout, display, nil, []report.Problem{problem}); werr != nil {
-				fmt.Fprintf(stderr, "sseready: %v\n", werr)
-			}
+		var werr error
+		switch *format {
+		case "sarif":
+			werr = writePlanSARIF(stdout, display, nil, []report.Problem{problem})
+		case "markdown":
+			werr = writeMarkdown(stdout, "sseready check-plan: "+display, []report.Section{{Name: display, Problems: []report.Problem{problem}}})
+		}
+		if werr == nil && *reportFile != "" {
+			werr = writePage(*reportFile, pathview.Page{Title: "sseready check-plan: " + display, Problems: []report.Problem{problem}})
+		}
+		if werr != nil {
+			fmt.Fprintf(stderr, "sseready: %v\n", werr)
 		}
 		return exitInput
 	}
@@ -203,10 +218,15 @@ func runCheckPlan(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		err = report.JSON(stdout, out)
 	case "sarif":
 		err = writePlanSARIF(stdout, display, rep.Paths, nil)
+	case "markdown":
+		err = writeMarkdown(stdout, "sseready check-plan: "+display, planSections(display, rep))
 	default:
 		for _, p := range rep.Paths {
 			printPlanPath(stdout, display, p)
 		}
+	}
+	if err == nil && *reportFile != "" {
+		err = writePage(*reportFile, planPage(display, rep))
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sseready: %v\n", err)
@@ -390,4 +410,41 @@ func writePlanSARIF(w io.Writer, file string, paths []tfplan.Path, problems []re
 		}
 	}
 	return report.SARIF(w, version, report.Merge(findings), problems)
+}
+
+// planSections are the plan's paths for the markdown summary.
+func planSections(file string, rep tfplan.Report) []report.Section {
+	var out []report.Section
+	for _, p := range rep.Paths {
+		sec := report.Section{Name: p.Label, Streaming: string(p.Streaming), StreamingEvidence: p.StreamingEvidence,
+			Ready: p.Ready && len(p.Errors) == 0, Findings: []report.Finding{}}
+		for _, f := range p.Findings {
+			sec.Findings = append(sec.Findings, planFinding(file, f))
+		}
+		for _, e := range p.Errors {
+			sec.Problems = append(sec.Problems, planProblem(file, e))
+		}
+		out = append(out, sec)
+	}
+	return out
+}
+
+// planPage is the plan's paths drawn hop by hop (--report).
+func planPage(file string, rep tfplan.Report) pathview.Page {
+	pg := pathview.Page{Title: "sseready check-plan: " + file, Notes: rep.Notes}
+	for _, p := range rep.Paths {
+		var fs []report.Finding
+		for _, f := range p.Findings {
+			fs = append(fs, planFinding(file, f))
+		}
+		var problems []report.Problem
+		for _, e := range p.Errors {
+			problems = append(problems, planProblem(file, e))
+		}
+		pg.Paths = append(pg.Paths, pathview.FromPlanPath(p, fs, problems, "give the backend's max_event_gap and heartbeat with --max-event-gap and --heartbeat, or --profile"))
+	}
+	if n := len(rep.NotOnPath); n > 0 {
+		pg.Notes = append(pg.Notes, fmt.Sprintf("%d %s on no stream's path, not checked: %s", n, planPlural(n, "resource", "resources"), strings.Join(rep.NotOnPath, ", ")))
+	}
+	return pg
 }

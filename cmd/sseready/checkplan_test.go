@@ -154,7 +154,7 @@ func TestCheckPlanInputErrors(t *testing.T) {
 		{"missing file", []string{"check-plan", p("nothere.json")}, 2, "nothere.json: error: open"},
 		{"no file", []string{"check-plan"}, 2, "give one FILE (or - for standard input), not 0"},
 		{"two files", []string{"check-plan", good, good}, 2, "not 2"},
-		{"bad format", []string{"check-plan", "--format", "xml", good}, 2, `--format must be text, json or sarif, not "xml"`},
+		{"bad format", []string{"check-plan", "--format", "xml", good}, 2, `--format must be text, json, sarif or markdown, not "xml"`},
 		{"bad duration", []string{"check-plan", "--max-event-gap", "six", good}, 2, "not a duration"},
 		{"zero duration", []string{"check-plan", "--heartbeat", "0s", good}, 2, "--heartbeat: zero is no length of time"},
 		{"bad profile value", []string{"check-plan", "--profile", p("badprof.json"), good}, 2, `badprof.json: error: max_event_gap: "six minutes" is not a duration`},

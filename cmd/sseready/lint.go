@@ -11,6 +11,7 @@ import (
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
+	"github.com/sseready/terraform-provider-sseready/internal/apiops"
 	"github.com/sseready/terraform-provider-sseready/internal/openapi"
 	"github.com/sseready/terraform-provider-sseready/internal/report"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
@@ -41,7 +42,15 @@ checked with "streaming" and "streaming_evidence"); --format sarif prints
 a SARIF 2.1.0 log for code scanning (GitHub's upload-sarif): one rule per
 entry of the catalogue, accepted findings as suppressed results, inputs
 that cannot be read or parsed as notifications of an unsuccessful run
-(exit status 2).
+(exit status 2); --format markdown a summary table for a pull request
+comment or a GitHub job summary (the GitHub Action writes it to
+$GITHUB_STEP_SUMMARY).
+
+--report FILE.html draws each request path of each DIR: the client, API
+Management with the policies its path composes and the elements the
+findings are about, the backend, and the API Management hop's own clock;
+each finding at its hop with its fix; the APIs that stream first, the
+others apart. It takes DIRs only: a FILE is a policy on no path of hops.
 
 An API's policy whose <backend> only says <base /> is right when the
 global policy streams: --global FILE (and --product FILE) check each FILE
@@ -115,7 +124,8 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	scope := fs.String("scope", "api", "where the policies are attached: global, workspace, product, api or operation")
-	format := fs.String("format", "text", "output format: text, json or sarif (SARIF 2.1.0, for code scanning)")
+	format := fs.String("format", "text", formatsHelp)
+	reportFile := addReportFlag(fs)
 	fix := fs.Bool("fix", false, "print the document with the safe fixes applied (one FILE; findings go to standard error)")
 	write := fs.Bool("w", false, "write the safe fixes back to each FILE")
 	var above scopesAbove
@@ -173,8 +183,8 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	switch {
-	case opts.format != "text" && opts.format != "json" && opts.format != "sarif":
-		return usageError(stderr, "--format must be text, json or sarif, not %q", opts.format)
+	case !knownFormat(opts.format):
+		return usageError(stderr, "--format must be text, json, sarif or markdown, not %q", opts.format)
 	case len(files) == 0:
 		return usageError(stderr, "no FILE given (use - for standard input)")
 	case opts.fix && opts.write:
@@ -193,6 +203,9 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if name != "-" && isDir(name) && opts.above.given() {
 			return usageError(stderr, "%s is an APIOps tree, which holds its own global and product policies: --global and --product take files", name)
 		}
+		if *reportFile != "" && (name == "-" || !isDir(name)) {
+			return usageError(stderr, "--report draws the request paths of APIOps trees: give DIRs only (%s is a file, a policy on no path of hops)", name)
+		}
 	}
 	if opts.above.given() && (opts.fix || opts.write) {
 		return usageError(stderr, "--fix and -w fix one document on its own: run them without --global and --product")
@@ -204,13 +217,16 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		out = stderr
 	}
 	var results []jsonFile
+	var trees []lintedTree
 	code := exitOK
 	for _, name := range files {
 		var batch []jsonFile
 		var fixed []byte
 		switch {
 		case name != "-" && isDir(name):
-			batch = lintTree(name, opts, stderr)
+			var rep *apiops.Report
+			batch, rep = lintTreeReport(name, opts, stderr)
+			trees = append(trees, lintedTree{dir: name, rep: rep, files: batch})
 		case opts.above.given():
 			batch = opts.above.dedupe(lintComposed(name, stdin, opts))
 		default:
@@ -246,6 +262,11 @@ func runLint(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		werr = writeSARIF(out, results)
 	case "json":
 		werr = report.JSON(out, results)
+	case "markdown":
+		werr = writeMarkdown(out, "sseready lint", lintSections(results))
+	}
+	if werr == nil && *reportFile != "" {
+		werr = writePage(*reportFile, lintPage(trees))
 	}
 	if werr != nil {
 		fmt.Fprintf(stderr, "sseready: %v\n", werr)

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apiops"
+	"github.com/sseready/terraform-provider-sseready/internal/pathview"
 	"github.com/sseready/terraform-provider-sseready/internal/report"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 	"github.com/sseready/terraform-provider-sseready/internal/sarifreport"
@@ -20,14 +22,15 @@ func isDir(name string) bool {
 	return err == nil && info.IsDir()
 }
 
-// lintTree checks an APIOps tree path by path (package apiops), each
+// lintTreeReport checks an APIOps tree path by path (package apiops), each
 // API's findings following whether it streams: one result per file that
 // holds a finding or cannot be read, each finding with the request paths
 // it holds on, and last one for the DIR itself listing the request paths
 // checked with their APIs' verdicts. The summary (each API's verdict, the
 // paths counted) and notes (what was deliberately not checked) go to
-// notes.
-func lintTree(dir string, opts lintOptions, notes io.Writer) []jsonFile {
+// notes. It returns the tree's report too (nil when the tree could not
+// be loaded), which --report draws.
+func lintTreeReport(dir string, opts lintOptions, notes io.Writer) ([]jsonFile, *apiops.Report) {
 	tree, errs := apiops.Load(dir)
 	var out []jsonFile
 	for _, err := range errs {
@@ -40,7 +43,7 @@ func lintTree(dir string, opts lintOptions, notes io.Writer) []jsonFile {
 		out = append(out, jf)
 	}
 	if tree == nil {
-		return out
+		return out, nil
 	}
 	rep := tree.CheckStreams(opts.check, opts.streaming)
 	streams := pathStreams(rep)
@@ -79,7 +82,7 @@ func lintTree(dir string, opts lintOptions, notes io.Writer) []jsonFile {
 	for _, n := range rep.Notes {
 		fmt.Fprintf(notes, "sseready lint: note: %s\n", n)
 	}
-	return out
+	return out, &rep
 }
 
 // lintFinding is a finding as lint reports it, in file.
@@ -138,4 +141,69 @@ func noteStreamingFlags(fs *flag.FlagSet, files []string, stderr io.Writer) {
 		return
 	}
 	fmt.Fprintln(stderr, "sseready lint: note: --streaming and --stream-api apply to APIOps trees (DIR); a FILE is held to every rule")
+}
+
+// lintedTree is one DIR linted, for --report.
+type lintedTree struct {
+	dir   string
+	rep   *apiops.Report
+	files []jsonFile
+}
+
+// lintPage draws the request paths of the trees (--report): each path
+// through API Management with its composed policies and findings; a
+// path's name begins with its DIR when there are several.
+func lintPage(trees []lintedTree) pathview.Page {
+	pg := pathview.Page{Title: "sseready lint"}
+	var dirs []string
+	for _, t := range trees {
+		dirs = append(dirs, t.dir)
+	}
+	pg.Title += ": " + strings.Join(dirs, ", ")
+	for _, t := range trees {
+		var fs []report.Finding
+		for _, f := range t.files {
+			if f.Error != "" {
+				pg.Problems = append(pg.Problems, f.problem)
+			}
+			fs = append(fs, f.Findings...)
+		}
+		if t.rep == nil {
+			continue
+		}
+		paths, loose := pathview.FromTree(*t.rep, fs)
+		for _, p := range paths {
+			if len(trees) > 1 {
+				p.Name = t.dir + ": " + p.Name
+			}
+			pg.Paths = append(pg.Paths, p)
+		}
+		pg.Loose = append(pg.Loose, loose...)
+		pg.Notes = append(pg.Notes, t.rep.Notes...)
+	}
+	return pg
+}
+
+// lintSections are lint's results for the markdown summary: one section
+// per file with findings or an error, its verdict the one that matters
+// most among its findings' paths.
+func lintSections(results []jsonFile) []report.Section {
+	rank := map[string]int{"yes": 3, "unknown": 2, "no": 1}
+	var out []report.Section
+	for _, r := range results {
+		if r.Error == "" && len(r.Findings) == 0 {
+			continue
+		}
+		sec := report.Section{Name: r.File, Ready: r.Ready && r.Error == "", Findings: r.Findings}
+		if r.Error != "" {
+			sec.Problems = []report.Problem{r.problem}
+		}
+		for _, f := range r.Findings {
+			if rank[f.Streaming] > rank[sec.Streaming] {
+				sec.Streaming, sec.StreamingEvidence = f.Streaming, f.StreamingEvidence
+			}
+		}
+		out = append(out, sec)
+	}
+	return out
 }

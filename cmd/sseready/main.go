@@ -1,14 +1,14 @@
 // Command sseready checks and fixes Azure gateway settings for
 // Server-Sent Events, with the same rules as the Terraform provider.
 //
-//	sseready lint [--scope global|workspace|product|api|operation] [--fragment NAME=FILE]... [--accept RULE[: reason]]... [--format text|json|sarif] [--fix | -w] FILE|DIR...|-
+//	sseready lint [--scope global|workspace|product|api|operation] [--fragment NAME=FILE]... [--accept RULE[: reason]]... [--format text|json|sarif|markdown] [--report FILE.html] [--fix | -w] FILE|DIR...|-
 //	sseready rules [--format text|json]
-//	sseready check-chain [--format text|json|sarif] FILE|-
-//	sseready check-plan [--format text|json|sarif] [--max-event-gap D --heartbeat D | --profile FILE] [--streaming auto|all] [--stream-api NAME]... FILE|-
+//	sseready check-chain [--format text|json|sarif|markdown] [--report FILE.html] FILE|-
+//	sseready check-plan [--format text|json|sarif|markdown] [--report FILE.html] [--max-event-gap D --heartbeat D | --profile FILE] [--streaming auto|all] [--stream-api NAME]... FILE|-
 //	sseready backend --listen ADDR [--events N] [--interval D] [--heartbeat D] [--first-event-delay D] [--silence-after N --silence D] [--chat-completions | --responses | --messages | --mcp] [--ending final|error|incomplete|none] [--compress gzip|br|deflate [--compress-mode flush|whole]] [--omit-header NAME] [--allow-origin ORIGIN]
 //	sseready gateway --listen ADDR --upstream URL [--apim-policy [SCOPE=]FILE]... [--apim-sku SKU] [--apim-diagnostic FILE] [--appgw-settings FILE] [--time-scale F]
 //	sseready probe URL [--events N] [--duration D] [--header K:V] [--protocol P] [--compressed] [--mcp-tool NAME [--mcp-args JSON] [--mcp-transport auto|streamable_http|http_sse]] [--format text|json]
-//	sseready prove [--chain FILE | --appgw-settings FILE] [--apim-policy [SCOPE=]FILE... [--apim-sku SKU] [--apim-diagnostic FILE]] [--time-scale F] [--format text|json]
+//	sseready prove [--chain FILE | --appgw-settings FILE] [--apim-policy [SCOPE=]FILE... [--apim-sku SKU] [--apim-diagnostic FILE]] [--time-scale F] [--format text|json] [--report FILE.html]
 //	sseready init --out DIR [--from-apiops TREE --api NAME | --from-plan PLAN.json --api ADDRESS] [--api-name NAME] [--path P] [--apim-sku SKU] [--hops LIST] [--logger NAME=ID]... [--operation ID=METHOD:/url]... [--force]
 //	sseready load URL [--streams N] [--rate R] [--duration D] [--events N] [--warmup D] [--protocol P] [--compressed] [--mcp-tool NAME ...] [--shard i/n] [--max-latency D] [--idle-timeout D] [--header K:V] [--format text|json] [--report FILE.html]
 //	sseready load merge [--format text|json] [--report FILE.html] RESULT.json...

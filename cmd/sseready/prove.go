@@ -13,6 +13,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/chainrun"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
+	"github.com/sseready/terraform-provider-sseready/internal/pathview"
 	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
@@ -35,7 +36,11 @@ take, return-response answers, an empty <backend> answers with what
 <outbound> builds. It reports how each event arrived and, when the
 stream failed, which hop cut it and why. Durations are on Azure's clock:
 the default stream has a 6-minute silence, longer than the load balancer's
-4-minute idle cut, bridged by 20-second heartbeats. Exit status: 0 when
+4-minute idle cut, bridged by 20-second heartbeats. --report FILE.html
+also draws the proof: each event's passage through each hop over time
+(where it was held, where it was cut) and the latency each hop added to
+each event; the hops' sockets are then written through a tap that notes
+when each event passes (see chainrun.Trace). Exit status: 0 when
 the stream arrived as a stream, 1 when it did not, 2 for a wrong command
 line or unreadable settings.
 
@@ -93,6 +98,7 @@ func runProve(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	var maxLatency time.Duration
 	durationVar(fs, &maxLatency, "max-latency", chainrun.DefaultMaxLatency, "relay latency above which an event counts as held (real time)")
 	format := fs.String("format", "text", "output format: text or json")
+	reportFile := fs.String("report", "", "also write the proof drawn as one self-contained HTML `FILE`: each event's passage through each hop over time, where it was held and where it was cut")
 	chainFile := fs.String("chain", "", "the whole path as JSON of sseready_chain_check's input (instead of --apim-policy, --appgw-settings and the rest)")
 	fs.IntVar(&hf.filterChunk, "content-filter-chunk", gateway.DefaultContentFilterChunk, "Azure OpenAI content filter (--chain): bytes held before sending in its default mode (an assumption)")
 	var rf requestFlags
@@ -166,9 +172,15 @@ func runProve(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			hops = append(hops, chainrun.Hop{Name: "apim", Config: cfg})
 		}
 	}
-	out, err := chainrun.Prove(ctx, chainrun.Run{Hops: hops, Stream: o, TimeScale: hf.scale, MaxLatency: maxLatency, Request: req})
+	out, err := chainrun.Prove(ctx, chainrun.Run{Hops: hops, Stream: o, TimeScale: hf.scale, MaxLatency: maxLatency, Request: req, Trace: *reportFile != ""})
 	if err != nil {
 		return fail("%v", err)
+	}
+	if *reportFile != "" {
+		if err := writeProof(*reportFile, out, o, req, hf.scale, maxLatency, notes); err != nil {
+			fmt.Fprintf(stderr, "sseready prove: %v\n", err)
+			return exitInput
+		}
 	}
 	res := proveResult{Outcome: out.Outcome, OK: out.OK, Error: out.Error, Cuts: out.Cuts, TimeScale: hf.scale, Probe: out.Probe}
 	if res.Cuts == nil {
@@ -301,4 +313,16 @@ func chainHops(file string, o *origin.Config, set map[string]bool, base gateway.
 	}
 	chainrun.BackendStream(&c, o, set["silence"], set["heartbeat"])
 	return hops, notes, nil
+}
+
+// writeProof draws the proof into file (--report), through a temporary
+// file beside it.
+func writeProof(file string, res chainrun.Result, azure origin.Config, req probe.Request, scale float64, maxLatency time.Duration, notes []string) error {
+	stream := fmt.Sprintf("The test stream: %d events %s apart, heartbeat %s", azure.Events, azure.Interval, orNone(azure.Heartbeat))
+	if azure.SilenceAfter > 0 {
+		stream += fmt.Sprintf(", %s of silence after event %d", azure.Silence, azure.SilenceAfter)
+	}
+	pr := pathview.Proof{Title: "sseready prove", Result: res, TimeScale: scale, MaxLatency: maxLatency, Stream: stream,
+		Request: describeRequest(req), Notes: notes}
+	return writeFileVia(file, func(w io.Writer) error { return pathview.WriteProof(w, pr) })
 }

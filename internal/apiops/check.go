@@ -44,6 +44,15 @@ type RequestPath struct {
 	// Streams is the API's verdict and its evidence (CheckStreams; the
 	// zero Decision in a report of Check).
 	Streams streamapi.Decision
+	// Policies are the policies the path composes, the global first: each
+	// scope and the file that holds it (a finding's File names one).
+	Policies []PathPolicy
+}
+
+// PathPolicy is one policy of a request path: its scope and its file.
+type PathPolicy struct {
+	Scope apimcheck.Scope
+	File  string
 }
 
 // APIStreams is the verdict on one API (CheckStreams).
@@ -300,6 +309,9 @@ func (c *treeCheck) api(lv *level, a *API) {
 	for _, p := range paths {
 		c.report.Paths++
 		rp := RequestPath{Name: p.name, Workspace: lv.tree.Workspace, API: a.Folder, Operation: p.operation}
+		for _, sp := range p.c.scoped {
+			rp.Policies = append(rp.Policies, PathPolicy{Scope: sp.Scope, File: sp.Name})
+		}
 		if dec != nil {
 			rp.Streams = *dec
 		}

@@ -421,7 +421,7 @@ func (k *checker) silenceCheck(id, hop, element, what string, timeout time.Durat
 	if !k.hasGap {
 		return
 	}
-	silence := max(k.budget.WireSilence, k.chain.Backend.MaxTimeToHeaders)
+	silence := k.chain.Backend.LongestSilence()
 	switch {
 	case silence >= timeout:
 		k.add(id, hop, rules.Error, element, "%s is %s and the stream can stay silent for %s, so the connection is closed mid-stream: %s", what, timeout, silence, advice)

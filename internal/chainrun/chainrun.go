@@ -40,6 +40,8 @@ type Chain struct {
 	// silent closes at the first silent cut.
 	silent     chan struct{}
 	silentOnce sync.Once
+	// rec records when each event passed each server (nil: no trace).
+	rec *recorder
 }
 
 // Cut is a cut one of the chain's hops made.
@@ -55,12 +57,17 @@ func (c Cut) String() string { return c.Hop + ": " + c.Cut.String() }
 // 127.0.0.1. logf, when not nil, receives each line a hop logs, prefixed
 // with the hop's name; it is called from the hops' goroutines.
 func Start(o origin.Config, hops []Hop, logf func(line string)) (*Chain, error) {
-	c := &Chain{logf: logf, silent: make(chan struct{})}
+	return start(o, hops, logf, nil)
+}
+
+// start is Start, with the taps of a trace when rec is not nil.
+func start(o origin.Config, hops []Hop, logf func(line string), rec *recorder) (*Chain, error) {
+	c := &Chain{logf: logf, silent: make(chan struct{}), rec: rec}
 	oh, err := origin.New(o)
 	if err != nil {
 		return nil, fmt.Errorf("origin: %w", err)
 	}
-	next, err := c.serve(oh)
+	next, err := c.serve(oh, originName)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +85,7 @@ func Start(o origin.Config, hops []Hop, logf func(line string)) (*Chain, error) 
 		g.Logf = func(format string, args ...any) { c.record(name, fmt.Sprintf(format, args...)) }
 		g.OnCut = func(cut gateway.Cut) { c.recordCut(Cut{Hop: name, Cut: cut}) }
 		gws[i] = g
-		if next, err = c.serve(g); err != nil {
+		if next, err = c.serve(g, name); err != nil {
 			c.Close()
 			return nil, err
 		}
@@ -91,10 +98,13 @@ func Start(o origin.Config, hops []Hop, logf func(line string)) (*Chain, error) 
 	return c, nil
 }
 
-func (c *Chain) serve(h http.Handler) (*url.URL, error) {
+func (c *Chain) serve(h http.Handler, name string) (*url.URL, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
+	}
+	if c.rec != nil {
+		ln = tapListener{Listener: ln, rec: c.rec, server: name}
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	c.servers = append(c.servers, srv)
@@ -121,6 +131,9 @@ func (c *Chain) Log() []string {
 }
 
 func (c *Chain) recordCut(cut Cut) {
+	if c.rec != nil {
+		c.rec.cut(cut, time.Now())
+	}
 	c.mu.Lock()
 	c.cuts = append(c.cuts, cut)
 	c.mu.Unlock()

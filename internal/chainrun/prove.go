@@ -66,6 +66,9 @@ type Run struct {
 	// An API Management hop runs its policy for it: a chat completions
 	// request with "stream": true takes the branch streams take.
 	Request probe.Request
+	// Trace records when each event passed each server (Result.Trace;
+	// see Trace for how, and what it changes).
+	Trace bool
 }
 
 // Result is what a proof found.
@@ -81,6 +84,8 @@ type Result struct {
 	Hops  []HopResult
 	Cuts  []Cut
 	Probe probe.Report
+	// Trace is when each event passed each server, with Run.Trace.
+	Trace *Trace
 }
 
 // HopResult is one hop's part in a proof.
@@ -108,7 +113,11 @@ func Prove(ctx context.Context, r Run) (Result, error) {
 	if o.SilenceAfter == 0 {
 		o.Silence = 0
 	}
-	c, err := Start(o, r.Hops, nil)
+	var rec *recorder
+	if r.Trace {
+		rec = newRecorder()
+	}
+	c, err := start(o, r.Hops, nil, rec)
 	if err != nil {
 		return Result{}, err
 	}
@@ -126,6 +135,16 @@ func Prove(ctx context.Context, r Run) (Result, error) {
 	rep := probe.Run(pctx, c.URL, probe.Options{Events: o.Events, Duration: RealDuration(r), MaxLatency: r.MaxLatency, Request: r.Request})
 	c.BlameFor(&rep, r.Request)
 	res := Result{Outcome: rep.Outcome, OK: rep.Outcome == probe.Streamed, Error: rep.Error, Cuts: c.Cuts(), Probe: rep}
+	if rec != nil {
+		var names []string
+		for _, h := range r.Hops {
+			names = append(names, h.Name)
+		}
+		res.Trace = rec.trace(rep.Started, names)
+		for _, e := range rep.Events {
+			res.Trace.ClientMS = append(res.Trace.ClientMS, e.ArrivalMS)
+		}
+	}
 	req := APIMRequest(r.Request)
 	for i, h := range r.Hops {
 		hr := HopResult{Name: h.Name, Behavior: c.Hops[i].BehaviorFor(req), Outcome: probe.Streamed}

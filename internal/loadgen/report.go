@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"slices"
+
+	"github.com/sseready/terraform-provider-sseready/internal/htmlpage"
 )
 
 // WriteReport writes the result as one self-contained HTML page: the
@@ -88,23 +90,13 @@ func firstEventChart(h *Hist) template.HTML {
 	return barChart("first-event", "time to the first event, ms", "streams", top, []series{{"streams", colorA, counts}})
 }
 
-var reportPage = template.Must(template.New("report").Parse(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>sseready load: {{.R.Target}}</title>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1f2328; }
-h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
-table { border-collapse: collapse; } td, th { padding: 2px 12px 2px 0; text-align: left; }
-.outcome-streamed { color: #1a7f37; } .outcome-bad { color: #cf222e; }
-.legend span { margin-right: 16px; } .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+// reportPage is the load report on the shared page skeleton (package
+// htmlpage: its CSP and common styles).
+var reportPage = htmlpage.Must("report", nil, `{{define "title"}}sseready load: {{.R.Target}}{{end}}
+{{- define "style"}}.outcome-streamed { color: #1a7f37; } .outcome-bad { color: #cf222e; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(660px, 1fr)); gap: 8px 24px; }
-</style>
-</head>
-<body>
-<h1>sseready load: {{.R.Target}}</h1>
+{{end}}
+{{- define "body"}}<h1>sseready load: {{.R.Target}}</h1>
 <p>Outcome: <strong class="{{if .R.Outcome.OK}}outcome-streamed{{else}}outcome-bad{{end}}">{{.R.Outcome}}</strong>
 {{- with .R.Shards}}; {{len .}} shard(s){{end}}; {{printf "%.1f" .R.ElapsedS}} s.</p>
 <table>
@@ -132,6 +124,4 @@ table { border-collapse: collapse; } td, th { padding: 2px 12px 2px 0; text-alig
 <section><h2>Streams open over time</h2>{{.Active}}</section>
 <section><h2>Errors over time</h2>{{.Errs}}</section>
 </div>
-</body>
-</html>
-`))
+{{end}}`)

@@ -131,6 +131,9 @@ type Report struct {
 	MCP *MCPReport `json:"mcp,omitempty"`
 	// DurationMS is how long the probe ran, from the request to its end.
 	DurationMS float64 `json:"duration_ms"`
+	// Started is when the probe sent its request: the time every *MS
+	// figure counts from (zero when no request was sent).
+	Started time.Time `json:"-"`
 	// Cut is Outcome == Cut; SilenceBeforeCutMS is then how long the
 	// stream had been silent (Fault.SilenceMS).
 	Cut                bool     `json:"cut"`
@@ -172,6 +175,7 @@ func Run(ctx context.Context, url string, opts Options) Report {
 		return rep
 	}
 	start := time.Now()
+	rep.Started = start
 	resp, err := opts.Client.Do(req)
 	if err != nil {
 		rep.failed(ctx, err, start)

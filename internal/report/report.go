@@ -1,6 +1,7 @@
 // Package report is what `sseready lint`, `check-chain` and `check-plan`
-// print: one Finding shape that every command fills, and the text, JSON and
-// SARIF written from it, so the three cannot drift apart.
+// print: one Finding shape that every command fills, and the text, JSON,
+// SARIF and markdown written from it, so the three cannot drift apart.
+// (The HTML pages of --report draw the same findings: package pathview.)
 //
 //   - report.go (this file) owns the shape: Finding, the request Path a
 //     finding holds on with its API's streaming verdict, and Problem, an
@@ -13,6 +14,8 @@
 //   - sarif.go writes a SARIF 2.1.0 log through package sarifreport, with
 //     the same fields as result properties, and merges the findings a
 //     command found once per path (Merge).
+//   - markdown.go writes a summary table for a pull request comment or a
+//     GitHub job summary (Markdown), by Section: a file, a chain, a path.
 //
 // Each command keeps its own outer structure (lint's array of files,
 // check-chain's object, check-plan's list of paths) and its exit codes;

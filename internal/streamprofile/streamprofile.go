@@ -112,6 +112,18 @@ func TimeoutFor(silence time.Duration) int64 {
 	return (secs*headroomDen + headroomNum - 1) / headroomNum
 }
 
+// WireSilence is the longest time without a byte on the wire for a
+// stream whose longest silence without an event is maxEventGap and whose
+// heartbeat comes every heartbeat (0: none): the heartbeat when it fills
+// the silence, else the whole silence. Every idle clock on the path sees
+// this, not the gap between events.
+func WireSilence(maxEventGap, heartbeat time.Duration) time.Duration {
+	if heartbeat > 0 && heartbeat < maxEventGap {
+		return heartbeat
+	}
+	return maxEventGap
+}
+
 // HeartbeatLine is an SSE comment line: clients ignore it, every hop sees
 // bytes.
 const HeartbeatLine = ": heartbeat\n\n"
@@ -335,10 +347,7 @@ func Plan(p Profile) (Budget, []*input.Error) {
 		return Budget{}, errs
 	}
 	var b Budget
-	b.WireSilence = p.MaxEventGap
-	if p.HeartbeatInterval > 0 && p.HeartbeatInterval < b.WireSilence {
-		b.WireSilence = p.HeartbeatInterval
-	}
+	b.WireSilence = WireSilence(p.MaxEventGap, p.HeartbeatInterval)
 	// report records a finding about the input element (the attribute to
 	// change).
 	report := func(id, hop, element string, sev rules.Severity, format string, args ...any) {

@@ -274,6 +274,7 @@ func (m *model) checkPath(spec pathSpec, opts Options) (Path, pathEvidence) {
 				c.APIM.Policies[i].Name = b.names[i]
 			}
 		}
+		path.Chain = &c
 		res, errs = chaincheck.Check(c)
 	}
 	for _, e := range errs {
@@ -291,6 +292,14 @@ func (m *model) checkPath(spec pathSpec, opts Options) (Path, pathEvidence) {
 		}
 	}
 	path.Notes = b.notes
+	for _, hop := range chaincheck.Keys {
+		if p, ok := b.places[hop]; ok && p.Address != "" {
+			if path.HopAddresses == nil {
+				path.HopAddresses = map[string]string{}
+			}
+			path.HopAddresses[hop] = p.Address
+		}
+	}
 	for _, r := range b.resources {
 		path.Resources = append(path.Resources, r.Address)
 	}

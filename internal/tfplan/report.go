@@ -1,6 +1,7 @@
 package tfplan
 
 import (
+	"github.com/sseready/terraform-provider-sseready/internal/chaincheck"
 	"github.com/sseready/terraform-provider-sseready/internal/rules"
 	"github.com/sseready/terraform-provider-sseready/internal/streamapi"
 )
@@ -64,6 +65,13 @@ type Path struct {
 	// and keeps its findings' severities.
 	Streaming         streamapi.Verdict
 	StreamingEvidence []string
+	// Chain is the chain the path was checked as, its policies named by
+	// their resource addresses (nil when it could not be read: Errors
+	// says why). A picture of the path draws its hops and clocks from it.
+	Chain *chaincheck.Chain
+	// HopAddresses are the resources that put each hop on the path, by
+	// the chain's hop ("apim": the azurerm_api_management), where one does.
+	HopAddresses map[string]string
 }
 
 // Place is where a setting is: a resource address and the attribute in

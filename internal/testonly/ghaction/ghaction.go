@@ -4,8 +4,8 @@
 // GitHub runs them, `bash --noprofile --norc -eo pipefail FILE`, with the
 // expressions the steps' env blocks use filled in (inputs.*,
 // github.action_path, github.action_ref, runner.temp,
-// steps.ID.outputs.NAME) and each step's GITHUB_OUTPUT file read for the
-// next steps. It skips `uses:` steps (Go is on PATH; nothing is
+// steps.ID.outputs.NAME), each step's GITHUB_OUTPUT file read for the
+// next steps, and one GITHUB_STEP_SUMMARY file the steps append to (Run.Summary). It skips `uses:` steps (Go is on PATH; nothing is
 // uploaded) and stops at the first step that fails, as GitHub does.
 //
 // It is not GitHub's expression language: an expression it does not know
@@ -91,6 +91,15 @@ type Run struct {
 	Log strings.Builder
 }
 
+// Summary is what the steps wrote to the job summary ($GITHUB_STEP_SUMMARY),
+// "" when nothing.
+func (r *Run) Summary() string {
+	b, _ := os.ReadFile(r.summaryPath())
+	return string(b)
+}
+
+func (r *Run) summaryPath() string { return filepath.Join(r.Temp, "step_summary.md") }
+
 // NewRun is a run of f's steps with the inputs given, the action at root,
 // runner.temp a new directory of the test's.
 func NewRun(t testing.TB, f File, root, ref string, inputs map[string]string) *Run {
@@ -146,7 +155,7 @@ func (r *Run) Step(s Step, workspace string) int {
 	}
 	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", script)
 	cmd.Dir = workspace
-	cmd.Env = append(os.Environ(), "GITHUB_OUTPUT="+outFile)
+	cmd.Env = append(os.Environ(), "GITHUB_OUTPUT="+outFile, "GITHUB_STEP_SUMMARY="+r.summaryPath())
 	for k, v := range s.Env {
 		cmd.Env = append(cmd.Env, k+"="+r.Eval(v))
 	}
