@@ -80,6 +80,11 @@ Balancer rule, Container Apps, App Service, the Azure OpenAI content filter) as 
 on as it comes and act on it only through the clocks and the rule below, client side first in the order the
 chain check lists its findings.
 
+` + "`sseready prove --report FILE.html`" + ` draws the proof: each event's passage through each hop over time, on
+Azure's clock (an event held at a hop leans there, one a hop never passed stops there), each cut on its hop's
+lane, and the latency each hop added to each event. To know when an event passed a hop, the hops' sockets are
+written through a tap that reads each response as it goes out; the hops themselves are unchanged.
+
 ## What each setting does
 
 When a rule's finding applies to the hop's settings and to what a request runs of the policy, the hop does
