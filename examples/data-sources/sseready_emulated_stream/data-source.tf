@@ -29,12 +29,13 @@ data "sseready_emulated_stream" "chat" {
   # so a <choose> on the stream flag takes the streaming branch.
   body = jsonencode({ stream = true, messages = [{ role = "user", content = "Hello" }] })
 
-  # Azure's clocks run 120 times faster: events half a second apart, the
-  # five-minute silence 2.5 seconds, and a heartbeat's 7 seconds to spare
-  # under App Gateway's timeout still 58 ms on loopback (at 600 times, 12
-  # ms: a busy machine can take that long to schedule a relay).
+  # Azure's clocks run 60 times faster: events a second apart, the
+  # five-minute silence 5 seconds, and a heartbeat's 7 seconds to spare
+  # under App Gateway's timeout still 117 ms on loopback (at 600 times,
+  # 12 ms, and at 120 times 58 ms: a busy machine can take that long to
+  # schedule a relay, and the timeout then cuts a stream Azure would not).
   event_interval = "60s"
-  time_scale     = 120
+  time_scale     = 60
 }
 
 output "outcome" {
