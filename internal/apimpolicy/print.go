@@ -8,6 +8,7 @@ import (
 // edited it returns exactly the bytes that were parsed.
 func (d *Document) String() string {
 	var b strings.Builder
+	b.Grow(len(bom) + nodesLen(d.Nodes))
 	if d.BOM {
 		b.WriteString(bom)
 	}
@@ -23,6 +24,7 @@ func (d *Document) Bytes() []byte { return []byte(d.String()) }
 // PrintNodes prints a node list, such as ParseNodes returns.
 func PrintNodes(nodes []Node) string {
 	var b strings.Builder
+	b.Grow(nodesLen(nodes))
 	for _, n := range nodes {
 		writeNode(&b, n)
 	}
@@ -32,6 +34,7 @@ func PrintNodes(nodes []Node) string {
 // PrintNode prints one node and everything under it.
 func PrintNode(n Node) string {
 	var b strings.Builder
+	b.Grow(nodeLen(n))
 	writeNode(&b, n)
 	return b.String()
 }
@@ -112,4 +115,40 @@ func writeAttr(b *strings.Builder, a *Attr) {
 	b.WriteByte(quote)
 	b.WriteString(a.Raw)
 	b.WriteByte(quote)
+}
+
+// nodesLen is the length of the nodes printed, so that the printer writes
+// into one buffer of the right size: growing it as it fills costs more
+// than this walk.
+func nodesLen(nodes []Node) int {
+	n := 0
+	for _, c := range nodes {
+		n += nodeLen(c)
+	}
+	return n
+}
+
+func nodeLen(n Node) int {
+	switch n := n.(type) {
+	case *Element:
+		k := 1 + len(n.Name) + len(n.TagSpace)
+		for _, a := range n.Attrs {
+			k += max(len(a.Space), 1) + len(a.Name) + max(len(a.Eq), 1) + 2 + len(a.Raw)
+		}
+		if n.SelfClosing {
+			return k + 2
+		}
+		return k + 1 + nodesLen(n.Children) + 2 + len(n.Name) + len(n.EndSpace) + 1
+	case *Text:
+		return len(n.Raw)
+	case *Comment:
+		return 7 + len(n.Raw)
+	case *CData:
+		return 12 + len(n.Raw)
+	case *ProcInst:
+		return 4 + len(n.Raw)
+	case *Directive:
+		return 3 + len(n.Raw)
+	}
+	return 0
 }
