@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
@@ -50,6 +51,29 @@ type elemFlow struct {
 	stop      *apimpolicy.Element
 	stopWhy   string
 	noBackend bool
+	// stopSet: stop and stopWhy were taken from a state (stop may be nil).
+	stopSet bool
+}
+
+// merge adds what another way to reach the element (o, recorded later)
+// says: the first answer stands where it said something.
+func (ef *elemFlow) merge(o *elemFlow) {
+	for w := range ef.reach {
+		ef.reach[w] = max(ef.reach[w], o.reach[w])
+		if ef.why[w] == "" {
+			ef.why[w] = o.why[w]
+		}
+	}
+	if ef.stop == nil && o.stopSet {
+		ef.stop, ef.stopWhy, ef.stopSet = o.stop, o.stopWhy, true
+	}
+	ef.noBackend = ef.noBackend || o.noBackend
+}
+
+// elemRecord is one time the flow pass reached an element.
+type elemRecord struct {
+	e  *apimpolicy.Element
+	ef elemFlow
 }
 
 // branchFlow is what a <when> or <otherwise> takes.
@@ -76,10 +100,10 @@ type constCmp struct {
 type pathState struct {
 	run  reaches
 	why  [numWorlds]string
-	vars *varTable
+	vars varTable
 	// setAbove says why a variable not set here may still be set
 	// (a <base /> of a scope not given, an unknown fragment).
-	setAbove string
+	setAbove above
 	// forwarded says whether each world has called a backend.
 	forwarded reaches
 	stop      [numWorlds]*apimpolicy.Element
@@ -97,10 +121,42 @@ func (s *pathState) clone() *pathState {
 	return &c
 }
 
+// above is why a variable not set on the path may still be set. Its words
+// are made when a message needs them: most never do.
+type above struct {
+	kind aboveKind
+	text string              // aboveSaid: the words; aboveFragment: the id
+	base *apimpolicy.Element // aboveBase
+}
+
+type aboveKind uint8
+
+const (
+	aboveNone     aboveKind = iota
+	aboveSaid               // set where the path starts (newState)
+	aboveBase               // a <base /> of a scope not given
+	aboveFragment           // a fragment sseready cannot see
+)
+
+func (a above) set() bool { return a.kind != aboveNone }
+
+func (f *flow) aboveWhy(a above) string {
+	switch a.kind {
+	case aboveBase:
+		return fmt.Sprintf("it may be set at a scope above (the <base /> at %s)", f.c.where(a.base))
+	case aboveFragment:
+		return fmt.Sprintf("it may be set in the fragment %q, which sseready cannot see", a.text)
+	}
+	return a.text
+}
+
 // flow is the flow pass over one document.
 type flow struct {
-	c        *checker
-	elems    map[*apimpolicy.Element]*elemFlow
+	c *checker
+	// records are the elements reached, in order, and index what they
+	// say merged per element (built when first asked: see info).
+	records  []elemRecord
+	index    map[*apimpolicy.Element]*elemFlow
 	branches map[*apimpolicy.Element]*branchFlow
 	consts   []*constCmp
 	parsed   map[*apimpolicy.Attr]parsedCode
@@ -118,11 +174,15 @@ type flow struct {
 }
 
 func newFlow(c *checker) *flow {
-	return &flow{c: c, elems: map[*apimpolicy.Element]*elemFlow{}, branches: map[*apimpolicy.Element]*branchFlow{}, parsed: map[*apimpolicy.Attr]parsedCode{}}
+	return &flow{c: c, branches: map[*apimpolicy.Element]*branchFlow{}}
 }
 
 func newState(setAbove string) *pathState {
-	return &pathState{run: allReach(rYes), setAbove: setAbove, vars: newVarTable()}
+	st := &pathState{run: allReach(rYes)}
+	if setAbove != "" {
+		st.setAbove = above{kind: aboveSaid, text: setAbove}
+	}
+	return st
 }
 
 // document runs a whole document.
@@ -182,14 +242,12 @@ func (f *flow) enterOutbound(st *pathState, backend *apimpolicy.Element) {
 	}
 }
 
-// record notes that st reaches e (merging with other ways to reach it: a
-// fragment included twice).
+// record notes that st reaches e. Another way to reach it (a fragment
+// included twice) is another record, merged with this one by info.
 func (f *flow) record(e *apimpolicy.Element, st *pathState) {
-	ef := f.elems[e]
-	if ef == nil {
-		ef = &elemFlow{}
-		f.elems[e] = ef
-	}
+	f.records = append(f.records, elemRecord{e: e})
+	f.index = nil
+	ef := &f.records[len(f.records)-1].ef
 	for w := range st.run {
 		r := st.run[w]
 		if st.section == secOutbound && st.forwarded[w] == rNo {
@@ -206,10 +264,28 @@ func (f *flow) record(e *apimpolicy.Element, st *pathState) {
 	}
 	if st.run[wStream] == rNo || (st.section == secOutbound && st.forwarded[wStream] == rNo) {
 		if ef.stop == nil && st.stopWhy[wStream] != "noBackend" {
-			ef.stop, ef.stopWhy = st.stop[wStream], st.stopWhy[wStream]
+			ef.stop, ef.stopWhy, ef.stopSet = st.stop[wStream], st.stopWhy[wStream], true
 		}
 		ef.noBackend = ef.noBackend || (st.section == secOutbound && st.stopWhy[wStream] == "noBackend")
 	}
+}
+
+// info is what the flow pass learnt of e, every way it reached e merged;
+// nil when it never got there. The pass records every element and few
+// are asked about, so the index is built once, when first asked.
+func (f *flow) info(e *apimpolicy.Element) *elemFlow {
+	if f.index == nil {
+		f.index = make(map[*apimpolicy.Element]*elemFlow, len(f.records))
+		for i := range f.records {
+			r := &f.records[i]
+			if ef := f.index[r.e]; ef != nil {
+				ef.merge(&r.ef)
+			} else {
+				f.index[r.e] = &r.ef
+			}
+		}
+	}
+	return f.index[e]
 }
 
 // nodes runs the elements of nodes in order.
@@ -235,7 +311,7 @@ func (f *flow) element(e *apimpolicy.Element, st *pathState) {
 		return
 	case "base":
 		if f.c.scope != Global {
-			st.setAbove = fmt.Sprintf("it may be set at a scope above (the <base /> at %s)", f.c.where(e))
+			st.setAbove = above{kind: aboveBase, base: e}
 			if st.section == secBackend {
 				for w := range st.forwarded {
 					st.forwarded[w] = max(st.forwarded[w], minReach(st.run[w], rMaybe))
@@ -277,7 +353,7 @@ func (f *flow) otherSetters(e *apimpolicy.Element, st *pathState) {
 			continue
 		}
 		name := strings.TrimSpace(a.Value())
-		v := unknown(fmt.Sprintf("context.Variables[%q] (set by the <%s> at %s)", name, e.Name, f.c.where(e)))
+		v := unknown("context.Variables[" + strconv.Quote(name) + "] (set by the <" + e.Name + "> at " + f.c.where(e) + ")")
 		var vals [numWorlds]value
 		for w := range vals {
 			vals[w] = v
@@ -298,7 +374,7 @@ func (f *flow) include(e *apimpolicy.Element, st *pathState) {
 	id := fragmentID(e)
 	doc, ok := f.c.opts.Fragments[id]
 	if !ok || slices.Contains(f.including, e) || len(f.including) >= apimpolicy.MaxDepth {
-		st.setAbove = fmt.Sprintf("it may be set in the fragment %q, which sseready cannot see", id)
+		st.setAbove = above{kind: aboveFragment, text: id}
 		if st.section == secBackend {
 			for w := range st.forwarded {
 				st.forwarded[w] = max(st.forwarded[w], minReach(st.run[w], rMaybe))
@@ -325,8 +401,8 @@ func (f *flow) env(st *pathState, w world, reads *[]string) *evalEnv {
 		if v, ok := st.vars.get(int(w), name); ok {
 			return v, true
 		}
-		if st.setAbove != "" {
-			return unknown(fmt.Sprintf("context.Variables[%q]: %s", name, st.setAbove)), true
+		if st.setAbove.set() {
+			return unknown(fmt.Sprintf("context.Variables[%q]: %s", name, f.aboveWhy(st.setAbove))), true
 		}
 		return value{}, false
 	}}
@@ -340,6 +416,9 @@ func (f *flow) code(a *apimpolicy.Attr) (parsedCode, bool) {
 	p, ok := f.parsed[a]
 	if !ok {
 		p = parseCode(a.ExprCode(0).Text)
+		if f.parsed == nil {
+			f.parsed = map[*apimpolicy.Attr]parsedCode{}
+		}
 		f.parsed[a] = p
 	}
 	return p, p.ok

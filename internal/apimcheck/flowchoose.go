@@ -240,7 +240,7 @@ func mergeBranches(chooseAt string, before *pathState, outs []*pathState, takens
 			if outs[i].stop[w] != nil && res.stop[w] == nil {
 				res.stop[w], res.stopWhy[w] = outs[i].stop[w], outs[i].stopWhy[w]
 			}
-			if outs[i].setAbove != "" {
+			if outs[i].setAbove.set() {
 				res.setAbove = outs[i].setAbove
 			}
 			for k, cc := range outs[i].constVars {
@@ -264,7 +264,7 @@ func mergeBranches(chooseAt string, before *pathState, outs []*pathState, takens
 	}
 	tables := make([]*varTable, len(outs))
 	for i, o := range outs {
-		tables[i] = o.vars
+		tables[i] = &o.vars
 	}
 	for w := range allCands {
 		if before.run[w] == rNo {
@@ -282,7 +282,7 @@ func mergeStates(ends []*pathState) *pathState {
 	tables := make([]*varTable, len(ends))
 	var cands [numWorlds][]int
 	for i, e := range ends {
-		tables[i] = e.vars
+		tables[i] = &e.vars
 		for w := range cands {
 			cands[w] = append(cands[w], i)
 		}
@@ -298,7 +298,9 @@ func mergeStates(ends []*pathState) *pathState {
 // evaluated (most variables of a policy are never compared).
 func (f *flow) prescan(nodes []apimpolicy.Node) {
 	var text strings.Builder
+	elems := 0
 	f.c.expand(nodes, nil, func(e *apimpolicy.Element, _ []*apimpolicy.Element) bool {
+		elems++
 		var a *apimpolicy.Attr
 		switch e.Name {
 		case "when":
@@ -322,6 +324,8 @@ func (f *flow) prescan(nodes []apimpolicy.Node) {
 		return true
 	})
 	f.codeText = text.String()
+	// The pass records each element about once (and the sections).
+	f.records = make([]elemRecord, 0, elems+8)
 }
 
 // named reports whether some condition or variable value may read the

@@ -3,17 +3,16 @@ package apimcheck
 // varTable holds the context variables of every world at one point of the
 // pipeline. Branches copy the state, so the table is copied on write: a
 // clone shares the map until one of them sets a variable.
+// The zero table is empty (its map is made on the first set).
 type varTable struct {
 	m      map[string]*[numWorlds]value
 	shared bool
 }
 
-func newVarTable() *varTable { return &varTable{m: map[string]*[numWorlds]value{}} }
-
 // clone returns a table that shares t's variables until either is written.
-func (t *varTable) clone() *varTable {
+func (t *varTable) clone() varTable {
 	t.shared = true
-	return &varTable{m: t.m, shared: true}
+	return varTable{m: t.m, shared: true}
 }
 
 // get returns the variable in world w, and whether it is set there.
@@ -27,7 +26,7 @@ func (t *varTable) get(w int, name string) (value, bool) {
 
 // set stores vals in the worlds mask reaches; the others keep theirs.
 func (t *varTable) set(name string, vals [numWorlds]value, mask reaches) {
-	if t.shared {
+	if t.shared || t.m == nil {
 		m := make(map[string]*[numWorlds]value, len(t.m)+1)
 		for k, v := range t.m {
 			m[k] = v
@@ -53,7 +52,7 @@ func (t *varTable) set(name string, vals [numWorlds]value, mask reaches) {
 // merge is the table after paths that may each have been taken: per
 // world, the tables of the candidates (indexes into tables) for that
 // world; a variable they disagree on is unknown, for why.
-func mergeTables(tables []*varTable, cands [numWorlds][]int, why string) *varTable {
+func mergeTables(tables []*varTable, cands [numWorlds][]int, why string) varTable {
 	// The common case: every world has one candidate, the same.
 	if first := cands[0]; len(first) == 1 {
 		one := true
@@ -70,7 +69,11 @@ func mergeTables(tables []*varTable, cands [numWorlds][]int, why string) *varTab
 			names[k] = true
 		}
 	}
-	res := newVarTable()
+	var res varTable
+	if len(names) == 0 {
+		return res // no variable set on any path: nothing to merge
+	}
+	res.m = make(map[string]*[numWorlds]value, len(names))
 	for k := range names {
 		var slot [numWorlds]value
 		for w := range slot {

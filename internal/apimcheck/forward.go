@@ -226,7 +226,7 @@ func (c *checker) backend(root *apimpolicy.Element) {
 		return
 	}
 	if fl := c.flow; fl != nil && fl.forwardedEnd[wStream] == rNo && !fl.forwardedEnd.none() {
-		if info := fl.elems[be]; info != nil && info.reach[wStream] != rNo {
+		if info := fl.info(be); info != nil && info.reach[wStream] != rNo {
 			c.report(rules.NoForwardRequest, be.Pos, docPlace, be, "",
 				`<backend> forwards no request that asks for a stream (its forward-request stands in branches they do not take), so they get no events: forward them with <forward-request timeout="%d" buffer-response="false" />`, MicrosoftTimeout)
 		}
