@@ -383,7 +383,10 @@ func (c *checker) expressionSyntax(nodes []apimpolicy.Node, base place) {
 			}
 		case *apimpolicy.Text:
 			for _, x := range n.Exprs {
-				if at := where(); x.Err != "" && len(at.ancestors) > 0 {
+				if x.Err == "" {
+					continue
+				}
+				if at := where(); len(at.ancestors) > 0 {
 					owner := at.ancestors[len(at.ancestors)-1]
 					at.ancestors = at.ancestors[:len(at.ancestors)-1]
 					c.report(rules.ExpressionSyntax, x.ErrPos, at, owner, "",

@@ -189,7 +189,15 @@ func (c *checker) include(e *apimpolicy.Element, at place) {
 // expand walks nodes as APIM runs them, following include-fragment into
 // the fragments given; fn gets each element and its ancestors and returns
 // false to skip the element's children.
+// fn must not keep ancestors: it is one slice, extended and cut back as
+// the walk goes (copy it to keep it).
 func (c *checker) expand(nodes []apimpolicy.Node, ancestors []*apimpolicy.Element, fn func(e *apimpolicy.Element, ancestors []*apimpolicy.Element) bool) {
+	stack := make([]*apimpolicy.Element, len(ancestors), len(ancestors)+8)
+	copy(stack, ancestors)
+	c.expandIn(nodes, stack, fn)
+}
+
+func (c *checker) expandIn(nodes []apimpolicy.Node, ancestors []*apimpolicy.Element, fn func(e *apimpolicy.Element, ancestors []*apimpolicy.Element) bool) {
 	for _, n := range nodes {
 		e, ok := n.(*apimpolicy.Element)
 		if !ok || !fn(e, ancestors) {
@@ -206,7 +214,7 @@ func (c *checker) expand(nodes []apimpolicy.Node, ancestors []*apimpolicy.Elemen
 				}
 			}
 		}
-		c.expand(kids, inner, fn)
+		c.expandIn(kids, inner, fn)
 	}
 }
 

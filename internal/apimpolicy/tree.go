@@ -92,9 +92,10 @@ func (d *Document) Section(name string) *Element {
 
 // Walk calls fn for every node under the given nodes, depth first, with
 // the chain of elements that enclose it (outermost first). When fn returns
-// false for an element, its children are skipped.
+// false for an element, its children are skipped. The chain is one slice,
+// extended and cut back as the walk goes: fn must copy it to keep it.
 func Walk(nodes []Node, fn func(n Node, ancestors []*Element) bool) {
-	walk(nodes, nil, fn)
+	walk(nodes, make([]*Element, 0, 8), fn)
 }
 
 func walk(nodes []Node, ancestors []*Element, fn func(Node, []*Element) bool) {
