@@ -70,10 +70,11 @@ func (ef *elemFlow) merge(o *elemFlow) {
 	ef.noBackend = ef.noBackend || o.noBackend
 }
 
-// elemRecord is one time the flow pass reached an element.
+// elemRecord is one time the flow pass reached an element, and what it
+// learnt there: flows[flow] (elements reached in the same state share one).
 type elemRecord struct {
-	e  *apimpolicy.Element
-	ef elemFlow
+	e    *apimpolicy.Element
+	flow int32
 }
 
 // branchFlow is what a <when> or <otherwise> takes.
@@ -153,9 +154,10 @@ func (f *flow) aboveWhy(a above) string {
 // flow is the flow pass over one document.
 type flow struct {
 	c *checker
-	// records are the elements reached, in order, and index what they
-	// say merged per element (built when first asked: see info).
+	// records are the elements reached, in order, flows what they learnt,
+	// and index what they say merged per element (see info).
 	records  []elemRecord
+	flows    []elemFlow
 	index    map[*apimpolicy.Element]*elemFlow
 	branches map[*apimpolicy.Element]*branchFlow
 	consts   []*constCmp
@@ -197,9 +199,9 @@ func (f *flow) document(doc *apimpolicy.Document) {
 		f.nodes(root.Children, newState("it may be set by the policy that includes this fragment"))
 	default:
 		st := newState("")
-		var ends []*pathState
+		var ends []varTable // the variables at each section's end
 		onErr := root.Child("on-error")
-		runsOnError := onErr != nil && len(onErr.Elements()) > 0
+		runsOnError := onErr != nil && hasElement(onErr)
 		for _, name := range []string{"inbound", "backend", "outbound"} {
 			sec := root.Child(name)
 			st.section = sectionOf(name)
@@ -211,7 +213,7 @@ func (f *flow) document(doc *apimpolicy.Document) {
 				f.nodes(sec.Children, st)
 			}
 			if runsOnError {
-				ends = append(ends, st.clone())
+				ends = append(ends, st.vars.clone())
 			}
 			if name == "backend" {
 				f.forwardedEnd = st.forwarded
@@ -220,13 +222,23 @@ func (f *flow) document(doc *apimpolicy.Document) {
 		if runsOnError {
 			// on-error runs after an error anywhere: the variables are
 			// those every section end agrees on.
-			es := mergeStates(ends)
+			es := st.clone()
+			es.vars = mergeEnds(ends)
 			es.section = secOnError
 			es.run = allReach(rMaybe)
 			f.record(onErr, es)
 			f.nodes(onErr.Children, es)
 		}
 	}
+}
+
+func hasElement(e *apimpolicy.Element) bool {
+	for _, c := range e.Children {
+		if _, ok := c.(*apimpolicy.Element); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // enterOutbound ends, for <outbound>, the worlds no backend answered: no
@@ -245,9 +257,16 @@ func (f *flow) enterOutbound(st *pathState, backend *apimpolicy.Element) {
 // record notes that st reaches e. Another way to reach it (a fragment
 // included twice) is another record, merged with this one by info.
 func (f *flow) record(e *apimpolicy.Element, st *pathState) {
-	f.records = append(f.records, elemRecord{e: e})
+	ef := st.reached()
+	if n := len(f.flows); n == 0 || f.flows[n-1] != ef {
+		f.flows = append(f.flows, ef)
+	}
+	f.records = append(f.records, elemRecord{e, int32(len(f.flows) - 1)})
 	f.index = nil
-	ef := &f.records[len(f.records)-1].ef
+}
+
+// reached is what st says of an element it reaches.
+func (st *pathState) reached() (ef elemFlow) {
 	for w := range st.run {
 		r := st.run[w]
 		if st.section == secOutbound && st.forwarded[w] == rNo {
@@ -268,24 +287,42 @@ func (f *flow) record(e *apimpolicy.Element, st *pathState) {
 		}
 		ef.noBackend = ef.noBackend || (st.section == secOutbound && st.stopWhy[wStream] == "noBackend")
 	}
+	return ef
 }
 
 // info is what the flow pass learnt of e, every way it reached e merged;
-// nil when it never got there. The pass records every element and few
-// are asked about, so the index is built once, when first asked.
+// nil when it never got there. The pass records every element and few are
+// asked about: a short list is searched, a long one indexed when first
+// asked.
 func (f *flow) info(e *apimpolicy.Element) *elemFlow {
+	if len(f.records) <= 64 {
+		var out *elemFlow
+		for _, r := range f.records {
+			if r.e == e {
+				out = f.merged(out, r)
+			}
+		}
+		return out
+	}
 	if f.index == nil {
 		f.index = make(map[*apimpolicy.Element]*elemFlow, len(f.records))
-		for i := range f.records {
-			r := &f.records[i]
-			if ef := f.index[r.e]; ef != nil {
-				ef.merge(&r.ef)
-			} else {
-				f.index[r.e] = &r.ef
-			}
+		for _, r := range f.records {
+			f.index[r.e] = f.merged(f.index[r.e], r)
 		}
 	}
 	return f.index[e]
+}
+
+// merged is acc (nil: nothing yet) merged with what r says, in a copy:
+// the flows are shared.
+func (f *flow) merged(acc *elemFlow, r elemRecord) *elemFlow {
+	if acc == nil {
+		return &f.flows[r.flow]
+	}
+	m := new(elemFlow)
+	*m = *acc
+	m.merge(&f.flows[r.flow])
+	return m
 }
 
 // nodes runs the elements of nodes in order.

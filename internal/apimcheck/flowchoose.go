@@ -275,20 +275,18 @@ func mergeBranches(chooseAt string, before *pathState, outs []*pathState, takens
 	return res
 }
 
-// mergeStates is the state <on-error> starts from: it can run after any
-// section, so the variables are those every section end agrees on.
-func mergeStates(ends []*pathState) *pathState {
-	res := ends[len(ends)-1].clone()
+// mergeEnds is the variables <on-error> starts with: it can run after
+// any section, so they are those every section end agrees on.
+func mergeEnds(ends []varTable) varTable {
 	tables := make([]*varTable, len(ends))
 	var cands [numWorlds][]int
-	for i, e := range ends {
-		tables[i] = &e.vars
+	for i := range ends {
+		tables[i] = &ends[i]
 		for w := range cands {
 			cands[w] = append(cands[w], i)
 		}
 	}
-	res.vars = mergeTables(tables, cands, "<on-error> runs after an error in any section")
-	return res
+	return mergeTables(tables, cands, "<on-error> runs after an error in any section")
 }
 
 // prescan reads, once, what the flow pass needs to know up front:

@@ -1,6 +1,9 @@
 package apimpolicy
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // arena hands out the nodes of one parse from a few blocks instead of one
 // allocation each: a document is hundreds of small objects, and allocating
@@ -18,26 +21,40 @@ type arena struct {
 }
 
 // size sets the first blocks' sizes from the markup in s: each '<' that
-// is not "</", "<!" or "<?" starts an element, and a text can stand
-// between any two pieces of markup. '<' in expressions and comments makes
-// these upper bounds loose; a block that runs out is followed by another.
+// is not "</", "<!" or "<?" starts an element, with an attribute per '='
+// before its '>', and a text can stand between any two pieces of markup.
+// Comments are stepped over. '<', '=' and '>' in expressions make these
+// estimates loose; a block that runs out is followed by another.
 func (a *arena) size(s string) {
-	tags, marks := 0, 0
+	tags, ends, marks, attrs := 0, 0, 0, 0
 	for i := 0; ; {
 		j := strings.IndexByte(s[i:], '<')
-		if j < 0 {
+		if j < 0 || i+j+1 >= len(s) {
 			break
 		}
 		i += j + 1
 		marks++
-		if i < len(s) && s[i] != '/' && s[i] != '!' && s[i] != '?' {
+		switch s[i] {
+		case '/':
+			ends++
+		case '?':
+		case '!':
+			if strings.HasPrefix(s[i:], "!--") {
+				if k := strings.Index(s[i:], "-->"); k >= 0 {
+					i += k
+				}
+			}
+		default:
 			tags++
+			if k := strings.IndexByte(s[i:], '>'); k >= 0 {
+				attrs += strings.Count(s[i:i+k], "=")
+			}
 		}
 	}
 	a.hint.elems = tags + 1
-	a.hint.attrs = tags/2 + 8
+	a.hint.attrs = attrs + 1
 	a.hint.texts = marks + 1
-	a.hint.nodes = tags + 2*marks + 1
+	a.hint.nodes = 2*marks - ends + 1
 }
 
 // take returns n zeroed items from *block, starting a new block of at
@@ -82,4 +99,26 @@ func (a *arena) attrList(as []*Attr) []*Attr {
 	out := take(&a.attrPtrs, len(as), a.hint.attrs)
 	copy(out, as)
 	return out
+}
+
+// scratch is the parser's working space, kept between parses: the
+// children of the open elements and the attributes of a start tag.
+type scratch struct {
+	kids  []Node
+	attrs []*Attr
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// release returns p's scratch, emptied so that it keeps no document alive.
+func (p *parser) release() {
+	if p.scratch == nil {
+		return
+	}
+	p.scratch.kids = p.kids[:0]
+	p.scratch.attrs = p.attrs[:0]
+	clear(p.scratch.kids[:cap(p.scratch.kids)])
+	clear(p.scratch.attrs[:cap(p.scratch.attrs)])
+	scratches.Put(p.scratch)
+	p.scratch, p.kids, p.attrs = nil, nil, nil
 }

@@ -35,6 +35,7 @@ func parseDocument(src []byte, loose bool) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer p.release()
 	nodes, err := p.parse()
 	if err != nil {
 		return nil, err
@@ -57,6 +58,7 @@ func ParseNodes(src []byte) ([]Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer p.release()
 	return p.parse()
 }
 
@@ -77,9 +79,10 @@ type parser struct {
 	// arena holds the nodes; kids are the children of the open elements
 	// (each element's from its start offset), attrs the attributes of the
 	// start tag being read: both are copied to the arena when complete.
-	arena arena
-	kids  []Node
-	attrs []*Attr
+	arena   arena
+	kids    []Node
+	attrs   []*Attr
+	scratch *scratch // where kids and attrs came from (see release)
 	// scans remembers the last unescaped scans (see scanUnescaped).
 	scans [4]unescapedScan
 	next  int
@@ -104,6 +107,8 @@ func newParser(src []byte, skipBOM bool) (*parser, error) {
 			"the document is %d bytes, over the limit of %d bytes (1 MiB); split it into policy fragments", len(src), MaxDocumentSize)}
 	}
 	p.arena.size(s)
+	p.scratch = scratches.Get().(*scratch)
+	p.kids, p.attrs = p.scratch.kids, p.scratch.attrs
 	if skipBOM && strings.HasPrefix(p.s, bom) {
 		p.bom = true
 		p.i = len(bom)
