@@ -390,6 +390,9 @@ func (f *flow) otherSetters(e *apimpolicy.Element, st *pathState) {
 			continue
 		}
 		name := strings.TrimSpace(a.Value())
+		if !f.named(name) {
+			continue // no expression reads it (see setVariable)
+		}
 		v := unknown("context.Variables[" + strconv.Quote(name) + "] (set by the <" + e.Name + "> at " + f.c.where(e) + ")")
 		var vals [numWorlds]value
 		for w := range vals {

@@ -41,14 +41,17 @@ func (f *flow) setVariable(e *apimpolicy.Element, st *pathState) {
 		}
 	}
 	st.vars.set(name, vals, st.run)
-	if st.constVars == nil {
-		st.constVars = map[string]*constCmp{}
-	}
 	delete(st.constVars, name)
-	if cc := f.constant(e, val, vals, st.run, cmps, true); cc != nil {
+	cc := f.constant(e, val, vals, st.run, cmps, true)
+	if cc == nil {
+		cc = f.readsConst(st, reads) // the variable copies one that holds it
+	}
+	if cc != nil {
+		// Made when first needed: each state cloned at a <choose> copies it.
+		if st.constVars == nil {
+			st.constVars = map[string]*constCmp{}
+		}
 		st.constVars[name] = cc
-	} else if src := f.readsConst(st, reads); src != nil {
-		st.constVars[name] = src // the variable copies one that holds it
 	}
 }
 
@@ -195,7 +198,7 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 	skipped := st.clone()
 	skipped.run = remaining
 	outs, takens = append(outs, skipped), append(takens, remaining)
-	merged := mergeBranches(f.c.where(e), st, outs, takens)
+	merged := mergeBranches(func() string { return f.c.where(e) }, st, outs, takens)
 	for w := range threw {
 		if threw[w] && merged.run[w] != rNo {
 			merged.run[w] = minReach(merged.run[w], rMaybe)
@@ -205,24 +208,28 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 }
 
 // mergeBranches is the state after a <choose>: for each world, what the
-// branches it may have taken leave.
-func mergeBranches(chooseAt string, before *pathState, outs []*pathState, takens []reaches) *pathState {
+// branches it may have taken leave. chooseAt names the <choose> for a
+// message.
+func mergeBranches(chooseAt func() string, before *pathState, outs []*pathState, takens []reaches) *pathState {
 	res := before.clone()
 	var allCands [numWorlds][]int
+	// Every world's candidates are cut from one buffer, long enough for all.
+	buf := make([]int, 0, int(numWorlds)*len(outs))
 	for w := range before.run {
 		if before.run[w] == rNo {
 			continue
 		}
-		var cands []int
+		start := len(buf)
 		for i := range outs {
 			if takens[i][w] == rYes {
-				cands = []int{i}
+				buf = append(buf[:start], i)
 				break
 			}
 			if takens[i][w] != rNo {
-				cands = append(cands, i)
+				buf = append(buf, i)
 			}
 		}
+		cands := buf[start:len(buf):len(buf)]
 		stopped, definite := false, false
 		for _, i := range cands {
 			if a := outs[i].run[w]; a < takens[i][w] {
@@ -266,12 +273,15 @@ func mergeBranches(chooseAt string, before *pathState, outs []*pathState, takens
 	for i, o := range outs {
 		tables[i] = &o.vars
 	}
+	skipped := []int{len(outs) - 1}
 	for w := range allCands {
 		if before.run[w] == rNo {
-			allCands[w] = []int{len(outs) - 1} // unreached: as before (the skipped state)
+			allCands[w] = skipped // unreached: as before (the skipped state)
 		}
 	}
-	res.vars = mergeTables(tables, allCands, "it is set differently in the branches of the <choose> at "+chooseAt)
+	res.vars = mergeTables(tables, allCands, func() string {
+		return "it is set differently in the branches of the <choose> at " + chooseAt()
+	})
 	return res
 }
 
@@ -279,14 +289,15 @@ func mergeBranches(chooseAt string, before *pathState, outs []*pathState, takens
 // any section, so they are those every section end agrees on.
 func mergeEnds(ends []varTable) varTable {
 	tables := make([]*varTable, len(ends))
-	var cands [numWorlds][]int
+	every := make([]int, len(ends)) // every world's candidates: all ends
 	for i := range ends {
-		tables[i] = &ends[i]
-		for w := range cands {
-			cands[w] = append(cands[w], i)
-		}
+		tables[i], every[i] = &ends[i], i
 	}
-	return mergeTables(tables, cands, "<on-error> runs after an error in any section")
+	var cands [numWorlds][]int
+	for w := range cands {
+		cands[w] = every
+	}
+	return mergeTables(tables, cands, func() string { return "<on-error> runs after an error in any section" })
 }
 
 // prescan reads, once, what the flow pass needs to know up front:
