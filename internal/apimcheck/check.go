@@ -236,8 +236,10 @@ type checker struct {
 	sourceOf  func(*apimpolicy.Element) (string, bool)
 	accepts   map[*apimpolicy.Element][]inlineAccept
 	neverPast *apimpolicy.Element // an <inbound> return-response that answers every request
-	included  map[string]bool     // fragments whose own syntax and comments are read
-	settled   bool
+	// expandStack is the ancestors slice expand lends its walks.
+	expandStack []*apimpolicy.Element
+	included    map[string]bool // fragments whose own syntax and comments are read
+	settled     bool
 }
 
 func newChecker(opts Options) *checker {
@@ -270,13 +272,15 @@ func (c *checker) document(doc *apimpolicy.Document) {
 	case root.Name == "fragment":
 		c.acceptComments(root.Children, root)
 		secs, why := c.inferSections(root.Children)
-		c.walk(root.Children, place{sections: secs, inferred: why, ancestors: []*apimpolicy.Element{root}})
+		c.walk(root.Children, place{sections: secs, inferred: why, ancestors: ancestorsFrom(root)})
 	default:
 		c.acceptComments(root.Children, root)
 		c.neverPast = c.alwaysAnswers(root.Child("inbound"))
+		anc := ancestorsFrom(root, nil) // each section's walk in turn
 		for _, sec := range root.Elements() {
 			c.acceptComments(sec.Children, sec)
-			c.walk(sec.Children, place{sections: sectionOf(sec.Name), ancestors: []*apimpolicy.Element{root, sec}})
+			anc[1] = sec
+			c.walk(sec.Children, place{sections: sectionOf(sec.Name), ancestors: anc})
 		}
 		c.backend(root)
 	}
@@ -298,7 +302,7 @@ func (c *checker) rootless(doc *apimpolicy.Document) {
 		}
 		if s := sectionOf(e.Name); s != 0 {
 			c.acceptComments(e.Children, e)
-			c.walk(e.Children, place{sections: s, ancestors: []*apimpolicy.Element{e}})
+			c.walk(e.Children, place{sections: s, ancestors: ancestorsFrom(e)})
 			continue
 		}
 		loose = append(loose, e)
@@ -316,7 +320,8 @@ func (c *checker) rootless(doc *apimpolicy.Document) {
 // branch, the pipeline or the fragment around it changes.
 func (c *checker) report(id string, pos apimpolicy.Pos, at place, e *apimpolicy.Element, attr, format string, args ...any) *found {
 	name := ""
-	chain := append([]*apimpolicy.Element(nil), at.ancestors...)
+	chain := make([]*apimpolicy.Element, len(at.ancestors), len(at.ancestors)+1)
+	copy(chain, at.ancestors)
 	if e != nil {
 		name = e.Name
 		chain = append(chain, e)

@@ -44,8 +44,6 @@ func (r reaches) none() bool { return r == reaches{} }
 // elemFlow is what the flow pass learnt of one element.
 type elemFlow struct {
 	reach reaches
-	// why says, per world reached "maybe", what could not be decided.
-	why [numWorlds]string
 	// stop is what ended the stream world before the element (an answer,
 	// an exception); noBackend says no backend is called before it.
 	stop      *apimpolicy.Element
@@ -60,9 +58,6 @@ type elemFlow struct {
 func (ef *elemFlow) merge(o *elemFlow) {
 	for w := range ef.reach {
 		ef.reach[w] = max(ef.reach[w], o.reach[w])
-		if ef.why[w] == "" {
-			ef.why[w] = o.why[w]
-		}
 	}
 	if ef.stop == nil && o.stopSet {
 		ef.stop, ef.stopWhy, ef.stopSet = o.stop, o.stopWhy, true
@@ -176,7 +171,7 @@ type flow struct {
 }
 
 func newFlow(c *checker) *flow {
-	return &flow{c: c, branches: map[*apimpolicy.Element]*branchFlow{}}
+	return &flow{c: c}
 }
 
 func newState(setAbove string) *pathState {
@@ -276,9 +271,6 @@ func (st *pathState) reached() (ef elemFlow) {
 		}
 		if r > ef.reach[w] {
 			ef.reach[w] = r
-		}
-		if r == rMaybe && ef.why[w] == "" {
-			ef.why[w] = st.why[w]
 		}
 	}
 	if st.run[wStream] == rNo || (st.section == secOutbound && st.forwarded[wStream] == rNo) {

@@ -185,6 +185,9 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 		} else {
 			bf.taken = taken
 		}
+		if f.branches == nil {
+			f.branches = map[*apimpolicy.Element]*branchFlow{}
+		}
 		f.branches[b] = bf
 	}
 	if misrouted != nil {
@@ -333,8 +336,10 @@ func (f *flow) prescan(nodes []apimpolicy.Node) {
 		return true
 	})
 	f.codeText = text.String()
-	// The pass records each element about once (and the sections).
+	// The pass records each element about once (and the sections), and
+	// elements in a row mostly share a flow.
 	f.records = make([]elemRecord, 0, elems+8)
+	f.flows = make([]elemFlow, 0, elems/4+4)
 }
 
 // named reports whether some condition or variable value may read the
