@@ -17,16 +17,18 @@ type arena struct {
 	exprs    []Expr
 	nodes    []Node
 	attrPtrs []*Attr
-	hint     struct{ elems, attrs, texts, nodes int }
+	comments []Comment
+	hint     struct{ elems, attrs, texts, exprs, nodes, comments int }
 }
 
-// size sets the first blocks' sizes from the markup in s: each '<' that
-// is not "</", "<!" or "<?" starts an element, with an attribute per '='
-// before its '>', and a text can stand between any two pieces of markup.
-// Comments are stepped over. '<', '=' and '>' in expressions make these
-// estimates loose; a block that runs out is followed by another.
+// size sets the first blocks' sizes from the markup in s, each an upper
+// bound for a document that parses: each '<' that is not "</", "<!" or
+// "<?" may start an element, a text can stand before any piece of markup,
+// an attribute is a '=' with a quote after it (see countAttrs), and an
+// expression starts at "@(" or "@{". Comments are stepped over. A block
+// that runs out is followed by another.
 func (a *arena) size(s string) {
-	tags, ends, marks, attrs := 0, 0, 0, 0
+	tags, ends, marks, comments := 0, 0, 0, 0
 	for i := 0; ; {
 		j := strings.IndexByte(s[i:], '<')
 		if j < 0 || i+j+1 >= len(s) {
@@ -40,21 +42,80 @@ func (a *arena) size(s string) {
 		case '?':
 		case '!':
 			if strings.HasPrefix(s[i:], "!--") {
+				comments++
 				if k := strings.Index(s[i:], "-->"); k >= 0 {
 					i += k
 				}
 			}
 		default:
 			tags++
-			if k := strings.IndexByte(s[i:], '>'); k >= 0 {
-				attrs += strings.Count(s[i:i+k], "=")
-			}
 		}
 	}
 	a.hint.elems = tags + 1
-	a.hint.attrs = attrs + 1
+	a.hint.attrs = countAttrs(s) + 1
 	a.hint.texts = marks + 1
+	a.hint.exprs = countExprStarts(s) + 1
 	a.hint.nodes = 2*marks - ends + 1
+	a.hint.comments = comments + 1
+}
+
+// countAttrs counts, outside comments, the '=' followed (after spaces)
+// by a quote and not preceded by '=', '!', '<' or '>': every attribute
+// has one (a name or a space stands before its '='), and C# comparisons
+// ("==", "!=", ">=") are not counted.
+func countAttrs(s string) int {
+	n := 0
+	for s != "" {
+		code := s
+		if c := strings.Index(s, "<!--"); c >= 0 {
+			code, s = s[:c], s[c+4:]
+			if e := strings.Index(s, "-->"); e >= 0 {
+				s = s[e+3:]
+			} else {
+				s = ""
+			}
+		} else {
+			s = ""
+		}
+		n += countAttrsIn(code)
+	}
+	return n
+}
+
+func countAttrsIn(s string) int {
+	n := 0
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], '=')
+		if j < 0 {
+			return n
+		}
+		i += j
+		if i > 0 && strings.IndexByte("=!<>", s[i-1]) >= 0 {
+			continue
+		}
+		k := i + 1
+		for k < len(s) && isSpace(s[k]) {
+			k++
+		}
+		if k < len(s) && (s[k] == '"' || s[k] == '\'') {
+			n++
+		}
+	}
+}
+
+// countExprStarts counts the places where an expression can start.
+func countExprStarts(s string) int {
+	n := 0
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], '@')
+		if j < 0 {
+			return n
+		}
+		i += j
+		if isExprStart(s, i) {
+			n++
+		}
+	}
 }
 
 // take returns n zeroed items from *block, starting a new block of at
@@ -62,7 +123,7 @@ func (a *arena) size(s string) {
 func take[T any](block *[]T, n, hint int) []T {
 	b := *block
 	if cap(b)-len(b) < n {
-		b = make([]T, 0, max(n, hint, 8))
+		b = make([]T, 0, max(n, hint))
 	}
 	k := len(b)
 	b = b[:k+n]
@@ -74,9 +135,11 @@ func (a *arena) element() *Element { return &take(&a.elems, 1, a.hint.elems)[0] 
 func (a *arena) attr() *Attr       { return &take(&a.attrs, 1, a.hint.attrs)[0] }
 func (a *arena) text() *Text       { return &take(&a.texts, 1, a.hint.texts)[0] }
 
+func (a *arena) comment() *Comment { return &take(&a.comments, 1, a.hint.comments)[0] }
+
 // expr returns a slice holding x alone.
 func (a *arena) expr(x Expr) []Expr {
-	s := take(&a.exprs, 1, 4)
+	s := take(&a.exprs, 1, a.hint.exprs)
 	s[0] = x
 	return s
 }
@@ -101,24 +164,28 @@ func (a *arena) attrList(as []*Attr) []*Attr {
 	return out
 }
 
-// scratch is the parser's working space, kept between parses: the
-// children of the open elements and the attributes of a start tag.
-type scratch struct {
-	kids  []Node
-	attrs []*Attr
+// parsers keeps parsers between parses: a parser's state is larger than
+// a small document's nodes, and its working slices (the children of the
+// open elements, the attributes of a start tag) grow to fit the documents
+// read, so reusing them saves an allocation of each per document.
+var parsers = sync.Pool{New: func() any { return new(parser) }}
+
+// getParser returns a parser in its zero state but for the working
+// slices kept from an earlier parse.
+func getParser() *parser {
+	p := parsers.Get().(*parser)
+	p.pooled = true
+	return p
 }
 
-var scratches = sync.Pool{New: func() any { return new(scratch) }}
-
-// release returns p's scratch, emptied so that it keeps no document alive.
+// release returns p to the pool, emptied so that it keeps no document
+// alive. p must not be used after.
 func (p *parser) release() {
-	if p.scratch == nil {
+	if !p.pooled {
 		return
 	}
-	p.scratch.kids = p.kids[:0]
-	p.scratch.attrs = p.attrs[:0]
-	clear(p.scratch.kids[:cap(p.scratch.kids)])
-	clear(p.scratch.attrs[:cap(p.scratch.attrs)])
-	scratches.Put(p.scratch)
-	p.scratch, p.kids, p.attrs = nil, nil, nil
+	clear(p.kids[:cap(p.kids)])
+	clear(p.attrs[:cap(p.attrs)])
+	*p = parser{kids: p.kids[:0], attrs: p.attrs[:0]}
+	parsers.Put(p)
 }

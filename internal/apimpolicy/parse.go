@@ -79,10 +79,11 @@ type parser struct {
 	// arena holds the nodes; kids are the children of the open elements
 	// (each element's from its start offset), attrs the attributes of the
 	// start tag being read: both are copied to the arena when complete.
-	arena   arena
-	kids    []Node
-	attrs   []*Attr
-	scratch *scratch // where kids and attrs came from (see release)
+	arena arena
+	kids  []Node
+	attrs []*Attr
+	// pooled: p came from getParser and goes back with release.
+	pooled bool
 	// scans remembers the last unescaped scans (see scanUnescaped).
 	scans [4]unescapedScan
 	next  int
@@ -101,14 +102,14 @@ func (p *parser) scanExpr(src string, i int, xmlComments bool) (int, *exprError)
 
 func newParser(src []byte, skipBOM bool) (*parser, error) {
 	s := string(src)
-	p := &parser{s: s, ix: newLineIndex(s), budget: 4*len(src) + 1<<16}
 	if len(src) > MaxDocumentSize {
-		return nil, &SyntaxError{Pos: p.ix.at(MaxDocumentSize), Msg: fmt.Sprintf(
+		ix := newLineIndex(s)
+		return nil, &SyntaxError{Pos: ix.at(MaxDocumentSize), Msg: fmt.Sprintf(
 			"the document is %d bytes, over the limit of %d bytes (1 MiB); split it into policy fragments", len(src), MaxDocumentSize)}
 	}
+	p := getParser()
+	p.s, p.ix, p.budget = s, newLineIndex(s), 4*len(src)+1<<16
 	p.arena.size(s)
-	p.scratch = scratches.Get().(*scratch)
-	p.kids, p.attrs = p.scratch.kids, p.scratch.attrs
 	if skipBOM && strings.HasPrefix(p.s, bom) {
 		p.bom = true
 		p.i = len(bom)
@@ -282,7 +283,9 @@ func (p *parser) comment() (*Comment, error) {
 	}
 	end += start + 4
 	p.i = end + 3
-	return &Comment{Raw: p.s[start+4 : end], Pos: p.pos(start)}, nil
+	c := p.arena.comment()
+	c.Raw, c.Pos = p.s[start+4:end], p.pos(start)
+	return c, nil
 }
 
 func (p *parser) cdata() (*CData, error) {
