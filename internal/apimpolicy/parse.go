@@ -44,7 +44,7 @@ func parseDocument(src []byte, loose bool) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Document{BOM: p.bom, Nodes: nodes, Rootless: rootless}, nil
+	return &Document{BOM: p.bom, Nodes: nodes, Rootless: rootless, src: p.s}, nil
 }
 
 // ParseNodes parses a sequence of nodes with no single root, such as the
