@@ -231,7 +231,9 @@ type checker struct {
 	scope Scope
 	opts  Options
 	found []*found
-	flow  *flow
+	flow  *flow // nil until the flow pass runs; then &ownFlow
+	// ownFlow holds the flow pass, allocated with the checker.
+	ownFlow flow
 	// sourceOf names the policy that holds an element, in a composition.
 	sourceOf  func(*apimpolicy.Element) (string, bool)
 	accepts   map[*apimpolicy.Element][]inlineAccept
@@ -354,12 +356,20 @@ func (c *checker) settle() {
 				f.Accept(a.Reason, from)
 			}
 		}
-		for _, target := range append([]*apimpolicy.Element{nil}, f.chain...) {
-			for _, a := range c.accepts[target] {
-				if a.Rule == f.Rule {
-					f.Accept(a.Reason, fmt.Sprintf("by the comment at line %d, column %d", a.at.Line, a.at.Column))
-				}
-			}
+		// The document's comments (nil), then those of the elements around
+		// the finding, outermost first.
+		c.acceptInline(f, nil)
+		for _, target := range f.chain {
+			c.acceptInline(f, target)
+		}
+	}
+}
+
+// acceptInline applies to f the acceptance comments about target.
+func (c *checker) acceptInline(f *found, target *apimpolicy.Element) {
+	for _, a := range c.accepts[target] {
+		if a.Rule == f.Rule {
+			f.Accept(a.Reason, fmt.Sprintf("by the comment at line %d, column %d", a.at.Line, a.at.Column))
 		}
 	}
 }

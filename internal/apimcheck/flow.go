@@ -170,8 +170,11 @@ type flow struct {
 	including []*apimpolicy.Element
 }
 
+// newFlow starts the flow pass of c's document, in c's own storage: a
+// checker runs it once.
 func newFlow(c *checker) *flow {
-	return &flow{c: c}
+	c.ownFlow = flow{c: c}
+	return &c.ownFlow
 }
 
 func newState(setAbove string) *pathState {
@@ -194,7 +197,7 @@ func (f *flow) document(doc *apimpolicy.Document) {
 		f.nodes(root.Children, newState("it may be set by the policy that includes this fragment"))
 	default:
 		st := newState("")
-		var ends []varTable // the variables at each section's end
+		ends := make([]varTable, 0, 3) // the variables at each section's end
 		onErr := root.Child("on-error")
 		runsOnError := onErr != nil && hasElement(onErr)
 		for _, name := range []string{"inbound", "backend", "outbound"} {
