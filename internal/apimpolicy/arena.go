@@ -21,14 +21,14 @@ type arena struct {
 	hint     struct{ elems, attrs, texts, exprs, nodes, comments int }
 }
 
-// size sets the first blocks' sizes from the markup in s, each an upper
-// bound for a document that parses: each '<' that is not "</", "<!" or
-// "<?" may start an element, a text can stand before any piece of markup,
-// an attribute is a '=' with a quote after it (see countAttrs), and an
-// expression starts at "@(" or "@{". Comments are stepped over. A block
-// that runs out is followed by another.
+// size sets the first blocks' sizes from the markup in s: each '<' that
+// is not "</", "<!" or "<?" starts an element, with an attribute per '='
+// before its '>', a text can stand before any piece of markup, and an
+// expression starts at "@(" or "@{". Comments are stepped over. '<', '='
+// and '>' in expressions make these estimates loose; a block that runs out
+// is followed by another.
 func (a *arena) size(s string) {
-	tags, ends, marks, comments := 0, 0, 0, 0
+	tags, ends, marks, attrs, comments := 0, 0, 0, 0, 0
 	for i := 0; ; {
 		j := strings.IndexByte(s[i:], '<')
 		if j < 0 || i+j+1 >= len(s) {
@@ -49,58 +49,17 @@ func (a *arena) size(s string) {
 			}
 		default:
 			tags++
+			if k := strings.IndexByte(s[i:], '>'); k >= 0 {
+				attrs += strings.Count(s[i:i+k], "=")
+			}
 		}
 	}
 	a.hint.elems = tags + 1
-	a.hint.attrs = countAttrs(s) + 1
+	a.hint.attrs = attrs + 1
 	a.hint.texts = marks + 1
 	a.hint.exprs = countExprStarts(s) + 1
 	a.hint.nodes = 2*marks - ends + 1
 	a.hint.comments = comments + 1
-}
-
-// countAttrs counts, outside comments, the '=' followed (after spaces)
-// by a quote and not preceded by '=', '!', '<' or '>': every attribute
-// has one (a name or a space stands before its '='), and C# comparisons
-// ("==", "!=", ">=") are not counted.
-func countAttrs(s string) int {
-	n := 0
-	for s != "" {
-		code := s
-		if c := strings.Index(s, "<!--"); c >= 0 {
-			code, s = s[:c], s[c+4:]
-			if e := strings.Index(s, "-->"); e >= 0 {
-				s = s[e+3:]
-			} else {
-				s = ""
-			}
-		} else {
-			s = ""
-		}
-		n += countAttrsIn(code)
-	}
-	return n
-}
-
-func countAttrsIn(s string) int {
-	n := 0
-	for i := 0; ; i++ {
-		j := strings.IndexByte(s[i:], '=')
-		if j < 0 {
-			return n
-		}
-		i += j
-		if i > 0 && strings.IndexByte("=!<>", s[i-1]) >= 0 {
-			continue
-		}
-		k := i + 1
-		for k < len(s) && isSpace(s[k]) {
-			k++
-		}
-		if k < len(s) && (s[k] == '"' || s[k] == '\'') {
-			n++
-		}
-	}
 }
 
 // countExprStarts counts the places where an expression can start.
@@ -118,12 +77,14 @@ func countExprStarts(s string) int {
 	}
 }
 
-// take returns n zeroed items from *block, starting a new block of at
-// least hint items when it has fewer than n left.
+// take returns n zeroed items from *block. When the block has fewer left
+// it starts another: of hint items the first time, and after that (the
+// hint fell short) of at least as many as the last, so that a poor hint
+// costs few blocks.
 func take[T any](block *[]T, n, hint int) []T {
 	b := *block
 	if cap(b)-len(b) < n {
-		b = make([]T, 0, max(n, hint))
+		b = make([]T, 0, max(n, hint, cap(b)))
 	}
 	k := len(b)
 	b = b[:k+n]
