@@ -132,7 +132,7 @@ func (a *arena) attrList(as []*Attr) []*Attr {
 var parsers = sync.Pool{New: func() any { return new(parser) }}
 
 // getParser returns a parser in its zero state but for the working
-// slices kept from an earlier parse.
+// slices and the (empty) tag-tail memo kept from an earlier parse.
 func getParser() *parser {
 	p := parsers.Get().(*parser)
 	p.pooled = true
@@ -145,8 +145,15 @@ func (p *parser) release() {
 	if !p.pooled {
 		return
 	}
-	clear(p.kids[:cap(p.kids)])
-	clear(p.attrs[:cap(p.attrs)])
-	*p = parser{kids: p.kids[:0], attrs: p.attrs[:0]}
+	// Only what this parse used holds pointers: the rest was cleared before.
+	clear(p.kids[:max(p.kidsUsed, len(p.kids))])
+	clear(p.attrs[:min(p.attrsUsed, cap(p.attrs))])
+	clear(p.open[:cap(p.open)])
+	if len(p.tailMemo) > 1024 {
+		p.tailMemo = nil // from an odd document: do not keep it around
+	}
+	clear(p.tailMemo)
+	*p = parser{kids: p.kids[:0], attrs: p.attrs[:0], open: p.open[:0], starts: p.starts[:0],
+		tailMemo: p.tailMemo, visited: p.visited[:0]}
 	parsers.Put(p)
 }

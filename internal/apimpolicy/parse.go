@@ -70,8 +70,10 @@ type parser struct {
 	// budget bounds the bytes examined while recovering from expressions
 	// that do not scan (see recoverValueEnd).
 	budget int
-	// tailMemo remembers the verdicts of tagTailOK by position.
+	// tailMemo remembers the verdicts of tagTailOK by position; visited
+	// is its working list.
 	tailMemo map[int]bool
+	visited  []int
 	// work counts the bytes examined by expression scans and the
 	// attribute names compared, so tests can hold the parser to linear
 	// work without timing it.
@@ -82,6 +84,12 @@ type parser struct {
 	arena arena
 	kids  []Node
 	attrs []*Attr
+	// open are the open elements, starts where the children of each begin
+	// in kids; kidsUsed and attrsUsed are the most of kids and attrs used
+	// (see release).
+	open                []*Element
+	starts              []int
+	kidsUsed, attrsUsed int
 	// pooled: p came from getParser and goes back with release.
 	pooled bool
 	// scans remembers the last unescaped scans (see scanUnescaped).
@@ -137,8 +145,8 @@ func (p *parser) errWithRef(off, ref int, format string, args ...any) *SyntaxErr
 }
 
 func (p *parser) parse() ([]Node, error) {
-	var stack []*Element
-	var starts []int // where each open element's children start in p.kids
+	stack, starts := p.open[:0], p.starts[:0]
+	defer func() { p.open, p.starts = stack, starts }() // kept for the next parse
 	add := func(n Node) { p.kids = append(p.kids, n) }
 	s := p.s
 	for p.i < len(s) {
@@ -187,6 +195,7 @@ func (p *parser) parse() ([]Node, error) {
 			e.EndSpace = space
 			from := starts[len(starts)-1]
 			e.Children = p.arena.nodeList(p.kids[from:])
+			p.kidsUsed = max(p.kidsUsed, len(p.kids))
 			p.kids = p.kids[:from]
 			stack, starts = stack[:len(stack)-1], starts[:len(starts)-1]
 		default:
@@ -424,6 +433,7 @@ func (p *parser) startTag() (*Element, error) {
 		}
 		a.Space = space
 		e.Attrs = append(e.Attrs, a)
+		p.attrsUsed = max(p.attrsUsed, len(e.Attrs))
 		// Past a few attributes, look names up in a map: a tag with
 		// thousands of them must not cost a quadratic duplicate check.
 		if len(e.Attrs) == smallTag {
@@ -593,7 +603,7 @@ func (p *parser) tagTailOK(k int) bool {
 	// The verdict from one attribute boundary is the verdict from the next
 	// boundary the walk passes: remember them all, so checking each
 	// attribute of a long tag stays linear.
-	var visited []int
+	visited := p.visited[:0]
 	ok := p.walkTagTail(k, &visited)
 	if p.tailMemo == nil {
 		p.tailMemo = map[int]bool{}
@@ -601,6 +611,7 @@ func (p *parser) tagTailOK(k int) bool {
 	for _, v := range visited {
 		p.tailMemo[v] = ok
 	}
+	p.visited = visited
 	return ok
 }
 
