@@ -82,7 +82,8 @@ type Result struct {
 // Check runs every policy rule over doc: a <policies> document, a
 // <fragment>, or a rootless file of policies (see apimpolicy.ParseLoose).
 func Check(doc *apimpolicy.Document, opts Options) Result {
-	c := newChecker(opts)
+	c := getChecker(opts)
+	defer c.release()
 	c.document(doc)
 	return c.result()
 }
@@ -242,6 +243,9 @@ type checker struct {
 	expandStack []*apimpolicy.Element
 	included    map[string]bool // fragments whose own syntax and comments are read
 	settled     bool
+	// pooled: c came from getChecker, which lends it keep's storage.
+	pooled bool
+	keep   kept
 }
 
 func newChecker(opts Options) *checker {

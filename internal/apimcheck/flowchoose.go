@@ -338,8 +338,8 @@ func (f *flow) prescan(nodes []apimpolicy.Node) {
 	f.codeText = text.String()
 	// The pass records each element about once (and the sections), and
 	// elements in a row mostly share a flow.
-	f.records = make([]elemRecord, 0, elems+8)
-	f.flows = make([]elemFlow, 0, elems/4+4)
+	f.records = reuse(f.c.keep.records, elems+8)
+	f.flows = reuse(f.c.keep.flows, elems/4+4)
 }
 
 // named reports whether some condition or variable value may read the
