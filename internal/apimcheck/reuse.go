@@ -23,7 +23,10 @@ type kept struct {
 // getChecker is newChecker, from the pool; release the checker when its
 // result is taken.
 func getChecker(opts Options) *checker {
-	c := checkers.Get().(*checker)
+	c, ok := checkers.Get().(*checker)
+	if !ok {
+		c = new(checker)
+	}
 	keep := c.keep
 	*c = *newChecker(opts)
 	c.keep, c.expandStack, c.pooled = keep, keep.stack, true

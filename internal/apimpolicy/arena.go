@@ -134,7 +134,10 @@ var parsers = sync.Pool{New: func() any { return new(parser) }}
 // getParser returns a parser in its zero state but for the working
 // slices and the (empty) tag-tail memo kept from an earlier parse.
 func getParser() *parser {
-	p := parsers.Get().(*parser)
+	p, ok := parsers.Get().(*parser)
+	if !ok {
+		p = new(parser)
+	}
 	p.pooled = true
 	return p
 }

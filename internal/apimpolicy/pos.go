@@ -98,13 +98,12 @@ func (ix *lineIndex) at(off int) Pos {
 		if j == off {
 			break
 		}
-		c := src[j]
-		switch {
-		case c == '\n':
+		switch src[j] {
+		case '\n':
 			p.Line++
 			p.Column = 1
 			p.Offset++
-		case c == '\r':
+		case '\r':
 			p.Offset++
 			if p.Offset < len(src) && src[p.Offset] == '\n' {
 				if p.Offset == off {

@@ -13,7 +13,9 @@ func TestStringSeesEveryEdit(t *testing.T) {
 	}{
 		{"none", func(*Document) {}, src},
 		{"text, same length", func(d *Document) {
-			d.Root().Child("inbound").Children[2].(*Text).Raw = "TEXT"
+			if txt, ok := d.Root().Child("inbound").Children[2].(*Text); ok {
+				txt.Raw = "TEXT"
+			}
 		}, "\xef\xbb\xbf<policies>\n\t<inbound a=\"1\" b='2'><!--c--><x/>TEXT</inbound >\n</policies>"},
 		{"quote", func(d *Document) {
 			d.Root().Child("inbound").Attr("b").Quote = '"'
