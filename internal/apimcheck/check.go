@@ -283,7 +283,7 @@ func (c *checker) document(doc *apimpolicy.Document) {
 		c.acceptComments(root.Children, root)
 		c.neverPast = c.alwaysAnswers(root.Child("inbound"))
 		anc := ancestorsFrom(root, nil) // each section's walk in turn
-		for _, sec := range root.Elements() {
+		for sec := range root.ChildElements() {
 			c.acceptComments(sec.Children, sec)
 			anc[1] = sec
 			c.walk(sec.Children, place{sections: sectionOf(sec.Name), ancestors: anc})

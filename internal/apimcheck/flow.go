@@ -197,9 +197,12 @@ func (f *flow) document(doc *apimpolicy.Document) {
 		f.nodes(root.Children, newState("it may be set by the policy that includes this fragment"))
 	default:
 		st := newState("")
-		ends := make([]varTable, 0, 3) // the variables at each section's end
+		var ends []varTable // the variables at each section's end, for on-error
 		onErr := root.Child("on-error")
 		runsOnError := onErr != nil && hasElement(onErr)
+		if runsOnError {
+			ends = make([]varTable, 0, 3)
+		}
 		for _, name := range []string{"inbound", "backend", "outbound"} {
 			sec := root.Child(name)
 			st.section = sectionOf(name)

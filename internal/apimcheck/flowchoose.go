@@ -123,7 +123,7 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 	var takens []reaches
 	var threw [numWorlds]bool
 	var misrouted *constCmp
-	for _, b := range e.Elements() {
+	for b := range e.ChildElements() {
 		if b.Name != "when" && b.Name != "otherwise" {
 			f.record(b, st)
 			continue
@@ -192,7 +192,7 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 	}
 	if misrouted != nil {
 		misrouted.chooses = append(misrouted.chooses, e)
-		for _, b := range e.Elements() {
+		for b := range e.ChildElements() {
 			if bf := f.branches[b]; bf != nil {
 				bf.misrouted = misrouted
 			}

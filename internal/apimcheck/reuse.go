@@ -18,6 +18,7 @@ type kept struct {
 	records []elemRecord
 	flows   []elemFlow
 	stack   []*apimpolicy.Element
+	found   []*found
 }
 
 // getChecker is newChecker, from the pool; release the checker when its
@@ -29,7 +30,7 @@ func getChecker(opts Options) *checker {
 	}
 	keep := c.keep
 	*c = *newChecker(opts)
-	c.keep, c.expandStack, c.pooled = keep, keep.stack, true
+	c.keep, c.expandStack, c.found, c.pooled = keep, keep.stack, keep.found, true
 	return c
 }
 
@@ -44,7 +45,8 @@ func (c *checker) release() {
 	clear(f.records) // appended only: past len they are zero already
 	clear(f.flows)
 	clear(c.expandStack[:cap(c.expandStack)])
-	*c = checker{keep: kept{records: f.records[:0], flows: f.flows[:0], stack: c.expandStack[:0]}}
+	clear(c.found)
+	*c = checker{keep: kept{records: f.records[:0], flows: f.flows[:0], stack: c.expandStack[:0], found: c.found[:0]}}
 	checkers.Put(c)
 }
 

@@ -1,6 +1,9 @@
 package apimpolicy
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // Sections are the four sections of a <policies> document, in order.
 var Sections = []string{"inbound", "backend", "outbound", "on-error"}
@@ -41,6 +44,18 @@ func (e *Element) Elements() []*Element {
 		}
 	}
 	return out
+}
+
+// ChildElements yields the child elements, as Elements returns them,
+// without making a slice of them.
+func (e *Element) ChildElements() iter.Seq[*Element] {
+	return func(yield func(*Element) bool) {
+		for _, c := range e.Children {
+			if ce, ok := c.(*Element); ok && !yield(ce) {
+				return
+			}
+		}
+	}
 }
 
 // Child returns the first child element called name, or nil.
