@@ -79,12 +79,11 @@ func countExprStarts(s string) int {
 
 // take returns n zeroed items from *block. When the block has fewer left
 // it starts another: of hint items the first time, and after that (the
-// hint fell short) of at least as many as the last, so that a poor hint
-// costs few blocks.
+// hint fell short) of twice the last, so that a poor hint costs few blocks.
 func take[T any](block *[]T, n, hint int) []T {
 	b := *block
 	if cap(b)-len(b) < n {
-		b = make([]T, 0, max(n, hint, cap(b)))
+		b = make([]T, 0, max(n, hint, 2*cap(b)))
 	}
 	k := len(b)
 	b = b[:k+n]
