@@ -23,10 +23,11 @@ type arena struct {
 
 // size sets the first blocks' sizes from the markup in s: each '<' that
 // is not "</", "<!" or "<?" starts an element, with an attribute per '='
-// before its '>', a text can stand before any piece of markup, and an
-// expression starts at "@(" or "@{". Comments are stepped over. '<', '='
-// and '>' in expressions make these estimates loose; a block that runs out
-// is followed by another.
+// and quote before its '>' (C#'s "==" and "=>" do not count; nor does an
+// attribute written name = "value", which a refill covers), a text can
+// stand before any piece of markup, and an expression starts at "@(" or
+// "@{". Comments are stepped over. '<', '=' and '>' in expressions make
+// these estimates loose; a block that runs out is followed by another.
 func (a *arena) size(s string) {
 	tags, ends, marks, attrs, comments := 0, 0, 0, 0, 0
 	for i := 0; ; {
@@ -50,7 +51,8 @@ func (a *arena) size(s string) {
 		default:
 			tags++
 			if k := strings.IndexByte(s[i:], '>'); k >= 0 {
-				attrs += strings.Count(s[i:i+k], "=")
+				tag := s[i : i+k]
+				attrs += strings.Count(tag, "=\"") + strings.Count(tag, "='")
 			}
 		}
 	}
