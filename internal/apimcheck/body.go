@@ -10,23 +10,36 @@ import (
 )
 
 // Policies that rewrite the body, and so read all of it (FACTS.md, "APIM
-// policy documents"). validate-content has a rule of its own.
-var bodyTransforms = map[string]bool{
-	"set-body": true, "find-and-replace": true, "xml-to-json": true, "json-to-xml": true,
-	"xsl-transform": true, "redirect-content-urls": true, "jsonp": true,
+// policy documents"). validate-content has a rule of its own. (Switches,
+// not maps: they run on every element.)
+func bodyTransform(name string) bool {
+	switch name {
+	case "set-body", "find-and-replace", "xml-to-json", "json-to-xml",
+		"xsl-transform", "redirect-content-urls", "jsonp":
+		return true
+	}
+	return false
 }
 
 // Policies that store or replay whole responses. cache-lookup-value and
 // cache-store-value cache single values and are not among them.
-var responseCaches = map[string]bool{
-	"cache-lookup": true, "cache-store": true,
-	"llm-semantic-cache-lookup": true, "llm-semantic-cache-store": true,
-	"azure-openai-semantic-cache-lookup": true, "azure-openai-semantic-cache-store": true,
+func responseCache(name string) bool {
+	switch name {
+	case "cache-lookup", "cache-store",
+		"llm-semantic-cache-lookup", "llm-semantic-cache-store",
+		"azure-openai-semantic-cache-lookup", "azure-openai-semantic-cache-store":
+		return true
+	}
+	return false
 }
 
-var tokenPolicies = map[string]bool{
-	"llm-token-limit": true, "azure-openai-token-limit": true,
-	"llm-emit-token-metric": true, "azure-openai-emit-token-metric": true,
+func tokenPolicy(name string) bool {
+	switch name {
+	case "llm-token-limit", "azure-openai-token-limit",
+		"llm-emit-token-metric", "azure-openai-emit-token-metric":
+		return true
+	}
+	return false
 }
 
 // The sections where a response exists, and where it is the backend's.
@@ -54,13 +67,13 @@ func (c *checker) element(e *apimpolicy.Element, at place) {
 	case e.Name == "validate-content":
 		c.inResponsePath(rules.ValidateContent, e, at,
 			"validate-content reads the whole response to validate it, so the stream is held until it ends: remove it from SSE APIs")
-	case bodyTransforms[e.Name] && !at.buildsOtherMessage():
+	case bodyTransform(e.Name) && !at.buildsOtherMessage():
 		c.inResponsePath(rules.BodyTransform, e, at,
 			"%s rewrites the response body, so it reads the stream to its end before sending anything: remove it from SSE APIs", e.Name)
-	case responseCaches[e.Name]:
+	case responseCache(e.Name):
 		c.report(rules.ResponseCaching, e.Pos, at, e, "",
 			"%s caches whole responses, so a client may get a stored stream instead of live events: remove it from SSE APIs", e.Name)
-	case tokenPolicies[e.Name]:
+	case tokenPolicy(e.Name):
 		c.report(rules.TokenEstimate, e.Pos, at, e, "", "%s works with streamed responses but only estimates their tokens", e.Name)
 	case e.Name == "llm-content-safety":
 		c.contentSafety(e, at)

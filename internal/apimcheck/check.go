@@ -82,7 +82,8 @@ type Result struct {
 // Check runs every policy rule over doc: a <policies> document, a
 // <fragment>, or a rootless file of policies (see apimpolicy.ParseLoose).
 func Check(doc *apimpolicy.Document, opts Options) Result {
-	c := newChecker(opts)
+	c := getChecker(opts)
+	defer c.release()
 	c.document(doc)
 	return c.result()
 }
@@ -231,13 +232,20 @@ type checker struct {
 	scope Scope
 	opts  Options
 	found []*found
-	flow  *flow
+	flow  *flow // nil until the flow pass runs; then &ownFlow
+	// ownFlow holds the flow pass, allocated with the checker.
+	ownFlow flow
 	// sourceOf names the policy that holds an element, in a composition.
 	sourceOf  func(*apimpolicy.Element) (string, bool)
 	accepts   map[*apimpolicy.Element][]inlineAccept
 	neverPast *apimpolicy.Element // an <inbound> return-response that answers every request
-	included  map[string]bool     // fragments whose own syntax and comments are read
-	settled   bool
+	// expandStack is the ancestors slice expand lends its walks.
+	expandStack []*apimpolicy.Element
+	included    map[string]bool // fragments whose own syntax and comments are read
+	settled     bool
+	// pooled: c came from getChecker, which lends it keep's storage.
+	pooled bool
+	keep   kept
 }
 
 func newChecker(opts Options) *checker {
@@ -270,13 +278,15 @@ func (c *checker) document(doc *apimpolicy.Document) {
 	case root.Name == "fragment":
 		c.acceptComments(root.Children, root)
 		secs, why := c.inferSections(root.Children)
-		c.walk(root.Children, place{sections: secs, inferred: why, ancestors: []*apimpolicy.Element{root}})
+		c.walk(root.Children, place{sections: secs, inferred: why, ancestors: ancestorsFrom(root)})
 	default:
 		c.acceptComments(root.Children, root)
 		c.neverPast = c.alwaysAnswers(root.Child("inbound"))
-		for _, sec := range root.Elements() {
+		anc := ancestorsFrom(root, nil) // each section's walk in turn
+		for sec := range root.ChildElements() {
 			c.acceptComments(sec.Children, sec)
-			c.walk(sec.Children, place{sections: sectionOf(sec.Name), ancestors: []*apimpolicy.Element{root, sec}})
+			anc[1] = sec
+			c.walk(sec.Children, place{sections: sectionOf(sec.Name), ancestors: anc})
 		}
 		c.backend(root)
 	}
@@ -298,7 +308,7 @@ func (c *checker) rootless(doc *apimpolicy.Document) {
 		}
 		if s := sectionOf(e.Name); s != 0 {
 			c.acceptComments(e.Children, e)
-			c.walk(e.Children, place{sections: s, ancestors: []*apimpolicy.Element{e}})
+			c.walk(e.Children, place{sections: s, ancestors: ancestorsFrom(e)})
 			continue
 		}
 		loose = append(loose, e)
@@ -316,7 +326,8 @@ func (c *checker) rootless(doc *apimpolicy.Document) {
 // branch, the pipeline or the fragment around it changes.
 func (c *checker) report(id string, pos apimpolicy.Pos, at place, e *apimpolicy.Element, attr, format string, args ...any) *found {
 	name := ""
-	chain := append([]*apimpolicy.Element(nil), at.ancestors...)
+	chain := make([]*apimpolicy.Element, len(at.ancestors), len(at.ancestors)+1)
+	copy(chain, at.ancestors)
 	if e != nil {
 		name = e.Name
 		chain = append(chain, e)
@@ -349,12 +360,20 @@ func (c *checker) settle() {
 				f.Accept(a.Reason, from)
 			}
 		}
-		for _, target := range append([]*apimpolicy.Element{nil}, f.chain...) {
-			for _, a := range c.accepts[target] {
-				if a.Rule == f.Rule {
-					f.Accept(a.Reason, fmt.Sprintf("by the comment at line %d, column %d", a.at.Line, a.at.Column))
-				}
-			}
+		// The document's comments (nil), then those of the elements around
+		// the finding, outermost first.
+		c.acceptInline(f, nil)
+		for _, target := range f.chain {
+			c.acceptInline(f, target)
+		}
+	}
+}
+
+// acceptInline applies to f the acceptance comments about target.
+func (c *checker) acceptInline(f *found, target *apimpolicy.Element) {
+	for _, a := range c.accepts[target] {
+		if a.Rule == f.Rule {
+			f.Accept(a.Reason, fmt.Sprintf("by the comment at line %d, column %d", a.at.Line, a.at.Column))
 		}
 	}
 }
@@ -383,7 +402,10 @@ func (c *checker) expressionSyntax(nodes []apimpolicy.Node, base place) {
 			}
 		case *apimpolicy.Text:
 			for _, x := range n.Exprs {
-				if at := where(); x.Err != "" && len(at.ancestors) > 0 {
+				if x.Err == "" {
+					continue
+				}
+				if at := where(); len(at.ancestors) > 0 {
 					owner := at.ancestors[len(at.ancestors)-1]
 					at.ancestors = at.ancestors[:len(at.ancestors)-1]
 					c.report(rules.ExpressionSyntax, x.ErrPos, at, owner, "",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
@@ -43,13 +44,32 @@ func (r reaches) none() bool { return r == reaches{} }
 // elemFlow is what the flow pass learnt of one element.
 type elemFlow struct {
 	reach reaches
-	// why says, per world reached "maybe", what could not be decided.
-	why [numWorlds]string
 	// stop is what ended the stream world before the element (an answer,
 	// an exception); noBackend says no backend is called before it.
 	stop      *apimpolicy.Element
 	stopWhy   string
 	noBackend bool
+	// stopSet: stop and stopWhy were taken from a state (stop may be nil).
+	stopSet bool
+}
+
+// merge adds what another way to reach the element (o, recorded later)
+// says: the first answer stands where it said something.
+func (ef *elemFlow) merge(o *elemFlow) {
+	for w := range ef.reach {
+		ef.reach[w] = max(ef.reach[w], o.reach[w])
+	}
+	if ef.stop == nil && o.stopSet {
+		ef.stop, ef.stopWhy, ef.stopSet = o.stop, o.stopWhy, true
+	}
+	ef.noBackend = ef.noBackend || o.noBackend
+}
+
+// elemRecord is one time the flow pass reached an element, and what it
+// learnt there: flows[flow] (elements reached in the same state share one).
+type elemRecord struct {
+	e    *apimpolicy.Element
+	flow int32
 }
 
 // branchFlow is what a <when> or <otherwise> takes.
@@ -76,10 +96,10 @@ type constCmp struct {
 type pathState struct {
 	run  reaches
 	why  [numWorlds]string
-	vars *varTable
+	vars varTable
 	// setAbove says why a variable not set here may still be set
 	// (a <base /> of a scope not given, an unknown fragment).
-	setAbove string
+	setAbove above
 	// forwarded says whether each world has called a backend.
 	forwarded reaches
 	stop      [numWorlds]*apimpolicy.Element
@@ -97,10 +117,43 @@ func (s *pathState) clone() *pathState {
 	return &c
 }
 
+// above is why a variable not set on the path may still be set. Its words
+// are made when a message needs them: most never do.
+type above struct {
+	kind aboveKind
+	text string              // aboveSaid: the words; aboveFragment: the id
+	base *apimpolicy.Element // aboveBase
+}
+
+type aboveKind uint8
+
+const (
+	aboveNone     aboveKind = iota
+	aboveSaid               // set where the path starts (newState)
+	aboveBase               // a <base /> of a scope not given
+	aboveFragment           // a fragment sseready cannot see
+)
+
+func (a above) set() bool { return a.kind != aboveNone }
+
+func (f *flow) aboveWhy(a above) string {
+	switch a.kind {
+	case aboveBase:
+		return fmt.Sprintf("it may be set at a scope above (the <base /> at %s)", f.c.where(a.base))
+	case aboveFragment:
+		return fmt.Sprintf("it may be set in the fragment %q, which sseready cannot see", a.text)
+	}
+	return a.text
+}
+
 // flow is the flow pass over one document.
 type flow struct {
-	c        *checker
-	elems    map[*apimpolicy.Element]*elemFlow
+	c *checker
+	// records are the elements reached, in order, flows what they learnt,
+	// and index what they say merged per element (see info).
+	records  []elemRecord
+	flows    []elemFlow
+	index    map[*apimpolicy.Element]*elemFlow
 	branches map[*apimpolicy.Element]*branchFlow
 	consts   []*constCmp
 	parsed   map[*apimpolicy.Attr]parsedCode
@@ -117,12 +170,19 @@ type flow struct {
 	including []*apimpolicy.Element
 }
 
+// newFlow starts the flow pass of c's document, in c's own storage: a
+// checker runs it once.
 func newFlow(c *checker) *flow {
-	return &flow{c: c, elems: map[*apimpolicy.Element]*elemFlow{}, branches: map[*apimpolicy.Element]*branchFlow{}, parsed: map[*apimpolicy.Attr]parsedCode{}}
+	c.ownFlow = flow{c: c}
+	return &c.ownFlow
 }
 
 func newState(setAbove string) *pathState {
-	return &pathState{run: allReach(rYes), setAbove: setAbove, vars: newVarTable()}
+	st := &pathState{run: allReach(rYes)}
+	if setAbove != "" {
+		st.setAbove = above{kind: aboveSaid, text: setAbove}
+	}
+	return st
 }
 
 // document runs a whole document.
@@ -137,9 +197,12 @@ func (f *flow) document(doc *apimpolicy.Document) {
 		f.nodes(root.Children, newState("it may be set by the policy that includes this fragment"))
 	default:
 		st := newState("")
-		var ends []*pathState
+		var ends []varTable // the variables at each section's end, for on-error
 		onErr := root.Child("on-error")
-		runsOnError := onErr != nil && len(onErr.Elements()) > 0
+		runsOnError := onErr != nil && hasElement(onErr)
+		if runsOnError {
+			ends = make([]varTable, 0, 3)
+		}
 		for _, name := range []string{"inbound", "backend", "outbound"} {
 			sec := root.Child(name)
 			st.section = sectionOf(name)
@@ -151,7 +214,7 @@ func (f *flow) document(doc *apimpolicy.Document) {
 				f.nodes(sec.Children, st)
 			}
 			if runsOnError {
-				ends = append(ends, st.clone())
+				ends = append(ends, st.vars.clone())
 			}
 			if name == "backend" {
 				f.forwardedEnd = st.forwarded
@@ -160,13 +223,23 @@ func (f *flow) document(doc *apimpolicy.Document) {
 		if runsOnError {
 			// on-error runs after an error anywhere: the variables are
 			// those every section end agrees on.
-			es := mergeStates(ends)
+			es := st.clone()
+			es.vars = mergeEnds(ends)
 			es.section = secOnError
 			es.run = allReach(rMaybe)
 			f.record(onErr, es)
 			f.nodes(onErr.Children, es)
 		}
 	}
+}
+
+func hasElement(e *apimpolicy.Element) bool {
+	for _, c := range e.Children {
+		if _, ok := c.(*apimpolicy.Element); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // enterOutbound ends, for <outbound>, the worlds no backend answered: no
@@ -182,14 +255,19 @@ func (f *flow) enterOutbound(st *pathState, backend *apimpolicy.Element) {
 	}
 }
 
-// record notes that st reaches e (merging with other ways to reach it: a
-// fragment included twice).
+// record notes that st reaches e. Another way to reach it (a fragment
+// included twice) is another record, merged with this one by info.
 func (f *flow) record(e *apimpolicy.Element, st *pathState) {
-	ef := f.elems[e]
-	if ef == nil {
-		ef = &elemFlow{}
-		f.elems[e] = ef
+	ef := st.reached()
+	if n := len(f.flows); n == 0 || f.flows[n-1] != ef {
+		f.flows = append(f.flows, ef)
 	}
+	f.records = append(f.records, elemRecord{e, int32(len(f.flows) - 1)})
+	f.index = nil
+}
+
+// reached is what st says of an element it reaches.
+func (st *pathState) reached() (ef elemFlow) {
 	for w := range st.run {
 		r := st.run[w]
 		if st.section == secOutbound && st.forwarded[w] == rNo {
@@ -200,16 +278,49 @@ func (f *flow) record(e *apimpolicy.Element, st *pathState) {
 		if r > ef.reach[w] {
 			ef.reach[w] = r
 		}
-		if r == rMaybe && ef.why[w] == "" {
-			ef.why[w] = st.why[w]
-		}
 	}
 	if st.run[wStream] == rNo || (st.section == secOutbound && st.forwarded[wStream] == rNo) {
 		if ef.stop == nil && st.stopWhy[wStream] != "noBackend" {
-			ef.stop, ef.stopWhy = st.stop[wStream], st.stopWhy[wStream]
+			ef.stop, ef.stopWhy, ef.stopSet = st.stop[wStream], st.stopWhy[wStream], true
 		}
 		ef.noBackend = ef.noBackend || (st.section == secOutbound && st.stopWhy[wStream] == "noBackend")
 	}
+	return ef
+}
+
+// info is what the flow pass learnt of e, every way it reached e merged;
+// nil when it never got there. The pass records every element and few are
+// asked about: a short list is searched, a long one indexed when first
+// asked.
+func (f *flow) info(e *apimpolicy.Element) *elemFlow {
+	if len(f.records) <= 64 {
+		var out *elemFlow
+		for _, r := range f.records {
+			if r.e == e {
+				out = f.merged(out, r)
+			}
+		}
+		return out
+	}
+	if f.index == nil {
+		f.index = make(map[*apimpolicy.Element]*elemFlow, len(f.records))
+		for _, r := range f.records {
+			f.index[r.e] = f.merged(f.index[r.e], r)
+		}
+	}
+	return f.index[e]
+}
+
+// merged is acc (nil: nothing yet) merged with what r says, in a copy:
+// the flows are shared.
+func (f *flow) merged(acc *elemFlow, r elemRecord) *elemFlow {
+	if acc == nil {
+		return &f.flows[r.flow]
+	}
+	m := new(elemFlow)
+	*m = *acc
+	m.merge(&f.flows[r.flow])
+	return m
 }
 
 // nodes runs the elements of nodes in order.
@@ -235,7 +346,7 @@ func (f *flow) element(e *apimpolicy.Element, st *pathState) {
 		return
 	case "base":
 		if f.c.scope != Global {
-			st.setAbove = fmt.Sprintf("it may be set at a scope above (the <base /> at %s)", f.c.where(e))
+			st.setAbove = above{kind: aboveBase, base: e}
 			if st.section == secBackend {
 				for w := range st.forwarded {
 					st.forwarded[w] = max(st.forwarded[w], minReach(st.run[w], rMaybe))
@@ -277,7 +388,10 @@ func (f *flow) otherSetters(e *apimpolicy.Element, st *pathState) {
 			continue
 		}
 		name := strings.TrimSpace(a.Value())
-		v := unknown(fmt.Sprintf("context.Variables[%q] (set by the <%s> at %s)", name, e.Name, f.c.where(e)))
+		if !f.named(name) {
+			continue // no expression reads it (see setVariable)
+		}
+		v := unknown("context.Variables[" + strconv.Quote(name) + "] (set by the <" + e.Name + "> at " + f.c.where(e) + ")")
 		var vals [numWorlds]value
 		for w := range vals {
 			vals[w] = v
@@ -298,7 +412,7 @@ func (f *flow) include(e *apimpolicy.Element, st *pathState) {
 	id := fragmentID(e)
 	doc, ok := f.c.opts.Fragments[id]
 	if !ok || slices.Contains(f.including, e) || len(f.including) >= apimpolicy.MaxDepth {
-		st.setAbove = fmt.Sprintf("it may be set in the fragment %q, which sseready cannot see", id)
+		st.setAbove = above{kind: aboveFragment, text: id}
 		if st.section == secBackend {
 			for w := range st.forwarded {
 				st.forwarded[w] = max(st.forwarded[w], minReach(st.run[w], rMaybe))
@@ -325,8 +439,8 @@ func (f *flow) env(st *pathState, w world, reads *[]string) *evalEnv {
 		if v, ok := st.vars.get(int(w), name); ok {
 			return v, true
 		}
-		if st.setAbove != "" {
-			return unknown(fmt.Sprintf("context.Variables[%q]: %s", name, st.setAbove)), true
+		if st.setAbove.set() {
+			return unknown(fmt.Sprintf("context.Variables[%q]: %s", name, f.aboveWhy(st.setAbove))), true
 		}
 		return value{}, false
 	}}
@@ -340,6 +454,9 @@ func (f *flow) code(a *apimpolicy.Attr) (parsedCode, bool) {
 	p, ok := f.parsed[a]
 	if !ok {
 		p = parseCode(a.ExprCode(0).Text)
+		if f.parsed == nil {
+			f.parsed = map[*apimpolicy.Attr]parsedCode{}
+		}
 		f.parsed[a] = p
 	}
 	return p, p.ok

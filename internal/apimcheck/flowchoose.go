@@ -41,14 +41,17 @@ func (f *flow) setVariable(e *apimpolicy.Element, st *pathState) {
 		}
 	}
 	st.vars.set(name, vals, st.run)
-	if st.constVars == nil {
-		st.constVars = map[string]*constCmp{}
-	}
 	delete(st.constVars, name)
-	if cc := f.constant(e, val, vals, st.run, cmps, true); cc != nil {
+	cc := f.constant(e, val, vals, st.run, cmps, true)
+	if cc == nil {
+		cc = f.readsConst(st, reads) // the variable copies one that holds it
+	}
+	if cc != nil {
+		// Made when first needed: each state cloned at a <choose> copies it.
+		if st.constVars == nil {
+			st.constVars = map[string]*constCmp{}
+		}
 		st.constVars[name] = cc
-	} else if src := f.readsConst(st, reads); src != nil {
-		st.constVars[name] = src // the variable copies one that holds it
 	}
 }
 
@@ -120,7 +123,7 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 	var takens []reaches
 	var threw [numWorlds]bool
 	var misrouted *constCmp
-	for _, b := range e.Elements() {
+	for b := range e.ChildElements() {
 		if b.Name != "when" && b.Name != "otherwise" {
 			f.record(b, st)
 			continue
@@ -182,11 +185,14 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 		} else {
 			bf.taken = taken
 		}
+		if f.branches == nil {
+			f.branches = map[*apimpolicy.Element]*branchFlow{}
+		}
 		f.branches[b] = bf
 	}
 	if misrouted != nil {
 		misrouted.chooses = append(misrouted.chooses, e)
-		for _, b := range e.Elements() {
+		for b := range e.ChildElements() {
 			if bf := f.branches[b]; bf != nil {
 				bf.misrouted = misrouted
 			}
@@ -195,7 +201,7 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 	skipped := st.clone()
 	skipped.run = remaining
 	outs, takens = append(outs, skipped), append(takens, remaining)
-	merged := mergeBranches(f.c.where(e), st, outs, takens)
+	merged := mergeBranches(func() string { return f.c.where(e) }, st, outs, takens)
 	for w := range threw {
 		if threw[w] && merged.run[w] != rNo {
 			merged.run[w] = minReach(merged.run[w], rMaybe)
@@ -205,24 +211,28 @@ func (f *flow) choose(e *apimpolicy.Element, st *pathState) {
 }
 
 // mergeBranches is the state after a <choose>: for each world, what the
-// branches it may have taken leave.
-func mergeBranches(chooseAt string, before *pathState, outs []*pathState, takens []reaches) *pathState {
+// branches it may have taken leave. chooseAt names the <choose> for a
+// message.
+func mergeBranches(chooseAt func() string, before *pathState, outs []*pathState, takens []reaches) *pathState {
 	res := before.clone()
 	var allCands [numWorlds][]int
+	// Every world's candidates are cut from one buffer, long enough for all.
+	buf := make([]int, 0, int(numWorlds)*len(outs))
 	for w := range before.run {
 		if before.run[w] == rNo {
 			continue
 		}
-		var cands []int
+		start := len(buf)
 		for i := range outs {
 			if takens[i][w] == rYes {
-				cands = []int{i}
+				buf = append(buf[:start], i)
 				break
 			}
 			if takens[i][w] != rNo {
-				cands = append(cands, i)
+				buf = append(buf, i)
 			}
 		}
+		cands := buf[start:len(buf):len(buf)]
 		stopped, definite := false, false
 		for _, i := range cands {
 			if a := outs[i].run[w]; a < takens[i][w] {
@@ -240,7 +250,7 @@ func mergeBranches(chooseAt string, before *pathState, outs []*pathState, takens
 			if outs[i].stop[w] != nil && res.stop[w] == nil {
 				res.stop[w], res.stopWhy[w] = outs[i].stop[w], outs[i].stopWhy[w]
 			}
-			if outs[i].setAbove != "" {
+			if outs[i].setAbove.set() {
 				res.setAbove = outs[i].setAbove
 			}
 			for k, cc := range outs[i].constVars {
@@ -264,31 +274,33 @@ func mergeBranches(chooseAt string, before *pathState, outs []*pathState, takens
 	}
 	tables := make([]*varTable, len(outs))
 	for i, o := range outs {
-		tables[i] = o.vars
+		tables[i] = &o.vars
 	}
+	skipped := []int{len(outs) - 1}
 	for w := range allCands {
 		if before.run[w] == rNo {
-			allCands[w] = []int{len(outs) - 1} // unreached: as before (the skipped state)
+			allCands[w] = skipped // unreached: as before (the skipped state)
 		}
 	}
-	res.vars = mergeTables(tables, allCands, "it is set differently in the branches of the <choose> at "+chooseAt)
+	res.vars = mergeTables(tables, allCands, func() string {
+		return "it is set differently in the branches of the <choose> at " + chooseAt()
+	})
 	return res
 }
 
-// mergeStates is the state <on-error> starts from: it can run after any
-// section, so the variables are those every section end agrees on.
-func mergeStates(ends []*pathState) *pathState {
-	res := ends[len(ends)-1].clone()
+// mergeEnds is the variables <on-error> starts with: it can run after
+// any section, so they are those every section end agrees on.
+func mergeEnds(ends []varTable) varTable {
 	tables := make([]*varTable, len(ends))
-	var cands [numWorlds][]int
-	for i, e := range ends {
-		tables[i] = e.vars
-		for w := range cands {
-			cands[w] = append(cands[w], i)
-		}
+	every := make([]int, len(ends)) // every world's candidates: all ends
+	for i := range ends {
+		tables[i], every[i] = &ends[i], i
 	}
-	res.vars = mergeTables(tables, cands, "<on-error> runs after an error in any section")
-	return res
+	var cands [numWorlds][]int
+	for w := range cands {
+		cands[w] = every
+	}
+	return mergeTables(tables, cands, func() string { return "<on-error> runs after an error in any section" })
 }
 
 // prescan reads, once, what the flow pass needs to know up front:
@@ -298,7 +310,9 @@ func mergeStates(ends []*pathState) *pathState {
 // evaluated (most variables of a policy are never compared).
 func (f *flow) prescan(nodes []apimpolicy.Node) {
 	var text strings.Builder
+	elems := 0
 	f.c.expand(nodes, nil, func(e *apimpolicy.Element, _ []*apimpolicy.Element) bool {
+		elems++
 		var a *apimpolicy.Attr
 		switch e.Name {
 		case "when":
@@ -322,6 +336,10 @@ func (f *flow) prescan(nodes []apimpolicy.Node) {
 		return true
 	})
 	f.codeText = text.String()
+	// The pass records each element about once (and the sections), and
+	// elements in a row mostly share a flow.
+	f.records = reuse(f.c.keep.records, elems+8)
+	f.flows = reuse(f.c.keep.flows, elems/4+4)
 }
 
 // named reports whether some condition or variable value may read the

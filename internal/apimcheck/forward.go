@@ -175,9 +175,11 @@ func (c *checker) backend(root *apimpolicy.Element) {
 		return // no request gets there: answer() said so once
 	}
 	be := root.Child("backend")
-	docPlace := place{ancestors: []*apimpolicy.Element{root}, plain: true}
+	// The place of a finding about the document's backend (made only for
+	// one: most documents have none).
+	docPlace := func() place { return place{ancestors: []*apimpolicy.Element{root}, plain: true} }
 	if be == nil {
-		f := c.report(rules.NoForwardRequest, root.Pos, docPlace, root, "",
+		f := c.report(rules.NoForwardRequest, root.Pos, docPlace(), root, "",
 			`the document has no <backend> section, and what APIM then does is not in sseready's sources: add <backend> with <forward-request timeout="%d" buffer-response="false" />`, MicrosoftTimeout)
 		f.Severity = rules.Warning
 		return
@@ -214,20 +216,20 @@ func (c *checker) backend(root *apimpolicy.Element) {
 	switch {
 	case forwards || len(bases) > 0:
 	case len(fragments) > 0:
-		f := c.report(rules.NoForwardRequest, be.Pos, docPlace, be, "",
+		f := c.report(rules.NoForwardRequest, be.Pos, docPlace(), be, "",
 			`<backend> forwards only through the fragment %s, which sseready cannot see: it must hold forward-request with buffer-response="false"`, strings.Join(fragments, ", "))
 		f.Severity = rules.Warning
 	default:
 		// Nothing streams on a path that calls no backend: OAuth and
 		// metadata endpoints (of MCP APIs, say) answer this way.
-		f := c.report(rules.NoForwardRequest, be.Pos, docPlace, be, "",
+		f := c.report(rules.NoForwardRequest, be.Pos, docPlace(), be, "",
 			`<backend> has neither forward-request nor <base />, so no backend is called on this path and nothing streams on it: if this API or operation should stream, forward the request with <forward-request timeout="%d" buffer-response="false" />`, MicrosoftTimeout)
 		f.Severity = rules.Info
 		return
 	}
 	if fl := c.flow; fl != nil && fl.forwardedEnd[wStream] == rNo && !fl.forwardedEnd.none() {
-		if info := fl.elems[be]; info != nil && info.reach[wStream] != rNo {
-			c.report(rules.NoForwardRequest, be.Pos, docPlace, be, "",
+		if info := fl.info(be); info != nil && info.reach[wStream] != rNo {
+			c.report(rules.NoForwardRequest, be.Pos, docPlace(), be, "",
 				`<backend> forwards no request that asks for a stream (its forward-request stands in branches they do not take), so they get no events: forward them with <forward-request timeout="%d" buffer-response="false" />`, MicrosoftTimeout)
 		}
 	}
@@ -237,7 +239,7 @@ func (c *checker) backend(root *apimpolicy.Element) {
 // holds, a forward-request (through fragments given too).
 func (c *checker) forwardsBeside(parent, base *apimpolicy.Element) bool {
 	found := false
-	for _, sib := range parent.Elements() {
+	for sib := range parent.ChildElements() {
 		if sib == base {
 			continue
 		}

@@ -52,7 +52,7 @@ func (c *checker) answersStreams(e *apimpolicy.Element, at place) bool {
 	if c.flow == nil || !at.inBranch() {
 		return false
 	}
-	info := c.flow.elems[e]
+	info := c.flow.info(e)
 	if info == nil {
 		return false
 	}

@@ -2,6 +2,7 @@ package apimcheck
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimpolicy"
@@ -41,7 +42,7 @@ func (c *checker) placeFinding(f *found, at place, chain []*apimpolicy.Element) 
 // it reached.
 func (c *checker) flowOf(chain []*apimpolicy.Element) *elemFlow {
 	for i := len(chain) - 1; i >= 0; i-- {
-		if info := c.flow.elems[chain[i]]; info != nil {
+		if info := c.flow.info(chain[i]); info != nil {
 			return info
 		}
 	}
@@ -52,11 +53,11 @@ func (c *checker) flowOf(chain []*apimpolicy.Element) *elemFlow {
 // the outermost element on it that they do not reach decides.
 func (c *checker) unreachedNote(chain []*apimpolicy.Element, last *elemFlow) string {
 	for i, e := range chain {
-		info := c.flow.elems[e]
+		info := c.flow.info(e)
 		if info == nil || info.reach[wStream] != rNo {
 			continue
 		}
-		if (e.Name == "when" || e.Name == "otherwise") && i > 0 && chain[i-1].Name == "choose" && c.flow.elems[chain[i-1]].reach[wStream] != rNo {
+		if (e.Name == "when" || e.Name == "otherwise") && i > 0 && chain[i-1].Name == "choose" && c.flow.info(chain[i-1]).reach[wStream] != rNo {
 			if info.reach.none() {
 				return " (no request takes this branch: " + c.describeBranch(chain[i-1], e) + ")"
 			}
@@ -145,7 +146,7 @@ func (c *checker) describeBranch(choose, b *apimpolicy.Element) string {
 // composition "of FILE" too, since the element may stand in another
 // scope's policy than the finding.
 func (c *checker) where(e *apimpolicy.Element) string {
-	s := fmt.Sprintf("line %d, column %d", e.Pos.Line, e.Pos.Column)
+	s := "line " + strconv.Itoa(e.Pos.Line) + ", column " + strconv.Itoa(e.Pos.Column)
 	if c.sourceOf != nil {
 		if name, ok := c.sourceOf(e); ok {
 			s += " of " + name

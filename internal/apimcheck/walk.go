@@ -77,6 +77,13 @@ func (p place) in(e *apimpolicy.Element) place {
 	return p
 }
 
+// ancestorsFrom starts a walk's ancestors with outer, with room for the
+// elements the walk goes into, so that in extends the slice where it is
+// instead of copying it for each child at the next depth.
+func ancestorsFrom(outer ...*apimpolicy.Element) []*apimpolicy.Element {
+	return append(make([]*apimpolicy.Element, 0, len(outer)+16), outer...)
+}
+
 // buildsOtherMessage reports whether the node is inside a policy that
 // builds a request or response of its own (send-request, return-response,
 // ...): a set-body there writes that message, not the streamed response.
@@ -189,7 +196,23 @@ func (c *checker) include(e *apimpolicy.Element, at place) {
 // expand walks nodes as APIM runs them, following include-fragment into
 // the fragments given; fn gets each element and its ancestors and returns
 // false to skip the element's children.
+// fn must not keep ancestors: it is one slice, extended and cut back as
+// the walk goes (copy it to keep it).
 func (c *checker) expand(nodes []apimpolicy.Node, ancestors []*apimpolicy.Element, fn func(e *apimpolicy.Element, ancestors []*apimpolicy.Element) bool) {
+	// The stack is kept for the next walk (several run per document); a
+	// walk started from within fn finds none and makes its own.
+	stack := c.expandStack
+	c.expandStack = nil
+	if cap(stack) < len(ancestors)+8 {
+		stack = make([]*apimpolicy.Element, 0, len(ancestors)+16)
+	}
+	stack = append(stack[:0], ancestors...)
+	c.expandIn(nodes, stack, fn)
+	clear(stack[:cap(stack)])
+	c.expandStack = stack[:0]
+}
+
+func (c *checker) expandIn(nodes []apimpolicy.Node, ancestors []*apimpolicy.Element, fn func(e *apimpolicy.Element, ancestors []*apimpolicy.Element) bool) {
 	for _, n := range nodes {
 		e, ok := n.(*apimpolicy.Element)
 		if !ok || !fn(e, ancestors) {
@@ -206,7 +229,7 @@ func (c *checker) expand(nodes []apimpolicy.Node, ancestors []*apimpolicy.Elemen
 				}
 			}
 		}
-		c.expand(kids, inner, fn)
+		c.expandIn(kids, inner, fn)
 	}
 }
 

@@ -51,7 +51,7 @@ func (c Code) Pos(off int) Pos {
 	}
 	r = min(max(r, 0), c.x.Len)
 	start := Pos{Offset: c.x.Offset, Line: c.x.Pos.Line, Column: c.x.Pos.Column}
-	ix := &lineIndex{src: []byte(c.raw), base: start, last: start}
+	ix := &lineIndex{src: c.raw, base: start, last: start}
 	p := ix.at(c.x.Offset + r)
 	p.Offset = c.x.Pos.Offset + r
 	return p

@@ -1,8 +1,8 @@
 package apimpolicy
 
 import (
-	"bytes"
 	"fmt"
+	"strings"
 )
 
 // exprError is a problem inside a policy expression, at a byte offset.
@@ -23,7 +23,7 @@ func newExprError(off, reached int, msg string) *exprError {
 // C# cannot hold outside strings and comments, so an expression still
 // open there is unterminated. Stopping early keeps a broken expression
 // from being scanned to the end of the document.
-func endsCode(src []byte, i int) bool {
+func endsCode(src string, i int) bool {
 	if i+1 >= len(src) {
 		return false
 	}
@@ -45,7 +45,7 @@ func endsCode(src []byte, i int) bool {
 // inside a string must not end the expression. With xmlComments, an XML
 // comment (<!-- ... -->) in the code is skipped as APIM's XML reader
 // drops it: element text may hold one, an attribute value cannot.
-func scanExpr(src []byte, start int, xmlComments bool) (int, *exprError) {
+func scanExpr(src string, start int, xmlComments bool) (int, *exprError) {
 	end, err := scanCode(src, start+2, closerOf(src[start+1]), start+1, xmlComments)
 	return end, err
 }
@@ -63,20 +63,26 @@ func closerOf(open byte) byte {
 
 // scanCode scans C# code from i until the bracket closer that matches the
 // opener at openAt, and returns the offset just past that closer.
-func scanCode(src []byte, i int, closer byte, openAt int, xmlComments bool) (int, *exprError) {
-	// stack of expected closers and where their openers were
+func scanCode(src string, i int, closer byte, openAt int, xmlComments bool) (int, *exprError) {
+	// stack of expected closers and where their openers were; most
+	// expressions nest a few brackets deep, within the array.
 	type open struct {
 		closer byte
 		at     int
 	}
-	stack := []open{{closer, openAt}}
+	var deep [16]open
+	stack := append(deep[:0], open{closer, openAt})
 	n := len(src)
 	for i < n {
 		c := src[i]
+		if !codeByte[c] {
+			i++ // most of the code: nothing that opens, closes or ends
+			continue
+		}
 		if (c == '<' || c == '/') && endsCode(src, i) {
 			break
 		}
-		if c == '<' && xmlComments && bytes.HasPrefix(src[i:], []byte("<!--")) {
+		if c == '<' && xmlComments && strings.HasPrefix(src[i:], "<!--") {
 			j := indexFrom(src, i+4, "-->")
 			if j < 0 {
 				return 0, newExprError(i, n, "XML comment in policy expression is not closed: no '-->' follows this '<!--'")
@@ -95,7 +101,7 @@ func scanCode(src []byte, i int, closer byte, openAt int, xmlComments bool) (int
 			switch {
 			case i+1 < n && src[i+1] == '/':
 				i += 2
-				for i < n && src[i] != '\n' && src[i] != '\r' && newlineRef(src, i) == 0 {
+				for i < n && src[i] != '\n' && src[i] != '\r' && (src[i] != '&' || newlineRef(src, i) == 0) {
 					i++
 				}
 			case i+1 < n && src[i+1] == '*':
@@ -131,12 +137,12 @@ func scanCode(src []byte, i int, closer byte, openAt int, xmlComments bool) (int
 // newlineRef returns the length of a character reference for a line
 // break (&#10; &#13; &#xA; &#xD;) at src[i], or 0. In an escaped value such
 // a reference is the line break that ends a "//" comment.
-func newlineRef(src []byte, i int) int {
+func newlineRef(src string, i int) int {
 	if src[i] != '&' || i+4 >= len(src) || src[i+1] != '#' {
 		return 0
 	}
 	for _, ref := range []string{"&#10;", "&#13;", "&#xA;", "&#xD;", "&#xa;", "&#xd;", "&#XA;", "&#XD;"} {
-		if bytes.HasPrefix(src[i:], []byte(ref)) {
+		if strings.HasPrefix(src[i:], ref) {
 			return len(ref)
 		}
 	}
@@ -158,7 +164,7 @@ func openerOf(closer byte) byte {
 // src[i] (a double quote, a single quote, '@' or '$'), or over the one
 // byte when '@' or '$' does not start a string (a verbatim identifier
 // such as @class).
-func skipLiteral(src []byte, i int) (int, *exprError) {
+func skipLiteral(src string, i int) (int, *exprError) {
 	switch src[i] {
 	case '"':
 		return scanString(src, i+1, false, false)
@@ -177,7 +183,7 @@ func skipLiteral(src []byte, i int) (int, *exprError) {
 
 // scanPrefixedString handles @"...", $"...", $@"..." and @$"..." at src[i].
 // ok is false when src[i] does not start such a literal.
-func scanPrefixedString(src []byte, i int) (end int, ok bool, err *exprError) {
+func scanPrefixedString(src string, i int) (end int, ok bool, err *exprError) {
 	n := len(src)
 	verbatim, interp := false, false
 	j := i
@@ -214,7 +220,7 @@ done:
 // cannot span lines in C#, so a line end inside one is reported at once
 // instead of running on to the end of the document. An interpolated
 // string also has {code} holes, and "{{" and "}}" as literal braces.
-func scanString(src []byte, i int, verbatim, interpolated bool) (int, *exprError) {
+func scanString(src string, i int, verbatim, interpolated bool) (int, *exprError) {
 	start := i - 1
 	n := len(src)
 	what := "unterminated string literal in policy expression"
@@ -255,7 +261,7 @@ func scanString(src []byte, i int, verbatim, interpolated bool) (int, *exprError
 
 // scanHole scans an interpolation hole {expr[,align][:format]} at src[i].
 // A ':' outside brackets starts the format, which runs to the '}'.
-func scanHole(src []byte, i int) (int, *exprError) {
+func scanHole(src string, i int) (int, *exprError) {
 	open := i
 	depth := 0
 	n := len(src)
@@ -302,7 +308,7 @@ func scanHole(src []byte, i int) (int, *exprError) {
 }
 
 // scanChar scans a character literal at src[i] == '\”.
-func scanChar(src []byte, i int) (int, *exprError) {
+func scanChar(src string, i int) (int, *exprError) {
 	n := len(src)
 	// A character literal cannot span lines. Its length is not bounded
 	// here: entities in the raw text ('&amp;') make it longer than C# says.
@@ -319,14 +325,22 @@ func scanChar(src []byte, i int) (int, *exprError) {
 	return 0, newExprError(i, n, "unterminated character literal in policy expression")
 }
 
-// indexFrom is bytes.Index from offset i, returning an offset into src.
-func indexFrom(src []byte, i int, sep string) int {
+// indexFrom is strings.Index from offset i, returning an offset into src.
+func indexFrom(src string, i int, sep string) int {
 	if i > len(src) {
 		return -1
 	}
-	j := bytes.Index(src[i:], []byte(sep))
+	j := strings.Index(src[i:], sep)
 	if j < 0 {
 		return -1
 	}
 	return i + j
 }
+
+// codeByte marks the bytes scanCode acts on; it steps over any other.
+var codeByte = func() (t [256]bool) {
+	for _, c := range []byte(`"'@$/([{)]}<`) {
+		t[c] = true
+	}
+	return t
+}()

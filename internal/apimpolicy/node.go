@@ -19,6 +19,9 @@ type Document struct {
 	// Rootless is true for a file of policies with no <policies> or
 	// <fragment> root (see ParseLoose): Nodes holds the policies.
 	Rootless bool
+	// src is the source a parsed document came from: String returns it
+	// while the nodes print it.
+	src string
 }
 
 // Root returns the document's root element, or nil for a rootless

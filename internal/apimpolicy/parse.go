@@ -35,6 +35,7 @@ func parseDocument(src []byte, loose bool) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer p.release()
 	nodes, err := p.parse()
 	if err != nil {
 		return nil, err
@@ -43,7 +44,7 @@ func parseDocument(src []byte, loose bool) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Document{BOM: p.bom, Nodes: nodes, Rootless: rootless}, nil
+	return &Document{BOM: p.bom, Nodes: nodes, Rootless: rootless, src: p.s}, nil
 }
 
 // ParseNodes parses a sequence of nodes with no single root, such as the
@@ -57,28 +58,47 @@ func ParseNodes(src []byte) ([]Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer p.release()
 	return p.parse()
 }
 
 type parser struct {
-	src []byte // the input, for scanning
-	s   string // the same bytes as a string, sliced for node fields
+	s   string // the input, sliced for node fields
 	i   int    // the scan offset
-	ix  *lineIndex
+	ix  lineIndex
 	bom bool
 	// budget bounds the bytes examined while recovering from expressions
 	// that do not scan (see recoverValueEnd).
 	budget int
-	// tailMemo remembers the verdicts of tagTailOK by position.
+	// tailMemo remembers the verdicts of tagTailOK by position; visited
+	// is its working list.
 	tailMemo map[int]bool
+	visited  []int
 	// work counts the bytes examined by expression scans and the
 	// attribute names compared, so tests can hold the parser to linear
 	// work without timing it.
 	work int
+	// arena holds the nodes; kids are the children of the open elements
+	// (each element's from its start offset), attrs the attributes of the
+	// start tag being read: both are copied to the arena when complete.
+	arena arena
+	kids  []Node
+	attrs []*Attr
+	// open are the open elements, starts where the children of each begin
+	// in kids; kidsUsed and attrsUsed are the most of kids and attrs used
+	// (see release).
+	open                []*Element
+	starts              []int
+	kidsUsed, attrsUsed int
+	// pooled: p came from getParser and goes back with release.
+	pooled bool
+	// scans remembers the last unescaped scans (see scanUnescaped).
+	scans [4]unescapedScan
+	next  int
 }
 
 // scanExpr scans the expression at i within src and accounts for the work.
-func (p *parser) scanExpr(src []byte, i int, xmlComments bool) (int, *exprError) {
+func (p *parser) scanExpr(src string, i int, xmlComments bool) (int, *exprError) {
 	end, xerr := scanExpr(src, i, xmlComments)
 	if xerr != nil {
 		p.work += xerr.reached - i
@@ -89,11 +109,15 @@ func (p *parser) scanExpr(src []byte, i int, xmlComments bool) (int, *exprError)
 }
 
 func newParser(src []byte, skipBOM bool) (*parser, error) {
-	p := &parser{src: src, s: string(src), ix: newLineIndex(src), budget: 4*len(src) + 1<<16}
+	s := string(src)
 	if len(src) > MaxDocumentSize {
-		return nil, &SyntaxError{Pos: p.ix.at(MaxDocumentSize), Msg: fmt.Sprintf(
+		ix := newLineIndex(s)
+		return nil, &SyntaxError{Pos: ix.at(MaxDocumentSize), Msg: fmt.Sprintf(
 			"the document is %d bytes, over the limit of %d bytes (1 MiB); split it into policy fragments", len(src), MaxDocumentSize)}
 	}
+	p := getParser()
+	p.s, p.ix, p.budget = s, newLineIndex(s), 4*len(src)+1<<16
+	p.arena.size(s)
 	if skipBOM && strings.HasPrefix(p.s, bom) {
 		p.bom = true
 		p.i = len(bom)
@@ -121,16 +145,9 @@ func (p *parser) errWithRef(off, ref int, format string, args ...any) *SyntaxErr
 }
 
 func (p *parser) parse() ([]Node, error) {
-	var top []Node
-	var stack []*Element
-	add := func(n Node) {
-		if len(stack) == 0 {
-			top = append(top, n)
-			return
-		}
-		e := stack[len(stack)-1]
-		e.Children = append(e.Children, n)
-	}
+	stack, starts := p.open[:0], p.starts[:0]
+	defer func() { p.open, p.starts = stack, starts }() // kept for the next parse
+	add := func(n Node) { p.kids = append(p.kids, n) }
 	s := p.s
 	for p.i < len(s) {
 		if s[p.i] != '<' {
@@ -176,7 +193,11 @@ func (p *parser) parse() ([]Node, error) {
 			e := stack[len(stack)-1]
 			e.EndPos = endPos
 			e.EndSpace = space
-			stack = stack[:len(stack)-1]
+			from := starts[len(starts)-1]
+			e.Children = p.arena.nodeList(p.kids[from:])
+			p.kidsUsed = max(p.kidsUsed, len(p.kids))
+			p.kids = p.kids[:from]
+			stack, starts = stack[:len(stack)-1], starts[:len(starts)-1]
 		default:
 			e, err := p.startTag()
 			if err != nil {
@@ -187,7 +208,7 @@ func (p *parser) parse() ([]Node, error) {
 				if len(stack) == MaxDepth {
 					return nil, p.errAt(e.Pos.Offset, "elements are nested more than %d deep", MaxDepth)
 				}
-				stack = append(stack, e)
+				stack, starts = append(stack, e), append(starts, len(p.kids))
 			}
 		}
 	}
@@ -195,7 +216,7 @@ func (p *parser) parse() ([]Node, error) {
 		e := stack[len(stack)-1]
 		return nil, &SyntaxError{Pos: e.Pos, Msg: fmt.Sprintf("<%s> is not closed: the document ends before </%s>", e.Name, e.Name)}
 	}
-	return top, nil
+	return p.arena.nodeList(p.kids), nil
 }
 
 // text scans character data up to the next '<' that starts markup. Text
@@ -205,7 +226,8 @@ func (p *parser) parse() ([]Node, error) {
 func (p *parser) text() (*Text, error) {
 	s := p.s
 	start := p.i
-	t := &Text{Pos: p.pos(start)}
+	t := p.arena.text()
+	t.Pos = p.pos(start)
 	scanned := -1
 	i := start
 	for i < len(s) && isSpace(s[i]) {
@@ -214,27 +236,29 @@ func (p *parser) text() (*Text, error) {
 	if isExprStart(s, i) {
 		// The raw scan finds where the expression ends ('<' may stand in
 		// it); judgeExpr then checks it as APIM compiles it.
-		end, xerr := p.scanExpr(p.src, i, true)
+		end, xerr := p.scanExpr(s, i, true)
 		textEnd := end + max(strings.IndexByte(s[min(end, len(s)):], '<'), 0)
-		if xerr != nil || !p.wholeAfterScan(s, i, end, textEnd, true) {
+		if xerr != nil || !p.wholeAfterScan(i, end, textEnd, true) {
 			// Escaped text can mislead the raw scan (a "//" comment whose
 			// line break is written &#13;). Then the text ends at the next
 			// '<', if what stands before it is one whole expression once
 			// unescaped; otherwise the raw scan's answer stands.
 			lt := strings.IndexByte(s[i:], '<')
 			switch {
-			case lt >= 0 && p.wholeExpression(s[i:i+lt], true):
+			case lt >= 0 && p.wholeExpression(i, i+lt, true):
 				end = i + lt
 			case xerr != nil:
 				return nil, p.exprErr(i, xerr)
 			}
 		}
-		t.Exprs = []Expr{{Offset: i - start, Pos: p.pos(i)}}
+		t.Exprs = p.arena.expr(Expr{Offset: i - start, Pos: p.pos(i)})
 		scanned = end - i
 		i = end
 	}
-	for i < len(s) && s[i] != '<' {
-		i++
+	if lt := strings.IndexByte(s[i:], '<'); lt >= 0 {
+		i += lt
+	} else {
+		i = len(s)
 	}
 	p.i = i
 	t.Raw = s[start:i]
@@ -242,83 +266,6 @@ func (p *parser) text() (*Text, error) {
 		p.judgeExpr(&t.Exprs[0], t.Raw, start, textCode, scanned)
 	}
 	return t, nil
-}
-
-// codeIn says where an expression's code stands, which decides what its
-// bytes mean: entities are expanded in attributes and text, not in CDATA
-// or a value given already unescaped; an XML comment in text is a comment.
-type codeIn uint8
-
-const (
-	attrCode codeIn = iota
-	textCode
-	rawCode
-)
-
-func (c codeIn) entities() bool    { return c != rawCode }
-func (c codeIn) xmlComments() bool { return c == textCode }
-
-// judgeExpr checks the expression x of a value as APIM compiles it: the
-// whole rest of the value (APIM takes an expression as the whole value),
-// read as where says. The raw scan that found the value's end cannot judge it: where
-// quotes are written as &quot; it does not see the strings. Problems are
-// recorded in x.Err and x.ErrPos, placed in the source. scanned is the
-// length the raw scan found (-1 if none): without entities it is the
-// answer, and the code need not be scanned again.
-func (p *parser) judgeExpr(x *Expr, raw string, base int, where codeIn, scanned int) {
-	code := strings.TrimRight(raw[x.Offset:], " \t\r\n")
-	x.Len = len(code)
-	var back []int
-	if where.entities() && strings.IndexByte(code, '&') >= 0 {
-		code, back = unescapeMap(code)
-	}
-	// at maps an offset in code to one in the source.
-	at := func(k int) int {
-		if back != nil {
-			if k >= len(back) {
-				return base + x.Offset + x.Len
-			}
-			k = back[k]
-		}
-		return base + x.Offset + k
-	}
-	var end int
-	var xerr *exprError
-	if back == nil && scanned >= 0 {
-		end = scanned
-	} else {
-		end, xerr = p.scanExpr([]byte(code), 0, where.xmlComments())
-	}
-	switch {
-	case xerr != nil:
-		mapped := *xerr
-		mapped.off = at(xerr.off)
-		if xerr.openAt >= 0 {
-			mapped.openAt = at(xerr.openAt)
-		}
-		se := p.exprErr(at(0), &mapped)
-		x.Err, x.ErrPos = se.Msg, se.Pos
-	default:
-		// Whitespace may remain after the expression, written as an
-		// entity (&#13;) that the trim of the raw text left in place.
-		k := end
-		for k < len(code) && isSpace(code[k]) {
-			k++
-		}
-		if k < len(code) {
-			x.Err = "text follows the policy expression: an expression must be the whole value"
-			x.ErrPos = p.pos(at(k))
-		}
-	}
-}
-
-// wholeExpression reports whether raw, unescaped, is one complete policy
-// expression with nothing but whitespace after it.
-func (p *parser) wholeExpression(raw string, xmlComments bool) bool {
-	p.budget -= len(raw)
-	code := Unescape(strings.TrimRight(raw, " \t\r\n"))
-	end, xerr := p.scanExpr([]byte(code), 0, xmlComments)
-	return xerr == nil && strings.TrimSpace(code[end:]) == ""
 }
 
 func isExprStart(s string, i int) bool {
@@ -345,7 +292,9 @@ func (p *parser) comment() (*Comment, error) {
 	}
 	end += start + 4
 	p.i = end + 3
-	return &Comment{Raw: p.s[start+4 : end], Pos: p.pos(start)}, nil
+	c := p.arena.comment()
+	c.Raw, c.Pos = p.s[start+4:end], p.pos(start)
+	return c, nil
 }
 
 func (p *parser) cdata() (*CData, error) {
@@ -366,8 +315,8 @@ func (p *parser) cdata() (*CData, error) {
 		i++
 	}
 	if isExprStart(p.s, i) {
-		if xend, xerr := p.scanExpr(p.src[:end], i, false); xerr == nil {
-			c.Exprs = []Expr{{Offset: i - body, Pos: p.pos(i)}}
+		if xend, xerr := p.scanExpr(p.s[:end], i, false); xerr == nil {
+			c.Exprs = p.arena.expr(Expr{Offset: i - body, Pos: p.pos(i)})
 			p.judgeExpr(&c.Exprs[0], c.Raw, body, rawCode, xend-i)
 		}
 	}
@@ -448,7 +397,11 @@ func (p *parser) startTag() (*Element, error) {
 	if name == "" {
 		return nil, p.errAt(start, "'<' does not start a tag: expected an element name after it (write &lt; for a literal '<')")
 	}
-	e := &Element{Name: name, Pos: p.pos(start)}
+	e := p.arena.element()
+	e.Name, e.Pos = name, p.pos(start)
+	// The attributes are gathered in p.attrs, and copied out when the tag
+	// ends.
+	e.Attrs = p.attrs[:0]
 	var seen map[string]*Attr
 	for {
 		space := p.space()
@@ -459,6 +412,7 @@ func (p *parser) startTag() (*Element, error) {
 		case c == '>':
 			e.TagSpace = space
 			p.i++
+			p.endAttrs(e)
 			return e, nil
 		case c == '/':
 			if p.i+1 < len(p.s) && p.s[p.i+1] == '>' {
@@ -466,6 +420,7 @@ func (p *parser) startTag() (*Element, error) {
 				e.SelfClosing = true
 				e.EndPos = e.Pos
 				p.i += 2
+				p.endAttrs(e)
 				return e, nil
 			}
 			return nil, p.errAt(p.i, "expected '>' after '/' in <%s>", name)
@@ -478,6 +433,7 @@ func (p *parser) startTag() (*Element, error) {
 		}
 		a.Space = space
 		e.Attrs = append(e.Attrs, a)
+		p.attrsUsed = max(p.attrsUsed, len(e.Attrs))
 		// Past a few attributes, look names up in a map: a tag with
 		// thousands of them must not cost a quadratic duplicate check.
 		if len(e.Attrs) == smallTag {
@@ -489,6 +445,12 @@ func (p *parser) startTag() (*Element, error) {
 			seen[a.Name] = a
 		}
 	}
+}
+
+// endAttrs moves e's attributes from p.attrs to the arena.
+func (p *parser) endAttrs(e *Element) {
+	p.attrs = e.Attrs[:0]
+	e.Attrs = p.arena.attrList(e.Attrs)
 }
 
 func describeLast(e *Element) string {
@@ -522,7 +484,8 @@ func (p *parser) attr(e *Element, seen map[string]*Attr) (*Attr, error) {
 	if first := findAttr(e, name, seen); first != nil {
 		return nil, p.errWithRef(at, first.Pos.Offset, "attribute %s appears twice in <%s> (first at {ref})", name, e.Name)
 	}
-	a := &Attr{Name: name, Pos: p.pos(at)}
+	a := p.arena.attr()
+	a.Name, a.Pos = name, p.pos(at)
 	eqStart := p.i
 	p.space()
 	if p.i >= len(p.s) || p.s[p.i] != '=' {
@@ -547,7 +510,7 @@ func (p *parser) attr(e *Element, seen map[string]*Attr) (*Attr, error) {
 	if isExprStart(s, i) {
 		// The raw scan finds where the value ends in rawxml, where '"' may
 		// stand unescaped inside the expression; judgeExpr checks it below.
-		a.Exprs = []Expr{{Offset: i - vstart, Pos: p.pos(i)}}
+		a.Exprs = p.arena.expr(Expr{Offset: i - vstart, Pos: p.pos(i)})
 		j, exprEnd := p.trustedValueEnd(i, a.Quote)
 		if j >= 0 {
 			scanned = exprEnd - i
@@ -583,7 +546,7 @@ func (p *parser) attr(e *Element, seen map[string]*Attr) (*Attr, error) {
 // expression. (Escaped text can mislead the raw scan: a "//" comment whose
 // line break is written &#10; runs past the real closing quote.)
 func (p *parser) trustedValueEnd(i int, quote byte) (valueEnd, exprEnd int) {
-	end, xerr := p.scanExpr(p.src, i, false)
+	end, xerr := p.scanExpr(p.s, i, false)
 	if xerr != nil {
 		p.budget -= xerr.reached - i
 		return -1, -1
@@ -593,20 +556,10 @@ func (p *parser) trustedValueEnd(i int, quote byte) (valueEnd, exprEnd int) {
 		return -1, -1
 	}
 	j += end
-	if !p.tagTailOK(j+1) || !p.wholeAfterScan(p.s, i, end, j, false) {
+	if !p.tagTailOK(j+1) || !p.wholeAfterScan(i, end, j, false) {
 		return -1, -1
 	}
 	return j, end
-}
-
-// wholeAfterScan reports whether s[i:valueEnd], whose raw scan ended at
-// scanEnd, is one whole expression once unescaped. Without entities the
-// raw scan is the scan of the unescaped code: only whitespace may follow.
-func (p *parser) wholeAfterScan(s string, i, scanEnd, valueEnd int, xmlComments bool) bool {
-	if strings.IndexByte(s[i:valueEnd], '&') < 0 {
-		return strings.TrimSpace(s[scanEnd:valueEnd]) == ""
-	}
-	return p.wholeExpression(s[i:valueEnd], xmlComments)
 }
 
 // recoverValueEnd finds where an attribute value ends when the raw scan
@@ -629,7 +582,7 @@ func (p *parser) recoverValueEnd(i int, quote byte) (int, error) {
 			first = j
 		}
 		p.budget -= j - i
-		if p.wholeExpression(s[i:j], false) {
+		if p.wholeExpression(i, j, false) {
 			return j, nil
 		}
 	}
@@ -639,7 +592,7 @@ func (p *parser) recoverValueEnd(i int, quote byte) (int, error) {
 	if p.budget <= 0 {
 		return 0, p.errAt(i, "this tag's policy expressions could not be delimited within the parser's work limit (%d bytes of scanning for a %d-byte document)", 4*len(s)+1<<16, len(s))
 	}
-	_, xerr := p.scanExpr(p.src, i, false)
+	_, xerr := p.scanExpr(p.s, i, false)
 	if xerr == nil {
 		xerr = newExprError(i+1, len(s), "unterminated policy expression: the value has no closing quote")
 	}
@@ -650,7 +603,7 @@ func (p *parser) tagTailOK(k int) bool {
 	// The verdict from one attribute boundary is the verdict from the next
 	// boundary the walk passes: remember them all, so checking each
 	// attribute of a long tag stays linear.
-	var visited []int
+	visited := p.visited[:0]
 	ok := p.walkTagTail(k, &visited)
 	if p.tailMemo == nil {
 		p.tailMemo = map[int]bool{}
@@ -658,6 +611,7 @@ func (p *parser) tagTailOK(k int) bool {
 	for _, v := range visited {
 		p.tailMemo[v] = ok
 	}
+	p.visited = visited
 	return ok
 }
 
@@ -686,11 +640,11 @@ func (p *parser) walkTagTail(k int, visited *[]int) bool {
 		if k == ws {
 			return false
 		}
-		n := parser{s: s, i: k}
-		if n.name() == "" {
+		if n := nameEnd(s, k); n == k {
 			return false
+		} else {
+			k = n
 		}
-		k = n.i
 		for k < len(s) && isSpace(s[k]) {
 			k++
 		}
@@ -712,11 +666,11 @@ func (p *parser) walkTagTail(k int, visited *[]int) bool {
 		// already (escaped text can mislead the scan).
 		if isExprStart(s, k) {
 			plain := strings.IndexByte(s[k:], q)
-			if plain >= 0 && p.wholeExpression(s[k:k+plain], false) {
+			if plain >= 0 && p.wholeExpression(k, k+plain, false) {
 				// The plain reading is the value, '<' and "&&" included.
 				k += plain
 			} else {
-				end, xerr := p.scanExpr(p.src, k, false)
+				end, xerr := p.scanExpr(p.s, k, false)
 				if xerr == nil {
 					p.budget -= end - k
 					if q2 := strings.IndexByte(s[end:], q); q2 >= 0 && strings.TrimSpace(s[end:end+q2]) == "" {
@@ -742,21 +696,38 @@ func (p *parser) walkTagTail(k int, visited *[]int) bool {
 
 // name scans an XML name at p.i and returns it ("" if none starts there).
 func (p *parser) name() string {
-	s := p.s
 	start := p.i
-	i := start
-	for i < len(s) {
-		c := s[i]
-		if c >= 0x80 || c == '_' || c == ':' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') ||
-			(i > start && (c == '-' || c == '.' || ('0' <= c && c <= '9'))) {
-			i++
-			continue
-		}
-		break
-	}
-	p.i = i
-	return s[start:i]
+	p.i = nameEnd(p.s, start)
+	return p.s[start:p.i]
 }
+
+// nameEnd returns the end of the XML name at s[i:], or i if none starts
+// there.
+func nameEnd(s string, i int) int {
+	if i >= len(s) || nameByte[s[i]] != nameStart {
+		return i
+	}
+	for i++; i < len(s) && nameByte[s[i]] != 0; i++ {
+	}
+	return i
+}
+
+const (
+	nameStart = 1 + iota // may start a name
+	nameRest             // may stand in one after its start
+)
+
+var nameByte = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c >= 0x80 || c == '_' || c == ':' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z'):
+			t[c] = nameStart
+		case c == '-' || c == '.' || ('0' <= c && c <= '9'):
+			t[c] = nameRest
+		}
+	}
+	return t
+}()
 
 func (p *parser) space() string {
 	s := p.s

@@ -1,6 +1,9 @@
 package apimpolicy
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // Sections are the four sections of a <policies> document, in order.
 var Sections = []string{"inbound", "backend", "outbound", "on-error"}
@@ -41,6 +44,18 @@ func (e *Element) Elements() []*Element {
 		}
 	}
 	return out
+}
+
+// ChildElements yields the child elements, as Elements returns them,
+// without making a slice of them.
+func (e *Element) ChildElements() iter.Seq[*Element] {
+	return func(yield func(*Element) bool) {
+		for _, c := range e.Children {
+			if ce, ok := c.(*Element); ok && !yield(ce) {
+				return
+			}
+		}
+	}
 }
 
 // Child returns the first child element called name, or nil.
@@ -92,9 +107,10 @@ func (d *Document) Section(name string) *Element {
 
 // Walk calls fn for every node under the given nodes, depth first, with
 // the chain of elements that enclose it (outermost first). When fn returns
-// false for an element, its children are skipped.
+// false for an element, its children are skipped. The chain is one slice,
+// extended and cut back as the walk goes: fn must copy it to keep it.
 func Walk(nodes []Node, fn func(n Node, ancestors []*Element) bool) {
-	walk(nodes, nil, fn)
+	walk(nodes, make([]*Element, 0, 8), fn)
 }
 
 func walk(nodes []Node, ancestors []*Element, fn func(Node, []*Element) bool) {

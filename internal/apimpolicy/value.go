@@ -81,8 +81,13 @@ func Unescape(s string) string {
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
 		if s[i] != '&' {
-			b.WriteByte(s[i])
-			i++
+			// Copy up to the next '&' at once.
+			j := strings.IndexByte(s[i:], '&')
+			if j < 0 {
+				j = len(s) - i
+			}
+			b.WriteString(s[i : i+j])
+			i += j
 			continue
 		}
 		semi := strings.IndexByte(s[i:], ';')
@@ -140,8 +145,7 @@ func ValidateValue(s string) error {
 	if !isExprStart(t, 0) {
 		return nil
 	}
-	src := []byte(t)
-	p := &parser{src: src, s: t, ix: newLineIndex(src)}
+	p := &parser{s: t, ix: newLineIndex(t)}
 	x := Expr{}
 	if p.judgeExpr(&x, t, 0, rawCode, -1); x.Err != "" {
 		return fmt.Errorf("starts with %s, so APIM reads it as a policy expression, and it is not a valid one: line %d, column %d: %s",
@@ -173,7 +177,8 @@ func CheckChars(src []byte) error {
 			if r == utf8.RuneError && size == 1 {
 				what = fmt.Sprintf("the byte 0x%02X, which is not UTF-8,", src[off])
 			}
-			return &SyntaxError{Pos: newLineIndex(src).at(off), Msg: what + " cannot stand in an XML document"}
+			ix := newLineIndex(string(src))
+			return &SyntaxError{Pos: ix.at(off), Msg: what + " cannot stand in an XML document"}
 		}
 		off += size
 	}
