@@ -19,9 +19,10 @@ func TestProve(t *testing.T) {
 		"replaced.xml": strings.Replace(streamingPolicy, "<outbound><base />", `<outbound><base /><return-response />`, 1),
 	})
 	f := func(name string) string { return filepath.Join(dir, name) }
-	// At 240x the load balancer's cut takes 1 s, the 6-minute silence
-	// 1.5 s, the 20 s heartbeat 83 ms.
-	fast := []string{"--time-scale", "240"}
+	// At 120x the load balancer's cut takes 2 s, the 6-minute silence
+	// 3 s, the 20 s heartbeat 167 ms, 167 ms inside App Gateway's 40 s
+	// (at 240x that margin was 83 ms, which a busy machine overran).
+	fast := []string{"--time-scale", "120"}
 	tests := []struct {
 		name string
 		args []string
@@ -33,10 +34,10 @@ func TestProve(t *testing.T) {
 			[]string{"app_gateway: stream\n", "apim: stream\n", "event 6 ", "ok: every event arrived as it was sent"}},
 		{"no heartbeat: App Gateway's request timeout cuts first",
 			[]string{"--appgw-settings", f("appgw.json"), "--apim-policy", f("good.xml"), "--heartbeat", "0"}, 1,
-			[]string{"event 3 ", "app_gateway cut the stream: the upstream was silent for 167ms (request timeout)", "outcome: cut (broke_off after", "at app_gateway)"}},
+			[]string{"event 3 ", "app_gateway cut the stream: the upstream was silent for 333ms (request timeout)", "outcome: cut (broke_off after", "at app_gateway)"}},
 		{"no heartbeat and no App Gateway: the load balancer cuts",
 			[]string{"--apim-policy", f("good.xml"), "--heartbeat", "0"}, 1,
-			[]string{"event 3 ", "apim cut the stream: nothing reached the client for 1s (idle timeout)", "outcome: cut (broke_off after", "at apim)"}},
+			[]string{"event 3 ", "apim cut the stream: nothing reached the client for 2s (idle timeout)", "outcome: cut (broke_off after", "at apim)"}},
 		{"App Gateway's defaults hold the stream",
 			[]string{"--appgw-settings", f("default.json"), "--apim-policy", f("good.xml")}, 1,
 			[]string{"app_gateway: buffer=65536; rules=SSE301", "event 6 ", "outcome: held (released_at_end after", "at app_gateway)", "not ok: held"}},
