@@ -147,8 +147,12 @@ func run(o options, out, log io.Writer) error {
 		if bin == "" {
 			bin = o.sseready
 		}
-		// The last of a duplicated variable wins (os/exec).
-		env := append(append(os.Environ(), goEnv(o.procs)...), strings.Fields(o.bEnv)...)
+		env := goEnv(o.procs)
+		if env == nil {
+			env = os.Environ()
+		}
+		// The last of a duplicated variable wins (os/exec): -b-env's.
+		env = append(env, strings.Fields(o.bEnv)...)
 		relays = append(relays, struct {
 			name  string
 			start relayStarter
