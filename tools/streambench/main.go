@@ -38,6 +38,9 @@ type options struct {
 	idle, rounds    int
 	targets         string
 	procs           int
+	// b and bEnv make a second emulator, "emulator-b", measured in the
+	// same rounds: an A/B of two builds or two runtime settings.
+	b, bEnv string
 }
 
 func main() {
@@ -53,6 +56,8 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; the figures are medians over them")
 	flag.IntVar(&o.procs, "procs", 0, "cores each relay may use: nginx worker_processes and the emulator's GOMAXPROCS (0: all)")
 	flag.StringVar(&o.targets, "targets", "direct,nginx,emulator", "the targets to measure, for profiling one (the report needs all three)")
+	flag.StringVar(&o.b, "b", "", "a second sseready binary, measured as the target emulator-b in the same rounds (an A/B of two builds)")
+	flag.StringVar(&o.bEnv, "b-env", "", "space-separated VAR=value settings for emulator-b's environment (an A/B of runtime settings; implies -b with -sseready's binary)")
 	flag.Parse()
 	if err := run(o, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "streambench:", err)
@@ -98,14 +103,17 @@ func run(o options, out, log io.Writer) error {
 		}
 		return start(dir, name, addr, nil, append([]string{o.sseready, "backend", "--listen", addr}, args...)...)
 	}
-	emulator := func(name, upstream string) (*proc, error) {
-		addr, err := freeAddr()
-		if err != nil {
-			return nil, err
+	emulatorOf := func(bin string, env []string) relayStarter {
+		return func(name, upstream string) (*proc, error) {
+			addr, err := freeAddr()
+			if err != nil {
+				return nil, err
+			}
+			return start(dir, name, addr, env, bin, "gateway", "--listen", addr, "--upstream", upstream,
+				"--apim-policy", policyFile, "--apim-sku", "StandardV2_1")
 		}
-		return start(dir, name, addr, goEnv(o.procs), o.sseready, "gateway", "--listen", addr, "--upstream", upstream,
-			"--apim-policy", policyFile, "--apim-sku", "StandardV2_1")
 	}
+	emulator := emulatorOf(o.sseready, goEnv(o.procs))
 	nginx := func(name, upstream string) (*proc, error) {
 		addr, err := freeAddr()
 		if err != nil {
@@ -134,6 +142,22 @@ func run(o options, out, log io.Writer) error {
 		name  string
 		start relayStarter
 	}{{"nginx", nginx}, {"emulator", emulator}}
+	if o.b != "" || o.bEnv != "" {
+		bin := o.b
+		if bin == "" {
+			bin = o.sseready
+		}
+		env := goEnv(o.procs)
+		if env == nil {
+			env = os.Environ()
+		}
+		// The last of a duplicated variable wins (os/exec): -b-env's.
+		env = append(env, strings.Fields(o.bEnv)...)
+		relays = append(relays, struct {
+			name  string
+			start relayStarter
+		}{"emulator-b", emulatorOf(bin, env)})
+	}
 	targets := []target{{name: "direct", url: "http://" + busy.addr + "/"}}
 	for _, r := range relays {
 		p, err := r.start(r.name, "http://"+busy.addr)
@@ -148,6 +172,7 @@ func run(o options, out, log io.Writer) error {
 	for _, t := range strings.Split(o.targets, ",") {
 		want[strings.TrimSpace(t)] = true
 	}
+	want["emulator-b"] = true // only there when asked for
 	targets = slices.DeleteFunc(targets, func(t target) bool { return !want[t.name] })
 	relays = slices.DeleteFunc(relays, func(r struct {
 		name  string
@@ -179,7 +204,7 @@ func run(o options, out, log io.Writer) error {
 			idle[r.name] = append(idle[r.name], perStream)
 		}
 	}
-	if len(targets) == 3 && len(relays) == 2 && o.idle > 0 {
+	if want["direct"] && want["nginx"] && want["emulator"] && o.idle > 0 {
 		report(out, o, results, idle)
 	}
 	return nil

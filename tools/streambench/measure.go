@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -163,4 +164,33 @@ func report(out io.Writer, o options, active map[string][]activeResult, idle map
 		ratio(float64(added("emulator", p99)), float64(added("nginx", p99))))
 	fmt.Fprintf(out, "| memory per idle stream | - | %.1f KiB | %.1f KiB | %s |\n", median(idle["nginx"])/1024, median(idle["emulator"])/1024,
 		ratio(median(idle["emulator"]), median(idle["nginx"])))
+	for _, name := range []string{"emulator", "emulator-b"} {
+		if len(active[name]) == 0 {
+			continue
+		}
+		fmt.Fprintf(out, "\n%s / nginx, medians: CPU per event %s, added p50 %s, added p99 %s, idle memory %s\n", name,
+			ratio(float64(pick(name, cpe)), float64(pick("nginx", cpe))),
+			ratio(float64(added(name, p50)), float64(added("nginx", p50))),
+			ratio(float64(added(name, p99)), float64(added("nginx", p99))),
+			ratio(median(idle[name]), median(idle["nginx"])))
+		fmt.Fprint(out, roundRatios(name, active, idle))
+	}
+}
+
+// roundRatios lists name's figures over nginx's round by round, for the
+// spread behind the medians.
+func roundRatios(name string, active map[string][]activeResult, idle map[string][]float64) string {
+	var cpu, a50, a99, mem []string
+	f := func(a, b float64) string { return fmt.Sprintf("%.2f", a/b) }
+	for i, r := range active[name] {
+		n, d := active["nginx"][i], active["direct"][i]
+		cpu = append(cpu, f(float64(r.cpuPerEvent), float64(n.cpuPerEvent)))
+		a50 = append(a50, f(float64(r.p50-d.p50), float64(n.p50-d.p50)))
+		a99 = append(a99, f(float64(r.p99-d.p99), float64(n.p99-d.p99)))
+	}
+	for i, m := range idle[name] {
+		mem = append(mem, f(m, idle["nginx"][i]))
+	}
+	return fmt.Sprintf("  by round: CPU per event %s; added p50 %s; added p99 %s; idle memory %s\n",
+		strings.Join(cpu, " "), strings.Join(a50, " "), strings.Join(a99, " "), strings.Join(mem, " "))
 }
