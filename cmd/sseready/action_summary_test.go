@@ -17,6 +17,9 @@ func TestActionJobSummary(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the steps are bash")
 	}
+	if testing.Short() {
+		t.Skip("runs the action's steps, which build sseready with go: not in -short")
+	}
 	var a ghaction.File
 	readYAML(t, "action.yml", &a)
 	work := t.TempDir()

@@ -2,65 +2,19 @@ package loadgen
 
 import (
 	"bytes"
-	"context"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/sseready/terraform-provider-sseready/internal/chainrun"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/pagetest"
 )
-
-// chromium finds the browser as the provider's browser test does:
-// $SSEREADY_CHROMIUM, else chromium on PATH (make test installs Debian's).
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("SSEREADY_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no chromium on PATH: install Debian's chromium (make test does) or set SSEREADY_CHROMIUM")
-	return ""
-}
-
-// headless runs headless Chromium on a file with args, off the network
-// and out of any profile, and returns its standard output and the
-// console messages it logged.
-func headless(t *testing.T, file string, args ...string) (stdout []byte, console []string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	argv := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--enable-logging=stderr", "--v=0", "--user-data-dir=" + t.TempDir()}, args...)
-	cmd := exec.CommandContext(ctx, chromium(t), append(argv, "file://"+file)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	// Chromium's helpers share its group: end them all when it is done.
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, errb.String())
-	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	for _, line := range strings.Split(errb.String(), "\n") {
-		if strings.Contains(line, ":CONSOLE") {
-			console = append(console, line)
-		}
-	}
-	return out.Bytes(), console
-}
 
 // The report of a run with latencies, first events, first content, cuts
 // and open streams renders its five charts in Chromium with nothing on the
@@ -85,7 +39,7 @@ func TestReportRendersInChromium(t *testing.T) {
 		t.Fatal("the report refers to something outside itself")
 	}
 
-	dom, console := headless(t, file, "--dump-dom")
+	dom, console := pagetest.Headless(t, file, "--dump-dom")
 	if len(console) > 0 {
 		t.Fatalf("console messages:\n%s", strings.Join(console, "\n"))
 	}
@@ -106,7 +60,7 @@ func TestReportRendersInChromium(t *testing.T) {
 	}
 
 	shot := filepath.Join(dir, "report.png")
-	if _, console := headless(t, file, "--window-size=1400,2400", "--screenshot="+shot); len(console) > 0 {
+	if _, console := pagetest.Headless(t, file, "--window-size=1400,2400", "--screenshot="+shot); len(console) > 0 {
 		t.Fatalf("console messages:\n%s", strings.Join(console, "\n"))
 	}
 	f, err := os.Open(shot)
@@ -147,7 +101,7 @@ func TestConsoleCheckSeesErrors(t *testing.T) {
 	if err := os.WriteFile(file, []byte(page), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, console := headless(t, file, "--dump-dom"); len(console) == 0 {
+	if _, console := pagetest.Headless(t, file, "--dump-dom"); len(console) == 0 {
 		t.Fatal("a blocked image logged nothing: the console check sees nothing")
 	}
 }

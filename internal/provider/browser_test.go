@@ -7,13 +7,14 @@ import (
 	"html/template"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"sort"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/pagetest"
 )
 
 // browserEvent is what the page saw of one message event: its data, its
@@ -41,22 +42,6 @@ es.onmessage = (e) => {
 };
 es.onerror = () => post("/error", {readyState: es.readyState});
 </script>`))
-
-// chromium finds the browser: $SSEREADY_CHROMIUM, else chromium on PATH.
-// make test installs Debian's chromium where it is missing.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("SSEREADY_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("no chromium on PATH: install Debian's chromium (make test does) or set SSEREADY_CHROMIUM")
-	return ""
-}
 
 // browserEvents serves the page, opens it in headless Chromium and returns
 // the events the page saw once it saw want of them, or what it saw by the
@@ -103,7 +88,7 @@ func browserEvents(t *testing.T, stream string, want int, deadline time.Duration
 	defer cancel()
 	// The flags keep Chromium off the network it cannot reach here, and
 	// out of any profile of the machine's.
-	cmd := exec.Command(chromium(t), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+	cmd := exec.Command(pagetest.Chromium(t), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--user-data-dir="+t.TempDir(), page.URL+"/")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -38,8 +38,15 @@ func Chromium(t testing.TB) string {
 // Headless runs headless Chromium on file with args and returns its
 // standard output and the console messages it logged. It is given 90 s:
 // a loaded machine starts a browser slowly.
+//
+// In -short (make test's race runs) it skips the test: the browser is a
+// process of its own, which the race detector does not watch, and the
+// run without -short opens every page.
 func Headless(t testing.TB, file string, args ...string) (stdout []byte, console []string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("opens the page in headless Chromium: not in -short")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	argv := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
