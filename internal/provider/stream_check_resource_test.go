@@ -190,9 +190,9 @@ const streamingPolicyXML = `<policies><inbound><base /></inbound><backend><forwa
 // The data source never fails on a bad stream: a check block judges it.
 func TestAccStreamProbe(t *testing.T) {
 	t.Parallel()
-	good, _ := chain(t, origin.Config{Events: 4, Interval: 30 * time.Millisecond},
+	good, _ := chain(t, origin.Config{Events: 4, Interval: dialectInterval()},
 		&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(streamingPolicyXML)}}}, &gateway.AppGW{RequestTimeout: 86400 * time.Second})
-	refused, _ := chain(t, origin.Config{Events: 4, Interval: 30 * time.Millisecond},
+	refused, _ := chain(t, origin.Config{Events: 4, Interval: dialectInterval()},
 		&gateway.APIM{Policies: []gateway.Policy{{XML: []byte(streamingPolicyXML)}}, SKU: "Consumption_0"}, &gateway.AppGW{RequestTimeout: 86400 * time.Second})
 	accTest(t, resource.TestCase{Steps: []resource.TestStep{
 		{

@@ -14,6 +14,7 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/chainrun"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
 	"github.com/sseready/terraform-provider-sseready/internal/origin"
+	"github.com/sseready/terraform-provider-sseready/internal/testonly/testslack"
 )
 
 // dialectChain runs the origin behind an emulated API Management hop
@@ -29,6 +30,12 @@ func dialectChain(t *testing.T, o origin.Config) string {
 	return c.URL
 }
 
+// dialectInterval spaces the test origins' events far enough apart that a
+// reader a busy machine delays does not take two in one read, which the
+// probe counts as buffering; wider still as the machine's load widens
+// testslack's bounds.
+func dialectInterval() time.Duration { return testslack.Bound(60 * time.Millisecond) }
+
 // The resource reads each dialect through an emulated hop: the protocol
 // it recognised, whether the stream completed, its content events (what
 // min_events counts) apart from its events; an MCP tool's call over
@@ -37,10 +44,11 @@ func dialectChain(t *testing.T, o origin.Config) string {
 func TestAccStreamCheckDialects(t *testing.T) {
 	t.Parallel()
 	const four = 4
-	responses := dialectChain(t, origin.Config{Responses: true, Events: four, Interval: 20 * time.Millisecond})
-	gzipped := dialectChain(t, origin.Config{Messages: true, Events: four, Interval: 20 * time.Millisecond, Compress: origin.CompressGzip})
-	cut := dialectChain(t, origin.Config{Responses: true, Events: four, Interval: 20 * time.Millisecond, Ending: origin.EndNone})
-	mcp := dialectChain(t, origin.Config{MCP: true, Events: 3, Interval: 20 * time.Millisecond, Compress: origin.CompressBrotli})
+	interval := dialectInterval()
+	responses := dialectChain(t, origin.Config{Responses: true, Events: four, Interval: interval})
+	gzipped := dialectChain(t, origin.Config{Messages: true, Events: four, Interval: interval, Compress: origin.CompressGzip})
+	cut := dialectChain(t, origin.Config{Responses: true, Events: four, Interval: interval, Ending: origin.EndNone})
+	mcp := dialectChain(t, origin.Config{MCP: true, Events: 3, Interval: interval, Compress: origin.CompressBrotli})
 	check := func(name, url, attrs string) string {
 		return fmt.Sprintf(`
 resource "sseready_stream_check" %q {
@@ -100,8 +108,9 @@ resource "sseready_stream_check" %q {
 // whether the stream completed, its content events and content coding.
 func TestAccStreamProbeDialects(t *testing.T) {
 	t.Parallel()
-	chat := dialectChain(t, origin.Config{ChatCompletions: true, Events: 3, Interval: 20 * time.Millisecond, Compress: origin.CompressDeflate})
-	mcp := dialectChain(t, origin.Config{MCP: true, Events: 2, Interval: 20 * time.Millisecond})
+	interval := dialectInterval()
+	chat := dialectChain(t, origin.Config{ChatCompletions: true, Events: 3, Interval: interval, Compress: origin.CompressDeflate})
+	mcp := dialectChain(t, origin.Config{MCP: true, Events: 2, Interval: interval})
 	accTestEcho(t, resource.TestCase{
 		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		Steps: []resource.TestStep{{

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
@@ -35,7 +34,7 @@ type sentHeaders struct {
 
 func (s *sentHeaders) endpoint(t *testing.T) string {
 	t.Helper()
-	o, err := origin.New(origin.Config{Events: 4, Interval: 20 * time.Millisecond})
+	o, err := origin.New(origin.Config{Events: 4, Interval: dialectInterval()})
 	if err != nil {
 		t.Fatal(err)
 	}
