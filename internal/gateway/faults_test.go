@@ -228,7 +228,11 @@ func TestHeldResponsesMeetTheCap(t *testing.T) {
 					t.Fatalf("the response ended cleanly after %d bytes; it must fail at the cap", n)
 				}
 				resp.Body.Close()
-				if grown := int64(heapInUse()) - int64(before); grown > 4<<20 {
+				// Sampled until it settles: on a busy machine the heap can
+				// still hold what other goroutines were finishing with, which
+				// the next collection frees; what the hop keeps stays.
+				var grown int64
+				if !eventually(2*time.Second, func() bool { grown = int64(heapInUse()) - int64(before); return grown <= 4<<20 }) {
 					t.Fatalf("heap grew %d bytes with a cap of 1 MiB", grown)
 				}
 				gsrv.Close() // the handler has logged once it returned
