@@ -29,7 +29,7 @@ type options struct {
 	timeout   time.Duration
 	root      string
 	mirror    string
-	base      string
+	bases     []string
 	whole     bool
 }
 
@@ -54,12 +54,14 @@ func WithRoot(root string) Option {
 	return func(o *options) { o.root = root }
 }
 
-// WithBase copies the configuration directory base first and dir over
-// it, so dir holds only what differs from base: Terraform override files
-// (*_override.tf, merged into base's blocks) and the files it replaces.
-// It does not go with WithRoot.
-func WithBase(base string) Option {
-	return func(o *options) { o.base = base }
+// WithBase copies the configuration directories bases first, each over
+// the one before, and dir over them, so dir holds only what differs from
+// them: Terraform override files (*_override.tf, merged into the bases'
+// blocks), the files it replaces and files of its own. A base may itself
+// be laid over another: name both, the lower first. Given more than once,
+// WithBase adds to the bases given before. It does not go with WithRoot.
+func WithBase(bases ...string) Option {
+	return func(o *options) { o.bases = append(o.bases, bases...) }
 }
 
 // WithMirror installs the providers from a filesystem mirror that
@@ -132,12 +134,12 @@ func Start(t testing.TB, dir string, opts ...Option) *Terraform {
 		root, rel = o.root, r
 	}
 	tf := &Terraform{Dir: filepath.Join(work, "config", rel), t: t, bin: bin, timeout: o.timeout}
-	if o.base != "" {
-		if o.root != "" {
-			t.Fatal("azurerm stand-in: WithBase and WithRoot do not go together")
-		}
-		if err := copyConfig(o.base, filepath.Join(work, "config")); err != nil {
-			t.Fatalf("azurerm stand-in: copying the base %s: %v", o.base, err)
+	if len(o.bases) > 0 && o.root != "" {
+		t.Fatal("azurerm stand-in: WithBase and WithRoot do not go together")
+	}
+	for _, base := range o.bases {
+		if err := copyConfig(base, filepath.Join(work, "config")); err != nil {
+			t.Fatalf("azurerm stand-in: copying the base %s: %v", base, err)
 		}
 	}
 	if err := copyConfig(root, filepath.Join(work, "config")); err != nil {
