@@ -24,6 +24,7 @@
 package azurermconfigs
 
 import (
+	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -32,6 +33,7 @@ import (
 )
 
 // bases are the configurations laid over another's files: name -> base.
+// A base may itself be laid over another.
 var bases = map[string]string{"broken": "good"}
 
 // Dir is the directory of the named configuration (for a layered one,
@@ -44,13 +46,42 @@ func Dir(name string) string {
 	return filepath.Join(filepath.Dir(file), name)
 }
 
-// Options are what [azurermstandin.Start] needs beside Dir(name) to plan
-// the named configuration: its base, for a layered one.
-func Options(name string) []azurermstandin.Option {
-	if base, ok := bases[name]; ok {
-		return []azurermstandin.Option{azurermstandin.WithBase(Dir(base))}
+// layers are the names the named configuration is planned from, its
+// lowest base first and itself last.
+func layers(name string) []string {
+	names := []string{name}
+	for base, ok := bases[name]; ok; base, ok = bases[base] {
+		names = append([]string{base}, names...)
 	}
-	return nil
+	return names
+}
+
+// Options are what [azurermstandin.Start] needs beside Dir(name) to plan
+// the named configuration: its bases, for a layered one.
+func Options(name string) []azurermstandin.Option {
+	names := layers(name)
+	if len(names) == 1 {
+		return nil
+	}
+	var dirs []string
+	for _, base := range names[:len(names)-1] {
+		dirs = append(dirs, Dir(base))
+	}
+	return []azurermstandin.Option{azurermstandin.WithBase(dirs...)}
+}
+
+// File is the path of the file rel (slash-separated) of the named
+// configuration as terraform plans it: its own, or for a layered one the
+// highest base's that has it. A file no layer has is named in Dir(name).
+func File(name, rel string) string {
+	names := layers(name)
+	for i := len(names) - 1; i >= 0; i-- {
+		path := filepath.Join(Dir(names[i]), filepath.FromSlash(rel))
+		if _, err := os.Stat(path); err == nil {
+			return path
+		}
+	}
+	return filepath.Join(Dir(name), filepath.FromSlash(rel))
 }
 
 // Plan is [azurermstandin.Plan] of the named configuration.

@@ -18,9 +18,6 @@ import (
 	"github.com/sseready/terraform-provider-sseready/internal/testonly/azurermstandin"
 )
 
-// chainDir is a realistic azurerm configuration of an SSE chain.
-var chainDir = azurermconfigs.Dir("chain")
-
 // chainResources are the resources of azurermconfigs/chain, by address.
 var chainResources = []string{
 	"azurerm_api_management.main",
@@ -141,7 +138,7 @@ func readFile(t *testing.T, path string) string {
 // that link resources, and unknown computed attributes.
 func TestPlanChain(t *testing.T) {
 	t.Parallel()
-	plan := decode(t, azurermstandin.Plan(t, chainDir))
+	plan := decode(t, azurermconfigs.Plan(t, "chain"))
 
 	var addresses []string
 	for _, rc := range plan.ResourceChanges {
@@ -210,7 +207,7 @@ func TestPlanChain(t *testing.T) {
 		if strings.Contains(address, "fragment") {
 			attr = "value"
 		}
-		if got, want := at(pv.values(t, address), attr), readFile(t, filepath.Join(chainDir, file)); got != want {
+		if got, want := at(pv.values(t, address), attr), readFile(t, azurermconfigs.File("chain", file)); got != want {
 			t.Errorf("%s.%s is not %s byte for byte:\n%s", address, attr, file, got)
 		}
 	}
@@ -272,7 +269,7 @@ func TestPlanChain(t *testing.T) {
 // to do.
 func TestStateChain(t *testing.T) {
 	t.Parallel()
-	tf := azurermstandin.Start(t, chainDir)
+	tf := azurermconfigs.Start(t, "chain")
 	tf.MustRun("apply", "-input=false", "-no-color", "-auto-approve")
 	state := decode(t, tf.MustRun("show", "-json", "-no-color"))
 	root := state.Values.RootModule
@@ -315,7 +312,7 @@ func TestStateChain(t *testing.T) {
 	if got := root.values(t, "data.azurerm_client_config.current")["tenant_id"]; got != azurermstandin.SubscriptionID {
 		t.Errorf("azurerm_client_config.tenant_id = %v", got)
 	}
-	if got, want := root.values(t, "azurerm_api_management_api_policy.chat")["xml_content"], readFile(t, filepath.Join(chainDir, "policies/chat-api.xml")); got != want {
+	if got, want := root.values(t, "azurerm_api_management_api_policy.chat")["xml_content"], readFile(t, azurermconfigs.File("chain", "policies/chat-api.xml")); got != want {
 		t.Errorf("the API policy changed on apply:\n%s", got)
 	}
 
@@ -330,7 +327,7 @@ func TestStateChain(t *testing.T) {
 // missing required one with azurerm's names in the message.
 func TestValidateRealSchema(t *testing.T) {
 	t.Parallel()
-	if r := azurermstandin.Validate(t, chainDir); !r.Valid {
+	if r := azurermconfigs.Validate(t, "chain"); !r.Valid {
 		t.Fatalf("azurermconfigs/chain is invalid:\n%s", r)
 	}
 
