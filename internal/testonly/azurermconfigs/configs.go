@@ -9,6 +9,11 @@
 //     good (an override file and three policies) and is planned laid over
 //     good's files ([Options] says so), as Terraform's override files are
 //     merged;
+//   - shared: not a configuration of its own, but the resources good and
+//     chain both declare word for word (the instance with its global
+//     policy, product and chat API, the logger, the network, Front Door's
+//     profile, Azure OpenAI); both are planned laid over it, each adding
+//     its own resources in its main.tf;
 //   - apis: one instance with an LLM chat API, an echo API and a REST API;
 //   - flag: the stream flag set in one scope and read in another;
 //   - modules: APIs made by a module per API, linked by references;
@@ -34,7 +39,7 @@ import (
 
 // bases are the configurations laid over another's files: name -> base.
 // A base may itself be laid over another.
-var bases = map[string]string{"broken": "good"}
+var bases = map[string]string{"broken": "good", "good": "shared", "chain": "shared"}
 
 // Dir is the directory of the named configuration (for a layered one,
 // its own files only: plan it with [Options]).

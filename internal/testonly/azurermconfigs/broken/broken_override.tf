@@ -6,10 +6,11 @@
 # filter's default mode. Each is a finding on its resource attribute.
 #
 # Only what differs from good is here: the tests lay this directory over
-# good's files (azurermconfigs.Options), and Terraform merges this
-# override file into good's blocks (an attribute here replaces good's; a
-# nested block here replaces every block of its type in good's). The
-# policies beside it replace good's of the same name.
+# good's files, themselves laid over ../shared (azurermconfigs.Options),
+# and Terraform merges this override file into their blocks (an attribute
+# here replaces theirs; a nested block here replaces every block of its
+# type in theirs). The policies beside it replace those of the same name
+# below it (global.xml is shared's).
 
 resource "azurerm_api_management" "main" {
   sku_name = "Consumption_0"

@@ -4,41 +4,12 @@
 # body for the API, a load balancer rule and Azure OpenAI's content
 # filter. Planned by the real terraform against the azurerm stand-in
 # (internal/testonly/azurermstandin) for check-plan's tests.
-
-terraform {
-  required_providers {
-    azurerm = {
-      source = "hashicorp/azurerm"
-    }
-  }
-}
-
-provider "azurerm" {
-  features {}
-  subscription_id = "00000000-0000-0000-0000-000000000000"
-}
-
-resource "azurerm_resource_group" "main" {
-  name     = "rg-chat"
-  location = "westeurope"
-}
+#
+# Laid over ../shared (azurermconfigs.Options), which holds what this and
+# ../chain both declare: the instance, its global policy, product and chat
+# API, the logger, the network, Front Door's profile and Azure OpenAI.
 
 # --- API Management -------------------------------------------------------
-
-resource "azurerm_api_management" "main" {
-  name                = "apim-chat"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  publisher_name      = "Contoso"
-  publisher_email     = "api@contoso.example"
-  sku_name            = "StandardV2_1"
-}
-
-# api_management_id is not known until apply: linked by reference.
-resource "azurerm_api_management_policy" "global" {
-  api_management_id = azurerm_api_management.main.id
-  xml_content       = file("${path.module}/policies/global.xml")
-}
 
 resource "azurerm_api_management_policy_fragment" "auth" {
   api_management_id = azurerm_api_management.main.id
@@ -47,39 +18,11 @@ resource "azurerm_api_management_policy_fragment" "auth" {
   value             = file("${path.module}/policies/chat-auth.xml")
 }
 
-resource "azurerm_api_management_product" "chat" {
-  product_id            = "chat"
-  api_management_name   = azurerm_api_management.main.name
-  resource_group_name   = azurerm_resource_group.main.name
-  display_name          = "Chat"
-  published             = true
-  subscription_required = true
-}
-
 resource "azurerm_api_management_product_policy" "chat" {
   product_id          = azurerm_api_management_product.chat.product_id
   api_management_name = azurerm_api_management.main.name
   resource_group_name = azurerm_resource_group.main.name
   xml_content         = file("${path.module}/policies/product.xml")
-}
-
-resource "azurerm_api_management_api" "chat" {
-  name                  = "chat"
-  resource_group_name   = azurerm_resource_group.main.name
-  api_management_name   = azurerm_api_management.main.name
-  revision              = "1"
-  display_name          = "Chat completions"
-  path                  = "chat"
-  protocols             = ["https"]
-  service_url           = "https://aoai-chat.openai.azure.com/openai"
-  subscription_required = true
-}
-
-resource "azurerm_api_management_product_api" "chat" {
-  api_name            = azurerm_api_management_api.chat.name
-  product_id          = azurerm_api_management_product.chat.product_id
-  api_management_name = azurerm_api_management.main.name
-  resource_group_name = azurerm_resource_group.main.name
 }
 
 resource "azurerm_api_management_api_policy" "chat" {
@@ -120,24 +63,6 @@ resource "azurerm_api_management_api_operation" "models" {
   display_name        = "List models"
   method              = "GET"
   url_template        = "/models"
-}
-
-resource "azurerm_application_insights" "main" {
-  name                = "appi-chat"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  application_type    = "web"
-}
-
-resource "azurerm_api_management_logger" "main" {
-  name                = "appi-chat"
-  api_management_name = azurerm_api_management.main.name
-  resource_group_name = azurerm_resource_group.main.name
-  resource_id         = azurerm_application_insights.main.id
-
-  application_insights {
-    connection_string = azurerm_application_insights.main.connection_string
-  }
 }
 
 # Logs request bodies for every API: the chat API overrides it below.
@@ -187,20 +112,6 @@ resource "azurerm_api_management_api_diagnostic" "chat" {
 }
 
 # --- Application Gateway --------------------------------------------------
-
-resource "azurerm_virtual_network" "main" {
-  name                = "vnet-chat"
-  location            = azurerm_resource_group.main.location
-  resource_group_name = azurerm_resource_group.main.name
-  address_space       = ["10.20.0.0/16"]
-}
-
-resource "azurerm_subnet" "appgw" {
-  name                 = "snet-appgw"
-  resource_group_name  = azurerm_resource_group.main.name
-  virtual_network_name = azurerm_virtual_network.main.name
-  address_prefixes     = ["10.20.1.0/24"]
-}
 
 resource "azurerm_public_ip" "appgw" {
   name                = "pip-appgw"
@@ -331,13 +242,6 @@ resource "azurerm_lb_rule" "https" {
 
 # --- Front Door -----------------------------------------------------------
 
-resource "azurerm_cdn_frontdoor_profile" "main" {
-  name                     = "afd-chat"
-  resource_group_name      = azurerm_resource_group.main.name
-  sku_name                 = "Standard_AzureFrontDoor"
-  response_timeout_seconds = 240
-}
-
 resource "azurerm_cdn_frontdoor_origin_group" "chat" {
   name                     = "chat"
   cdn_frontdoor_profile_id = azurerm_cdn_frontdoor_profile.main.id
@@ -352,30 +256,4 @@ resource "azurerm_cdn_frontdoor_origin" "appgw" {
   host_name                      = azurerm_public_ip.appgw.fqdn
   certificate_name_check_enabled = true
   enabled                        = true
-}
-
-# --- Azure OpenAI ---------------------------------------------------------
-
-resource "azurerm_cognitive_account" "openai" {
-  name                  = "aoai-chat"
-  location              = azurerm_resource_group.main.location
-  resource_group_name   = azurerm_resource_group.main.name
-  kind                  = "OpenAI"
-  sku_name              = "S0"
-  custom_subdomain_name = "aoai-chat"
-}
-
-resource "azurerm_cognitive_account_rai_policy" "streaming" {
-  name                 = "streaming"
-  cognitive_account_id = azurerm_cognitive_account.openai.id
-  base_policy_name     = "Microsoft.Default"
-  mode                 = "Asynchronous_filter"
-
-  content_filter {
-    name               = "Hate"
-    filter_enabled     = true
-    block_enabled      = true
-    severity_threshold = "High"
-    source             = "Completion"
-  }
 }
