@@ -1,7 +1,8 @@
 // Package pagetest checks a page sseready writes as a person sees it:
 // headless Chromium loads the file off the network and out of any
 // profile, and the test reads the DOM it built, the console messages it
-// logged and a screenshot. Test-only: nothing but tests imports it.
+// logged and a screenshot. [Open] loads a live page a test server serves
+// the same way. Test-only: nothing but tests imports it.
 package pagetest
 
 import (
@@ -11,9 +12,11 @@ import (
 	"image/png"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -49,25 +52,106 @@ func Headless(t testing.TB, file string, args ...string) (stdout []byte, console
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	argv := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-		"--enable-logging=stderr", "--v=0", "--user-data-dir=" + t.TempDir()}, args...)
-	cmd := exec.CommandContext(ctx, Chromium(t), append(argv, "file://"+file)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	// Chromium's helpers share its group: end them all when it is done.
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd := command(ctx, t, "file://"+file, args)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("chromium: %v\n%s", err, errb.String())
 	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	for _, line := range strings.Split(errb.String(), "\n") {
+	_ = killGroup(cmd) // helpers it left behind
+	return out.Bytes(), consoleLines(errb.String())
+}
+
+// command is headless Chromium on target (a file:// or http:// URL) with
+// args, in a process group of its own so that killGroup ends its
+// renderer and helpers with it, as ending ctx does. The flags keep it off
+// the network it cannot reach in a test, out of any profile of the
+// machine's, and log the page's console to standard error.
+func command(ctx context.Context, t testing.TB, target string, args []string) *exec.Cmd {
+	t.Helper()
+	argv := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+		"--enable-logging=stderr", "--v=0", "--user-data-dir=" + t.TempDir()}, args...)
+	cmd := exec.CommandContext(ctx, Chromium(t), append(argv, target)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return killGroup(cmd) }
+	return cmd
+}
+
+// killGroup kills Chromium's process group: itself and its helpers.
+func killGroup(cmd *exec.Cmd) error {
+	return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+}
+
+// consoleLines are the console messages in Chromium's standard error.
+func consoleLines(stderr string) []string {
+	var console []string
+	for _, line := range strings.Split(stderr, "\n") {
 		if strings.Contains(line, ":CONSOLE") {
 			console = append(console, line)
 		}
 	}
-	return out.Bytes(), console
+	return console
+}
+
+// Page is headless Chromium on a live page, started by [Open].
+type Page struct {
+	t       testing.TB
+	cmd     *exec.Cmd
+	stderr  *os.File
+	exited  chan struct{}
+	waitErr error
+	once    sync.Once
+	console []string
+}
+
+// Open starts headless Chromium, with Headless's flags and args, on url:
+// a page a test server serves, which Chromium keeps open until [Page.Close]
+// or the end of the test ends it with its helpers.
+//
+// Unlike Headless it does not skip in -short: its callers test a live
+// server and decide for themselves.
+func Open(t testing.TB, url string, args ...string) *Page {
+	t.Helper()
+	// A file, not a pipe, takes standard error: the helpers that inherit
+	// it cannot keep Wait from returning once Chromium has exited.
+	stderr, err := os.Create(filepath.Join(t.TempDir(), "chromium.stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Page{t: t, cmd: command(context.Background(), t, url, args), stderr: stderr, exited: make(chan struct{})}
+	p.cmd.Stderr = stderr
+	if err := p.cmd.Start(); err != nil {
+		stderr.Close()
+		t.Fatalf("start chromium: %v", err)
+	}
+	go func() { p.waitErr = p.cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// Exited is closed once Chromium has exited, by itself or by Close.
+func (p *Page) Exited() <-chan struct{} { return p.exited }
+
+// Err is how Chromium exited, once Exited is closed.
+func (p *Page) Err() error { return p.waitErr }
+
+// Close ends Chromium and its helpers, if they still run, and returns the
+// console messages the page logged. It may be called more than once.
+func (p *Page) Close() (console []string) {
+	p.once.Do(func() {
+		// Chromium may have exited by itself and left helpers in its
+		// group: kill the group either way.
+		_ = killGroup(p.cmd)
+		<-p.exited
+		b, err := os.ReadFile(p.stderr.Name())
+		p.stderr.Close()
+		if err != nil {
+			p.t.Errorf("reading chromium's standard error: %v", err)
+		}
+		p.console = consoleLines(string(b))
+	})
+	return p.console
 }
 
 // DOM loads the page and returns the DOM Chromium built, failing the
