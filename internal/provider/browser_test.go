@@ -7,10 +7,9 @@ import (
 	"html/template"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"sort"
+	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -86,34 +85,18 @@ func browserEvents(t *testing.T, stream string, want int, deadline time.Duration
 
 	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
-	// The flags keep Chromium off the network it cannot reach here, and
-	// out of any profile of the machine's.
-	cmd := exec.Command(pagetest.Chromium(t), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+t.TempDir(), page.URL+"/")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	// exited closes when chromium has exited, with waitErr set.
-	var waitErr error
-	exited := make(chan struct{})
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	defer func() {
-		// Chromium's renderer and helper processes share its group.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-	}()
+	browser := pagetest.Open(t, page.URL+"/")
 	select {
 	case <-done:
 	case <-ctx.Done():
-	case <-exited:
-		t.Fatalf("chromium exited before the page was done: %v", waitErr)
+	case <-browser.Exited():
+		t.Fatalf("chromium exited before the page was done: %v\nconsole:\n%s", browser.Err(), strings.Join(browser.Close(), "\n"))
 	}
+	console := browser.Close()
 	mu.Lock()
 	defer mu.Unlock()
 	if len(events) < want && len(errs) > 0 {
-		t.Fatalf("the EventSource failed after %d events: %v", len(events), errs)
+		t.Fatalf("the EventSource failed after %d events: %v\nconsole:\n%s", len(events), errs, strings.Join(console, "\n"))
 	}
 	// The posts may overtake each other; the dispatch times order them.
 	sorted := append([]browserEvent(nil), events...)
