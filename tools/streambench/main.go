@@ -12,7 +12,9 @@
 //     gains holding N idle streams, over N.
 //
 // Rounds rotate the order of the targets, so drift on a noisy machine hits
-// each alike; the figures are medians over the rounds. See BENCHMARKS.md.
+// each alike; -slices goes further and cuts each window into short turns
+// the targets take in alternation. The figures are medians over the
+// rounds. See BENCHMARKS.md.
 package main
 
 import (
@@ -36,8 +38,12 @@ type options struct {
 	padding         int
 	warmup, window  time.Duration
 	idle, rounds    int
-	targets         string
-	procs           int
+	// slices cuts each window into turns the targets take one after
+	// another; sliceWarmup is each turn's warmup.
+	slices      int
+	sliceWarmup time.Duration
+	targets     string
+	procs       int
 	// b and bEnv make a second emulator, "emulator-b", measured in the
 	// same rounds: an A/B of two builds or two runtime settings.
 	b, bEnv string
@@ -54,11 +60,17 @@ func main() {
 	flag.DurationVar(&o.window, "window", 10*time.Second, "measured window per target and round")
 	flag.IntVar(&o.idle, "idle", 10000, "idle streams for the memory figure (capped by the open-file limit)")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; the figures are medians over them")
+	flag.IntVar(&o.slices, "slices", 1, "cut each window into this many slices, the targets taking turns slice by slice (so load from elsewhere lands on each alike)")
+	flag.DurationVar(&o.sliceWarmup, "slice-warmup", time.Second, "time the streams run before each slice, with -slices above 1")
 	flag.IntVar(&o.procs, "procs", 0, "cores each relay may use: nginx worker_processes and the emulator's GOMAXPROCS (0: all)")
 	flag.StringVar(&o.targets, "targets", "direct,nginx,emulator", "the targets to measure, for profiling one (the report needs all three)")
 	flag.StringVar(&o.b, "b", "", "a second sseready binary, measured as the target emulator-b in the same rounds (an A/B of two builds)")
 	flag.StringVar(&o.bEnv, "b-env", "", "space-separated VAR=value settings for emulator-b's environment (an A/B of runtime settings; implies -b with -sseready's binary)")
 	flag.Parse()
+	if o.slices < 1 || o.window/time.Duration(max(1, o.slices)) < 100*time.Millisecond {
+		fmt.Fprintf(os.Stderr, "streambench: -slices %d: give 1 or more, each slice of -window %s at least 100ms\n", o.slices, o.window)
+		os.Exit(2)
+	}
 	if err := run(o, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "streambench:", err)
 		os.Exit(1)
@@ -180,19 +192,19 @@ func run(o options, out, log io.Writer) error {
 	}) bool {
 		return !want[r.name]
 	})
-	fmt.Fprintf(log, "streambench: %d streams, an event every %s each (%.0f events/s), %s windows, %d idle streams, %d rounds, relays on %s\n",
-		o.streams, o.interval, float64(o.streams)*float64(time.Second)/float64(o.interval), o.window, o.idle, o.rounds, cores(o.procs))
+	fmt.Fprintf(log, "streambench: %d streams, an event every %s each (%.0f events/s), %s windows in %d slice(s), %d idle streams, %d rounds, relays on %s\n",
+		o.streams, o.interval, float64(o.streams)*float64(time.Second)/float64(o.interval), o.window, o.slices, o.idle, o.rounds, cores(o.procs))
 	results := map[string][]activeResult{}
 	idle := map[string][]float64{}
 	for round := 0; round < o.rounds; round++ {
 		order := append(targets[round%len(targets):], targets[:round%len(targets)]...)
+		got, err := measureRound(order, o)
+		if err != nil {
+			return fmt.Errorf("round %d, %w", round+1, err)
+		}
 		for _, t := range order {
-			r, err := measureActive(t, o)
-			if err != nil {
-				return fmt.Errorf("round %d, %s: %w", round+1, t.name, err)
-			}
-			fmt.Fprintf(log, "round %d %-8s %s\n", round+1, t.name, r)
-			results[t.name] = append(results[t.name], r)
+			fmt.Fprintf(log, "round %d %-8s %s\n", round+1, t.name, got[t.name])
+			results[t.name] = append(results[t.name], got[t.name])
 		}
 		for i := 0; i < len(relays) && o.idle > 0; i++ {
 			r := relays[(i+round)%len(relays)]

@@ -22,39 +22,82 @@ func (r activeResult) String() string {
 	return fmt.Sprintf("%d events, latency p50 %v p99 %v, relay CPU %v (%v per event)", r.events, r.p50, r.p99, r.cpu, r.cpuPerEvent)
 }
 
-// measureActive runs the streams through the target, lets them warm up,
-// then measures a window.
-func measureActive(t target, o options) (activeResult, error) {
+// slice is what one target gave in one measured stretch.
+type slice struct {
+	events    int64
+	cpu       time.Duration
+	latencies []time.Duration
+}
+
+// measureSlice runs the streams through the target, lets them warm up,
+// then measures for window.
+func measureSlice(t target, o options, warmup, window time.Duration) (slice, error) {
 	f, err := open(t.url, o.streams, 30*time.Second)
 	if err != nil {
-		return activeResult{}, err
+		return slice{}, err
 	}
-	time.Sleep(o.warmup)
+	time.Sleep(warmup)
 	var cpu0 time.Duration
 	if t.relay != nil {
 		cpu0 = t.relay.cpu()
 	}
 	f.measuring.Store(true)
-	time.Sleep(o.window)
+	time.Sleep(window)
 	f.measuring.Store(false)
-	var r activeResult
+	var s slice
 	if t.relay != nil {
-		r.cpu = t.relay.cpu() - cpu0
+		s.cpu = t.relay.cpu() - cpu0
 	}
 	failed := f.failed.Load()
 	f.close()
 	if failed > 0 {
-		return r, fmt.Errorf("%d streams failed: %v", failed, f.firstErr)
+		return s, fmt.Errorf("%d streams failed: %v", failed, f.firstErr)
 	}
-	r.events = f.events.Load()
-	if r.events == 0 || len(f.latencies) == 0 {
-		return r, fmt.Errorf("no events in the window")
+	s.events, s.latencies = f.events.Load(), f.latencies
+	return s, nil
+}
+
+// measureRound measures each target for one window. With o.slices > 1
+// the window is cut into that many slices and the targets take turns,
+// slice by slice, so a burst of load from elsewhere on the machine lands
+// on every target alike rather than on one target's whole window.
+func measureRound(order []target, o options) (map[string]activeResult, error) {
+	warmup, window := o.warmup, o.window
+	if o.slices > 1 {
+		warmup, window = o.sliceWarmup, o.window/time.Duration(o.slices)
 	}
-	slices.Sort(f.latencies)
-	r.p50 = f.latencies[len(f.latencies)/2]
-	r.p99 = f.latencies[len(f.latencies)*99/100]
-	r.cpuPerEvent = r.cpu / time.Duration(r.events)
-	return r, nil
+	sums := map[string]*slice{}
+	for range o.slices {
+		for _, t := range order {
+			s, err := measureSlice(t, o, warmup, window)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", t.name, err)
+			}
+			sum := sums[t.name]
+			if sum == nil {
+				sum = &slice{}
+				sums[t.name] = sum
+			}
+			sum.events += s.events
+			sum.cpu += s.cpu
+			sum.latencies = append(sum.latencies, s.latencies...)
+		}
+	}
+	out := map[string]activeResult{}
+	for name, s := range sums {
+		if s.events == 0 || len(s.latencies) == 0 {
+			return nil, fmt.Errorf("%s: no events in the window", name)
+		}
+		slices.Sort(s.latencies)
+		out[name] = activeResult{
+			events:      s.events,
+			cpu:         s.cpu,
+			p50:         s.latencies[len(s.latencies)/2],
+			p99:         s.latencies[len(s.latencies)*99/100],
+			cpuPerEvent: s.cpu / time.Duration(s.events),
+		}
+	}
+	return out, nil
 }
 
 // measureIdle starts a fresh relay, opens n streams through it that stay
@@ -156,10 +199,14 @@ func report(out io.Writer, o options, active map[string][]activeResult, idle map
 	fmt.Fprintln(out, "|---|---|---|---|---|")
 	fmt.Fprintf(out, "| relay CPU per event | - | %s | %s | %s |\n", us(pick("nginx", cpe)), us(pick("emulator", cpe)),
 		ratio(float64(pick("emulator", cpe)), float64(pick("nginx", cpe))))
-	fmt.Fprintf(out, "| latency p50 | %s | %s | %s | |\n", us(pick("direct", p50)), us(pick("nginx", p50)), us(pick("emulator", p50)))
+	// The relays' own percentiles, measured in the same slices, compare
+	// without the direct connection's noise in between.
+	fmt.Fprintf(out, "| latency p50 | %s | %s | %s | %s |\n", us(pick("direct", p50)), us(pick("nginx", p50)), us(pick("emulator", p50)),
+		ratio(float64(pick("emulator", p50)), float64(pick("nginx", p50))))
 	fmt.Fprintf(out, "| added latency p50 | - | %s | %s | %s |\n", us(added("nginx", p50)), us(added("emulator", p50)),
 		ratio(float64(added("emulator", p50)), float64(added("nginx", p50))))
-	fmt.Fprintf(out, "| latency p99 | %s | %s | %s | |\n", us(pick("direct", p99)), us(pick("nginx", p99)), us(pick("emulator", p99)))
+	fmt.Fprintf(out, "| latency p99 | %s | %s | %s | %s |\n", us(pick("direct", p99)), us(pick("nginx", p99)), us(pick("emulator", p99)),
+		ratio(float64(pick("emulator", p99)), float64(pick("nginx", p99))))
 	fmt.Fprintf(out, "| added latency p99 | - | %s | %s | %s |\n", us(added("nginx", p99)), us(added("emulator", p99)),
 		ratio(float64(added("emulator", p99)), float64(added("nginx", p99))))
 	fmt.Fprintf(out, "| memory per idle stream | - | %.1f KiB | %.1f KiB | %s |\n", median(idle["nginx"])/1024, median(idle["emulator"])/1024,
@@ -168,10 +215,11 @@ func report(out io.Writer, o options, active map[string][]activeResult, idle map
 		if len(active[name]) == 0 {
 			continue
 		}
-		fmt.Fprintf(out, "\n%s / nginx, medians: CPU per event %s, added p50 %s, added p99 %s, idle memory %s\n", name,
+		fmt.Fprintf(out, "\n%s / nginx, medians: CPU per event %s, added p50 %s, added p99 %s, p99 %s, idle memory %s\n", name,
 			ratio(float64(pick(name, cpe)), float64(pick("nginx", cpe))),
 			ratio(float64(added(name, p50)), float64(added("nginx", p50))),
 			ratio(float64(added(name, p99)), float64(added("nginx", p99))),
+			ratio(float64(pick(name, p99)), float64(pick("nginx", p99))),
 			ratio(median(idle[name]), median(idle["nginx"])))
 		fmt.Fprint(out, roundRatios(name, active, idle))
 	}
@@ -180,17 +228,18 @@ func report(out io.Writer, o options, active map[string][]activeResult, idle map
 // roundRatios lists name's figures over nginx's round by round, for the
 // spread behind the medians.
 func roundRatios(name string, active map[string][]activeResult, idle map[string][]float64) string {
-	var cpu, a50, a99, mem []string
+	var cpu, a50, a99, l99, mem []string
 	f := func(a, b float64) string { return fmt.Sprintf("%.2f", a/b) }
 	for i, r := range active[name] {
 		n, d := active["nginx"][i], active["direct"][i]
 		cpu = append(cpu, f(float64(r.cpuPerEvent), float64(n.cpuPerEvent)))
 		a50 = append(a50, f(float64(r.p50-d.p50), float64(n.p50-d.p50)))
 		a99 = append(a99, f(float64(r.p99-d.p99), float64(n.p99-d.p99)))
+		l99 = append(l99, f(float64(r.p99), float64(n.p99)))
 	}
 	for i, m := range idle[name] {
 		mem = append(mem, f(m, idle["nginx"][i]))
 	}
-	return fmt.Sprintf("  by round: CPU per event %s; added p50 %s; added p99 %s; idle memory %s\n",
-		strings.Join(cpu, " "), strings.Join(a50, " "), strings.Join(a99, " "), strings.Join(mem, " "))
+	return fmt.Sprintf("  by round: CPU per event %s; added p50 %s; added p99 %s; p99 %s; idle memory %s\n",
+		strings.Join(cpu, " "), strings.Join(a50, " "), strings.Join(a99, " "), strings.Join(l99, " "), strings.Join(mem, " "))
 }
