@@ -60,7 +60,7 @@ func main() {
 	flag.DurationVar(&o.window, "window", 10*time.Second, "measured window per target and round")
 	flag.IntVar(&o.idle, "idle", 10000, "idle streams for the memory figure (capped by the open-file limit)")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; the figures are medians over them")
-	flag.IntVar(&o.slices, "slices", 1, "cut each window into this many slices, the targets taking turns slice by slice (so load from elsewhere lands on each alike)")
+	flag.IntVar(&o.slices, "slices", 10, "cut each window into this many slices, the targets taking turns slice by slice (so load from elsewhere lands on each alike; 1: one window each)")
 	flag.DurationVar(&o.sliceWarmup, "slice-warmup", time.Second, "time the streams run before each slice, with -slices above 1")
 	flag.IntVar(&o.procs, "procs", 0, "cores each relay may use: nginx worker_processes and the emulator's GOMAXPROCS (0: all)")
 	flag.StringVar(&o.targets, "targets", "direct,nginx,emulator", "the targets to measure, for profiling one (the report needs all three)")
