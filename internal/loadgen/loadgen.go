@@ -83,6 +83,11 @@ type Options struct {
 	// as it ends (tests).
 	onLatency func(time.Duration)
 	onEnd     func(streamEnd)
+	// ownGoroutines reads every stream on its own goroutine, as on
+	// platforms without pollers; onPolled hears of each stream handed to
+	// a poller (tests of the two readers).
+	ownGoroutines bool
+	onPolled      func()
 }
 
 // Progress is a run so far.
@@ -188,6 +193,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 	stopProgress := rec.report(opts)
 	watch := watchGenerator()
+	var polls *pollers
+	if opts.MCP == nil && !opts.ownGoroutines {
+		polls = newPollers(ctx, opts.IdleTimeout)
+	}
 	var wg sync.WaitGroup
 	for i := opts.Shard.Index; i < opts.Streams; i += opts.Shard.Count {
 		if opts.Rate > 0 && !sleepUntil(ctx, start.Add(opts.openAt(i))) {
@@ -196,11 +205,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := stream{t: target, rec: rec, opts: &opts, warm: opts.warm(i)}
+			s := stream{t: target, rec: rec, opts: &opts, warm: opts.warm(i), polls: polls}
 			s.run(ctx)
 		}()
 	}
 	wg.Wait()
+	cancel() // the pollers' loops end with the run
+	polls.close()
 	stopProgress()
 	res := rec.result(time.Since(start))
 	res.Generator = watch.done()

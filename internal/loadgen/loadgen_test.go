@@ -194,7 +194,10 @@ func TestNotSSEAndConnectErrors(t *testing.T) {
 // Shards run side by side cover every stream once, and their merge has
 // exactly the quantiles of one histogram over every value they recorded.
 func TestShardsMergeExactly(t *testing.T) {
-	url := startChain(t, origin.Config{Events: 10, Interval: 30 * time.Millisecond})
+	// Under the race detector on a busy machine, events spaced by a bare
+	// 30 ms came two to a read and looked held (CI): the spacing and the
+	// latency bound widen with the load.
+	url := startChain(t, origin.Config{Events: 10, Interval: calmInterval(30 * time.Millisecond)})
 	const n = 3
 	var mu sync.Mutex
 	var all []time.Duration
@@ -204,7 +207,8 @@ func TestShardsMergeExactly(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			opts := Options{URL: url, Streams: 100, Rate: 1000, Events: 10, Duration: 20 * time.Second, Shard: Shard{i, n},
+			opts := Options{URL: url, Streams: 100, Rate: 1000, Events: 10, Duration: testslack.Bound(20 * time.Second), Shard: Shard{i, n},
+				MaxLatency: calmLatency(),
 				onLatency: func(d time.Duration) { mu.Lock(); all = append(all, d); mu.Unlock() }}
 			res, err := Run(context.Background(), opts)
 			if err != nil {
@@ -271,7 +275,9 @@ func TestBufferedWithoutSendTimes(t *testing.T) {
 		want   Outcome
 	}{{"buffering", bufferingPolicy, OutcomeBuffered}, {"streaming", streamingPolicy, OutcomeStreamed}} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := origin.Config{Events: 6, Interval: 40 * time.Millisecond}
+			// Spacing that widens with the load: under the race detector on
+			// a busy machine, events a bare 40 ms apart came two to a read.
+			o := origin.Config{Events: 6, Interval: calmInterval(40 * time.Millisecond)}
 			c, err := chainrun.Start(o, []chainrun.Hop{apim(tc.policy, "StandardV2_1")}, nil)
 			if err != nil {
 				t.Fatal(err)

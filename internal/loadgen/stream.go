@@ -1,10 +1,12 @@
 package loadgen
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -19,6 +21,9 @@ type stream struct {
 	t    *target
 	rec  *recorder
 	opts *Options
+	// polls read plain streams for the run (nil: each reads on its own
+	// goroutine).
+	polls *pollers
 	// warm: the stream opens during the warmup, and counts nowhere.
 	warm bool
 
@@ -96,11 +101,13 @@ func (s *stream) run(ctx context.Context) {
 	defer stop()
 	s.tally = newTally(s.opts, probe.NewDialect(s.opts.Protocol), s.start)
 	s.lastByte = time.Now()
-	if ic, ok := c.(*idleConn); ok {
-		ic.arm(ctx, s)
+	how, polled := s.readPolled(c, br, resp, encoding)
+	if !polled {
+		if ic, ok := c.(*idleConn); ok {
+			ic.arm(ctx, s)
+		}
+		how = s.read(br, body, encoding != "")
 	}
-
-	how := s.read(br, body, encoding != "")
 	if ctx.Err() != nil {
 		how = stopped // the run is over: whatever broke was us
 	}
@@ -142,6 +149,36 @@ func (s *stream) read(br interface{ Peek(int) ([]byte, error) }, body io.Reader,
 			return endBroken
 		}
 	}
+}
+
+// readPolled hands a cleartext stream without content coding to the
+// run's pollers and waits for how its reading ended. polled is false
+// when the stream is not one they read: it then reads on its own.
+func (s *stream) readPolled(c net.Conn, br *bufio.Reader, resp *http.Response, encoding string) (how ending, polled bool) {
+	ic, ok := c.(*idleConn)
+	if s.polls == nil || encoding != "" || s.t.tls != nil || !ok {
+		return 0, false
+	}
+	ps, err := newPolled(s, ic.Conn, resp)
+	if err != nil {
+		return 0, false
+	}
+	// Body bytes that came with the headers are in br: the poller feeds
+	// them first, as read when the headers were.
+	if n := br.Buffered(); n > 0 {
+		b, _ := br.Peek(n)
+		ps.pending, ps.pendingAt = append([]byte(nil), b...), s.lastByte
+	}
+	switch err := s.polls.add(ps); {
+	case errors.Is(err, errRunOver):
+		return stopped, true
+	case err != nil:
+		return 0, false // br still holds its bytes: read them here
+	}
+	if s.opts.onPolled != nil {
+		s.opts.onPolled()
+	}
+	return <-ps.ended, true
 }
 
 func isTimeout(err error) bool {
