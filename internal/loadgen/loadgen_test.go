@@ -209,7 +209,7 @@ func TestShardsMergeExactly(t *testing.T) {
 			defer wg.Done()
 			opts := Options{URL: url, Streams: 100, Rate: 1000, Events: 10, Duration: testslack.Bound(20 * time.Second), Shard: Shard{i, n},
 				MaxLatency: calmLatency(),
-				onLatency: func(d time.Duration) { mu.Lock(); all = append(all, d); mu.Unlock() }}
+				onLatency:  func(d time.Duration) { mu.Lock(); all = append(all, d); mu.Unlock() }}
 			res, err := Run(context.Background(), opts)
 			if err != nil {
 				t.Error(err)
