@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"runtime"
 	"sync"
 	"syscall"
@@ -34,6 +35,12 @@ type pollers struct {
 
 type poller struct {
 	epfd int
+	// epoll is epfd as a file in Go's own poller: the loop parks there
+	// until the set has ready sockets (an epoll descriptor is readable
+	// then), rather than blocking a thread in epoll_wait, which hands
+	// the thread's core away and back at each wake-up.
+	epoll *os.File
+	raw   syscall.RawConn
 	// wake is a pipe whose read end is in the epoll set: a byte on it
 	// makes the loop look at ctx (the run's end) at once.
 	wakeR, wakeW int
@@ -87,7 +94,21 @@ func newPoller(idle time.Duration) (*poller, error) {
 		syscall.Close(epfd)
 		return nil, err
 	}
-	p := &poller{epfd: epfd, wakeR: fds[0], wakeW: fds[1], streams: map[int32]*polled{},
+	if err := syscall.SetNonblock(epfd, true); err != nil {
+		syscall.Close(epfd)
+		syscall.Close(fds[0])
+		syscall.Close(fds[1])
+		return nil, err
+	}
+	epoll := os.NewFile(uintptr(epfd), "epoll")
+	raw, err := epoll.SyscallConn()
+	if err != nil {
+		epoll.Close()
+		syscall.Close(fds[0])
+		syscall.Close(fds[1])
+		return nil, err
+	}
+	p := &poller{epfd: epfd, epoll: epoll, raw: raw, wakeR: fds[0], wakeW: fds[1], streams: map[int32]*polled{},
 		// The idle cut is found within an eighth of the idle timeout,
 		// at most 50 ms late: the sweep's period.
 		sweep: min(max(idle/8, time.Millisecond), 50*time.Millisecond)}
@@ -112,7 +133,7 @@ func (all *pollers) close() {
 }
 
 func (p *poller) closeFDs() {
-	syscall.Close(p.epfd)
+	p.epoll.Close()
 	syscall.Close(p.wakeR)
 	syscall.Close(p.wakeW)
 }
@@ -158,9 +179,18 @@ func (p *poller) loop(ctx context.Context) {
 	events := make([]syscall.EpollEvent, 256)
 	buf := make([]byte, 16*1024)
 	lastSweep := time.Now()
+	_ = p.epoll.SetReadDeadline(lastSweep.Add(p.sweep))
 	for {
-		n, err := syscall.EpollWait(p.epfd, events, int(p.sweep/time.Millisecond))
-		if err != nil && !errors.Is(err, syscall.EINTR) {
+		var n int
+		var waitErr error
+		err := p.raw.Read(func(fd uintptr) bool {
+			n, waitErr = syscall.EpollWait(int(fd), events, 0)
+			if errors.Is(waitErr, syscall.EINTR) {
+				n, waitErr = 0, nil
+			}
+			return n > 0 || waitErr != nil // nothing ready: park in Go's poller
+		})
+		if waitErr != nil || (err != nil && !errors.Is(err, os.ErrDeadlineExceeded)) {
 			p.closeAll(endBroken)
 			return
 		}
@@ -184,6 +214,7 @@ func (p *poller) loop(ctx context.Context) {
 		if now.Sub(lastSweep) >= p.sweep {
 			lastSweep = now
 			p.sweepIdle(now)
+			_ = p.epoll.SetReadDeadline(now.Add(p.sweep))
 		}
 	}
 }
