@@ -61,13 +61,13 @@ func (d *chunkDecoder) feed(in []byte, out func([]byte)) error {
 		}
 		switch d.state {
 		case chunkSize:
-			switch {
-			case c == '\r':
+			switch c {
+			case '\r':
 				if d.digits == 0 {
 					return errors.New("a chunk without a size")
 				}
 				d.state = chunkSizeLF
-			case c == ';' || c == ' ' || c == '\t':
+			case ';', ' ', '\t':
 				if d.digits == 0 {
 					return errors.New("a chunk without a size")
 				}
