@@ -14,8 +14,8 @@ import (
 )
 
 // pollers read the plain streams of a run (cleartext HTTP/1.1, no content
-// coding) on one goroutine per core, each waiting in its own epoll
-// instance, instead of a goroutine per stream waiting in Go's poller.
+// coding) on one goroutine per core, each with an epoll set of its own,
+// instead of a goroutine per stream waiting in Go's poller.
 //
 // Why: at thousands of streams a goroutine per stream pays, per event, a
 // read that finds the socket empty before it parks, a wake-up and a
@@ -31,6 +31,10 @@ type pollers struct {
 	next int
 	mu   sync.Mutex
 	wg   sync.WaitGroup
+	// stopWake cancels the run's-end wake-up; woke is closed once it has
+	// written, so that no byte goes to a descriptor closed and reused.
+	stopWake func() bool
+	woke     chan struct{}
 }
 
 type poller struct {
@@ -76,7 +80,9 @@ func newPollers(ctx context.Context, idle time.Duration) *pollers {
 		}()
 	}
 	// The run's end wakes every loop.
-	context.AfterFunc(ctx, func() {
+	all.woke = make(chan struct{})
+	all.stopWake = context.AfterFunc(ctx, func() {
+		defer close(all.woke)
 		for _, p := range all.ps {
 			_, _ = syscall.Write(p.wakeW, []byte{1})
 		}
@@ -127,6 +133,9 @@ func (all *pollers) close() {
 		return
 	}
 	all.wg.Wait()
+	if all.stopWake != nil && !all.stopWake() {
+		<-all.woke // the wake-up has started: let it finish writing
+	}
 	for _, p := range all.ps {
 		p.closeFDs()
 	}
