@@ -13,9 +13,13 @@
 // adds up to the figures of one run (Merge).
 //
 // Each stream is its own HTTP/1.1 connection, as separate clients'
-// EventSources are, read by one goroutine that holds no read buffer while
-// the stream is idle (but for a compressed stream, whose decoder keeps
-// its buffers, and an MCP call, read through the probe's MCP client).
+// EventSources are. On Linux a plain stream (cleartext, no content
+// coding) is read by the run's pollers, one goroutine per core with an
+// epoll set of its own (poller_linux.go); any other stream by a goroutine
+// of its own that holds no read buffer while the stream is idle (but for
+// a compressed stream, whose decoder keeps its buffers, and an MCP call,
+// read through the probe's MCP client). Both read a stream to the same
+// figures.
 package loadgen
 
 import (
