@@ -311,7 +311,8 @@ func (p *poller) end(ps *polled, how ending) {
 }
 
 // dupSocket duplicates conn's descriptor (close-on-exec; it shares the
-// socket and its non-blocking mode).
+// socket and its non-blocking mode). Not net's File: its os.File would
+// put the duplicate in Go's poller again.
 func dupSocket(conn net.Conn) (int, error) {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {

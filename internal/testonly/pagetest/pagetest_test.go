@@ -1,6 +1,7 @@
 package pagetest
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -42,17 +43,7 @@ func TestOpen(t *testing.T) {
 	if len(console) != 1 || !strings.Contains(console[0], `"pagetest: loaded"`) {
 		t.Errorf("console %q, want the page's one message", console)
 	}
-	// Killed helpers stay zombies until init reaps them: what counts is
-	// that none still runs, soon after Close.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		n := running(t, p.cmd.Process.Pid)
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d processes of Chromium's group still run 10 s after Close", n)
-		}
-	}
+	noneRunning(t, p.cmd.Process.Pid, "")
 	if again := p.Close(); len(again) != len(console) {
 		t.Errorf("a second Close says %q, the first %q", again, console)
 	}
@@ -90,13 +81,21 @@ exec sleep 600
 	if want := `"stand-in: loaded"`; len(console) != 1 || !strings.Contains(console[0], want) {
 		t.Errorf("console %q, want the one line with %s", console, want)
 	}
+	noneRunning(t, p.cmd.Process.Pid, fmt.Sprintf(" (the stand-in's child is %d)", pid))
+}
+
+// noneRunning waits until no process of the group pgid runs, failing
+// after 10 s. Killed helpers stay zombies until init reaps them: what
+// counts is that none still runs, soon after Close.
+func noneRunning(t *testing.T, pgid int, about string) {
+	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		n := running(t, p.cmd.Process.Pid)
+		n := running(t, pgid)
 		if n == 0 {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d processes of the group still run 10 s after Close (the stand-in's child is %d)", n, pid)
+			t.Fatalf("%d processes of Chromium's group still run 10 s after Close%s", n, about)
 		}
 	}
 }
