@@ -247,6 +247,7 @@ func (s *MCPSession) Close() {
 	if err != nil {
 		return
 	}
+	addQuery(req.URL, s.req.Query)
 	s.headers(req.Header)
 	if resp, err := s.client.Do(req); err == nil {
 		resp.Body.Close()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -18,7 +19,7 @@ func (rep *Report) runMCP(ctx context.Context, url string, opts Options) {
 	start := time.Now()
 	sess, err := OpenMCP(ctx, opts.Client, url, opts.Request, call.Transport)
 	if err != nil {
-		rep.setupFailed(ctx, err, start)
+		rep.setupFailed(ctx, err, opts.Request.Query, start)
 		return
 	}
 	defer sess.Close()
@@ -28,7 +29,7 @@ func (rep *Report) runMCP(ctx context.Context, url string, opts Options) {
 	start = time.Now()
 	st, err := sess.Call(ctx, call.Tool, call.Args)
 	if err != nil {
-		rep.setupFailed(ctx, err, start)
+		rep.setupFailed(ctx, err, opts.Request.Query, start)
 		return
 	}
 	defer st.Close()
@@ -62,10 +63,10 @@ func (rep *Report) runMCP(ctx context.Context, url string, opts Options) {
 
 // setupFailed records a session that could not be set up, or a call
 // that could not be sent.
-func (rep *Report) setupFailed(ctx context.Context, err error, start time.Time) {
+func (rep *Report) setupFailed(ctx context.Context, err error, query url.Values, start time.Time) {
 	var se *SetupError
 	if !errors.As(err, &se) {
-		rep.failed(ctx, err, start)
+		rep.failed(ctx, err, query, start)
 		return
 	}
 	rep.DurationMS = float64(time.Since(start).Microseconds()) / 1000

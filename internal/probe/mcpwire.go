@@ -29,9 +29,9 @@ func (s *MCPSession) send(ctx context.Context, msg any) (*http.Response, error) 
 	s.headers(h)
 	h.Set("Accept", mcpAccept)
 	h.Set("Content-Type", "application/json")
-	req, err := Request{Method: http.MethodPost, Body: body, Header: h, Compressed: s.req.Compressed}.HTTP(ctx, s.post)
+	req, err := Request{Method: http.MethodPost, Body: body, Header: h, Query: s.req.Query, Compressed: s.req.Compressed}.HTTP(ctx, s.post)
 	if err != nil {
-		return nil, s.setupError(ctx, Error, 0, "the request cannot be made: %v", err)
+		return nil, s.setupError(ctx, Error, 0, "the request cannot be made: %s", redactError(err, s.req.Query))
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
@@ -48,7 +48,7 @@ func (s *MCPSession) noResponse(ctx context.Context, err error) error {
 		return &SetupError{Outcome: Held, Fault: &Fault{Kind: NoHeaders, AfterMS: after, SilenceMS: after},
 			Message: fmt.Sprintf("no response headers arrived in %.0f ms", after)}
 	}
-	return s.setupError(ctx, Error, 0, "request failed: %v", err)
+	return s.setupError(ctx, Error, 0, "request failed: %s", redactError(err, s.req.Query))
 }
 
 func (s *MCPSession) setupError(_ context.Context, o Outcome, status int, format string, args ...any) error {
@@ -154,10 +154,10 @@ func (s *MCPSession) openStream(ctx context.Context, u string) error {
 	h := http.Header{}
 	s.headers(h)
 	h.Set("Accept", "text/event-stream")
-	req, err := Request{Header: h, Compressed: s.req.Compressed}.HTTP(sctx, u)
+	req, err := Request{Header: h, Query: s.req.Query, Compressed: s.req.Compressed}.HTTP(sctx, u)
 	if err != nil {
 		cancel()
-		return s.setupError(ctx, Error, 0, "the request cannot be made: %v", err)
+		return s.setupError(ctx, Error, 0, "the request cannot be made: %s", redactError(err, s.req.Query))
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {

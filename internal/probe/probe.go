@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -171,14 +172,14 @@ func Run(ctx context.Context, url string, opts Options) Report {
 	}
 	req, err := opts.Request.HTTP(ctx, url)
 	if err != nil {
-		rep.finish(Error, nil, "the request cannot be made: "+err.Error())
+		rep.finish(Error, nil, "the request cannot be made: "+redactError(err, opts.Request.Query))
 		return rep
 	}
 	start := time.Now()
 	rep.Started = start
 	resp, err := opts.Client.Do(req)
 	if err != nil {
-		rep.failed(ctx, err, start)
+		rep.failed(ctx, err, opts.Request.Query, start)
 		return rep
 	}
 	defer resp.Body.Close()
@@ -188,7 +189,7 @@ func Run(ctx context.Context, url string, opts Options) Report {
 
 // failed records a request that got no response: held when the probe
 // stopped first, an error otherwise.
-func (rep *Report) failed(ctx context.Context, err error, start time.Time) {
+func (rep *Report) failed(ctx context.Context, err error, query url.Values, start time.Time) {
 	rep.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 	if ctx.Err() != nil {
 		// The probe stopped first: something on the way holds the
@@ -197,7 +198,7 @@ func (rep *Report) failed(ctx context.Context, err error, start time.Time) {
 			fmt.Sprintf("no response headers arrived in %.0f ms", rep.DurationMS))
 		return
 	}
-	rep.finish(Error, nil, "request failed: "+err.Error())
+	rep.finish(Error, nil, "request failed: "+redactError(err, query))
 }
 
 // receive takes the response to the probed request: a stream is read

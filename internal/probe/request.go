@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -21,6 +22,11 @@ type Request struct {
 	// unless given. Values may be secrets (api-key): nothing here prints
 	// them.
 	Header http.Header
+	// Query holds query parameters added to the URL's own when the
+	// request is sent, such as a subscription key read from the
+	// environment. Values are secrets: every message the probe writes
+	// redacts them (RedactURL).
+	Query url.Values
 	// Compressed asks for the codings StreamReader decodes
 	// (AcceptCompressed). Without it, and without an Accept-Encoding in
 	// Header, the request asks for identity, so that Go's client neither
@@ -29,8 +35,9 @@ type Request struct {
 	Compressed bool
 }
 
-// HTTP builds the request for url.
-func (r Request) HTTP(ctx context.Context, url string) (*http.Request, error) {
+// HTTP builds the request for rawURL, with Query after the URL's own
+// query, which is sent as given.
+func (r Request) HTTP(ctx context.Context, rawURL string) (*http.Request, error) {
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
@@ -39,10 +46,11 @@ func (r Request) HTTP(ctx context.Context, url string) (*http.Request, error) {
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, body)
 	if err != nil {
 		return nil, err
 	}
+	addQuery(req.URL, r.Query)
 	for k, vs := range r.Header {
 		for _, v := range vs {
 			req.Header.Add(k, v)
@@ -63,4 +71,15 @@ func (r Request) HTTP(ctx context.Context, url string) (*http.Request, error) {
 		}
 	}
 	return req, nil
+}
+
+// addQuery puts q after u's own query, which stays as given.
+func addQuery(u *url.URL, q url.Values) {
+	if len(q) == 0 {
+		return
+	}
+	if u.RawQuery != "" {
+		u.RawQuery += "&"
+	}
+	u.RawQuery += q.Encode()
 }

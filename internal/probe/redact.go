@@ -1,0 +1,92 @@
+package probe
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+)
+
+// Redacted stands where a secret was: in the errors the probe reports, in
+// the provider's problems and state, and in CI logs.
+const Redacted = "REDACTED"
+
+// secretWords are what a query parameter's name says when its value is a
+// credential: API Management's subscription-key (its default query name;
+// APIs may name it otherwise), api-key, access_token, a SAS token's sig,
+// Azure Functions' code. A name that only looks like one (country_code)
+// costs its value in a message, never more.
+var secretWords = []string{"key", "token", "secret", "password", "passwd", "sig", "code", "auth", "credential"}
+
+// SecretQueryParam reports whether a query parameter's name says its value
+// is a credential, which no message may repeat.
+func SecretQueryParam(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range secretWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// SecretQueryParams are the parameters of rawURL's query that
+// SecretQueryParam calls secrets, in the order given, each once.
+func SecretQueryParams(rawURL string) []string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, kv := range strings.Split(u.RawQuery, "&") {
+		k, _, _ := strings.Cut(kv, "=")
+		if name, err := url.QueryUnescape(k); err == nil && SecretQueryParam(name) && !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// RedactURL is rawURL with the value of every secret query parameter (by
+// name, and every parameter in also, which came from a secret store) and
+// a userinfo password replaced by Redacted. The rest of the query keeps its
+// order and bytes; a string that is not a URL is returned as it is.
+func RedactURL(rawURL string, also url.Values) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), Redacted)
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, kv := range parts {
+			k, _, hasValue := strings.Cut(kv, "=")
+			name, err := url.QueryUnescape(k)
+			if err != nil {
+				name = k
+			}
+			if _, given := also[name]; hasValue && (given || SecretQueryParam(name)) {
+				parts[i] = k + "=" + Redacted
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	return u.String()
+}
+
+// redactError is err's text with the URL a *url.Error carries redacted
+// (Go's client hides a URL's password there, not its query).
+func redactError(err error, also url.Values) string {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err.Error()
+	}
+	safe := RedactURL(ue.URL, also)
+	if safe == ue.URL {
+		return err.Error()
+	}
+	return strings.ReplaceAll(err.Error(), ue.URL, safe)
+}
