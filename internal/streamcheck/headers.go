@@ -3,10 +3,12 @@ package streamcheck
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 
 	"github.com/sseready/terraform-provider-sseready/internal/input"
+	"github.com/sseready/terraform-provider-sseready/internal/probe"
 )
 
 // The attributes request headers come in.
@@ -21,6 +23,10 @@ const (
 	// its value is read from when the stream is read: the value is in
 	// neither the configuration, the plan nor the state.
 	FieldHeadersFromEnv = "headers_from_env"
+	// FieldQueryFromEnv names, for each query parameter (API Management's
+	// subscription-key), the environment variable its value is read from
+	// when the stream is read.
+	FieldQueryFromEnv = "query_from_env"
 )
 
 // envName is a portable environment variable name.
@@ -70,30 +76,87 @@ func mergeHeaders(sources ...headerSource) (http.Header, []*input.Error) {
 // unset or empty is an error naming the header and the variable and what
 // to do, never an empty header.
 func ReadHeaderEnv(fromEnv map[string]string) (http.Header, []*input.Error) {
-	var errs []*input.Error
+	values, errs := readEnv(FieldHeadersFromEnv, "header", fromEnv)
 	out := http.Header{}
-	for _, k := range sortedKeys(fromEnv) {
-		name := fromEnv[k]
-		v, err := input.Env(name)
-		if err != nil {
-			errs = append(errs, input.Errorf(FieldHeadersFromEnv, "the header %q: %v where terraform runs the provider: set it in the environment of terraform plan and apply (export %s=..., or your CI system's secret variables; in HCP Terraform, a sensitive workspace environment variable)",
-				k, err, name))
-			continue
-		}
+	for k, v := range values {
 		out.Set(k, v)
 	}
 	return out, errs
 }
 
-// WithEnv returns the check with the headers that come from the
-// environment read into its request. Call it where and when the stream is
-// read: the values are held nowhere else.
+// ReadQueryEnv reads each query parameter's value from the environment
+// variable query_from_env names for it, as ReadHeaderEnv reads headers.
+func ReadQueryEnv(fromEnv map[string]string) (url.Values, []*input.Error) {
+	values, errs := readEnv(FieldQueryFromEnv, "query parameter", fromEnv)
+	out := url.Values{}
+	for k, v := range values {
+		out.Set(k, v)
+	}
+	return out, errs
+}
+
+func readEnv(field, what string, fromEnv map[string]string) (map[string]string, []*input.Error) {
+	var errs []*input.Error
+	out := map[string]string{}
+	for _, k := range sortedKeys(fromEnv) {
+		name := fromEnv[k]
+		v, err := input.Env(name)
+		if err != nil {
+			errs = append(errs, input.Errorf(field, "the %s %q: %v where terraform runs the provider: set it in the environment of terraform plan and apply (export %s=..., or your CI system's secret variables; in HCP Terraform, a sensitive workspace environment variable)",
+				what, k, err, name))
+			continue
+		}
+		out[k] = v
+	}
+	return out, errs
+}
+
+// parseQueryEnv checks query_from_env: a parameter name and an
+// environment variable's name each, and no parameter the URL's query has
+// too.
+func parseQueryEnv(rawURL string, fromEnv map[string]string) []*input.Error {
+	var errs []*input.Error
+	var inURL url.Values
+	if u, err := url.Parse(rawURL); err == nil {
+		inURL = u.Query()
+	}
+	for _, k := range sortedKeys(fromEnv) {
+		switch {
+		case k == "":
+			errs = append(errs, input.Errorf(FieldQueryFromEnv, "a query parameter has no name: give its name, such as subscription-key"))
+		case inURL.Has(k):
+			errs = append(errs, input.Errorf(FieldQueryFromEnv, "the query parameter %q is also in %s: give it once (in %s its value stays out of the plan and the state)", k, FieldURL, FieldQueryFromEnv))
+		}
+		if !envName.MatchString(fromEnv[k]) {
+			// Not echoed: it may be the key itself.
+			errs = append(errs, input.Errorf(FieldQueryFromEnv, "the value for the query parameter %q is not an environment variable name (letters, digits and _, not starting with a digit): give the name of the variable that holds the key, such as APIM_SUBSCRIPTION_KEY, not the key", k))
+		}
+	}
+	return errs
+}
+
+// URLWarnings are the query parameters of url whose names say they hold a
+// key (probe.SecretQueryParam): their values are in the configuration,
+// and so in the plan and the state of what keeps them.
+func URLWarnings(rawURL string) []*input.Error {
+	var out []*input.Error
+	for _, k := range probe.SecretQueryParams(rawURL) {
+		out = append(out, input.Errorf(FieldURL, "the query parameter %q looks like a key: its value is stored in the plan and the state. Give it in %s instead, such as %s = { %q = \"APIM_SUBSCRIPTION_KEY\" }, with the key in that environment variable where terraform runs",
+			k, FieldQueryFromEnv, FieldQueryFromEnv, k))
+	}
+	return out
+}
+
+// WithEnv returns the check with the headers and query parameters that
+// come from the environment read into its request. Call it where and when
+// the stream is read: the values are held nowhere else.
 func (s Spec) WithEnv() (Spec, []*input.Error) {
 	h, errs := ReadHeaderEnv(s.headerEnv)
-	if len(errs) > 0 {
+	q, qerrs := ReadQueryEnv(s.queryEnv)
+	if errs = append(errs, qerrs...); len(errs) > 0 {
 		return s, errs
 	}
-	s.headerEnv = nil
+	s.headerEnv, s.queryEnv = nil, nil
 	if len(h) > 0 {
 		merged := s.Request.Header.Clone()
 		if merged == nil {
@@ -103,6 +166,9 @@ func (s Spec) WithEnv() (Spec, []*input.Error) {
 			merged[k] = v
 		}
 		s.Request.Header = merged
+	}
+	if len(q) > 0 {
+		s.Request.Query = q
 	}
 	return s, nil
 }

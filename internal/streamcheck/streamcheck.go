@@ -53,9 +53,9 @@ type Spec struct {
 	Protocol probe.Protocol
 	MCP      *probe.MCPCall
 	Expect   Expect
-	// headerEnv names, for each header, the environment variable WithEnv
-	// reads its value from.
-	headerEnv map[string]string
+	// headerEnv and queryEnv name, for each header and query parameter,
+	// the environment variable WithEnv reads its value from.
+	headerEnv, queryEnv map[string]string
 }
 
 // Expect is what the stream must do.
@@ -79,8 +79,11 @@ type Raw struct {
 	// (headers_from_env: header name to environment variable name) are
 	// the request's headers; each header in one of them only.
 	Header, HeaderWO, HeaderFromEnv map[string]string
-	Duration, MaxFirstEvent         string // Go durations; "" for the default
-	MinEvents                       *int64 // nil for the default
+	// QueryFromEnv (query_from_env: query parameter name to environment
+	// variable name) adds query parameters after the URL's own.
+	QueryFromEnv            map[string]string
+	Duration, MaxFirstEvent string // Go durations; "" for the default
+	MinEvents               *int64 // nil for the default
 	// Protocol is a probe.Protocol's name ("": recognised; auto is
 	// refused, as the attribute then holds the protocol recognised);
 	// Compressed asks for gzip, deflate, br.
@@ -117,6 +120,10 @@ func Parse(r Raw) (Spec, []*input.Error) {
 	}
 	if len(r.HeaderFromEnv) > 0 {
 		s.headerEnv = r.HeaderFromEnv
+	}
+	errs = append(errs, parseQueryEnv(r.URL, r.QueryFromEnv)...)
+	if len(r.QueryFromEnv) > 0 {
+		s.queryEnv = r.QueryFromEnv
 	}
 	if r.Duration != "" {
 		d, err := input.Duration(FieldDuration, r.Duration)
@@ -163,11 +170,12 @@ type Result struct {
 // OK reports whether the stream met every expectation.
 func (r Result) OK() bool { return len(r.Problems) == 0 }
 
-// Run probes the endpoint and judges the stream. A check with headers
-// from the environment runs once WithEnv has read them: never without.
+// Run probes the endpoint and judges the stream. A check with headers or
+// query parameters from the environment runs once WithEnv has read them:
+// never without.
 func Run(ctx context.Context, s Spec) Result {
-	if s.headerEnv != nil {
-		panic("streamcheck: Run before WithEnv read " + FieldHeadersFromEnv)
+	if s.headerEnv != nil || s.queryEnv != nil {
+		panic("streamcheck: Run before WithEnv read " + FieldHeadersFromEnv + " and " + FieldQueryFromEnv)
 	}
 	rep := probe.Run(ctx, s.URL, probe.Options{Duration: s.Expect.Duration, Request: s.Request, Protocol: s.Protocol, MCP: s.MCP})
 	return Result{Report: rep, Problems: Judge(rep, s.Expect)}
