@@ -37,6 +37,14 @@ func addInputErrors(diags *diag.Diagnostics, errs []*input.Error) bool {
 	return len(errs) > 0
 }
 
+// addInputWarnings adds each warning on the attribute it names, under
+// summary.
+func addInputWarnings(diags *diag.Diagnostics, summary string, warns []*input.Error) {
+	for _, w := range warns {
+		diags.AddAttributeWarning(rootOf(attrPath(w.Field)), summary, w.Msg)
+	}
+}
+
 var pathStep = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)`)
 var pathIndex = regexp.MustCompile(`\[(\d+)\]`)
 

@@ -16,7 +16,9 @@ import (
 var (
 	descURL = "The SSE endpoint to read: a chat completions URL behind API Management, Application Gateway or " +
 		"Front Door (`https://apim-chat.azure-api.net/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21`), " +
-		"or any `text/event-stream` URL."
+		"or any `text/event-stream` URL. A key in its query (API Management's `subscription-key`) is stored with it in the " +
+		"plan and the state, and a query parameter whose name says it holds a key is warned about: give the key in " +
+		"`query_from_env`."
 	descMethod = "The HTTP method. `GET` (an `EventSource`) by default, `POST` when `body` is given."
 	descBody   = "The request body, such as `jsonencode({ stream = true, messages = [...] })`. `Content-Type: application/json` " +
 		"is sent for a JSON body unless `headers` says otherwise."
@@ -29,6 +31,13 @@ var (
 		"environment: export the variable where `terraform plan` and `terraform apply` run (in CI, from its secret store), as " +
 		"for `sseready probe --header-env`. A variable that is unset or empty is an error naming it, never an empty header. " +
 		"A header named here must not be in another of the headers attributes too: that is an error naming both."
+	descQueryFromEnv = "Query parameters added after `url`'s own, whose values the provider reads from its own environment " +
+		"when it reads the stream: parameter name to environment variable name, such as `{ \"subscription-key\" = " +
+		"\"APIM_SUBSCRIPTION_KEY\" }` for an API Management API that takes its key in the query. Only the variable's name is in " +
+		"the configuration, the plan and the state, never its value, and the provider's messages redact it, as they redact the " +
+		"value of any query parameter whose name says it holds a key (`problems` included). Export the variable where " +
+		"`terraform plan` and `terraform apply` run, as for `headers_from_env` and `sseready probe --query-env`. A variable " +
+		"that is unset or empty is an error naming it; a parameter that `url` has too is an error."
 	descDuration = fmt.Sprintf("How long to read the stream (default %s, at most %s). The stream may end sooner, as a "+
 		"chat answer does after `data: [DONE]`, but must not be cut within it. ", streamcheck.DefaultDuration, streamcheck.MaxDuration) + durationSyntax
 	descMaxFirstEvent = "The first event must arrive within this long after the request. A reasoning model can think for minutes " +
@@ -75,6 +84,9 @@ var (
 	descHeadersMS    = "Milliseconds from the request to the response headers."
 )
 
+// summaryKeyInURL heads the warning on a url whose query holds a key.
+const summaryKeyInURL = "A key in url is stored in the state"
+
 // streamCheckInputs are the inputs both take, as the model holds them.
 type streamCheckInputs struct {
 	URL            types.String `tfsdk:"url"`
@@ -82,6 +94,7 @@ type streamCheckInputs struct {
 	Body           types.String `tfsdk:"body"`
 	Headers        types.Map    `tfsdk:"headers"`
 	HeadersFromEnv types.Map    `tfsdk:"headers_from_env"`
+	QueryFromEnv   types.Map    `tfsdk:"query_from_env"`
 	Duration       types.String `tfsdk:"duration"`
 	MaxFirstEvent  types.String `tfsdk:"max_first_event"`
 	MinEvents      types.Int64  `tfsdk:"min_events"`
@@ -109,7 +122,7 @@ type streamCheckOutputs struct {
 // known reports whether every input, and each value inside the header
 // maps, is known (plan-time validation waits otherwise).
 func (in streamCheckInputs) known(ctx context.Context) bool {
-	for _, v := range []attr.Value{in.URL, in.Method, in.Body, in.Headers, in.HeadersFromEnv, in.Duration, in.MaxFirstEvent, in.MinEvents,
+	for _, v := range []attr.Value{in.URL, in.Method, in.Body, in.Headers, in.HeadersFromEnv, in.QueryFromEnv, in.Duration, in.MaxFirstEvent, in.MinEvents,
 		in.Protocol, in.Compressed, in.MCPTool, in.MCPArgs, in.MCPTransport} {
 		if !fullyKnown(ctx, v) {
 			return false
@@ -139,7 +152,8 @@ func (in streamCheckInputs) raw(ctx context.Context, headersWO types.Map, diags 
 	r := streamcheck.Raw{URL: in.URL.ValueString(), Method: strings.ToUpper(in.Method.ValueString()), Body: in.Body.ValueString(),
 		Duration: in.Duration.ValueString(), MaxFirstEvent: in.MaxFirstEvent.ValueString(),
 		Header: goStrings(ctx, in.Headers, diags), HeaderWO: goStrings(ctx, headersWO, diags), HeaderFromEnv: goStrings(ctx, in.HeadersFromEnv, diags),
-		Protocol: in.Protocol.ValueString(), Compressed: in.Compressed.ValueBool(),
+		QueryFromEnv: goStrings(ctx, in.QueryFromEnv, diags),
+		Protocol:     in.Protocol.ValueString(), Compressed: in.Compressed.ValueBool(),
 		MCPTool: in.MCPTool.ValueString(), MCPArgs: in.MCPArgs.ValueString(), MCPTransport: in.MCPTransport.ValueString()}
 	if !in.MinEvents.IsNull() {
 		n := in.MinEvents.ValueInt64()

@@ -63,6 +63,8 @@ func (r *streamCheckResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"headers_from_env": schema.MapAttribute{Optional: true, ElementType: types.StringType,
 				MarkdownDescription: descHeadersFromEnv + " The variables are looked up at plan time too, when the check will read. " +
 					"A change to a variable's value alone does not read again: change `triggers` for that."},
+			"query_from_env": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: descQueryFromEnv + " The variables are looked up at plan time too, when the check will read."},
 			"duration":        schema.StringAttribute{Optional: true, MarkdownDescription: descDuration},
 			"max_first_event": schema.StringAttribute{Optional: true, MarkdownDescription: descMaxFirstEvent},
 			"min_events":      schema.Int64Attribute{Optional: true, MarkdownDescription: descMinEvents},
@@ -105,9 +107,11 @@ func (r *streamCheckResource) ValidateConfig(ctx context.Context, req resource.V
 	}
 	_, errs := streamcheck.Parse(m.raw(ctx, m.HeadersWO, &resp.Diagnostics))
 	addInputErrors(&resp.Diagnostics, errs)
+	addInputWarnings(&resp.Diagnostics, summaryKeyInURL, streamcheck.URLWarnings(m.URL.ValueString()))
 }
 
-// ModifyPlan looks up the variables headers_from_env names when the apply
+// ModifyPlan looks up the variables headers_from_env and query_from_env
+// name when the apply
 // will read the stream (a create, a replacement or an update), so that one
 // unset fails the plan rather than the apply. Their values are dropped:
 // the apply reads them again.
@@ -115,13 +119,20 @@ func (r *streamCheckResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)) {
 		return // destroyed, or nothing changes: no read
 	}
-	var fromEnv types.Map
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(streamcheck.FieldHeadersFromEnv), &fromEnv)...)
-	if resp.Diagnostics.HasError() || !fullyKnown(ctx, fromEnv) {
+	var headers, query types.Map
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(streamcheck.FieldHeadersFromEnv), &headers)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(streamcheck.FieldQueryFromEnv), &query)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	_, errs := streamcheck.ReadHeaderEnv(goStrings(ctx, fromEnv, &resp.Diagnostics))
-	addInputErrors(&resp.Diagnostics, errs)
+	if fullyKnown(ctx, headers) {
+		_, errs := streamcheck.ReadHeaderEnv(goStrings(ctx, headers, &resp.Diagnostics))
+		addInputErrors(&resp.Diagnostics, errs)
+	}
+	if fullyKnown(ctx, query) {
+		_, errs := streamcheck.ReadQueryEnv(goStrings(ctx, query, &resp.Diagnostics))
+		addInputErrors(&resp.Diagnostics, errs)
+	}
 }
 
 func (r *streamCheckResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -26,10 +26,11 @@ const (
 )
 
 // sentHeaders is an SSE endpoint on loopback (four events) that records
-// the headers of every request it gets.
+// the headers and the query of every request it gets.
 type sentHeaders struct {
-	mu  sync.Mutex
-	got []http.Header
+	mu      sync.Mutex
+	got     []http.Header
+	queries []string
 }
 
 func (s *sentHeaders) endpoint(t *testing.T) string {
@@ -41,6 +42,7 @@ func (s *sentHeaders) endpoint(t *testing.T) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.got = append(s.got, r.Header.Clone())
+		s.queries = append(s.queries, r.URL.RawQuery)
 		s.mu.Unlock()
 		o.ServeHTTP(w, r)
 	}))
@@ -57,6 +59,13 @@ func (s *sentHeaders) values(name string) []string {
 		out = append(out, h.Get(name))
 	}
 	return out
+}
+
+// query lists the raw query of each request, in order.
+func (s *sentHeaders) query() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string{}, s.queries...)
 }
 
 // allEqual reports whether vs holds want, and nothing else, at least once.

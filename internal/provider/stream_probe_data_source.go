@@ -46,6 +46,7 @@ func (d *streamProbeDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"body":             schema.StringAttribute{Optional: true, MarkdownDescription: descBody},
 			"headers":          schema.MapAttribute{Optional: true, Sensitive: true, ElementType: types.StringType, MarkdownDescription: descHeaders + "."},
 			"headers_from_env": schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: descHeadersFromEnv},
+			"query_from_env":   schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: descQueryFromEnv},
 			"duration":         schema.StringAttribute{Optional: true, MarkdownDescription: descDuration},
 			"max_first_event":  schema.StringAttribute{Optional: true, MarkdownDescription: descMaxFirstEvent},
 			"min_events":       schema.Int64Attribute{Optional: true, MarkdownDescription: descMinEvents},
@@ -78,6 +79,7 @@ func (d *streamProbeDataSource) ValidateConfig(ctx context.Context, req datasour
 	}
 	_, errs := streamcheck.Parse(m.raw(ctx, types.MapNull(types.StringType), &resp.Diagnostics))
 	addInputErrors(&resp.Diagnostics, errs)
+	addInputWarnings(&resp.Diagnostics, summaryKeyInURL, streamcheck.URLWarnings(m.URL.ValueString()))
 }
 
 func (d *streamProbeDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -48,6 +48,7 @@ func (e *streamProbeEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 				MarkdownDescription: descHeadersSent + " Nothing here is stored: a key may come from an ephemeral variable or " +
 					"another ephemeral resource, or from the provider's environment in `headers_from_env`."},
 			"headers_from_env": schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: descHeadersFromEnv},
+			"query_from_env":   schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: descQueryFromEnv},
 			"duration":         schema.StringAttribute{Optional: true, MarkdownDescription: descDuration},
 			"max_first_event":  schema.StringAttribute{Optional: true, MarkdownDescription: descMaxFirstEvent},
 			"min_events":       schema.Int64Attribute{Optional: true, MarkdownDescription: descMinEvents},
