@@ -150,7 +150,10 @@ func parseLoad(args []string, stdin io.Reader, stderr io.Writer) (*loadFlags, in
 	o.URL = rest[0]
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	if o.Request, err = rf.request(set, func() ([]byte, error) { return io.ReadAll(stdin) }); err != nil {
+	if o.Request, err = rf.request(set, func() ([]byte, error) { return io.ReadAll(stdin) }); err == nil {
+		err = givenOnce(o.URL, o.Request)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "sseready load: %v\n", err)
 		return nil, exitInput
 	}
@@ -201,7 +204,7 @@ func (f *loadFlags) check(rest []string) string {
 			o.Warmup, float64(o.Streams-1)/o.Rate, o.Rate)
 	}
 	if u, err := url.Parse(rest[0]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Sprintf("%q is not an http(s) URL, such as http://127.0.0.1:8080/", rest[0])
+		return fmt.Sprintf("%q is not an http(s) URL, such as http://127.0.0.1:8080/", probe.RedactURL(rest[0], nil))
 	}
 	if f.shard != "" {
 		i, n, ok := strings.Cut(f.shard, "/")

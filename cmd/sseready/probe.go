@@ -92,7 +92,7 @@ func runProbe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return fail("--max-latency must be positive, such as 500ms")
 	}
 	if u, err := url.Parse(rest[0]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fail("%q is not an http(s) URL, such as http://127.0.0.1:8080/", rest[0])
+		return fail("%q is not an http(s) URL, such as http://127.0.0.1:8080/", probe.RedactURL(rest[0], nil))
 	}
 	if opts.Protocol, err = probe.ParseProtocol(*protocol); err != nil {
 		return fail("--protocol: %v", err)
@@ -100,6 +100,9 @@ func runProbe(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if opts.Request, err = rf.request(set, func() ([]byte, error) { return io.ReadAll(stdin) }); err != nil {
+		return fail("%v", err)
+	}
+	if err := givenOnce(rest[0], opts.Request); err != nil {
 		return fail("%v", err)
 	}
 	opts.Request.Compressed = *compressed

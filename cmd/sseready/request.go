@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 
@@ -12,12 +13,12 @@ import (
 )
 
 // requestFlags are what a stream's client sends, shared by probe and
-// load: --method, --data or --data-file, --header, and --header-env for
-// secrets, which are read from the environment so they stay out of argv,
-// shell history and logs.
+// load: --method, --data or --data-file, --header, and --header-env and
+// --query-env for secrets, which are read from the environment so they
+// stay out of argv, shell history and logs.
 type requestFlags struct {
-	method, data, dataFile string
-	headers, headerEnv     stringList
+	method, data, dataFile       string
+	headers, headerEnv, queryEnv stringList
 }
 
 func (r *requestFlags) register(fs *flag.FlagSet) {
@@ -26,6 +27,7 @@ func (r *requestFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&r.dataFile, "data-file", "", "read the request body from this file (- for standard input)")
 	fs.Var(&r.headers, "header", "a request header, `K:V` (repeatable)")
 	fs.Var(&r.headerEnv, "header-env", "a request header whose value is the environment variable's, `NAME=ENVVAR`, such as api-key=AZURE_OPENAI_KEY (repeatable; the value is never printed)")
+	fs.Var(&r.queryEnv, "query-env", "a query parameter added after the URL's own, whose value is the environment variable's, `NAME=ENVVAR`, such as subscription-key=APIM_SUBSCRIPTION_KEY (repeatable; the value is never printed)")
 }
 
 // request builds the probe.Request, or says which flag is wrong. set
@@ -74,5 +76,27 @@ func (r *requestFlags) request(set map[string]bool, stdin func() ([]byte, error)
 		}
 		out.Header.Add(strings.TrimSpace(name), v)
 	}
+	for _, q := range r.queryEnv {
+		name, env, ok := strings.Cut(q, "=")
+		if !ok || name == "" || env == "" {
+			return out, fmt.Errorf("--query-env %q is not NAME=ENVVAR, such as subscription-key=APIM_SUBSCRIPTION_KEY", q)
+		}
+		v, err := input.Env(env)
+		if err != nil {
+			return out, fmt.Errorf("--query-env %s: %v", name, err)
+		}
+		if out.Query == nil {
+			out.Query = url.Values{}
+		}
+		out.Query.Add(name, v)
+	}
 	return out, nil
+}
+
+// givenOnce refuses a --query-env parameter that target's query has too.
+func givenOnce(target string, req probe.Request) error {
+	if twice := probe.QueryGivenTwice(target, req.Query); len(twice) > 0 {
+		return fmt.Errorf("--query-env %s: the URL has this query parameter too: give it once", strings.Join(twice, ", "))
+	}
+	return nil
 }

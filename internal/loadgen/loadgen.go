@@ -111,7 +111,7 @@ func (o *Options) setDefaults() error {
 	u, err := url.Parse(o.URL)
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return fmt.Errorf("%q is not an http(s) URL", o.URL)
+		return fmt.Errorf("%q is not an http(s) URL", probe.RedactURL(o.URL, o.Request.Query))
 	case o.Streams < 1:
 		return fmt.Errorf("streams must be 1 or more")
 	case o.Duration <= 0:

@@ -3,6 +3,7 @@ package probe
 import (
 	"errors"
 	"net/url"
+	"sort"
 	"strings"
 )
 
@@ -45,6 +46,25 @@ func SecretQueryParams(rawURL string) []string {
 			out = append(out, name)
 		}
 	}
+	return out
+}
+
+// QueryGivenTwice lists the parameters of q that rawURL's query has too,
+// sorted: sent twice, which one a gateway reads is not for sseready to
+// guess.
+func QueryGivenTwice(rawURL string, q url.Values) []string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil
+	}
+	own := u.Query()
+	var out []string
+	for k := range q {
+		if own.Has(k) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -57,7 +57,7 @@ func TestAccStreamCheckQueryFromEnvUnset(t *testing.T) {
 	var sent sentHeaders
 	url := sent.endpoint(t)
 	accTest(t, resource.TestCase{Steps: []resource.TestStep{{
-		Config: streamCheckConfig(url, fmt.Sprintf(`  query_from_env = { "subscription-key" = %q }`, unsetVar)),
+		Config:      streamCheckConfig(url, fmt.Sprintf(`  query_from_env = { "subscription-key" = %q }`, unsetVar)),
 		ExpectError: attrErrorRe("query_from_env", fmt.Sprintf(`the query parameter "subscription-key": the environment variable %s is not set or empty where terraform runs the provider`, unsetVar)),
 		PlanOnly:    true,
 	}}})

@@ -116,21 +116,19 @@ func readEnv(field, what string, fromEnv map[string]string) (map[string]string, 
 // too.
 func parseQueryEnv(rawURL string, fromEnv map[string]string) []*input.Error {
 	var errs []*input.Error
-	var inURL url.Values
-	if u, err := url.Parse(rawURL); err == nil {
-		inURL = u.Query()
-	}
+	names := url.Values{}
 	for _, k := range sortedKeys(fromEnv) {
-		switch {
-		case k == "":
+		names.Set(k, "")
+		if k == "" {
 			errs = append(errs, input.Errorf(FieldQueryFromEnv, "a query parameter has no name: give its name, such as subscription-key"))
-		case inURL.Has(k):
-			errs = append(errs, input.Errorf(FieldQueryFromEnv, "the query parameter %q is also in %s: give it once (in %s its value stays out of the plan and the state)", k, FieldURL, FieldQueryFromEnv))
 		}
 		if !envName.MatchString(fromEnv[k]) {
 			// Not echoed: it may be the key itself.
 			errs = append(errs, input.Errorf(FieldQueryFromEnv, "the value for the query parameter %q is not an environment variable name (letters, digits and _, not starting with a digit): give the name of the variable that holds the key, such as APIM_SUBSCRIPTION_KEY, not the key", k))
 		}
+	}
+	for _, k := range probe.QueryGivenTwice(rawURL, names) {
+		errs = append(errs, input.Errorf(FieldQueryFromEnv, "the query parameter %q is also in %s: give it once (in %s its value stays out of the plan and the state)", k, FieldURL, FieldQueryFromEnv))
 	}
 	return errs
 }

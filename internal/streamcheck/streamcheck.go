@@ -101,7 +101,7 @@ func Parse(r Raw) (Spec, []*input.Error) {
 	var errs []*input.Error
 	s := Spec{URL: r.URL, Expect: Expect{MinEvents: DefaultMinEvents, Duration: DefaultDuration}}
 	if u, err := url.Parse(r.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		errs = append(errs, input.Errorf(FieldURL, "%q is not an http(s) URL, such as https://apim-chat.azure-api.net/chat/completions", r.URL))
+		errs = append(errs, input.Errorf(FieldURL, "%q is not an http(s) URL, such as https://apim-chat.azure-api.net/chat/completions", probe.RedactURL(r.URL, nil)))
 	}
 	s.Request.Method = r.Method
 	if r.Body != "" {

@@ -10,6 +10,9 @@ check "chat_streams" {
     # export AZURE_OPENAI_KEY where terraform plan runs. Only the
     # variable's name is in the configuration, the plan and the state.
     headers_from_env = { "api-key" = "AZURE_OPENAI_KEY" }
+    # An API that takes API Management's subscription key in the query
+    # gets it the same way, after the URL's own query:
+    #   query_from_env = { "subscription-key" = "APIM_SUBSCRIPTION_KEY" }
 
     duration        = "20s"
     max_first_event = "5s"

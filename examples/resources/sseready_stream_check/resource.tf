@@ -18,6 +18,9 @@ resource "sseready_stream_check" "chat" {
   # Or, on any version, a key the provider reads from its environment
   # (export AZURE_OPENAI_KEY where terraform runs), its value stored nowhere:
   #   headers_from_env = { "api-key" = "AZURE_OPENAI_KEY" }
+  # and a subscription key API Management takes in the query (never in
+  # url, which is stored):
+  #   query_from_env = { "subscription-key" = "APIM_SUBSCRIPTION_KEY" }
 
   duration        = "30s"
   max_first_event = "5s"
