@@ -102,7 +102,7 @@ func TestProbeAndBackendDialectFlagErrors(t *testing.T) {
 		{[]string{"probe", "--mcp-tool", "t", "--mcp-args", "[1]", "http://127.0.0.1:1"}, "--mcp-args must be a JSON object"},
 		{[]string{"probe", "--mcp-tool", "t", "--mcp-transport", "ws", "http://127.0.0.1:1"}, `--mcp-transport: MCP transport "ws" is not auto`},
 		{[]string{"probe", "--mcp-tool", "t", "--protocol", "responses", "http://127.0.0.1:1"}, "not --protocol responses"},
-		{[]string{"backend", "--chat-completions", "--ending", "error"}, `ending "error" is not one the chat-completions dialect has`},
+		{[]string{"backend", "--chat-completions", "--ending", "incomplete"}, `ending "incomplete" is not one the chat-completions dialect has`},
 		{[]string{"backend", "--responses", "--mcp"}, "one dialect at a time, not mcp and responses"},
 		{[]string{"backend", "--compress", "zstd"}, `compress "zstd" is not gzip, br or deflate`},
 		{[]string{"backend", "--compress-mode", "whole"}, "a compress mode needs a coding"},

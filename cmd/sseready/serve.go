@@ -54,7 +54,8 @@ notifications/progress per step (--events, default 5, or the call's
 sent_unix_nano: in the JSON object, or in _meta for MCP.
 
 --ending says how a dialect's stream ends: final (its final event), error
-(its error event: response.failed, Anthropic's error, a JSON-RPC error),
+(its error event: response.failed, Anthropic's error, a JSON-RPC error, a
+chat completions {"error": {...}} object in place of the next chunk),
 incomplete (Responses: response.incomplete) or none (no final event: the
 connection closes cleanly, which a client must count as a cut).
 

@@ -169,6 +169,16 @@ func (h *Handler) serveChat(w http.ResponseWriter, r *http.Request, f http.Flush
 			return
 		}
 	}
+	if h.cfg.Ending == EndError {
+		// An error object in place of the next chunk, and the end: what
+		// the OpenAI SDK raises on (FACTS.md).
+		data, _ := json.Marshal(map[string]any{"error": map[string]any{"message": "The server had an error while processing your request (the test origin's Ending error)",
+			"type": "server_error", "param": nil, "code": nil}, "sent_unix_nano": h.now().UnixNano()})
+		if sw.Event("", "", string(data)) == nil {
+			f.Flush()
+		}
+		return
+	}
 	stop := "stop"
 	if !send([]chunkChoice{{Delta: chatDelta{}, FinishReason: &stop}}, nil) {
 		return

@@ -113,6 +113,40 @@ func TestChatCompletionsStream(t *testing.T) {
 	}
 }
 
+// Ending error: the content chunks, then an error object in place of
+// the finish chunk, and the connection ends without data: [DONE].
+func TestChatCompletionsErrorEnding(t *testing.T) {
+	url := serve(t, Config{ChatCompletions: true, Events: 2, Interval: 5 * time.Millisecond, Ending: EndError})
+	resp := post(t, url, http.MethodPost, `{"messages": [{"role": "user", "content": "hi"}], "stream": true}`)
+	r := sse.NewReader(resp.Body)
+	var datas []string
+	for {
+		it, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		datas = append(datas, it.Event.Data)
+	}
+	if len(datas) != 4 { // role, 2 content chunks, the error
+		t.Fatalf("%d events: %q", len(datas), datas)
+	}
+	var last struct {
+		Error *struct {
+			Message, Type string
+			Code          any
+		} `json:"error"`
+		Choices      []any `json:"choices"`
+		SentUnixNano int64 `json:"sent_unix_nano"`
+	}
+	if err := json.Unmarshal([]byte(datas[3]), &last); err != nil || last.Error == nil || last.Error.Type != "server_error" ||
+		last.Error.Message == "" || last.Choices != nil || last.SentUnixNano == 0 {
+		t.Errorf("the last event %s: want an error object in place of a chunk", datas[3])
+	}
+}
+
 func TestChatCompletionsWhole(t *testing.T) {
 	url := serve(t, Config{ChatCompletions: true, Events: 2, Interval: 5 * time.Millisecond})
 	resp := post(t, url, http.MethodPost, `{"messages": [{"role": "user", "content": "hi"}]}`)

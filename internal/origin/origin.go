@@ -66,7 +66,8 @@ type Config struct {
 	FirstEventDelay time.Duration
 	// Ending is how a dialect's stream ends: EndFinal (or "") with its
 	// final event; EndError with its error event instead (Responses'
-	// response.failed, Anthropic's error, an MCP JSON-RPC error); EndNone
+	// response.failed, Anthropic's error, an MCP JSON-RPC error, a chat
+	// completions error object in place of a chunk); EndNone
 	// with no final event at all, the connection closing cleanly;
 	// EndIncomplete (Responses) with response.incomplete.
 	Ending string
@@ -161,7 +162,7 @@ func (c Config) validateDialect() error {
 		return fmt.Errorf("ending %q is for a dialect's stream (chat completions, Responses, Messages, MCP): a plain stream has no final event", c.Ending)
 	case c.Ending == EndNone:
 		return nil
-	case c.Ending == EndError && !c.ChatCompletions:
+	case c.Ending == EndError:
 		return nil
 	case c.Ending == EndIncomplete && c.Responses:
 		return nil

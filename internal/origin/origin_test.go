@@ -144,21 +144,21 @@ func TestAllowOrigin(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	for cfg, want := range map[*Config]string{
-		{Events: -1}:                              "events must be 0",
-		{Interval: -time.Second}:                  "cannot be negative",
-		{SilenceAfter: 2}:                         "silence-after needs a silence duration",
-		{OmitHeaders: []string{"X-Custom"}}:       `"X-Custom" is not one of the headers the origin sends: Cache-Control, Connection, Content-Type, X-Accel-Buffering`,
-		{AllowOrigin: "http://127.0.0.1:8080/"}:   `allow-origin "http://127.0.0.1:8080/" must be * or an origin`,
-		{AllowOrigin: "127.0.0.1:8080"}:           `must be * or an origin`,
-		{ChatCompletions: true, MCP: true}:        "one dialect at a time, not chat-completions and mcp",
-		{Ending: EndNone}:                         "a plain stream has no final event",
-		{ChatCompletions: true, Ending: EndError}: `ending "error" is not one the chat-completions dialect has`,
-		{Messages: true, Ending: EndIncomplete}:   `ending "incomplete" is not one the messages dialect has`,
-		{Responses: true, Ending: "later"}:        `ending "later" is not final, error, incomplete or none`,
-		{Compress: "zstd"}:                        `compress "zstd" is not gzip, br or deflate`,
-		{Compress: "br", CompressMode: "lazy"}:    `compress mode "lazy" is not flush or whole`,
-		{CompressMode: "whole"}:                   "a compress mode needs a coding",
-		{FirstEventDelay: -time.Second}:           "the first event's delay cannot be negative",
+		{Events: -1}:                                   "events must be 0",
+		{Interval: -time.Second}:                       "cannot be negative",
+		{SilenceAfter: 2}:                              "silence-after needs a silence duration",
+		{OmitHeaders: []string{"X-Custom"}}:            `"X-Custom" is not one of the headers the origin sends: Cache-Control, Connection, Content-Type, X-Accel-Buffering`,
+		{AllowOrigin: "http://127.0.0.1:8080/"}:        `allow-origin "http://127.0.0.1:8080/" must be * or an origin`,
+		{AllowOrigin: "127.0.0.1:8080"}:                `must be * or an origin`,
+		{ChatCompletions: true, MCP: true}:             "one dialect at a time, not chat-completions and mcp",
+		{Ending: EndNone}:                              "a plain stream has no final event",
+		{ChatCompletions: true, Ending: EndIncomplete}: `ending "incomplete" is not one the chat-completions dialect has`,
+		{Messages: true, Ending: EndIncomplete}:        `ending "incomplete" is not one the messages dialect has`,
+		{Responses: true, Ending: "later"}:             `ending "later" is not final, error, incomplete or none`,
+		{Compress: "zstd"}:                             `compress "zstd" is not gzip, br or deflate`,
+		{Compress: "br", CompressMode: "lazy"}:         `compress mode "lazy" is not flush or whole`,
+		{CompressMode: "whole"}:                        "a compress mode needs a coding",
+		{FirstEventDelay: -time.Second}:                "the first event's delay cannot be negative",
 	} {
 		if _, err := New(*cfg); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%+v: %v, want %q", *cfg, err, want)

@@ -32,12 +32,53 @@ type chatChunk struct {
 		FinishReason *string `json:"finish_reason"`
 	} `json:"choices"`
 	Usage *Usage `json:"usage"`
+	// Error is an error object sent in place of a chunk (FACTS.md): the
+	// OpenAI SDK raises on a data event whose JSON has a truthy error.
+	Error json.RawMessage `json:"error"`
+}
+
+// chatError is the error object's fields the probe reports.
+type chatError struct {
+	Message string          `json:"message"`
+	Type    string          `json:"type"`
+	Code    json.RawMessage `json:"code"`
+}
+
+// readChatError is the error event a chunk's error member makes, or nil
+// when it has none (null, false, 0, "", {} or [], as Python reads a
+// falsy value).
+func readChatError(raw json.RawMessage) *StreamError {
+	switch t := strings.TrimSpace(string(raw)); t {
+	case "", "null", "false", "0", `""`, "{}", "[]":
+		return nil
+	}
+	se := &StreamError{Event: "error", Message: "an error occurred during streaming"}
+	var e chatError
+	if err := json.Unmarshal(raw, &e); err != nil {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			se.Message = s
+		}
+		return se
+	}
+	if e.Message != "" {
+		se.Message = e.Message
+	}
+	se.Code = e.Type
+	var code string
+	if json.Unmarshal(e.Code, &code) == nil && code != "" {
+		se.Code = code
+	} else if c := strings.TrimSpace(string(e.Code)); c != "" && c != "null" && !strings.HasPrefix(c, `"`) {
+		se.Code = c // a numeric code
+	}
+	return se
 }
 
 // readChat reads a chat completions event: a chunk carries content when
 // it has text or a tool call's delta (a role-only chunk, the finish
-// chunk, the usage chunk and a content filter chunk carry none), and
-// data: [DONE] completes the stream.
+// chunk, the usage chunk and a content filter chunk carry none), data:
+// [DONE] completes the stream, and an object with an error member is an
+// error event.
 func readChat(data string) Reading {
 	if isDone(data) {
 		return Reading{Final: true}
@@ -46,7 +87,7 @@ func readChat(data string) Reading {
 	if !jsonObject(data, &c) {
 		return Reading{Content: true} // not a chunk: opaque output
 	}
-	r := Reading{Usage: c.Usage}
+	r := Reading{Usage: c.Usage, Error: readChatError(c.Error)}
 	var text strings.Builder
 	for _, ch := range c.Choices {
 		text.WriteString(ch.Delta.Content)

@@ -217,6 +217,8 @@ func recognise(eventType, data string) Protocol {
 		return AnthropicMessages // {"type": "error", "error": {"type": ..., "message": ...}}
 	case typ == "error" && s.SequenceNumber != nil:
 		return Responses // {"type": "error", "code": ..., "message": ..., "sequence_number": n}
+	case typ == "" && s.Object == "" && len(s.Error) > 0 && s.Error[0] == '{':
+		return ChatCompletions // {"error": {"message": ..., "type": ..., "code": ...}} in place of a chunk
 	}
 	return ""
 }

@@ -38,6 +38,7 @@ func TestDialects(t *testing.T) {
 	}{
 		{"chat completions", origin.Config{ChatCompletions: true}, chatBody, ChatCompletions, Streamed, "", 4 + 4, "stop", usage},
 		{"chat completions without [DONE]", origin.Config{ChatCompletions: true, Ending: origin.EndNone}, chatBody, ChatCompletions, Cut, NoFinalEvent, 4 + 3, "stop", usage},
+		{"chat completions, an error mid-stream", origin.Config{ChatCompletions: true, Ending: origin.EndError}, chatBody, ChatCompletions, Error, ErrorEvent, 4 + 2, "", nil},
 		{"Responses", origin.Config{Responses: true}, responsesBody, Responses, Streamed, "", 4 + 8, "completed", usage},
 		{"Responses, incomplete", origin.Config{Responses: true, Ending: origin.EndIncomplete}, responsesBody, Responses, Streamed, "", 4 + 8, "max_output_tokens", usage},
 		{"Responses without response.completed", origin.Config{Responses: true, Ending: origin.EndNone}, responsesBody, Responses, Cut, NoFinalEvent, 4 + 4, "", nil},
@@ -130,6 +131,8 @@ func TestRecognise(t *testing.T) {
 		{"message", "[DONE]", ChatCompletions},
 		{"message", `{"object": "chat.completion.chunk", "choices": []}`, ChatCompletions},
 		{"message", `{"choices": [], "object": "", "prompt_filter_results": []}`, ChatCompletions}, // Azure's content filter chunk
+		{"message", `{"error": {"message": "m", "type": "server_error", "code": null}}`, ChatCompletions},
+		{"message", `{"error": "m"}`, ""}, // not the error object
 		{"response.created", `{"type": "response.created", "sequence_number": 0}`, Responses},
 		{"error", `{"type": "error", "code": "x", "message": "y", "sequence_number": 3}`, Responses},
 		{"message_start", `{"type": "message_start", "message": {}}`, AnthropicMessages},
@@ -161,5 +164,32 @@ func TestLateRecognition(t *testing.T) {
 	rep := Run(context.Background(), serve(t, write(raw)), Options{})
 	if rep.Protocol != ChatCompletions || rep.Outcome != Streamed || rep.Coalescing.Events != 1 || *rep.FirstContentMS != rep.Events[1].ArrivalMS {
 		t.Fatalf("%q %q %+v", rep.Protocol, rep.Outcome, rep.Coalescing)
+	}
+}
+
+// A chat completions event whose error member is truthy is an error
+// event, as the OpenAI SDK raises on it (FACTS.md): its message, and its
+// code or else its type; falsy members are no error.
+func TestChatErrorObject(t *testing.T) {
+	for _, tt := range []struct {
+		data string
+		want *StreamError
+	}{
+		{`{"error": {"message": "The server had an error", "type": "server_error", "param": null, "code": null}}`,
+			&StreamError{Event: "error", Code: "server_error", Message: "The server had an error"}},
+		{`{"error": {"message": "Rate limit", "type": "requests", "code": "429"}}`, &StreamError{Event: "error", Code: "429", Message: "Rate limit"}},
+		{`{"error": {"message": "m", "code": 500}}`, &StreamError{Event: "error", Code: "500", Message: "m"}},
+		{`{"error": "overloaded"}`, &StreamError{Event: "error", Message: "overloaded"}},
+		{`{"error": {"type": "server_error"}}`, &StreamError{Event: "error", Code: "server_error", Message: "an error occurred during streaming"}},
+		{`{"error": null, "choices": []}`, nil},
+		{`{"error": {}, "choices": []}`, nil},
+		{`{"error": false}`, nil},
+		{`{"error": ""}`, nil},
+		{`{"choices": [{"delta": {"content": "x"}}]}`, nil},
+	} {
+		got := readChat(tt.data).Error
+		if (got == nil) != (tt.want == nil) || (got != nil && *got != *tt.want) {
+			t.Errorf("%s: %+v, want %+v", tt.data, got, tt.want)
+		}
 	}
 }

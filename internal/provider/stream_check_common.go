@@ -53,7 +53,7 @@ var (
 		"`chat_completions`, `responses` (OpenAI's Responses API), `anthropic_messages`, `mcp` or `sse` (plain: every event is " +
 		"content, nothing completes it). A stream whose protocol has a final event (`data: [DONE]`, `response.completed`, " +
 		"`message_stop`, the MCP response) must end with it, or it was cut; an error event (`response.failed`, Anthropic's " +
-		"`error`) makes the outcome `error`."
+		"`error`, a chat completions `{\"error\": {...}}` object in place of a chunk) makes the outcome `error`."
 	descCompressed = "Ask for a compressed response (`Accept-Encoding: gzip, deflate, br`) and decode it: the stream is judged " +
 		"read by read as it was decoded, so a compressor that flushes per event streams and one that compresses the whole " +
 		"response in one piece is `buffered` or `held`. An `Accept-Encoding` given in the headers is honoured and decoded too; " +
