@@ -1,6 +1,7 @@
 package apimcheck
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -164,7 +165,7 @@ func (env *evalEnv) member(m *csMember) value {
 // contextMember is what a path under context holds.
 func contextMember(path string) value {
 	switch path {
-	case "context.Request", "context.Request.Body", "context.Request.Headers":
+	case "context.Request", "context.Request.Body", "context.Request.Headers", "context.Response", "context.Response.Headers":
 		return value{k: vPath, s: path}
 	case "context.Variables":
 		return value{k: vVars}
@@ -288,6 +289,10 @@ func (env *evalEnv) binary(b *csBinary) value {
 		if l.k == vString && r.k == vString {
 			return strVal(l.s+r.s).withFlag(l, r)
 		}
+	case "<", ">", "<=", ">=":
+		if v, ok := compareNumbers(b.op, l, r); ok {
+			return v
+		}
 	}
 	for _, v := range []value{l, r} {
 		if !v.settled() {
@@ -295,6 +300,31 @@ func (env *evalEnv) binary(b *csBinary) value {
 		}
 	}
 	return unknown("the operator "+b.op).withFlag(l, r)
+}
+
+// compareNumbers is <, >, <= or >= on two integers (a status code and a
+// literal).
+func compareNumbers(op string, l, r value) (value, bool) {
+	if l.k != vNumber || r.k != vNumber {
+		return value{}, false
+	}
+	a, errA := strconv.Atoi(l.s)
+	b, errB := strconv.Atoi(r.s)
+	if errA != nil || errB != nil {
+		return value{}, false
+	}
+	var v bool
+	switch op {
+	case "<":
+		v = a < b
+	case ">":
+		v = a > b
+	case "<=":
+		v = a <= b
+	default:
+		v = a >= b
+	}
+	return boolVal(v).withFlag(l, r), true
 }
 
 // logical evaluates && and || with C#'s short circuit: the right side is

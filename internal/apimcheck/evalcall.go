@@ -146,11 +146,11 @@ func (env *evalEnv) contextCall(path, name, typeArg string, args []value) value 
 			return value{k: vBodyText}
 		}
 		return unknown("context.Request.Body.As<" + typeArg + ">()")
-	case path == "context.Request.Headers" && env.req != nil:
-		if v, ok := env.req.headerCall(name, args); ok {
+	case (path == "context.Request.Headers" || path == "context.Response.Headers") && env.req != nil:
+		if v, ok := env.req.headerCall(path == "context.Response.Headers", name, args); ok {
 			return v
 		}
-		return unknown("context.Request.Headers." + name + "()")
+		return unknown(path + "." + name + "()")
 	case path == "context.Request.Headers" && strings.HasPrefix(name, "GetValue") && len(args) >= 1:
 		if args[0].k == vString && strings.EqualFold(args[0].s, "Accept") {
 			env.worldly = true

@@ -19,6 +19,18 @@ type Request struct {
 	Header http.Header
 	// Body is the request's body; nil or empty is no body.
 	Body []byte
+	// Response is the backend's response once its headers came, for
+	// <outbound>: context.Response's status and headers read it. nil:
+	// the request has not been forwarded yet, and conditions on
+	// context.Response are undecided (Path.NeedsResponse says so).
+	Response *Response
+}
+
+// Response is the backend's response as <outbound> sees it.
+type Response struct {
+	StatusCode   int
+	StatusReason string
+	Header       http.Header
 }
 
 // concrete is a Request read for evaluation: its body parsed once.
@@ -27,6 +39,9 @@ type concrete struct {
 	// obj is the body's keys when the body is a JSON object.
 	obj    map[string]json.RawMessage
 	isJSON bool
+	// needsResponse is set when an expression read context.Response
+	// before there was one.
+	needsResponse bool
 }
 
 func newConcrete(r Request) *concrete {
@@ -87,17 +102,36 @@ func (c *concrete) member(path string) (value, bool) {
 		return strVal(c.req.Method), true
 	case path == "context.Request.Body" && len(c.req.Body) == 0:
 		return nullVal(), true
+	case path == "context.Response.StatusCode" || path == "context.Response.StatusReason":
+		resp := c.req.Response
+		if resp == nil {
+			c.needsResponse = true
+			return value{}, false
+		}
+		if path == "context.Response.StatusCode" {
+			return value{k: vNumber, s: itoa(resp.StatusCode)}, true
+		}
+		return strVal(resp.StatusReason), true
 	}
 	return value{}, false
 }
 
-// headerCall is a call on context.Request.Headers: GetValueOrDefault
-// (the values joined with commas, as APIM gives them) and ContainsKey.
-func (c *concrete) headerCall(name string, args []value) (value, bool) {
+// headerCall is a call on context.Request.Headers (or, with response,
+// context.Response.Headers): GetValueOrDefault (the values joined with
+// commas, as APIM gives them) and ContainsKey.
+func (c *concrete) headerCall(response bool, name string, args []value) (value, bool) {
+	h := c.req.Header
+	if response {
+		if c.req.Response == nil {
+			c.needsResponse = true
+			return value{}, false
+		}
+		h = c.req.Response.Header
+	}
 	if len(args) == 0 || args[0].k != vString {
 		return value{}, false
 	}
-	vs, ok := c.req.Header[http.CanonicalHeaderKey(args[0].s)]
+	vs, ok := h[http.CanonicalHeaderKey(args[0].s)]
 	switch {
 	case name == "ContainsKey":
 		return boolVal(ok), true

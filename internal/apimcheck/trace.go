@@ -35,6 +35,14 @@ type Path struct {
 	// Undecided says, for each condition the request does not decide,
 	// where it stands and why.
 	Undecided []string
+	// AwaitsResponse are the conditions, as Undecided says them, that
+	// read context.Response, which the request did not carry
+	// (Request.Response): the backend's response decides them.
+	AwaitsResponse []string
+	// NeedsResponse: an expression read context.Response before there was
+	// one; trace the request again with the backend's response to decide
+	// <outbound>.
+	NeedsResponse bool
 	// Key tells paths apart: requests with the same Key run the same Doc.
 	Key string
 
@@ -68,6 +76,7 @@ func Trace(doc *apimpolicy.Document, fragments map[string]*apimpolicy.Document, 
 		out.Nodes = t.nodes(doc.Nodes)
 	}
 	t.p.Doc = out
+	t.p.NeedsResponse = t.req.needsResponse
 	t.p.Key = t.key.String()
 	t.p.t = t
 	return t.p
@@ -220,7 +229,11 @@ func (t *tracer) choose(e *apimpolicy.Element) []apimpolicy.Node {
 		if b.Name != "when" {
 			continue
 		}
+		readBefore := t.req.needsResponse
+		t.req.needsResponse = false
 		v := t.eval(b.Attr("condition"))
+		awaits := t.req.needsResponse
+		t.req.needsResponse = readBefore || awaits
 		switch {
 		case v.k == vBool && v.b:
 			taken = b
@@ -234,7 +247,12 @@ func (t *tracer) choose(e *apimpolicy.Element) []apimpolicy.Node {
 			if v.k != vUnknown {
 				why = "a condition that is " + v.describe() + ", not a bool"
 			}
-			t.p.Undecided = append(t.p.Undecided, fmt.Sprintf("the <when> at %s: %s", t.where(b), why))
+			note := fmt.Sprintf("the <when> at %s: %s", t.where(b), why)
+			if awaits {
+				t.p.AwaitsResponse = append(t.p.AwaitsResponse, note)
+			} else {
+				t.p.Undecided = append(t.p.Undecided, note)
+			}
 			undecided = append(undecided, b)
 			continue
 		}

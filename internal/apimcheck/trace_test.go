@@ -177,3 +177,49 @@ func TestPathText(t *testing.T) {
 		t.Fatalf("texts %q", got)
 	}
 }
+
+// <outbound> conditions on context.Response are undecided until the
+// backend answered (NeedsResponse); traced again with the response, they
+// take the branch its status and headers decide, as APIM does.
+func TestTraceDecidesOutboundOnTheResponse(t *testing.T) {
+	doc := parseDoc(t, `<policies><inbound /><backend><forward-request buffer-response="false" /></backend>
+<outbound>
+  <choose>
+    <when condition="@(context.Response.StatusCode >= 400)">
+      <set-body>@("{\"error\": \"the backend failed\"}")</set-body>
+    </when>
+    <when condition="@(context.Response.Headers.GetValueOrDefault("X-Cache", "") == "hit")">
+      <set-header name="X-Served" exists-action="override"><value>cache</value></set-header>
+    </when>
+  </choose>
+</outbound></policies>`)
+	req := jsonRequest(`{"stream": true}`)
+	before := Trace(doc, nil, req)
+	if !before.NeedsResponse || len(before.Undecided) != 0 || len(before.AwaitsResponse) != 2 || !strings.Contains(before.AwaitsResponse[0], "context.Response.StatusCode") {
+		t.Fatalf("without a response: needs it %v, undecided %q, awaiting it %q", before.NeedsResponse, before.Undecided, before.AwaitsResponse)
+	}
+	for _, tt := range []struct {
+		name      string
+		resp      Response
+		setBody   bool
+		setHeader bool
+	}{
+		{"200 streams", Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}}, false, false},
+		{"a 503 gets the error body", Response{StatusCode: 503, StatusReason: "Service Unavailable", Header: http.Header{}}, true, false},
+		{"399 is not >= 400", Response{StatusCode: 399, Header: http.Header{}}, false, false},
+		{"a header decides the second", Response{StatusCode: 200, Header: http.Header{"X-Cache": {"hit"}}}, false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := req
+			r.Response = &tt.resp
+			p := Trace(doc, nil, r)
+			out := p.Doc.String()
+			if p.NeedsResponse || len(p.Undecided)+len(p.AwaitsResponse) != 0 || strings.Contains(out, "<set-body") != tt.setBody || strings.Contains(out, "<set-header") != tt.setHeader {
+				t.Fatalf("needs the response %v, undecided %q:\n%s", p.NeedsResponse, p.Undecided, out)
+			}
+			if p.Key == before.Key {
+				t.Errorf("the key %q is the undecided path's", p.Key)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package chainrun
 
 import (
 	"fmt"
+	"net/http"
 
 	"github.com/sseready/terraform-provider-sseready/internal/apimcheck"
 	"github.com/sseready/terraform-provider-sseready/internal/gateway"
@@ -42,6 +43,23 @@ func (c *Chain) BlameFor(rep *probe.Report, req probe.Request) {
 	}
 }
 
+// behaviorSeen is what hop g did with req, for a hop whose <outbound>
+// reads context.Response decided by the response the client got: the
+// emulated hops pass the status and headers through, adding only their
+// X-Sseready-* headers, so each hop is taken to have seen that response.
+func behaviorSeen(g *gateway.Gateway, req apimcheck.Request, rep *probe.Report) gateway.Behavior {
+	b := g.BehaviorFor(req)
+	if !b.AwaitsResponse || rep.Status == 0 {
+		return b
+	}
+	h := http.Header{}
+	for k, v := range rep.Headers {
+		h.Set(k, v)
+	}
+	req.Response = &apimcheck.Response{StatusCode: rep.Status, StatusReason: http.StatusText(rep.Status), Header: h}
+	return g.BehaviorFor(req)
+}
+
 // holder names the hop that holds or buffers the stream, client side
 // first: for a hold, one that holds everything, else a cache that
 // replayed, else one that relays in units (a stream smaller than its unit
@@ -58,7 +76,7 @@ func (c *Chain) holder(rep *probe.Report, req apimcheck.Request) string {
 	}
 	for _, is := range kinds {
 		for i, g := range c.Hops {
-			if is(g.BehaviorFor(req)) {
+			if is(behaviorSeen(g, req, rep)) {
 				return c.names[i]
 			}
 		}

@@ -99,6 +99,28 @@ func TestProveTakesTheStreamFlagsBranch(t *testing.T) {
 	}
 }
 
+// An <outbound> that reads context.Response is decided by the response:
+// the origin's 200 stream skips the set-body that errors would get, so the
+// proof streams, and the API Management hop's behaviour is the one it
+// enacted, with the note that the response decides it.
+func TestProveDecidesOutboundOnTheResponse(t *testing.T) {
+	t.Parallel()
+	res := proof(t, llm(`<choose>
+      <when condition="@(context.Response.StatusCode >= 400)"><set-body>@("{\"error\": \"unavailable\"}")</set-body></when>
+    </choose>`), chat(true), "")
+	a := apimOf(res)
+	if !res.OK || res.Outcome != probe.Streamed || a.Behavior.String() != "stream" || a.Behavior.AwaitsResponse {
+		t.Fatalf("%q ok %v (%s), apim %s", res.Outcome, res.OK, res.Error, a.Behavior)
+	}
+	noted := false
+	for _, w := range a.Behavior.Warnings {
+		noted = noted || strings.Contains(w.Message, "context.Response.StatusCode")
+	}
+	if noted {
+		t.Errorf("the decided behaviour still notes the undecided condition: %+v", a.Behavior.Warnings)
+	}
+}
+
 // A return-response that refuses streams answers with its status; a
 // set-header that rewrites Content-Type makes the probe say not_sse.
 func TestProveActsOutAnswersAndContentType(t *testing.T) {

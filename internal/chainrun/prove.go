@@ -147,7 +147,7 @@ func Prove(ctx context.Context, r Run) (Result, error) {
 	}
 	req := APIMRequest(r.Request)
 	for i, h := range r.Hops {
-		hr := HopResult{Name: h.Name, Behavior: c.Hops[i].BehaviorFor(req), Outcome: probe.Streamed}
+		hr := HopResult{Name: h.Name, Behavior: behaviorSeen(c.Hops[i], req, &rep), Outcome: probe.Streamed}
 		for _, cut := range res.Cuts {
 			if cut.Hop == h.Name {
 				hr.Cut = &cut.Cut

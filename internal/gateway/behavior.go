@@ -41,6 +41,11 @@ type Behavior struct {
 	Block  string
 	// Cache stores complete responses and replays them.
 	Cache bool
+	// AwaitsResponse: <outbound> reads the backend's response
+	// (context.Response), so an API Management hop decides it again once
+	// the response headers came (Gateway.ServeHTTP), as APIM runs
+	// <outbound> after the backend answered.
+	AwaitsResponse bool
 	// HeaderTimeout bounds the wait for the upstream's response headers.
 	HeaderTimeout time.Duration
 	// UpstreamIdle cuts a response whose upstream is silent that long.

@@ -71,8 +71,11 @@ sseready prove --apim-policy llm-gateway.xml --data '{"stream": true, "messages"
 sseready prove --apim-policy llm-gateway.xml --data '{"stream": false, "messages": []}'  # the other one
 ` + "```" + `
 
-A condition that reads what the emulator does not hold (the subscription, the URL, a named value, the response)
-is not decided for the request: its ` + "`<choose>`" + ` is read as lint reads it, and the hop says so.
+A condition that reads what the emulator does not hold (the subscription, the URL, a named value, the response's
+body) is not decided for the request: its ` + "`<choose>`" + ` is read as lint reads it, and the hop says so. A condition
+in ` + "`<outbound>`" + ` on the response's status code, reason or headers (` + "`context.Response.StatusCode >= 400`" + `) is
+decided for each response once the backend's headers came, as APIM runs ` + "`<outbound>`" + ` after the backend
+answered: a branch that only error responses take does not touch a stream that the backend answered with 200.
 
 ` + "`sseready prove --chain FILE`" + ` runs the whole path of a ` + "`sseready_chain_check`" + ` input: its App Gateway and
 API Management hops as above, and the other hops it gives (Front Door, App Gateway for Containers, your Load

@@ -142,6 +142,11 @@ func (h *apimHop) derive(p apimcheck.Path) *route {
 		b.Warnings = append(b.Warnings, PolicyNote{Message: u,
 			Emulator: "this request does not decide the condition: the checker reads its <choose> as lint does, and a return-response in it does not answer here"})
 	}
+	for _, u := range p.AwaitsResponse {
+		b.Warnings = append(b.Warnings, PolicyNote{Message: u,
+			Emulator: "the backend's response decides the condition: the hop runs <outbound> again for each response's status and headers"})
+	}
+	b.AwaitsResponse = p.NeedsResponse
 	defer sort.Strings(b.Rules)
 	switch {
 	case p.Threw != "" && p.Answer == nil:

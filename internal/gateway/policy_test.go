@@ -261,3 +261,48 @@ func TestSafetyWindowSplitsEvents(t *testing.T) {
 		t.Fatalf("end %q, %v", rest, err)
 	}
 }
+
+// An <outbound> <choose> on context.Response is decided by each
+// response, as APIM runs <outbound> after the backend answered: a 200
+// stream passes through untouched, and only an error status takes the
+// branch whose set-body buffers. Before the response, the hop's summary
+// says the response decides it.
+func TestPolicyOutboundReadsTheResponse(t *testing.T) {
+	const policy = `<policies>
+  <inbound />
+  <backend><forward-request timeout="120" buffer-response="false" /></backend>
+  <outbound>
+    <choose>
+      <when condition="@(context.Response.StatusCode >= 400)">
+        <set-body>@("{\"error\": \"the model is unavailable\"}")</set-body>
+      </when>
+    </choose>
+  </outbound>
+</policies>`
+	ok, err := origin.New(ticker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("fail") {
+			http.Error(w, "overloaded", http.StatusServiceUnavailable)
+			return
+		}
+		ok.ServeHTTP(w, r)
+	}))
+	t.Cleanup(up.Close)
+	upURL, _ := url.Parse(up.URL)
+	gw, g := startGatewayOf(t, Config{Upstream: upURL, APIM: apim(policy)})
+	if b := g.Behavior(); !b.AwaitsResponse || len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0].Emulator, "the backend's response decides the condition") {
+		t.Fatalf("before a response: awaits it %v, warnings %+v", b.AwaitsResponse, b.Warnings)
+	}
+
+	rep := probe.Run(context.Background(), gw.String(), probe.Options{Events: ticker.Events, MaxLatency: latencyFor(probe.Streamed)})
+	if rep.Outcome != probe.Streamed || rep.Headers["X-Sseready-Gateway"] != "stream" {
+		t.Errorf("a 200 stream: outcome %q (%s), behaviour %q; want streamed, stream", rep.Outcome, rep.Error, rep.Headers["X-Sseready-Gateway"])
+	}
+	resp, body := send(t, gw.JoinPath("/").ResolveReference(&url.URL{RawQuery: "fail=1"}), http.MethodGet, "")
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(resp.Header.Get("X-Sseready-Gateway"), "rules=") {
+		t.Errorf("a 503: status %d, behaviour %q, body %q; want 503 under the set-body's rule", resp.StatusCode, resp.Header.Get("X-Sseready-Gateway"), body)
+	}
+}

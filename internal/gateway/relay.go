@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -179,7 +180,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer g.wg.Done()
-	b, ok := g.behaviorOf(w, r)
+	b, preq, ok := g.behaviorOf(w, r)
 	if !ok {
 		return
 	}
@@ -229,6 +230,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "upstream: "+err.Error(), http.StatusBadGateway)
 		}
 		return
+	}
+	if b.AwaitsResponse {
+		preq.Response = &apimcheck.Response{StatusCode: resp.StatusCode, StatusReason: statusReason(resp), Header: resp.Header}
+		b = g.apim.behaviorFor(preq)
 	}
 	if b.Answer != nil {
 		// An <outbound> answer: the backend answered, and its response
@@ -282,24 +287,30 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 }
 
-// behaviorOf is what the hop does with r. An API Management hop reads
-// the request's body first (up to BufferCap), to run the policy for it,
-// and forwards the same body.
-func (g *Gateway) behaviorOf(w http.ResponseWriter, r *http.Request) (Behavior, bool) {
+// behaviorOf is what the hop does with r, and the request the policy ran
+// for. An API Management hop reads the request's body first (up to
+// BufferCap), to run the policy for it, and forwards the same body.
+func (g *Gateway) behaviorOf(w http.ResponseWriter, r *http.Request) (Behavior, apimcheck.Request, bool) {
 	if g.apim == nil {
-		return g.behavior, true
+		return g.behavior, apimcheck.Request{}, true
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, int64(g.cfg.BufferCap)+1))
 	switch {
 	case err != nil:
 		http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
-		return Behavior{}, false
+		return Behavior{}, apimcheck.Request{}, false
 	case len(body) > g.cfg.BufferCap:
 		http.Error(w, fmt.Sprintf("the request body outgrew the cap of %d bytes", g.cfg.BufferCap), http.StatusRequestEntityTooLarge)
-		return Behavior{}, false
+		return Behavior{}, apimcheck.Request{}, false
 	}
 	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
-	return g.apim.behaviorFor(apimcheck.Request{Method: r.Method, Header: r.Header, Body: body}), true
+	req := apimcheck.Request{Method: r.Method, Header: r.Header, Body: body}
+	return g.apim.behaviorFor(req), req, true
+}
+
+// statusReason is the reason phrase of resp's status line ("OK").
+func statusReason(resp *http.Response) string {
+	return strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
 }
 
 // dropSilently answers a request whose flow the hop dropped with nothing:
