@@ -30,9 +30,26 @@ func SecretQueryParam(name string) bool {
 	return false
 }
 
-// SecretQueryParams are the parameters of rawURL's query that
-// SecretQueryParam calls secrets, in the order given, each once.
-func SecretQueryParams(rawURL string) []string {
+// KeyQueryParam reports whether a query parameter's name says, beyond
+// doubt, that its value is a key: it ends in key, token, secret or
+// password (subscription-key, api-key, access_token, client_secret), or
+// it is sig (a SAS token's signature) or code (an Azure Function's key).
+// It is narrower than SecretQueryParam, which only decides what a message
+// hides: a warning on a name that merely contains "auth" or "code"
+// (author, country_code) would cry wolf.
+func KeyQueryParam(name string) bool {
+	n := strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(name))
+	for _, end := range []string{"key", "token", "secret", "password"} {
+		if strings.HasSuffix(n, end) {
+			return true
+		}
+	}
+	return n == "sig" || n == "code"
+}
+
+// KeyQueryParams are the parameters of rawURL's query that KeyQueryParam
+// calls keys, in the order given, each once.
+func KeyQueryParams(rawURL string) []string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil
@@ -41,7 +58,7 @@ func SecretQueryParams(rawURL string) []string {
 	seen := map[string]bool{}
 	for _, kv := range strings.Split(u.RawQuery, "&") {
 		k, _, _ := strings.Cut(kv, "=")
-		if name, err := url.QueryUnescape(k); err == nil && SecretQueryParam(name) && !seen[name] {
+		if name, err := url.QueryUnescape(k); err == nil && KeyQueryParam(name) && !seen[name] {
 			seen[name] = true
 			out = append(out, name)
 		}

@@ -42,12 +42,12 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
-func TestSecretQueryParams(t *testing.T) {
-	got := SecretQueryParams("https://h/p?api-version=1&subscription-key=a&sig=b&subscription-key=c&country=d")
-	if strings.Join(got, ",") != "subscription-key,sig" {
+func TestKeyQueryParams(t *testing.T) {
+	got := KeyQueryParams("https://h/p?api-version=1&subscription-key=a&sig=b&subscription-key=c&country_code=d&author=e&code=f&access_token=g&keyword=h&Client_Secret=i")
+	if strings.Join(got, ",") != "subscription-key,sig,code,access_token,Client_Secret" {
 		t.Errorf("got %q", got)
 	}
-	if got := SecretQueryParams("https://h/p?api-version=1"); len(got) != 0 {
+	if got := KeyQueryParams("https://h/p?api-version=1"); len(got) != 0 {
 		t.Errorf("got %q", got)
 	}
 }

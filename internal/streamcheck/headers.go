@@ -134,11 +134,11 @@ func parseQueryEnv(rawURL string, fromEnv map[string]string) []*input.Error {
 }
 
 // URLWarnings are the query parameters of url whose names say they hold a
-// key (probe.SecretQueryParam): their values are in the configuration,
-// and so in the plan and the state of what keeps them.
+// key (probe.KeyQueryParam): their values are in the configuration, and
+// so in the plan and the state of what keeps them.
 func URLWarnings(rawURL string) []*input.Error {
 	var out []*input.Error
-	for _, k := range probe.SecretQueryParams(rawURL) {
+	for _, k := range probe.KeyQueryParams(rawURL) {
 		out = append(out, input.Errorf(FieldURL, "the query parameter %q looks like a key: its value is stored in the plan and the state. Give it in %s instead, such as %s = { %q = \"APIM_SUBSCRIPTION_KEY\" }, with the key in that environment variable where terraform runs",
 			k, FieldQueryFromEnv, FieldQueryFromEnv, k))
 	}
