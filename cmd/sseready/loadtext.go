@@ -41,7 +41,11 @@ func printLoadText(w io.Writer, r *loadgen.Result) {
 	}
 	printProtocols(w, r)
 	g := r.Generator
-	fmt.Fprintf(w, "generator: %.0f%% of %d cores, scheduling latency p99 %.2f ms\n", 100*g.CPUUtilization, g.Cores, g.SchedLatencyP99MS)
+	lag := ""
+	if g.ReadLagReads > 0 {
+		lag = fmt.Sprintf(", read lag p99 %.2f ms", g.ReadLagP99MS)
+	}
+	fmt.Fprintf(w, "generator: %.0f%% of %d cores%s, scheduling latency p99 %.2f ms\n", 100*g.CPUUtilization, g.Cores, lag, g.SchedLatencyP99MS)
 	if g.Saturated {
 		fmt.Fprintf(w, "warning: %s\n", g.Why)
 	}

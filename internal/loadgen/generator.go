@@ -26,17 +26,25 @@ type Generator struct {
 	// SchedLatencyP99MS is the 99th percentile of the time the
 	// generator's goroutines waited to run, over the run.
 	SchedLatencyP99MS float64 `json:"sched_latency_p99_ms"`
-	Saturated         bool    `json:"saturated"`
+	// ReadLagP99MS is the 99th percentile of how long the bytes of a read
+	// waited in their socket for the generator: from the kernel's receive
+	// stamp of the read's last segment to the read. ReadLagReads counts
+	// the reads measured: those of the pollers (Linux, plain streams); 0
+	// where none was.
+	ReadLagP99MS float64 `json:"read_lag_p99_ms"`
+	ReadLagReads int64   `json:"read_lag_reads"`
+	Saturated    bool    `json:"saturated"`
 	// Why says what made it the bottleneck, for a person.
 	Why string `json:"why,omitempty"`
 }
 
 // When the generator counts as the bottleneck: most of its cores busy,
-// or its goroutines kept waiting long enough to show in the latencies the
-// issue's figures are read at (p99 in single milliseconds).
+// or its reads (or, where they are not measured, its goroutines) kept
+// waiting long enough to show in the latencies the figures are read at
+// (p99 in single milliseconds).
 const (
 	saturatedCPU   = 0.85
-	saturatedSched = 1.0 // ms, p99
+	saturatedSched = 1.0 // ms, p99: the read lag's bound too
 )
 
 // judge fills Saturated and Why from the figures.
@@ -45,7 +53,13 @@ func (g *Generator) judge() {
 	if g.CPUUtilization >= saturatedCPU {
 		why = append(why, fmt.Sprintf("it used %.0f%% of its %d cores", 100*g.CPUUtilization, g.Cores))
 	}
-	if g.SchedLatencyP99MS >= saturatedSched {
+	// The read lag is the reads' own wait, where it was measured; the
+	// runtime's scheduling latency also counts goroutines that read
+	// nothing (dials, timers), so it judges only runs without it.
+	switch {
+	case g.ReadLagReads > 0 && g.ReadLagP99MS >= saturatedSched:
+		why = append(why, fmt.Sprintf("its reads lagged up to %.2f ms (p99) behind the bytes' arrival in their sockets", g.ReadLagP99MS))
+	case g.ReadLagReads == 0 && g.SchedLatencyP99MS >= saturatedSched:
 		why = append(why, fmt.Sprintf("its goroutines waited up to %.2f ms (p99) for a core once their sockets were ready", g.SchedLatencyP99MS))
 	}
 	g.Saturated = len(why) > 0
@@ -63,6 +77,8 @@ func (g *Generator) merge(o Generator) {
 	g.CPUS += o.CPUS
 	g.CPUUtilization = max(g.CPUUtilization, o.CPUUtilization)
 	g.SchedLatencyP99MS = max(g.SchedLatencyP99MS, o.SchedLatencyP99MS)
+	g.ReadLagP99MS = max(g.ReadLagP99MS, o.ReadLagP99MS)
+	g.ReadLagReads += o.ReadLagReads
 	g.judge()
 }
 
@@ -79,8 +95,9 @@ func watchGenerator() *generatorWatch {
 	return &generatorWatch{start: time.Now(), cpu: processCPU(), sched: schedLatencies()}
 }
 
-// done returns the figures since watchGenerator.
-func (w *generatorWatch) done() Generator {
+// done returns the figures since watchGenerator, with the pollers' read
+// lag (nil: none).
+func (w *generatorWatch) done(readLag *Hist) Generator {
 	elapsed := time.Since(w.start)
 	g := Generator{Cores: runtime.GOMAXPROCS(0)}
 	if cpu := processCPU(); cpu > 0 {
@@ -90,6 +107,10 @@ func (w *generatorWatch) done() Generator {
 		}
 	}
 	g.SchedLatencyP99MS = 1000 * histQuantile(w.sched, schedLatencies(), 0.99)
+	if n := readLag.Count(); n > 0 {
+		g.ReadLagReads = n
+		g.ReadLagP99MS = readLag.Quantile(0.99)
+	}
 	g.judge()
 	return g
 }

@@ -22,6 +22,10 @@ func TestGeneratorJudge(t *testing.T) {
 		{"busy cores", Generator{Cores: 2, CPUUtilization: 0.93, SchedLatencyP99MS: 0.2}, true, []string{"it used 93% of its 2 cores", "--shard"}},
 		{"starved goroutines", Generator{Cores: 2, CPUUtilization: 0.5, SchedLatencyP99MS: 4.2}, true, []string{"waited up to 4.20 ms (p99)", "latency figures include its own delay"}},
 		{"both", Generator{Cores: 4, CPUUtilization: 0.9, SchedLatencyP99MS: 2}, true, []string{"90% of its 4 cores", ", and its goroutines"}},
+		// Where the reads' lag was measured it judges, not the runtime's
+		// scheduling latency, which counts goroutines that read nothing.
+		{"lagging reads", Generator{Cores: 2, CPUUtilization: 0.4, SchedLatencyP99MS: 0.2, ReadLagP99MS: 6.5, ReadLagReads: 900}, true, []string{"its reads lagged up to 6.50 ms (p99) behind the bytes' arrival in their sockets"}},
+		{"prompt reads, busy timers", Generator{Cores: 1, CPUUtilization: 0.6, SchedLatencyP99MS: 12, ReadLagP99MS: 0.3, ReadLagReads: 900}, false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,6 +46,11 @@ func TestGeneratorJudge(t *testing.T) {
 	a.merge(Generator{Cores: 2, CPUS: 3, CPUUtilization: 0.95, SchedLatencyP99MS: 0.4})
 	if !a.Saturated || a.CPUS != 4 || a.CPUUtilization != 0.95 || a.SchedLatencyP99MS != 0.4 {
 		t.Errorf("merged %+v", a)
+	}
+	b := Generator{Cores: 2, ReadLagP99MS: 0.2, ReadLagReads: 10}
+	b.merge(Generator{Cores: 2, ReadLagP99MS: 3, ReadLagReads: 5})
+	if !b.Saturated || b.ReadLagP99MS != 3 || b.ReadLagReads != 15 {
+		t.Errorf("merged read lags %+v", b)
 	}
 }
 

@@ -92,6 +92,9 @@ type Options struct {
 	// a poller (tests of the two readers).
 	ownGoroutines bool
 	onPolled      func()
+	// beforePolledRead runs before each read of a poller (tests: a slow
+	// reader, whose lag the generator's figures must show).
+	beforePolledRead func()
 }
 
 // Progress is a run so far.
@@ -199,7 +202,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	watch := watchGenerator()
 	var polls *pollers
 	if opts.MCP == nil && !opts.ownGoroutines {
-		polls = newPollers(ctx, opts.IdleTimeout)
+		polls = newPollers(ctx, opts.IdleTimeout, opts.beforePolledRead)
 	}
 	var wg sync.WaitGroup
 	for i := opts.Shard.Index; i < opts.Streams; i += opts.Shard.Count {
@@ -218,7 +221,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	polls.close()
 	stopProgress()
 	res := rec.result(time.Since(start))
-	res.Generator = watch.done()
+	res.Generator = watch.done(polls.readLag())
 	return res, nil
 }
 

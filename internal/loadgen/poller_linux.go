@@ -56,12 +56,20 @@ type poller struct {
 	// handed: streams added with bytes already read (ps.pending), for
 	// the loop to feed before anything the socket brings after them.
 	handed []*polled
+	// lag is how long each read's bytes waited in their socket (the
+	// kernel's receive stamp to the read); the loop's own, read once it
+	// has ended. oob holds a read's stamp.
+	lag *Hist
+	oob []byte
+	// beforeRead, when set, runs before each socket is read (tests: a
+	// slow reader).
+	beforeRead func()
 }
 
 // newPollers starts one poller per core for the run ending with ctx, or
 // returns nil (streams then read on their own goroutines) when the
 // kernel will not give it an epoll instance.
-func newPollers(ctx context.Context, idle time.Duration) *pollers {
+func newPollers(ctx context.Context, idle time.Duration, beforeRead func()) *pollers {
 	n := runtime.GOMAXPROCS(0)
 	all := &pollers{}
 	for range n {
@@ -70,6 +78,7 @@ func newPollers(ctx context.Context, idle time.Duration) *pollers {
 			all.close()
 			return nil
 		}
+		p.beforeRead = beforeRead
 		all.ps = append(all.ps, p)
 	}
 	for _, p := range all.ps {
@@ -115,6 +124,7 @@ func newPoller(idle time.Duration) (*poller, error) {
 		return nil, err
 	}
 	p := &poller{epfd: epfd, epoll: epoll, raw: raw, wakeR: fds[0], wakeW: fds[1], streams: map[int32]*polled{},
+		lag: NewHist(), oob: make([]byte, stampSpace),
 		// The idle cut is found within an eighth of the idle timeout,
 		// at most 50 ms late: the sweep's period.
 		sweep: min(max(idle/8, time.Millisecond), 50*time.Millisecond)}
@@ -124,6 +134,18 @@ func newPoller(idle time.Duration) (*poller, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// readLag merges the loops' read lags; call it after close.
+func (all *pollers) readLag() *Hist {
+	if all == nil {
+		return nil
+	}
+	out := NewHist()
+	for _, p := range all.ps {
+		_ = out.Merge(p.lag) // one geometry: cannot fail
+	}
+	return out
 }
 
 // close waits for the loops (the run has ended) and frees their
@@ -171,6 +193,7 @@ func (all *pollers) add(ps *polled) error {
 		syscall.Close(fd)
 		return err
 	}
+	stampReceipts(fd)
 	// The socket is the poller's now: Go's poller lets its descriptor go
 	// (and is not woken by the stream's bytes); the duplicate keeps the
 	// connection open until the poller closes it.
@@ -207,7 +230,6 @@ func (p *poller) loop(ctx context.Context) {
 			p.closeAll(stopped)
 			return
 		}
-		now := time.Now()
 		for _, ev := range events[:max(n, 0)] {
 			if int(ev.Fd) == p.wakeR {
 				p.takeHanded(buf)
@@ -217,9 +239,10 @@ func (p *poller) loop(ctx context.Context) {
 			ps := p.streams[ev.Fd]
 			p.mu.Unlock()
 			if ps != nil {
-				p.read(ps, buf, now)
+				p.read(ps, buf)
 			}
 		}
+		now := time.Now()
 		if now.Sub(lastSweep) >= p.sweep {
 			lastSweep = now
 			p.sweepIdle(now)
@@ -261,12 +284,20 @@ func (p *poller) feedPending(ps *polled) bool {
 }
 
 // read reads ps's socket once and feeds what came, after what the
-// stream had read before it was handed over.
-func (p *poller) read(ps *polled, buf []byte, now time.Time) {
+// stream had read before it was handed over. The bytes arrive when they
+// are read, and the read's lag behind the socket is recorded.
+func (p *poller) read(ps *polled, buf []byte) {
 	if !p.feedPending(ps) {
 		return
 	}
-	n, err := syscall.Read(ps.fd, buf)
+	if p.beforeRead != nil {
+		p.beforeRead()
+	}
+	n, stamp, err := readStamped(ps.fd, buf, p.oob)
+	now := time.Now()
+	if n > 0 && !stamp.IsZero() {
+		p.lag.Record(now.Sub(stamp))
+	}
 	switch {
 	case n > 0:
 		if how, ended := ps.wire(now, buf[:n]); ended {

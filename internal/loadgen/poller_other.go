@@ -11,7 +11,9 @@ import (
 // portable build, every stream reads on its own goroutine.
 type pollers struct{}
 
-func newPollers(context.Context, time.Duration) *pollers { return nil }
+func newPollers(context.Context, time.Duration, func()) *pollers { return nil }
+
+func (*pollers) readLag() *Hist { return nil }
 
 func (*pollers) add(*polled) error { return errNotPollable }
 
