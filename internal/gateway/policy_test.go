@@ -306,3 +306,30 @@ func TestPolicyOutboundReadsTheResponse(t *testing.T) {
 		t.Errorf("a 503: status %d, behaviour %q, body %q; want 503 under the set-body's rule", resp.StatusCode, resp.Header.Get("X-Sseready-Gateway"), body)
 	}
 }
+
+// A cache-store in an <outbound> branch the response does not take
+// stores nothing: the next GET goes to the backend again.
+func TestPolicyCacheStoreOnTheResponse(t *testing.T) {
+	const policy = `<policies>
+  <inbound />
+  <backend><forward-request timeout="120" buffer-response="false" /></backend>
+  <outbound>
+    <choose>
+      <when condition="@(context.Response.Headers.GetValueOrDefault(&quot;X-Store&quot;, &quot;&quot;) == &quot;yes&quot;)">
+        <cache-store duration="60" />
+      </when>
+    </choose>
+  </outbound>
+</policies>`
+	up, n := countingOrigin(t)
+	gw := startGateway(t, Config{Upstream: up, APIM: apim(policy)})
+	for i := 1; i <= 2; i++ {
+		resp, _ := send(t, gw, http.MethodGet, "")
+		if got := resp.Header.Get("X-Sseready-Cache"); got == "hit" {
+			t.Errorf("GET %d: a cache hit from a store the response never reached", i)
+		}
+	}
+	if n.Load() != 2 {
+		t.Errorf("the backend got %d requests, want 2", n.Load())
+	}
+}

@@ -232,8 +232,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if b.AwaitsResponse {
+		// <outbound> runs for this response: a cache-store in a branch it
+		// does not take stores nothing.
 		preq.Response = &apimcheck.Response{StatusCode: resp.StatusCode, StatusReason: statusReason(resp), Header: resp.Header}
 		b = g.apim.behaviorFor(preq)
+		cacheable = cacheable && b.Cache
 	}
 	if b.Answer != nil {
 		// An <outbound> answer: the backend answered, and its response
