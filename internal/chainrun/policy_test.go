@@ -102,7 +102,7 @@ func TestProveTakesTheStreamFlagsBranch(t *testing.T) {
 // An <outbound> that reads context.Response is decided by the response:
 // the origin's 200 stream skips the set-body that errors would get, so the
 // proof streams, and the API Management hop's behaviour is the one it
-// enacted, with the note that the response decides it.
+// enacted for that response, with nothing left undecided.
 func TestProveDecidesOutboundOnTheResponse(t *testing.T) {
 	t.Parallel()
 	res := proof(t, llm(`<choose>
