@@ -26,6 +26,7 @@ func TestGeneratorJudge(t *testing.T) {
 		// scheduling latency, which counts goroutines that read nothing.
 		{"lagging reads", Generator{Cores: 2, CPUUtilization: 0.4, SchedLatencyP99MS: 0.2, ReadLagP99MS: 6.5, ReadLagReads: 900}, true, []string{"its reads lagged up to 6.50 ms (p99) behind the bytes' arrival in their sockets"}},
 		{"prompt reads, busy timers", Generator{Cores: 1, CPUUtilization: 0.6, SchedLatencyP99MS: 12, ReadLagP99MS: 0.3, ReadLagReads: 900}, false, nil},
+		{"an idle reader's wake-up", Generator{Cores: 2, CPUUtilization: 0.04, ReadLagP99MS: 1.04, ReadLagReads: 900}, false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,8 +49,12 @@ func TestGeneratorJudge(t *testing.T) {
 		t.Errorf("merged %+v", a)
 	}
 	b := Generator{Cores: 2, ReadLagP99MS: 0.2, ReadLagReads: 10}
+	b.merge(Generator{Cores: 2, ReadLagP99MS: 1.5, ReadLagReads: 5})
+	if b.Saturated || b.ReadLagReads != 15 {
+		t.Errorf("merged read lags under the bound: %+v", b)
+	}
 	b.merge(Generator{Cores: 2, ReadLagP99MS: 3, ReadLagReads: 5})
-	if !b.Saturated || b.ReadLagP99MS != 3 || b.ReadLagReads != 15 {
+	if !b.Saturated || b.ReadLagP99MS != 3 || b.ReadLagReads != 20 {
 		t.Errorf("merged read lags %+v", b)
 	}
 }

@@ -22,12 +22,14 @@ type reportView struct {
 	R                                               *Result
 	Latency, FirstEvent, FirstContent, Active, Errs template.HTML
 	ErrorKinds                                      []Kind
+	// GeneratorCPU is the generator's CPU in percent of its cores.
+	GeneratorCPU float64
 }
 
 func reportData(r *Result) reportView {
 	tl := r.Timeline
 	bucket := max(tl.BucketS, 1)
-	v := reportView{R: r}
+	v := reportView{R: r, GeneratorCPU: 100 * r.Generator.CPUUtilization}
 	if r.Histograms.Latency.Count() > 0 {
 		p50, p99 := make([]float64, len(tl.Latency)), make([]float64, len(tl.Latency))
 		for i, h := range tl.Latency {
@@ -94,11 +96,15 @@ func firstEventChart(h *Hist) template.HTML {
 // htmlpage: its CSP and common styles).
 var reportPage = htmlpage.Must("report", nil, `{{define "title"}}sseready load: {{.R.Target}}{{end}}
 {{- define "style"}}.outcome-streamed { color: #1a7f37; } .outcome-bad { color: #cf222e; }
+.generator-warning { border-left: 4px solid #bf8700; padding: 4px 8px; background: #fff8c5; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(660px, 1fr)); gap: 8px 24px; }
 {{end}}
 {{- define "body"}}<h1>sseready load: {{.R.Target}}</h1>
 <p>Outcome: <strong class="{{if .R.Outcome.OK}}outcome-streamed{{else}}outcome-bad{{end}}">{{.R.Outcome}}</strong>
 {{- with .R.Shards}}; {{len .}} shard(s){{end}}; {{printf "%.1f" .R.ElapsedS}} s.</p>
+{{- if .R.Generator.Saturated}}
+<p class="generator-warning" data-generator="saturated">Warning: {{.R.Generator.Why}}.</p>
+{{- end}}
 <table>
 <tr><th>streams</th><td>{{.R.Streams.Planned}} planned, {{.R.Streams.Opened}} opened, {{.R.Streams.Failed}} failed, {{.R.Streams.Cut}} cut, {{.R.Streams.Buffered}} buffered, {{.R.Streams.Completed}} completed, {{.R.Streams.ErrorEvent}} ended by an error event, {{.R.Streams.Ended}} ended by the server
 {{- if .R.Streams.Warmup}}; {{.R.Streams.Warmup}} more opened during the {{.R.WarmupS}} s warmup, not counted{{end}}</td></tr>
@@ -116,6 +122,8 @@ var reportPage = htmlpage.Must("report", nil, `{{define "title"}}sseready load: 
 <tr><th>first content</th><td>{{with .R.FirstContentMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}-{{end}}</td></tr>
 <tr><th>gap</th><td>{{with .R.GapMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}-{{end}}</td></tr>
 <tr><th>errors</th><td>{{range $k, $n := .R.Errors}}{{$k}} {{$n}}; {{else}}none{{end}}</td></tr>
+<tr><th>generator</th><td>{{printf "%.0f" .GeneratorCPU}}% of {{.R.Generator.Cores}} cores
+{{- with .R.Generator}}{{if .ReadLagReads}}; its reads lagged p99 {{printf "%.2f" .ReadLagP99MS}} ms behind their sockets{{end}}; scheduling latency p99 {{printf "%.2f" .SchedLatencyP99MS}} ms{{end}}</td></tr>
 </table>
 <div class="charts">
 <section><h2>Latency over time</h2>{{if .Latency}}{{.Latency}}{{else}}<p>No event carried its send time (sent_unix_nano).</p>{{end}}</section>

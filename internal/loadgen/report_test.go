@@ -105,3 +105,41 @@ func TestConsoleCheckSeesErrors(t *testing.T) {
 		t.Fatal("a blocked image logged nothing: the console check sees nothing")
 	}
 }
+
+// The report says what the generator went through, and when it was the
+// bottleneck it says so above the figures its delay is in.
+func TestReportSaysWhenTheGeneratorWasTheBottleneck(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		g    Generator
+		want []string
+		not  []string
+	}{
+		{"kept up", Generator{Cores: 2, CPUUtilization: 0.3, ReadLagP99MS: 0.4, ReadLagReads: 100, SchedLatencyP99MS: 0.2},
+			[]string{"<th>generator</th><td>30% of 2 cores; its reads lagged p99 0.40 ms behind their sockets; scheduling latency p99 0.20 ms</td>"},
+			[]string{"data-generator"}},
+		{"lagged", Generator{Cores: 2, CPUUtilization: 0.4, ReadLagP99MS: 8.5, ReadLagReads: 100},
+			[]string{`data-generator="saturated">Warning: the load generator itself was a bottleneck: its reads lagged up to 8.50 ms (p99)`}, nil},
+		{"not measured", Generator{Cores: 4, CPUUtilization: 0.1},
+			[]string{"<th>generator</th><td>10% of 4 cores; scheduling latency p99 0.00 ms</td>"}, []string{"its reads lagged"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := &Result{Target: "http://127.0.0.1/", Generator: tt.g, Timeline: Timeline{BucketS: 1}}
+			res.Generator.judge()
+			var page bytes.Buffer
+			if err := WriteReport(&page, res); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(page.String(), w) {
+					t.Errorf("the report lacks %q", w)
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(page.String(), n) {
+					t.Errorf("the report has %q", n)
+				}
+			}
+		})
+	}
+}
