@@ -38,6 +38,10 @@ func printLoadText(w io.Writer, r *loadgen.Result) {
 			continue
 		}
 		fmt.Fprintf(w, "%-13s p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", q.name, q.q.P50, q.q.P90, q.q.P99, q.q.Max)
+		if q.name == "latency" && r.SocketLatencyMS != nil {
+			s := r.SocketLatencyMS
+			fmt.Fprintf(w, "%-13s p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (to the socket: without the generator's own wait)\n", "  at socket", s.P50, s.P90, s.P99, s.Max)
+		}
 	}
 	printProtocols(w, r)
 	g := r.Generator

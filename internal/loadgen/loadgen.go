@@ -265,8 +265,11 @@ func (r *recorder) bucket(t time.Time) int { return max(0, int(t.Sub(r.start)/r.
 
 // received is one event as a stream counted it.
 type received struct {
-	at      time.Time
-	sent    time.Time // zero when the data carries no send time
+	at   time.Time
+	sent time.Time // zero when the data carries no send time
+	// rx is the kernel's receive stamp of the read that brought the
+	// event (its last segment's): zero where not measured.
+	rx      time.Time
 	content bool
 	// gap is since the stream's previous content event.
 	gap     time.Duration
@@ -296,6 +299,9 @@ func (r *recorder) received(evs []received) {
 			r.res.Timeline.latency(i).Record(lat)
 			if r.onLatency != nil {
 				r.onLatency(lat)
+			}
+			if !e.rx.IsZero() {
+				r.res.Histograms.SocketLatency.Record(e.rx.Sub(e.sent))
 			}
 		}
 		if e.hasGap {

@@ -110,7 +110,7 @@ func (s *stream) runMCP(ctx context.Context) {
 		}
 		last.Store(time.Now().UnixNano())
 		if it.Kind == sse.KindEvent {
-			s.tally.event(it.Event.Type, it.Event.Data, it.Arrived, it.Read)
+			s.tally.event(it.Event.Type, it.Event.Data, it.Arrived, time.Time{}, it.Read)
 			s.flush()
 		}
 	}

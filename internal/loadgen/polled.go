@@ -55,13 +55,13 @@ func newPolled(s *stream, conn net.Conn, resp *http.Response) (*polled, error) {
 // wire takes bytes as the socket gave them in one read: it undoes the
 // framing, feeds the events to the stream and says whether the reading
 // has ended, and how. It does what stream.read does per read.
-func (ps *polled) wire(now time.Time, b []byte) (ending, bool) {
+func (ps *polled) wire(now, rx time.Time, b []byte) (ending, bool) {
 	s := ps.s
 	s.lastByte = now
 	s.reads++
 	switch {
 	case ps.chunked:
-		if err := ps.chunks.feed(b, func(body []byte) { s.feed(now, body) }); err != nil && !ps.chunks.done() {
+		if err := ps.chunks.feed(b, func(body []byte) { s.feed(now, rx, body) }); err != nil && !ps.chunks.done() {
 			return endBroken, true
 		}
 		if ps.chunks.done() {
@@ -69,12 +69,12 @@ func (ps *polled) wire(now time.Time, b []byte) (ending, bool) {
 		}
 	case ps.fixed:
 		n := int(min(int64(len(b)), ps.remaining))
-		s.feed(now, b[:n])
+		s.feed(now, rx, b[:n])
 		if ps.remaining -= int64(n); ps.remaining == 0 {
 			return ps.eof(), true
 		}
 	default:
-		s.feed(now, b)
+		s.feed(now, rx, b)
 	}
 	if s.tally.goal() {
 		return stopped, true

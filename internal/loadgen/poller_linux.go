@@ -276,7 +276,7 @@ func (p *poller) feedPending(ps *polled) bool {
 	}
 	b := ps.pending
 	ps.pending = nil
-	if how, ended := ps.wire(ps.pendingAt, b); ended {
+	if how, ended := ps.wire(ps.pendingAt, time.Time{}, b); ended {
 		p.end(ps, how)
 		return false
 	}
@@ -300,7 +300,7 @@ func (p *poller) read(ps *polled, buf []byte) {
 	}
 	switch {
 	case n > 0:
-		if how, ended := ps.wire(now, buf[:n]); ended {
+		if how, ended := ps.wire(now, stamp, buf[:n]); ended {
 			p.end(ps, how)
 		}
 	case n == 0:

@@ -118,6 +118,9 @@ var reportPage = htmlpage.Must("report", nil, `{{define "title"}}sseready load: 
 <tr><th>content encoding</th><td>{{range $k, $n := .}}{{$k}} {{$n}}; {{end}}</td></tr>
 {{- end}}
 <tr><th>latency</th><td>{{with .R.LatencyMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}not measured: no event carried its send time (sent_unix_nano){{end}}</td></tr>
+{{- with .R.SocketLatencyMS}}
+<tr><th>latency to the socket</th><td>p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms: to the kernel's receive stamp, without the generator's own wait</td></tr>
+{{- end}}
 <tr><th>first event</th><td>{{with .R.FirstEventMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}-{{end}}</td></tr>
 <tr><th>first content</th><td>{{with .R.FirstContentMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}-{{end}}</td></tr>
 <tr><th>gap</th><td>{{with .R.GapMS}}p50 {{.P50}} ms, p90 {{.P90}} ms, p99 {{.P99}} ms, max {{.Max}} ms{{else}}-{{end}}</td></tr>

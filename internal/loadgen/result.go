@@ -144,6 +144,10 @@ type Histograms struct {
 	Latency    *Hist `json:"latency"`
 	FirstEvent *Hist `json:"first_event"`
 	Gap        *Hist `json:"gap"`
+	// SocketLatency is each event's send time to its read's kernel
+	// receive stamp (see SocketLatencyMS); absent in results of earlier
+	// versions.
+	SocketLatency *Hist `json:"socket_latency,omitempty"`
 }
 
 // Result is a run's (or a merge's) outcome and figures. The fields up to
@@ -163,11 +167,19 @@ type Result struct {
 	// stream's connection to its first event; FirstContentMS to its first
 	// content event, all protocols together; GapMS between the arrivals of
 	// consecutive content events of a stream.
-	LatencyMS      *Quantiles     `json:"latency_ms"`
-	FirstEventMS   *Quantiles     `json:"first_event_ms"`
-	FirstContentMS *Quantiles     `json:"first_content_ms"`
-	GapMS          *Quantiles     `json:"gap_ms"`
-	Errors         map[Kind]int64 `json:"errors"`
+	LatencyMS *Quantiles `json:"latency_ms"`
+	// SocketLatencyMS is the latency to the socket: the origin's
+	// sent_unix_nano to the kernel's receive stamp of the read that
+	// brought the event, the path's latency without the generator's own
+	// wait (Generator.ReadLagP99MS). A read's stamp is its last
+	// segment's, so an event read together with later ones counts up to
+	// their gap more. Measured on the streams the pollers read (Linux,
+	// plain streams); null elsewhere.
+	SocketLatencyMS *Quantiles     `json:"socket_latency_ms"`
+	FirstEventMS    *Quantiles     `json:"first_event_ms"`
+	FirstContentMS  *Quantiles     `json:"first_content_ms"`
+	GapMS           *Quantiles     `json:"gap_ms"`
+	Errors          map[Kind]int64 `json:"errors"`
 	// Protocols are the figures of the streams by the protocol they spoke
 	// (forced, or recognised from their events; sse when none was).
 	Protocols map[probe.Protocol]*ProtocolFigures `json:"protocols"`
@@ -192,6 +204,7 @@ type Result struct {
 // summarise fills the summary from the counts and histograms.
 func (r *Result) summarise() {
 	r.LatencyMS = r.Histograms.Latency.Quantiles()
+	r.SocketLatencyMS = r.Histograms.SocketLatency.Quantiles()
 	r.FirstEventMS = r.Histograms.FirstEvent.Quantiles()
 	r.GapMS = r.Histograms.Gap.Quantiles()
 	first := NewHist()
@@ -279,6 +292,7 @@ func Merge(results []*Result) (*Result, error) {
 			{out.Histograms.Latency, r.Histograms.Latency},
 			{out.Histograms.FirstEvent, r.Histograms.FirstEvent},
 			{out.Histograms.Gap, r.Histograms.Gap},
+			{out.Histograms.SocketLatency, r.Histograms.SocketLatency},
 		} {
 			if err := p.to.Merge(p.from); err != nil {
 				return nil, err
@@ -301,7 +315,7 @@ func Merge(results []*Result) (*Result, error) {
 // newResult is an empty result, its maps and histograms made.
 func newResult() *Result {
 	return &Result{Errors: map[Kind]int64{}, Protocols: map[probe.Protocol]*ProtocolFigures{}, ContentEncodings: map[string]int64{},
-		Histograms: Histograms{NewHist(), NewHist(), NewHist()}, Timeline: Timeline{Errors: map[Kind][]int64{}}}
+		Histograms: Histograms{NewHist(), NewHist(), NewHist(), NewHist()}, Timeline: Timeline{Errors: map[Kind][]int64{}}}
 }
 
 // add adds u's counts.

@@ -56,12 +56,14 @@ func TestReceiptStamp(t *testing.T) {
 }
 
 // The pollers measure how long each read's bytes waited in the socket,
-// which is never more than the latency of the events read: a reader that
-// dawdles 5 ms before each read lags at least that much, and the
-// generator says it was the bottleneck because of it.
+// which is never more than the latency of the events read, and each
+// event's latency to the socket, which is never more than its latency: a
+// reader that dawdles 5 ms before each read lags at least that much, the
+// generator says it was the bottleneck because of it, and its events
+// reached their sockets that much before it read them.
 func TestPollersMeasureTheirReadLag(t *testing.T) {
 	url := startChain(t, origin.Config{Events: 5, Interval: calmInterval(50 * time.Millisecond)})
-	run := func(delay time.Duration) Generator {
+	run := func(delay time.Duration) *Result {
 		var polled atomic.Int64
 		opts := Options{URL: url, Streams: 4, Events: 5, Duration: 20 * time.Second, onPolled: func() { polled.Add(1) }}
 		if delay > 0 {
@@ -77,13 +79,21 @@ func TestPollersMeasureTheirReadLag(t *testing.T) {
 		if res.Generator.ReadLagP99MS > res.LatencyMS.Max+0.1 {
 			t.Errorf("the reads lagged %.2f ms (p99), more than any event's latency (%.2f ms)", res.Generator.ReadLagP99MS, res.LatencyMS.Max)
 		}
-		return res.Generator
+		// An event reaches its socket before its read returns.
+		if s := res.SocketLatencyMS; s == nil || s.Max > res.LatencyMS.Max+0.1 {
+			t.Errorf("latency to the socket %+v, latency %+v", s, res.LatencyMS)
+		}
+		return res
 	}
 	run(0)
 	// On a busy machine a prompt reader may lag as much: only the slow
 	// one's lower bound is certain.
 	slow := run(5 * time.Millisecond)
-	if slow.ReadLagP99MS < 5 || !slow.Saturated || !strings.Contains(slow.Why, "its reads lagged up to") {
-		t.Errorf("a reader 5 ms late: %+v", slow)
+	if g := slow.Generator; g.ReadLagP99MS < 5 || !g.Saturated || !strings.Contains(g.Why, "its reads lagged up to") {
+		t.Errorf("a reader 5 ms late: %+v", g)
+	}
+	// The event latest to its socket was read 5 ms after it got there.
+	if slow.LatencyMS.Max < slow.SocketLatencyMS.Max+4.9 {
+		t.Errorf("a reader 5 ms late: latency max %.2f ms, to the socket %.2f ms", slow.LatencyMS.Max, slow.SocketLatencyMS.Max)
 	}
 }

@@ -132,7 +132,7 @@ func (s *stream) read(br interface{ Peek(int) ([]byte, error) }, body io.Reader,
 		bp := getBuf()
 		n, err := body.Read(*bp)
 		if n > 0 {
-			s.feed(time.Now(), (*bp)[:n])
+			s.feed(time.Now(), time.Time{}, (*bp)[:n])
 		}
 		bufPool.Put(bp)
 		switch {
@@ -186,11 +186,12 @@ func isTimeout(err error) bool {
 	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
-// feed parses what one read returned and records its events.
-func (s *stream) feed(now time.Time, b []byte) {
+// feed parses what one read returned at now (its kernel receive stamp
+// rx, zero where not measured) and records its events.
+func (s *stream) feed(now, rx time.Time, b []byte) {
 	for _, it := range s.parser.Feed(b) {
 		if it.Kind == sse.KindEvent {
-			s.tally.event(it.Event.Type, it.Event.Data, now, s.reads)
+			s.tally.event(it.Event.Type, it.Event.Data, now, rx, s.reads)
 		}
 	}
 	s.flush()

@@ -41,7 +41,7 @@ type tally struct {
 
 type heldEvent struct {
 	typ, data string
-	at        time.Time
+	at, rx    time.Time
 	read      int
 }
 
@@ -55,9 +55,10 @@ func (t *tally) goal() bool {
 	return t.completed || t.errorEvent || (t.opts.Events > 0 && t.content >= t.opts.Events)
 }
 
-// event reads one event that arrived at `at` in the read numbered read,
-// appending what it counts to t.out.
-func (t *tally) event(typ, data string, at time.Time, read int) {
+// event reads one event that arrived at `at` in the read numbered read
+// (whose kernel receive stamp is rx; zero where not measured), appending
+// what it counts to t.out.
+func (t *tally) event(typ, data string, at, rx time.Time, read int) {
 	if t.goal() {
 		return // what follows the stream's end is not its
 	}
@@ -70,16 +71,16 @@ func (t *tally) event(typ, data string, at time.Time, read int) {
 		held := t.held
 		t.held, t.settled = nil, true
 		for _, h := range held {
-			t.count(again.Read(h.typ, h.data), h.at, h.read)
+			t.count(again.Read(h.typ, h.data), h.at, h.rx, h.read)
 		}
 	case !t.settled:
-		t.held = append(t.held, heldEvent{typ: typ, data: data, at: at, read: read})
+		t.held = append(t.held, heldEvent{typ: typ, data: data, at: at, rx: rx, read: read})
 		if len(t.held) >= holdMax || (t.opts.Events > 0 && t.content+len(t.held) >= t.opts.Events) {
 			t.settle()
 		}
 		return
 	}
-	t.count(r, at, read)
+	t.count(r, at, rx, read)
 }
 
 // settle counts the held events as the protocol reads them so far
@@ -90,16 +91,16 @@ func (t *tally) settle() {
 	t.held, t.settled = nil, true
 	d := probe.NewDialect(t.d.Protocol())
 	for _, h := range held {
-		t.count(d.Read(h.typ, h.data), h.at, h.read)
+		t.count(d.Read(h.typ, h.data), h.at, h.rx, h.read)
 	}
 }
 
 // count records one event as its protocol reads it.
-func (t *tally) count(r probe.Reading, at time.Time, read int) {
+func (t *tally) count(r probe.Reading, at, rx time.Time, read int) {
 	if t.goal() {
 		return
 	}
-	e := received{at: at}
+	e := received{at: at, rx: rx}
 	if r.SentUnixNano > 0 {
 		e.sent = time.Unix(0, r.SentUnixNano)
 	}
