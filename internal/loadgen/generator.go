@@ -46,9 +46,11 @@ const (
 	saturatedCPU   = 0.85
 	saturatedSched = 1.0 // ms, p99
 	// saturatedReadLag is higher: a reader that wakes from idle lags
-	// that much by itself (0.6 to 1.0 ms at p99 on the 2-core virtual
-	// machine of BENCHMARKS.md, at 900 events/s and 4% of its cores),
-	// and more cores would not shorten it.
+	// about that much by itself (on the 2-core virtual machine of
+	// BENCHMARKS.md, at 900 events/s and 2 to 5% of its cores, 0.3 to
+	// 1.1 ms at p99 in most runs, 2 to 3.7 ms in three of sixteen), and
+	// more cores would not shorten it. Above it the latency figures
+	// hold a delay a user could blame on a gateway.
 	saturatedReadLag = 2.0 // ms, p99
 )
 
