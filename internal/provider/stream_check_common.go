@@ -16,9 +16,10 @@ import (
 var (
 	descURL = "The SSE endpoint to read: a chat completions URL behind API Management, Application Gateway or " +
 		"Front Door (`https://apim-chat.azure-api.net/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21`), " +
-		"or any `text/event-stream` URL. A key in its query (API Management's `subscription-key`) is stored with it in the " +
-		"plan and the state, and a query parameter whose name says it holds a key is warned about: give the key in " +
-		"`query_from_env`."
+		"or any `text/event-stream` URL."
+	// descURLStored ends url's description where the URL is kept.
+	descURLStored = descURL + " A key in its query (API Management's `subscription-key`) is stored with it in the plan and " +
+		"the state, and a query parameter whose name says it holds a key is warned about: give the key in `query_from_env`."
 	descMethod = "The HTTP method. `GET` (an `EventSource`) by default, `POST` when `body` is given."
 	descBody   = "The request body, such as `jsonencode({ stream = true, messages = [...] })`. `Content-Type: application/json` " +
 		"is sent for a JSON body unless `headers` says otherwise."

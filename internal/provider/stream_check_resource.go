@@ -56,7 +56,7 @@ func (r *streamCheckResource) Schema(_ context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "The URL read.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"url":     schema.StringAttribute{Required: true, MarkdownDescription: descURL},
+			"url":     schema.StringAttribute{Required: true, MarkdownDescription: descURLStored},
 			"method":  schema.StringAttribute{Optional: true, MarkdownDescription: descMethod},
 			"body":    schema.StringAttribute{Optional: true, MarkdownDescription: descBody},
 			"headers": schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: descHeaders + " or `headers_wo`."},

@@ -41,7 +41,7 @@ func (d *streamProbeDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"Headers in `headers` are stored in the state: give a key in `headers_from_env`, which the provider reads from " +
 			"its environment, or read the stream with the ephemeral resource of the same name, which stores nothing.",
 		Attributes: map[string]schema.Attribute{
-			"url":              schema.StringAttribute{Required: true, MarkdownDescription: descURL},
+			"url":              schema.StringAttribute{Required: true, MarkdownDescription: descURLStored},
 			"method":           schema.StringAttribute{Optional: true, MarkdownDescription: descMethod},
 			"body":             schema.StringAttribute{Optional: true, MarkdownDescription: descBody},
 			"headers":          schema.MapAttribute{Optional: true, Sensitive: true, ElementType: types.StringType, MarkdownDescription: descHeaders + "."},
