@@ -64,7 +64,8 @@ func (r *streamCheckResource) Schema(_ context.Context, _ resource.SchemaRequest
 				MarkdownDescription: descHeadersFromEnv + " The variables are looked up at plan time too, when the check will read. " +
 					"A change to a variable's value alone does not read again: change `triggers` for that."},
 			"query_from_env": schema.MapAttribute{Optional: true, ElementType: types.StringType,
-				MarkdownDescription: descQueryFromEnv + " The variables are looked up at plan time too, when the check will read."},
+				MarkdownDescription: descQueryFromEnv + " The variables are looked up at plan time too, when the check will read. " +
+					"A change to a variable's value alone does not read again: change `triggers` for that."},
 			"duration":        schema.StringAttribute{Optional: true, MarkdownDescription: descDuration},
 			"max_first_event": schema.StringAttribute{Optional: true, MarkdownDescription: descMaxFirstEvent},
 			"min_events":      schema.Int64Attribute{Optional: true, MarkdownDescription: descMinEvents},
