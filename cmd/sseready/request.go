@@ -66,24 +66,16 @@ func (r *requestFlags) request(set map[string]bool, stdin func() ([]byte, error)
 		out.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 	for _, h := range r.headerEnv {
-		name, env, ok := strings.Cut(h, "=")
-		if !ok || strings.TrimSpace(name) == "" || env == "" {
-			return out, fmt.Errorf("--header-env %q is not NAME=ENVVAR, such as api-key=AZURE_OPENAI_KEY", h)
-		}
-		v, err := input.Env(env)
+		name, v, err := fromEnv("header-env", h, "api-key=AZURE_OPENAI_KEY")
 		if err != nil {
-			return out, fmt.Errorf("--header-env %s: %v", strings.TrimSpace(name), err)
+			return out, err
 		}
 		out.Header.Add(strings.TrimSpace(name), v)
 	}
 	for _, q := range r.queryEnv {
-		name, env, ok := strings.Cut(q, "=")
-		if !ok || name == "" || env == "" {
-			return out, fmt.Errorf("--query-env %q is not NAME=ENVVAR, such as subscription-key=APIM_SUBSCRIPTION_KEY", q)
-		}
-		v, err := input.Env(env)
+		name, v, err := fromEnv("query-env", q, "subscription-key=APIM_SUBSCRIPTION_KEY")
 		if err != nil {
-			return out, fmt.Errorf("--query-env %s: %v", name, err)
+			return out, err
 		}
 		if out.Query == nil {
 			out.Query = url.Values{}
@@ -91,6 +83,19 @@ func (r *requestFlags) request(set map[string]bool, stdin func() ([]byte, error)
 		out.Query.Add(name, v)
 	}
 	return out, nil
+}
+
+// fromEnv reads a --header-env or --query-env value, NAME=ENVVAR: the name
+// and the variable's value, or an error naming the flag.
+func fromEnv(flag, given, example string) (name, value string, err error) {
+	name, env, ok := strings.Cut(given, "=")
+	if !ok || strings.TrimSpace(name) == "" || env == "" {
+		return "", "", fmt.Errorf("--%s %q is not NAME=ENVVAR, such as %s", flag, given, example)
+	}
+	if value, err = input.Env(env); err != nil {
+		return "", "", fmt.Errorf("--%s %s: %v", flag, strings.TrimSpace(name), err)
+	}
+	return name, value, nil
 }
 
 // givenOnce refuses a --query-env parameter that target's query has too.

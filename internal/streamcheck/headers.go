@@ -58,9 +58,7 @@ func mergeHeaders(sources ...headerSource) (http.Header, []*input.Error) {
 			where[c] = here
 			if s.field == FieldHeadersFromEnv {
 				if !envName.MatchString(s.header[k]) {
-					// The value is not echoed: it may be the key itself,
-					// written where its variable's name belongs.
-					errs = append(errs, input.Errorf(s.field, "the value for the header %q is not an environment variable name (letters, digits and _, not starting with a digit): give the name of the variable that holds the key, such as AZURE_OPENAI_KEY, not the key", k))
+					errs = append(errs, notEnvName(s.field, "header", k, "AZURE_OPENAI_KEY"))
 				}
 				continue
 			}
@@ -68,6 +66,14 @@ func mergeHeaders(sources ...headerSource) (http.Header, []*input.Error) {
 		}
 	}
 	return out, errs
+}
+
+// notEnvName is the error on a value of field (headers_from_env,
+// query_from_env) that is no environment variable's name. The value is not
+// echoed: it may be the key itself, written where its variable's name
+// belongs.
+func notEnvName(field, what, name, example string) *input.Error {
+	return input.Errorf(field, "the value for the %s %q is not an environment variable name (letters, digits and _, not starting with a digit): give the name of the variable that holds the key, such as %s, not the key", what, name, example)
 }
 
 // ReadHeaderEnv reads each header's value from the environment variable
@@ -123,8 +129,7 @@ func parseQueryEnv(rawURL string, fromEnv map[string]string) []*input.Error {
 			errs = append(errs, input.Errorf(FieldQueryFromEnv, "a query parameter has no name: give its name, such as subscription-key"))
 		}
 		if !envName.MatchString(fromEnv[k]) {
-			// Not echoed: it may be the key itself.
-			errs = append(errs, input.Errorf(FieldQueryFromEnv, "the value for the query parameter %q is not an environment variable name (letters, digits and _, not starting with a digit): give the name of the variable that holds the key, such as APIM_SUBSCRIPTION_KEY, not the key", k))
+			errs = append(errs, notEnvName(FieldQueryFromEnv, "query parameter", k, "APIM_SUBSCRIPTION_KEY"))
 		}
 	}
 	for _, k := range probe.QueryGivenTwice(rawURL, names) {
